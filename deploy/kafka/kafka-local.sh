@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# kafka-local.sh - Tuoguan's local broker: a REAL single-node Apache Kafka broker (KRaft combined mode, no ZooKeeper, no Docker)
+# from jars fetched off Maven Central with Maven. Needs: Java 17+, Maven 3.6.3+, bash, coreutils.
+#
+#   kafka-local.sh fetch     copy the broker jars into the cache (once; no-op when cached)
+#   kafka-local.sh start     fetch, format storage once (random cluster id), start in background, wait for the port
+#   kafka-local.sh stop      SIGTERM (controlled shutdown), SIGKILL after KAFKA_STOP_TIMEOUT seconds
+#   kafka-local.sh status    exit 0 = running and port open, 1 = process up but port closed, 3 = stopped
+#   kafka-local.sh restart | reset (stop + delete data/logs) | logs | tool <main-class> [args...]
+#
+# Environment (all optional):
+#   KAFKA_VERSION=4.3.1          Maven version of org.apache.kafka:kafka_2.13
+#   KAFKA_LOCAL_STATE=<dir>      data, logs, pid, generated config      (default: <repo>/.state/kafka)
+#   KAFKA_LOCAL_LIBS=<dir>       jar cache                              (default: ~/.cache/tuoguan/kafka/<version>[-tools])
+#   KAFKA_WITH_TOOLS=1           also fetch org.apache.kafka:kafka-tools (TopicCommand, AclCommand, ...)
+#   KAFKA_HOST=127.0.0.1 KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093 KAFKA_SASL_PORT=19094
+#   KAFKA_ENABLE_SASL=1          add the SASL_PLAINTEXT/SCRAM-SHA-512 listener + StandardAuthorizer (server-sasl.properties)
+#   KAFKA_SCRAM_USERS="admin:admin-secret alice:alice-secret"   created at FORMAT time (space separated, no ',' in passwords)
+#   KAFKA_HEAP_OPTS="-Xms256m -Xmx512m"  KAFKA_JVM_PERFORMANCE_OPTS=...  KAFKA_OPTS=...  (same names as Kafka's scripts)
+#   KAFKA_START_TIMEOUT=90 KAFKA_STOP_TIMEOUT=30   JAVA_HOME  MVN=mvn  KAFKA_MVN_ARGS (extra mvn args, e.g. "-s settings.xml")
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+KAFKA_VERSION="${KAFKA_VERSION:-4.3.1}"
+WITH_TOOLS="${KAFKA_WITH_TOOLS:-0}"
+STATE_DIR="${KAFKA_LOCAL_STATE:-$(cd "$HERE/../.." && pwd)/.state/kafka}"
+if [[ "$WITH_TOOLS" == 1 ]]; then _suffix="-tools"; else _suffix=""; fi
+LIB_DIR="${KAFKA_LOCAL_LIBS:-${XDG_CACHE_HOME:-$HOME/.cache}/tuoguan/kafka/${KAFKA_VERSION}${_suffix}}"
+DATA_DIR="$STATE_DIR/data"
+LOG_DIR="$STATE_DIR/logs"
+RUN_CONFIG="$STATE_DIR/server.properties"
+PID_FILE="$STATE_DIR/kafka.pid"
+CLUSTER_ID_FILE="$STATE_DIR/cluster.id"
+FORMAT_STAMP="$STATE_DIR/formatted-with"
+
+HOST="${KAFKA_HOST:-127.0.0.1}"
+PORT="${KAFKA_PORT:-19092}"
+CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
+SASL_PORT="${KAFKA_SASL_PORT:-19094}"
+ENABLE_SASL="${KAFKA_ENABLE_SASL:-0}"
+SCRAM_USERS="${KAFKA_SCRAM_USERS:-admin:admin-secret}"
+START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
+STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
+HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
+# Same defaults as bin/kafka-run-class.sh (Kafka 4.3) plus headless.
+JVM_PERF_OPTS="${KAFKA_JVM_PERFORMANCE_OPTS:--server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true}"
+EXTRA_OPTS="${KAFKA_OPTS:-}"
+MVN="${MVN:-mvn}"
+if [[ -n "${JAVA_HOME:-}" ]]; then JAVA="$JAVA_HOME/bin/java"; else JAVA="java"; fi
+
+die() { echo "kafka-local: $*" >&2; exit 1; }
+log() { echo "kafka-local: $*" >&2; }
+
+check_java() {
+  command -v "$JAVA" >/dev/null 2>&1 || die "java not found (set JAVA_HOME)"
+  local v
+  v="$("$JAVA" -version 2>&1 | sed -n -E 's/.* version "([0-9]+).*/\1/p' | head -n1)"
+  [[ "$v" =~ ^[0-9]+$ && "$v" -ge 17 ]] || die "Kafka 4.x needs Java 17+, found '${v:-unknown}'"
+}
+
+# TCP connect test without extra tools (bash /dev/tcp); `timeout` guards against a hanging connect.
+port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" >/dev/null 2>&1; }
+
+is_running() {
+  [[ -f "$PID_FILE" ]] || return 1
+  local pid; pid="$(<"$PID_FILE")"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  # guard against PID reuse: the process must be our broker (cmdline is NUL-separated, hence -a)
+  grep -qa 'kafka\.Kafka' "/proc/$pid/cmdline" 2>/dev/null
+}
+
+# Run a Kafka main class on the fetched classpath (short-lived tools: StorageTool, ConfigCommand, ...).
+run_tool() {
+  "$JAVA" -Xmx256m -Dlog4j2.configurationFile="$HERE/log4j2-tools.xml" -cp "$LIB_DIR/*" "$@"
+}
+
+cmd_fetch() {
+  if [[ -f "$LIB_DIR/.complete" ]]; then
+    log "jars for Kafka $KAFKA_VERSION cached in $LIB_DIR"
+    return 0
+  fi
+  command -v "$MVN" >/dev/null 2>&1 || die "mvn not found"
+  local tmp="$LIB_DIR.tmp.$$"
+  rm -rf "$tmp"; mkdir -p "$tmp"
+  local args=(-q -B -f "$HERE/pom.xml" "-Dkafka.version=$KAFKA_VERSION")
+  [[ "$WITH_TOOLS" == 1 ]] && args+=(-Ptools)
+  # shellcheck disable=SC2206  # KAFKA_MVN_ARGS is meant to be word-split
+  [[ -n "${KAFKA_MVN_ARGS:-}" ]] && args+=(${KAFKA_MVN_ARGS})
+  log "fetching Kafka $KAFKA_VERSION jars from Maven Central into $LIB_DIR ..."
+  if ! "$MVN" "${args[@]}" dependency:copy-dependencies "-DoutputDirectory=$tmp"; then
+    rm -rf "$tmp"; die "mvn dependency:copy-dependencies failed (is Maven Central reachable? proxy/settings.xml?)"
+  fi
+  # Fail early on the jars that are easy to lose when running Kafka from raw Maven artifacts.
+  local j
+  for j in "kafka_2.13-$KAFKA_VERSION" "kafka-clients-$KAFKA_VERSION" "kafka-server-$KAFKA_VERSION" \
+           "kafka-metadata-$KAFKA_VERSION" "kafka-raft-$KAFKA_VERSION" scala-library- \
+           slf4j-api-1.7 log4j-slf4j-impl- log4j-core- log4j-api-; do
+    compgen -G "$tmp/${j}*.jar" >/dev/null || { rm -rf "$tmp"; die "fetch: no ${j}*.jar in the download"; }
+  done
+  if compgen -G "$tmp/slf4j-api-2.*.jar" >/dev/null || compgen -G "$tmp/log4j-slf4j2-impl-*.jar" >/dev/null; then
+    rm -rf "$tmp"; die "fetch: SLF4J 2.x artifacts on the classpath; Kafka 4.x needs slf4j-api 1.7.x + log4j-slf4j-impl"
+  fi
+  rm -rf "$LIB_DIR"; mkdir -p "$(dirname "$LIB_DIR")"; mv "$tmp" "$LIB_DIR"
+  date -u +%FT%TZ >"$LIB_DIR/.complete"
+  log "fetched $(find "$LIB_DIR" -name '*.jar' | wc -l) jars"
+}
+
+write_config() {
+  mkdir -p "$STATE_DIR" "$DATA_DIR" "$LOG_DIR"
+  local listeners="PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT"
+  {
+    cat "$HERE/server.properties"
+    if [[ "$ENABLE_SASL" == 1 ]]; then
+      [[ -f "$HERE/server-sasl.properties" ]] || die "KAFKA_ENABLE_SASL=1: no server-sasl.properties yet (SASL/ACLs are not set up in this project yet)"
+      echo; cat "$HERE/server-sasl.properties"
+      listeners="PLAINTEXT://$HOST:$PORT,SASL_PLAINTEXT://$HOST:$SASL_PORT,CONTROLLER://$HOST:$CONTROLLER_PORT"
+    fi
+    echo
+    echo "# ---- appended by kafka-local.sh; last occurrence of a key wins ----"
+    echo "log.dirs=$DATA_DIR"
+    echo "listeners=$listeners"
+    echo "controller.quorum.bootstrap.servers=$HOST:$CONTROLLER_PORT"
+  } >"$RUN_CONFIG.tmp"
+  mv "$RUN_CONFIG.tmp" "$RUN_CONFIG"
+}
+
+# Format the metadata/log directory once. `format --standalone` (KIP-853 dynamic quorum) writes this node's
+# controller endpoint (host:port) into the bootstrap voter set, so changing KAFKA_HOST/KAFKA_CONTROLLER_PORT
+# later needs `reset`. (UNSURE whether KRaft would auto-update the endpoint of a single voter; not relied on.)
+cmd_format() {
+  local want="$KAFKA_VERSION $HOST:$CONTROLLER_PORT"
+  if [[ -f "$DATA_DIR/meta.properties" ]]; then
+    if [[ -f "$FORMAT_STAMP" && "$(<"$FORMAT_STAMP")" != "$want" ]]; then
+      log "WARNING: storage was formatted with '$(<"$FORMAT_STAMP")', now '$want'; run '$0 reset' if startup fails"
+    fi
+    return 0
+  fi
+  local cid=""
+  [[ -s "$CLUSTER_ID_FILE" ]] && cid="$(<"$CLUSTER_ID_FILE")"
+  if [[ -z "$cid" ]]; then
+    # Kafka's own generator: 22-char base64url UUID that never starts with '-' (would break -t parsing).
+    cid="$(run_tool kafka.tools.StorageTool random-uuid | tail -n1 | tr -d '[:space:]')" \
+      || die "'StorageTool random-uuid' failed (classpath in $LIB_DIR broken?)"
+    [[ "$cid" =~ ^[A-Za-z0-9_][A-Za-z0-9_-]{21}$ ]] || die "could not generate a cluster id (got '$cid')"
+    echo "$cid" >"$CLUSTER_ID_FILE"
+  fi
+  local scram=() up
+  for up in $SCRAM_USERS; do
+    [[ "$up" == *:* ]] || die "KAFKA_SCRAM_USERS entry '$up' is not user:password"
+    scram+=(--add-scram "SCRAM-SHA-512=[name=${up%%:*},password=${up#*:}]")
+  done
+  log "formatting $DATA_DIR (cluster id $cid)"
+  run_tool kafka.tools.StorageTool format --config "$RUN_CONFIG" --cluster-id "$cid" --standalone \
+    ${scram[@]+"${scram[@]}"} >"$LOG_DIR/format.out" 2>&1 \
+    || { cat "$LOG_DIR/format.out" >&2; die "kafka-storage format failed"; }
+  echo "$want" >"$FORMAT_STAMP"
+}
+
+show_logs() {
+  local f
+  for f in "$LOG_DIR/kafka.out" "$LOG_DIR/server.log"; do
+    [[ -f "$f" ]] && { echo "----- tail $f -----" >&2; tail -n "${1:-40}" "$f" >&2; }
+  done
+  return 0
+}
+
+cmd_start() {
+  if is_running; then log "already running (pid $(<"$PID_FILE"))"; return 0; fi
+  check_java
+  cmd_fetch
+  port_open "$HOST" "$PORT" && die "$HOST:$PORT is already in use by another process"
+  port_open "$HOST" "$CONTROLLER_PORT" && die "$HOST:$CONTROLLER_PORT is already in use by another process"
+  write_config
+  cmd_format
+
+  log "starting Kafka $KAFKA_VERSION on $HOST:$PORT (logs: $LOG_DIR)"
+  # shellcheck disable=SC2086  # the *_OPTS variables are meant to be word-split, as in kafka-run-class.sh
+  nohup "$JAVA" $HEAP_OPTS $JVM_PERF_OPTS \
+    "-Xlog:gc*:file=$LOG_DIR/kafkaServer-gc.log:time,tags:filecount=3,filesize=20M" \
+    "-Dkafka.logs.dir=$LOG_DIR" \
+    "-Dlog4j2.configurationFile=$HERE/log4j2.xml" \
+    $EXTRA_OPTS \
+    -cp "$LIB_DIR/*" kafka.Kafka "$RUN_CONFIG" \
+    >"$LOG_DIR/kafka.out" 2>&1 </dev/null &
+  local pid=$!
+  echo "$pid" >"$PID_FILE"
+
+  # The broker opens its client listener only after it has caught up with the metadata log and been
+  # unfenced (BrokerServer.startup -> socketServer.enableRequestProcessing), so an accepting port == ready.
+  local deadline=$((SECONDS + START_TIMEOUT))
+  until port_open "$HOST" "$PORT"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      rm -f "$PID_FILE"; show_logs 60; die "Kafka exited during startup"
+    fi
+    if ((SECONDS >= deadline)); then
+      show_logs 60; cmd_stop || true; die "Kafka did not open $HOST:$PORT within ${START_TIMEOUT}s"
+    fi
+    sleep 0.5
+  done
+  if [[ "$ENABLE_SASL" == 1 ]] && ! port_open "$HOST" "$SASL_PORT"; then
+    sleep 1; port_open "$HOST" "$SASL_PORT" || log "WARNING: SASL port $SASL_PORT not open yet"
+  fi
+  log "Kafka is up: bootstrap.servers=$HOST:$PORT (pid $pid)"
+}
+
+cmd_stop() {
+  if ! is_running; then rm -f "$PID_FILE"; log "not running"; return 0; fi
+  local pid; pid="$(<"$PID_FILE")"
+  log "stopping pid $pid"
+  kill -TERM "$pid" 2>/dev/null || true     # shutdown hook -> controlled shutdown
+  local deadline=$((SECONDS + STOP_TIMEOUT))
+  while kill -0 "$pid" 2>/dev/null; do
+    if ((SECONDS >= deadline)); then
+      log "still alive after ${STOP_TIMEOUT}s, sending SIGKILL (next start will run log recovery)"
+      kill -KILL "$pid" 2>/dev/null || true
+      sleep 1
+      break
+    fi
+    sleep 0.5
+  done
+  rm -f "$PID_FILE"
+}
+
+cmd_status() {
+  if is_running; then
+    if port_open "$HOST" "$PORT"; then
+      echo "running pid=$(<"$PID_FILE") bootstrap=$HOST:$PORT"; return 0
+    fi
+    echo "process up (pid $(<"$PID_FILE")) but $HOST:$PORT is not accepting connections"; return 1
+  fi
+  echo "stopped"; return 3
+}
+
+cmd_reset() {
+  cmd_stop
+  rm -rf "$DATA_DIR" "$LOG_DIR" "$CLUSTER_ID_FILE" "$FORMAT_STAMP" "$RUN_CONFIG"
+  log "state under $STATE_DIR removed (jar cache kept: $LIB_DIR)"
+}
+
+case "${1:-}" in
+  fetch)   cmd_fetch ;;
+  start)   cmd_start ;;
+  stop)    cmd_stop ;;
+  status)  cmd_status ;;
+  restart) cmd_stop; cmd_start ;;
+  reset)   cmd_reset ;;
+  logs)    show_logs "${2:-100}" ;;
+  tool)    shift; [[ $# -ge 1 ]] || die "usage: $0 tool <main-class> [args...]"; cmd_fetch; run_tool "$@" ;;
+  *)       echo "usage: $0 {fetch|start|stop|status|restart|reset|logs [n]|tool <main-class> [args...]}" >&2; exit 2 ;;
+esac
