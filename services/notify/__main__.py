@@ -1,0 +1,6 @@
+"""`python -m services.notify`: serve the notify service."""
+
+from services.notify.app import definition
+from shared.service import run
+
+run(definition)

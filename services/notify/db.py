@@ -1,0 +1,31 @@
+"""Queries of the notify service (its own database only)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+
+from shared.envelope import Envelope
+
+
+async def insert_notification(
+    tx: asyncpg.Connection, *, notification_id: uuid.UUID, envelope: Envelope, guardian_id: uuid.UUID,
+    child_id: uuid.UUID, channel: str, body: str,
+) -> None:
+    await tx.execute(
+        """INSERT INTO notifications (notification_id, source_event_id, source_type, guardian_id, child_id,
+                                      channel, body)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+        notification_id, envelope.event_id, envelope.type, guardian_id, child_id, channel, body,
+    )
+
+
+async def inbox_of(pool: asyncpg.Pool, guardian_id: uuid.UUID, limit: int) -> list[dict[str, Any]]:
+    rows = await pool.fetch(
+        """SELECT notification_id, source_type, child_id, channel, body, created_at
+           FROM notifications WHERE guardian_id = $1 ORDER BY created_at DESC LIMIT $2""",
+        guardian_id, limit,
+    )
+    return [dict(r) for r in rows]

@@ -1,0 +1,1 @@
+"""subsidy: union policies and funds, subsidy applications, approval and settlement."""

@@ -1,0 +1,2 @@
+"""Tuoguan's shared plumbing: event envelope and contracts, topics, outbox, inbox consumer,
+dead letters, settings, logging, metrics and the one way every service is started."""

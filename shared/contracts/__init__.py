@@ -1,0 +1,10 @@
+"""Event contracts: one module per producing service, each event a typed model.
+
+Importing this package registers every event type in ``Event.REGISTRY``; the event catalogue
+(docs/events.md) is generated from it with ``python -m shared.contracts.catalogue``.
+"""
+
+from shared.contracts import attendance, enrollment, notify, subsidy  # noqa: F401  (registers types)
+from shared.envelope import Event
+
+__all__ = ["Event", "attendance", "enrollment", "notify", "subsidy"]

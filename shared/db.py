@@ -1,0 +1,90 @@
+"""PostgreSQL access: the connection pool and versioned schema migrations.
+
+Migrations are plain SQL files named ``NNNN_what.sql``. Every service applies the shared
+plumbing set (``shared/migrations``) and then its own (``services/<name>/migrations``).
+Applied files are recorded with a checksum; editing an applied file stops the service.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from pathlib import Path
+
+import asyncpg
+
+log = logging.getLogger(__name__)
+
+PLUMBING_MIGRATIONS = Path(__file__).parent / "migrations"
+_FILE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_LOCK = 7_263_001  # advisory lock id: only one instance migrates at a time
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for pg_type in ("json", "jsonb"):
+        await conn.set_type_codec(pg_type, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def connect(dsn: str) -> asyncpg.Connection:
+    """A single connection with the same codecs as the pool's."""
+    conn = await asyncpg.connect(dsn)
+    await _init_connection(conn)
+    return conn
+
+
+async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+    return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection)
+
+
+class MigrationError(RuntimeError):
+    pass
+
+
+def _files(directory: Path) -> list[tuple[int, str, str]]:
+    found = []
+    for path in sorted(directory.glob("*.sql")):
+        match = _FILE.match(path.name)
+        if not match:
+            raise MigrationError(f"migration file name {path.name!r} is not NNNN_name.sql")
+        found.append((int(match.group(1)), path.name, path.read_text()))
+    return found
+
+
+async def migrate(conn: asyncpg.Connection, component: str, directory: Path) -> list[str]:
+    """Apply the pending migrations of ``component`` from ``directory``; return their names."""
+    applied_now: list[str] = []
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK)
+        await conn.execute(
+            """CREATE TABLE IF NOT EXISTS schema_migrations (
+                   component text NOT NULL, version integer NOT NULL, name text NOT NULL,
+                   checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(),
+                   PRIMARY KEY (component, version))"""
+        )
+        rows = await conn.fetch("SELECT version, checksum FROM schema_migrations WHERE component=$1", component)
+        done = {r["version"]: r["checksum"] for r in rows}
+        for version, name, sql in _files(directory):
+            checksum = hashlib.sha256(sql.encode()).hexdigest()
+            if version in done:
+                if done[version] != checksum:
+                    raise MigrationError(f"{component}/{name} changed after it was applied")
+                continue
+            await conn.execute(sql)
+            await conn.execute(
+                "INSERT INTO schema_migrations (component, version, name, checksum) VALUES ($1,$2,$3,$4)",
+                component, version, name, checksum,
+            )
+            applied_now.append(f"{component}/{name}")
+    if applied_now:
+        log.info("applied migrations", extra={"migrations": applied_now})
+    return applied_now
+
+
+async def migrate_service(dsn: str, service: str, directory: Path) -> list[str]:
+    conn = await connect(dsn)
+    try:
+        return await migrate(conn, "plumbing", PLUMBING_MIGRATIONS) + await migrate(conn, service, directory)
+    finally:
+        await conn.close()

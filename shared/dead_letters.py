@@ -1,0 +1,132 @@
+"""Dead-letter topics: where a service parks the records it could not handle, and the tool
+operations use to inspect and redrive them.
+
+A dead letter keeps the original key, value and headers byte for byte, and adds ``dlq.*`` headers:
+the error kind (``malformed`` or ``handler_error``), class and message, the attempts made, the
+original topic, partition and offset, the consumer group and the time it failed.
+
+    python -m shared.dead_letters list    --service attendance [--stream enrollment.events]
+    python -m shared.dead_letters redrive --service attendance --stream enrollment.events [--record P:O ...]
+
+Redrive republishes the original record to its stream. Services that already handled it skip it
+(inbox), so only the service that failed it does the work again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+
+from shared.settings import DEFAULT_KAFKA
+from shared.topics import SUBSCRIPTIONS, dead_letter_topic, qualified
+
+PREFIX = "dlq."
+
+
+class DeadLetterPublisher:
+    def __init__(self, producer: AIOKafkaProducer, *, service: str, group: str) -> None:
+        self.producer = producer
+        self.service = service
+        self.group = group
+
+    async def publish(self, record: ConsumerRecord, exc: BaseException, *, attempts: int, kind: str) -> None:
+        """Publish and wait for the broker's acknowledgement (acks=all)."""
+        headers = [(k, v) for k, v in (record.headers or ()) if not k.startswith(PREFIX)]
+        headers += [
+            (f"{PREFIX}{name}", str(value).encode())
+            for name, value in {
+                "error.kind": kind,
+                "error.class": type(exc).__name__,
+                "error.message": str(exc)[:2000],
+                "attempts": attempts,
+                "original.topic": record.topic,
+                "original.partition": record.partition,
+                "original.offset": record.offset,
+                "consumer.group": self.group,
+                "failed_at": datetime.now(UTC).isoformat(),
+            }.items()
+        ]
+        delivery = await self.producer.send(
+            f"{record.topic}.dlq.{self.service}", value=record.value, key=record.key, headers=headers
+        )
+        await delivery
+
+
+def _decode_headers(record: ConsumerRecord) -> dict[str, str]:
+    return {k: v.decode(errors="replace") for k, v in record.headers or ()}
+
+
+async def read_all(bootstrap: str, topic: str) -> list[ConsumerRecord]:
+    """Every record currently in ``topic``, without joining a consumer group."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        if not partitions:
+            await consumer.topics()
+            partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        records: list[ConsumerRecord] = []
+        while any(await consumer.position(tp) < ends[tp] for tp in partitions):
+            batch = await consumer.getmany(timeout_ms=1000)
+            for tp_records in batch.values():
+                records.extend(r for r in tp_records if r.offset < ends[TopicPartition(r.topic, r.partition)])
+        return sorted(records, key=lambda r: (r.partition, r.offset))
+    finally:
+        await consumer.stop()
+
+
+async def redrive(bootstrap: str, records: list[ConsumerRecord]) -> int:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    await producer.start()
+    try:
+        for record in records:
+            headers = _decode_headers(record)
+            original = [(k, v) for k, v in record.headers or () if not k.startswith(PREFIX)]
+            await (await producer.send(headers[f"{PREFIX}original.topic"], value=record.value,
+                                       key=record.key, headers=original))
+        return len(records)
+    finally:
+        await producer.stop()
+
+
+def _dlq_topics(service: str, stream: str | None, namespace: str) -> list[str]:
+    streams = [stream] if stream else list(SUBSCRIPTIONS[service])
+    return [qualified(dead_letter_topic(s, service), namespace) for s in streams]
+
+
+async def _main(args: argparse.Namespace) -> None:
+    for topic in _dlq_topics(args.service, args.stream, args.namespace):
+        records = await read_all(args.bootstrap, topic)
+        if args.command == "list":
+            for r in records:
+                print(json.dumps({"dlq_topic": topic, "partition": r.partition, "offset": r.offset,
+                                  "key": (r.key or b"").decode(errors="replace"),
+                                  "headers": {k: v for k, v in _decode_headers(r).items() if k.startswith(PREFIX)}},
+                                 ensure_ascii=False))
+        else:
+            chosen = [r for r in records if not args.record or f"{r.partition}:{r.offset}" in args.record]
+            print(f"{topic}: redrove {await redrive(args.bootstrap, chosen)} record(s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Inspect and redrive dead letters.")
+    parser.add_argument("command", choices=["list", "redrive"])
+    parser.add_argument("--service", required=True, choices=sorted(s for s, t in SUBSCRIPTIONS.items() if t))
+    parser.add_argument("--stream", help="e.g. enrollment.events (default: every stream the service consumes)")
+    parser.add_argument("--record", action="append", metavar="PARTITION:OFFSET",
+                        help="redrive only these dead letters (default: all of them)")
+    parser.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA))
+    parser.add_argument("--namespace", default=os.environ.get("TUOGUAN_NAMESPACE", ""))
+    asyncio.run(_main(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

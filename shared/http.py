@@ -1,0 +1,93 @@
+"""HTTP pieces every service shares: error shapes, correlation ids, metrics, health."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from shared import logs
+from shared.metrics import HTTP_REQUESTS
+
+CORRELATION_HEADER = "X-Correlation-ID"
+
+
+class CommandRejected(Exception):
+    """A command broke a rule; answered with ``status`` and field-level reasons."""
+
+    def __init__(self, status: int, reasons: list[dict[str, Any]]) -> None:
+        super().__init__(reasons)
+        self.status = status
+        self.reasons = reasons
+
+
+def _validation_reasons(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [
+        {"field": ".".join(str(p) for p in err["loc"] if p != "body"), "reason": err["msg"], "type": err["type"]}
+        for err in exc.errors()
+    ]
+
+
+def install(app: FastAPI, service: str) -> None:
+    """Error handlers, the correlation-id/metrics middleware and GET /health, /metrics."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"error": "invalid_request", "reasons": _validation_reasons(exc)}, status_code=422)
+
+    @app.exception_handler(CommandRejected)
+    async def _rejected(_: Request, exc: CommandRejected) -> JSONResponse:
+        return JSONResponse({"error": "rejected", "reasons": exc.reasons}, status_code=exc.status)
+
+    @app.middleware("http")
+    async def _correlate(request: Request, call_next: Any) -> Response:
+        raw = request.headers.get(CORRELATION_HEADER, "")
+        try:
+            correlation = uuid.UUID(raw)
+        except ValueError:
+            correlation = uuid.uuid4()
+        request.state.correlation_id = correlation
+        token = logs.correlation_id.set(str(correlation))
+        try:
+            response = await call_next(request)
+        finally:
+            logs.correlation_id.reset(token)
+        route = request.scope.get("route")
+        HTTP_REQUESTS.labels(service, request.method, getattr(route, "path", "unmatched"),
+                             response.status_code).inc()
+        response.headers[CORRELATION_HEADER] = str(correlation)
+        return response
+
+    app.include_router(_operations_router())
+
+
+def _operations_router() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/health", summary="200 when the database and Kafka answer, else 503")
+    async def health(request: Request) -> JSONResponse:
+        runtime = request.app.state.runtime
+        checks = {"database": "down", "kafka": "down"}
+        try:
+            await asyncio.wait_for(runtime.pool.fetchval("SELECT 1"), 2.0)
+            checks["database"] = "ok"
+        except Exception:  # noqa: BLE001 - any failure means unhealthy
+            pass
+        if await runtime.broker.ping(timeout=2.0):
+            checks["kafka"] = "ok"
+        healthy = all(v == "ok" for v in checks.values())
+        body = {"status": "ok" if healthy else "unavailable", "service": runtime.settings.service,
+                "instance": runtime.settings.instance_id, "relay_leader": runtime.relay.is_leader, **checks}
+        return JSONResponse(body, status_code=200 if healthy else 503)
+
+    @router.get("/metrics", summary="Prometheus metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+

@@ -1,0 +1,27 @@
+"""Prometheus metrics shared by every service (served on GET /metrics)."""
+
+from prometheus_client import Counter, Gauge, Histogram
+
+EVENTS_CONSUMED = Counter(
+    "tuoguan_events_consumed_total",
+    "Events taken from Kafka, by outcome (handled, duplicate, ignored, dead_lettered).",
+    ["service", "topic", "type", "outcome"],
+)
+EVENT_HANDLE_SECONDS = Histogram(
+    "tuoguan_event_handle_seconds", "Time to handle one event, commit included.", ["service", "type"]
+)
+EVENT_RETRIES = Counter(
+    "tuoguan_event_retries_total", "Handler attempts that failed and were retried.", ["service", "kind"]
+)
+OUTBOX_PUBLISHED = Counter(
+    "tuoguan_outbox_published_total", "Outbox events published to Kafka.", ["service"]
+)
+OUTBOX_PENDING = Gauge(
+    "tuoguan_outbox_pending", "Outbox events not yet published, as last seen by the relay.", ["service"]
+)
+OUTBOX_OLDEST_PENDING_SECONDS = Gauge(
+    "tuoguan_outbox_oldest_pending_seconds", "Age of the oldest unpublished outbox event.", ["service"]
+)
+HTTP_REQUESTS = Counter(
+    "tuoguan_http_requests_total", "HTTP requests served.", ["service", "method", "route", "status"]
+)

@@ -1,0 +1,55 @@
+"""Per-service settings, read from the environment.
+
+Shared infrastructure comes from unprefixed variables (``KAFKA_BOOTSTRAP_SERVERS``,
+``TUOGUAN_NAMESPACE``); everything that belongs to one service is prefixed with its name,
+for example ``ENROLLMENT_DATABASE_URL`` or ``NOTIFY_HTTP_PORT``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_KAFKA = "127.0.0.1:19092"
+HTTP_PORTS = {"enrollment": 8101, "attendance": 8102, "subsidy": 8103, "notify": 8104}
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service has; a service subclasses it only to set its env prefix."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service: str
+    database_url: str
+    kafka_bootstrap_servers: str = Field(
+        DEFAULT_KAFKA, validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS")
+    )
+    namespace: str = Field("", validation_alias=AliasChoices("TUOGUAN_NAMESPACE"))
+    instance_id: str = Field(
+        default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}",
+        validation_alias=AliasChoices("TUOGUAN_INSTANCE_ID"),
+    )
+    http_host: str = "127.0.0.1"
+    http_port: int = 0
+    log_level: str = "INFO"
+    db_pool_min: int = 2
+    db_pool_max: int = 10
+    consumer_max_attempts: int = 5
+    consumer_backoff_s: float = 0.2
+    consumer_backoff_max_s: float = 10.0
+    relay_batch_size: int = 500
+    relay_poll_interval_s: float = 1.0
+    outbox_retention_days: int = 7
+
+
+def load_settings(service: str) -> ServiceSettings:
+    """Build the settings of ``service`` from ``<SERVICE>_*`` variables."""
+
+    class _Settings(ServiceSettings):
+        model_config = SettingsConfigDict(env_prefix=f"{service.upper()}_", extra="ignore")
+
+    return _Settings(service=service, http_port=int(os.environ.get(
+        f"{service.upper()}_HTTP_PORT", HTTP_PORTS.get(service, 0))))

@@ -1,0 +1,62 @@
+"""Every Kafka topic Tuoguan uses, declared once.
+
+Each service publishes its events to its own stream, ``<service>.events``. A service that consumes
+a stream gets a dead-letter topic ``<stream>.dlq.<service>`` for the events it could not handle.
+``TUOGUAN_NAMESPACE`` prefixes every name, so test runs and cities can share one cluster.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DAY_MS = 24 * 3600 * 1000
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    config: dict[str, str] = field(default_factory=dict)
+
+
+STREAMS: dict[str, TopicSpec] = {
+    spec.name: spec
+    for spec in (
+        TopicSpec("enrollment.events", 12, {"retention.ms": str(30 * DAY_MS)}),
+        TopicSpec("attendance.events", 12, {"retention.ms": str(30 * DAY_MS)}),
+        TopicSpec("subsidy.events", 6, {"retention.ms": str(30 * DAY_MS)}),
+        TopicSpec("notify.events", 6, {"retention.ms": str(7 * DAY_MS)}),
+    )
+}
+
+# Which service consumes which streams. Adding a line here creates its dead-letter topic.
+SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
+    "enrollment": (),
+    "attendance": ("enrollment.events",),
+    "subsidy": ("enrollment.events", "attendance.events"),
+    "notify": ("enrollment.events", "attendance.events", "subsidy.events"),
+}
+
+DLQ_CONFIG = {"retention.ms": str(90 * DAY_MS)}
+
+
+def qualified(name: str, namespace: str) -> str:
+    return f"{namespace}.{name}" if namespace else name
+
+
+def dead_letter_topic(stream: str, service: str) -> str:
+    return f"{stream}.dlq.{service}"
+
+
+def consumer_group(service: str, namespace: str) -> str:
+    return qualified(service, namespace)
+
+
+def all_topics(namespace: str = "") -> list[TopicSpec]:
+    """Every topic to create, with the namespace applied."""
+    topics = [TopicSpec(qualified(s.name, namespace), s.partitions, s.config) for s in STREAMS.values()]
+    for service, streams in SUBSCRIPTIONS.items():
+        for stream in streams:
+            dlq = dead_letter_topic(stream, service)
+            topics.append(TopicSpec(qualified(dlq, namespace), STREAMS[stream].partitions, DLQ_CONFIG))
+    return topics
