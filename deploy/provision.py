@@ -94,6 +94,28 @@ async def provision_topics(bootstrap: str, namespace: str) -> list[str]:
         await admin.close()
 
 
+async def deprovision(admin: str, bootstrap: str, namespace: str) -> None:
+    """Drop a namespace's databases, roles and topics (test runs clean up after themselves)."""
+    if not namespace:
+        raise ValueError("refusing to deprovision the default namespace")
+    conn = await asyncpg.connect(admin)
+    try:
+        for service in SERVICES:
+            ident = asyncpg.utils._quote_ident(database_name(service, namespace))  # noqa: SLF001
+            await conn.execute(f"DROP DATABASE IF EXISTS {ident} WITH (FORCE)")
+            await conn.execute(f"DROP ROLE IF EXISTS {ident}")
+    finally:
+        await conn.close()
+    kafka = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await kafka.start()
+    try:
+        ours = [t for t in await kafka.list_topics() if t.startswith(f"{namespace}.")]
+        if ours:
+            await kafka.delete_topics(ours)
+    finally:
+        await kafka.close()
+
+
 def read_env_file(path: Path) -> dict[str, str]:
     if not path.exists():
         return {}
@@ -110,7 +132,11 @@ def passwords_from(env: dict[str, str]) -> dict[str, str]:
     return found
 
 
-async def provision(namespace: str, env_file: Path | None, bootstrap: str) -> dict[str, str]:
+async def provision(namespace: str, env_file: Path | None, bootstrap: str, *, topics_only: bool = False) -> dict[str, str]:
+    if topics_only:
+        created = await provision_topics(bootstrap, namespace)
+        log.info("databases given in the environment; created %d topics", len(created))
+        return {}
     existing = read_env_file(env_file) if env_file else {}
     urls = await provision_databases(admin_url(), namespace, passwords_from(existing))
     created = await provision_topics(bootstrap, namespace)
@@ -129,8 +155,9 @@ def main() -> None:
     parser.add_argument("--namespace", default=os.environ.get("TUOGUAN_NAMESPACE", ""))
     parser.add_argument("--env-file", type=Path, default=ROOT / ".state/services.env")
     parser.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA))
+    parser.add_argument("--topics-only", action="store_true", help="databases are given; create topics only")
     args = parser.parse_args()
-    asyncio.run(provision(args.namespace, args.env_file, args.bootstrap))
+    asyncio.run(provision(args.namespace, args.env_file, args.bootstrap, topics_only=args.topics_only))
 
 
 if __name__ == "__main__":
