@@ -20,8 +20,9 @@ import json
 import os
 from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaProducer, ConsumerRecord
 
+from shared.kafka_tools import read_all
 from shared.settings import DEFAULT_KAFKA
 from shared.topics import SUBSCRIPTIONS, dead_letter_topic, qualified
 
@@ -59,28 +60,6 @@ class DeadLetterPublisher:
 
 def _decode_headers(record: ConsumerRecord) -> dict[str, str]:
     return {k: v.decode(errors="replace") for k, v in record.headers or ()}
-
-
-async def read_all(bootstrap: str, topic: str) -> list[ConsumerRecord]:
-    """Every record currently in ``topic``, without joining a consumer group."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        if not partitions:
-            await consumer.topics()
-            partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        records: list[ConsumerRecord] = []
-        while any(await consumer.position(tp) < ends[tp] for tp in partitions):
-            batch = await consumer.getmany(timeout_ms=1000)
-            for tp_records in batch.values():
-                records.extend(r for r in tp_records if r.offset < ends[TopicPartition(r.topic, r.partition)])
-        return sorted(records, key=lambda r: (r.partition, r.offset))
-    finally:
-        await consumer.stop()
 
 
 async def redrive(bootstrap: str, records: list[ConsumerRecord]) -> int:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
-from shared.dead_letters import read_all
+from shared.kafka_tools import partitions_of, read_all
 from shared.envelope import Envelope
 
 __all__ = ["publish", "publish_envelopes", "read_all", "wait_caught_up", "group_state"]
@@ -31,13 +31,12 @@ async def publish_envelopes(bootstrap: str, topic: str, envelopes: list[Envelope
 
 async def wait_caught_up(bootstrap: str, group: str, topic: str, timeout: float = 60.0) -> None:
     """Wait until ``group`` has committed every record currently in ``topic``."""
+    partitions = await partitions_of(bootstrap, topic)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await consumer.start()
     await admin.start()
     try:
-        await consumer.topics()  # loads metadata
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
         ends = await consumer.end_offsets(partitions)
         deadline = time.monotonic() + timeout
         while True:

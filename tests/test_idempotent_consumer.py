@@ -1,0 +1,50 @@
+"""At-least-once delivery, exactly-once effect: the inbox absorbs redelivered events."""
+
+from __future__ import annotations
+
+from tests.conftest import Stack
+from tests.support.kafka import publish_envelopes, wait_caught_up
+from tests.support.scenarios import child_enrolled, envelope
+
+
+async def test_an_event_delivered_twice_opens_one_subsidy_application(stack: Stack, start_service) -> None:
+    subsidy = await start_service("subsidy").wait_healthy()
+    enrolled = envelope(child_enrolled())
+    # The same child's next event follows on the same partition, so once the group has committed
+    # past it, the duplicate has certainly been seen.
+    later = envelope(child_enrolled(child_id=enrolled.payload().child_id))
+    await publish_envelopes(stack.kafka, stack.topic("enrollment.events"), [enrolled, enrolled, later])
+    await wait_caught_up(stack.kafka, stack.group("subsidy"), stack.topic("enrollment.events"))
+
+    conn = await stack.connect("subsidy")
+    try:
+        applications = await conn.fetchval(
+            "SELECT count(*) FROM applications WHERE enrollment_id = $1", enrolled.payload().enrollment_id)
+        requested = await conn.fetchval(
+            """SELECT count(*) FROM outbox WHERE event_type = 'subsidy.requested'
+               AND convert_from(payload, 'UTF8')::jsonb -> 'data' ->> 'enrollment_id' = $1""",
+            str(enrolled.payload().enrollment_id))
+        inbox = await conn.fetchval("SELECT count(*) FROM inbox WHERE event_id = $1", enrolled.event_id)
+    finally:
+        await conn.close()
+    assert (applications, requested, inbox) == (1, 1, 1)
+    assert await subsidy.metric("tuoguan_events_consumed_total", outcome="duplicate") >= 1
+    assert await subsidy.metric("tuoguan_events_consumed_total", outcome="dead_lettered") == 0
+
+
+async def test_notify_tells_each_guardian_once_when_the_event_comes_again(stack: Stack, start_service) -> None:
+    notify = await start_service("notify").wait_healthy()
+    enrolled = envelope(child_enrolled(guardians=2))
+    await publish_envelopes(stack.kafka, stack.topic("enrollment.events"), [enrolled, enrolled])
+    await wait_caught_up(stack.kafka, stack.group("notify"), stack.topic("enrollment.events"))
+
+    conn = await stack.connect("notify")
+    try:
+        per_guardian = await conn.fetch(
+            "SELECT guardian_id, count(*) AS n FROM notifications WHERE source_event_id = $1 GROUP BY guardian_id",
+            enrolled.event_id)
+    finally:
+        await conn.close()
+    assert sorted(r["n"] for r in per_guardian) == [1, 1]
+    assert await notify.metric("tuoguan_events_consumed_total", outcome="duplicate") >= 1
+    assert await notify.metric("tuoguan_events_consumed_total", outcome="dead_lettered") == 0
