@@ -1,0 +1,39 @@
+"""Versioned schema migrations on a real PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from shared.db import MigrationError, migrate
+from tests.conftest import Stack
+
+
+async def test_migrations_apply_once_and_refuse_edited_history(stack: Stack, tmp_path: Path) -> None:
+    (tmp_path / "0001_cots.sql").write_text("CREATE TABLE cots (id int PRIMARY KEY);")
+    (tmp_path / "0002_cot_labels.sql").write_text("ALTER TABLE cots ADD COLUMN label text;")
+    conn = await asyncpg.connect(stack.database_urls["notify"])
+    try:
+        assert await migrate(conn, "cots-test", tmp_path) == ["cots-test/0001_cots.sql", "cots-test/0002_cot_labels.sql"]
+        assert await migrate(conn, "cots-test", tmp_path) == []
+        await conn.execute("INSERT INTO cots VALUES (1, 'by the window')")
+
+        (tmp_path / "0002_cot_labels.sql").write_text("ALTER TABLE cots ADD COLUMN colour text;")
+        with pytest.raises(MigrationError, match="changed after it was applied"):
+            await migrate(conn, "cots-test", tmp_path)
+    finally:
+        await conn.execute("DROP TABLE IF EXISTS cots")
+        await conn.execute("DELETE FROM schema_migrations WHERE component = 'cots-test'")
+        await conn.close()
+
+
+async def test_a_badly_named_migration_file_is_refused(stack: Stack, tmp_path: Path) -> None:
+    (tmp_path / "add-cots.sql").write_text("SELECT 1;")
+    conn = await asyncpg.connect(stack.database_urls["notify"])
+    try:
+        with pytest.raises(MigrationError, match="NNNN_name.sql"):
+            await migrate(conn, "cots-test", tmp_path)
+    finally:
+        await conn.close()
