@@ -11,7 +11,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from shared.kafka_tools import partitions_of, read_all
 from shared.envelope import Envelope
 
-__all__ = ["publish", "publish_envelopes", "read_all", "wait_caught_up", "group_state"]
+__all__ = ["publish", "publish_envelopes", "read_all", "wait_caught_up", "group_state", "dead_letters_of"]
 
 
 async def publish(bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes, list[tuple[str, bytes]]]]) -> None:
@@ -63,3 +63,9 @@ async def group_state(bootstrap: str, group: str) -> tuple[str, int]:
         return described["state"], len(described["members"])
     finally:
         await admin.close()
+
+
+async def dead_letters_of(bootstrap: str, dlq_topic: str, event_ids: set[str]) -> list:
+    """The records in ``dlq_topic`` whose ``event_id`` header is one of ``event_ids``."""
+    wanted = {e.encode() for e in event_ids}
+    return [r for r in await read_all(bootstrap, dlq_topic) if dict(r.headers).get("event_id") in wanted]
