@@ -15,6 +15,16 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 STATE_DIR="${PG_LOCAL_STATE:-$(cd "$HERE/../.." && pwd)/.state/postgres}"
+# As root the cluster belongs to the OS user `postgres`, which must be able to reach STATE_DIR.
+# If the checkout sits below a directory it cannot enter (a 0700 home, say), keep the cluster in
+# /var/tmp instead, under a name derived from the checkout's path, and say so.
+if [[ "$(id -u)" == 0 && -z "${PG_LOCAL_STATE:-}" ]] && getent passwd postgres >/dev/null; then
+  mkdir -p "$STATE_DIR"
+  if ! runuser -u postgres -- test -x "$(dirname "$STATE_DIR")"; then
+    STATE_DIR="/var/tmp/tuoguan-postgres-$(echo "$STATE_DIR" | sha256sum | cut -c1-12)"
+    echo "pg-local: the postgres user cannot enter the checkout; cluster kept in $STATE_DIR" >&2
+  fi
+fi
 DATA_DIR="$STATE_DIR/data"
 LOG_FILE="$STATE_DIR/postgres.log"
 PW_FILE="$STATE_DIR/superuser.password"
@@ -45,7 +55,7 @@ ensure_server() {
 
 # Run a server binary as the cluster's owner.
 as_owner() {
-  if [[ "$(id -u)" == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [[ "$(id -u)" == 0 ]]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 pg() { local bin; bin="$(find_bindir)"; as_owner "$bin/$1" "${@:2}"; }
