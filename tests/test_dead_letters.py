@@ -8,7 +8,7 @@ import sys
 import uuid
 
 from tests.conftest import Stack
-from tests.support.infra import ROOT
+from deploy.endpoints import ROOT
 from tests.support.kafka import publish, publish_envelopes, read_all, wait_caught_up
 from tests.support.scenarios import child_enrolled, envelope
 

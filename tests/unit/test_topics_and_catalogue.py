@@ -5,7 +5,7 @@ from __future__ import annotations
 from shared.contracts.catalogue import render
 from shared.envelope import Event
 from shared.topics import STREAMS, SUBSCRIPTIONS, all_topics
-from tests.support.infra import ROOT
+from deploy.endpoints import ROOT
 
 
 def test_every_consumed_stream_has_a_dead_letter_topic_per_consumer() -> None:

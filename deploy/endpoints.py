@@ -1,4 +1,4 @@
-"""Where the tests find Kafka and PostgreSQL, in this order:
+"""Where tests and benchmarks find Kafka and PostgreSQL, in this order:
 
 1. endpoints given in the environment (``KAFKA_BOOTSTRAP_SERVERS``, ``TUOGUAN_PG_ADMIN_URL``);
 2. testcontainers, when a Docker engine answers;
@@ -15,7 +15,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 KAFKA_SCRIPT = ROOT / "deploy/kafka/kafka-local.sh"
 PG_SCRIPT = ROOT / "deploy/postgres/pg-local.sh"
 

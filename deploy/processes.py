@@ -1,4 +1,4 @@
-"""Services under test run as real OS processes (``python -m services.<name>``)."""
+"""Services started as real OS processes (``python -m services.<name>``) by tests and benchmarks."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.infra import ROOT
+from deploy.endpoints import ROOT
 
 
 def free_port() -> int:

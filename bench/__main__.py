@@ -1,0 +1,23 @@
+"""``bench/run <name>``: the benchmark registry."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from bench import pipeline
+
+BENCHMARKS = {"pipeline": pipeline}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="bench/run", description="Tuoguan benchmarks")
+    sub = parser.add_subparsers(dest="name", required=True)
+    for name, module in BENCHMARKS.items():
+        module.add_arguments(sub.add_parser(name, help=module.__doc__.splitlines()[0]))
+    args = parser.parse_args()
+    asyncio.run(BENCHMARKS[args.name].run(args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""A provisioned namespace on shared infrastructure: its own databases, roles and topics.
+Tests and benchmarks each work in a fresh one and drop it afterwards."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import asyncpg
+
+from deploy.endpoints import Endpoints
+from deploy.provision import deprovision, provision_databases, provision_topics
+from shared.topics import consumer_group, qualified
+
+
+@dataclass(frozen=True)
+class Stack:
+    endpoints: Endpoints
+    namespace: str
+    database_urls: dict[str, str]
+
+    @property
+    def kafka(self) -> str:
+        return self.endpoints.kafka
+
+    def topic(self, name: str) -> str:
+        return qualified(name, self.namespace)
+
+    def group(self, service: str) -> str:
+        return consumer_group(service, self.namespace)
+
+    def service_env(self, **overrides: str) -> dict[str, str]:
+        """Environment for ``python -m services.<name>`` in this namespace."""
+        env = {"KAFKA_BOOTSTRAP_SERVERS": self.kafka, "TUOGUAN_NAMESPACE": self.namespace}
+        for service, url in self.database_urls.items():
+            env[f"{service.upper()}_DATABASE_URL"] = url
+        return {**env, **overrides}
+
+    async def connect(self, service: str) -> asyncpg.Connection:
+        return await asyncpg.connect(self.database_urls[service])
+
+
+@asynccontextmanager
+async def provisioned(endpoints: Endpoints, prefix: str = "t") -> AsyncIterator[Stack]:
+    namespace = f"{prefix}{uuid.uuid4().hex[:10]}"
+    urls = await provision_databases(endpoints.pg_admin, namespace, {})
+    await provision_topics(endpoints.kafka, namespace)
+    try:
+        yield Stack(endpoints=endpoints, namespace=namespace, database_urls=urls)
+    finally:
+        await deprovision(endpoints.pg_admin, endpoints.kafka, namespace)
