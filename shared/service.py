@@ -116,7 +116,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
         broker = KafkaBroker(
             settings.kafka_bootstrap_servers, allow_auto_create_topics=False,
             client_id=f"{definition.name}-{settings.instance_id}", graceful_timeout=30.0,
-            logger=logging.getLogger("faststream"),
+            logger=logging.getLogger("faststream"), log_level=logging.DEBUG,  # per-message lines at DEBUG
         )
         if definition.events.handlers:
             group = consumer_group(definition.name, settings.namespace)

@@ -72,3 +72,22 @@ async def test_a_killed_instance_loses_nothing_and_doubles_nothing(stack: Stack,
     assert handled == EVENTS and roster == 2 * EVENTS
     dlq = stack.topic("enrollment.events.dlq.attendance")
     assert not await dead_letters_of(stack.kafka, dlq, {str(e.event_id) for e in batch})
+
+
+async def test_a_graceful_shutdown_mid_stream_loses_nothing_and_doubles_nothing(stack: Stack, start_service) -> None:
+    first = await start_service("attendance", label="attendance-first").wait_healthy()
+    topic = stack.topic("enrollment.events")
+    batch = [envelope(child_enrolled()) for _ in range(EVENTS)]
+    await publish_envelopes(stack.kafka, topic, batch)
+    await eventually(lambda: _handled_by(first), timeout=30)  # it is working through the batch
+    first.stop()  # SIGTERM: finish the event in hand, commit, leave the group
+    # uvicorn re-raises SIGTERM once its shutdown is complete, hence -15 rather than 0.
+    assert first.proc.returncode in (0, -15), f"exit code {first.proc.returncode}"
+    assert "Application shutdown complete" in first.log_tail(), "the shutdown ran to its end"
+
+    await start_service("attendance", label="attendance-second").wait_healthy()
+    await wait_caught_up(stack.kafka, stack.group("attendance"), topic, timeout=90)
+    handled, roster, _ = await _effects(stack, batch)
+    assert handled == EVENTS and roster == 2 * EVENTS
+    dlq = stack.topic("enrollment.events.dlq.attendance")
+    assert not await dead_letters_of(stack.kafka, dlq, {str(e.event_id) for e in batch})
