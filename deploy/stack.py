@@ -12,6 +12,7 @@ import asyncpg
 
 from deploy.endpoints import Endpoints
 from deploy.provision import deprovision, provision_databases, provision_topics
+from shared.db import connect
 from shared.topics import consumer_group, qualified
 
 
@@ -39,7 +40,8 @@ class Stack:
         return {**env, **overrides}
 
     async def connect(self, service: str) -> asyncpg.Connection:
-        return await asyncpg.connect(self.database_urls[service])
+        """A connection to the service's database, with the services' JSON codecs."""
+        return await connect(self.database_urls[service])
 
 
 @asynccontextmanager

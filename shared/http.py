@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from typing import Any
 
+import asyncpg
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -43,6 +44,16 @@ def install(app: FastAPI, service: str) -> None:
     @app.exception_handler(CommandRejected)
     async def _rejected(_: Request, exc: CommandRejected) -> JSONResponse:
         return JSONResponse({"error": "rejected", "reasons": exc.reasons}, status_code=exc.status)
+
+    @app.exception_handler(asyncpg.UniqueViolationError)
+    async def _conflict(_: Request, exc: asyncpg.UniqueViolationError) -> JSONResponse:
+        return JSONResponse({"error": "conflict", "reasons": [
+            {"field": exc.column_name or "", "reason": "conflicts with an existing record"}]}, status_code=409)
+
+    @app.exception_handler(asyncpg.IntegrityConstraintViolationError)
+    async def _integrity(_: Request, exc: asyncpg.IntegrityConstraintViolationError) -> JSONResponse:
+        return JSONResponse({"error": "invalid_request", "reasons": [
+            {"field": exc.column_name or "", "reason": "refers to or breaks a record's rules"}]}, status_code=422)
 
     @app.middleware("http")
     async def _correlate(request: Request, call_next: Any) -> Response:

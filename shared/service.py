@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +43,7 @@ class ServiceDefinition:
     migrations: Path
     api: APIRouter
     events: EventRouter = field(default_factory=EventRouter)
+    timers: list[Callable[[Runtime], Awaitable[None]]] = field(default_factory=list)
 
 
 @dataclass
@@ -90,6 +92,19 @@ def _subscribe(broker: KafkaBroker, consumer: EventConsumer, topics: list[str], 
             log.warning("offset commit failed; the event may be redelivered", exc_info=True)
 
 
+async def _tick(timer: Callable[[Runtime], Awaitable[None]], rt: Runtime, interval_s: float) -> None:
+    """Run a timer every ``interval_s``. Timers keep their state in the database, so a tick
+    missed while the service was down is made up by the next one."""
+    while True:
+        try:
+            await timer(rt)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("timer failed; it runs again next tick", extra={"timer": timer.__name__})
+        await asyncio.sleep(interval_s)
+
+
 def create_app(definition: ServiceDefinition, settings: ServiceSettings | None = None) -> FastAPI:
     settings = settings or load_settings(definition.name)
     unknown = definition.events.streams - set(SUBSCRIPTIONS[definition.name])
@@ -129,15 +144,19 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
             streams = [qualified(s, settings.namespace) for s in sorted(definition.events.streams)]
             _subscribe(broker, consumer, streams, group)
         await broker.start()
-        app.state.runtime = Runtime(settings=settings, pool=pool, outbox=outbox, relay=relay, broker=broker)
+        app.state.runtime = rt = Runtime(settings=settings, pool=pool, outbox=outbox, relay=relay, broker=broker)
+        timer_tasks = [asyncio.create_task(_tick(t, rt, settings.timer_interval_s), name=t.__name__)
+                       for t in definition.timers]
         log.info("service started", extra={"port": settings.http_port, "instance": settings.instance_id})
         try:
             yield
         finally:
             log.info("service stopping")
+            for task in timer_tasks:
+                task.cancel()
             await broker.stop()
             relay_task.cancel()
-            await asyncio.gather(relay_task, return_exceptions=True)
+            await asyncio.gather(relay_task, *timer_tasks, return_exceptions=True)
             await producer.stop()
             await pool.close()
 

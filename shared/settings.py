@@ -43,6 +43,7 @@ class ServiceSettings(BaseSettings):
     relay_batch_size: int = 500
     relay_poll_interval_s: float = 1.0
     outbox_retention_days: int = 7
+    timer_interval_s: float = 10.0
 
 
 def load_settings(service: str) -> ServiceSettings:

@@ -3,6 +3,7 @@ namespace of databases and topics per run, and services started as real processe
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -14,12 +15,17 @@ from deploy.provision import SERVICES
 from deploy.stack import Stack, provisioned
 
 
+# Services and the test process sign and check tokens with the same key.
+os.environ.setdefault("TUOGUAN_JWT_SECRET", "tuoguan-test-secret-" + os.urandom(8).hex())
+
+
 def _fast_retries() -> dict[str, str]:
     env = {}
     for service in SERVICES:
         env[f"{service.upper()}_CONSUMER_BACKOFF_S"] = "0.05"
         env[f"{service.upper()}_CONSUMER_MAX_ATTEMPTS"] = "3"
         env[f"{service.upper()}_RELAY_POLL_INTERVAL_S"] = "0.2"
+        env[f"{service.upper()}_TIMER_INTERVAL_S"] = "0.5"
     return env
 
 

@@ -10,7 +10,7 @@ import uuid
 from tests.conftest import Stack
 from deploy.endpoints import ROOT
 from tests.support.kafka import publish, publish_envelopes, read_all, wait_caught_up
-from tests.support.scenarios import child_enrolled, envelope
+from tests.support.scenarios import child_enrolled, child_registered, envelope
 
 
 def _headers(record) -> dict[str, str]:
@@ -27,11 +27,13 @@ async def _roster_count(stack: Stack, child_id: uuid.UUID) -> int:
 
 async def test_a_malformed_event_is_dead_lettered_and_the_next_one_is_handled(stack: Stack, start_service) -> None:
     await start_service("attendance").wait_healthy()
-    child_id = uuid.uuid4()
+    registered = child_registered()
+    child_id = registered.child_id
     key = str(child_id).encode()
     garbage = b'{"event_id": "not-a-uuid", "type": "child.enrolled"'
     good = envelope(child_enrolled(child_id=child_id))
     topic = stack.topic("enrollment.events")
+    await publish_envelopes(stack.kafka, topic, [envelope(registered)])
     await publish(stack.kafka, topic, [(key, garbage, [("type", b"child.enrolled")])])
     await publish_envelopes(stack.kafka, topic, [good])
     await wait_caught_up(stack.kafka, stack.group("attendance"), topic)
@@ -51,13 +53,14 @@ async def test_a_malformed_event_is_dead_lettered_and_the_next_one_is_handled(st
 
 async def test_a_handler_that_keeps_failing_is_retried_then_dead_lettered(stack: Stack, start_service) -> None:
     attendance = await start_service("attendance").wait_healthy()
-    child_id, class_id = uuid.uuid4(), uuid.uuid4()
+    registered = child_registered()
+    child_id, class_id = registered.child_id, uuid.uuid4()
     first = envelope(child_enrolled(child_id=child_id, class_id=class_id))
     # A second booking of the same child, class and days clashes with the roster's key every time.
     clash = envelope(child_enrolled(child_id=child_id, class_id=class_id))
     after = envelope(child_enrolled(child_id=child_id))
     topic = stack.topic("enrollment.events")
-    await publish_envelopes(stack.kafka, topic, [first, clash, after])
+    await publish_envelopes(stack.kafka, topic, [envelope(registered), first, clash, after])
     await wait_caught_up(stack.kafka, stack.group("attendance"), topic)
 
     assert await _roster_count(stack, child_id) == 4, "first and after are on the roster, the clash is not"

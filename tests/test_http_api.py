@@ -9,29 +9,37 @@ import httpx
 
 from tests.conftest import Stack
 from tests.support.polling import eventually
-from tests.support.scenarios import enrollment_request
+from tests.support.city import City
 
 
-async def test_malformed_enrollment_requests_get_422_with_field_reasons(stack: Stack, start_service) -> None:
+async def test_malformed_requests_get_4xx_with_field_reasons(stack: Stack, start_service) -> None:
     enrollment = await start_service("enrollment").wait_healthy()
-    bad = enrollment_request()
-    bad["fee_per_day_fen"] = -5
-    bad["child"]["birth_date"] = "yesterday"
-    del bad["guardians"]
     async with httpx.AsyncClient(base_url=enrollment.url, timeout=10) as http:
-        invalid = await http.post("/enrollments", json=bad, headers={"Idempotency-Key": f"bad-{uuid.uuid4()}"})
-        not_json = await http.post("/enrollments", content=b"{oops", headers={
-            "Idempotency-Key": f"bad-{uuid.uuid4()}", "Content-Type": "application/json"})
-        no_key = await http.post("/enrollments", json=enrollment_request())
-        missing = await http.get(f"/enrollments/{uuid.uuid4()}")
-        not_a_uuid = await http.get("/enrollments/42")
+        city = City(http)
+        union = await city.union("郑州市总工会")
+        network = await city.network(union)
+        bad_class = {"programme_id": str(network.programme_id), "site_id": "not-a-uuid", "name": "",
+                     "class_type": "teenagers", "capacity_per_day": 0, "days": [], "booking_mode": "day",
+                     "fee_per_day_fen": 1.5, "registration_opens_at": "2026-06-01T08:00:00"}
+        invalid = await city.post("/classes", bad_class, union.staff, expect=None)
+        not_json = await http.post("/classes", content=b"{oops", headers={
+            "Authorization": f"Bearer {union.staff}", "Idempotency-Key": f"bad-{uuid.uuid4()}",
+            "Content-Type": "application/json"})
+        no_key = await http.post("/unions", json={"name": "x", "level": "district", "parent_id": str(union.union_id)},
+                                 headers={"Authorization": f"Bearer {union.staff}"})
+        no_token = await http.get(f"/unions/{union.union_id}/figures")
+        forged = await http.get(f"/unions/{union.union_id}/figures", headers={"Authorization": "Bearer forged.token.x"})
+        missing = await city.get(f"/classes/{uuid.uuid4()}", union.staff)
+        not_a_uuid = await city.get("/classes/42", union.staff)
 
     assert invalid.status_code == 422
     fields = {r["field"] for r in invalid.json()["reasons"]}
-    assert {"fee_per_day_fen", "child.birth_date", "guardians"} <= fields
+    assert {"site_id", "name", "class_type", "capacity_per_day", "days", "fee_per_day_fen",
+            "registration_opens_at"} <= fields
     assert not_json.status_code == 422
     assert no_key.status_code == 422 and no_key.json()["reasons"][0]["field"] == "header.Idempotency-Key"
-    assert missing.status_code == 404
+    assert no_token.status_code == 401 and forged.status_code == 401
+    assert missing.status_code == 404 and missing.json()["reasons"][0]["field"] == "class_id"
     assert not_a_uuid.status_code == 422
 
 

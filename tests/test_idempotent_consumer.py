@@ -4,26 +4,26 @@ from __future__ import annotations
 
 from tests.conftest import Stack
 from tests.support.kafka import dead_letters_of, publish_envelopes, wait_caught_up
-from tests.support.scenarios import child_enrolled, envelope
+from tests.support.scenarios import child_enrolled, envelope, registered_and_enrolled
 
 
 async def test_an_event_delivered_twice_opens_one_subsidy_application(stack: Stack, start_service) -> None:
     subsidy = await start_service("subsidy").wait_healthy()
-    enrolled = envelope(child_enrolled())
+    registered, enrolled = registered_and_enrolled()
     # The same child's next event follows on the same partition, so once the group has committed
     # past it, the duplicate has certainly been seen.
     later = envelope(child_enrolled(child_id=enrolled.payload().child_id))
-    await publish_envelopes(stack.kafka, stack.topic("enrollment.events"), [enrolled, enrolled, later])
+    await publish_envelopes(stack.kafka, stack.topic("enrollment.events"), [registered, enrolled, enrolled, later])
     await wait_caught_up(stack.kafka, stack.group("subsidy"), stack.topic("enrollment.events"))
 
     conn = await stack.connect("subsidy")
     try:
         applications = await conn.fetchval(
-            "SELECT count(*) FROM applications WHERE enrollment_id = $1", enrolled.payload().enrollment_id)
+            "SELECT count(*) FROM applications WHERE booking_id = $1", enrolled.payload().booking_id)
         requested = await conn.fetchval(
             """SELECT count(*) FROM outbox WHERE event_type = 'subsidy.requested'
-               AND convert_from(payload, 'UTF8')::jsonb -> 'data' ->> 'enrollment_id' = $1""",
-            str(enrolled.payload().enrollment_id))
+               AND convert_from(payload, 'UTF8')::jsonb -> 'data' ->> 'booking_id' = $1""",
+            str(enrolled.payload().booking_id))
         inbox = await conn.fetchval("SELECT count(*) FROM inbox WHERE event_id = $1", enrolled.event_id)
     finally:
         await conn.close()
@@ -34,8 +34,8 @@ async def test_an_event_delivered_twice_opens_one_subsidy_application(stack: Sta
 
 async def test_notify_tells_each_guardian_once_when_the_event_comes_again(stack: Stack, start_service) -> None:
     notify = await start_service("notify").wait_healthy()
-    enrolled = envelope(child_enrolled(guardians=2))
-    await publish_envelopes(stack.kafka, stack.topic("enrollment.events"), [enrolled, enrolled])
+    registered, enrolled = registered_and_enrolled(guardians=2)
+    await publish_envelopes(stack.kafka, stack.topic("enrollment.events"), [registered, enrolled, enrolled])
     await wait_caught_up(stack.kafka, stack.group("notify"), stack.topic("enrollment.events"))
 
     conn = await stack.connect("notify")

@@ -1,5 +1,5 @@
-"""The walking skeleton: one enrollment travels through all four services, each a separate
-process with its own database, connected only by Kafka."""
+"""The walking skeleton: a registration and a booking travel through all four services, each a
+separate process with its own database, connected only by Kafka."""
 
 from __future__ import annotations
 
@@ -9,27 +9,31 @@ import uuid
 import httpx
 
 from tests.conftest import Stack
+from tests.support.city import SUMMER, City
 from tests.support.polling import eventually
-from tests.support.scenarios import enrollment_request
 
 
-async def test_an_enrolled_child_reaches_roster_subsidy_and_every_guardian(stack: Stack, start_service) -> None:
+async def test_a_booked_child_reaches_roster_subsidy_and_every_guardian(stack: Stack, start_service) -> None:
     services = {name: start_service(name) for name in ("enrollment", "attendance", "subsidy", "notify")}
     await asyncio.gather(*(s.wait_healthy() for s in services.values()))
-    request = enrollment_request(guardians=2, days=3)
+
+    async with httpx.AsyncClient(base_url=services["enrollment"].url, timeout=10) as http:
+        city = City(http)
+        wuhan_steel = await city.union("武钢工会")
+        network = await city.network(wuhan_steel, satellites=7)
+        class_id = await city.klass(network, days=SUMMER[:3], site_id=network.satellite_ids[2])
+        parent = city.parent(wuhan_steel)
+        child = await city.child(parent, guardians=2)
+        booking = (await city.book(parent, child["child_id"], class_id, days=SUMMER[:3])).json()
+    assert booking["status"] == "confirmed"
 
     async with httpx.AsyncClient(timeout=10) as http:
-        created = await http.post(f"{services['enrollment'].url}/enrollments", json=request,
-                                  headers={"Idempotency-Key": f"skeleton-{uuid.uuid4()}"})
-        assert created.status_code == 201, created.text
-        enrollment = created.json()
-
         async def on_roster() -> list:
-            roster = await http.get(f"{services['attendance'].url}/classes/{request['class_id']}/roster/{request['days'][0]}")
-            return [c for c in roster.json()["children"] if c["child_id"] == enrollment["child_id"]]
+            roster = await http.get(f"{services['attendance'].url}/classes/{class_id}/roster/{SUMMER[0]}")
+            return [c for c in roster.json()["children"] if c["child_id"] == child["child_id"]]
 
         async def applications() -> list:
-            found = await http.get(f"{services['subsidy'].url}/enrollments/{enrollment['enrollment_id']}/applications")
+            found = await http.get(f"{services['subsidy'].url}/bookings/{booking['booking_id']}/applications")
             return found.json()["applications"]
 
         async def inbox(guardian_id: str) -> list:
@@ -39,39 +43,18 @@ async def test_an_enrolled_child_reaches_roster_subsidy_and_every_guardian(stack
         assert len(await eventually(on_roster)) == 1
         (application,) = await eventually(applications)
         assert application["days"] == 3 and application["fee_fen"] == 3 * 4500
-        for guardian_id in enrollment["guardian_ids"]:
+        assert len(child["guardian_ids"]) == 2
+        for guardian_id in child["guardian_ids"]:
             (message,) = await eventually(lambda g=guardian_id: inbox(g))
             assert "小明" in message["body"] and "3 天" in message["body"]
 
-    # Every roster day, and nothing more, is in attendance's own database.
     conn = await stack.connect("attendance")
     try:
         days = await conn.fetchval("SELECT count(*) FROM roster_entries WHERE child_id = $1",
-                                   uuid.UUID(enrollment["child_id"]))
+                                   uuid.UUID(child["child_id"]))
+        adults = await conn.fetchval("SELECT authorised_adults FROM roster_children WHERE child_id = $1",
+                                     uuid.UUID(child["child_id"]))
     finally:
         await conn.close()
-    assert days == 3
-
-
-async def test_a_retried_enrollment_request_enrolls_once(stack: Stack, start_service) -> None:
-    enrollment = await start_service("enrollment").wait_healthy()
-    request, key = enrollment_request(), f"retry-{uuid.uuid4()}"
-    async with httpx.AsyncClient(base_url=enrollment.url, timeout=10) as http:
-        first = await http.post("/enrollments", json=request, headers={"Idempotency-Key": key})
-        second = await http.post("/enrollments", json=request, headers={"Idempotency-Key": key})
-        reused = await http.post("/enrollments", json={**request, "fee_per_day_fen": 1},
-                                 headers={"Idempotency-Key": key})
-    assert first.status_code == second.status_code == 201
-    assert first.json() == second.json()
-    assert reused.status_code == 422
-    assert reused.json()["reasons"][0]["field"] == "Idempotency-Key"
-
-    conn = await stack.connect("enrollment")
-    try:
-        events = await conn.fetchval(
-            "SELECT count(*) FROM outbox WHERE event_type = 'child.enrolled' AND convert_from(payload, 'UTF8') LIKE '%' || $1 || '%'",
-            first.json()["child_id"],
-        )
-    finally:
-        await conn.close()
-    assert events == 1
+    assert days == 3, "every booked day, and nothing more, is on attendance's own roster"
+    assert [a["display_name"] for a in adults] == ["王奶奶"], "attendance knows who may pick the child up"

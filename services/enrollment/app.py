@@ -1,13 +1,25 @@
 """Wiring of the enrollment service."""
 
+from __future__ import annotations
+
+import datetime as dt
 from pathlib import Path
 
 from services.enrollment.api import router
-from shared.service import ServiceDefinition
+from services.enrollment.handlers.bookings import release_due_quotas
+from shared.service import Runtime, ServiceDefinition
+
+
+async def release_quotas(rt: Runtime) -> None:
+    """Timer: quotas past their release time give their unused seats to the waitlist."""
+    async with rt.pool.acquire() as tx, tx.transaction():
+        await release_due_quotas(tx, outbox=rt.outbox, now=dt.datetime.now(dt.UTC))
+
 
 definition = ServiceDefinition(
     name="enrollment",
     title="Tuoguan enrollment",
     migrations=Path(__file__).parent / "migrations",
     api=router,
+    timers=[release_quotas],
 )

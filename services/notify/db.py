@@ -7,7 +7,24 @@ from typing import Any
 
 import asyncpg
 
+from shared.contracts.enrollment import ChildRegistered
 from shared.envelope import Envelope
+
+
+async def replace_recipients(tx: asyncpg.Connection, event: ChildRegistered) -> None:
+    await tx.execute("DELETE FROM recipients WHERE child_id = $1", event.child_id)
+    await tx.executemany(
+        """INSERT INTO recipients (child_id, guardian_id, child_name, display_name, channels)
+           VALUES ($1, $2, $3, $4, $5)""",
+        [(event.child_id, g.guardian_id, event.display_name, g.display_name,
+          [c.model_dump() for c in g.channels]) for g in event.guardians],
+    )
+
+
+async def recipients_of(tx: asyncpg.Connection, child_id: uuid.UUID) -> list[asyncpg.Record]:
+    return await tx.fetch(
+        "SELECT guardian_id, child_name, display_name, channels FROM recipients WHERE child_id = $1 ORDER BY guardian_id",
+        child_id)
 
 
 async def insert_notification(

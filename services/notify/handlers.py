@@ -1,4 +1,4 @@
-"""Event handlers of the notify service."""
+"""Event handlers of the notify service: every guardian of the child hears about the child's events."""
 
 from __future__ import annotations
 
@@ -7,25 +7,38 @@ import uuid
 import asyncpg
 
 from services.notify import db
-from services.notify.domain import enrolled_message
+from services.notify.domain import message
 from shared.consumer import EventContext, EventRouter
-from shared.contracts.enrollment import ChildEnrolled
+from shared.contracts.enrollment import (
+    BookingCancelled, BookingPromoted, BookingWaitlisted, ChildEnrolled, ChildRegistered,
+)
 from shared.contracts.notify import NotificationDelivered
 
 events = EventRouter()
 
 
+@events.on(ChildRegistered)
+async def know_the_guardians(event: ChildRegistered, ctx: EventContext, *, tx: asyncpg.Connection) -> None:
+    """Keep each guardian's channels, replacing what was known of this child."""
+    await db.replace_recipients(tx, event)
+
+
 @events.on(ChildEnrolled)
-async def tell_guardians_of_enrollment(event: ChildEnrolled, ctx: EventContext, *, tx: asyncpg.Connection) -> None:
-    """One in-app notification per guardian."""
-    body = enrolled_message(event)
-    for guardian in event.guardians:
+@events.on(BookingWaitlisted)
+@events.on(BookingPromoted)
+@events.on(BookingCancelled)
+async def tell_the_guardians(event, ctx: EventContext, *, tx: asyncpg.Connection) -> None:
+    """One in-app notification per guardian of the child."""
+    for recipient in await db.recipients_of(tx, event.child_id):
+        body = message(event, recipient["child_name"])
+        if body is None:
+            continue
         notification_id = uuid.uuid4()
         await db.insert_notification(
-            tx, notification_id=notification_id, envelope=ctx.envelope, guardian_id=guardian.guardian_id,
+            tx, notification_id=notification_id, envelope=ctx.envelope, guardian_id=recipient["guardian_id"],
             child_id=event.child_id, channel="inapp", body=body,
         )
         await ctx.emit(tx, NotificationDelivered(
-            notification_id=notification_id, guardian_id=guardian.guardian_id, child_id=event.child_id,
+            notification_id=notification_id, guardian_id=recipient["guardian_id"], child_id=event.child_id,
             channel="inapp", source_event_id=ctx.envelope.event_id, source_event_type=ctx.envelope.type,
         ))

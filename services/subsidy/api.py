@@ -13,8 +13,8 @@ from shared.service import Runtime, runtime
 router = APIRouter(tags=["applications"])
 
 
-@router.get("/enrollments/{enrollment_id}/applications", summary="Subsidy applications of an enrollment")
+@router.get("/bookings/{booking_id}/applications", summary="Subsidy applications of a booking")
 async def read_applications(
-    enrollment_id: uuid.UUID, rt: Annotated[Runtime, Depends(runtime)]
+    booking_id: uuid.UUID, rt: Annotated[Runtime, Depends(runtime)]
 ) -> dict[str, Any]:
-    return {"enrollment_id": enrollment_id, "applications": await db.applications_of(rt.pool, enrollment_id)}
+    return {"booking_id": booking_id, "applications": await db.applications_of(rt.pool, booking_id)}

@@ -18,7 +18,7 @@ events = EventRouter()
 async def open_application(event: ChildEnrolled, ctx: EventContext, *, tx: asyncpg.Connection) -> None:
     """Open a subsidy application for the enrolled days and announce it."""
     requested = SubsidyRequested(
-        application_id=uuid.uuid4(), enrollment_id=event.enrollment_id, child_id=event.child_id,
+        application_id=uuid.uuid4(), booking_id=event.booking_id, child_id=event.child_id,
         days=len(event.days), fee_fen=len(event.days) * event.fee_per_day_fen,
     )
     await db.insert_application(tx, requested, ctx.envelope.union_id)

@@ -1,4 +1,8 @@
-"""Events published by the enrollment service on ``enrollment.events`` (key: child id)."""
+"""Events published by the enrollment service on ``enrollment.events`` (key: child id).
+
+A child's events share a key, so consumers see ``child.registered`` before the child's first
+booking event, and a booking's events in the order they happened.
+"""
 
 from __future__ import annotations
 
@@ -10,43 +14,140 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.envelope import Event
 
-
 ChannelKind = Literal["inapp", "email", "sms", "wechat", "webhook"]
+EmploymentCategory = Literal["gig", "migrant", "hardship", "model_worker", "dual_worker", "regular"]
+ClassType = Literal["infant", "kindergarten", "school_age"]
 
 
-class Channel(BaseModel):
-    """One way to reach a guardian."""
-
+class _Part(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Channel(_Part):
+    """One way to reach a guardian."""
 
     kind: ChannelKind
     address: str = Field(min_length=1, max_length=320)
 
 
-class GuardianContact(BaseModel):
-    """A guardian of the child, as attendance and notify need them."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class GuardianContact(_Part):
+    """A guardian of the child (a union member), as attendance and notify need them."""
 
     guardian_id: uuid.UUID
     display_name: str = Field(min_length=1, max_length=80)
+    employment_category: EmploymentCategory = "regular"
     channels: tuple[Channel, ...] = ()
 
 
-class ChildEnrolled(Event):
-    """A child holds confirmed seats in a class on the listed days."""
+class AuthorisedAdult(_Part):
+    """Someone a guardian allows to pick the child up."""
+
+    adult_id: uuid.UUID
+    display_name: str = Field(min_length=1, max_length=80)
+    relationship: str = Field(min_length=1, max_length=40)
+
+
+class EmergencyContact(_Part):
+    display_name: str = Field(min_length=1, max_length=80)
+    phone: str = Field(min_length=5, max_length=32)
+
+
+class ChildRegistered(Event):
+    """A child was registered, or their guardians, pick-up adults or emergency contact changed.
+    Carries the full current picture, so a consumer can replace what it had."""
+
+    TYPE: ClassVar[str] = "child.registered"
+    STREAM: ClassVar[str] = "enrollment.events"
+
+    child_id: uuid.UUID
+    display_name: str = Field(min_length=1, max_length=80)
+    priority_group: EmploymentCategory
+    guardians: tuple[GuardianContact, ...] = Field(min_length=1)
+    authorised_adults: tuple[AuthorisedAdult, ...] = ()
+    emergency_contact: EmergencyContact | None = None
+
+    def partition_key(self) -> str:
+        return str(self.child_id)
+
+
+class _SeatsConfirmed(Event):
+    booking_id: uuid.UUID
+    child_id: uuid.UUID
+    class_id: uuid.UUID
+    site_id: uuid.UUID
+    programme_id: uuid.UUID
+    class_type: ClassType
+    days: tuple[dt.date, ...] = Field(min_length=1)
+    fee_per_day_fen: int = Field(ge=0)
+    priority_group: EmploymentCategory
+
+    def partition_key(self) -> str:
+        return str(self.child_id)
+
+
+class ChildEnrolled(_SeatsConfirmed):
+    """A booking got confirmed seats on these days (the booking's waitlisted days, if any,
+    follow in ``booking.waitlisted``)."""
 
     TYPE: ClassVar[str] = "child.enrolled"
     STREAM: ClassVar[str] = "enrollment.events"
 
-    enrollment_id: uuid.UUID
+
+class BookingPromoted(_SeatsConfirmed):
+    """Seats freed up and a waitlisted booking now holds them on these days."""
+
+    TYPE: ClassVar[str] = "booking.promoted"
+    STREAM: ClassVar[str] = "enrollment.events"
+
+
+class WaitlistPlace(_Part):
+    day: dt.date
+    position: int = Field(ge=1)
+
+
+class BookingWaitlisted(Event):
+    """A booking is on the waitlist for these days, at these positions."""
+
+    TYPE: ClassVar[str] = "booking.waitlisted"
+    STREAM: ClassVar[str] = "enrollment.events"
+
+    booking_id: uuid.UUID
     child_id: uuid.UUID
-    child_display_name: str = Field(min_length=1, max_length=80)
     class_id: uuid.UUID
-    site_id: uuid.UUID
-    days: tuple[dt.date, ...] = Field(min_length=1)
-    fee_per_day_fen: int = Field(ge=0)
-    guardians: tuple[GuardianContact, ...] = Field(min_length=1)
+    places: tuple[WaitlistPlace, ...] = Field(min_length=1)
+
+    def partition_key(self) -> str:
+        return str(self.child_id)
+
+
+class BookingChanged(Event):
+    """Some days of a booking were given up; the others stand."""
+
+    TYPE: ClassVar[str] = "booking.changed"
+    STREAM: ClassVar[str] = "enrollment.events"
+
+    booking_id: uuid.UUID
+    child_id: uuid.UUID
+    class_id: uuid.UUID
+    removed_days: tuple[dt.date, ...] = Field(min_length=1)
+    confirmed_days: tuple[dt.date, ...]
+    waitlisted_days: tuple[dt.date, ...]
+
+    def partition_key(self) -> str:
+        return str(self.child_id)
+
+
+class BookingCancelled(Event):
+    """The whole booking was cancelled; ``days`` are the days it held or waited for."""
+
+    TYPE: ClassVar[str] = "booking.cancelled"
+    STREAM: ClassVar[str] = "enrollment.events"
+
+    booking_id: uuid.UUID
+    child_id: uuid.UUID
+    class_id: uuid.UUID
+    days: tuple[dt.date, ...]
+    reason: str = Field(max_length=200)
 
     def partition_key(self) -> str:
         return str(self.child_id)

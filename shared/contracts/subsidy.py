@@ -11,13 +11,13 @@ from shared.envelope import Event
 
 
 class SubsidyRequested(Event):
-    """A subsidy application was opened for an enrollment."""
+    """A subsidy application was opened for a booking's confirmed days."""
 
     TYPE: ClassVar[str] = "subsidy.requested"
     STREAM: ClassVar[str] = "subsidy.events"
 
     application_id: uuid.UUID
-    enrollment_id: uuid.UUID
+    booking_id: uuid.UUID
     child_id: uuid.UUID
     days: int = Field(ge=1)
     fee_fen: int = Field(ge=0)

@@ -1,51 +1,49 @@
-"""Domain data for tests: enrollment requests and events that read like the real programmes."""
+"""Domain data for tests: events that read like the real programmes."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
-from shared.contracts.enrollment import Channel, ChildEnrolled, GuardianContact
-from shared.envelope import Envelope
+from shared.contracts.enrollment import (
+    AuthorisedAdult, Channel, ChildEnrolled, ChildRegistered, EmergencyContact, GuardianContact,
+)
+from shared.envelope import Envelope, Event
 
 WUHAN_STEEL_UNION = uuid.UUID("5d0f1a52-7d0b-4c1e-9a43-2f6c1d9e0a01")
 SUMMER_DAYS = [dt.date(2026, 7, 6) + dt.timedelta(days=i) for i in range(5)]
 
 
-def enrollment_request(*, class_id: uuid.UUID | None = None, guardians: int = 2, days: int = 3) -> dict[str, Any]:
-    """What a parent's app sends to book a child into a summer class."""
-    return {
-        "union_id": str(WUHAN_STEEL_UNION),
-        "class_id": str(class_id or uuid.uuid4()),
-        "site_id": str(uuid.uuid4()),
-        "child": {"display_name": "小明", "birth_date": "2018-03-14"},
-        "days": [d.isoformat() for d in SUMMER_DAYS[:days]],
-        "fee_per_day_fen": 4500,
-        "guardians": [
-            {"display_name": name, "channels": [{"kind": "inapp", "address": f"app:{uuid.uuid4()}"}]}
-            for name in ["王芳", "李强", "张伟"][:guardians]
-        ],
-    }
-
-
-def child_enrolled(*, child_id: uuid.UUID | None = None, class_id: uuid.UUID | None = None,
-                   days: list[dt.date] | None = None, guardians: int = 1) -> ChildEnrolled:
-    return ChildEnrolled(
-        enrollment_id=uuid.uuid4(),
+def child_registered(*, child_id: uuid.UUID | None = None, guardians: int = 1,
+                     category: str = "regular") -> ChildRegistered:
+    return ChildRegistered(
         child_id=child_id or uuid.uuid4(),
-        child_display_name="小红",
-        class_id=class_id or uuid.uuid4(),
-        site_id=uuid.uuid4(),
-        days=tuple(days or SUMMER_DAYS[:2]),
-        fee_per_day_fen=4500,
+        display_name="小红",
+        priority_group=category,
         guardians=tuple(
-            GuardianContact(guardian_id=uuid.uuid4(), display_name=f"家长{i}",
+            GuardianContact(guardian_id=uuid.uuid4(), display_name=f"家长{i}", employment_category=category,
                             channels=(Channel(kind="inapp", address="app"),))
             for i in range(guardians)
         ),
+        authorised_adults=(AuthorisedAdult(adult_id=uuid.uuid4(), display_name="王奶奶", relationship="grandmother"),),
+        emergency_contact=EmergencyContact(display_name="王奶奶", phone="13800000000"),
     )
 
 
-def envelope(event: ChildEnrolled) -> Envelope:
+def child_enrolled(*, child_id: uuid.UUID, class_id: uuid.UUID | None = None,
+                   days: list[dt.date] | None = None) -> ChildEnrolled:
+    return ChildEnrolled(
+        booking_id=uuid.uuid4(), child_id=child_id, class_id=class_id or uuid.uuid4(), site_id=uuid.uuid4(),
+        programme_id=uuid.uuid4(), class_type="school_age", days=tuple(days or SUMMER_DAYS[:2]),
+        fee_per_day_fen=4500, priority_group="regular",
+    )
+
+
+def envelope(event: Event) -> Envelope:
     return Envelope.wrap(event, producer="enrollment", union_id=WUHAN_STEEL_UNION, correlation_id=uuid.uuid4())
+
+
+def registered_and_enrolled(*, guardians: int = 1, class_id: uuid.UUID | None = None) -> tuple[Envelope, Envelope]:
+    """A child's first two events, in the order enrollment publishes them."""
+    registered = child_registered(guardians=guardians)
+    return envelope(registered), envelope(child_enrolled(child_id=registered.child_id, class_id=class_id))

@@ -1,0 +1,53 @@
+"""Who may see and change what. Union staff act within their union's subtree, providers at their
+own sites, parents for their own children, and the platform admin everywhere."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+
+from services.enrollment.db import organisation
+from shared.auth import Principal, forbidden
+from shared.http import CommandRejected
+
+Conn = asyncpg.Connection | asyncpg.Pool
+
+
+def not_found(field: str, what: str) -> CommandRejected:
+    return CommandRejected(404, [{"field": field, "reason": f"no such {what}"}])
+
+
+async def ensure_manages(conn: Conn, p: Principal, union_id: uuid.UUID) -> None:
+    """Admin, or staff of ``union_id`` or of a union above it."""
+    if p.role == "admin":
+        return
+    if p.role == "union_staff" and p.union_id and await organisation.is_within(conn, union_id, p.union_id):
+        return
+    raise forbidden("this belongs to a union outside your part of the union tree")
+
+
+async def ensure_sees_class(conn: Conn, p: Principal, cls: asyncpg.Record) -> None:
+    """Staff above the class's union, its site's provider, or a member of the class's union or one below it."""
+    if p.role == "provider_staff" and p.provider_id == cls["provider_id"]:
+        return
+    if p.role == "parent" and p.union_id and await organisation.is_within(conn, p.union_id, cls["union_id"]):
+        return
+    if p.role in ("admin", "union_staff"):
+        return await ensure_manages(conn, p, cls["union_id"])
+    raise forbidden("this class is not open to you")
+
+
+async def ensure_acts_for_child(conn: Conn, p: Principal, child: asyncpg.Record) -> None:
+    """A guardian of the child, or staff above the child's union."""
+    if p.role == "parent" and p.member_id in child["guardian_ids"]:
+        return
+    if p.role in ("admin", "union_staff"):
+        return await ensure_manages(conn, p, child["union_id"])
+    raise forbidden("you are not a guardian of this child")
+
+
+async def ensure_class_open_to_child(conn: Conn, cls: asyncpg.Record, child: asyncpg.Record) -> None:
+    """A class serves the members of its union and of the unions below it."""
+    if not await organisation.is_within(conn, child["union_id"], cls["union_id"]):
+        raise forbidden("this class is run for members of another part of the union tree")

@@ -1,0 +1,50 @@
+"""Parents (or union staff for them) book days or weeks, see their waitlist place, and cancel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from services.enrollment.access import ensure_acts_for_child, not_found
+from services.enrollment.api.common import IdempotencyKey, Rt, run
+from services.enrollment.db import bookings as db
+from services.enrollment.db import people
+from services.enrollment.domain.commands import BookDays, CancelBooking
+from services.enrollment.handlers import bookings as handlers
+from shared.auth import Caller
+
+router = APIRouter(tags=["bookings"])
+
+
+@router.post("/bookings", status_code=201, summary="Book a child into a class: confirmed where seats are free, "
+                                                    "waitlisted elsewhere")
+async def book(body: BookDays, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey) -> JSONResponse:
+    return await run(request, rt, caller, key, body, lambda tx, a: handlers.book(
+        body, a, tx=tx, outbox=rt.outbox, now=dt.datetime.now(dt.UTC)))
+
+
+@router.post("/bookings/{booking_id}/cancellation", summary="Give up some days of a booking, or all of them")
+async def cancel(booking_id: uuid.UUID, body: CancelBooking, request: Request, rt: Rt, caller: Caller,
+                 key: IdempotencyKey) -> JSONResponse:
+    return await run(request, rt, caller, key, body, lambda tx, a: handlers.cancel(
+        booking_id, body, a, tx=tx, outbox=rt.outbox, now=dt.datetime.now(dt.UTC)))
+
+
+@router.get("/bookings/{booking_id}", summary="A booking's days, and its waitlist position on each waiting day")
+async def read_booking(booking_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
+    booking = await db.get_booking(rt.pool, booking_id)
+    if booking is None:
+        raise not_found("booking_id", "booking")
+    await ensure_acts_for_child(rt.pool, caller, await people.get_child(rt.pool, booking["child_id"]))
+    positions = await db.waitlist_positions(rt.pool, booking_id)
+    return {
+        "booking_id": booking_id, "child_id": booking["child_id"], "class_id": booking["class_id"],
+        "status": booking["status"], "priority_group": booking["priority_group"],
+        "days": [{"day": r["day"], "state": r["state"],
+                  **({"waitlist_position": positions[r["day"]]} if r["day"] in positions else {})}
+                 for r in await db.booking_days(rt.pool, booking_id)],
+    }

@@ -1,0 +1,33 @@
+"""What the enrollment endpoints share: the caller, the idempotency key, running a command."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+import asyncpg
+from fastapi import Depends, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from services.enrollment.handlers import Actor
+from shared.auth import Caller
+from shared.commands import Result, execute
+from shared.service import Runtime, runtime
+
+IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=200,
+                                       description="Any unique string; a retry with the same key is answered "
+                                                   "with the first response")]
+Rt = Annotated[Runtime, Depends(runtime)]
+
+
+async def run(
+    request: Request, rt: Runtime, caller: Caller, key: str, body: BaseModel,
+    command: Callable[[asyncpg.Connection, Actor], Awaitable[Result]],
+) -> JSONResponse:
+    actor = Actor(principal=caller, correlation_id=request.state.correlation_id)
+    route = request.scope["route"].path
+    status, response = await execute(
+        rt.pool, scope=f"{caller.sub} {request.method} {route} {request.path_params}", key=key,
+        request=body.model_dump(mode="json"), command=lambda tx: command(tx, actor))
+    return JSONResponse(response, status_code=status)

@@ -1,0 +1,1 @@
+"""SQL of the enrollment service, on its own database only."""

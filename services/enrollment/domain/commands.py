@@ -1,0 +1,142 @@
+"""The commands the enrollment service accepts, validated field by field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Literal, Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from shared.contracts.enrollment import Channel, ClassType, EmergencyContact, EmploymentCategory
+
+Name = Field(min_length=1, max_length=80)
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CreateUnion(Command):
+    name: str = Name
+    level: Literal["city", "district", "industry", "grassroots"]
+    parent_id: uuid.UUID | None = Field(None, description="Absent only for a city federation")
+
+
+class CreateProvider(Command):
+    union_id: uuid.UUID = Field(description="The union that contracts the provider")
+    name: str = Name
+
+
+class CreateNetwork(Command):
+    union_id: uuid.UUID
+    name: str = Name
+
+
+class CreateSite(Command):
+    network_id: uuid.UUID
+    provider_id: uuid.UUID
+    role: Literal["hub", "satellite"]
+    name: str = Name
+
+
+class CreateProgramme(Command):
+    network_id: uuid.UUID
+    name: str = Name
+    season: Literal["summer", "winter", "after_school", "year_round"]
+    starts_on: dt.date
+    ends_on: dt.date
+    priority_order: list[EmploymentCategory] | None = Field(
+        None, description="Groups served first on the waitlist, most favoured first")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.ends_on < self.starts_on:
+            raise ValueError("ends_on is before starts_on")
+        if self.priority_order and len(set(self.priority_order)) != len(self.priority_order):
+            raise ValueError("priority_order names a group twice")
+        return self
+
+
+class QuotaIn(Command):
+    priority_group: EmploymentCategory
+    seats: int = Field(gt=0)
+    release_at: AwareDatetime = Field(description="After this the unused seats go back to general use")
+
+
+class CreateClass(Command):
+    programme_id: uuid.UUID
+    site_id: uuid.UUID
+    name: str = Name
+    class_type: ClassType
+    min_age_months: int | None = Field(None, ge=0, le=240)
+    max_age_months: int | None = Field(None, ge=1, le=240)
+    capacity_per_day: int = Field(gt=0, le=2000)
+    days: list[dt.date] = Field(min_length=1, max_length=366, description="Every day the class runs")
+    booking_mode: Literal["term", "week", "day"]
+    fee_per_day_fen: int = Field(ge=0, le=1_000_000)
+    registration_opens_at: AwareDatetime
+    quotas: list[QuotaIn] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if len(set(self.days)) != len(self.days):
+            raise ValueError("a day is listed twice")
+        if sum(q.seats for q in self.quotas) > self.capacity_per_day:
+            raise ValueError("the quotas reserve more seats than the class has")
+        if len({q.priority_group for q in self.quotas}) != len(self.quotas):
+            raise ValueError("two quotas for one group")
+        if (self.min_age_months is None) != (self.max_age_months is None):
+            raise ValueError("give both min_age_months and max_age_months, or neither")
+        if self.min_age_months is not None and self.min_age_months >= self.max_age_months:
+            raise ValueError("min_age_months must be below max_age_months")
+        return self
+
+
+class GuardianIn(Command):
+    member_id: uuid.UUID | None = Field(None, description="The guardian's member id; the caller's own when absent")
+    display_name: str = Name
+    employment_category: EmploymentCategory
+    channels: list[Channel] = Field(min_length=1, max_length=5)
+
+
+class AuthorisedAdultIn(Command):
+    display_name: str = Name
+    relationship: str = Field(min_length=1, max_length=40)
+
+
+class RegisterChild(Command):
+    display_name: str = Field(min_length=1, max_length=80, description="What staff call the child")
+    birth_date: dt.date
+    guardians: list[GuardianIn] = Field(min_length=1, max_length=4)
+    authorised_adults: list[AuthorisedAdultIn] = Field(default_factory=list, max_length=6)
+    emergency_contact: EmergencyContact | None = None
+
+    @field_validator("birth_date")
+    @classmethod
+    def _born(cls, value: dt.date) -> dt.date:
+        if value > dt.date.today():
+            raise ValueError("birth date is in the future")
+        return value
+
+
+class BookDays(Command):
+    child_id: uuid.UUID
+    class_id: uuid.UUID
+    days: list[dt.date] | None = Field(None, max_length=366, description="For classes booked by the day")
+    weeks: list[str] | None = Field(None, max_length=60, description="ISO weeks like 2026-W28, for weekly classes")
+
+    @field_validator("weeks")
+    @classmethod
+    def _iso_weeks(cls, weeks: list[str] | None) -> list[str] | None:
+        for week in weeks or ():
+            try:
+                dt.date.fromisoformat(f"{week}-1")
+            except ValueError:
+                raise ValueError(f"{week!r} is not an ISO week like 2026-W28") from None
+        return weeks
+
+
+class CancelBooking(Command):
+    days: list[dt.date] | None = Field(None, description="Give up only these days; all of them when absent")
+    reason: str = Field("cancelled by the family", max_length=200)

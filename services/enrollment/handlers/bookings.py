@@ -1,0 +1,194 @@
+"""Booking days, cancelling them, and promoting the waitlist when seats free up.
+
+Lock order, everywhere: the class days (by date), then the children (by id). Seat counts change
+only under the class day's lock, so no day is ever overbooked; a child's events are appended
+under the child's lock, so they reach the outbox in the order they commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from typing import Any
+
+import asyncpg
+
+from services.enrollment.access import ensure_acts_for_child, ensure_class_open_to_child, not_found
+from services.enrollment.db import bookings as db
+from services.enrollment.db import organisation, people
+from services.enrollment.domain import BookingRefused
+from services.enrollment.domain.ages import age_mismatch
+from services.enrollment.domain.calendar import requested_days
+from services.enrollment.domain.commands import BookDays, CancelBooking
+from services.enrollment.domain.seats import SeatDay, priority_rank
+from services.enrollment.handlers import Actor
+from shared.contracts.enrollment import (
+    BookingCancelled, BookingChanged, BookingPromoted, BookingWaitlisted, ChildEnrolled, WaitlistPlace,
+)
+from shared.auth import Principal
+from shared.http import CommandRejected
+from shared.outbox import Outbox
+
+SYSTEM = Principal(sub="system:quota-release", role="admin")
+Result = tuple[int, dict[str, Any]]
+
+
+def _refused(status: int, field: str, reason: str) -> CommandRejected:
+    return CommandRejected(status, [{"field": field, "reason": reason}])
+
+
+async def book(cmd: BookDays, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox, now: dt.datetime) -> Result:
+    cls = await organisation.get_class(tx, cmd.class_id)
+    if cls is None:
+        raise not_found("class_id", "class")
+    child = await people.get_child(tx, cmd.child_id)
+    if child is None:
+        raise not_found("child_id", "child")
+    await ensure_acts_for_child(tx, actor.principal, child)
+    await ensure_class_open_to_child(tx, cls, child)
+    if now < cls["registration_opens_at"]:
+        raise _refused(409, "class_id", f"registration opens at {cls['registration_opens_at'].isoformat()}")
+    try:
+        days = requested_days(cls["booking_mode"], cls["days"], days=cmd.days, weeks=cmd.weeks)
+    except BookingRefused as refused:
+        raise _refused(422, refused.field, refused.reason) from None
+    if reason := age_mismatch(child["birth_date"], days[0], cls["min_age_months"], cls["max_age_months"]):
+        raise _refused(422, "child_id", reason)
+
+    seat_days = await db.lock_seat_days(tx, cls["class_id"], days)
+    await people.lock_children(tx, [child["child_id"]])
+    if already := await db.active_days_of_child(tx, child["child_id"], cls["class_id"], days):
+        raise _refused(409, "days", "already booked on " + ", ".join(d.isoformat() for d in already))
+
+    group = child["priority_group"]
+    rank = priority_rank(cls["priority_order"], group)
+    booking_id = uuid.uuid4()
+    seq = await db.insert_booking(tx, booking_id, child["child_id"], cls["class_id"], group, rank, actor.principal.sub)
+    states: list[tuple[dt.date, str, str | None]] = []
+    for day in days:
+        pool = seat_days[day].pool_for(group, now)
+        if pool is not None:
+            await db.change_seats(tx, cls["class_id"], day, pool, +1)
+        states.append((day, "confirmed" if pool else "waitlisted", pool))
+    await db.insert_booking_days(tx, booking_id, child["child_id"], cls["class_id"], rank, seq, states)
+
+    confirmed = [day for day, state, _ in states if state == "confirmed"]
+    positions = await db.waitlist_positions(tx, booking_id)
+    if confirmed:
+        await outbox.append(tx, _confirmed(ChildEnrolled, booking_id, child, cls, confirmed),
+                            union_id=cls["union_id"], correlation_id=actor.correlation_id)
+    if positions:
+        await outbox.append(tx, BookingWaitlisted(
+            booking_id=booking_id, child_id=child["child_id"], class_id=cls["class_id"],
+            places=tuple(WaitlistPlace(day=d, position=p) for d, p in positions.items())),
+            union_id=cls["union_id"], correlation_id=actor.correlation_id)
+    return 201, _booking_body(booking_id, states, positions)
+
+
+async def cancel(booking_id: uuid.UUID, cmd: CancelBooking, actor: Actor, *, tx: asyncpg.Connection,
+                 outbox: Outbox, now: dt.datetime) -> Result:
+    booking = await db.get_booking(tx, booking_id)
+    if booking is None:
+        raise not_found("booking_id", "booking")
+    child = await people.get_child(tx, booking["child_id"])
+    await ensure_acts_for_child(tx, actor.principal, child)
+    cls = await organisation.get_class(tx, booking["class_id"])
+    active = {r["day"]: r for r in await db.booking_days(tx, booking_id) if r["state"] != "cancelled"}
+    if not active:
+        raise _refused(409, "booking_id", "the booking is already cancelled")
+    giving_up = sorted(set(cmd.days) if cmd.days else set(active))
+    if unknown := [d.isoformat() for d in giving_up if d not in active]:
+        raise _refused(422, "days", "the booking does not hold " + ", ".join(unknown))
+
+    await db.lock_seat_days(tx, booking["class_id"], giving_up)
+    await people.lock_children(tx, [booking["child_id"]])
+    active = {r["day"]: r for r in await db.booking_days(tx, booking_id) if r["state"] != "cancelled"}  # re-read
+    freed = []
+    for day in giving_up:
+        if active[day]["state"] == "confirmed":
+            await db.change_seats(tx, booking["class_id"], day, active[day]["pool"], -1)
+            freed.append(day)
+        await db.set_day_state(tx, booking_id, day, "cancelled", None)
+    remaining = {d: r["state"] for d, r in active.items() if d not in giving_up}
+    meta = {"union_id": cls["union_id"], "correlation_id": actor.correlation_id}
+    if remaining:
+        await outbox.append(tx, BookingChanged(
+            booking_id=booking_id, child_id=booking["child_id"], class_id=booking["class_id"],
+            removed_days=tuple(giving_up),
+            confirmed_days=tuple(d for d, s in sorted(remaining.items()) if s == "confirmed"),
+            waitlisted_days=tuple(d for d, s in sorted(remaining.items()) if s == "waitlisted")), **meta)
+    else:
+        await db.cancel_booking(tx, booking_id)
+        await outbox.append(tx, BookingCancelled(
+            booking_id=booking_id, child_id=booking["child_id"], class_id=booking["class_id"],
+            days=tuple(giving_up), reason=cmd.reason), **meta)
+    seat_days = await db.lock_seat_days(tx, booking["class_id"], freed) if freed else {}  # counts after release
+    promoted = await promote(tx, cls, seat_days, outbox=outbox, actor=actor, now=now)
+    return 200, {"booking_id": str(booking_id), "cancelled_days": [d.isoformat() for d in giving_up],
+                 "status": "changed" if remaining else "cancelled",
+                 "promoted_bookings": [str(b) for b in promoted]}
+
+
+async def promote(tx: asyncpg.Connection, cls: asyncpg.Record, seat_days: dict[dt.date, SeatDay], *,
+                  outbox: Outbox, actor: Actor, now: dt.datetime) -> list[uuid.UUID]:
+    """Give free seats on the (already locked) days to the waitlist, in priority then arrival order.
+
+    A waiting child takes a seat only from a pool open to them: a seat a quota still holds for
+    couriers goes to the first waiting courier's child, not to whoever is first in line.
+    """
+    won: dict[uuid.UUID, list[dt.date]] = defaultdict(list)
+    children: dict[uuid.UUID, uuid.UUID] = {}
+    for day, seats in sorted(seat_days.items()):
+        taken = dict(seats.taken)
+        for waiting in await db.waitlist(tx, cls["class_id"], day):
+            if not any(SeatDay(seats.capacity, seats.quotas, taken).free(now).values()):
+                break
+            pool = SeatDay(seats.capacity, seats.quotas, taken).pool_for(waiting["priority_group"], now)
+            if pool is None:
+                continue
+            taken[pool] = taken.get(pool, 0) + 1
+            await db.change_seats(tx, cls["class_id"], day, pool, +1)
+            await db.set_day_state(tx, waiting["booking_id"], day, "confirmed", pool)
+            won[waiting["booking_id"]].append(day)
+            children[waiting["booking_id"]] = waiting["child_id"]
+    await people.lock_children(tx, list(children.values()))
+    for booking_id, days in won.items():
+        child = await people.get_child(tx, children[booking_id])
+        await outbox.append(tx, _confirmed(BookingPromoted, booking_id, child, cls, days),
+                            union_id=cls["union_id"], correlation_id=actor.correlation_id)
+    return list(won)
+
+
+async def release_due_quotas(tx: asyncpg.Connection, *, outbox: Outbox, now: dt.datetime) -> int:
+    """Quotas past their release time hand their unused seats to the waitlist; each release once."""
+    due = await db.due_quota_releases(tx)
+    actor = Actor(SYSTEM, uuid.uuid4())
+    for quota in due:
+        cls = await organisation.get_class(tx, quota["class_id"])
+        if days := await db.waitlisted_days(tx, cls["class_id"]):
+            await promote(tx, cls, await db.lock_seat_days(tx, cls["class_id"], days), outbox=outbox, actor=actor, now=now)
+        await db.mark_release_handled(tx, quota["class_id"], quota["priority_group"])
+    return len(due)
+
+
+def _confirmed(kind: type[ChildEnrolled] | type[BookingPromoted], booking_id: uuid.UUID, child: asyncpg.Record,
+               cls: asyncpg.Record, days: list[dt.date]) -> ChildEnrolled | BookingPromoted:
+    return kind(
+        booking_id=booking_id, child_id=child["child_id"], class_id=cls["class_id"], site_id=cls["site_id"],
+        programme_id=cls["programme_id"], class_type=cls["class_type"], days=tuple(days),
+        fee_per_day_fen=cls["fee_per_day_fen"], priority_group=child["priority_group"],
+    )
+
+
+def _booking_body(booking_id: uuid.UUID, states: list[tuple[dt.date, str, str | None]],
+                  positions: dict[dt.date, int]) -> dict[str, Any]:
+    confirmed = sum(1 for _, state, _ in states if state == "confirmed")
+    status = "confirmed" if confirmed == len(states) else "waitlisted" if confirmed == 0 else "partly_waitlisted"
+    return {
+        "booking_id": str(booking_id),
+        "status": status,
+        "days": [{"day": day.isoformat(), "state": state,
+                  **({"waitlist_position": positions[day]} if day in positions else {})}
+                 for day, state, _ in states],
+    }

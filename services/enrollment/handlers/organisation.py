@@ -1,0 +1,103 @@
+"""Setting up the union tree, providers, 1+N site networks, programmes and classes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+
+from services.enrollment.access import ensure_manages, not_found
+from services.enrollment.db import organisation as db
+from services.enrollment.domain.ages import CLASS_TYPE_AGES
+from services.enrollment.domain.commands import (
+    CreateClass, CreateNetwork, CreateProgramme, CreateProvider, CreateSite, CreateUnion,
+)
+from services.enrollment.domain.seats import DEFAULT_PRIORITY_ORDER
+from services.enrollment.handlers import Actor
+from shared.auth import forbidden
+from shared.http import CommandRejected
+
+Result = tuple[int, dict[str, Any]]
+
+
+async def create_union(cmd: CreateUnion, actor: Actor, *, tx: asyncpg.Connection) -> Result:
+    parent = None
+    if cmd.parent_id is None:
+        if actor.principal.role != "admin":
+            raise forbidden("only the platform admin creates a city federation")
+        if cmd.level != "city":
+            raise CommandRejected(422, [{"field": "level", "reason": "a union without a parent is a city federation"}])
+    else:
+        parent = await db.get_union(tx, cmd.parent_id)
+        if parent is None:
+            raise not_found("parent_id", "union")
+        await ensure_manages(tx, actor.principal, parent["union_id"])
+        if cmd.level == "city":
+            raise CommandRejected(422, [{"field": "level", "reason": "a city federation has no parent"}])
+    union_id = uuid.uuid4()
+    await db.insert_union(tx, union_id, cmd.name, cmd.level, parent)
+    return 201, {"union_id": str(union_id)}
+
+
+async def create_provider(cmd: CreateProvider, actor: Actor, *, tx: asyncpg.Connection) -> Result:
+    await _existing_union(tx, actor, cmd.union_id)
+    provider_id = uuid.uuid4()
+    await db.insert_provider(tx, provider_id, cmd.union_id, cmd.name)
+    return 201, {"provider_id": str(provider_id)}
+
+
+async def create_network(cmd: CreateNetwork, actor: Actor, *, tx: asyncpg.Connection) -> Result:
+    await _existing_union(tx, actor, cmd.union_id)
+    network_id = uuid.uuid4()
+    await db.insert_network(tx, network_id, cmd.union_id, cmd.name)
+    return 201, {"network_id": str(network_id)}
+
+
+async def create_site(cmd: CreateSite, actor: Actor, *, tx: asyncpg.Connection) -> Result:
+    network = await db.get_network(tx, cmd.network_id)
+    if network is None:
+        raise not_found("network_id", "network")
+    await ensure_manages(tx, actor.principal, network["union_id"])
+    if await db.get_provider(tx, cmd.provider_id) is None:
+        raise not_found("provider_id", "provider")
+    if cmd.role == "hub" and await db.hub_of(tx, cmd.network_id):
+        raise CommandRejected(409, [{"field": "role", "reason": "this network already has its hub"}])
+    site_id = uuid.uuid4()
+    await db.insert_site(tx, site_id, network["union_id"], cmd)
+    return 201, {"site_id": str(site_id)}
+
+
+async def create_programme(cmd: CreateProgramme, actor: Actor, *, tx: asyncpg.Connection) -> Result:
+    network = await db.get_network(tx, cmd.network_id)
+    if network is None:
+        raise not_found("network_id", "network")
+    await ensure_manages(tx, actor.principal, network["union_id"])
+    programme_id = uuid.uuid4()
+    order = list(cmd.priority_order or DEFAULT_PRIORITY_ORDER)
+    await db.insert_programme(tx, programme_id, network["union_id"], cmd, order)
+    return 201, {"programme_id": str(programme_id), "priority_order": order}
+
+
+async def create_class(cmd: CreateClass, actor: Actor, *, tx: asyncpg.Connection) -> Result:
+    programme = await db.get_programme(tx, cmd.programme_id)
+    if programme is None:
+        raise not_found("programme_id", "programme")
+    await ensure_manages(tx, actor.principal, programme["union_id"])
+    site = await db.get_site(tx, cmd.site_id)
+    if site is None or site["network_id"] != programme["network_id"]:
+        raise CommandRejected(422, [{"field": "site_id", "reason": "the site is not in the programme's network"}])
+    outside = [d.isoformat() for d in cmd.days if not programme["starts_on"] <= d <= programme["ends_on"]]
+    if outside:
+        raise CommandRejected(422, [{"field": "days", "reason": "outside the programme's term: " + ", ".join(outside)}])
+    ages = ((cmd.min_age_months, cmd.max_age_months) if cmd.min_age_months is not None
+            else CLASS_TYPE_AGES[cmd.class_type])
+    class_id = uuid.uuid4()
+    await db.insert_class(tx, class_id, programme["union_id"], cmd, ages)
+    return 201, {"class_id": str(class_id), "min_age_months": ages[0], "max_age_months": ages[1]}
+
+
+async def _existing_union(tx: asyncpg.Connection, actor: Actor, union_id: uuid.UUID) -> None:
+    if await db.get_union(tx, union_id) is None:
+        raise not_found("union_id", "union")
+    await ensure_manages(tx, actor.principal, union_id)

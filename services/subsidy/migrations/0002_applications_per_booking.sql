@@ -1,0 +1,1 @@
+ALTER TABLE applications RENAME COLUMN enrollment_id TO booking_id;

@@ -1,0 +1,118 @@
+"""Drive the enrollment API the way union staff and parents do: build a union tree with a 1+N
+network and classes, register children, book. Used by tests and benchmarks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from shared.auth import Principal, mint
+
+SUMMER = [dt.date(2026, 7, 6) + dt.timedelta(days=i) for i in range(40) if (dt.date(2026, 7, 6) + dt.timedelta(days=i)).weekday() < 5]
+
+
+def token(role: str, **ids: uuid.UUID | None) -> str:
+    return mint(Principal(sub=f"{role}-{uuid.uuid4().hex[:8]}", role=role, **ids))
+
+
+@dataclass(frozen=True)
+class Union:
+    union_id: uuid.UUID
+    staff: str  # a staff token of this union
+
+
+@dataclass(frozen=True)
+class Parent:
+    member_id: uuid.UUID
+    union_id: uuid.UUID
+    token: str
+
+
+@dataclass(frozen=True)
+class Network:
+    network_id: uuid.UUID
+    union: Union
+    provider_id: uuid.UUID
+    hub_id: uuid.UUID
+    satellite_ids: list[uuid.UUID]
+    programme_id: uuid.UUID
+
+
+class City:
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+        self.admin = token("admin")
+
+    async def post(self, path: str, body: dict[str, Any], bearer: str, *, expect: int | None = 201,
+                   key: str | None = None) -> httpx.Response:
+        response = await self.http.post(path, json=body, headers={
+            "Authorization": f"Bearer {bearer}", "Idempotency-Key": key or f"k-{uuid.uuid4()}"})
+        if expect is not None and response.status_code != expect:
+            raise AssertionError(f"POST {path} -> {response.status_code}: {response.text}")
+        return response
+
+    async def get(self, path: str, bearer: str, **params: Any) -> httpx.Response:
+        return await self.http.get(path, params=params, headers={"Authorization": f"Bearer {bearer}"})
+
+    async def union(self, name: str, level: str = "city", parent: Union | None = None) -> Union:
+        body = {"name": name, "level": level, "parent_id": str(parent.union_id) if parent else None}
+        created = await self.post("/unions", body, parent.staff if parent else self.admin)
+        union_id = uuid.UUID(created.json()["union_id"])
+        return Union(union_id, token("union_staff", union_id=union_id))
+
+    async def network(self, union: Union, *, satellites: int = 1, starts_on: dt.date = SUMMER[0],
+                      ends_on: dt.date = SUMMER[-1], priority_order: list[str] | None = None) -> Network:
+        u = str(union.union_id)
+        provider = (await self.post("/providers", {"union_id": u, "name": "阳光教育"}, union.staff)).json()
+        network = (await self.post("/networks", {"union_id": u, "name": "1+N 托管网络"}, union.staff)).json()
+        sites = []
+        for i in range(1 + satellites):
+            sites.append((await self.post("/sites", {
+                "network_id": network["network_id"], "provider_id": provider["provider_id"],
+                "role": "hub" if i == 0 else "satellite", "name": f"站点{i}"}, union.staff)).json()["site_id"])
+        programme = (await self.post("/programmes", {
+            "network_id": network["network_id"], "name": "暑期托管", "season": "summer",
+            "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(),
+            **({"priority_order": priority_order} if priority_order else {})}, union.staff)).json()
+        return Network(uuid.UUID(network["network_id"]), union, uuid.UUID(provider["provider_id"]),
+                       uuid.UUID(sites[0]), [uuid.UUID(s) for s in sites[1:]], uuid.UUID(programme["programme_id"]))
+
+    async def klass(self, network: Network, *, capacity: int = 40, days: list[dt.date] | None = None,
+                    mode: str = "day", class_type: str = "school_age", quotas: list[dict] | None = None,
+                    site_id: uuid.UUID | None = None, opens: dt.datetime | None = None, fee: int = 4500) -> uuid.UUID:
+        created = await self.post("/classes", {
+            "programme_id": str(network.programme_id), "site_id": str(site_id or network.hub_id),
+            "name": "小学托管班", "class_type": class_type, "capacity_per_day": capacity,
+            "days": [d.isoformat() for d in (days or SUMMER[:5])], "booking_mode": mode, "fee_per_day_fen": fee,
+            "registration_opens_at": (opens or dt.datetime(2026, 1, 1, tzinfo=dt.UTC)).isoformat(),
+            "quotas": quotas or []}, network.union.staff)
+        return uuid.UUID(created.json()["class_id"])
+
+    def parent(self, union: Union) -> Parent:
+        member_id = uuid.uuid4()
+        return Parent(member_id, union.union_id, token("parent", union_id=union.union_id, member_id=member_id))
+
+    async def child(self, parent: Parent, *, category: str = "regular", birth_date: dt.date = dt.date(2017, 9, 1),
+                    name: str = "小明", guardians: int = 1) -> dict[str, Any]:
+        others = [{"member_id": str(uuid.uuid4()), "display_name": f"家长{i}", "employment_category": "regular",
+                   "channels": [{"kind": "inapp", "address": "app"}]} for i in range(1, guardians)]
+        created = await self.post("/children", {
+            "display_name": name, "birth_date": birth_date.isoformat(),
+            "guardians": [{"display_name": "王芳", "employment_category": category,
+                           "channels": [{"kind": "inapp", "address": "app"}]}, *others],
+            "authorised_adults": [{"display_name": "王奶奶", "relationship": "grandmother"}],
+            "emergency_contact": {"display_name": "王奶奶", "phone": "13800000000"}}, parent.token)
+        return created.json()
+
+    async def book(self, parent: Parent, child_id: str, class_id: uuid.UUID, *, days: list[dt.date] | None = None,
+                   weeks: list[str] | None = None, expect: int | None = 201) -> httpx.Response:
+        body: dict[str, Any] = {"child_id": child_id, "class_id": str(class_id)}
+        if days is not None:
+            body["days"] = [d.isoformat() for d in days]
+        if weeks is not None:
+            body["weeks"] = weeks
+        return await self.post("/bookings", body, parent.token, expect=expect)
