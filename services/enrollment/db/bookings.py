@@ -40,11 +40,16 @@ async def _seat_days(conn: Conn, class_id: uuid.UUID, capacities: dict[dt.date, 
     return {day: SeatDay(capacity, quotas, taken[day]) for day, capacity in capacities.items()}
 
 
-async def change_seats(tx: asyncpg.Connection, class_id: uuid.UUID, day: dt.date, pool: str, delta: int) -> None:
+async def take_seat(tx: asyncpg.Connection, class_id: uuid.UUID, day: dt.date, pool: str) -> None:
     await tx.execute(
-        """INSERT INTO seat_counts (class_id, day, pool, taken) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (class_id, day, pool) DO UPDATE SET taken = seat_counts.taken + EXCLUDED.taken""",
-        class_id, day, pool, delta)
+        """INSERT INTO seat_counts (class_id, day, pool, taken) VALUES ($1, $2, $3, 1)
+           ON CONFLICT (class_id, day, pool) DO UPDATE SET taken = seat_counts.taken + 1""",
+        class_id, day, pool)
+
+
+async def free_seat(tx: asyncpg.Connection, class_id: uuid.UUID, day: dt.date, pool: str) -> None:
+    await tx.execute("UPDATE seat_counts SET taken = taken - 1 WHERE class_id = $1 AND day = $2 AND pool = $3",
+                     class_id, day, pool)
 
 
 async def active_days_of_child(conn: Conn, child_id: uuid.UUID, class_id: uuid.UUID, days: list[dt.date]) -> list[dt.date]:

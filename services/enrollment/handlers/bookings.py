@@ -69,7 +69,7 @@ async def book(cmd: BookDays, actor: Actor, *, tx: asyncpg.Connection, outbox: O
     for day in days:
         pool = seat_days[day].pool_for(group, now)
         if pool is not None:
-            await db.change_seats(tx, cls["class_id"], day, pool, +1)
+            await db.take_seat(tx, cls["class_id"], day, pool)
         states.append((day, "confirmed" if pool else "waitlisted", pool))
     await db.insert_booking_days(tx, booking_id, child["child_id"], cls["class_id"], rank, seq, states)
 
@@ -107,7 +107,7 @@ async def cancel(booking_id: uuid.UUID, cmd: CancelBooking, actor: Actor, *, tx:
     freed = []
     for day in giving_up:
         if active[day]["state"] == "confirmed":
-            await db.change_seats(tx, booking["class_id"], day, active[day]["pool"], -1)
+            await db.free_seat(tx, booking["class_id"], day, active[day]["pool"])
             freed.append(day)
         await db.set_day_state(tx, booking_id, day, "cancelled", None)
     remaining = {d: r["state"] for d, r in active.items() if d not in giving_up}
@@ -148,7 +148,7 @@ async def promote(tx: asyncpg.Connection, cls: asyncpg.Record, seat_days: dict[d
             if pool is None:
                 continue
             taken[pool] = taken.get(pool, 0) + 1
-            await db.change_seats(tx, cls["class_id"], day, pool, +1)
+            await db.take_seat(tx, cls["class_id"], day, pool)
             await db.set_day_state(tx, waiting["booking_id"], day, "confirmed", pool)
             won[waiting["booking_id"]].append(day)
             children[waiting["booking_id"]] = waiting["child_id"]
