@@ -172,5 +172,5 @@ def run(definition: ServiceDefinition) -> None:
     configure_logging(definition.name, settings.log_level)
     uvicorn.run(
         create_app(definition, settings), host=settings.http_host, port=settings.http_port,
-        log_config=None, timeout_graceful_shutdown=30,
+        log_config=None, timeout_graceful_shutdown=30, timeout_keep_alive=65,
     )

@@ -49,8 +49,15 @@ class City:
 
     async def post(self, path: str, body: dict[str, Any], bearer: str, *, expect: int | None = 201,
                    key: str | None = None) -> httpx.Response:
-        response = await self.http.post(path, json=body, headers={
-            "Authorization": f"Bearer {bearer}", "Idempotency-Key": key or f"k-{uuid.uuid4()}"})
+        """POST a command; a dropped connection is retried with the same idempotency key, as a client should."""
+        headers = {"Authorization": f"Bearer {bearer}", "Idempotency-Key": key or f"k-{uuid.uuid4()}"}
+        for attempt in range(3):
+            try:
+                response = await self.http.post(path, json=body, headers=headers)
+                break
+            except httpx.TransportError:
+                if attempt == 2:
+                    raise
         if expect is not None and response.status_code != expect:
             raise AssertionError(f"POST {path} -> {response.status_code}: {response.text}")
         return response
