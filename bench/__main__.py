@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import pipeline
+from bench import enrollment_rush, pipeline
 
-BENCHMARKS = {"pipeline": pipeline}
+BENCHMARKS = {"pipeline": pipeline, "enrollment-rush": enrollment_rush}
 
 
 def main() -> None:

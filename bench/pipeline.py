@@ -1,8 +1,8 @@
-"""End to end through all four services: enrollments over HTTP until every guardian is notified.
+"""End to end through all four services: bookings over HTTP until every guardian is notified.
 
-Each enrollment has two guardians, so the run is done when 2 x N in-app notifications exist.
-e2e times run from sending the enrollment request to the notification's commit in notify's
-database. Lost and duplicated are counted from the databases of attendance, subsidy and notify.
+Each child has two guardians, so the run is done when 2 x N "enrolled" notifications exist.
+e2e times run from sending the booking request to the notification's commit in notify's
+database; registering the children beforehand is not timed. Lost and duplicated are counted from the databases of attendance, subsidy and notify.
 """
 
 from __future__ import annotations
@@ -16,44 +16,49 @@ from datetime import UTC, datetime
 import httpx
 
 from bench.harness import percentile, running_system
-from tests.support.scenarios import enrollment_request
+from tests.support.city import SUMMER, City
 
 GUARDIANS = 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--enrollments", type=int, default=2000)
+    parser.add_argument("--enrollments", type=int, default=2000, help="children booked")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--timeout", type=float, default=300.0, help="give up waiting after this many seconds")
 
 
-async def _enrol_all(url: str, count: int, concurrency: int) -> dict[str, datetime]:
+async def _book_all(city: City, count: int, concurrency: int) -> tuple[dict[str, datetime], float]:
+    """Register ``count`` children (not timed) and book each; return when each booking was sent."""
+    union = await city.union("武钢工会")
+    class_id = await city.klass(await city.network(union), capacity=count, days=SUMMER[:5])
+    gate = asyncio.Semaphore(concurrency)
+    families = []
+
+    async def register() -> None:
+        async with gate:
+            parent = city.parent(union)
+            families.append((parent, (await city.child(parent, guardians=GUARDIANS))["child_id"]))
+
+    await asyncio.gather(*(register() for _ in range(count)))
     sent_at: dict[str, datetime] = {}
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for i in range(count):
-        queue.put_nowait(i)
 
-    async def worker(http: httpx.AsyncClient) -> None:
-        while not queue.empty():
-            queue.get_nowait()
-            started = datetime.now(UTC)
-            response = await http.post("/enrollments", json=enrollment_request(guardians=GUARDIANS, days=5),
-                                       headers={"Idempotency-Key": f"bench-{uuid.uuid4()}"})
-            response.raise_for_status()
-            sent_at[response.json()["child_id"]] = started
+    async def book(parent, child_id: str) -> None:
+        async with gate:
+            sent_at[child_id] = datetime.now(UTC)
+            await city.book(parent, child_id, class_id, days=SUMMER[:5])
 
-    limits = httpx.Limits(max_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
-        await asyncio.gather(*(worker(http) for _ in range(concurrency)))
-    return sent_at
+    started = time.perf_counter()
+    await asyncio.gather(*(book(p, c) for p, c in families))
+    return sent_at, time.perf_counter() - started
 
 
 async def run(args: argparse.Namespace) -> None:
     services = ["enrollment", "attendance", "subsidy", "notify"]
     async with running_system(services) as (stack, processes):
-        started = time.perf_counter()
-        sent_at = await _enrol_all(processes["enrollment"].url, args.enrollments, args.concurrency)
-        http_seconds = time.perf_counter() - started
+        limits = httpx.Limits(max_connections=args.concurrency)
+        async with httpx.AsyncClient(base_url=processes["enrollment"].url, timeout=60, limits=limits) as http:
+            sent_at, http_seconds = await _book_all(City(http), args.enrollments, args.concurrency)
+        started = time.perf_counter() - http_seconds
         children = [uuid.UUID(c) for c in sent_at]
 
         notify = await stack.connect("notify")
@@ -61,14 +66,16 @@ async def run(args: argparse.Namespace) -> None:
             deadline = time.monotonic() + args.timeout
             expected = GUARDIANS * len(children)
             while (found := await notify.fetchval(
-                    "SELECT count(*) FROM notifications WHERE child_id = ANY($1::uuid[])", children)) < expected:
+                    """SELECT count(*) FROM notifications WHERE source_type = 'child.enrolled'
+                       AND child_id = ANY($1::uuid[])""", children)) < expected:
                 if time.monotonic() > deadline:
                     break
                 await asyncio.sleep(0.25)
             all_seconds = time.perf_counter() - started
             rows = await notify.fetch(
                 """SELECT child_id, guardian_id, count(*) AS copies, min(created_at) AS at
-                   FROM notifications WHERE child_id = ANY($1::uuid[]) GROUP BY child_id, guardian_id""", children)
+                   FROM notifications WHERE source_type = 'child.enrolled' AND child_id = ANY($1::uuid[])
+                   GROUP BY child_id, guardian_id""", children)
         finally:
             await notify.close()
 
