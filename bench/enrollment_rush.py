@@ -16,7 +16,7 @@ import time
 import httpx
 
 from bench.harness import percentile, running_system
-from tests.support.city import SUMMER, City
+from deploy.city import SUMMER, City
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -9,7 +9,7 @@ import httpx
 
 from tests.conftest import Stack
 from tests.support.polling import eventually
-from tests.support.city import City
+from deploy.city import City
 
 
 async def test_malformed_requests_get_4xx_with_field_reasons(stack: Stack, start_service) -> None:

@@ -8,7 +8,7 @@ import httpx
 
 from shared.faults import CRASH_EXIT_CODE
 from tests.conftest import Stack
-from tests.support.city import City
+from deploy.city import City
 from tests.support.kafka import read_all, wait_caught_up
 from tests.support.polling import eventually
 

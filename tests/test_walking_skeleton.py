@@ -9,7 +9,7 @@ import uuid
 import httpx
 
 from tests.conftest import Stack
-from tests.support.city import SUMMER, City
+from deploy.city import SUMMER, City
 from tests.support.polling import eventually
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from deploy.processes import ServiceProcess
 from tests.conftest import Stack, _fast_retries
-from tests.support.city import City
+from deploy.city import City
 
 
 @pytest.fixture(scope="module")

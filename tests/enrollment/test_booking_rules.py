@@ -6,7 +6,7 @@ import datetime as dt
 
 from tests.conftest import Stack
 from tests.enrollment.conftest import outbox_events
-from tests.support.city import SUMMER, City
+from deploy.city import SUMMER, City
 
 
 async def test_a_child_too_old_for_infant_care_is_refused_with_the_reason(stack: Stack, city: City) -> None:
@@ -17,7 +17,7 @@ async def test_a_child_too_old_for_infant_care_is_refused_with_the_reason(stack:
     refused = await city.book(parent, child["child_id"], class_id, days=SUMMER[:1], expect=422)
     (reason,) = refused.json()["reasons"]
     assert reason["field"] == "child_id"
-    assert reason["reason"].startswith("the child is 7 years 5 months old on 2026-07-06")
+    assert reason["reason"].startswith("the child is 8 years 5 months old on 2027-07-05")
     assert "up to (not including) 3 years" in reason["reason"]
 
 
@@ -30,7 +30,7 @@ async def test_a_weekly_class_is_booked_by_whole_weeks(stack: Stack, city: City)
     assert by_day.json()["reasons"][0]["field"] == "weeks"
     bad_week = await city.book(parent, child["child_id"], class_id, weeks=["week 29"], expect=422)
     assert bad_week.json()["reasons"][0]["field"] == "weeks"
-    booked = (await city.book(parent, child["child_id"], class_id, weeks=["2026-W29"])).json()
+    booked = (await city.book(parent, child["child_id"], class_id, weeks=["2027-W28"])).json()
     assert [d["day"] for d in booked["days"]] == [d.isoformat() for d in SUMMER[5:10]]
     (enrolled,) = await outbox_events(stack, "child.enrolled", booking_id=booked["booking_id"])
     assert enrolled["days"] == [d.isoformat() for d in SUMMER[5:10]] and enrolled["fee_per_day_fen"] == 4500
@@ -52,6 +52,16 @@ async def test_the_same_day_cannot_be_booked_twice_for_one_child(stack: Stack, c
     await city.book(parent, child["child_id"], class_id, days=SUMMER[:2])
     twice = await city.book(parent, child["child_id"], class_id, days=SUMMER[1:3], expect=409)
     assert twice.json()["reasons"][0]["reason"] == f"already booked on {SUMMER[1].isoformat()}"
+
+
+async def test_days_already_past_cannot_be_booked(stack: Stack, city: City) -> None:
+    union = await city.union("许昌市总工会")
+    last_summer = [dt.date(2026, 7, 6), dt.date(2026, 7, 7)]
+    network = await city.network(union, starts_on=last_summer[0], ends_on=SUMMER[-1])
+    class_id = await city.klass(network, days=[*last_summer, SUMMER[0]])
+    parent = city.parent(union)
+    past = await city.book(parent, (await city.child(parent))["child_id"], class_id, days=last_summer, expect=422)
+    assert past.json()["reasons"] == [{"field": "days", "reason": "these days are past: 2026-07-06, 2026-07-07"}]
 
 
 async def test_booking_before_registration_opens_is_refused(stack: Stack, city: City) -> None:

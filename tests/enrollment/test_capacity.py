@@ -8,7 +8,7 @@ from collections import Counter
 
 from tests.conftest import Stack
 from tests.enrollment.conftest import outbox_events
-from tests.support.city import SUMMER, City
+from deploy.city import SUMMER, City
 
 RUSH = 500
 SEATS = 40

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import Stack
-from tests.support.city import SUMMER, City, token
+from deploy.city import SUMMER, City, token
 
 
 async def test_staff_of_one_union_cannot_read_or_change_another_unions_data(stack: Stack, city: City) -> None:

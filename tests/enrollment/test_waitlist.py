@@ -6,7 +6,7 @@ import datetime as dt
 
 from tests.conftest import Stack
 from tests.enrollment.conftest import outbox_events
-from tests.support.city import SUMMER, City
+from deploy.city import SUMMER, City
 from tests.support.polling import eventually
 
 FAR_FUTURE = "2030-01-01T00:00:00Z"

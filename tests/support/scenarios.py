@@ -11,7 +11,7 @@ from shared.contracts.enrollment import (
 from shared.envelope import Envelope, Event
 
 WUHAN_STEEL_UNION = uuid.UUID("5d0f1a52-7d0b-4c1e-9a43-2f6c1d9e0a01")
-SUMMER_DAYS = [dt.date(2026, 7, 6) + dt.timedelta(days=i) for i in range(5)]
+SUMMER_DAYS = [dt.date(2027, 7, 5) + dt.timedelta(days=i) for i in range(5)]
 
 
 def child_registered(*, child_id: uuid.UUID | None = None, guardians: int = 1,

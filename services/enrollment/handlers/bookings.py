@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from zoneinfo import ZoneInfo
 from typing import Any
 
 import asyncpg
@@ -30,6 +31,7 @@ from shared.auth import Principal
 from shared.http import CommandRejected
 from shared.outbox import Outbox
 
+LOCAL_TIME = ZoneInfo("Asia/Shanghai")  # the day a family means is the day in China
 SYSTEM = Principal(sub="system:quota-release", role="admin")
 Result = tuple[int, dict[str, Any]]
 
@@ -53,6 +55,9 @@ async def book(cmd: BookDays, actor: Actor, *, tx: asyncpg.Connection, outbox: O
         days = requested_days(cls["booking_mode"], cls["days"], days=cmd.days, weeks=cmd.weeks)
     except BookingRefused as refused:
         raise _refused(422, refused.field, refused.reason) from None
+    today = now.astimezone(LOCAL_TIME).date()
+    if past := [d.isoformat() for d in days if d < today]:
+        raise _refused(422, "days", "these days are past: " + ", ".join(past))
     if reason := age_mismatch(child["birth_date"], days[0], cls["min_age_months"], cls["max_age_months"]):
         raise _refused(422, "child_id", reason)
 

@@ -12,7 +12,8 @@ import httpx
 
 from shared.auth import Principal, mint
 
-SUMMER = [dt.date(2026, 7, 6) + dt.timedelta(days=i) for i in range(40) if (dt.date(2026, 7, 6) + dt.timedelta(days=i)).weekday() < 5]
+# The working days of summer 2027, from Monday 5 July for eight weeks.
+SUMMER = [dt.date(2027, 7, 5) + dt.timedelta(days=i) for i in range(56) if (dt.date(2027, 7, 5) + dt.timedelta(days=i)).weekday() < 5]
 
 
 def token(role: str, **ids: uuid.UUID | None) -> str:
