@@ -57,7 +57,7 @@ async def start_service(stack: Stack, log_dir: Path) -> AsyncIterator[ServiceSta
     started: list[ServiceProcess] = []
 
     def start(service: str, label: str = "", **env: str) -> ServiceProcess:
-        process = ServiceProcess(service, stack.service_env(**_fast_retries(), **env), log_dir, label).start()
+        process = ServiceProcess(service, stack.service_env(**{**_fast_retries(), **env}), log_dir, label).start()
         started.append(process)
         return process
 

@@ -1,10 +1,22 @@
 """Wiring of the attendance service."""
 
+from __future__ import annotations
+
+import datetime as dt
+import uuid
 from pathlib import Path
 
 from services.attendance.api import router
-from services.attendance.handlers import events
-from shared.service import ServiceDefinition
+from services.attendance.handlers.events import events
+from services.attendance.handlers.timers import fire_due
+from shared.service import Runtime, ServiceDefinition
+
+
+async def fire_timers(rt: Runtime) -> None:
+    """Timer: absences at the cut-off, late pick-up escalation after closing."""
+    async with rt.pool.acquire() as tx, tx.transaction():
+        await fire_due(tx, outbox=rt.outbox, now=dt.datetime.now(dt.UTC), correlation_id=uuid.uuid4())
+
 
 definition = ServiceDefinition(
     name="attendance",
@@ -12,4 +24,5 @@ definition = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     api=router,
     events=events,
+    timers=[fire_timers],
 )

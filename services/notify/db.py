@@ -46,3 +46,13 @@ async def inbox_of(pool: asyncpg.Pool, guardian_id: uuid.UUID, limit: int) -> li
         guardian_id, limit,
     )
     return [dict(r) for r in rows]
+
+
+async def defer(tx: asyncpg.Connection, envelope: Envelope, child_id: uuid.UUID) -> None:
+    await tx.execute("INSERT INTO deferred_events (event_id, child_id, envelope) VALUES ($1, $2, $3) "
+                     "ON CONFLICT DO NOTHING", envelope.event_id, child_id, envelope.to_bytes())
+
+
+async def take_deferred(tx: asyncpg.Connection, child_id: uuid.UUID) -> list[Envelope]:
+    rows = await tx.fetch("DELETE FROM deferred_events WHERE child_id = $1 RETURNING envelope, deferred_at", child_id)
+    return [Envelope.model_validate_json(r["envelope"]) for r in sorted(rows, key=lambda r: r["deferred_at"])]

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from shared.contracts.attendance import (
+    CheckInRefused, ChildCheckedIn, ChildPickedUp, LatePickupEscalated, PickupCodeIssued, PickupRefused,
+)
 from shared.contracts.enrollment import BookingCancelled, BookingPromoted, BookingWaitlisted, ChildEnrolled
 from shared.envelope import Event
+from shared.timezones import LOCAL_TIME
+
+# Safety alerts go out whatever a guardian's preferences say.
+SAFETY_ALERTS = (CheckInRefused, PickupRefused, LatePickupEscalated, PickupCodeIssued)
+
+
+def _clock(at) -> str:
+    return f"{at.astimezone(LOCAL_TIME):%H:%M}"
 
 
 def _span(days) -> str:
@@ -24,4 +35,17 @@ def message(event: Event, child_name: str) -> str | None:
             return f"好消息：{child_name} 候补成功，获得 {len(event.days)} 天名额（{_span(event.days)}）。"
         case BookingCancelled():
             return f"{child_name} 的托管预订已取消。"
+        case ChildCheckedIn():
+            return f"{child_name} {_clock(event.at)} 已入园，晨检正常。"
+        case CheckInRefused():
+            return f"{child_name} 晨检未通过，今日未能入园，请尽快联系托管点。"
+        case PickupCodeIssued():
+            return (f"{event.adult_name} 正在接 {child_name}。接送验证码 {event.code}，"
+                    f"请告知接送人，{_clock(event.expires_at)} 前有效。非本人请勿转告。")
+        case PickupRefused():
+            return f"提醒：有人接 {child_name} 未通过核验（{event.reason}），孩子仍在托管点。"
+        case ChildPickedUp():
+            return f"{child_name} {_clock(event.at)} 已由 {event.adult_name} 接走。"
+        case LatePickupEscalated() if event.audience == "guardians":
+            return f"{child_name} 仍在托管点，已过离园时间，请尽快来接。"
     return None

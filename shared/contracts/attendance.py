@@ -1,4 +1,115 @@
 """Events published by the attendance service on ``attendance.events`` (key: child id).
 
-The walking skeleton publishes none yet; check-in, pick-up and absence events land here.
+Health details (temperatures, symptoms) never leave the attendance service: events say only
+whether a screening passed.
 """
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import ClassVar, Literal
+
+from pydantic import AwareDatetime, Field
+
+from shared.envelope import Event
+
+
+class _ChildDay(Event):
+    STREAM: ClassVar[str] = "attendance.events"
+
+    child_id: uuid.UUID
+    class_id: uuid.UUID
+    site_id: uuid.UUID
+    day: dt.date
+
+    def partition_key(self) -> str:
+        return str(self.child_id)
+
+
+class ChildCheckedIn(_ChildDay):
+    """A child arrived, passed the health screening and was admitted; the day counts as attended."""
+
+    TYPE: ClassVar[str] = "child.checked_in"
+
+    booking_id: uuid.UUID
+    programme_id: uuid.UUID
+    at: AwareDatetime
+    screening: Literal["passed"] = "passed"
+
+
+class CheckInRefused(_ChildDay):
+    """A child was turned away at the door because the health screening failed."""
+
+    TYPE: ClassVar[str] = "checkin.refused"
+
+    at: AwareDatetime
+    screening: Literal["refused"] = "refused"
+
+
+class ChildAbsent(_ChildDay):
+    """A booked child was not checked in by the site's cut-off time."""
+
+    TYPE: ClassVar[str] = "child.absent"
+
+    booking_id: uuid.UUID
+    programme_id: uuid.UUID
+
+
+class PickupCodeIssued(_ChildDay):
+    """An authorised adult asked for the child; the one-time code goes to the guardians,
+    who pass it to that adult to confirm the handover."""
+
+    TYPE: ClassVar[str] = "pickup.code_issued"
+
+    attempt_id: uuid.UUID
+    adult_name: str
+    code: str = Field(pattern=r"^\d{6}$")
+    expires_at: AwareDatetime
+
+
+class PickupRefused(_ChildDay):
+    """A pick-up was refused: the adult is not authorised, or the confirmation is wrong or expired."""
+
+    TYPE: ClassVar[str] = "pickup.refused"
+
+    reason: Literal["not_authorised", "wrong_code", "expired", "too_many_attempts"]
+    adult_name: str | None = None
+    at: AwareDatetime
+
+
+class ChildPickedUp(_ChildDay):
+    """The child was handed to an authorised adult, who confirmed it."""
+
+    TYPE: ClassVar[str] = "child.picked_up"
+
+    adult_id: uuid.UUID
+    adult_name: str
+    at: AwareDatetime
+
+
+class LatePickupEscalated(_ChildDay):
+    """A child is still at the site after closing time: step 1 tells the guardians, step 2 the
+    emergency contact, step 3 the site lead."""
+
+    TYPE: ClassVar[str] = "pickup.late_escalated"
+
+    step: int = Field(ge=1, le=3)
+    audience: Literal["guardians", "emergency_contact", "site_lead"]
+
+
+class StaffingRatioExceeded(Event):
+    """More children are present in a class than its staff on duty may look after."""
+
+    TYPE: ClassVar[str] = "staffing.ratio_exceeded"
+    STREAM: ClassVar[str] = "attendance.events"
+
+    class_id: uuid.UUID
+    site_id: uuid.UUID
+    day: dt.date
+    children_present: int
+    staff_on_duty: int
+    children_per_staff: int
+
+    def partition_key(self) -> str:
+        return str(self.class_id)

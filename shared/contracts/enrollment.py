@@ -75,6 +75,8 @@ class _SeatsConfirmed(Event):
     child_id: uuid.UUID
     class_id: uuid.UUID
     site_id: uuid.UUID
+    provider_id: uuid.UUID
+    union_path: tuple[uuid.UUID, ...] = Field(min_length=1, description="The class's union and its ancestors, root first")
     programme_id: uuid.UUID
     class_type: ClassType
     days: tuple[dt.date, ...] = Field(min_length=1)

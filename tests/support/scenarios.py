@@ -30,12 +30,13 @@ def child_registered(*, child_id: uuid.UUID | None = None, guardians: int = 1,
     )
 
 
-def child_enrolled(*, child_id: uuid.UUID, class_id: uuid.UUID | None = None,
-                   days: list[dt.date] | None = None) -> ChildEnrolled:
+def child_enrolled(*, child_id: uuid.UUID, class_id: uuid.UUID | None = None, days: list[dt.date] | None = None,
+                   site_id: uuid.UUID | None = None, provider_id: uuid.UUID | None = None,
+                   class_type: str = "school_age") -> ChildEnrolled:
     return ChildEnrolled(
-        booking_id=uuid.uuid4(), child_id=child_id, class_id=class_id or uuid.uuid4(), site_id=uuid.uuid4(),
-        programme_id=uuid.uuid4(), class_type="school_age", days=tuple(days or SUMMER_DAYS[:2]),
-        fee_per_day_fen=4500, priority_group="regular",
+        booking_id=uuid.uuid4(), child_id=child_id, class_id=class_id or uuid.uuid4(), site_id=site_id or uuid.uuid4(),
+        provider_id=provider_id or uuid.uuid4(), union_path=(WUHAN_STEEL_UNION,), programme_id=uuid.uuid4(),
+        class_type=class_type, days=tuple(days or SUMMER_DAYS[:2]), fee_per_day_fen=4500, priority_group="regular",
     )
 
 

@@ -98,6 +98,7 @@ async def insert_class(tx: Conn, class_id: uuid.UUID, union_id: uuid.UUID, cmd: 
 CLASS_COLUMNS = """c.class_id, c.programme_id, c.site_id, c.union_id, c.name, c.class_type, c.min_age_months,
     c.max_age_months, c.capacity_per_day, c.booking_mode, c.fee_per_day_fen, c.registration_opens_at,
     s.provider_id, s.network_id, p.priority_order,
+    (SELECT ancestors FROM unions u WHERE u.union_id = c.union_id) AS union_path,
     ARRAY(SELECT day FROM class_days d WHERE d.class_id = c.class_id ORDER BY day) AS days"""
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from zoneinfo import ZoneInfo
 from typing import Any
 
 import asyncpg
@@ -30,8 +29,8 @@ from shared.contracts.enrollment import (
 from shared.auth import Principal
 from shared.http import CommandRejected
 from shared.outbox import Outbox
+from shared.timezones import LOCAL_TIME
 
-LOCAL_TIME = ZoneInfo("Asia/Shanghai")  # the day a family means is the day in China
 SYSTEM = Principal(sub="system:quota-release", role="admin")
 Result = tuple[int, dict[str, Any]]
 
@@ -181,7 +180,7 @@ def _confirmed(kind: type[ChildEnrolled] | type[BookingPromoted], booking_id: uu
                cls: asyncpg.Record, days: list[dt.date]) -> ChildEnrolled | BookingPromoted:
     return kind(
         booking_id=booking_id, child_id=child["child_id"], class_id=cls["class_id"], site_id=cls["site_id"],
-        programme_id=cls["programme_id"], class_type=cls["class_type"], days=tuple(days),
+        provider_id=cls["provider_id"], union_path=tuple(cls["union_path"]), programme_id=cls["programme_id"], class_type=cls["class_type"], days=tuple(days),
         fee_per_day_fen=cls["fee_per_day_fen"], priority_group=child["priority_group"],
     )
 

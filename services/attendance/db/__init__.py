@@ -1,0 +1,1 @@
+"""SQL of the attendance service, on its own database only."""

@@ -1,0 +1,74 @@
+"""Check-ins with their health screening, staff on duty, site hours."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import asyncpg
+
+from services.attendance.domain import SiteHours
+
+Conn = asyncpg.Connection | asyncpg.Pool
+
+
+async def admission(conn: Conn, child_id: uuid.UUID, day: dt.date) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT checkin_id, class_id, site_id, at FROM checkins WHERE child_id = $1 AND day = $2 AND admitted",
+        child_id, day)
+
+
+async def insert_checkin(tx: asyncpg.Connection, checkin_id: uuid.UUID, entry: asyncpg.Record, *, at: dt.datetime,
+                         by_staff: str, temperature_c: float, symptoms: list[str], admitted: bool) -> None:
+    await tx.execute(
+        """INSERT INTO checkins (checkin_id, child_id, class_id, site_id, booking_id, day, at, by_staff,
+                                 temperature_c, symptoms, admitted)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""",
+        checkin_id, entry["child_id"], entry["class_id"], entry["site_id"], entry["booking_id"], entry["day"], at,
+        by_staff, temperature_c, symptoms, admitted)
+
+
+async def present_count(conn: Conn, class_id: uuid.UUID, day: dt.date) -> int:
+    return await conn.fetchval(
+        """SELECT count(*) FROM checkins ci WHERE ci.class_id = $1 AND ci.day = $2 AND ci.admitted
+           AND NOT EXISTS (SELECT 1 FROM handovers h WHERE h.child_id = ci.child_id AND h.day = ci.day)""",
+        class_id, day)
+
+
+async def lock_class_day(tx: asyncpg.Connection, class_id: uuid.UUID, day: dt.date) -> None:
+    """Serialise the check-ins of one class and day, so the staffing count is exact."""
+    await tx.execute("SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))", str(class_id), day.isoformat())
+
+
+async def staff_count(conn: Conn, class_id: uuid.UUID, day: dt.date) -> int:
+    return await conn.fetchval("SELECT count(*) FROM staff_on_duty WHERE class_id = $1 AND day = $2", class_id, day)
+
+
+async def staff_on_duty(conn: Conn, class_id: uuid.UUID, day: dt.date) -> list[dict]:
+    rows = await conn.fetch("SELECT staff_name, role FROM staff_on_duty WHERE class_id = $1 AND day = $2 ORDER BY staff_name",
+                            class_id, day)
+    return [dict(r) for r in rows]
+
+
+async def add_staff(tx: asyncpg.Connection, class_id: uuid.UUID, day: dt.date, name: str, role: str) -> None:
+    await tx.execute(
+        """INSERT INTO staff_on_duty (class_id, day, staff_name, role) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (class_id, day, staff_name) DO UPDATE SET role = EXCLUDED.role""", class_id, day, name, role)
+
+
+async def hours(conn: Conn, site_id: uuid.UUID) -> SiteHours:
+    row = await conn.fetchrow(
+        "SELECT checkin_cutoff, closing, grace_minutes, escalation_interval_s FROM site_hours WHERE site_id = $1",
+        site_id)
+    return SiteHours(**dict(row)) if row else SiteHours()
+
+
+async def set_hours(tx: asyncpg.Connection, site_id: uuid.UUID, h: SiteHours, lead_name: str | None,
+                    lead_phone: str | None) -> None:
+    await tx.execute(
+        """INSERT INTO site_hours (site_id, checkin_cutoff, closing, grace_minutes, escalation_interval_s,
+                                   site_lead_name, site_lead_phone) VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (site_id) DO UPDATE SET checkin_cutoff = EXCLUDED.checkin_cutoff, closing = EXCLUDED.closing,
+               grace_minutes = EXCLUDED.grace_minutes, escalation_interval_s = EXCLUDED.escalation_interval_s,
+               site_lead_name = EXCLUDED.site_lead_name, site_lead_phone = EXCLUDED.site_lead_phone""",
+        site_id, h.checkin_cutoff, h.closing, h.grace_minutes, h.escalation_interval_s, lead_name, lead_phone)

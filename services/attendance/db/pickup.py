@@ -1,0 +1,42 @@
+"""Pick-up attempts (one-time codes) and handovers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import asyncpg
+
+Conn = asyncpg.Connection | asyncpg.Pool
+
+
+async def insert_attempt(tx: asyncpg.Connection, attempt_id: uuid.UUID, child_id: uuid.UUID, day: dt.date,
+                         adult: dict, code_hash: str, expires_at: dt.datetime, created_by: str) -> None:
+    await tx.execute(
+        """INSERT INTO pickup_attempts (attempt_id, child_id, day, adult_id, adult_name, code_hash, expires_at,
+                                        created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
+        attempt_id, child_id, day, uuid.UUID(adult["adult_id"]), adult["display_name"], code_hash, expires_at,
+        created_by)
+
+
+async def lock_attempt(tx: asyncpg.Connection, attempt_id: uuid.UUID) -> asyncpg.Record | None:
+    return await tx.fetchrow(
+        """SELECT attempt_id, child_id, day, adult_id, adult_name, code_hash, expires_at, wrong_tries, status
+           FROM pickup_attempts WHERE attempt_id = $1 FOR UPDATE""", attempt_id)
+
+
+async def set_attempt(tx: asyncpg.Connection, attempt_id: uuid.UUID, *, status: str, wrong_tries: int) -> None:
+    await tx.execute("UPDATE pickup_attempts SET status = $2, wrong_tries = $3 WHERE attempt_id = $1",
+                     attempt_id, status, wrong_tries)
+
+
+async def handover(conn: Conn, child_id: uuid.UUID, day: dt.date) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT adult_id, adult_name, released_at FROM handovers WHERE child_id = $1 AND day = $2", child_id, day)
+
+
+async def insert_handover(tx: asyncpg.Connection, attempt: asyncpg.Record, at: dt.datetime, by: str) -> None:
+    await tx.execute(
+        """INSERT INTO handovers (child_id, day, adult_id, adult_name, attempt_id, released_at, released_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+        attempt["child_id"], attempt["day"], attempt["adult_id"], attempt["adult_name"], attempt["attempt_id"], at, by)

@@ -1,0 +1,51 @@
+"""Persisted timers: absence checks and late pick-up escalation steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import asyncpg
+
+
+async def schedule(tx: asyncpg.Connection, kind: str, child_id: uuid.UUID, class_id: uuid.UUID, day: dt.date,
+                   step: int, due_at: dt.datetime) -> None:
+    await tx.execute(
+        """INSERT INTO timers (kind, child_id, class_id, day, step, due_at) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (kind, child_id, class_id, day, step) DO NOTHING""",
+        kind, child_id, class_id, day, step, due_at)
+
+
+async def cancel(tx: asyncpg.Connection, kind: str, child_id: uuid.UUID, day: dt.date) -> None:
+    await tx.execute("DELETE FROM timers WHERE kind = $1 AND child_id = $2 AND day = $3 AND fired_at IS NULL",
+                     kind, child_id, day)
+
+
+async def cancel_days(tx: asyncpg.Connection, child_id: uuid.UUID, class_id: uuid.UUID, days: list[dt.date]) -> None:
+    await tx.execute("""DELETE FROM timers WHERE child_id = $1 AND class_id = $2 AND day = ANY($3::date[])
+                        AND fired_at IS NULL""", child_id, class_id, days)
+
+
+async def claim_due(tx: asyncpg.Connection, now: dt.datetime, limit: int = 100) -> list[asyncpg.Record]:
+    """Due timers, locked so that another instance skips them; fire them in the same transaction."""
+    return await tx.fetch(
+        """SELECT timer_id, kind, child_id, class_id, day, step FROM timers
+           WHERE fired_at IS NULL AND due_at <= $1 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED""", now, limit)
+
+
+async def mark_fired(tx: asyncpg.Connection, timer_id: int, at: dt.datetime) -> None:
+    await tx.execute("UPDATE timers SET fired_at = $2 WHERE timer_id = $1", timer_id, at)
+
+
+async def reschedule_site(tx: asyncpg.Connection, site_id: uuid.UUID, cutoff: dt.time, closing: dt.time,
+                          grace_minutes: int, interval_s: int) -> None:
+    """New site hours move the site's pending timers (local time, Asia/Shanghai)."""
+    await tx.execute(
+        """UPDATE timers t SET due_at = CASE t.kind
+               WHEN 'absence' THEN (t.day + $2::time) AT TIME ZONE 'Asia/Shanghai'
+               ELSE (t.day + $3::time) AT TIME ZONE 'Asia/Shanghai'
+                    + make_interval(mins => $4) + make_interval(secs => (t.step - 1) * $5) END
+           FROM roster_entries e
+           WHERE t.fired_at IS NULL AND e.child_id = t.child_id AND e.class_id = t.class_id AND e.day = t.day
+             AND e.site_id = $1""",
+        site_id, cutoff, closing, grace_minutes, interval_s)

@@ -1,0 +1,69 @@
+"""Attendance rules with no I/O: health screening, staffing ratios, site hours, pick-up codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from shared.timezones import LOCAL_TIME
+
+
+FEVER_C = 37.3
+# Symptoms that keep a child at home whatever the thermometer says.
+EXCLUDING_SYMPTOMS = frozenset({"fever", "cough", "vomiting", "diarrhoea", "rash", "conjunctivitis"})
+# Children one member of staff may look after, by class type.
+CHILDREN_PER_STAFF = {"infant": 5, "kindergarten": 15, "school_age": 20}
+CODE_TTL = dt.timedelta(minutes=10)
+MAX_WRONG_CODES = 3
+
+
+def screening_refusal(temperature_c: float, symptoms: list[str]) -> str | None:
+    """Why a child may not come in today, or None when the screening passes."""
+    if temperature_c >= FEVER_C:
+        return f"temperature {temperature_c:.1f} °C is {FEVER_C} °C or above"
+    listed = sorted(set(symptoms) & EXCLUDING_SYMPTOMS)
+    if listed:
+        return "symptoms: " + ", ".join(listed)
+    return None
+
+
+def ratio_exceeded(class_type: str, present: int, staff: int) -> bool:
+    return present > staff * CHILDREN_PER_STAFF.get(class_type, 15)
+
+
+@dataclass(frozen=True)
+class SiteHours:
+    checkin_cutoff: dt.time = dt.time(9, 30)
+    closing: dt.time = dt.time(17, 30)
+    grace_minutes: int = 15
+    escalation_interval_s: int = 15 * 60
+
+    def cutoff_at(self, day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, self.checkin_cutoff, LOCAL_TIME)
+
+    def escalation_at(self, day: dt.date, step: int) -> dt.datetime:
+        """When late pick-up step 1, 2 or 3 falls due."""
+        closing = dt.datetime.combine(day, self.closing, LOCAL_TIME)
+        return closing + dt.timedelta(minutes=self.grace_minutes, seconds=(step - 1) * self.escalation_interval_s)
+
+
+ESCALATION = {1: "guardians", 2: "emergency_contact", 3: "site_lead"}
+
+
+def local_today(now: dt.datetime) -> dt.date:
+    return now.astimezone(LOCAL_TIME).date()
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def hash_code(code: str, attempt_id: str) -> str:
+    return hashlib.sha256(f"{attempt_id}:{code}".encode()).hexdigest()
+
+
+def code_matches(code: str, attempt_id: str, stored_hash: str) -> bool:
+    return hmac.compare_digest(hash_code(code, attempt_id), stored_hash)

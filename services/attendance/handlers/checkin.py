@@ -1,0 +1,73 @@
+"""Check-in at the door: booked today at this site, and a health screening that passes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.attendance.access import ensure_provider_at_site
+from services.attendance.db import checkin as db
+from services.attendance.db import roster, timers
+from services.attendance.domain import (
+    CHILDREN_PER_STAFF, ESCALATION, local_today, ratio_exceeded, screening_refusal,
+)
+from services.attendance.handlers import Actor
+from shared.contracts.attendance import ChildCheckedIn, CheckInRefused, StaffingRatioExceeded
+from shared.http import CommandRejected
+from shared.outbox import Outbox
+
+Result = tuple[int, dict[str, Any]]
+
+
+class CheckIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    child_id: uuid.UUID
+    site_id: uuid.UUID
+    temperature_c: float = Field(ge=34.0, le=43.0, description="Measured at the door")
+    symptoms: list[str] = Field(default_factory=list, max_length=20,
+                                description="e.g. cough, rash; listed symptoms refuse entry")
+
+
+async def check_in(cmd: CheckIn, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox) -> Result:
+    today = local_today(actor.now)
+    entry = await roster.entry(tx, cmd.child_id, today, cmd.site_id)
+    if entry is None or entry["site_id"] != cmd.site_id:
+        raise CommandRejected(409, [{"field": "child_id", "reason": "the child is not booked at this site today"}])
+    ensure_provider_at_site(actor.principal, entry["provider_id"])
+    await db.lock_class_day(tx, entry["class_id"], today)
+    if admitted := await db.admission(tx, cmd.child_id, today):
+        return 200, {"checkin_id": str(admitted["checkin_id"]), "admitted": True, "at": admitted["at"].isoformat(),
+                     "already_checked_in": True}
+
+    checkin_id = uuid.uuid4()
+    refusal = screening_refusal(cmd.temperature_c, cmd.symptoms)
+    await db.insert_checkin(tx, checkin_id, entry, at=actor.now, by_staff=actor.principal.sub,
+                            temperature_c=cmd.temperature_c, symptoms=cmd.symptoms, admitted=refusal is None)
+    meta = {"union_id": entry["union_path"][-1] if entry["union_path"] else None,
+            "correlation_id": actor.correlation_id}
+    where = {"child_id": cmd.child_id, "class_id": entry["class_id"], "site_id": cmd.site_id, "day": today}
+    if refusal:
+        await outbox.append(tx, CheckInRefused(**where, at=actor.now), **meta)
+        return 422, {"error": "refused", "checkin_id": str(checkin_id), "admitted": False,
+                     "reasons": [{"field": "health_screening", "reason": refusal}]}
+
+    await timers.cancel(tx, "absence", cmd.child_id, today)
+    await tx.execute("DELETE FROM absences WHERE child_id = $1 AND day = $2", cmd.child_id, today)
+    hours = await db.hours(tx, cmd.site_id)
+    for step in ESCALATION:
+        await timers.schedule(tx, "late_pickup", cmd.child_id, entry["class_id"], today, step,
+                              hours.escalation_at(today, step))
+    await outbox.append(tx, ChildCheckedIn(**where, booking_id=entry["booking_id"],
+                                           programme_id=entry["programme_id"], at=actor.now), **meta)
+    present = await db.present_count(tx, entry["class_id"], today)
+    staff = await db.staff_count(tx, entry["class_id"], today)
+    if ratio_exceeded(entry["class_type"], present, staff):
+        await outbox.append(tx, StaffingRatioExceeded(
+            class_id=entry["class_id"], site_id=cmd.site_id, day=today, children_present=present,
+            staff_on_duty=staff, children_per_staff=CHILDREN_PER_STAFF.get(entry["class_type"], 15)), **meta)
+    return 201, {"checkin_id": str(checkin_id), "admitted": True, "at": actor.now.isoformat(),
+                 "children_present": present, "staff_on_duty": staff}

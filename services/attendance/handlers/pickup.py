@@ -1,0 +1,111 @@
+"""The two-party pick-up handshake.
+
+1. At the door, staff name the adult who came. Anyone not on the child's list (guardians and
+   the authorised adults) is refused, with an alert.
+2. A one-time code goes to the guardians (through notify); the adult shows it, staff enter it.
+   A wrong code is refused with an alert; three wrong codes lock the attempt; a code lives 10 min.
+3. With the right code the child is released: who took the child and when is recorded.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.attendance.access import ensure_provider_at_site
+from services.attendance.db import checkin, pickup as db, roster, timers
+from services.attendance.domain import CODE_TTL, MAX_WRONG_CODES, code_matches, hash_code, local_today, new_code
+from services.attendance.handlers import Actor
+from shared.contracts.attendance import ChildPickedUp, PickupCodeIssued, PickupRefused
+from shared.http import CommandRejected
+from shared.outbox import Outbox
+
+Result = tuple[int, dict[str, Any]]
+
+
+class StartPickup(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    child_id: uuid.UUID
+    adult_id: uuid.UUID = Field(description="An authorised adult's id, or a guardian's")
+
+
+class ConfirmPickup(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(pattern=r"^\d{6}$", description="The one-time code the adult shows")
+
+
+def _allowed_adults(entry: asyncpg.Record) -> dict[str, dict]:
+    adults = {a["adult_id"]: a for a in entry["authorised_adults"]}
+    for guardian in entry["guardians"]:
+        adults.setdefault(guardian["guardian_id"], {"adult_id": guardian["guardian_id"],
+                                                    "display_name": guardian["display_name"]})
+    return adults
+
+
+async def start(cmd: StartPickup, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox) -> Result:
+    today = local_today(actor.now)
+    admitted = await checkin.admission(tx, cmd.child_id, today)
+    entry = await roster.entry(tx, cmd.child_id, today, admitted["site_id"] if admitted else None)
+    if entry is None or admitted is None:
+        raise CommandRejected(409, [{"field": "child_id", "reason": "the child is not at a site today"}])
+    ensure_provider_at_site(actor.principal, entry["provider_id"])
+    if await db.handover(tx, cmd.child_id, today):
+        raise CommandRejected(409, [{"field": "child_id", "reason": "the child has already been picked up"}])
+    where = {"child_id": cmd.child_id, "class_id": entry["class_id"], "site_id": entry["site_id"], "day": today}
+    meta = {"union_id": entry["union_path"][-1], "correlation_id": actor.correlation_id}
+    adult = _allowed_adults(entry).get(str(cmd.adult_id))
+    if adult is None:
+        await outbox.append(tx, PickupRefused(**where, reason="not_authorised", at=actor.now), **meta)
+        return 403, {"error": "refused", "reasons": [
+            {"field": "adult_id", "reason": "this adult is not authorised to pick the child up"}]}
+    attempt_id, code = uuid.uuid4(), new_code()
+    expires_at = actor.now + CODE_TTL
+    await db.insert_attempt(tx, attempt_id, cmd.child_id, today, adult, hash_code(code, str(attempt_id)),
+                            expires_at, actor.principal.sub)
+    await outbox.append(tx, PickupCodeIssued(**where, attempt_id=attempt_id, adult_name=adult["display_name"],
+                                             code=code, expires_at=expires_at), **meta)
+    return 201, {"attempt_id": str(attempt_id), "adult_name": adult["display_name"],
+                 "expires_at": expires_at.isoformat(), "code_sent_to": "guardians"}
+
+
+async def confirm(attempt_id: uuid.UUID, cmd: ConfirmPickup, actor: Actor, *, tx: asyncpg.Connection,
+                  outbox: Outbox) -> Result:
+    attempt = await db.lock_attempt(tx, attempt_id)
+    if attempt is None:
+        raise CommandRejected(404, [{"field": "attempt_id", "reason": "no such pick-up attempt"}])
+    entry = await roster.entry(tx, attempt["child_id"], attempt["day"],
+                               (await checkin.admission(tx, attempt["child_id"], attempt["day"]))["site_id"])
+    ensure_provider_at_site(actor.principal, entry["provider_id"])
+    if attempt["status"] != "pending":
+        raise CommandRejected(409, [{"field": "attempt_id", "reason": f"this pick-up attempt is {attempt['status']}"}])
+    where = {"child_id": attempt["child_id"], "class_id": entry["class_id"], "site_id": entry["site_id"],
+             "day": attempt["day"]}
+    meta = {"union_id": entry["union_path"][-1], "correlation_id": actor.correlation_id}
+
+    async def refuse(reason: str, status: int, message: str, new_status: str, tries: int) -> Result:
+        await db.set_attempt(tx, attempt_id, status=new_status, wrong_tries=tries)
+        await outbox.append(tx, PickupRefused(**where, reason=reason, adult_name=attempt["adult_name"],
+                                              at=actor.now), **meta)
+        return status, {"error": "refused", "reasons": [{"field": "code", "reason": message}]}
+
+    if actor.now >= attempt["expires_at"]:
+        return await refuse("expired", 410, "the code has expired; start the pick-up again", "expired",
+                            attempt["wrong_tries"])
+    if not code_matches(cmd.code, str(attempt_id), attempt["code_hash"]):
+        tries = attempt["wrong_tries"] + 1
+        if tries >= MAX_WRONG_CODES:
+            return await refuse("too_many_attempts", 422, "wrong code; this attempt is now locked", "locked", tries)
+        return await refuse("wrong_code", 422, "wrong code", "pending", tries)
+
+    await db.set_attempt(tx, attempt_id, status="completed", wrong_tries=attempt["wrong_tries"])
+    await db.insert_handover(tx, attempt, actor.now, actor.principal.sub)
+    await timers.cancel(tx, "late_pickup", attempt["child_id"], attempt["day"])
+    await outbox.append(tx, ChildPickedUp(**where, adult_id=attempt["adult_id"], adult_name=attempt["adult_name"],
+                                          at=actor.now), **meta)
+    return 200, {"child_id": str(attempt["child_id"]), "released_to": attempt["adult_name"],
+                 "at": actor.now.isoformat()}

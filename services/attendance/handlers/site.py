@@ -1,0 +1,61 @@
+"""Site hours and the staff on duty, set by the provider (or union staff above the site)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import asyncpg
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.attendance.access import ensure_at_site
+from services.attendance.db import checkin as db
+from services.attendance.db import roster, timers
+from services.attendance.domain import SiteHours
+from services.attendance.handlers import Actor
+from shared.http import CommandRejected
+
+Result = tuple[int, dict[str, Any]]
+
+
+class Hours(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    checkin_cutoff: dt.time = Field(description="Local time (Asia/Shanghai); booked children not in by then are absent")
+    closing: dt.time
+    grace_minutes: int = Field(15, ge=0, le=120)
+    escalation_interval_s: int = Field(900, ge=1, le=7200, description="Between late pick-up steps")
+    site_lead_name: str | None = Field(None, max_length=80)
+    site_lead_phone: str | None = Field(None, max_length=32)
+
+
+class StaffOnDuty(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    staff_name: str = Field(min_length=1, max_length=80)
+    role: str = Field(min_length=1, max_length=40, description="teacher, carer, life teacher, floater ...")
+
+
+async def set_hours(site_id: uuid.UUID, cmd: Hours, actor: Actor, *, tx: asyncpg.Connection) -> Result:
+    site = await roster.site_facts(tx, site_id)
+    if site is None:
+        raise CommandRejected(404, [{"field": "site_id", "reason": "no bookings at this site yet"}])
+    ensure_at_site(actor.principal, site["provider_id"], site["union_path"])
+    if cmd.closing <= cmd.checkin_cutoff:
+        raise CommandRejected(422, [{"field": "closing", "reason": "closing is not after the check-in cut-off"}])
+    hours = SiteHours(cmd.checkin_cutoff, cmd.closing, cmd.grace_minutes, cmd.escalation_interval_s)
+    await db.set_hours(tx, site_id, hours, cmd.site_lead_name, cmd.site_lead_phone)
+    await timers.reschedule_site(tx, site_id, cmd.checkin_cutoff, cmd.closing, cmd.grace_minutes,
+                                 cmd.escalation_interval_s)
+    return 200, {"site_id": str(site_id), **cmd.model_dump(mode="json")}
+
+
+async def add_staff(class_id: uuid.UUID, day: dt.date, cmd: StaffOnDuty, actor: Actor, *,
+                    tx: asyncpg.Connection) -> Result:
+    facts = await roster.class_facts(tx, class_id)
+    if facts is None:
+        raise CommandRejected(404, [{"field": "class_id", "reason": "no bookings in this class yet"}])
+    ensure_at_site(actor.principal, facts["provider_id"], facts["union_path"])
+    await db.add_staff(tx, class_id, day, cmd.staff_name, cmd.role)
+    return 201, {"class_id": str(class_id), "day": day.isoformat(), "staff": await db.staff_on_duty(tx, class_id, day)}

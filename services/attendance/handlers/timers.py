@@ -1,0 +1,40 @@
+"""Firing due timers: absences at the check-in cut-off, late pick-up escalation after closing.
+
+Each timer fires once: it is claimed with a row lock, its effect and its event are written,
+and it is marked fired, all in one transaction. A timer that fell due while the service was
+down fires on the first tick after it comes back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import asyncpg
+
+from services.attendance.db import checkin, pickup, roster, timers
+from services.attendance.domain import ESCALATION
+from shared.contracts.attendance import ChildAbsent, LatePickupEscalated
+from shared.outbox import Outbox
+
+
+async def fire_due(tx: asyncpg.Connection, *, outbox: Outbox, now: dt.datetime, correlation_id) -> int:
+    due = await timers.claim_due(tx, now)
+    for timer in due:
+        entry = await roster.entry(tx, timer["child_id"], timer["day"])
+        admitted = await checkin.admission(tx, timer["child_id"], timer["day"])
+        if entry is not None:
+            where = {"child_id": timer["child_id"], "class_id": timer["class_id"], "site_id": entry["site_id"],
+                     "day": timer["day"]}
+            meta = {"union_id": entry["union_path"][-1] if entry["union_path"] else None,
+                    "correlation_id": correlation_id}
+            if timer["kind"] == "absence" and admitted is None:
+                await tx.execute("INSERT INTO absences (child_id, day, class_id) VALUES ($1, $2, $3) "
+                                 "ON CONFLICT DO NOTHING", timer["child_id"], timer["day"], timer["class_id"])
+                await outbox.append(tx, ChildAbsent(**where, booking_id=entry["booking_id"],
+                                                    programme_id=entry["programme_id"]), **meta)
+            elif (timer["kind"] == "late_pickup" and admitted is not None
+                  and await pickup.handover(tx, timer["child_id"], timer["day"]) is None):
+                await outbox.append(tx, LatePickupEscalated(**where, step=timer["step"],
+                                                            audience=ESCALATION[timer["step"]]), **meta)
+        await timers.mark_fired(tx, timer["timer_id"], now)
+    return len(due)

@@ -1,0 +1,103 @@
+"""A site's day for attendance scenarios: children booked for today, staff tokens, the outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+
+from deploy.city import token
+from deploy.processes import ServiceProcess
+from services.attendance.domain import LOCAL_TIME
+from shared.contracts.enrollment import ChildRegistered
+from tests.conftest import Stack, _fast_retries
+from tests.support.kafka import publish_envelopes
+from tests.support.polling import eventually
+from tests.support.scenarios import child_enrolled, child_registered, envelope
+
+
+def today() -> dt.date:
+    return dt.datetime.now(LOCAL_TIME).date()
+
+
+@pytest.fixture(scope="module")
+async def attendance(stack: Stack, log_dir) -> AsyncIterator[ServiceProcess]:
+    """Attendance with its timers ticking only at start-up: these scenarios run at any hour, and a
+    cut-off that passed must not mark their children absent while they are being checked in."""
+    env = stack.service_env(**{**_fast_retries(), "ATTENDANCE_TIMER_INTERVAL_S": "3600"})
+    process = ServiceProcess("attendance", env, log_dir).start()
+    try:
+        yield await process.wait_healthy()
+    finally:
+        process.stop()
+
+
+@dataclass
+class SiteDay:
+    """One provider's site with a class running today, driven through attendance's API."""
+
+    stack: Stack
+    http: httpx.AsyncClient
+    class_type: str = "school_age"
+    site_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    class_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    provider_id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+    @property
+    def staff(self) -> str:
+        return token("provider_staff", provider_id=self.provider_id)
+
+    async def book_child(self, day: dt.date | None = None) -> ChildRegistered:
+        """Enrollment's events for a child booked here today, as attendance receives them."""
+        registered = child_registered(guardians=2)
+        enrolled = child_enrolled(child_id=registered.child_id, class_id=self.class_id, days=[day or today()],
+                                  site_id=self.site_id, provider_id=self.provider_id, class_type=self.class_type)
+        await publish_envelopes(self.stack.kafka, self.stack.topic("enrollment.events"),
+                                [envelope(registered), envelope(enrolled)])
+        await eventually(lambda: self.on_roster(registered.child_id, day or today()))
+        return registered
+
+    async def on_roster(self, child_id: uuid.UUID, day: dt.date) -> dict | None:
+        response = await self.get(f"/classes/{self.class_id}/roster/{day}")
+        if response.status_code != 200:
+            return None
+        return next((c for c in response.json()["children"] if c["child_id"] == str(child_id)), None)
+
+    async def get(self, path: str, bearer: str | None = None) -> httpx.Response:
+        return await self.http.get(path, headers={"Authorization": f"Bearer {bearer or self.staff}"})
+
+    async def post(self, path: str, body: dict, bearer: str | None = None, method: str = "POST") -> httpx.Response:
+        return await self.http.request(method, path, json=body, headers={
+            "Authorization": f"Bearer {bearer or self.staff}", "Idempotency-Key": f"k-{uuid.uuid4()}"})
+
+    async def check_in(self, child_id: uuid.UUID, temperature_c: float = 36.6, symptoms: list[str] | None = None,
+                       bearer: str | None = None) -> httpx.Response:
+        return await self.post("/checkins", {"child_id": str(child_id), "site_id": str(self.site_id),
+                                             "temperature_c": temperature_c, "symptoms": symptoms or []}, bearer)
+
+    async def hours(self, cutoff: dt.time, closing: dt.time, grace_minutes: int = 0, interval_s: int = 900) -> None:
+        answer = await self.post(f"/sites/{self.site_id}/hours", {
+            "checkin_cutoff": cutoff.isoformat(), "closing": closing.isoformat(), "grace_minutes": grace_minutes,
+            "escalation_interval_s": interval_s}, method="PUT")
+        assert answer.status_code == 200, answer.text
+
+
+@pytest.fixture
+async def site(stack: Stack, attendance: ServiceProcess) -> AsyncIterator[SiteDay]:
+    async with httpx.AsyncClient(base_url=attendance.url, timeout=30) as http:
+        yield SiteDay(stack, http)
+
+
+async def attendance_events(stack: Stack, event_type: str, child_id: uuid.UUID | str) -> list[dict]:
+    conn = await stack.connect("attendance")
+    try:
+        rows = await conn.fetch(
+            """SELECT convert_from(payload, 'UTF8')::jsonb -> 'data' AS data FROM outbox
+               WHERE event_type = $1 AND key = $2 ORDER BY id""", event_type, str(child_id))
+    finally:
+        await conn.close()
+    return [r["data"] for r in rows]

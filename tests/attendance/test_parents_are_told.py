@@ -1,0 +1,47 @@
+"""Attendance's events reach the parents through notify, once each, whatever the redeliveries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from shared.contracts.attendance import CheckInRefused, ChildCheckedIn
+from tests.conftest import Stack
+from tests.support.kafka import publish_envelopes, wait_caught_up
+from tests.support.polling import eventually
+from tests.support.scenarios import child_registered, envelope
+
+
+async def _messages(stack: Stack, child_id: uuid.UUID) -> list:
+    conn = await stack.connect("notify")
+    try:
+        return await conn.fetch("SELECT guardian_id, source_type, body FROM notifications WHERE child_id = $1 "
+                                "ORDER BY created_at", child_id)
+    finally:
+        await conn.close()
+
+
+async def test_a_duplicated_check_in_event_tells_each_guardian_once(stack: Stack, start_service) -> None:
+    await start_service("notify").wait_healthy()
+    registered = child_registered(guardians=2)
+    at = dt.datetime(2027, 7, 5, 0, 12, tzinfo=dt.UTC)
+    checked_in = envelope(ChildCheckedIn(child_id=registered.child_id, class_id=uuid.uuid4(), site_id=uuid.uuid4(),
+                                         day=at.date(), booking_id=uuid.uuid4(), programme_id=uuid.uuid4(), at=at))
+    await publish_envelopes(stack.kafka, stack.topic("enrollment.events"), [envelope(registered)])
+    await publish_envelopes(stack.kafka, stack.topic("attendance.events"), [checked_in, checked_in])
+    await wait_caught_up(stack.kafka, stack.group("notify"), stack.topic("attendance.events"))
+    messages = await eventually(lambda: _messages(stack, registered.child_id))
+    assert sorted(m["guardian_id"] for m in messages) == sorted(g.guardian_id for g in registered.guardians)
+    assert {m["body"] for m in messages} == {"小红 08:12 已入园，晨检正常。"}
+
+
+async def test_a_refused_check_in_is_told_to_the_parents(stack: Stack, start_service) -> None:
+    await start_service("notify").wait_healthy()
+    registered = child_registered(guardians=1)
+    refused = envelope(CheckInRefused(child_id=registered.child_id, class_id=uuid.uuid4(), site_id=uuid.uuid4(),
+                                      day=dt.date(2027, 7, 5), at=dt.datetime(2027, 7, 5, 0, 5, tzinfo=dt.UTC)))
+    # The refusal may overtake the registration: they travel on different topics.
+    await publish_envelopes(stack.kafka, stack.topic("attendance.events"), [refused])
+    await publish_envelopes(stack.kafka, stack.topic("enrollment.events"), [envelope(registered)])
+    (message,) = await eventually(lambda: _messages(stack, registered.child_id), timeout=30)
+    assert message["body"] == "小红 晨检未通过，今日未能入园，请尽快联系托管点。"

@@ -1,0 +1,74 @@
+"""The two-party pick-up handshake: only an authorised adult, and only with the guardians' code."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.attendance.conftest import SiteDay, attendance_events, today
+from tests.conftest import Stack
+
+
+async def _present_child(site: SiteDay):
+    child = await site.book_child()
+    assert (await site.check_in(child.child_id)).status_code == 201
+    return child
+
+
+async def _code_for(stack: Stack, child_id: uuid.UUID, attempt_id: str) -> str:
+    issued = [e for e in await attendance_events(stack, "pickup.code_issued", child_id) if e["attempt_id"] == attempt_id]
+    return issued[0]["code"]  # what the guardians receive through notify
+
+
+async def test_a_stranger_cannot_pick_up_the_child(stack: Stack, site: SiteDay) -> None:
+    child = await _present_child(site)
+    refused = await site.post("/pickups", {"child_id": str(child.child_id), "adult_id": str(uuid.uuid4())})
+    assert refused.status_code == 403
+    assert refused.json()["reasons"][0] == {"field": "adult_id",
+                                            "reason": "this adult is not authorised to pick the child up"}
+    (alert,) = await attendance_events(stack, "pickup.refused", child.child_id)
+    assert alert["reason"] == "not_authorised"
+    assert (await site.on_roster(child.child_id, today()))["status"] == "present", "the child stays"
+
+
+async def test_a_wrong_code_is_refused_and_three_lock_the_attempt(stack: Stack, site: SiteDay) -> None:
+    child = await _present_child(site)
+    grandmother = child.authorised_adults[0]
+    attempt = (await site.post("/pickups", {"child_id": str(child.child_id),
+                                            "adult_id": str(grandmother.adult_id)})).json()
+    right = await _code_for(stack, child.child_id, attempt["attempt_id"])
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    answers = [await site.post(f"/pickups/{attempt['attempt_id']}/confirmation", {"code": wrong}) for _ in range(3)]
+    assert [a.status_code for a in answers] == [422, 422, 422]
+    assert answers[-1].json()["reasons"][0]["reason"] == "wrong code; this attempt is now locked"
+    too_late = await site.post(f"/pickups/{attempt['attempt_id']}/confirmation", {"code": right})
+    assert too_late.status_code == 409, "a locked attempt stays locked, even with the right code"
+    reasons = [e["reason"] for e in await attendance_events(stack, "pickup.refused", child.child_id)]
+    assert reasons == ["wrong_code", "wrong_code", "too_many_attempts"]
+    assert (await site.on_roster(child.child_id, today()))["status"] == "present"
+
+
+async def test_the_authorised_adult_with_the_right_code_takes_the_child_home(stack: Stack, site: SiteDay) -> None:
+    child = await _present_child(site)
+    grandmother = child.authorised_adults[0]
+    attempt = (await site.post("/pickups", {"child_id": str(child.child_id),
+                                            "adult_id": str(grandmother.adult_id)})).json()
+    assert attempt["adult_name"] == "王奶奶" and attempt["code_sent_to"] == "guardians"
+    code = await _code_for(stack, child.child_id, attempt["attempt_id"])
+    released = await site.post(f"/pickups/{attempt['attempt_id']}/confirmation", {"code": code})
+    assert released.status_code == 200 and released.json()["released_to"] == "王奶奶"
+
+    (picked_up,) = await attendance_events(stack, "child.picked_up", child.child_id)
+    assert picked_up["adult_id"] == str(grandmother.adult_id) and picked_up["adult_name"] == "王奶奶"
+    entry = await site.on_roster(child.child_id, today())
+    assert entry["status"] == "picked_up" and entry["picked_up_by"] == "王奶奶"
+    again = await site.post("/pickups", {"child_id": str(child.child_id), "adult_id": str(grandmother.adult_id)})
+    assert again.status_code == 409
+
+
+async def test_a_malformed_code_is_refused_before_it_is_checked(stack: Stack, site: SiteDay) -> None:
+    child = await _present_child(site)
+    attempt = (await site.post("/pickups", {"child_id": str(child.child_id),
+                                            "adult_id": str(child.guardians[0].guardian_id)})).json()
+    malformed = await site.post(f"/pickups/{attempt['attempt_id']}/confirmation", {"code": "12ab"})
+    assert malformed.status_code == 422 and malformed.json()["reasons"][0]["field"] == "code"
+    assert not await attendance_events(stack, "pickup.refused", child.child_id)
