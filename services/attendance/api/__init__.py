@@ -17,9 +17,9 @@ from services.attendance.access import ensure_at_site, ensure_guardian
 from services.attendance.db import checkin as checkin_db
 from services.attendance.db import roster
 from services.attendance.domain import CHILDREN_PER_STAFF
-from services.attendance.handlers import Actor, checkin, pickup, site
+from services.attendance.handlers import checkin, pickup, site
 from shared.auth import Caller, forbidden
-from shared.commands import Result, execute
+from shared.commands import Actor, Result, respond
 from shared.http import CommandRejected
 from shared.service import Runtime, runtime
 
@@ -30,11 +30,7 @@ IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, ma
 
 async def _run(request: Request, rt: Runtime, caller: Caller, key: str, body: BaseModel,
                command: Callable[[asyncpg.Connection, Actor], Awaitable[Result]]) -> JSONResponse:
-    actor = Actor(caller, request.state.correlation_id, dt.datetime.now(dt.UTC))
-    status, response = await execute(
-        rt.pool, scope=f"{caller.sub} {request.method} {request.scope['route'].path} {request.path_params}", key=key,
-        request=body.model_dump(mode="json"), command=lambda tx: command(tx, actor))
-    return JSONResponse(response, status_code=status)
+    return await respond(request, rt.pool, caller, key, body, command)
 
 
 @router.post("/checkins", status_code=201, tags=["check-in"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -24,14 +23,14 @@ router = APIRouter(tags=["bookings"])
                                                     "waitlisted elsewhere")
 async def book(body: BookDays, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey) -> JSONResponse:
     return await run(request, rt, caller, key, body, lambda tx, a: handlers.book(
-        body, a, tx=tx, outbox=rt.outbox, now=dt.datetime.now(dt.UTC)))
+        body, a, tx=tx, outbox=rt.outbox))
 
 
 @router.post("/bookings/{booking_id}/cancellation", summary="Give up some days of a booking, or all of them")
 async def cancel(booking_id: uuid.UUID, body: CancelBooking, request: Request, rt: Rt, caller: Caller,
                  key: IdempotencyKey) -> JSONResponse:
     return await run(request, rt, caller, key, body, lambda tx, a: handlers.cancel(
-        booking_id, body, a, tx=tx, outbox=rt.outbox, now=dt.datetime.now(dt.UTC)))
+        booking_id, body, a, tx=tx, outbox=rt.outbox))
 
 
 @router.get("/bookings/{booking_id}", summary="A booking's days, and its waitlist position on each waiting day")

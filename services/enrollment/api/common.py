@@ -10,9 +10,8 @@ from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from services.enrollment.handlers import Actor
 from shared.auth import Caller
-from shared.commands import Result, execute
+from shared.commands import Actor, Result, respond
 from shared.service import Runtime, runtime
 
 IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=200,
@@ -21,13 +20,6 @@ IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, ma
 Rt = Annotated[Runtime, Depends(runtime)]
 
 
-async def run(
-    request: Request, rt: Runtime, caller: Caller, key: str, body: BaseModel,
-    command: Callable[[asyncpg.Connection, Actor], Awaitable[Result]],
-) -> JSONResponse:
-    actor = Actor(principal=caller, correlation_id=request.state.correlation_id)
-    route = request.scope["route"].path
-    status, response = await execute(
-        rt.pool, scope=f"{caller.sub} {request.method} {route} {request.path_params}", key=key,
-        request=body.model_dump(mode="json"), command=lambda tx: command(tx, actor))
-    return JSONResponse(response, status_code=status)
+async def run(request: Request, rt: Runtime, caller: Caller, key: str, body: BaseModel,
+              command: Callable[[asyncpg.Connection, Actor], Awaitable[Result]]) -> JSONResponse:
+    return await respond(request, rt.pool, caller, key, body, command)

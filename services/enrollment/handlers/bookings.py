@@ -39,7 +39,8 @@ def _refused(status: int, field: str, reason: str) -> CommandRejected:
     return CommandRejected(status, [{"field": field, "reason": reason}])
 
 
-async def book(cmd: BookDays, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox, now: dt.datetime) -> Result:
+async def book(cmd: BookDays, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox) -> Result:
+    now = actor.now
     cls = await organisation.get_class(tx, cmd.class_id)
     if cls is None:
         raise not_found("class_id", "class")
@@ -91,7 +92,8 @@ async def book(cmd: BookDays, actor: Actor, *, tx: asyncpg.Connection, outbox: O
 
 
 async def cancel(booking_id: uuid.UUID, cmd: CancelBooking, actor: Actor, *, tx: asyncpg.Connection,
-                 outbox: Outbox, now: dt.datetime) -> Result:
+                 outbox: Outbox) -> Result:
+    now = actor.now
     booking = await db.get_booking(tx, booking_id)
     if booking is None:
         raise not_found("booking_id", "booking")
@@ -167,7 +169,7 @@ async def promote(tx: asyncpg.Connection, cls: asyncpg.Record, seat_days: dict[d
 async def release_due_quotas(tx: asyncpg.Connection, *, outbox: Outbox, now: dt.datetime) -> int:
     """Quotas past their release time hand their unused seats to the waitlist; each release once."""
     due = await db.due_quota_releases(tx)
-    actor = Actor(SYSTEM, uuid.uuid4())
+    actor = Actor(SYSTEM, uuid.uuid4(), now)
     for quota in due:
         cls = await organisation.get_class(tx, quota["class_id"])
         if days := await db.waitlisted_days(tx, cls["class_id"]):
