@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from services.subsidy.api import router
-from services.subsidy.handlers import events
+from services.subsidy.handlers.events import events
 from shared.service import ServiceDefinition
 
 definition = ServiceDefinition(

@@ -1,26 +1,90 @@
-"""Events published by the subsidy service on ``subsidy.events`` (key: child id)."""
+"""Events published by the subsidy service on ``subsidy.events`` (key: child id; fund events: fund id)."""
 
 from __future__ import annotations
 
 import uuid
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.envelope import Event
 
 
-class SubsidyRequested(Event):
-    """A subsidy application was opened for a booking's confirmed days."""
-
-    TYPE: ClassVar[str] = "subsidy.requested"
+class _ChildApplication(Event):
     STREAM: ClassVar[str] = "subsidy.events"
 
     application_id: uuid.UUID
     booking_id: uuid.UUID
     child_id: uuid.UUID
-    days: int = Field(ge=1)
-    fee_fen: int = Field(ge=0)
 
     def partition_key(self) -> str:
         return str(self.child_id)
+
+
+class SubsidyRequested(_ChildApplication):
+    """A subsidy application was opened for a booking's confirmed days."""
+
+    TYPE: ClassVar[str] = "subsidy.requested"
+
+    days: int = Field(ge=1)
+    fee_fen: int = Field(ge=0)
+    amount_fen: int = Field(ge=0, description="What the union's policies would pay")
+    automatic: bool = Field(description="False when union staff must decide")
+
+
+class FundShare(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    fund_id: uuid.UUID
+    amount_fen: int = Field(gt=0)
+
+
+class SubsidyApproved(_ChildApplication):
+    """The subsidy is approved and its money reserved in the funds named."""
+
+    TYPE: ClassVar[str] = "subsidy.approved"
+
+    amount_fen: int = Field(gt=0)
+    funds: tuple[FundShare, ...] = Field(min_length=1)
+    decided_by: str
+
+
+class SubsidyRejected(_ChildApplication):
+    """The subsidy was refused, with the reason."""
+
+    TYPE: ClassVar[str] = "subsidy.rejected"
+
+    reason: str
+    decided_by: str
+
+
+class SubsidySettled(_ChildApplication):
+    """Every day of the application is resolved: attended days were paid, the rest released."""
+
+    TYPE: ClassVar[str] = "subsidy.settled"
+
+    spent_fen: int = Field(ge=0)
+    released_fen: int = Field(ge=0)
+
+
+class _FundEvent(Event):
+    STREAM: ClassVar[str] = "subsidy.events"
+
+    fund_id: uuid.UUID
+    budget_fen: int
+    available_fen: int
+
+    def partition_key(self) -> str:
+        return str(self.fund_id)
+
+
+class FundLow(_FundEvent):
+    """Less than a tenth of the fund's budget is left."""
+
+    TYPE: ClassVar[str] = "fund.low"
+
+
+class FundExhausted(_FundEvent):
+    """The fund could not cover a subsidy; applications are being rejected."""
+
+    TYPE: ClassVar[str] = "fund.exhausted"

@@ -32,11 +32,13 @@ def child_registered(*, child_id: uuid.UUID | None = None, guardians: int = 1,
 
 def child_enrolled(*, child_id: uuid.UUID, class_id: uuid.UUID | None = None, days: list[dt.date] | None = None,
                    site_id: uuid.UUID | None = None, provider_id: uuid.UUID | None = None,
-                   class_type: str = "school_age") -> ChildEnrolled:
+                   class_type: str = "school_age", union_path: tuple[uuid.UUID, ...] = (WUHAN_STEEL_UNION,),
+                   fee_per_day_fen: int = 4500, priority_group: str = "regular") -> ChildEnrolled:
     return ChildEnrolled(
         booking_id=uuid.uuid4(), child_id=child_id, class_id=class_id or uuid.uuid4(), site_id=site_id or uuid.uuid4(),
-        provider_id=provider_id or uuid.uuid4(), union_path=(WUHAN_STEEL_UNION,), programme_id=uuid.uuid4(),
-        class_type=class_type, days=tuple(days or SUMMER_DAYS[:2]), fee_per_day_fen=4500, priority_group="regular",
+        provider_id=provider_id or uuid.uuid4(), union_path=union_path, programme_id=uuid.uuid4(),
+        class_type=class_type, days=tuple(days or SUMMER_DAYS[:2]), fee_per_day_fen=fee_per_day_fen,
+        priority_group=priority_group,
     )
 
 

@@ -1,0 +1,113 @@
+"""HTTP API of the subsidy service. Every endpoint needs a bearer token; commands need an
+``Idempotency-Key``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Literal
+
+import asyncpg
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+
+from services.subsidy.db import applications as apps
+from services.subsidy.db import funds
+from services.subsidy.handlers import decisions
+from shared.auth import Caller, Principal, forbidden
+from shared.commands import Actor, Result, respond
+from shared.http import CommandRejected
+from shared.service import Runtime, runtime
+
+router = APIRouter()
+Rt = Annotated[Runtime, Depends(runtime)]
+IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=200)]
+
+
+async def _run(request: Request, rt: Runtime, caller: Caller, key: str, body: BaseModel,
+               command: Callable[[asyncpg.Connection, Actor], Awaitable[Result]]) -> JSONResponse:
+    return await respond(request, rt.pool, caller, key, body, command)
+
+
+def _ensure_union_staff_of(p: Principal, union_id: uuid.UUID) -> None:
+    if p.role == "admin" or (p.role == "union_staff" and p.union_id == union_id):
+        return
+    raise forbidden("this belongs to another union")
+
+
+@router.post("/funds", status_code=201, tags=["funds"], summary="Open a fund with a budget (union staff)")
+async def create_fund(body: decisions.CreateFund, request: Request, rt: Rt, caller: Caller,
+                      key: IdempotencyKey) -> JSONResponse:
+    return await _run(request, rt, caller, key, body, lambda tx, a: decisions.create_fund(body, a, tx=tx))
+
+
+@router.post("/policies", status_code=201, tags=["funds"], summary="Add a subsidy policy paid from one of the union's funds")
+async def create_policy(body: decisions.CreatePolicy, request: Request, rt: Rt, caller: Caller,
+                        key: IdempotencyKey) -> JSONResponse:
+    return await _run(request, rt, caller, key, body, lambda tx, a: decisions.create_policy(body, a, tx=tx))
+
+
+@router.post("/applications/{application_id}/decision", tags=["applications"],
+             summary="Approve (reserving the money) or reject with a reason an application staff must decide")
+async def decide(application_id: uuid.UUID, body: decisions.Decision, request: Request, rt: Rt, caller: Caller,
+                 key: IdempotencyKey) -> JSONResponse:
+    return await _run(request, rt, caller, key, body,
+                      lambda tx, a: decisions.decide(application_id, body, a, tx=tx, outbox=rt.outbox))
+
+
+@router.get("/funds/{fund_id}", tags=["funds"], summary="A fund's budget, reserved, spent and available money")
+async def fund_balance(fund_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
+    fund = await funds.get_fund(rt.pool, fund_id)
+    if fund is None:
+        raise CommandRejected(404, [{"field": "fund_id", "reason": "no such fund"}])
+    _ensure_union_staff_of(caller, fund["union_id"])
+    return {k: fund[k] for k in ("fund_id", "union_id", "name", "budget_fen", "reserved_fen", "spent_fen",
+                                 "available_fen")}
+
+
+@router.get("/applications/{application_id}", tags=["applications"], summary="One application")
+async def read_application(application_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
+    found = await apps.get(rt.pool, application_id)
+    if found is None:
+        raise CommandRejected(404, [{"field": "application_id", "reason": "no such application"}])
+    _ensure_within(caller, found["union_path"])
+    return {**found, "totals": await apps.totals(rt.pool, application_id)}
+
+
+@router.get("/bookings/{booking_id}/applications", tags=["applications"], summary="The applications of a booking")
+async def booking_applications(booking_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
+    found = await apps.of_booking(rt.pool, booking_id)
+    for application in found:
+        _ensure_within(caller, application["union_path"])
+    return {"booking_id": booking_id, "applications": found}
+
+
+def _ensure_within(p: Principal, union_path: list[uuid.UUID] | None) -> None:
+    if p.role == "admin" or (p.role == "union_staff" and p.union_id in (union_path or [])):
+        return
+    raise forbidden("this application is outside your part of the union tree")
+
+
+@router.get("/unions/{union_id}/spending", tags=["figures"],
+            summary="Money reserved and spent in the union's subtree, by employment category or programme")
+async def spending(union_id: uuid.UUID, rt: Rt, caller: Caller,
+                   by: Literal["employment_category", "programme"] = Query("employment_category")) -> dict[str, Any]:
+    _ensure_union_staff_of(caller, union_id)
+    return {"union_id": union_id, "by": by, "rows": await apps.spending(rt.pool, union_id, by)}
+
+
+@router.get("/unions/{union_id}/ledger.csv", tags=["figures"], summary="Every ledger line in the subtree, for auditors")
+async def ledger_csv(union_id: uuid.UUID, rt: Rt, caller: Caller) -> Response:
+    _ensure_union_staff_of(caller, union_id)
+    rows = await apps.ledger(rt.pool, union_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    columns = ["application_id", "booking_id", "child_id", "programme_id", "class_id", "priority_group", "status",
+               "day", "fund_id", "policy_id", "amount_fen", "state"]
+    writer.writerow(columns)
+    writer.writerows([[row[c] for c in columns] for row in rows])
+    return Response(out.getvalue(), media_type="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="ledger-{union_id}.csv"'})

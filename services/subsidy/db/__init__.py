@@ -1,0 +1,1 @@
+"""SQL of the subsidy service, on its own database only."""

@@ -1,0 +1,107 @@
+"""Moving money: reserve on approval, spend on attended days, release on cancellations,
+absences and rejections, settle when every day is resolved.
+
+A fund is only ever changed by a guarded UPDATE (``reserve`` takes money only if it is still
+there), and the table's CHECK constraint refuses any commit that would overspend it. Concurrent
+approvals therefore queue on the fund's row and the last ones find it empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+
+from services.subsidy.db import applications as apps
+from services.subsidy.db import funds
+from services.subsidy.domain import LOW_SHARE, yuan
+from shared.contracts.subsidy import (
+    FundExhausted, FundLow, FundShare, SubsidyApproved, SubsidyRejected, SubsidySettled,
+)
+from shared.envelope import Event
+
+Emit = Callable[[Event], Awaitable[object]]
+
+
+class NotCovered(Exception):
+    def __init__(self, reason: str, fund: asyncpg.Record | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.fund = fund
+
+
+async def approve(tx: asyncpg.Connection, app: asyncpg.Record, *, by: str, emit: Emit) -> bool:
+    """Reserve the application's money in its funds, all or nothing; approve or reject it."""
+    proposed = await apps.lines_by_policy(tx, app["application_id"], "proposed")
+    caps = await tx.fetch("SELECT policy_id, cap_per_programme_fen FROM policies WHERE policy_id = ANY($1::uuid[])",
+                          [l["policy_id"] for l in proposed])
+    cap_of = {r["policy_id"]: r["cap_per_programme_fen"] for r in caps}
+    per_fund: dict[uuid.UUID, int] = {}
+    for line in proposed:
+        per_fund[line["fund_id"]] = per_fund.get(line["fund_id"], 0) + line["amount_fen"]
+    try:
+        async with tx.transaction():  # a savepoint: a fund that cannot pay undoes the others
+            for line in proposed:
+                cap = cap_of.get(line["policy_id"])
+                if cap is not None and not await funds.use_programme_cap(
+                        tx, line["policy_id"], app["programme_id"], line["amount_fen"], cap):
+                    raise NotCovered(f"the policy's cap for this programme ({yuan(cap)}) is reached")
+            for fund_id, amount in sorted(per_fund.items()):
+                left = await funds.reserve(tx, fund_id, amount)
+                if left is None:
+                    raise NotCovered(f"fund {fund_id} cannot cover {yuan(amount)}", await funds.get_fund(tx, fund_id))
+                if left["available_fen"] < left["budget_fen"] * LOW_SHARE and await funds.flag(tx, fund_id, "low_alerted"):
+                    await emit(FundLow(fund_id=fund_id, budget_fen=left["budget_fen"],
+                                       available_fen=left["available_fen"]))
+            await apps.move_lines(tx, app["application_id"], ("proposed",), "reserved")
+    except NotCovered as refusal:
+        await reject(tx, app, by=by, reason=refusal.reason, emit=emit)
+        fund = refusal.fund
+        if fund is not None and await funds.flag(tx, fund["fund_id"], "exhausted_alerted"):
+            await emit(FundExhausted(fund_id=fund["fund_id"], budget_fen=fund["budget_fen"],
+                                     available_fen=fund["available_fen"]))
+        return False
+    await apps.set_status(tx, app["application_id"], "approved", by=by)
+    await emit(SubsidyApproved(
+        application_id=app["application_id"], booking_id=app["booking_id"], child_id=app["child_id"],
+        amount_fen=sum(per_fund.values()), decided_by=by,
+        funds=tuple(FundShare(fund_id=f, amount_fen=a) for f, a in sorted(per_fund.items()))))
+    return True
+
+
+async def reject(tx: asyncpg.Connection, app: asyncpg.Record, *, by: str, reason: str, emit: Emit) -> None:
+    await apps.move_lines(tx, app["application_id"], ("proposed",), "released")
+    await apps.set_status(tx, app["application_id"], "rejected", by=by, reason=reason)
+    await emit(SubsidyRejected(application_id=app["application_id"], booking_id=app["booking_id"],
+                               child_id=app["child_id"], reason=reason, decided_by=by))
+
+
+async def resolve_days(tx: asyncpg.Connection, app: asyncpg.Record, days: list[dt.date], *, attended: bool,
+                       emit: Emit) -> None:
+    """Attended days are paid from the reservation; days given up or missed go back to the funds."""
+    # A day attended before staff decided stays proposed: it is paid if they approve.
+    moved = await apps.move_lines(tx, app["application_id"], ("reserved",) if attended else ("reserved", "proposed"),
+                                  "spent" if attended else "released", days)
+    for line in moved:
+        if line["was"] != "reserved":
+            continue
+        if attended:
+            await funds.spend(tx, line["fund_id"], line["amount_fen"])
+        else:
+            await funds.release(tx, line["fund_id"], line["amount_fen"])
+            await funds.unuse_programme_cap(tx, line["policy_id"], app["programme_id"], line["amount_fen"])
+    await settle_if_done(tx, app, emit=emit)
+
+
+async def settle_if_done(tx: asyncpg.Connection, app: asyncpg.Record, *, emit: Emit) -> None:
+    totals = await apps.totals(tx, app["application_id"])
+    if totals.get("reserved") or totals.get("proposed") or app["status"] not in ("approved", "pending_review"):
+        return
+    status = "settled" if totals.get("spent") else "cancelled"
+    await apps.set_status(tx, app["application_id"], status)
+    if app["status"] == "approved":
+        await emit(SubsidySettled(application_id=app["application_id"], booking_id=app["booking_id"],
+                                  child_id=app["child_id"], spent_fen=totals.get("spent", 0),
+                                  released_fen=totals.get("released", 0)))

@@ -1,0 +1,78 @@
+"""Subsidy policies alone and combined, to the fen."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from services.subsidy.domain import Policy, Request, automatic, spread, subsidise
+
+DAYS = tuple(dt.date(2027, 7, 5) + dt.timedelta(days=i) for i in range(3))
+FUND = uuid.uuid4()
+MODEL_CLASS = uuid.uuid4()
+
+
+def policy(kind: str, **fields) -> Policy:
+    return Policy(policy_id=uuid.uuid4(), fund_id=FUND, kind=kind, **fields)
+
+
+def request(group: str = "regular", fee_per_day: int = 4999, class_id: uuid.UUID = MODEL_CLASS) -> Request:
+    return Request(class_id=class_id, priority_group=group, days=DAYS, fee_per_day_fen=fee_per_day)
+
+
+def amounts(lines) -> list[tuple[str, int]]:
+    return [(l.policy.kind, l.amount_fen) for l in lines]
+
+
+def test_gongshu_members_get_15_percent_rounded_down_to_the_fen() -> None:
+    # 3 days x 49.99 = 149.97 yuan; 15 % is 22.4955 yuan, paid as 22.49
+    assert amounts(subsidise(request(), [policy("member_percent", percent_bp=1500)])) == [("member_percent", 2249)]
+
+
+def test_a_city_union_pays_the_whole_fee_for_couriers() -> None:
+    full = policy("priority_full", groups=("gig",))
+    assert amounts(subsidise(request("gig"), [full])) == [("priority_full", 14997)]
+    assert subsidise(request("regular"), [full]) == []
+
+
+def test_a_fixed_amount_per_child_day() -> None:
+    assert amounts(subsidise(request(), [policy("per_day", amount_per_day_fen=1000)])) == [("per_day", 3000)]
+
+
+def test_a_fund_grant_for_model_classes_only() -> None:
+    grant = policy("fund_grant", amount_per_day_fen=2000, class_ids=(MODEL_CLASS,))
+    assert amounts(subsidise(request(), [grant])) == [("fund_grant", 6000)]
+    assert subsidise(request(class_id=uuid.uuid4()), [grant]) == []
+
+
+def test_combined_policies_pay_in_order_and_never_more_than_the_fee() -> None:
+    lines = subsidise(request("hardship"), [
+        policy("fund_grant", amount_per_day_fen=4000),
+        policy("per_day", amount_per_day_fen=1000),
+        policy("member_percent", percent_bp=1500),
+    ])
+    # 14997 fee: 15 % = 2249, then 3 x 10.00 = 3000, then the grant covers what is left: 9748, not 12000
+    assert amounts(lines) == [("member_percent", 2249), ("per_day", 3000), ("fund_grant", 9748)]
+    assert sum(l.amount_fen for l in lines) == 14997
+
+
+def test_full_coverage_comes_first_and_leaves_nothing_for_the_rest() -> None:
+    lines = subsidise(request("gig"), [policy("member_percent", percent_bp=1500),
+                                        policy("priority_full", groups=("gig",))])
+    assert amounts(lines) == [("priority_full", 14997)]
+
+
+def test_a_cap_per_child_limits_a_policy() -> None:
+    assert amounts(subsidise(request(), [policy("per_day", amount_per_day_fen=3000, cap_per_child_fen=5000)])) == [
+        ("per_day", 5000)]
+
+
+def test_an_amount_is_spread_over_the_days_with_the_remainder_first() -> None:
+    assert list(spread(2249, DAYS).values()) == [750, 750, 749]
+    assert sum(spread(2249, DAYS).values()) == 2249
+
+
+def test_above_the_automatic_limit_union_staff_decide() -> None:
+    lines = subsidise(request(), [policy("per_day", amount_per_day_fen=1000, auto_approve_up_to_fen=2000)])
+    assert not automatic(lines)
+    assert automatic(subsidise(request(), [policy("per_day", amount_per_day_fen=500, auto_approve_up_to_fen=2000)]))
