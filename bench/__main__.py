@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import enrollment_rush, pipeline
+from bench import enrollment_rush, pipeline, subsidy_race
 
-BENCHMARKS = {"pipeline": pipeline, "enrollment-rush": enrollment_rush}
+BENCHMARKS = {"pipeline": pipeline, "enrollment-rush": enrollment_rush, "subsidy-race": subsidy_race}
 
 
 def main() -> None:
