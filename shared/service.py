@@ -44,6 +44,7 @@ class ServiceDefinition:
     api: APIRouter
     events: EventRouter = field(default_factory=EventRouter)
     timers: list[Callable[[Runtime], Awaitable[None]]] = field(default_factory=list)
+    settings: type[ServiceSettings] = ServiceSettings
 
 
 @dataclass
@@ -106,7 +107,7 @@ async def _tick(timer: Callable[[Runtime], Awaitable[None]], rt: Runtime, interv
 
 
 def create_app(definition: ServiceDefinition, settings: ServiceSettings | None = None) -> FastAPI:
-    settings = settings or load_settings(definition.name)
+    settings = settings or load_settings(definition.name, definition.settings)
     unknown = definition.events.streams - set(SUBSCRIPTIONS[definition.name])
     if unknown:
         raise RuntimeError(f"{definition.name} handles {sorted(unknown)} but shared/topics.py does not subscribe it")
@@ -168,7 +169,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
 
 def run(definition: ServiceDefinition) -> None:
     """Serve the service on its HTTP port until SIGTERM/SIGINT, then shut down gracefully."""
-    settings = load_settings(definition.name)
+    settings = load_settings(definition.name, definition.settings)
     configure_logging(definition.name, settings.log_level)
     uvicorn.run(
         create_app(definition, settings), host=settings.http_host, port=settings.http_port,

@@ -46,10 +46,10 @@ class ServiceSettings(BaseSettings):
     timer_interval_s: float = 10.0
 
 
-def load_settings(service: str) -> ServiceSettings:
-    """Build the settings of ``service`` from ``<SERVICE>_*`` variables."""
+def load_settings(service: str, kind: type[ServiceSettings] = ServiceSettings) -> ServiceSettings:
+    """Build the settings of ``service`` from ``<SERVICE>_*`` variables; ``kind`` adds a service's own fields."""
 
-    class _Settings(ServiceSettings):
+    class _Settings(kind):  # type: ignore[valid-type, misc]
         model_config = SettingsConfigDict(env_prefix=f"{service.upper()}_", extra="ignore")
 
     return _Settings(service=service, http_port=int(os.environ.get(

@@ -43,7 +43,9 @@ async def test_a_booked_child_reaches_roster_subsidy_and_every_guardian(stack: S
             return [a for a in found.json()["applications"] if a["status"] == "approved"]
 
         async def inbox(guardian_id: str) -> list:
-            found = await http.get(f"{services['notify'].url}/guardians/{guardian_id}/notifications")
+            own = token("parent", union_id=wuhan_steel.union_id, member_id=uuid.UUID(guardian_id))
+            found = await http.get(f"{services['notify'].url}/guardians/{guardian_id}/notifications",
+                                   headers={"Authorization": f"Bearer {own}"})
             return found.json()["notifications"]
 
         (on_the_roster,) = await eventually(on_roster)

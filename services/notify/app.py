@@ -1,10 +1,37 @@
 """Wiring of the notify service."""
 
+from __future__ import annotations
+
 from pathlib import Path
 
 from services.notify.api import router
-from services.notify.handlers import events
-from shared.service import ServiceDefinition
+from services.notify.channels import Channel
+from services.notify.channels.email import Email
+from services.notify.channels.http_push import SignedPost
+from services.notify.config import NotifySettings
+from services.notify.handlers.dispatch import dispatch_due
+from services.notify.handlers.events import events
+from shared.service import Runtime, ServiceDefinition
+
+
+def channels(settings: NotifySettings) -> dict[str, Channel]:
+    """The outside channels this deployment has; in-app needs none."""
+    found: dict[str, Channel] = {
+        "webhook": SignedPost(secret=settings.webhook_secret, timeout_s=settings.delivery_timeout_s),
+        "email": Email(host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_sender,
+                       timeout_s=settings.delivery_timeout_s),
+    }
+    for kind, url in (("sms", settings.sms_gateway_url), ("wechat", settings.wechat_gateway_url)):
+        if url:
+            found[kind] = SignedPost(secret=settings.gateway_secret, timeout_s=settings.delivery_timeout_s,
+                                     gateway_url=url)
+    return found
+
+
+async def dispatch(rt: Runtime) -> None:
+    """Timer: send what is due on outside channels."""
+    await dispatch_due(rt.pool, rt.outbox, channels(rt.settings), rt.settings)
+
 
 definition = ServiceDefinition(
     name="notify",
@@ -12,4 +39,6 @@ definition = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     api=router,
     events=events,
+    timers=[dispatch],
+    settings=NotifySettings,
 )

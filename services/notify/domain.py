@@ -1,6 +1,17 @@
-"""Message texts, zh-CN by default: short, and about one child."""
+"""What to tell whom, on which channel, when, and in which words. No I/O.
+
+- Each guardian gets one notification per channel they have (in-app, email, SMS, WeChat, webhook).
+- Preferences: mute kinds of event, choose channels, set quiet hours, pick zh-CN or English.
+- Safety alerts (a failed health screening, a refused pick-up, a late pick-up, the pick-up code)
+  ignore muting, channel choices and quiet hours.
+- Quiet hours hold routine messages on outside channels until they end; the in-app inbox is silent
+  and always gets the message at once.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
 
 from shared.contracts.attendance import (
     CheckInRefused, ChildCheckedIn, ChildPickedUp, LatePickupEscalated, PickupCodeIssued, PickupRefused,
@@ -9,43 +20,99 @@ from shared.contracts.enrollment import BookingCancelled, BookingPromoted, Booki
 from shared.envelope import Event
 from shared.timezones import LOCAL_TIME
 
-# Safety alerts go out whatever a guardian's preferences say.
 SAFETY_ALERTS = (CheckInRefused, PickupRefused, LatePickupEscalated, PickupCodeIssued)
 
 
-def _clock(at) -> str:
+@dataclass(frozen=True)
+class Preferences:
+    muted_kinds: tuple[str, ...] = ()
+    channels: tuple[str, ...] | None = None
+    quiet_start: dt.time | None = None
+    quiet_end: dt.time | None = None
+    language: str = "zh-CN"
+
+
+@dataclass(frozen=True)
+class Planned:
+    channel: str
+    address: str
+    due_at: dt.datetime
+
+
+def plan(event: Event, channels: list[dict], prefs: Preferences, now: dt.datetime) -> list[Planned]:
+    """The notifications one guardian gets for ``event``."""
+    safety = isinstance(event, SAFETY_ALERTS)
+    if not safety and event.TYPE in prefs.muted_kinds:
+        return []
+    planned = []
+    for channel in channels:
+        kind = channel["kind"]
+        if not safety and kind != "inapp" and prefs.channels is not None and kind not in prefs.channels:
+            continue
+        due = now if safety or kind == "inapp" else quiet_until(prefs, now)
+        planned.append(Planned(kind, channel["address"], due))
+    return planned
+
+
+def quiet_until(prefs: Preferences, now: dt.datetime) -> dt.datetime:
+    """``now``, or the end of the quiet hours ``now`` falls in."""
+    if prefs.quiet_start is None or prefs.quiet_end is None or prefs.quiet_start == prefs.quiet_end:
+        return now
+    local = now.astimezone(LOCAL_TIME)
+    start, end, t = prefs.quiet_start, prefs.quiet_end, local.time()
+    inside = start <= t < end if start < end else (t >= start or t < end)
+    if not inside:
+        return now
+    end_day = local.date() if t < end else local.date() + dt.timedelta(days=1)
+    return dt.datetime.combine(end_day, end, LOCAL_TIME)
+
+
+def _span(days, en: bool) -> str:
+    first, last = days[0], days[-1]
+    fmt = "%d %b" if en else "%m月%d日"
+    return f"{first:{fmt}}" if first == last else f"{first:{fmt}}–{last:{fmt}}"
+
+
+def _clock(at: dt.datetime) -> str:
     return f"{at.astimezone(LOCAL_TIME):%H:%M}"
 
 
-def _span(days) -> str:
-    first, last = days[0], days[-1]
-    return f"{first:%m月%d日}" if first == last else f"{first:%m月%d日}–{last:%m月%d日}"
-
-
-def message(event: Event, child_name: str) -> str | None:
-    """The text a guardian gets about ``event``, or None when it is not worth a message."""
+def message(event: Event, child: str, language: str = "zh-CN") -> str | None:
+    """The text about ``event``, or None when it is not worth a message."""
+    en = language == "en"
     match event:
         case ChildEnrolled():
-            return f"{child_name} 已报名托管班，共 {len(event.days)} 天（{_span(event.days)}）。"
+            return (f"{child} is enrolled for {len(event.days)} days ({_span(event.days, en)})." if en else
+                    f"{child} 已报名托管班，共 {len(event.days)} 天（{_span(event.days, en)}）。")
         case BookingWaitlisted():
             first = event.places[0]
+            if en:
+                return f"{child} is on the waitlist for {first.day:%d %b}, position {first.position}."
             more = f"等 {len(event.places)} 天" if len(event.places) > 1 else ""
-            return f"{child_name} 在 {first.day:%m月%d日}{more}候补，排第 {first.position} 位。"
+            return f"{child} 在 {first.day:%m月%d日}{more}候补，排第 {first.position} 位。"
         case BookingPromoted():
-            return f"好消息：{child_name} 候补成功，获得 {len(event.days)} 天名额（{_span(event.days)}）。"
+            return (f"Good news: {child} got a place for {len(event.days)} days ({_span(event.days, en)})." if en else
+                    f"好消息：{child} 候补成功，获得 {len(event.days)} 天名额（{_span(event.days, en)}）。")
         case BookingCancelled():
-            return f"{child_name} 的托管预订已取消。"
+            return f"{child}'s booking is cancelled." if en else f"{child} 的托管预订已取消。"
         case ChildCheckedIn():
-            return f"{child_name} {_clock(event.at)} 已入园，晨检正常。"
+            return (f"{child} checked in at {_clock(event.at)}; health check passed." if en else
+                    f"{child} {_clock(event.at)} 已入园，晨检正常。")
         case CheckInRefused():
-            return f"{child_name} 晨检未通过，今日未能入园，请尽快联系托管点。"
+            return (f"{child} did not pass the health check and could not stay today. Please contact the site." if en
+                    else f"{child} 晨检未通过，今日未能入园，请尽快联系托管点。")
         case PickupCodeIssued():
-            return (f"{event.adult_name} 正在接 {child_name}。接送验证码 {event.code}，"
+            return (f"{event.adult_name} is collecting {child}. Pick-up code {event.code}, valid until "
+                    f"{_clock(event.expires_at)}. Give it only to {event.adult_name}." if en else
+                    f"{event.adult_name} 正在接 {child}。接送验证码 {event.code}，"
                     f"请告知接送人，{_clock(event.expires_at)} 前有效。非本人请勿转告。")
         case PickupRefused():
-            return f"提醒：有人接 {child_name} 未通过核验（{event.reason}），孩子仍在托管点。"
+            return (f"Alert: a pick-up of {child} was refused ({event.reason}); {child} stays at the site." if en else
+                    f"提醒：有人接 {child} 未通过核验（{event.reason}），孩子仍在托管点。")
         case ChildPickedUp():
-            return f"{child_name} {_clock(event.at)} 已由 {event.adult_name} 接走。"
+            return (f"{child} was picked up at {_clock(event.at)} by {event.adult_name}." if en else
+                    f"{child} {_clock(event.at)} 已由 {event.adult_name} 接走。")
         case LatePickupEscalated() if event.audience == "guardians":
-            return f"{child_name} 仍在托管点，已过离园时间，请尽快来接。"
+            return (f"{child} is still at the site after closing time. Please come now." if en else
+                    f"{child} 仍在托管点，已过离园时间，请尽快来接。")
     return None

@@ -1,14 +1,16 @@
-"""Queries of the notify service (its own database only)."""
+"""Who to tell about a child (from child.registered), their preferences, and events waiting for them."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import asyncpg
 
+from services.notify.domain import Preferences
 from shared.contracts.enrollment import ChildRegistered
 from shared.envelope import Envelope
+
+Conn = asyncpg.Connection | asyncpg.Pool
 
 
 async def replace_recipients(tx: asyncpg.Connection, event: ChildRegistered) -> None:
@@ -21,31 +23,30 @@ async def replace_recipients(tx: asyncpg.Connection, event: ChildRegistered) -> 
     )
 
 
-async def recipients_of(tx: asyncpg.Connection, child_id: uuid.UUID) -> list[asyncpg.Record]:
+async def recipients_of(tx: Conn, child_id: uuid.UUID) -> list[asyncpg.Record]:
     return await tx.fetch(
         "SELECT guardian_id, child_name, display_name, channels FROM recipients WHERE child_id = $1 ORDER BY guardian_id",
         child_id)
 
 
-async def insert_notification(
-    tx: asyncpg.Connection, *, notification_id: uuid.UUID, envelope: Envelope, guardian_id: uuid.UUID,
-    child_id: uuid.UUID, channel: str, body: str,
-) -> None:
+async def preferences(conn: Conn, guardian_id: uuid.UUID) -> Preferences:
+    row = await conn.fetchrow(
+        "SELECT muted_kinds, channels, quiet_start, quiet_end, language FROM preferences WHERE guardian_id = $1",
+        guardian_id)
+    if row is None:
+        return Preferences()
+    return Preferences(tuple(row["muted_kinds"]), tuple(row["channels"]) if row["channels"] is not None else None,
+                       row["quiet_start"], row["quiet_end"], row["language"])
+
+
+async def save_preferences(tx: Conn, guardian_id: uuid.UUID, p: Preferences) -> None:
     await tx.execute(
-        """INSERT INTO notifications (notification_id, source_event_id, source_type, guardian_id, child_id,
-                                      channel, body)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
-        notification_id, envelope.event_id, envelope.type, guardian_id, child_id, channel, body,
-    )
-
-
-async def inbox_of(pool: asyncpg.Pool, guardian_id: uuid.UUID, limit: int) -> list[dict[str, Any]]:
-    rows = await pool.fetch(
-        """SELECT notification_id, source_type, child_id, channel, body, created_at
-           FROM notifications WHERE guardian_id = $1 ORDER BY created_at DESC LIMIT $2""",
-        guardian_id, limit,
-    )
-    return [dict(r) for r in rows]
+        """INSERT INTO preferences (guardian_id, muted_kinds, channels, quiet_start, quiet_end, language)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (guardian_id) DO UPDATE SET muted_kinds = EXCLUDED.muted_kinds, channels = EXCLUDED.channels,
+               quiet_start = EXCLUDED.quiet_start, quiet_end = EXCLUDED.quiet_end, language = EXCLUDED.language""",
+        guardian_id, list(p.muted_kinds), list(p.channels) if p.channels is not None else None, p.quiet_start,
+        p.quiet_end, p.language)
 
 
 async def defer(tx: asyncpg.Connection, envelope: Envelope, child_id: uuid.UUID) -> None:

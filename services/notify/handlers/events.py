@@ -1,13 +1,14 @@
-"""Event handlers of the notify service: every guardian of the child hears about the child's events."""
+"""Fan-out: every guardian of the child, on each of their channels, once per event."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import asyncpg
 
-from services.notify import db
-from services.notify.domain import message
+from services.notify.db import notifications, recipients
+from services.notify.domain import SAFETY_ALERTS, message, plan
 from shared.consumer import EventContext, EventRouter
 from shared.contracts.attendance import (
     CheckInRefused, ChildCheckedIn, ChildPickedUp, LatePickupEscalated, PickupCodeIssued, PickupRefused,
@@ -24,8 +25,8 @@ events = EventRouter()
 async def know_the_guardians(event: ChildRegistered, ctx: EventContext, *, tx: asyncpg.Connection) -> None:
     """Keep each guardian's channels, replacing what was known of this child; then tell them what
     happened before their registration reached notify."""
-    await db.replace_recipients(tx, event)
-    for waiting in await db.take_deferred(tx, event.child_id):
+    await recipients.replace_recipients(tx, event)
+    for waiting in await recipients.take_deferred(tx, event.child_id):
         await _tell(waiting.payload(), EventContext(envelope=waiting, outbox=ctx.outbox), tx)
 
 
@@ -40,27 +41,29 @@ async def know_the_guardians(event: ChildRegistered, ctx: EventContext, *, tx: a
 @events.on(ChildPickedUp)
 @events.on(LatePickupEscalated)
 async def tell_the_guardians(event, ctx: EventContext, *, tx: asyncpg.Connection) -> None:
-    """One in-app notification per guardian of the child."""
     await _tell(event, ctx, tx)
 
 
 async def _tell(event, ctx: EventContext, tx: asyncpg.Connection) -> None:
-    recipients = await db.recipients_of(tx, event.child_id)
-    if not recipients:
+    known = await recipients.recipients_of(tx, event.child_id)
+    if not known:
         # Attendance's events travel on another topic than the child's registration and can
         # overtake it: keep the event until the registration arrives, rather than tell nobody.
-        await db.defer(tx, ctx.envelope, event.child_id)
+        await recipients.defer(tx, ctx.envelope, event.child_id)
         return
-    for recipient in recipients:
-        body = message(event, recipient["child_name"])
+    now = dt.datetime.now(dt.UTC)
+    for guardian in known:
+        prefs = await recipients.preferences(tx, guardian["guardian_id"])
+        body = message(event, guardian["child_name"], prefs.language)
         if body is None:
             continue
-        notification_id = uuid.uuid4()
-        await db.insert_notification(
-            tx, notification_id=notification_id, envelope=ctx.envelope, guardian_id=recipient["guardian_id"],
-            child_id=event.child_id, channel="inapp", body=body,
-        )
-        await ctx.emit(tx, NotificationDelivered(
-            notification_id=notification_id, guardian_id=recipient["guardian_id"], child_id=event.child_id,
-            channel="inapp", source_event_id=ctx.envelope.event_id, source_event_type=ctx.envelope.type,
-        ))
+        for planned in plan(event, guardian["channels"], prefs, now):
+            notification_id = uuid.uuid4()
+            fresh = await notifications.insert(
+                tx, notification_id=notification_id, envelope=ctx.envelope, guardian_id=guardian["guardian_id"],
+                child_id=event.child_id, channel=planned.channel, address=planned.address, body=body,
+                safety=isinstance(event, SAFETY_ALERTS), language=prefs.language, due_at=planned.due_at)
+            if fresh and planned.channel == "inapp":
+                await ctx.emit(tx, NotificationDelivered(
+                    notification_id=notification_id, guardian_id=guardian["guardian_id"], child_id=event.child_id,
+                    channel="inapp", source_event_id=ctx.envelope.event_id, source_event_type=ctx.envelope.type))

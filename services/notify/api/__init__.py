@@ -1,0 +1,106 @@
+"""HTTP API of the notify service: a guardian's in-app inbox (a feed and a live stream) and their
+preferences. A parent sees only their own (their member id is their guardian id)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.notify.db import notifications, recipients
+from services.notify.domain import Preferences
+from shared.auth import Caller, Principal, forbidden
+from shared.contracts.enrollment import ChannelKind
+from shared.db import connect
+from shared.service import Runtime, runtime
+
+router = APIRouter(tags=["inbox"])
+Rt = Annotated[Runtime, Depends(runtime)]
+HEARTBEAT_S = 15.0
+
+
+def _ensure_self(p: Principal, guardian_id: uuid.UUID) -> None:
+    if p.role == "admin" or (p.role == "parent" and p.member_id == guardian_id):
+        return
+    raise forbidden("a guardian's notifications are theirs alone")
+
+
+@router.get("/guardians/{guardian_id}/notifications", summary="The in-app inbox, newest first")
+async def read_inbox(guardian_id: uuid.UUID, rt: Rt, caller: Caller,
+                     limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
+    _ensure_self(caller, guardian_id)
+    return {"guardian_id": guardian_id, "notifications": await notifications.inbox_of(rt.pool, guardian_id, limit)}
+
+
+@router.get("/guardians/{guardian_id}/deliveries", summary="Every channel's notifications and their delivery state")
+async def read_deliveries(guardian_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
+    _ensure_self(caller, guardian_id)
+    return {"guardian_id": guardian_id, "notifications": await notifications.deliveries_of(rt.pool, guardian_id)}
+
+
+@router.get("/guardians/{guardian_id}/notifications/stream", summary="Server-sent events: new in-app notifications live",
+            response_class=StreamingResponse)
+async def stream_inbox(guardian_id: uuid.UUID, request: Request, rt: Rt, caller: Caller) -> StreamingResponse:
+    _ensure_self(caller, guardian_id)
+    return StreamingResponse(_live(guardian_id, request, rt), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+async def _live(guardian_id: uuid.UUID, request: Request, rt: Runtime) -> AsyncIterator[str]:
+    woken: asyncio.Queue[str] = asyncio.Queue()
+    conn = await connect(rt.settings.database_url)
+    await conn.add_listener("inbox", lambda *args: woken.put_nowait(args[-1]))
+    since, seen = dt.datetime.now(dt.UTC), set()
+    try:
+        yield ": connected\n\n"
+        while not await request.is_disconnected():
+            try:
+                if await asyncio.wait_for(woken.get(), HEARTBEAT_S) != str(guardian_id):
+                    continue
+            except TimeoutError:
+                yield ": keep-alive\n\n"
+                continue
+            for item in reversed(await notifications.inbox_of(rt.pool, guardian_id, 200, since)):
+                if item["notification_id"] in seen:
+                    continue
+                seen.add(item["notification_id"])
+                since = max(since, item["created_at"])
+                yield f"id: {item['notification_id']}\nevent: notification\ndata: {json.dumps(item, default=str, ensure_ascii=False)}\n\n"
+    finally:
+        await conn.close()
+
+
+class PreferencesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    muted_kinds: list[str] = Field(default_factory=list, description="Event types not to be told about "
+                                                                     "(safety alerts always come)")
+    channels: list[ChannelKind] | None = Field(None, description="Channels to use; all when absent")
+    quiet_start: dt.time | None = Field(None, description="Local time; routine messages wait until quiet_end")
+    quiet_end: dt.time | None = None
+    language: Literal["zh-CN", "en"] = "zh-CN"
+
+
+@router.get("/guardians/{guardian_id}/preferences", summary="What, where and when a guardian wants to be told")
+async def read_preferences(guardian_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
+    _ensure_self(caller, guardian_id)
+    p = await recipients.preferences(rt.pool, guardian_id)
+    return {"guardian_id": guardian_id, "muted_kinds": list(p.muted_kinds),
+            "channels": list(p.channels) if p.channels is not None else None,
+            "quiet_start": p.quiet_start, "quiet_end": p.quiet_end, "language": p.language}
+
+
+@router.put("/guardians/{guardian_id}/preferences", summary="Replace a guardian's preferences")
+async def write_preferences(guardian_id: uuid.UUID, body: PreferencesIn, rt: Rt, caller: Caller) -> dict[str, Any]:
+    _ensure_self(caller, guardian_id)
+    prefs = Preferences(tuple(body.muted_kinds), tuple(body.channels) if body.channels is not None else None,
+                        body.quiet_start, body.quiet_end, body.language)
+    await recipients.save_preferences(rt.pool, guardian_id, prefs)
+    return await read_preferences(guardian_id, rt, caller)

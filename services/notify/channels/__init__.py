@@ -1,0 +1,36 @@
+"""Delivery channels: one small plug-in per way of reaching a guardian, behind one interface.
+
+A channel's ``send`` either returns (delivered) or raises ``DeliveryFailed``; ``retry`` says
+whether trying again later can help. Channels never touch the database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Delivery:
+    notification_id: uuid.UUID
+    guardian_id: uuid.UUID
+    child_id: uuid.UUID
+    kind: str
+    address: str
+    body: str
+    safety: bool
+    language: str
+
+
+class DeliveryFailed(Exception):
+    def __init__(self, detail: str, *, retry: bool = True) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.retry = retry
+
+
+class Channel(Protocol):
+    async def send(self, delivery: Delivery) -> str:
+        """Deliver; return a short receipt for the delivery log, or raise ``DeliveryFailed``."""
+        ...

@@ -1,0 +1,1 @@
+"""SQL of the notify service, on its own database only."""

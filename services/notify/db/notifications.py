@@ -1,0 +1,82 @@
+"""Notifications (one guardian, one channel), their delivery attempts, and the in-app inbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import asyncpg
+
+from shared.envelope import Envelope
+
+Conn = asyncpg.Connection | asyncpg.Pool
+LEASE = dt.timedelta(seconds=60)
+
+
+async def insert(tx: asyncpg.Connection, *, notification_id: uuid.UUID, envelope: Envelope, guardian_id: uuid.UUID,
+                 child_id: uuid.UUID, channel: str, address: str, body: str, safety: bool, language: str,
+                 due_at: dt.datetime) -> bool:
+    """Record one notification; False when this event already reached this guardian there."""
+    delivered = channel == "inapp"
+    return bool(await tx.fetchval(
+        """INSERT INTO notifications (notification_id, source_event_id, source_type, guardian_id, child_id, channel,
+                                      address, body, safety, language, status, due_at, delivered_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, CASE WHEN $13 THEN now() END)
+           ON CONFLICT ON CONSTRAINT notifications_once DO NOTHING RETURNING true""",
+        notification_id, envelope.event_id, envelope.type, guardian_id, child_id, channel, address, body, safety,
+        language, "delivered" if delivered else "pending", due_at, delivered))
+
+
+async def claim_due(conn: Conn, now: dt.datetime, limit: int) -> list[asyncpg.Record]:
+    """Due notifications for outside channels, leased to this instance (a crashed one's lease runs out)."""
+    return await conn.fetch(
+        """UPDATE notifications n SET status = 'sending', lease_until = $1::timestamptz + $3::interval,
+                                      attempts = attempts + 1
+           WHERE notification_id IN (
+               SELECT notification_id FROM notifications
+               WHERE (status = 'pending' AND due_at <= $1) OR (status = 'sending' AND lease_until < $1)
+               ORDER BY safety DESC, due_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+           RETURNING notification_id, guardian_id, child_id, channel, address, body, safety, language, attempts,
+                     source_event_id, source_type""",
+        now, limit, LEASE)
+
+
+async def record_attempt(tx: asyncpg.Connection, notification_id: uuid.UUID, attempt: int, outcome: str,
+                         detail: str) -> None:
+    await tx.execute(
+        """INSERT INTO delivery_log (notification_id, attempt, outcome, detail) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (notification_id, attempt) DO NOTHING""", notification_id, attempt, outcome, detail[:500])
+
+
+async def mark_delivered(tx: asyncpg.Connection, notification_id: uuid.UUID) -> bool:
+    return bool(await tx.fetchval(
+        """UPDATE notifications SET status = 'delivered', delivered_at = now(), lease_until = NULL
+           WHERE notification_id = $1 AND status = 'sending' RETURNING true""", notification_id))
+
+
+async def retry_later(tx: asyncpg.Connection, notification_id: uuid.UUID, due_at: dt.datetime, error: str) -> None:
+    await tx.execute("""UPDATE notifications SET status = 'pending', due_at = $2, last_error = $3, lease_until = NULL
+                        WHERE notification_id = $1""", notification_id, due_at, error[:500])
+
+
+async def mark_failed(tx: asyncpg.Connection, notification_id: uuid.UUID, error: str) -> None:
+    await tx.execute("""UPDATE notifications SET status = 'failed', last_error = $2, lease_until = NULL
+                        WHERE notification_id = $1""", notification_id, error[:500])
+
+
+async def inbox_of(conn: Conn, guardian_id: uuid.UUID, limit: int, since: dt.datetime | None = None
+                   ) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        """SELECT notification_id, source_type, child_id, channel, body, safety, created_at
+           FROM notifications WHERE guardian_id = $1 AND channel = 'inapp' AND ($3::timestamptz IS NULL OR created_at >= $3)
+           ORDER BY created_at DESC LIMIT $2""",
+        guardian_id, limit, since)
+    return [dict(r) for r in rows]
+
+
+async def deliveries_of(conn: Conn, guardian_id: uuid.UUID) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        """SELECT notification_id, source_type, channel, address, status, attempts, due_at, delivered_at, last_error
+           FROM notifications WHERE guardian_id = $1 ORDER BY created_at DESC LIMIT 200""", guardian_id)
+    return [dict(r) for r in rows]

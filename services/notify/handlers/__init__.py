@@ -1,0 +1,1 @@
+"""Event handlers (fan-out) and the dispatcher of the notify service."""
