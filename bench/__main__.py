@@ -5,9 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import enrollment_rush, pipeline, subsidy_race
+from bench import checkin_rush, enrollment_rush, pipeline, subsidy_race
 
-BENCHMARKS = {"pipeline": pipeline, "enrollment-rush": enrollment_rush, "subsidy-race": subsidy_race}
+BENCHMARKS = {
+    "pipeline": pipeline,
+    "enrollment-rush": enrollment_rush,
+    "subsidy-race": subsidy_race,
+    "checkin-rush": checkin_rush,
+}
 
 
 def main() -> None:
