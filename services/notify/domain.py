@@ -17,6 +17,7 @@ from shared.contracts.attendance import (
     CheckInRefused, ChildCheckedIn, ChildPickedUp, LatePickupEscalated, PickupCodeIssued, PickupRefused,
 )
 from shared.contracts.enrollment import BookingCancelled, BookingPromoted, BookingWaitlisted, ChildEnrolled
+from shared.contracts.subsidy import SubsidyApproved
 from shared.envelope import Event
 from shared.timezones import LOCAL_TIME
 
@@ -112,6 +113,10 @@ def message(event: Event, child: str, language: str = "zh-CN") -> str | None:
         case ChildPickedUp():
             return (f"{child} was picked up at {_clock(event.at)} by {event.adult_name}." if en else
                     f"{child} {_clock(event.at)} 已由 {event.adult_name} 接走。")
+        case SubsidyApproved():
+            amount = f"¥{event.amount_fen // 100}.{event.amount_fen % 100:02d}"
+            return (f"A childcare subsidy of {amount} for {child} is approved." if en else
+                    f"{child} 的托管费补贴 {amount} 已批准。")
         case LatePickupEscalated() if event.audience == "guardians":
             return (f"{child} is still at the site after closing time. Please come now." if en else
                     f"{child} 仍在托管点，已过离园时间，请尽快来接。")

@@ -149,3 +149,28 @@ async def _status(family: Family, guardian: int, channel: str, status: str) -> b
 async def _attempted(family: Family) -> bool:
     return any(d["attempts"] >= 1 and d["status"] == "pending" and d["last_error"]
                for d in await family.deliveries(0))
+
+
+async def test_a_failing_channel_does_not_hold_up_the_others(stack: Stack, client: httpx.AsyncClient,
+                                                              mailbox) -> None:
+    box, _ = mailbox
+    address = f"steady-{uuid.uuid4().hex[:6]}@example.test"
+    dead = WebhookReceiver()  # never comes up
+    family = await Family.register(stack, client, [Channel(kind="webhook", address=dead.url),
+                                                   Channel(kind="email", address=address)])
+    await family.tell(checked_in(family))
+    assert await eventually(lambda: _status(family, 0, "email", "delivered"))
+    webhook = [d for d in await family.deliveries(0) if d["channel"] == "webhook"]
+    assert webhook[0]["status"] in ("pending", "sending") and webhook[0]["status"] != "delivered"
+
+
+async def test_a_muted_kind_is_not_sent_but_a_safety_alert_is(stack: Stack, client: httpx.AsyncClient) -> None:
+    family = await Family.register(stack, client, [INAPP])
+    muted = {"muted_kinds": ["child.checked_in", "checkin.refused"]}
+    assert (await client.put(f"/guardians/{family.guardian_id(0)}/preferences", json=muted,
+                             headers={"Authorization": f"Bearer {family.token(0)}"})).status_code == 200
+    await family.tell(checked_in(family), refused(family))
+    (alert,) = await eventually(lambda: family.inbox(0))
+    assert alert["safety"] is True and "晨检未通过" in alert["body"]
+    await asyncio.sleep(1)
+    assert len(await family.inbox(0)) == 1, "the routine check-in message was muted"

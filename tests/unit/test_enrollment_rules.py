@@ -82,3 +82,13 @@ def test_priority_follows_the_programme_order_and_the_most_favoured_guardian() -
 def test_the_enrolment_message_names_the_child_and_the_days() -> None:
     event = child_enrolled(child_id=uuid.uuid4(), days=[dt.date(2026, 7, 6), dt.date(2026, 7, 10)])
     assert message(event, "小红") == "小红 已报名托管班，共 2 天（07月06日–07月10日）。"
+
+
+def test_an_approved_subsidy_is_told_in_yuan_in_either_language() -> None:
+    from shared.contracts.subsidy import FundShare, SubsidyApproved
+
+    event = SubsidyApproved(application_id=uuid.uuid4(), booking_id=uuid.uuid4(), child_id=uuid.uuid4(),
+                            amount_fen=2249, funds=(FundShare(fund_id=uuid.uuid4(), amount_fen=2249),),
+                            decided_by="system")
+    assert message(event, "小红") == "小红 的托管费补贴 ¥22.49 已批准。"
+    assert message(event, "Xiaohong", "en") == "A childcare subsidy of ¥22.49 for Xiaohong is approved."

@@ -17,6 +17,7 @@ from shared.contracts.enrollment import (
     BookingCancelled, BookingPromoted, BookingWaitlisted, ChildEnrolled, ChildRegistered,
 )
 from shared.contracts.notify import NotificationDelivered
+from shared.contracts.subsidy import SubsidyApproved
 
 events = EventRouter()
 
@@ -40,6 +41,7 @@ async def know_the_guardians(event: ChildRegistered, ctx: EventContext, *, tx: a
 @events.on(PickupRefused)
 @events.on(ChildPickedUp)
 @events.on(LatePickupEscalated)
+@events.on(SubsidyApproved)
 async def tell_the_guardians(event, ctx: EventContext, *, tx: asyncpg.Connection) -> None:
     await _tell(event, ctx, tx)
 
