@@ -21,7 +21,7 @@ import jwt
 from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from shared.http import CommandRejected
+from shared.errors import CommandRejected
 
 Role = Literal["admin", "union_staff", "provider_staff", "parent"]
 ALGORITHM = "HS256"

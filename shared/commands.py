@@ -6,15 +6,15 @@ import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
-from fastapi import Request
+from fastapi import Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from shared.auth import Principal
-from shared.http import CommandRejected
+from shared.errors import CommandRejected
 from shared.idempotency import run_once
 
 
@@ -27,7 +27,30 @@ class Actor:
     now: dt.datetime
 
 Result = tuple[int, dict[str, Any]]
+IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=200,
+                                       description="Any unique string; a retry with the same key is answered "
+                                                   "with the first response")]
 RETRYABLE = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the audit trail: who ran which command on what, from which service."""
+
+    service: str
+    actor: Principal
+    action: str
+    target: dict[str, str]
+    idempotency_key: str
+    correlation_id: uuid.UUID
+
+    async def record(self, tx: asyncpg.Connection | asyncpg.Pool, status: int) -> None:
+        await tx.execute(
+            """INSERT INTO audit_log (service, actor_sub, actor_role, actor_union_id, actor_provider_id,
+                                      actor_member_id, action, target, idempotency_key, status_code, correlation_id)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""",
+            self.service, self.actor.sub, self.actor.role, self.actor.union_id, self.actor.provider_id,
+            self.actor.member_id, self.action, self.target, self.idempotency_key, status, self.correlation_id)
 
 
 async def execute(
@@ -37,13 +60,22 @@ async def execute(
     key: str,
     request: Any,
     command: Callable[[asyncpg.Connection], Awaitable[Result]],
+    audit: AuditEntry | None = None,
     attempts: int = 3,
 ) -> Result:
-    """Run ``command`` once per ``(scope, key)`` in a transaction; a retry returns the first result."""
+    """Run ``command`` once per ``(scope, key)`` in a transaction; a retry returns the first result.
+    The audit line commits with the command's effect; a refused command is audited on its own."""
     for attempt in range(1, attempts + 1):
         try:
             async with pool.acquire() as tx, tx.transaction():
-                return await run_once(tx, scope=scope, key=key, request=request, command=lambda: command(tx))
+                status, body = await run_once(tx, scope=scope, key=key, request=request, command=lambda: command(tx))
+                if audit is not None:
+                    await audit.record(tx, status)
+                return status, body
+        except CommandRejected as refused:
+            if audit is not None:
+                await audit.record(pool, refused.status)
+            raise
         except RETRYABLE:
             if attempt == attempts:
                 raise CommandRejected(503, [{"field": "", "reason": "busy; retry with the same Idempotency-Key"}])
@@ -51,12 +83,17 @@ async def execute(
 
 
 async def respond(
-    request: Request, pool: asyncpg.Pool, caller: Principal, key: str, body: BaseModel,
+    request: Request, caller: Principal, key: str, body: BaseModel,
     command: Callable[[asyncpg.Connection, Actor], Awaitable[Result]],
 ) -> JSONResponse:
-    """Run a command from an HTTP request; the idempotency key is scoped to the caller and the route."""
+    """Run a command from an HTTP request: idempotency key scoped to the caller and the route, audited."""
+    rt = request.app.state.runtime
     actor = Actor(caller, request.state.correlation_id, dt.datetime.now(dt.UTC))
-    scope = f"{caller.sub} {request.method} {request.scope['route'].path} {request.path_params}"
-    status, response = await execute(pool, scope=scope, key=key, request=body.model_dump(mode="json"),
-                                     command=lambda tx: command(tx, actor))
+    action = f"{request.method} {request.scope['route'].path}"
+    audit = AuditEntry(service=rt.settings.service, actor=caller, action=action,
+                       target={k: str(v) for k, v in request.path_params.items()}, idempotency_key=key,
+                       correlation_id=actor.correlation_id)
+    status, response = await execute(rt.pool, scope=f"{caller.sub} {action} {request.path_params}", key=key,
+                                     request=body.model_dump(mode="json"), command=lambda tx: command(tx, actor),
+                                     audit=audit)
     return JSONResponse(response, status_code=status)

@@ -13,18 +13,11 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared import logs
+from shared.auth import authenticate, forbidden
+from shared.errors import CommandRejected
 from shared.metrics import HTTP_REQUESTS
 
 CORRELATION_HEADER = "X-Correlation-ID"
-
-
-class CommandRejected(Exception):
-    """A command broke a rule; answered with ``status`` and field-level reasons."""
-
-    def __init__(self, status: int, reasons: list[dict[str, Any]]) -> None:
-        super().__init__(reasons)
-        self.status = status
-        self.reasons = reasons
 
 
 def _validation_reasons(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -95,6 +88,14 @@ def _operations_router() -> APIRouter:
         body = {"status": "ok" if healthy else "unavailable", "service": runtime.settings.service,
                 "instance": runtime.settings.instance_id, "relay_leader": runtime.relay.is_leader, **checks}
         return JSONResponse(body, status_code=200 if healthy else 503)
+
+    @router.get("/audit", summary="The audit trail of commands, newest first (platform admin only)")
+    async def audit(request: Request, limit: int = 100) -> list[dict[str, Any]]:
+        if authenticate(request).role != "admin":
+            raise forbidden("the audit trail is for the platform admin")
+        rows = await request.app.state.runtime.pool.fetch(
+            "SELECT * FROM audit_log ORDER BY audit_id DESC LIMIT $1", max(1, min(limit, 1000)))
+        return [dict(r) for r in rows]
 
     @router.get("/metrics", summary="Prometheus metrics")
     async def metrics() -> Response:

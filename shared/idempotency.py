@@ -11,7 +11,7 @@ from typing import Any
 
 import asyncpg
 
-from shared.http import CommandRejected
+from shared.errors import CommandRejected
 
 
 async def run_once(

@@ -16,11 +16,12 @@ from contextlib import asynccontextmanager
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
 import asyncpg
 import uvicorn
 from aiokafka import AIOKafkaProducer
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 
@@ -61,6 +62,9 @@ class Runtime:
 def runtime(request: Request) -> Runtime:
     """FastAPI dependency: the service's runtime."""
     return request.app.state.runtime
+
+
+Rt = Annotated[Runtime, Depends(runtime)]
 
 
 async def _raw_body(message: KafkaMessage) -> bytes:

@@ -9,7 +9,7 @@ import asyncpg
 
 from services.enrollment.db import organisation
 from shared.auth import Principal, forbidden
-from shared.http import CommandRejected
+from shared.errors import CommandRejected
 
 Conn = asyncpg.Connection | asyncpg.Pool
 

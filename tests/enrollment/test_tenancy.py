@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import jwt
+
 from tests.conftest import Stack
 from deploy.city import SUMMER, City, token
 
@@ -72,3 +74,26 @@ async def test_figures_count_children_by_priority_group_within_the_subtree(stack
     assert figures["children_enrolled"] == 3 and figures["child_days"] == 6
     assert figures["by_priority_group"] == {"gig": {"children": 2, "child_days": 4},
                                             "regular": {"children": 1, "child_days": 2}}
+
+
+async def test_every_command_is_audited_accepted_or_refused(stack: Stack, city: City) -> None:
+    union = await city.union("审计测试工会")
+    class_id = await city.klass(await city.network(union), days=SUMMER[:1])
+    parent, stranger = city.parent(union), city.parent(union)
+    child = await city.child(parent)
+    booking = (await city.book(parent, child["child_id"], class_id, days=SUMMER[:1])).json()
+    await city.post(f"/bookings/{booking['booking_id']}/cancellation", {}, stranger.token, expect=403)
+
+    trail = (await city.get("/audit", city.admin, limit=500)).json()
+    mine = [e for e in trail if e["actor_sub"] in (_sub(parent.token), _sub(stranger.token))]
+    actions = sorted((e["action"], e["status_code"], e["service"]) for e in mine)
+    assert actions == [("POST /bookings", 201, "enrollment"),
+                       ("POST /bookings/{booking_id}/cancellation", 403, "enrollment"),
+                       ("POST /children", 201, "enrollment")]
+    refused = next(e for e in mine if e["status_code"] == 403)
+    assert refused["target"] == {"booking_id": booking["booking_id"]} and refused["actor_role"] == "parent"
+    assert (await city.get("/audit", union.staff)).status_code == 403, "the trail is for the platform admin"
+
+
+def _sub(bearer: str) -> str:
+    return jwt.decode(bearer, options={"verify_signature": False})["sub"]

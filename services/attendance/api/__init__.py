@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Any
 
-import asyncpg
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
 from services.attendance.access import ensure_at_site, ensure_guardian
 from services.attendance.db import checkin as checkin_db
@@ -19,52 +16,45 @@ from services.attendance.db import roster
 from services.attendance.domain import CHILDREN_PER_STAFF
 from services.attendance.handlers import checkin, pickup, site
 from shared.auth import Caller, forbidden
-from shared.commands import Actor, Result, respond
-from shared.http import CommandRejected
-from shared.service import Runtime, runtime
+from shared.commands import IdempotencyKey, respond
+from shared.errors import CommandRejected
+from shared.service import Rt
 
 router = APIRouter()
-Rt = Annotated[Runtime, Depends(runtime)]
-IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=200)]
-
-
-async def _run(request: Request, rt: Runtime, caller: Caller, key: str, body: BaseModel,
-               command: Callable[[asyncpg.Connection, Actor], Awaitable[Result]]) -> JSONResponse:
-    return await respond(request, rt.pool, caller, key, body, command)
 
 
 @router.post("/checkins", status_code=201, tags=["check-in"],
              summary="Check a child in with a health screening (provider staff at the child's site)")
 async def check_in(body: checkin.CheckIn, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey) -> JSONResponse:
-    return await _run(request, rt, caller, key, body, lambda tx, a: checkin.check_in(body, a, tx=tx, outbox=rt.outbox))
+    return await respond(request, caller, key, body, lambda tx, a: checkin.check_in(body, a, tx=tx, outbox=rt.outbox))
 
 
 @router.post("/pickups", status_code=201, tags=["pick-up"],
              summary="An adult asks for a child: refused unless authorised, else a code goes to the guardians")
 async def start_pickup(body: pickup.StartPickup, request: Request, rt: Rt, caller: Caller,
                        key: IdempotencyKey) -> JSONResponse:
-    return await _run(request, rt, caller, key, body, lambda tx, a: pickup.start(body, a, tx=tx, outbox=rt.outbox))
+    return await respond(request, caller, key, body, lambda tx, a: pickup.start(body, a, tx=tx, outbox=rt.outbox))
 
 
 @router.post("/pickups/{attempt_id}/confirmation", tags=["pick-up"],
              summary="The adult confirms with the one-time code; the child is released")
 async def confirm_pickup(attempt_id: uuid.UUID, body: pickup.ConfirmPickup, request: Request, rt: Rt, caller: Caller,
                          key: IdempotencyKey) -> JSONResponse:
-    return await _run(request, rt, caller, key, body,
+    return await respond(request, caller, key, body,
                       lambda tx, a: pickup.confirm(attempt_id, body, a, tx=tx, outbox=rt.outbox))
 
 
 @router.put("/sites/{site_id}/hours", tags=["sites"], summary="Check-in cut-off, closing time, escalation pace")
 async def set_hours(site_id: uuid.UUID, body: site.Hours, request: Request, rt: Rt, caller: Caller,
                     key: IdempotencyKey) -> JSONResponse:
-    return await _run(request, rt, caller, key, body, lambda tx, a: site.set_hours(site_id, body, a, tx=tx))
+    return await respond(request, caller, key, body, lambda tx, a: site.set_hours(site_id, body, a, tx=tx))
 
 
 @router.post("/classes/{class_id}/days/{day}/staff", status_code=201, tags=["roster"],
              summary="Record a member of staff on duty")
 async def add_staff(class_id: uuid.UUID, day: dt.date, body: site.StaffOnDuty, request: Request, rt: Rt,
                     caller: Caller, key: IdempotencyKey) -> JSONResponse:
-    return await _run(request, rt, caller, key, body, lambda tx, a: site.add_staff(class_id, day, body, a, tx=tx))
+    return await respond(request, caller, key, body, lambda tx, a: site.add_staff(class_id, day, body, a, tx=tx))
 
 
 @router.get("/classes/{class_id}/roster/{day}", tags=["roster"],

@@ -16,7 +16,7 @@ from services.attendance.domain import (
 )
 from services.attendance.handlers import Actor
 from shared.contracts.attendance import ChildCheckedIn, CheckInRefused, StaffingRatioExceeded
-from shared.http import CommandRejected
+from shared.errors import CommandRejected
 from shared.outbox import Outbox
 
 Result = tuple[int, dict[str, Any]]

@@ -20,7 +20,7 @@ from services.attendance.db import checkin, pickup as db, roster, timers
 from services.attendance.domain import CODE_TTL, MAX_WRONG_CODES, code_matches, hash_code, local_today, new_code
 from services.attendance.handlers import Actor
 from shared.contracts.attendance import ChildPickedUp, PickupCodeIssued, PickupRefused
-from shared.http import CommandRejected
+from shared.errors import CommandRejected
 from shared.outbox import Outbox
 
 Result = tuple[int, dict[str, Any]]

@@ -14,7 +14,7 @@ from services.attendance.db import checkin as db
 from services.attendance.db import roster, timers
 from services.attendance.domain import SiteHours
 from services.attendance.handlers import Actor
-from shared.http import CommandRejected
+from shared.errors import CommandRejected
 
 Result = tuple[int, dict[str, Any]]
 

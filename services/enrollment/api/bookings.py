@@ -9,7 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from services.enrollment.access import ensure_acts_for_child, not_found
-from services.enrollment.api.common import IdempotencyKey, Rt, run
+from shared.commands import IdempotencyKey, respond
+from shared.service import Rt
 from services.enrollment.db import bookings as db
 from services.enrollment.db import people
 from services.enrollment.domain.commands import BookDays, CancelBooking
@@ -22,14 +23,14 @@ router = APIRouter(tags=["bookings"])
 @router.post("/bookings", status_code=201, summary="Book a child into a class: confirmed where seats are free, "
                                                     "waitlisted elsewhere")
 async def book(body: BookDays, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey) -> JSONResponse:
-    return await run(request, rt, caller, key, body, lambda tx, a: handlers.book(
+    return await respond(request, caller, key, body, lambda tx, a: handlers.book(
         body, a, tx=tx, outbox=rt.outbox))
 
 
 @router.post("/bookings/{booking_id}/cancellation", summary="Give up some days of a booking, or all of them")
 async def cancel(booking_id: uuid.UUID, body: CancelBooking, request: Request, rt: Rt, caller: Caller,
                  key: IdempotencyKey) -> JSONResponse:
-    return await run(request, rt, caller, key, body, lambda tx, a: handlers.cancel(
+    return await respond(request, caller, key, body, lambda tx, a: handlers.cancel(
         booking_id, body, a, tx=tx, outbox=rt.outbox))
 
 

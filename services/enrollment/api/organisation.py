@@ -10,7 +10,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from services.enrollment.access import ensure_manages, ensure_sees_class, not_found
-from services.enrollment.api.common import IdempotencyKey, Rt, run
+from shared.commands import IdempotencyKey, respond
+from shared.service import Rt
 from services.enrollment.db import bookings as seats_db
 from services.enrollment.db import organisation as db
 from services.enrollment.domain.commands import (
@@ -24,35 +25,35 @@ router = APIRouter(tags=["organisation"])
 
 @router.post("/unions", status_code=201, summary="Create a union under one you manage (admin: a city federation)")
 async def create_union(body: CreateUnion, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey) -> JSONResponse:
-    return await run(request, rt, caller, key, body, lambda tx, a: handlers.create_union(body, a, tx=tx))
+    return await respond(request, caller, key, body, lambda tx, a: handlers.create_union(body, a, tx=tx))
 
 
 @router.post("/providers", status_code=201, summary="Register a care provider contracted by a union")
 async def create_provider(body: CreateProvider, request: Request, rt: Rt, caller: Caller,
                           key: IdempotencyKey) -> JSONResponse:
-    return await run(request, rt, caller, key, body, lambda tx, a: handlers.create_provider(body, a, tx=tx))
+    return await respond(request, caller, key, body, lambda tx, a: handlers.create_provider(body, a, tx=tx))
 
 
 @router.post("/networks", status_code=201, summary="Create a 1+N site network")
 async def create_network(body: CreateNetwork, request: Request, rt: Rt, caller: Caller,
                          key: IdempotencyKey) -> JSONResponse:
-    return await run(request, rt, caller, key, body, lambda tx, a: handlers.create_network(body, a, tx=tx))
+    return await respond(request, caller, key, body, lambda tx, a: handlers.create_network(body, a, tx=tx))
 
 
 @router.post("/sites", status_code=201, summary="Add the hub or a satellite site to a network")
 async def create_site(body: CreateSite, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey) -> JSONResponse:
-    return await run(request, rt, caller, key, body, lambda tx, a: handlers.create_site(body, a, tx=tx))
+    return await respond(request, caller, key, body, lambda tx, a: handlers.create_site(body, a, tx=tx))
 
 
 @router.post("/programmes", status_code=201, summary="Open a programme (a term) at a network")
 async def create_programme(body: CreateProgramme, request: Request, rt: Rt, caller: Caller,
                            key: IdempotencyKey) -> JSONResponse:
-    return await run(request, rt, caller, key, body, lambda tx, a: handlers.create_programme(body, a, tx=tx))
+    return await respond(request, caller, key, body, lambda tx, a: handlers.create_programme(body, a, tx=tx))
 
 
 @router.post("/classes", status_code=201, summary="Create a class with its days, capacity, fee and quotas")
 async def create_class(body: CreateClass, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey) -> JSONResponse:
-    return await run(request, rt, caller, key, body, lambda tx, a: handlers.create_class(body, a, tx=tx))
+    return await respond(request, caller, key, body, lambda tx, a: handlers.create_class(body, a, tx=tx))
 
 
 @router.get("/classes/{class_id}", summary="A class, its days and quotas")

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from services.enrollment.access import ensure_acts_for_child, not_found
-from services.enrollment.api.common import IdempotencyKey, Rt, run
+from shared.commands import IdempotencyKey, respond
+from shared.service import Rt
 from services.enrollment.db import people as db
 from services.enrollment.domain.commands import RegisterChild
 from services.enrollment.handlers import people as handlers
@@ -21,7 +22,7 @@ router = APIRouter(tags=["children"])
 @router.post("/children", status_code=201, summary="Register a child (parents only; the caller is a guardian)")
 async def register_child(body: RegisterChild, request: Request, rt: Rt, caller: Caller,
                          key: IdempotencyKey) -> JSONResponse:
-    return await run(request, rt, caller, key, body,
+    return await respond(request, caller, key, body,
                      lambda tx, a: handlers.register_child(body, a, tx=tx, outbox=rt.outbox))
 
 

@@ -27,7 +27,7 @@ from shared.contracts.enrollment import (
     BookingCancelled, BookingChanged, BookingPromoted, BookingWaitlisted, ChildEnrolled, WaitlistPlace,
 )
 from shared.auth import Principal
-from shared.http import CommandRejected
+from shared.errors import CommandRejected
 from shared.outbox import Outbox
 from shared.timezones import LOCAL_TIME
 

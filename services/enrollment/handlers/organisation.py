@@ -16,7 +16,7 @@ from services.enrollment.domain.commands import (
 from services.enrollment.domain.seats import DEFAULT_PRIORITY_ORDER
 from services.enrollment.handlers import Actor
 from shared.auth import forbidden
-from shared.http import CommandRejected
+from shared.errors import CommandRejected
 
 Result = tuple[int, dict[str, Any]]
 

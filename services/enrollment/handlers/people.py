@@ -14,7 +14,7 @@ from services.enrollment.domain.seats import child_priority_group
 from services.enrollment.handlers import Actor
 from shared.auth import require_role
 from shared.contracts.enrollment import AuthorisedAdult, ChildRegistered, GuardianContact
-from shared.http import CommandRejected
+from shared.errors import CommandRejected
 from shared.outbox import Outbox
 
 

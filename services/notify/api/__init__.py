@@ -10,7 +10,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,10 +19,9 @@ from services.notify.domain import Preferences
 from shared.auth import Caller, Principal, forbidden
 from shared.contracts.enrollment import ChannelKind
 from shared.db import connect
-from shared.service import Runtime, runtime
+from shared.service import Rt, Runtime
 
 router = APIRouter(tags=["inbox"])
-Rt = Annotated[Runtime, Depends(runtime)]
 HEARTBEAT_S = 15.0
 
 

@@ -6,30 +6,20 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-import asyncpg
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
 
 from services.subsidy.db import applications as apps
 from services.subsidy.db import funds
 from services.subsidy.handlers import decisions
 from shared.auth import Caller, Principal, forbidden
-from shared.commands import Actor, Result, respond
-from shared.http import CommandRejected
-from shared.service import Runtime, runtime
+from shared.commands import IdempotencyKey, respond
+from shared.errors import CommandRejected
+from shared.service import Rt
 
 router = APIRouter()
-Rt = Annotated[Runtime, Depends(runtime)]
-IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=200)]
-
-
-async def _run(request: Request, rt: Runtime, caller: Caller, key: str, body: BaseModel,
-               command: Callable[[asyncpg.Connection, Actor], Awaitable[Result]]) -> JSONResponse:
-    return await respond(request, rt.pool, caller, key, body, command)
 
 
 def _ensure_union_staff_of(p: Principal, union_id: uuid.UUID) -> None:
@@ -41,20 +31,20 @@ def _ensure_union_staff_of(p: Principal, union_id: uuid.UUID) -> None:
 @router.post("/funds", status_code=201, tags=["funds"], summary="Open a fund with a budget (union staff)")
 async def create_fund(body: decisions.CreateFund, request: Request, rt: Rt, caller: Caller,
                       key: IdempotencyKey) -> JSONResponse:
-    return await _run(request, rt, caller, key, body, lambda tx, a: decisions.create_fund(body, a, tx=tx))
+    return await respond(request, caller, key, body, lambda tx, a: decisions.create_fund(body, a, tx=tx))
 
 
 @router.post("/policies", status_code=201, tags=["funds"], summary="Add a subsidy policy paid from one of the union's funds")
 async def create_policy(body: decisions.CreatePolicy, request: Request, rt: Rt, caller: Caller,
                         key: IdempotencyKey) -> JSONResponse:
-    return await _run(request, rt, caller, key, body, lambda tx, a: decisions.create_policy(body, a, tx=tx))
+    return await respond(request, caller, key, body, lambda tx, a: decisions.create_policy(body, a, tx=tx))
 
 
 @router.post("/applications/{application_id}/decision", tags=["applications"],
              summary="Approve (reserving the money) or reject with a reason an application staff must decide")
 async def decide(application_id: uuid.UUID, body: decisions.Decision, request: Request, rt: Rt, caller: Caller,
                  key: IdempotencyKey) -> JSONResponse:
-    return await _run(request, rt, caller, key, body,
+    return await respond(request, caller, key, body,
                       lambda tx, a: decisions.decide(application_id, body, a, tx=tx, outbox=rt.outbox))
 
 

@@ -13,7 +13,7 @@ from services.subsidy.db import funds
 from services.subsidy.handlers import Actor, ledger
 from shared.auth import Principal, forbidden, require_role
 from shared.contracts.enrollment import EmploymentCategory
-from shared.http import CommandRejected
+from shared.errors import CommandRejected
 from shared.outbox import Outbox
 
 Result = tuple[int, dict[str, Any]]
