@@ -58,13 +58,15 @@ class EventContext:
     envelope: Envelope
     outbox: Outbox
 
-    async def emit(self, tx: asyncpg.Connection, event: Event, *, union_id: uuid.UUID | None = None) -> Envelope:
+    async def emit(self, tx: asyncpg.Connection, event: Event, *, union_id: uuid.UUID | None = None,
+                   stream: str | None = None) -> Envelope:
         """Append ``event`` to the outbox, caused by (and correlated with) the handled event."""
         return await self.outbox.append(
             tx, event,
             union_id=union_id if union_id is not None else self.envelope.union_id,
             correlation_id=self.envelope.correlation_id,
             causation_id=self.envelope.event_id,
+            stream=stream,
         )
 
 

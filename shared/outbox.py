@@ -42,7 +42,9 @@ class Outbox:
         union_id: uuid.UUID | None,
         correlation_id: uuid.UUID,
         causation_id: uuid.UUID | None = None,
+        stream: str | None = None,
     ) -> Envelope:
+        """``stream`` overrides the event's own stream (partner feeds: one topic per partner)."""
         if not tx.is_in_transaction():
             raise RuntimeError("outbox writes must share the transaction of the state change")
         envelope = Envelope.wrap(
@@ -52,7 +54,7 @@ class Outbox:
         await tx.execute(
             """INSERT INTO outbox (event_id, topic, key, event_type, payload, headers)
                VALUES ($1, $2, $3, $4, $5, $6)""",
-            envelope.event_id, qualified(event.STREAM, self.namespace), envelope.key, envelope.type,
+            envelope.event_id, qualified(stream or event.STREAM, self.namespace), envelope.key, envelope.type,
             envelope.to_bytes(), [[k, v.decode()] for k, v in envelope.headers()],
         )
         return envelope

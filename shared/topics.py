@@ -38,6 +38,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
 }
 
 DLQ_CONFIG = {"retention.ms": str(90 * DAY_MS)}
+PARTNER_CONFIG = {"retention.ms": str(30 * DAY_MS)}
 
 
 def qualified(name: str, namespace: str) -> str:
@@ -53,8 +54,11 @@ def consumer_group(service: str, namespace: str) -> str:
 
 
 def all_topics(namespace: str = "") -> list[TopicSpec]:
-    """Every topic to create, with the namespace applied."""
+    """Every topic to create, with the namespace applied: streams, dead letters, partner feeds."""
+    from shared.partners import partners
+
     topics = [TopicSpec(qualified(s.name, namespace), s.partitions, s.config) for s in STREAMS.values()]
+    topics += [TopicSpec(qualified(p.stream, namespace), 3, PARTNER_CONFIG) for p in partners()]
     for service, streams in SUBSCRIPTIONS.items():
         for stream in streams:
             dlq = dead_letter_topic(stream, service)

@@ -17,6 +17,8 @@ from deploy.stack import Stack, provisioned
 
 # Services and the test process sign and check tokens with the same key.
 os.environ.setdefault("TUOGUAN_JWT_SECRET", "tuoguan-test-secret-" + os.urandom(8).hex())
+# Two insurers, to show their pseudonyms cannot be linked, and a statistics office.
+os.environ.setdefault("TUOGUAN_PARTNERS", "pingan:insurance,taiping:insurance,henan-stats:statistics")
 
 
 def _fast_retries() -> dict[str, str]:

@@ -53,7 +53,10 @@ def render() -> str:
     lines = [HEADER, "## Envelope", "", *_fields(Envelope.model_json_schema()), ""]
     for stream in sorted({e.STREAM for e in Event.REGISTRY.values()}):
         consumers = sorted(s for s, streams in SUBSCRIPTIONS.items() if stream in streams)
-        lines += [f"## Stream `{stream}`", "", f"Consumed by: {', '.join(consumers) or 'nobody yet'}.", ""]
+        readers = (f"Published once per partner of the feed on `partner.<partner>.{stream.split('.', 1)[1]}`; "
+                   "each partner reads only its own topic." if stream.startswith("partner.")
+                   else f"Consumed by: {', '.join(consumers) or 'nobody yet'}.")
+        lines += [f"## Stream `{stream}`", "", readers, ""]
         for type_name, model in sorted(Event.REGISTRY.items()):
             if model.STREAM != stream:
                 continue

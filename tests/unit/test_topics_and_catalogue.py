@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shared.contracts.catalogue import render
 from shared.envelope import Event
+from shared.partners import FEEDS, partners
 from shared.topics import STREAMS, SUBSCRIPTIONS, all_topics
 from deploy.endpoints import ROOT
 
@@ -16,10 +17,17 @@ def test_every_consumed_stream_has_a_dead_letter_topic_per_consumer() -> None:
             assert f"city1.{stream}.dlq.{service}" in names
 
 
-def test_every_event_type_is_published_on_a_declared_stream() -> None:
+def test_every_event_type_is_published_on_a_declared_stream_or_partner_feed() -> None:
     assert Event.REGISTRY, "contracts are registered"
     for type_name, model in Event.REGISTRY.items():
-        assert model.STREAM in STREAMS, f"{type_name} names an undeclared stream {model.STREAM}"
+        declared = model.STREAM in STREAMS or model.STREAM in {f"partner.{feed}" for feed in FEEDS}
+        assert declared, f"{type_name} names an undeclared stream {model.STREAM}"
+
+
+def test_each_partner_gets_its_own_feed_topic() -> None:
+    names = {t.name for t in all_topics("city1")}
+    for partner in partners():
+        assert f"city1.partner.{partner.name}.{partner.feed}" in names
 
 
 def test_the_event_catalogue_in_docs_matches_the_code() -> None:

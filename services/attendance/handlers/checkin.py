@@ -15,7 +15,9 @@ from services.attendance.domain import (
     CHILDREN_PER_STAFF, ESCALATION, local_today, ratio_exceeded, screening_refusal,
 )
 from services.attendance.handlers import Actor
+from shared import partners
 from shared.contracts.attendance import ChildCheckedIn, CheckInRefused, StaffingRatioExceeded
+from shared.contracts.partners import AttendanceCounted
 from shared.errors import CommandRejected
 from shared.outbox import Outbox
 
@@ -63,6 +65,8 @@ async def check_in(cmd: CheckIn, actor: Actor, *, tx: asyncpg.Connection, outbox
                               hours.escalation_at(today, step))
     await outbox.append(tx, ChildCheckedIn(**where, booking_id=entry["booking_id"],
                                            programme_id=entry["programme_id"], at=actor.now), **meta)
+    await partners.publish(tx, outbox, "statistics", lambda p: AttendanceCounted(
+        union_id=meta["union_id"], class_type=entry["class_type"], day=today, attended=True), **meta)
     present = await db.present_count(tx, entry["class_id"], today)
     staff = await db.staff_count(tx, entry["class_id"], today)
     if ratio_exceeded(entry["class_type"], present, staff):

@@ -34,7 +34,7 @@ async def insert_lines(tx: asyncpg.Connection, application_id: uuid.UUID, lines:
 
 async def lock(tx: asyncpg.Connection, application_id: uuid.UUID) -> asyncpg.Record | None:
     return await tx.fetchrow(
-        """SELECT application_id, booking_id, child_id, status, amount_fen, programme_id, union_path
+        """SELECT application_id, booking_id, child_id, status, amount_fen, programme_id, union_path, priority_group
            FROM applications WHERE application_id = $1 FOR UPDATE""", application_id)
 
 

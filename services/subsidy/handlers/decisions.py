@@ -114,8 +114,9 @@ async def decide(application_id: uuid.UUID, cmd: Decision, actor: Actor, *, tx: 
     if app["status"] != "pending_review":
         raise CommandRejected(409, [{"field": "application_id", "reason": f"the application is {app['status']}"}])
 
-    async def emit(event):
-        return await outbox.append(tx, event, union_id=app["union_path"][-1], correlation_id=actor.correlation_id)
+    async def emit(event, stream: str | None = None):
+        return await outbox.append(tx, event, union_id=app["union_path"][-1], correlation_id=actor.correlation_id,
+                                   stream=stream)
 
     if cmd.approve:
         approved = await ledger.approve(tx, app, by=actor.principal.sub, emit=emit)

@@ -20,7 +20,7 @@ SYSTEM = "system:automatic-approval"
 
 
 def _emitter(ctx: EventContext, tx: asyncpg.Connection):
-    return lambda event: ctx.emit(tx, event)
+    return lambda event, stream=None: ctx.emit(tx, event, stream=stream)
 
 
 @events.on(ChildEnrolled)

@@ -1,0 +1,75 @@
+"""Partners (insurers, statistics offices, other city systems) and the feeds they may read.
+
+A partner reads only its own topics, ``partner.<partner>.<feed>``, and each feed carries the
+least it needs: a child appears only as a pseudonym that is stable for that partner and cannot
+be linked across partners (an HMAC of the child id keyed with the city's secret and the partner's
+name); ages come as bands; there are no names, contacts or health data.
+
+``TUOGUAN_PARTNERS`` lists the partners: ``"pingan:insurance,henan-stats:statistics"``.
+``TUOGUAN_PSEUDONYM_KEY`` is the city's secret; rotate it and every pseudonym changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import asyncpg
+
+from shared.envelope import Event
+from shared.outbox import Outbox
+
+FEEDS = ("insurance", "statistics")
+DEFAULT_PARTNERS = "demo-insurer:insurance,demo-statistics:statistics"
+DEV_KEY = "tuoguan-dev-pseudonym-key"
+
+
+@dataclass(frozen=True)
+class Partner:
+    name: str
+    feed: str
+
+    @property
+    def stream(self) -> str:
+        return f"partner.{self.name}.{self.feed}"
+
+
+def partners() -> list[Partner]:
+    found = []
+    for item in filter(None, (p.strip() for p in os.environ.get("TUOGUAN_PARTNERS", DEFAULT_PARTNERS).split(","))):
+        name, _, feed = item.partition(":")
+        if feed not in FEEDS or not name.replace("-", "").isalnum():
+            raise ValueError(f"TUOGUAN_PARTNERS entry {item!r} is not <name>:<{'|'.join(FEEDS)}>")
+        found.append(Partner(name, feed))
+    return found
+
+
+def pseudonym(partner: Partner, subject: uuid.UUID) -> str:
+    """Stable for one partner, unlinkable across partners without the city's key."""
+    key = os.environ.get("TUOGUAN_PSEUDONYM_KEY", DEV_KEY).encode()
+    return hmac.new(key, f"{partner.name}:{subject}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def age_band(birth_date: dt.date, on: dt.date) -> str:
+    years = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+    for upper in (3, 6, 9, 12):
+        if years < upper:
+            return f"{upper - 3}-{upper}"
+    return "12+"
+
+
+def of_feed(feed: str) -> list[Partner]:
+    return [p for p in partners() if p.feed == feed]
+
+
+async def publish(tx: asyncpg.Connection, outbox: Outbox, feed: str, build: Callable[[Partner], Event], *,
+                  union_id: uuid.UUID | None, correlation_id: uuid.UUID) -> None:
+    """Append one event per partner of ``feed`` to the outbox, in the caller's transaction."""
+    for partner in of_feed(feed):
+        await outbox.append(tx, build(partner), union_id=union_id, correlation_id=correlation_id,
+                            stream=partner.stream)
