@@ -19,6 +19,7 @@ command -v java >/dev/null || need+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || need+=(maven)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v curl >/dev/null || need+=(curl)
+command -v kcat >/dev/null || need+=(kcat)
 if ((${#need[@]})); then apt_install "${need[@]}"; fi
 
 PY="${PYTHON:-python3}"

@@ -14,8 +14,8 @@
 #   KAFKA_LOCAL_LIBS=<dir>       jar cache                              (default: ~/.cache/tuoguan/kafka/<version>[-tools])
 #   KAFKA_WITH_TOOLS=1           also fetch org.apache.kafka:kafka-tools (TopicCommand, AclCommand, ...)
 #   KAFKA_HOST=127.0.0.1 KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093 KAFKA_SASL_PORT=19094
-#   KAFKA_ENABLE_SASL=1          add the SASL_PLAINTEXT/SCRAM-SHA-512 listener + StandardAuthorizer (server-sasl.properties)
-#   KAFKA_SCRAM_USERS="admin:admin-secret alice:alice-secret"   created at FORMAT time (space separated, no ',' in passwords)
+#   KAFKA_ENABLE_SASL=1          the SASL_PLAINTEXT/SCRAM-SHA-512 partner listener + StandardAuthorizer (default; 0: off)
+#   KAFKA_SCRAM_USERS="name:password ..."  SCRAM users created at FORMAT time (default none; partners are added later)
 #   KAFKA_HEAP_OPTS="-Xms256m -Xmx512m"  KAFKA_JVM_PERFORMANCE_OPTS=...  KAFKA_OPTS=...  (same names as Kafka's scripts)
 #   KAFKA_START_TIMEOUT=90 KAFKA_STOP_TIMEOUT=30   JAVA_HOME  MVN=mvn  KAFKA_MVN_ARGS (extra mvn args, e.g. "-s settings.xml")
 set -euo pipefail
@@ -38,8 +38,8 @@ HOST="${KAFKA_HOST:-127.0.0.1}"
 PORT="${KAFKA_PORT:-19092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
 SASL_PORT="${KAFKA_SASL_PORT:-19094}"
-ENABLE_SASL="${KAFKA_ENABLE_SASL:-0}"
-SCRAM_USERS="${KAFKA_SCRAM_USERS:-admin:admin-secret}"
+ENABLE_SASL="${KAFKA_ENABLE_SASL:-1}"
+SCRAM_USERS="${KAFKA_SCRAM_USERS:-}"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
@@ -113,7 +113,6 @@ write_config() {
   {
     cat "$HERE/server.properties"
     if [[ "$ENABLE_SASL" == 1 ]]; then
-      [[ -f "$HERE/server-sasl.properties" ]] || die "KAFKA_ENABLE_SASL=1: no server-sasl.properties yet (SASL/ACLs are not set up in this project yet)"
       echo; cat "$HERE/server-sasl.properties"
       listeners="PLAINTEXT://$HOST:$PORT,SASL_PLAINTEXT://$HOST:$SASL_PORT,CONTROLLER://$HOST:$CONTROLLER_PORT"
     fi

@@ -1,0 +1,112 @@
+"""On the real broker: a partner's principal reads its own feed with its own group, and nothing else.
+One check uses kcat, a client this project did not write."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import confluent_kafka
+import pytest
+from confluent_kafka import Consumer, KafkaError
+
+from deploy.partner_access import PartnerAccess, provision, revoke
+from tests.conftest import Stack
+from tests.support.kafka import publish
+
+SASL = "127.0.0.1:" + os.environ.get("KAFKA_SASL_PORT", "19094")
+
+
+@pytest.fixture(scope="module")
+async def access(stack: Stack) -> AsyncIterator[dict[str, PartnerAccess]]:
+    if "local kafka" not in stack.endpoints.source:
+        pytest.skip("the SASL/SCRAM listener and ACLs are those of the project's own broker (deploy/kafka)")
+    granted = await asyncio.to_thread(provision, stack.kafka, stack.namespace, {})
+    by_name = {a.partner.name: a for a in granted}
+    for a in granted:
+        await publish(stack.kafka, a.topic, [(b"k", f'{{"for": "{a.partner.name}"}}'.encode(), [])])
+    yield by_name
+    await asyncio.to_thread(revoke, stack.kafka, granted)
+
+
+def read_one(a: PartnerAccess, topic: str, group: str, password: str | None = None) -> tuple[bytes | None, int | None]:
+    """The first record, or the first error code, within 20 seconds."""
+    errors: list[int] = []
+    consumer = Consumer({
+        "bootstrap.servers": SASL, "security.protocol": "SASL_PLAINTEXT", "sasl.mechanisms": "SCRAM-SHA-512",
+        "sasl.username": a.principal, "sasl.password": password or a.password, "group.id": group,
+        "auto.offset.reset": "earliest", "enable.auto.commit": False,
+        "error_cb": lambda err: errors.append(err.code())})
+    consumer.subscribe([topic])
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            message = consumer.poll(0.5)
+            if message is not None and message.error() is None:
+                return message.value(), None
+            if message is not None:
+                return None, message.error().code()
+            if errors:
+                return None, errors[0]
+        return None, None
+    finally:
+        consumer.close()
+
+
+async def test_a_partner_reads_its_own_feed(access: dict[str, PartnerAccess]) -> None:
+    pingan = access["pingan"]
+    value, error = await asyncio.to_thread(read_one, pingan, pingan.topic, pingan.group)
+    assert (value, error) == (b'{"for": "pingan"}', None)
+
+
+async def test_another_partners_feed_is_refused(access: dict[str, PartnerAccess]) -> None:
+    pingan, taiping = access["pingan"], access["taiping"]
+    _, error = await asyncio.to_thread(read_one, pingan, taiping.topic, pingan.group)
+    assert error == KafkaError.TOPIC_AUTHORIZATION_FAILED
+
+
+async def test_another_consumer_group_is_refused(access: dict[str, PartnerAccess]) -> None:
+    pingan = access["pingan"]
+    _, error = await asyncio.to_thread(read_one, pingan, pingan.topic, f"someone-else-{uuid.uuid4().hex[:6]}")
+    assert error == KafkaError.GROUP_AUTHORIZATION_FAILED
+
+
+async def test_a_wrong_password_is_refused(access: dict[str, PartnerAccess]) -> None:
+    pingan = access["pingan"]
+    _, error = await asyncio.to_thread(read_one, pingan, pingan.topic, pingan.group, "not-the-password")
+    assert error == KafkaError._AUTHENTICATION
+
+
+@pytest.fixture(scope="module")
+def kcat() -> Iterator[dict[str, str]]:
+    """Debian's kcat, run with the librdkafka that confluent-kafka ships: Debian 12's librdkafka 2.0.2
+    cannot do SCRAM against Kafka 4.x (fixed in 2.6.1, confluentinc/librdkafka#4895)."""
+    if shutil.which("kcat") is None:
+        pytest.fail("kcat is missing: deploy/bootstrap.sh installs Debian's kcat")
+    bundled = next(Path(confluent_kafka.__file__).parent.parent.joinpath("confluent_kafka.libs").glob("librdkafka*.so*"))
+    with tempfile.TemporaryDirectory() as libs:
+        Path(libs, "librdkafka.so.1").symlink_to(bundled)
+        yield {**os.environ, "LD_LIBRARY_PATH": libs}
+
+
+def run_kcat(env: dict[str, str], a: PartnerAccess, topic: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["kcat", "-C", "-b", SASL, "-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanisms=SCRAM-SHA-512",
+         "-X", f"sasl.username={a.principal}", "-X", f"sasl.password={a.password}", "-X", "auto.offset.reset=earliest",
+         "-G", a.group, topic, "-c", "1", "-q"],
+        env=env, capture_output=True, text=True, timeout=60)
+
+
+async def test_kcat_as_the_partner_reads_its_feed_and_nothing_else(access: dict[str, PartnerAccess], kcat) -> None:
+    taiping, pingan = access["taiping"], access["pingan"]
+    allowed = await asyncio.to_thread(run_kcat, kcat, taiping, taiping.topic)
+    assert allowed.returncode == 0 and allowed.stdout.strip() == '{"for": "taiping"}', allowed.stderr
+    refused = await asyncio.to_thread(run_kcat, kcat, taiping, pingan.topic)
+    assert refused.returncode != 0 and "authoriz" in refused.stderr.lower(), refused.stderr
