@@ -4,6 +4,8 @@ One check uses kcat, a client this project did not write."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -19,7 +21,9 @@ from confluent_kafka import Consumer, KafkaError
 
 from deploy.partner_access import PartnerAccess, provision, revoke
 from tests.conftest import Stack
-from tests.support.kafka import publish
+from shared.contracts.partners import AttendanceCounted, CoverEnded
+from tests.support.kafka import publish_envelopes
+from tests.support.scenarios import envelope
 
 SASL = "127.0.0.1:" + os.environ.get("KAFKA_SASL_PORT", "19094")
 
@@ -30,8 +34,11 @@ async def access(stack: Stack) -> AsyncIterator[dict[str, PartnerAccess]]:
         pytest.skip("the SASL/SCRAM listener and ACLs are those of the project's own broker (deploy/kafka)")
     granted = await asyncio.to_thread(provision, stack.kafka, stack.namespace, {})
     by_name = {a.partner.name: a for a in granted}
-    for a in granted:
-        await publish(stack.kafka, a.topic, [(b"k", f'{{"for": "{a.partner.name}"}}'.encode(), [])])
+    for a in granted:  # something to read: a partner event of the feed, as the services publish them
+        event = (CoverEnded(pseudonym=uuid.uuid4().hex, cover_id=uuid.uuid4().hex, days=(dt.date(2027, 7, 5),))
+                 if a.partner.feed == "insurance" else
+                 AttendanceCounted(union_id=uuid.uuid4(), class_type="infant", day=dt.date(2027, 7, 5), attended=True))
+        await publish_envelopes(stack.kafka, a.topic, [envelope(event)])
     yield by_name
     await asyncio.to_thread(revoke, stack.kafka, granted)
 
@@ -63,7 +70,7 @@ def read_one(a: PartnerAccess, topic: str, group: str, password: str | None = No
 async def test_a_partner_reads_its_own_feed(access: dict[str, PartnerAccess]) -> None:
     pingan = access["pingan"]
     value, error = await asyncio.to_thread(read_one, pingan, pingan.topic, pingan.group)
-    assert (value, error) == (b'{"for": "pingan"}', None)
+    assert error is None and json.loads(value)["type"].startswith("partner.")
 
 
 async def test_another_partners_feed_is_refused(access: dict[str, PartnerAccess]) -> None:
@@ -107,6 +114,6 @@ def run_kcat(env: dict[str, str], a: PartnerAccess, topic: str) -> subprocess.Co
 async def test_kcat_as_the_partner_reads_its_feed_and_nothing_else(access: dict[str, PartnerAccess], kcat) -> None:
     taiping, pingan = access["taiping"], access["pingan"]
     allowed = await asyncio.to_thread(run_kcat, kcat, taiping, taiping.topic)
-    assert allowed.returncode == 0 and allowed.stdout.strip() == '{"for": "taiping"}', allowed.stderr
+    assert allowed.returncode == 0 and json.loads(allowed.stdout)["type"].startswith("partner."), allowed.stderr
     refused = await asyncio.to_thread(run_kcat, kcat, taiping, pingan.topic)
     assert refused.returncode != 0 and "authoriz" in refused.stderr.lower(), refused.stderr

@@ -56,7 +56,8 @@ async def test_insurers_get_unlinkable_pseudonyms_and_statistics_get_counts(stac
 
     async def covers(partner: str) -> list[dict]:
         records = [json.loads(r.value) for r in await read_all(stack.kafka, stack.topic(f"partner.{partner}.insurance"))]
-        needed = [r for r in records if r["type"] == "partner.cover_needed" and r["data"]["union_id"] == str(union.union_id)]
+        needed = [r for r in records
+                  if r["type"] == "partner.cover_needed" and r["data"]["union_id"] == str(union.union_id)]
         return needed
 
     (pingan,) = await eventually(lambda: covers("pingan"))
@@ -78,7 +79,7 @@ async def test_insurers_get_unlinkable_pseudonyms_and_statistics_get_counts(stac
 
     async def counted() -> list[dict]:
         records = [json.loads(r.value) for r in await read_all(stack.kafka, stack.topic("partner.henan-stats.statistics"))]
-        return [r for r in records if r["data"]["union_id"] == str(union.union_id)]
+        return [r for r in records if r["data"].get("union_id") == str(union.union_id)]
 
     (enrolment,) = await eventually(counted)
     assert enrolment["type"] == "partner.enrolment"
