@@ -43,6 +43,13 @@ def install(app: FastAPI, service: str) -> None:
         return JSONResponse({"error": "conflict", "reasons": [
             {"field": exc.column_name or "", "reason": "conflicts with an existing record"}]}, status_code=409)
 
+    @app.exception_handler(asyncpg.DataError)
+    async def _unstorable(_: Request, exc: asyncpg.DataError) -> JSONResponse:
+        # e.g. a NUL character, which PostgreSQL text cannot hold: the input's fault, not ours.
+        return JSONResponse({"error": "invalid_request", "reasons": [
+            {"field": "", "reason": "the request holds a value that cannot be stored (such as a NUL character)"}]},
+            status_code=422)
+
     @app.exception_handler(asyncpg.IntegrityConstraintViolationError)
     async def _integrity(_: Request, exc: asyncpg.IntegrityConstraintViolationError) -> JSONResponse:
         return JSONResponse({"error": "invalid_request", "reasons": [

@@ -72,3 +72,18 @@ async def test_metrics_are_exposed_for_prometheus(stack: Stack, start_service) -
         await http.get("/health")
         text = (await http.get("/metrics")).text
     assert 'tuoguan_http_requests_total{method="GET",route="/health",service="enrollment",status="200"}' in text
+
+
+async def test_a_value_postgres_cannot_store_is_a_422_not_a_500(stack: Stack, start_service) -> None:
+    """Found by the fuzzer: a NUL character inside a string."""
+    enrollment = await start_service("enrollment").wait_healthy()
+    async with httpx.AsyncClient(base_url=enrollment.url, timeout=10) as http:
+        city = City(http)
+        union = await city.union("郑州市总工会")
+        parent = city.parent(union)
+        answer = await city.post("/children", {
+            "display_name": "小\u0000明", "birth_date": "2018-03-14",
+            "guardians": [{"display_name": "王芳", "employment_category": "regular",
+                           "channels": [{"kind": "inapp", "address": "app"}]}]}, parent.token, expect=None)
+    assert answer.status_code == 422
+    assert "cannot be stored" in answer.json()["reasons"][0]["reason"]

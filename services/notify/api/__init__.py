@@ -12,13 +12,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.notify.db import notifications, recipients
 from services.notify.domain import Preferences
 from shared.auth import Caller, Principal, forbidden
 from shared.contracts.enrollment import ChannelKind
 from shared.db import connect
+from shared.envelope import Event
 from shared.service import Rt, Runtime
 
 router = APIRouter(tags=["inbox"])
@@ -79,8 +80,16 @@ async def _live(guardian_id: uuid.UUID, request: Request, rt: Runtime) -> AsyncI
 class PreferencesIn(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    muted_kinds: list[str] = Field(default_factory=list, description="Event types not to be told about "
-                                                                     "(safety alerts always come)")
+    @field_validator("muted_kinds")
+    @classmethod
+    def _known_kinds(cls, kinds: list[str]) -> list[str]:
+        unknown = sorted(set(kinds) - set(Event.REGISTRY))
+        if unknown:
+            raise ValueError(f"not event types: {', '.join(unknown)[:200]}")
+        return kinds
+
+    muted_kinds: list[str] = Field(default_factory=list, max_length=50,
+                                   description="Event types not to be told about (safety alerts always come)")
     channels: list[ChannelKind] | None = Field(None, description="Channels to use; all when absent")
     quiet_start: dt.time | None = Field(None, description="Local time; routine messages wait until quiet_end")
     quiet_end: dt.time | None = None
