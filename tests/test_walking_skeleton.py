@@ -10,6 +10,7 @@ import httpx
 
 from tests.conftest import Stack
 from deploy.city import SUMMER, City, token
+from tests.support.funds import members_discount
 from tests.support.polling import eventually
 
 
@@ -22,7 +23,7 @@ async def test_a_booked_child_reaches_roster_subsidy_and_every_guardian(stack: S
         wuhan_steel = await city.union("武钢工会")
         network = await city.network(wuhan_steel, satellites=7)
         class_id = await city.klass(network, days=SUMMER[:3], site_id=network.satellite_ids[2])
-        await _members_discount(services["subsidy"].url, wuhan_steel.staff, percent_bp=1500)
+        await members_discount(services["subsidy"].url, wuhan_steel.staff, percent_bp=1500)
         parent = city.parent(wuhan_steel)
         child = await city.child(parent, guardians=2)
         booking = (await city.book(parent, child["child_id"], class_id, days=SUMMER[:3])).json()
@@ -69,15 +70,3 @@ async def test_a_booked_child_reaches_roster_subsidy_and_every_guardian(stack: S
     assert days == 3, "every booked day, and nothing more, is on attendance's own roster"
     assert [a["display_name"] for a in adults] == ["王奶奶"], "attendance knows who may pick the child up"
 
-
-async def _members_discount(subsidy_url: str, staff: str, percent_bp: int) -> None:
-    """Union staff open a fund and pay members a percentage of the fee from it."""
-    async with httpx.AsyncClient(base_url=subsidy_url, timeout=10) as http:
-        headers = {"Authorization": f"Bearer {staff}"}
-        fund = await http.post("/funds", json={"name": "会员优惠", "budget_fen": 10_000_000},
-                               headers={**headers, "Idempotency-Key": f"fund-{uuid.uuid4()}"})
-        assert fund.status_code == 201, fund.text
-        policy = await http.post("/policies", json={"fund_id": fund.json()["fund_id"], "kind": "member_percent",
-                                                    "percent_bp": percent_bp},
-                                 headers={**headers, "Idempotency-Key": f"policy-{uuid.uuid4()}"})
-        assert policy.status_code == 201, policy.text

@@ -1,0 +1,20 @@
+"""Set up subsidy money the way union staff do, through the subsidy API."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+
+
+async def members_discount(subsidy_url: str, staff: str, percent_bp: int = 1500) -> None:
+    """Union staff open a fund and pay members a percentage of the fee from it."""
+    async with httpx.AsyncClient(base_url=subsidy_url, timeout=10) as http:
+        headers = {"Authorization": f"Bearer {staff}"}
+        fund = await http.post("/funds", json={"name": "会员优惠", "budget_fen": 10_000_000},
+                               headers={**headers, "Idempotency-Key": f"fund-{uuid.uuid4()}"})
+        assert fund.status_code == 201, fund.text
+        policy = await http.post("/policies", json={"fund_id": fund.json()["fund_id"], "kind": "member_percent",
+                                                    "percent_bp": percent_bp},
+                                 headers={**headers, "Idempotency-Key": f"policy-{uuid.uuid4()}"})
+        assert policy.status_code == 201, policy.text
