@@ -56,8 +56,15 @@ async def test_a_booked_child_reaches_roster_subsidy_and_every_guardian(stack: S
         assert application["amount_fen"] == 3 * 4500 * 15 // 100, "the members' 15 % discount, reserved"
         assert len(child["guardian_ids"]) == 2
         for guardian_id in child["guardian_ids"]:
-            (message,) = await eventually(lambda g=guardian_id: inbox(g))
-            assert "小明" in message["body"] and "3 天" in message["body"]
+            async def told(g: str = guardian_id) -> dict[str, list]:
+                by_kind: dict[str, list] = {}
+                for message in await inbox(g):
+                    by_kind.setdefault(message["source_type"], []).append(message["body"])
+                return by_kind if {"child.enrolled", "subsidy.approved"} <= set(by_kind) else {}
+
+            messages = await eventually(told)
+            assert messages["child.enrolled"] == ["小明 已报名托管班，共 3 天（07月05日–07月07日）。"]
+            assert messages["subsidy.approved"] == ["小明 的托管费补贴 ¥20.25 已批准。"]
 
     conn = await stack.connect("attendance")
     try:
