@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import checkin_rush, enrollment_rush, pipeline, subsidy_race
+from bench import checkin_rush, enrollment_rush, event_path, pipeline, subsidy_race
 
 BENCHMARKS = {
+    "event-path": event_path,
     "pipeline": pipeline,
     "enrollment-rush": enrollment_rush,
     "subsidy-race": subsidy_race,

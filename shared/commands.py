@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import asyncpg
 from fastapi import Header, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import ORJSONResponse
 from pydantic import BaseModel
 
 from shared.auth import Principal
@@ -85,7 +85,7 @@ async def execute(
 async def respond(
     request: Request, caller: Principal, key: str, body: BaseModel,
     command: Callable[[asyncpg.Connection, Actor], Awaitable[Result]],
-) -> JSONResponse:
+) -> ORJSONResponse:
     """Run a command from an HTTP request: idempotency key scoped to the caller and the route, audited."""
     rt = request.app.state.runtime
     actor = Actor(caller, request.state.correlation_id, dt.datetime.now(dt.UTC))
@@ -96,4 +96,4 @@ async def respond(
     status, response = await execute(rt.pool, scope=f"{caller.sub} {action} {request.path_params}", key=key,
                                      request=body.model_dump(mode="json"), command=lambda tx: command(tx, actor),
                                      audit=audit)
-    return JSONResponse(response, status_code=status)
+    return ORJSONResponse(response, status_code=status)

@@ -1,17 +1,21 @@
-"""Idempotent event consumption: inbox, bounded retries, dead letters.
+"""Idempotent event consumption in batches: inbox, bounded retries, dead letters.
 
-For each Kafka record a service's :class:`EventConsumer`:
+A service's :class:`EventConsumer` takes the records of one poll, grouped by partition, and
+handles the partitions concurrently (records of one key share a partition, so per-key order holds).
+For each partition's records it:
 
-1. parses the envelope and its typed data; a record that cannot be parsed is poison and goes
+1. parses each envelope and its typed data; a record that cannot be parsed is poison and goes
    straight to the dead-letter topic (retrying cannot fix it);
-2. in ONE database transaction records the event id in ``inbox`` and runs the handlers, which
-   write state and append follow-up events to the outbox; a second delivery finds the inbox row
-   and has no effect;
-3. retries a failing handler with exponential backoff, then dead-letters the record with the
-   error in its headers so the partition moves on. A database outage is not the record's fault:
-   it is retried until the database is back, and nothing is acknowledged meanwhile.
+2. in ONE database transaction records every event id in ``inbox`` with one statement (a second
+   delivery finds its row and has no effect), then runs each fresh event's handlers in offset
+   order; they write state and append follow-up events to the outbox;
+3. when a handler fails, rolls the transaction back, commits the records before the failing one
+   in a new transaction, and handles the failing record on its own: retried with exponential
+   backoff, then dead-lettered with the error in its headers so the partition moves on. The
+   records after it follow in the next transaction. A database outage is not a record's fault:
+   the batch is retried until the database is back, and nothing is acknowledged meanwhile.
 
-The caller commits the Kafka offset only after :meth:`EventConsumer.process` returns.
+The caller commits the Kafka offsets only after :meth:`EventConsumer.process_batch` returns.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
@@ -32,7 +36,8 @@ import shared.contracts  # noqa: F401  (registers every event type)
 from shared import logs
 from shared.dead_letters import DeadLetterPublisher
 from shared.envelope import Envelope, Event, UnknownEventType
-from shared.metrics import EVENT_HANDLE_SECONDS, EVENT_RETRIES, EVENTS_CONSUMED
+from shared.faults import crash_point
+from shared.metrics import EVENT_BATCH_SECONDS, EVENT_BATCH_SIZE, EVENT_RETRIES, EVENTS_CONSUMED
 from shared.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -49,6 +54,12 @@ INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.TooManyConnectionsError,
     asyncpg.AdminShutdownError,
 )
+# Errors that say two transactions met (partitions run concurrently), not that the event is bad.
+CONTENTION_ERRORS: tuple[type[BaseException], ...] = (
+    asyncpg.DeadlockDetectedError,
+    asyncpg.SerializationError,
+)
+RETRY_BATCH_ERRORS = INFRASTRUCTURE_ERRORS + CONTENTION_ERRORS
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,22 @@ class EventRouter:
         return register
 
 
+@dataclass(frozen=True)
+class _Parsed:
+    record: ConsumerRecord
+    envelope: Envelope
+    event: Event
+    handlers: list[Handler]
+
+
+class _RecordFailed(Exception):
+    """A handler failed on the ``index``-th record of a transaction's slice."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(index)
+        self.index = index
+
+
 class EventConsumer:
     def __init__(
         self,
@@ -113,59 +140,155 @@ class EventConsumer:
         self.backoff_s = backoff_s
         self.backoff_max_s = backoff_max_s
 
+    async def process_batch(self, records: Sequence[ConsumerRecord]) -> list[Outcome]:
+        """Handle one poll's records, each exactly once in effect; partitions run concurrently.
+
+        Returns the outcomes in no particular order. Raises only if a record could not be
+        dead-lettered; then nothing of the batch may be acknowledged.
+        """
+        by_partition: dict[tuple[str, int], list[ConsumerRecord]] = {}
+        for record in records:
+            by_partition.setdefault((record.topic, record.partition), []).append(record)
+        if len(by_partition) == 1:
+            return await self._process_partition(records)
+        results = await asyncio.gather(*(self._process_partition(rs) for rs in by_partition.values()))
+        return [outcome for outcomes in results for outcome in outcomes]
+
     async def process(self, record: ConsumerRecord) -> Outcome:
-        """Handle one record exactly once in effect. Raises only if it could not be dead-lettered."""
+        """Handle one record on its own, retrying a failing handler and then dead-lettering it."""
+        outcomes: list[Outcome] = []
+        parsed = await self._parse(record, outcomes)
+        if parsed is None:
+            return outcomes[0]
+        return await self._process_alone(parsed)
+
+    async def _process_partition(self, records: Sequence[ConsumerRecord]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        todo = [p for r in records if (p := await self._parse(r, outcomes)) is not None]
+        start = 0
+        while start < len(todo):
+            end = len(todo)
+            while True:  # shrink to the records before a failing one, which then goes alone
+                failed = await self._commit_slice(todo[start:end], outcomes)
+                if failed is None or failed == 0:
+                    break
+                end = start + failed
+            if failed == 0:
+                outcomes.append(await self._process_alone(todo[start]))
+                start += 1
+            else:
+                start = end
+        return outcomes
+
+    async def _parse(self, record: ConsumerRecord, outcomes: list[Outcome]) -> _Parsed | None:
         try:
             envelope = Envelope.model_validate_json(record.value or b"")
         except ValidationError as exc:
-            return await self._dead_letter(record, exc, attempts=1, kind="malformed")
+            outcomes.append(await self._dead_letter(record, exc, attempts=1, kind="malformed"))
+            return None
         handlers = self.router.handlers.get(envelope.type)
         if not handlers:
-            return self._count(record, envelope.type, "ignored")
+            outcomes.append(self._count(record, envelope.type, "ignored"))
+            return None
         try:
             event = envelope.payload()
         except (ValidationError, UnknownEventType) as exc:
             # Bad data, or a schema version newer than this code: park it for a redrive.
-            return await self._dead_letter(record, exc, attempts=1, kind="malformed")
+            outcomes.append(await self._dead_letter(record, exc, attempts=1, kind="malformed"))
+            return None
+        return _Parsed(record, envelope, event, handlers)
 
-        logs.correlation_id.set(str(envelope.correlation_id))
-        logs.event_id.set(str(envelope.event_id))
-        attempt = 0
+    async def _commit_slice(self, items: list[_Parsed], outcomes: list[Outcome]) -> int | None:
+        """Apply ``items`` in one transaction; the index of the first failing record (nothing is
+        then committed), or None when all committed. Waits out a database outage."""
         while True:
             started = time.perf_counter()
             try:
-                outcome = await self._handle_once(record, envelope, event, handlers)
-                EVENT_HANDLE_SECONDS.labels(self.service, envelope.type).observe(time.perf_counter() - started)
-                return self._count(record, envelope.type, outcome)
-            except INFRASTRUCTURE_ERRORS as exc:
+                handled = await self._apply(items)
+            except _RecordFailed as failed:
+                return failed.index
+            except RETRY_BATCH_ERRORS as exc:
                 EVENT_RETRIES.labels(self.service, "infrastructure").inc()
-                log.warning("database unavailable; will retry the event", extra={"error": repr(exc)})
-                await asyncio.sleep(self.backoff_max_s / 2)
+                log.warning("database unavailable or contended; will retry the batch", extra={"error": repr(exc)})
+                await asyncio.sleep(min(self.backoff_max_s / 2, 1.0) if _contended(exc) else self.backoff_max_s / 2)
+                continue
+            EVENT_BATCH_SECONDS.labels(self.service).observe(time.perf_counter() - started)
+            EVENT_BATCH_SIZE.labels(self.service).observe(len(items))
+            for index, item in enumerate(items):
+                outcomes.append(self._count(item.record, item.envelope.type,
+                                            "handled" if index in handled else "duplicate"))
+            return None
+
+    async def _apply(self, items: list[_Parsed]) -> set[int]:
+        """One transaction: the inbox rows of every item, then each fresh item's handlers.
+        Returns the positions of the items handled (the others were duplicates)."""
+        first = items[0].record
+        async with self.pool.acquire() as tx, tx.transaction():
+            fresh = set(await tx.fetchval(
+                """WITH new AS (
+                       INSERT INTO inbox (event_id, event_type, topic, kafka_partition, kafka_offset, handled_by)
+                       SELECT e, t, $3, $4, o, $6 FROM unnest($1::uuid[], $2::text[], $5::bigint[]) AS u(e, t, o)
+                       ON CONFLICT (event_id) DO NOTHING RETURNING event_id)
+                   SELECT coalesce(array_agg(event_id), '{}') FROM new""",
+                [i.envelope.event_id for i in items], [i.envelope.type for i in items],
+                first.topic, first.partition, [i.record.offset for i in items], self.instance_id,
+            ))
+            handled: set[int] = set()
+            for index, item in enumerate(items):
+                event_id = item.envelope.event_id
+                if event_id not in fresh:  # seen before, or earlier in this poll
+                    continue
+                fresh.discard(event_id)
+                handled.add(index)
+                logs.correlation_id.set(str(item.envelope.correlation_id))
+                logs.event_id.set(str(event_id))
+                ctx = EventContext(envelope=item.envelope, outbox=self.outbox)
+                try:
+                    for handler in item.handlers:
+                        await handler(item.event, ctx, tx=tx)
+                except RETRY_BATCH_ERRORS:
+                    raise
+                except Exception as exc:
+                    log.info("handler failed inside a batch; isolating the record",
+                             extra={"offset": item.record.offset, "error": repr(exc)})
+                    raise _RecordFailed(index) from exc
+            crash_point("consumer.before_commit")
+        crash_point("consumer.after_commit")
+        return handled
+
+    async def _process_alone(self, item: _Parsed) -> Outcome:
+        attempt = 0
+        while True:
+            try:
+                failed = await self._commit_slice_alone(item)
             except Exception as exc:  # the handler failed: retry a bounded number of times
                 attempt += 1
                 if attempt >= self.max_attempts:
                     log.error("handler failed %d times; dead-lettering", attempt, exc_info=True)
-                    return await self._dead_letter(record, exc, attempts=attempt, kind="handler_error")
+                    return await self._dead_letter(item.record, exc, attempts=attempt, kind="handler_error")
                 EVENT_RETRIES.labels(self.service, "handler").inc()
                 delay = min(self.backoff_s * 2 ** (attempt - 1), self.backoff_max_s)
-                log.warning("handler failed; retrying", extra={"attempt": attempt, "retry_in_s": delay, "error": repr(exc)})
+                log.warning("handler failed; retrying",
+                            extra={"attempt": attempt, "retry_in_s": delay, "error": repr(exc)})
                 await asyncio.sleep(delay)
+            else:
+                return failed
 
-    async def _handle_once(
-        self, record: ConsumerRecord, envelope: Envelope, event: Event, handlers: list[Handler]
-    ) -> Outcome:
-        ctx = EventContext(envelope=envelope, outbox=self.outbox)
-        async with self.pool.acquire() as tx, tx.transaction():
-            first = await tx.fetchval(
-                """INSERT INTO inbox (event_id, event_type, topic, kafka_partition, kafka_offset, handled_by)
-                   VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING RETURNING true""",
-                envelope.event_id, envelope.type, record.topic, record.partition, record.offset, self.instance_id,
-            )
-            if not first:
-                return "duplicate"
-            for handler in handlers:
-                await handler(event, ctx, tx=tx)
-        return "handled"
+    async def _commit_slice_alone(self, item: _Parsed) -> Outcome:
+        """One record in its own transaction; a handler's exception propagates."""
+        while True:
+            try:
+                handled = await self._apply([item])
+            except _RecordFailed as failed:
+                raise failed.__cause__ from None  # type: ignore[misc]
+            except RETRY_BATCH_ERRORS as exc:
+                if _contended(exc):
+                    raise  # a deadlock or serialization failure counts as an attempt
+                EVENT_RETRIES.labels(self.service, "infrastructure").inc()
+                log.warning("database unavailable; will retry the event", extra={"error": repr(exc)})
+                await asyncio.sleep(self.backoff_max_s / 2)
+                continue
+            return self._count(item.record, item.envelope.type, "handled" if handled else "duplicate")
 
     async def _dead_letter(self, record: ConsumerRecord, exc: BaseException, *, attempts: int, kind: str) -> Outcome:
         await self.dead_letters.publish(record, exc, attempts=attempts, kind=kind)
@@ -174,6 +297,10 @@ class EventConsumer:
     def _count(self, record: ConsumerRecord, event_type: str, outcome: Outcome) -> Outcome:
         EVENTS_CONSUMED.labels(self.service, record.topic, event_type, outcome).inc()
         return outcome
+
+
+def _contended(exc: BaseException) -> bool:
+    return isinstance(exc, CONTENTION_ERRORS)
 
 
 def _header(record: ConsumerRecord, name: str) -> str | None:

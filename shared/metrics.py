@@ -7,8 +7,12 @@ EVENTS_CONSUMED = Counter(
     "Events taken from Kafka, by outcome (handled, duplicate, ignored, dead_lettered).",
     ["service", "topic", "type", "outcome"],
 )
-EVENT_HANDLE_SECONDS = Histogram(
-    "tuoguan_event_handle_seconds", "Time to handle one event, commit included.", ["service", "type"]
+EVENT_BATCH_SECONDS = Histogram(
+    "tuoguan_event_batch_seconds", "Time to apply one partition's batch of events, commit included.", ["service"]
+)
+EVENT_BATCH_SIZE = Histogram(
+    "tuoguan_event_batch_size", "Events applied in one transaction.", ["service"],
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000),
 )
 EVENT_RETRIES = Counter(
     "tuoguan_event_retries_total", "Handler attempts that failed and were retried.", ["service", "kind"]

@@ -10,7 +10,9 @@ was not committed.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from collections.abc import Awaitable, Callable
@@ -22,6 +24,7 @@ import asyncpg
 import uvicorn
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import ORJSONResponse
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 
@@ -67,34 +70,41 @@ def runtime(request: Request) -> Runtime:
 Rt = Annotated[Runtime, Depends(runtime)]
 
 
-async def _raw_body(message: KafkaMessage) -> bytes:
-    return message.body
+async def _raw_records(message: KafkaMessage) -> tuple:
+    return message.raw_message
 
 
-def _subscribe(broker: KafkaBroker, consumer: EventConsumer, topics: list[str], group: str) -> None:
-    """One sequential subscriber over the service's streams, committing after each event's commit.
+def _subscribe(broker: KafkaBroker, consumer: EventConsumer, topics: list[str], group: str, max_records: int) -> None:
+    """One batch subscriber over the service's streams, committing offsets after the batch's commits.
 
-    Manual acks: ``ack()`` commits the consumer's whole position, which is exactly the record in
-    hand because records are processed one at a time. If processing raised (the dead-letter topic
-    was unreachable), ``nack()`` seeks back so the same record comes again instead of being skipped.
+    FastStream's batch subscriber hands over one ``getmany`` poll (records of several partitions);
+    :meth:`EventConsumer.process_batch` handles its partitions concurrently. Manual acks: ``ack()``
+    commits the consumer's whole position, which is exactly the poll in hand because nothing is
+    fetched until it is done. If processing raised (the dead-letter topic was unreachable),
+    ``nack()`` seeks every partition back to its first record of the poll, so nothing is skipped;
+    what was already committed comes again and the inbox absorbs it.
+
+    FastStream's ``max_workers`` does not fit: a batch subscriber ignores it, and with manual acks
+    it runs one consumer per worker on a single topic, taking records one at a time.
     """
 
     @broker.subscriber(
         *topics, group_id=group, ack_policy=AckPolicy.MANUAL, auto_offset_reset="earliest",
-        decoder=_raw_body, max_poll_interval_ms=600_000,
+        batch=True, max_records=max_records, batch_timeout_ms=200,
+        decoder=_raw_records, max_poll_interval_ms=600_000,
     )
-    async def consume(body: bytes, message: KafkaMessage) -> None:
+    async def consume(records: tuple, message: KafkaMessage) -> None:
         try:
-            await consumer.process(message.raw_message)
+            await consumer.process_batch(message.raw_message)
         except Exception:
-            log.exception("event not processed; it will be redelivered")
+            log.exception("events not processed; they will be redelivered")
             await message.nack()
             await asyncio.sleep(consumer.backoff_max_s)
             return
         try:
             await message.ack()
         except Exception:  # e.g. rebalanced away: the new owner redelivers, the inbox absorbs it
-            log.warning("offset commit failed; the event may be redelivered", exc_info=True)
+            log.warning("offset commit failed; the events may be redelivered", exc_info=True)
 
 
 async def _tick(timer: Callable[[Runtime], Awaitable[None]], rt: Runtime, interval_s: float) -> None:
@@ -147,7 +157,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
                 backoff_max_s=settings.consumer_backoff_max_s,
             )
             streams = [qualified(s, settings.namespace) for s in sorted(definition.events.streams)]
-            _subscribe(broker, consumer, streams, group)
+            _subscribe(broker, consumer, streams, group, settings.consumer_max_records)
         await broker.start()
         app.state.runtime = rt = Runtime(settings=settings, pool=pool, outbox=outbox, relay=relay, broker=broker)
         timer_tasks = [asyncio.create_task(_tick(t, rt, settings.timer_interval_s), name=t.__name__)
@@ -165,17 +175,34 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
             await producer.stop()
             await pool.close()
 
-    app = FastAPI(title=definition.title, version="0.1.0", lifespan=lifespan)
+    app = FastAPI(title=definition.title, version="0.1.0", lifespan=lifespan,
+                  default_response_class=ORJSONResponse)
     http.install(app, definition.name)
     app.include_router(definition.api)
     return app
 
 
 def run(definition: ServiceDefinition) -> None:
-    """Serve the service on its HTTP port until SIGTERM/SIGINT, then shut down gracefully."""
+    """Serve the service on its HTTP port until SIGTERM/SIGINT, then shut down gracefully.
+
+    With ``<SERVICE>_WORKERS`` above 1, uvicorn forks that many worker processes on one socket;
+    each is a full instance (its own pool, consumer in the group, relay candidate, timers).
+    """
     settings = load_settings(definition.name, definition.settings)
     configure_logging(definition.name, settings.log_level)
-    uvicorn.run(
-        create_app(definition, settings), host=settings.http_host, port=settings.http_port,
-        log_config=None, timeout_graceful_shutdown=30, timeout_keep_alive=65,
-    )
+    options = dict(host=settings.http_host, port=settings.http_port, log_config=None, loop="uvloop",
+                   http="httptools", timeout_graceful_shutdown=30, timeout_keep_alive=65)
+    if settings.workers > 1:
+        os.environ[_SERVICE_VARIABLE] = definition.name
+        uvicorn.run("shared.service:app_from_environment", factory=True, workers=settings.workers, **options)
+    else:
+        uvicorn.run(create_app(definition, settings), **options)
+
+
+_SERVICE_VARIABLE = "TUOGUAN_SERVICE"
+
+
+def app_from_environment() -> FastAPI:
+    """The app factory uvicorn's worker processes call: the service named in ``TUOGUAN_SERVICE``."""
+    name = os.environ[_SERVICE_VARIABLE]
+    return create_app(importlib.import_module(f"services.{name}.app").definition)

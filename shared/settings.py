@@ -35,8 +35,10 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 0
     log_level: str = "INFO"
+    workers: int = 1
     db_pool_min: int = 2
     db_pool_max: int = 10
+    consumer_max_records: int = 500
     consumer_max_attempts: int = 5
     consumer_backoff_s: float = 0.2
     consumer_backoff_max_s: float = 10.0

@@ -13,6 +13,11 @@ from shared.envelope import Envelope
 Conn = asyncpg.Connection | asyncpg.Pool
 
 
+async def lock_child(tx: asyncpg.Connection, child_id: uuid.UUID) -> None:
+    """Serialise a child's registration with the deferral of events that overtook it."""
+    await tx.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7263003))", str(child_id))
+
+
 async def replace_recipients(tx: asyncpg.Connection, event: ChildRegistered) -> None:
     await tx.execute("DELETE FROM recipients WHERE child_id = $1", event.child_id)
     await tx.executemany(

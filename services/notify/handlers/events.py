@@ -26,6 +26,7 @@ events = EventRouter()
 async def know_the_guardians(event: ChildRegistered, ctx: EventContext, *, tx: asyncpg.Connection) -> None:
     """Keep each guardian's channels, replacing what was known of this child; then tell them what
     happened before their registration reached notify."""
+    await recipients.lock_child(tx, event.child_id)
     await recipients.replace_recipients(tx, event)
     for waiting in await recipients.take_deferred(tx, event.child_id):
         await _tell(waiting.payload(), EventContext(envelope=waiting, outbox=ctx.outbox), tx)
@@ -51,6 +52,11 @@ async def _tell(event, ctx: EventContext, tx: asyncpg.Connection) -> None:
     if not known:
         # Attendance's events travel on another topic than the child's registration and can
         # overtake it: keep the event until the registration arrives, rather than tell nobody.
+        # The registration may be committing in a concurrent batch right now: under the child's
+        # lock, either it has committed (and we see its guardians) or it will see our deferral.
+        await recipients.lock_child(tx, event.child_id)
+        known = await recipients.recipients_of(tx, event.child_id)
+    if not known:
         await recipients.defer(tx, ctx.envelope, event.child_id)
         return
     now = dt.datetime.now(dt.UTC)
