@@ -68,7 +68,7 @@ async def attendance_rows(tx: asyncpg.Connection, fresh: list[dict]) -> None:
                ON CONFLICT (child_id) DO UPDATE SET display_name = EXCLUDED.display_name,
                    guardians = EXCLUDED.guardians, authorised_adults = EXCLUDED.authorised_adults""",
             [c["child_id"] for c in children], [c["display_name"] for c in children],
-            [c["guardians"] for c in children], [c["authorised_adults"] for c in children])
+            [_json(c["guardians"]) for c in children], [_json(c["authorised_adults"]) for c in children])
     days = [(e["data"], day) for e in fresh if e["type"] == "child.enrolled" for day in e["data"]["days"]]
     if days:
         await tx.execute(
@@ -89,7 +89,7 @@ async def notify_rows(tx: asyncpg.Connection, fresh: list[dict], outbox_topic: s
         await tx.execute(
             "INSERT INTO bare_recipients SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[])",
             [c["child_id"] for c, _ in guardians], [g["guardian_id"] for _, g in guardians],
-            [c["display_name"] for c, _ in guardians], [g["channels"] for _, g in guardians])
+            [c["display_name"] for c, _ in guardians], [_json(g["channels"]) for _, g in guardians])
     enrolled = [e for e in fresh if e["type"] == "child.enrolled"]
     if not enrolled:
         return
@@ -108,6 +108,10 @@ async def notify_rows(tx: asyncpg.Connection, fresh: list[dict], outbox_topic: s
     await _outbox(tx, outbox_topic, [
         (str(n[3]), "notification.delivered", orjson.dumps({"notification_id": str(n[0]), "guardian_id": str(n[2])}))
         for n in notes])
+
+
+def _json(value: object) -> str:
+    return orjson.dumps(value).decode()
 
 
 def _date(text: str) -> dt.date:

@@ -26,6 +26,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer, TopicPartition
@@ -67,11 +68,13 @@ class CommitWatch:
         self.partitions = partitions
         self.passed: dict[tuple[str, int], list[tuple[int, float]]] = {}  # (group, partition) -> [(offset, t)]
 
-    async def watch(self, ends: dict[int, int], timeout: float) -> None:
+    async def watch(self, ends: dict[int, int], timeout: float, alive: Callable[[], bool]) -> None:
         await self.admin.start()
         try:
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
+                if not alive():
+                    raise RuntimeError("a consumer process exited; see .state/bench-logs/")
                 now = time.time()
                 done = True
                 for group in self.groups:
@@ -102,7 +105,8 @@ async def _wait_joined(bootstrap: str, groups: list[str], timeout: float = 60.0)
             await asyncio.sleep(0.2)
 
 
-async def _publish_and_watch(stack: Stack, groups: list[str], count: int, timeout: float):
+async def _publish_and_watch(stack: Stack, groups: list[str], count: int, timeout: float,
+                             alive: Callable[[], bool]):
     envelopes = []
     for _ in range(count // 2):
         registered = child_registered(guardians=GUARDIANS)
@@ -116,7 +120,7 @@ async def _publish_and_watch(stack: Stack, groups: list[str], count: int, timeou
         partitions = [TopicPartition(topic, p) for p in sorted(producer.client.cluster.partitions_for_topic(topic))]
     watch = CommitWatch(stack.kafka, groups, partitions)
     ends: dict[int, int] = {}
-    watcher = asyncio.create_task(watch.watch(ends, timeout))
+    watcher = asyncio.create_task(watch.watch(ends, timeout, alive))
     try:
         sent_at, futures = [], []
         first_send = time.time()
@@ -124,6 +128,8 @@ async def _publish_and_watch(stack: Stack, groups: list[str], count: int, timeou
             futures.append(await producer.send(topic, e.to_bytes(), key=e.key.encode(), headers=e.headers()))
             sent_at.append(time.time())
         metadata = await asyncio.gather(*futures)
+        if watcher.done():  # it failed while we published
+            await watcher
         for m in metadata:
             ends[m.partition] = max(ends.get(m.partition, 0), m.offset + 1)
         await watcher
@@ -178,7 +184,10 @@ async def _measure(found: Endpoints, side: str, args: argparse.Namespace) -> Res
                     processes.append(ServiceProcess(stage, env, LOG_DIR).start())
                 await asyncio.gather(*(p.wait_healthy() for p in processes))
             await _wait_joined(stack.kafka, groups)
-            envelopes, eps, e2e = await _publish_and_watch(stack, groups, args.events, args.timeout)
+            def alive() -> bool:
+                return all((p.proc if isinstance(p, ServiceProcess) else p).poll() is None for p in processes)
+
+            envelopes, eps, e2e = await _publish_and_watch(stack, groups, args.events, args.timeout, alive)
             children = [e.payload().child_id for e in envelopes if e.type == "child.registered"]
             counts = [await _count(stack, s, side == "bare", children) for s in STAGES]
         finally:

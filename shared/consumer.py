@@ -24,9 +24,9 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import Literal
 
 import asyncpg
 from aiokafka import ConsumerRecord
@@ -39,11 +39,11 @@ from shared.envelope import Envelope, Event, UnknownEventType
 from shared.faults import crash_point
 from shared.metrics import EVENT_BATCH_SECONDS, EVENT_BATCH_SIZE, EVENT_RETRIES, EVENTS_CONSUMED
 from shared.outbox import Outbox
+from shared.routing import EventContext, EventRouter, HandlerFailed, Step, plan
 
 log = logging.getLogger(__name__)
 
 Outcome = Literal["handled", "duplicate", "ignored", "dead_lettered"]
-E = TypeVar("E", bound=Event)
 
 # Errors that say the database (not the event) is unavailable.
 INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
@@ -63,49 +63,11 @@ RETRY_BATCH_ERRORS = INFRASTRUCTURE_ERRORS + CONTENTION_ERRORS
 
 
 @dataclass(frozen=True)
-class EventContext:
-    """What a handler knows about the event it handles, and how it emits follow-up events."""
-
-    envelope: Envelope
-    outbox: Outbox
-
-    async def emit(self, tx: asyncpg.Connection, event: Event, *, union_id: uuid.UUID | None = None,
-                   stream: str | None = None) -> Envelope:
-        """Append ``event`` to the outbox, caused by (and correlated with) the handled event."""
-        return await self.outbox.append(
-            tx, event,
-            union_id=union_id if union_id is not None else self.envelope.union_id,
-            correlation_id=self.envelope.correlation_id,
-            causation_id=self.envelope.event_id,
-            stream=stream,
-        )
-
-
-Handler = Callable[..., Awaitable[None]]
-
-
-class EventRouter:
-    """Maps event types to a service's handlers: ``@router.on(ChildEnrolled)``."""
-
-    def __init__(self) -> None:
-        self.handlers: dict[str, list[Handler]] = {}
-        self.streams: set[str] = set()
-
-    def on(self, event_type: type[E]) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
-            self.handlers.setdefault(event_type.TYPE, []).append(handler)
-            self.streams.add(event_type.STREAM)
-            return handler
-
-        return register
-
-
-@dataclass(frozen=True)
 class _Parsed:
     record: ConsumerRecord
     envelope: Envelope
     event: Event
-    handlers: list[Handler]
+    steps: tuple[Step, ...]
 
 
 class _RecordFailed(Exception):
@@ -186,8 +148,8 @@ class EventConsumer:
         except ValidationError as exc:
             outcomes.append(await self._dead_letter(record, exc, attempts=1, kind="malformed"))
             return None
-        handlers = self.router.handlers.get(envelope.type)
-        if not handlers:
+        steps = self.router.handlers.get(envelope.type)
+        if not steps:
             outcomes.append(self._count(record, envelope.type, "ignored"))
             return None
         try:
@@ -196,7 +158,7 @@ class EventConsumer:
             # Bad data, or a schema version newer than this code: park it for a redrive.
             outcomes.append(await self._dead_letter(record, exc, attempts=1, kind="malformed"))
             return None
-        return _Parsed(record, envelope, event, handlers)
+        return _Parsed(record, envelope, event, steps)
 
     async def _commit_slice(self, items: list[_Parsed], outcomes: list[Outcome]) -> int | None:
         """Apply ``items`` in one transaction; the index of the first failing record (nothing is
@@ -233,28 +195,24 @@ class EventConsumer:
                 [i.envelope.event_id for i in items], [i.envelope.type for i in items],
                 first.topic, first.partition, [i.record.offset for i in items], self.instance_id,
             ))
-            handled: set[int] = set()
-            for index, item in enumerate(items):
-                event_id = item.envelope.event_id
-                if event_id not in fresh:  # seen before, or earlier in this poll
-                    continue
-                fresh.discard(event_id)
-                handled.add(index)
-                logs.correlation_id.set(str(item.envelope.correlation_id))
-                logs.event_id.set(str(event_id))
-                ctx = EventContext(envelope=item.envelope, outbox=self.outbox)
-                try:
-                    for handler in item.handlers:
-                        await handler(item.event, ctx, tx=tx)
-                except RETRY_BATCH_ERRORS:
-                    raise
-                except Exception as exc:
-                    log.info("handler failed inside a batch; isolating the record",
-                             extra={"offset": item.record.offset, "error": repr(exc)})
-                    raise _RecordFailed(index) from exc
+            handled = [index for index, item in enumerate(items) if _first_time(item, fresh)]
+            chosen = [items[i] for i in handled]
+            for group in plan([i.envelope.key for i in chosen], [i.steps for i in chosen]):
+                batch = [(chosen[p].event, EventContext(envelope=chosen[p].envelope, outbox=self.outbox))
+                         for p in group.positions]
+                for step in group.steps:
+                    try:
+                        await step.run(batch, tx)
+                    except HandlerFailed as failed:
+                        if isinstance(failed.__cause__, RETRY_BATCH_ERRORS):
+                            raise failed.__cause__ from None
+                        index = handled[group.positions[failed.index]]
+                        log.info("handler failed inside a batch; isolating the record",
+                                 extra={"offset": items[index].record.offset, "error": repr(failed.__cause__)})
+                        raise _RecordFailed(index) from failed.__cause__
             crash_point("consumer.before_commit")
         crash_point("consumer.after_commit")
-        return handled
+        return set(handled)
 
     async def _process_alone(self, item: _Parsed) -> Outcome:
         attempt = 0
@@ -297,6 +255,14 @@ class EventConsumer:
     def _count(self, record: ConsumerRecord, event_type: str, outcome: Outcome) -> Outcome:
         EVENTS_CONSUMED.labels(self.service, record.topic, event_type, outcome).inc()
         return outcome
+
+
+def _first_time(item: _Parsed, fresh: set[uuid.UUID]) -> bool:
+    """True for an event the inbox had not seen, the first time it occurs in the batch."""
+    if item.envelope.event_id not in fresh:
+        return False
+    fresh.discard(item.envelope.event_id)
+    return True
 
 
 def _contended(exc: BaseException) -> bool:

@@ -8,12 +8,12 @@ Applied files are recorded with a checksum; editing an applied file stops the se
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import re
 from pathlib import Path
 
 import asyncpg
+import orjson
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +22,15 @@ _FILE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _LOCK = 7_263_001  # advisory lock id: only one instance migrates at a time
 
 
+def json_text(value: object) -> str:
+    """JSON as text: how a ``jsonb[]`` column is fed (``$1::text[]`` cast per element), because
+    asyncpg would read nested lists as extra array dimensions."""
+    return orjson.dumps(value).decode()
+
+
 async def _init_connection(conn: asyncpg.Connection) -> None:
     for pg_type in ("json", "jsonb"):
-        await conn.set_type_codec(pg_type, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+        await conn.set_type_codec(pg_type, encoder=json_text, decoder=orjson.loads, schema="pg_catalog")
 
 
 async def connect(dsn: str) -> asyncpg.Connection:
@@ -36,6 +42,11 @@ async def connect(dsn: str) -> asyncpg.Connection:
 
 async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
     return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection)
+
+
+def columns(rows: list[tuple], width: int) -> list[list]:
+    """Rows as one list per column: the arguments of an ``INSERT ... SELECT * FROM unnest(...)``."""
+    return [[row[i] for row in rows] for i in range(width)]
 
 
 class MigrationError(RuntimeError):

@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
-from shared.db import connect
+from shared.db import connect, json_text
 from shared.envelope import Envelope, Event
 from shared.faults import crash_point
 from shared.metrics import OUTBOX_OLDEST_PENDING_SECONDS, OUTBOX_PENDING, OUTBOX_PUBLISHED
@@ -45,19 +47,38 @@ class Outbox:
         stream: str | None = None,
     ) -> Envelope:
         """``stream`` overrides the event's own stream (partner feeds: one topic per partner)."""
+        (envelope,) = await self.append_many(tx, [FollowUp(event, union_id, correlation_id, causation_id, stream)])
+        return envelope
+
+    async def append_many(self, tx: asyncpg.Connection, events: Sequence[FollowUp]) -> list[Envelope]:
+        """Append several events with one statement, in order."""
         if not tx.is_in_transaction():
             raise RuntimeError("outbox writes must share the transaction of the state change")
-        envelope = Envelope.wrap(
-            event, producer=self.producer, union_id=union_id,
-            correlation_id=correlation_id, causation_id=causation_id,
-        )
+        if not events:
+            return []
+        envelopes = [Envelope.wrap(e.event, producer=self.producer, union_id=e.union_id,
+                                   correlation_id=e.correlation_id, causation_id=e.causation_id) for e in events]
         await tx.execute(
             """INSERT INTO outbox (event_id, topic, key, event_type, payload, headers)
-               VALUES ($1, $2, $3, $4, $5, $6)""",
-            envelope.event_id, qualified(stream or event.STREAM, self.namespace), envelope.key, envelope.type,
-            envelope.to_bytes(), [[k, v.decode()] for k, v in envelope.headers()],
+               SELECT e, t, k, y, p, h::jsonb
+               FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[]) AS u(e, t, k, y, p, h)""",
+            [e.event_id for e in envelopes],
+            [qualified(f.stream or f.event.STREAM, self.namespace) for f in events],
+            [e.key for e in envelopes], [e.type for e in envelopes], [e.to_bytes() for e in envelopes],
+            [json_text([[k, v.decode()] for k, v in e.headers()]) for e in envelopes],
         )
-        return envelope
+        return envelopes
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """An event to append, with where it belongs and what caused it."""
+
+    event: Event
+    union_id: uuid.UUID | None
+    correlation_id: uuid.UUID
+    causation_id: uuid.UUID | None = None
+    stream: str | None = None
 
 
 class OutboxRelay:

@@ -29,7 +29,8 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 
 from shared import http
-from shared.consumer import EventConsumer, EventRouter
+from shared.consumer import EventConsumer
+from shared.routing import EventRouter
 from shared.db import create_pool, migrate_service
 from shared.dead_letters import DeadLetterPublisher
 from shared.logs import configure_logging

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 
 import asyncpg
 
@@ -61,6 +62,16 @@ async def hours(conn: Conn, site_id: uuid.UUID) -> SiteHours:
         "SELECT checkin_cutoff, closing, grace_minutes, escalation_interval_s FROM site_hours WHERE site_id = $1",
         site_id)
     return SiteHours(**dict(row)) if row else SiteHours()
+
+
+async def hours_of(conn: Conn, site_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, SiteHours]:
+    """Each site's hours; a site that never set them keeps the defaults."""
+    wanted = set(site_ids)
+    rows = await conn.fetch(
+        """SELECT site_id, checkin_cutoff, closing, grace_minutes, escalation_interval_s FROM site_hours
+           WHERE site_id = ANY($1::uuid[])""", list(wanted))
+    found = {r["site_id"]: SiteHours(**{k: v for k, v in r.items() if k != "site_id"}) for r in rows}
+    return {site: found.get(site, SiteHours()) for site in wanted}
 
 
 async def set_hours(tx: asyncpg.Connection, site_id: uuid.UUID, h: SiteHours, lead_name: str | None,

@@ -4,36 +4,47 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
 
+from shared.db import columns, json_text
 from shared.contracts.enrollment import BookingPromoted, ChildEnrolled, ChildRegistered
 
 Conn = asyncpg.Connection | asyncpg.Pool
 
 
-async def upsert_child(tx: asyncpg.Connection, event: ChildRegistered, union_id: uuid.UUID | None) -> None:
+async def upsert_children(tx: asyncpg.Connection, registrations: Sequence[tuple[ChildRegistered, uuid.UUID | None]]) -> None:
+    """Who each child is and who may pick them up; the last registration of a child wins."""
+    latest = {event.child_id: (event, union_id) for event, union_id in registrations}
+    rows = [(e.child_id, union_id, e.display_name, json_text([g.model_dump(mode="json") for g in e.guardians]),
+             e.priority_group, json_text([a.model_dump(mode="json") for a in e.authorised_adults]),
+             json_text(e.emergency_contact.model_dump(mode="json")) if e.emergency_contact else None)
+            for e, union_id in latest.values()]
     await tx.execute(
         """INSERT INTO roster_children (child_id, union_id, display_name, guardians, priority_group,
                                         authorised_adults, emergency_contact)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           SELECT c, u, n, g::jsonb, p, a::jsonb, e::jsonb
+           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+               AS x(c, u, n, g, p, a, e)
            ON CONFLICT (child_id) DO UPDATE SET display_name = EXCLUDED.display_name,
                guardians = EXCLUDED.guardians, priority_group = EXCLUDED.priority_group,
                authorised_adults = EXCLUDED.authorised_adults, emergency_contact = EXCLUDED.emergency_contact""",
-        event.child_id, union_id, event.display_name, [g.model_dump(mode="json") for g in event.guardians],
-        event.priority_group, [a.model_dump(mode="json") for a in event.authorised_adults],
-        event.emergency_contact.model_dump(mode="json") if event.emergency_contact else None,
-    )
+        *columns(rows, 7))
 
 
-async def add_roster_days(tx: asyncpg.Connection, event: ChildEnrolled | BookingPromoted) -> None:
-    await tx.executemany(
+async def add_roster_days(tx: asyncpg.Connection, bookings: Sequence[ChildEnrolled | BookingPromoted]) -> None:
+    """A roster entry for each booked day of each booking."""
+    rows = [(b.booking_id, b.child_id, b.class_id, b.site_id, day, b.provider_id, b.programme_id, b.class_type,
+             list(b.union_path)) for b in bookings for day in b.days]
+    await tx.execute(
         """INSERT INTO roster_entries (booking_id, child_id, class_id, site_id, day, provider_id, programme_id,
-                                       class_type, union_path) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
-        [(event.booking_id, event.child_id, event.class_id, event.site_id, day, event.provider_id,
-          event.programme_id, event.class_type, list(event.union_path)) for day in event.days],
-    )
+                                       class_type, union_path)
+           SELECT b, c, k, s, d, p, g, t, string_to_array(u, ',')::uuid[]
+           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::date[], $6::uuid[], $7::uuid[], $8::text[],
+                       $9::text[]) AS x(b, c, k, s, d, p, g, t, u)""",
+        *columns(rows, 8), [",".join(str(u) for u in r[8]) for r in rows])
 
 
 async def remove_roster_days(tx: asyncpg.Connection, booking_id: uuid.UUID, days: list[dt.date]) -> None:

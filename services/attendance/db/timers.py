@@ -4,8 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import asyncpg
+
+from shared.db import columns
+
+
+class Timer(NamedTuple):
+    kind: str
+    child_id: uuid.UUID
+    class_id: uuid.UUID
+    day: dt.date
+    step: int
+    due_at: dt.datetime
 
 
 async def schedule(tx: asyncpg.Connection, kind: str, child_id: uuid.UUID, class_id: uuid.UUID, day: dt.date,
@@ -14,6 +27,15 @@ async def schedule(tx: asyncpg.Connection, kind: str, child_id: uuid.UUID, class
         """INSERT INTO timers (kind, child_id, class_id, day, step, due_at) VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (kind, child_id, class_id, day, step) DO NOTHING""",
         kind, child_id, class_id, day, step, due_at)
+
+
+async def schedule_many(tx: asyncpg.Connection, timers: Sequence[Timer]) -> None:
+    """Several timers in one statement; one already set is left as it is."""
+    await tx.execute(
+        """INSERT INTO timers (kind, child_id, class_id, day, step, due_at)
+           SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::date[], $5::int[], $6::timestamptz[])
+           ON CONFLICT (kind, child_id, class_id, day, step) DO NOTHING""",
+        *columns([tuple(t) for t in timers], 6))
 
 
 async def cancel(tx: asyncpg.Connection, kind: str, child_id: uuid.UUID, day: dt.date) -> None:

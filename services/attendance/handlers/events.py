@@ -6,7 +6,7 @@ import asyncpg
 
 from services.attendance.db import checkin, timers
 from services.attendance.db import roster as db
-from shared.consumer import EventContext, EventRouter
+from shared.routing import EventBatch, EventContext, EventRouter
 from shared.contracts.enrollment import (
     BookingCancelled, BookingChanged, BookingPromoted, ChildEnrolled, ChildRegistered,
 )
@@ -14,20 +14,21 @@ from shared.contracts.enrollment import (
 events = EventRouter()
 
 
-@events.on(ChildRegistered)
-async def know_the_child(event: ChildRegistered, ctx: EventContext, *, tx: asyncpg.Connection) -> None:
-    """Keep who the child is and who may pick them up."""
-    await db.upsert_child(tx, event, ctx.envelope.union_id)
+@events.on_batch(ChildRegistered)
+async def know_the_children(batch: EventBatch, *, tx: asyncpg.Connection) -> None:
+    """Keep who each child is and who may pick them up."""
+    await db.upsert_children(tx, [(event, ctx.envelope.union_id) for event, ctx in batch])
 
 
-@events.on(ChildEnrolled)
-@events.on(BookingPromoted)
-async def add_to_roster(event: ChildEnrolled | BookingPromoted, ctx: EventContext, *, tx: asyncpg.Connection) -> None:
-    """Put the child on the roster of each confirmed day, and watch for them by the cut-off time."""
-    await db.add_roster_days(tx, event)
-    hours = await checkin.hours(tx, event.site_id)
-    for day in event.days:
-        await timers.schedule(tx, "absence", event.child_id, event.class_id, day, 0, hours.cutoff_at(day))
+@events.on_batch(ChildEnrolled, BookingPromoted)
+async def add_to_roster(batch: EventBatch, *, tx: asyncpg.Connection) -> None:
+    """Put each child on the roster of each confirmed day, and watch for them by the cut-off time."""
+    bookings = [event for event, _ in batch]
+    await db.add_roster_days(tx, bookings)
+    hours = await checkin.hours_of(tx, {b.site_id for b in bookings})
+    await timers.schedule_many(tx, [
+        timers.Timer("absence", b.child_id, b.class_id, day, 0, hours[b.site_id].cutoff_at(day))
+        for b in bookings for day in b.days])
 
 
 @events.on(BookingChanged)

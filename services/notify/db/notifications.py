@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -14,18 +15,40 @@ Conn = asyncpg.Connection | asyncpg.Pool
 LEASE = dt.timedelta(seconds=60)
 
 
-async def insert(tx: asyncpg.Connection, *, notification_id: uuid.UUID, envelope: Envelope, guardian_id: uuid.UUID,
-                 child_id: uuid.UUID, channel: str, address: str, body: str, safety: bool, language: str,
-                 due_at: dt.datetime) -> bool:
-    """Record one notification; False when this event already reached this guardian there."""
-    delivered = channel == "inapp"
-    return bool(await tx.fetchval(
+@dataclass(frozen=True)
+class Notification:
+    """One message for one guardian on one channel, about one event."""
+
+    notification_id: uuid.UUID
+    envelope: Envelope
+    guardian_id: uuid.UUID
+    child_id: uuid.UUID
+    channel: str
+    address: str
+    body: str
+    safety: bool
+    language: str
+    due_at: dt.datetime
+
+
+async def insert(tx: asyncpg.Connection, notes: list[Notification]) -> set[uuid.UUID]:
+    """Record notifications in one statement; the ids of those that are new (an event reaches a
+    guardian on a channel once). In-app ones are delivered as they are written."""
+    if not notes:
+        return set()
+    rows = await tx.fetch(
         """INSERT INTO notifications (notification_id, source_event_id, source_type, guardian_id, child_id, channel,
                                       address, body, safety, language, status, due_at, delivered_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, CASE WHEN $13 THEN now() END)
-           ON CONFLICT ON CONSTRAINT notifications_once DO NOTHING RETURNING true""",
-        notification_id, envelope.event_id, envelope.type, guardian_id, child_id, channel, address, body, safety,
-        language, "delivered" if delivered else "pending", due_at, delivered))
+           SELECT n, e, t, g, c, ch, a, b, s, l, CASE WHEN ch = 'inapp' THEN 'delivered' ELSE 'pending' END, d,
+                  CASE WHEN ch = 'inapp' THEN now() END
+           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[],
+                       $9::bool[], $10::text[], $11::timestamptz[]) AS u(n, e, t, g, c, ch, a, b, s, l, d)
+           ON CONFLICT ON CONSTRAINT notifications_once DO NOTHING RETURNING notification_id""",
+        [n.notification_id for n in notes], [n.envelope.event_id for n in notes], [n.envelope.type for n in notes],
+        [n.guardian_id for n in notes], [n.child_id for n in notes], [n.channel for n in notes],
+        [n.address for n in notes], [n.body for n in notes], [n.safety for n in notes],
+        [n.language for n in notes], [n.due_at for n in notes])
+    return {r["notification_id"] for r in rows}
 
 
 async def claim_due(conn: Conn, now: dt.datetime, limit: int) -> list[asyncpg.Record]:

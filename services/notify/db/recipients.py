@@ -3,43 +3,64 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Sequence
 
 import asyncpg
 
 from services.notify.domain import Preferences
+from shared.db import columns, json_text
 from shared.contracts.enrollment import ChildRegistered
 from shared.envelope import Envelope
 
 Conn = asyncpg.Connection | asyncpg.Pool
 
 
-async def lock_child(tx: asyncpg.Connection, child_id: uuid.UUID) -> None:
-    """Serialise a child's registration with the deferral of events that overtook it."""
-    await tx.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7263003))", str(child_id))
+async def lock_children(tx: asyncpg.Connection, child_ids: Iterable[uuid.UUID]) -> None:
+    """Serialise children's registrations with the deferral of events that overtook them."""
+    await tx.execute("SELECT pg_advisory_xact_lock(hashtextextended(c, 7263003)) FROM unnest($1::text[]) AS c",
+                     sorted({str(c) for c in child_ids}))
 
 
-async def replace_recipients(tx: asyncpg.Connection, event: ChildRegistered) -> None:
-    await tx.execute("DELETE FROM recipients WHERE child_id = $1", event.child_id)
-    await tx.executemany(
+async def replace_recipients(tx: asyncpg.Connection, registrations: Sequence[ChildRegistered]) -> None:
+    """Each child's guardians as its last registration in ``registrations`` names them."""
+    latest = {r.child_id: r for r in registrations}
+    await tx.execute("DELETE FROM recipients WHERE child_id = ANY($1::uuid[])", list(latest))
+    rows = [(r.child_id, g.guardian_id, r.display_name, g.display_name, json_text([c.model_dump() for c in g.channels]))
+            for r in latest.values() for g in r.guardians]
+    await tx.execute(
         """INSERT INTO recipients (child_id, guardian_id, child_name, display_name, channels)
-           VALUES ($1, $2, $3, $4, $5)""",
-        [(event.child_id, g.guardian_id, event.display_name, g.display_name,
-          [c.model_dump() for c in g.channels]) for g in event.guardians],
-    )
+           SELECT c, g, n, d, ch::jsonb FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[])
+               AS u(c, g, n, d, ch)""",
+        *columns(rows, 5))
 
 
-async def recipients_of(tx: Conn, child_id: uuid.UUID) -> list[asyncpg.Record]:
-    return await tx.fetch(
-        "SELECT guardian_id, child_name, display_name, channels FROM recipients WHERE child_id = $1 ORDER BY guardian_id",
-        child_id)
+async def recipients_of(tx: Conn, child_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[asyncpg.Record]]:
+    """Each child's guardians (children nobody registered yet are left out)."""
+    rows = await tx.fetch(
+        """SELECT child_id, guardian_id, child_name, display_name, channels FROM recipients
+           WHERE child_id = ANY($1::uuid[]) ORDER BY child_id, guardian_id""", list(child_ids))
+    known: dict[uuid.UUID, list[asyncpg.Record]] = {}
+    for row in rows:
+        known.setdefault(row["child_id"], []).append(row)
+    return known
+
+
+async def preferences_of(conn: Conn, guardian_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Preferences]:
+    """The guardians' saved preferences; a guardian who never saved any is left out."""
+    rows = await conn.fetch(
+        """SELECT guardian_id, muted_kinds, channels, quiet_start, quiet_end, language FROM preferences
+           WHERE guardian_id = ANY($1::uuid[])""", list(guardian_ids))
+    return {r["guardian_id"]: _preferences(r) for r in rows}
 
 
 async def preferences(conn: Conn, guardian_id: uuid.UUID) -> Preferences:
     row = await conn.fetchrow(
         "SELECT muted_kinds, channels, quiet_start, quiet_end, language FROM preferences WHERE guardian_id = $1",
         guardian_id)
-    if row is None:
-        return Preferences()
+    return Preferences() if row is None else _preferences(row)
+
+
+def _preferences(row: asyncpg.Record) -> Preferences:
     return Preferences(tuple(row["muted_kinds"]), tuple(row["channels"]) if row["channels"] is not None else None,
                        row["quiet_start"], row["quiet_end"], row["language"])
 
@@ -54,11 +75,17 @@ async def save_preferences(tx: Conn, guardian_id: uuid.UUID, p: Preferences) -> 
         p.quiet_end, p.language)
 
 
-async def defer(tx: asyncpg.Connection, envelope: Envelope, child_id: uuid.UUID) -> None:
-    await tx.execute("INSERT INTO deferred_events (event_id, child_id, envelope) VALUES ($1, $2, $3) "
-                     "ON CONFLICT DO NOTHING", envelope.event_id, child_id, envelope.to_bytes())
+async def defer(tx: asyncpg.Connection, waiting: Sequence[tuple[Envelope, uuid.UUID]]) -> None:
+    """Keep events about children notify does not know yet, until their registration arrives."""
+    if waiting:
+        await tx.execute(
+            """INSERT INTO deferred_events (event_id, child_id, envelope)
+               SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bytea[]) ON CONFLICT DO NOTHING""",
+            [e.event_id for e, _ in waiting], [c for _, c in waiting], [e.to_bytes() for e, _ in waiting])
 
 
-async def take_deferred(tx: asyncpg.Connection, child_id: uuid.UUID) -> list[Envelope]:
-    rows = await tx.fetch("DELETE FROM deferred_events WHERE child_id = $1 RETURNING envelope, deferred_at", child_id)
+async def take_deferred(tx: asyncpg.Connection, child_ids: Iterable[uuid.UUID]) -> list[Envelope]:
+    """The events kept for these children, oldest first, removed from the waiting list."""
+    rows = await tx.fetch("DELETE FROM deferred_events WHERE child_id = ANY($1::uuid[]) RETURNING envelope, deferred_at",
+                          list(child_ids))
     return [Envelope.model_validate_json(r["envelope"]) for r in sorted(rows, key=lambda r: r["deferred_at"])]

@@ -8,8 +8,7 @@ import uuid
 import asyncpg
 
 from services.notify.db import notifications, recipients
-from services.notify.domain import SAFETY_ALERTS, message, plan
-from shared.consumer import EventContext, EventRouter
+from services.notify.domain import SAFETY_ALERTS, Preferences, message, plan
 from shared.contracts.attendance import (
     CheckInRefused, ChildCheckedIn, ChildPickedUp, LatePickupEscalated, PickupCodeIssued, PickupRefused,
 )
@@ -18,60 +17,66 @@ from shared.contracts.enrollment import (
 )
 from shared.contracts.notify import NotificationDelivered
 from shared.contracts.subsidy import SubsidyApproved
+from shared.routing import EventBatch as Batch, EventContext, EventRouter
 
 events = EventRouter()
 
 
-@events.on(ChildRegistered)
-async def know_the_guardians(event: ChildRegistered, ctx: EventContext, *, tx: asyncpg.Connection) -> None:
-    """Keep each guardian's channels, replacing what was known of this child; then tell them what
+@events.on_batch(ChildRegistered)
+async def know_the_guardians(batch: Batch, *, tx: asyncpg.Connection) -> None:
+    """Keep each guardian's channels, replacing what was known of the child; then tell them what
     happened before their registration reached notify."""
-    await recipients.lock_child(tx, event.child_id)
-    await recipients.replace_recipients(tx, event)
-    for waiting in await recipients.take_deferred(tx, event.child_id):
-        await _tell(waiting.payload(), EventContext(envelope=waiting, outbox=ctx.outbox), tx)
+    children = {event.child_id for event, _ in batch}
+    await recipients.lock_children(tx, children)
+    await recipients.replace_recipients(tx, [event for event, _ in batch])
+    outbox = batch[0][1].outbox
+    waiting = await recipients.take_deferred(tx, children)
+    if waiting:
+        await _tell([(w.payload(), EventContext(envelope=w, outbox=outbox)) for w in waiting], tx)
 
 
-@events.on(ChildEnrolled)
-@events.on(BookingWaitlisted)
-@events.on(BookingPromoted)
-@events.on(BookingCancelled)
-@events.on(ChildCheckedIn)
-@events.on(CheckInRefused)
-@events.on(PickupCodeIssued)
-@events.on(PickupRefused)
-@events.on(ChildPickedUp)
-@events.on(LatePickupEscalated)
-@events.on(SubsidyApproved)
-async def tell_the_guardians(event, ctx: EventContext, *, tx: asyncpg.Connection) -> None:
-    await _tell(event, ctx, tx)
+@events.on_batch(ChildEnrolled, BookingWaitlisted, BookingPromoted, BookingCancelled, ChildCheckedIn, CheckInRefused,
+                 PickupCodeIssued, PickupRefused, ChildPickedUp, LatePickupEscalated, SubsidyApproved)
+async def tell_the_guardians(batch: Batch, *, tx: asyncpg.Connection) -> None:
+    await _tell(batch, tx)
 
 
-async def _tell(event, ctx: EventContext, tx: asyncpg.Connection) -> None:
-    known = await recipients.recipients_of(tx, event.child_id)
-    if not known:
+async def _tell(batch: Batch, tx: asyncpg.Connection) -> None:
+    """One notification per guardian and channel for each event, and an in-app one announced as delivered."""
+    children = {event.child_id for event, _ in batch}
+    known = await recipients.recipients_of(tx, children)
+    if unknown := children - known.keys():
         # Attendance's events travel on another topic than the child's registration and can
         # overtake it: keep the event until the registration arrives, rather than tell nobody.
         # The registration may be committing in a concurrent batch right now: under the child's
         # lock, either it has committed (and we see its guardians) or it will see our deferral.
-        await recipients.lock_child(tx, event.child_id)
-        known = await recipients.recipients_of(tx, event.child_id)
-    if not known:
-        await recipients.defer(tx, ctx.envelope, event.child_id)
-        return
+        await recipients.lock_children(tx, unknown)
+        known |= await recipients.recipients_of(tx, unknown)
+    prefs = await recipients.preferences_of(tx, {g["guardian_id"] for rows in known.values() for g in rows})
     now = dt.datetime.now(dt.UTC)
-    for guardian in known:
-        prefs = await recipients.preferences(tx, guardian["guardian_id"])
-        body = message(event, guardian["child_name"], prefs.language)
-        if body is None:
+    notes, waiting, contexts = [], [], {}
+    for event, ctx in batch:
+        if event.child_id not in known:
+            waiting.append((ctx.envelope, event.child_id))
             continue
-        for planned in plan(event, guardian["channels"], prefs, now):
-            notification_id = uuid.uuid4()
-            fresh = await notifications.insert(
-                tx, notification_id=notification_id, envelope=ctx.envelope, guardian_id=guardian["guardian_id"],
-                child_id=event.child_id, channel=planned.channel, address=planned.address, body=body,
-                safety=isinstance(event, SAFETY_ALERTS), language=prefs.language, due_at=planned.due_at)
-            if fresh and planned.channel == "inapp":
-                await ctx.emit(tx, NotificationDelivered(
-                    notification_id=notification_id, guardian_id=guardian["guardian_id"], child_id=event.child_id,
-                    channel="inapp", source_event_id=ctx.envelope.event_id, source_event_type=ctx.envelope.type))
+        for guardian in known[event.child_id]:
+            p = prefs.get(guardian["guardian_id"], Preferences())
+            body = message(event, guardian["child_name"], p.language)
+            if body is None:
+                continue
+            for planned in plan(event, guardian["channels"], p, now):
+                note = notifications.Notification(
+                    notification_id=uuid.uuid4(), envelope=ctx.envelope, guardian_id=guardian["guardian_id"],
+                    child_id=event.child_id, channel=planned.channel, address=planned.address, body=body,
+                    safety=isinstance(event, SAFETY_ALERTS), language=p.language, due_at=planned.due_at)
+                notes.append(note)
+                contexts[note.notification_id] = ctx
+    await recipients.defer(tx, waiting)
+    fresh = await notifications.insert(tx, notes)
+    delivered = [n for n in notes if n.notification_id in fresh and n.channel == "inapp"]
+    if delivered:
+        await contexts[delivered[0].notification_id].outbox.append_many(tx, [
+            contexts[n.notification_id].follow_up(NotificationDelivered(
+                notification_id=n.notification_id, guardian_id=n.guardian_id, child_id=n.child_id, channel="inapp",
+                source_event_id=n.envelope.event_id, source_event_type=n.envelope.type))
+            for n in delivered])

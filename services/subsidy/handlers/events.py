@@ -10,7 +10,7 @@ from services.subsidy.db import applications as apps
 from services.subsidy.db import funds
 from services.subsidy.domain import Request, automatic, subsidise
 from services.subsidy.handlers import ledger
-from shared.consumer import EventContext, EventRouter
+from shared.routing import EventContext, EventRouter
 from shared.contracts.attendance import ChildAbsent, ChildCheckedIn
 from shared.contracts.enrollment import BookingCancelled, BookingChanged, BookingPromoted, ChildEnrolled
 from shared.contracts.subsidy import SubsidyRequested

@@ -1,0 +1,143 @@
+"""Which handler takes which event, and in what order a batch of events is handled.
+
+A service declares its handlers on an :class:`EventRouter`:
+
+- ``@router.on(ChildEnrolled)``: ``async def h(event, ctx, *, tx)``, called once per event;
+- ``@router.on_batch(ChildCheckedIn)``: ``async def h(batch, *, tx)`` with ``batch`` a list of
+  ``(event, ctx)``, called once for many events, so that it can write them with multi-row
+  statements.
+
+:func:`plan` orders a partition's events into rounds. Events of one key (one child) keep their
+order: an event runs in a later round than its key's previous event whenever the two need
+different handlers. Within a round, events that share handlers are handed over together, in
+offset order. Events of different keys are independent, as they are across partitions.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import asyncpg
+
+from shared import logs
+from shared.envelope import Envelope, Event
+from shared.outbox import FollowUp, Outbox
+
+E = TypeVar("E", bound=Event)
+Handler = Callable[..., Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class EventContext:
+    """What a handler knows about the event it handles, and how it emits follow-up events."""
+
+    envelope: Envelope
+    outbox: Outbox
+
+    async def emit(self, tx: asyncpg.Connection, event: Event, *, union_id: uuid.UUID | None = None,
+                   stream: str | None = None) -> Envelope:
+        """Append ``event`` to the outbox, caused by (and correlated with) the handled event."""
+        (envelope,) = await self.outbox.append_many(tx, [self.follow_up(event, union_id=union_id, stream=stream)])
+        return envelope
+
+    def follow_up(self, event: Event, *, union_id: uuid.UUID | None = None, stream: str | None = None) -> FollowUp:
+        """A follow-up event for :meth:`Outbox.append_many`, caused by the handled event."""
+        return FollowUp(event, union_id=union_id if union_id is not None else self.envelope.union_id,
+                        correlation_id=self.envelope.correlation_id, causation_id=self.envelope.event_id,
+                        stream=stream)
+
+
+EventBatch = list[tuple[Event, EventContext]]
+
+
+@dataclass(frozen=True, eq=False)
+class Step:
+    """One registered handler; ``batch`` says it takes a list of ``(event, ctx)``."""
+
+    handler: Handler
+    batch: bool
+
+    async def run(self, items: Sequence[tuple[Event, EventContext]], tx: asyncpg.Connection) -> None:
+        """Run over ``items``; a failure is raised as :class:`HandlerFailed` naming the item (the
+        first of the batch when a batch handler fails, as it cannot say which one)."""
+        index = 0
+        try:
+            if self.batch:
+                await self.handler(list(items), tx=tx)
+                return
+            for index, (event, ctx) in enumerate(items):
+                logs.correlation_id.set(str(ctx.envelope.correlation_id))
+                logs.event_id.set(str(ctx.envelope.event_id))
+                await self.handler(event, ctx, tx=tx)
+        except Exception as exc:
+            raise HandlerFailed(index) from exc
+
+
+class HandlerFailed(Exception):
+    """The handler failed on the ``index``-th item it was given; the cause is chained."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(index)
+        self.index = index
+
+
+class EventRouter:
+    """Maps event types to a service's handlers."""
+
+    def __init__(self) -> None:
+        self.handlers: dict[str, tuple[Step, ...]] = {}
+        self.streams: set[str] = set()
+
+    def on(self, event_type: type[E]) -> Callable[[Handler], Handler]:
+        """Register ``async def h(event, ctx, *, tx)`` for ``event_type``."""
+        return self._register(event_type, batch=False)
+
+    def on_batch(self, *event_types: type[Event]) -> Callable[[Handler], Handler]:
+        """Register ``async def h(batch, *, tx)`` for each of ``event_types``."""
+        def register(handler: Handler) -> Handler:
+            for event_type in event_types:
+                self._register(event_type, batch=True)(handler)
+            return handler
+
+        return register
+
+    def _register(self, event_type: type[Event], *, batch: bool) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.handlers[event_type.TYPE] = (*self.handlers.get(event_type.TYPE, ()), _step(handler, batch))
+            self.streams.add(event_type.STREAM)
+            return handler
+
+        return register
+
+
+_STEPS: dict[tuple[Handler, bool], Step] = {}
+
+
+def _step(handler: Handler, batch: bool) -> Step:
+    """One Step per handler, so that events of several types that share a handler share a group."""
+    return _STEPS.setdefault((handler, batch), Step(handler, batch))
+
+
+@dataclass(frozen=True)
+class Group:
+    """Events that run together: the same handlers, the same round; positions in the slice."""
+
+    steps: tuple[Step, ...]
+    positions: list[int]
+
+
+def plan(keys: Sequence[str], steps: Sequence[tuple[Step, ...]]) -> list[Group]:
+    """Groups in the order to run them, for events with these keys and handlers (offset order)."""
+    last: dict[str, tuple[int, tuple[Step, ...]]] = {}
+    rounds: list[dict[tuple[Step, ...], list[int]]] = []
+    for position, (key, handlers) in enumerate(zip(keys, steps, strict=True)):
+        previous = last.get(key)
+        level = 0 if previous is None else previous[0] + (previous[1] != handlers)
+        last[key] = (level, handlers)
+        if level == len(rounds):
+            rounds.append({})
+        rounds[level].setdefault(handlers, []).append(position)
+    return [Group(handlers, positions) for groups in rounds for handlers, positions in groups.items()]
