@@ -30,7 +30,6 @@ from typing import Literal
 
 import asyncpg
 from aiokafka import ConsumerRecord
-from pydantic import ValidationError
 
 import shared.contracts  # noqa: F401  (registers every event type)
 from shared import logs
@@ -71,11 +70,13 @@ class _Parsed:
 
 
 class _RecordFailed(Exception):
-    """A handler failed on the ``index``-th record of a transaction's slice."""
+    """A handler failed on the ``index``-th record of a transaction's slice (or, unless ``exact``,
+    in a batch handler given the records from there on)."""
 
-    def __init__(self, index: int) -> None:
+    def __init__(self, index: int, exact: bool) -> None:
         super().__init__(index)
         self.index = index
+        self.exact = exact
 
 
 class EventConsumer:
@@ -143,31 +144,34 @@ class EventConsumer:
         return outcomes
 
     async def _parse(self, record: ConsumerRecord, outcomes: list[Outcome]) -> _Parsed | None:
+        event_type = _header(record, "type")
+        if event_type and event_type not in self.router.handlers:  # not ours: no need to read it
+            outcomes.append(self._count(record, event_type, "ignored"))
+            return None
         try:
-            envelope = Envelope.model_validate_json(record.value or b"")
-        except ValidationError as exc:
+            envelope, event = Envelope.parse_typed(record.value or b"", event_type)
+        except (ValueError, UnknownEventType) as exc:  # ValidationError is a ValueError
+            # Bad data, or a schema version newer than this code: park it for a redrive.
             outcomes.append(await self._dead_letter(record, exc, attempts=1, kind="malformed"))
             return None
         steps = self.router.handlers.get(envelope.type)
         if not steps:
             outcomes.append(self._count(record, envelope.type, "ignored"))
             return None
-        try:
-            event = envelope.payload()
-        except (ValidationError, UnknownEventType) as exc:
-            # Bad data, or a schema version newer than this code: park it for a redrive.
-            outcomes.append(await self._dead_letter(record, exc, attempts=1, kind="malformed"))
-            return None
         return _Parsed(record, envelope, event, steps)
 
     async def _commit_slice(self, items: list[_Parsed], outcomes: list[Outcome]) -> int | None:
         """Apply ``items`` in one transaction; the index of the first failing record (nothing is
         then committed), or None when all committed. Waits out a database outage."""
+        one_by_one = False
         while True:
             started = time.perf_counter()
             try:
-                handled = await self._apply(items)
+                handled = await self._apply(items, one_by_one=one_by_one)
             except _RecordFailed as failed:
+                if not failed.exact:  # find the failing record: the same slice, each record on its own
+                    one_by_one = True
+                    continue
                 return failed.index
             except RETRY_BATCH_ERRORS as exc:
                 EVENT_RETRIES.labels(self.service, "infrastructure").inc()
@@ -181,7 +185,7 @@ class EventConsumer:
                                             "handled" if index in handled else "duplicate"))
             return None
 
-    async def _apply(self, items: list[_Parsed]) -> set[int]:
+    async def _apply(self, items: list[_Parsed], *, one_by_one: bool = False) -> set[int]:
         """One transaction: the inbox rows of every item, then each fresh item's handlers.
         Returns the positions of the items handled (the others were duplicates)."""
         first = items[0].record
@@ -202,14 +206,14 @@ class EventConsumer:
                          for p in group.positions]
                 for step in group.steps:
                     try:
-                        await step.run(batch, tx)
+                        await step.run(batch, tx, one_by_one=one_by_one)
                     except HandlerFailed as failed:
                         if isinstance(failed.__cause__, RETRY_BATCH_ERRORS):
                             raise failed.__cause__ from None
                         index = handled[group.positions[failed.index]]
                         log.info("handler failed inside a batch; isolating the record",
                                  extra={"offset": items[index].record.offset, "error": repr(failed.__cause__)})
-                        raise _RecordFailed(index) from failed.__cause__
+                        raise _RecordFailed(index, failed.exact) from failed.__cause__
             crash_point("consumer.before_commit")
         crash_point("consumer.after_commit")
         return set(handled)

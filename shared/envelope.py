@@ -7,11 +7,12 @@ The headers repeat ``event_id``, ``type`` and ``schema_version`` so tools can ro
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
 
 
 class Event(BaseModel):
@@ -94,6 +95,31 @@ class Envelope(BaseModel):
         if self.schema_version > model.VERSION:
             raise UnknownEventType(f"{self.type} v{self.schema_version}")
         return model.model_validate(self.data)
+
+    @classmethod
+    def parse_typed(cls, raw: bytes, event_type: str | None) -> tuple[Envelope, Event]:
+        """Envelope and typed data from the wire in one pass, when ``event_type`` (the record's
+        ``type`` header) names a known type; otherwise in two. Raises as :meth:`payload` does,
+        and ``ValueError`` when the header and the body disagree."""
+        typed = _typed_envelope(event_type) if event_type else None
+        if typed is None:
+            envelope = cls.model_validate_json(raw)
+            return envelope, envelope.payload()
+        parsed = typed.model_validate_json(raw)
+        if parsed.type != event_type:
+            raise ValueError(f"the type header says {event_type!r} but the event is {parsed.type!r}")
+        if parsed.schema_version > parsed.data.VERSION:
+            raise UnknownEventType(f"{parsed.type} v{parsed.schema_version}")
+        return parsed, parsed.data
+
+
+@functools.cache
+def _typed_envelope(event_type: str) -> type[Envelope] | None:
+    """An envelope whose ``data`` is validated straight into the event's model."""
+    model = Event.REGISTRY.get(event_type)
+    if model is None:
+        return None
+    return create_model(f"{model.__name__}Envelope", __base__=Envelope, data=(model, ...))
 
 
 class UnknownEventType(LookupError):

@@ -60,28 +60,34 @@ class Step:
     handler: Handler
     batch: bool
 
-    async def run(self, items: Sequence[tuple[Event, EventContext]], tx: asyncpg.Connection) -> None:
-        """Run over ``items``; a failure is raised as :class:`HandlerFailed` naming the item (the
-        first of the batch when a batch handler fails, as it cannot say which one)."""
+    async def run(self, items: Sequence[tuple[Event, EventContext]], tx: asyncpg.Connection, *,
+                  one_by_one: bool = False) -> None:
+        """Run over ``items``; a failure is raised as :class:`HandlerFailed` naming the item. A batch
+        handler cannot say which item failed (it names the first), unless it runs ``one_by_one``."""
         index = 0
         try:
-            if self.batch:
+            if self.batch and not one_by_one:
                 await self.handler(list(items), tx=tx)
                 return
             for index, (event, ctx) in enumerate(items):
                 logs.correlation_id.set(str(ctx.envelope.correlation_id))
                 logs.event_id.set(str(ctx.envelope.event_id))
-                await self.handler(event, ctx, tx=tx)
+                if self.batch:
+                    await self.handler([(event, ctx)], tx=tx)
+                else:
+                    await self.handler(event, ctx, tx=tx)
         except Exception as exc:
-            raise HandlerFailed(index) from exc
+            raise HandlerFailed(index, exact=one_by_one or not self.batch or len(items) == 1) from exc
 
 
 class HandlerFailed(Exception):
-    """The handler failed on the ``index``-th item it was given; the cause is chained."""
+    """The handler failed on the ``index``-th item it was given (or, unless ``exact``, on one of
+    the items from there on); the cause is chained."""
 
-    def __init__(self, index: int) -> None:
+    def __init__(self, index: int, *, exact: bool) -> None:
         super().__init__(index)
         self.index = index
+        self.exact = exact
 
 
 class EventRouter:
