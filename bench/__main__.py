@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import checkin_rush, enrollment_rush, event_path, pipeline, subsidy_race
+from bench import checkin_rush, enrollment_rush, event_path, morning, pipeline, subsidy_race
 
 BENCHMARKS = {
     "event-path": event_path,
@@ -13,6 +13,7 @@ BENCHMARKS = {
     "enrollment-rush": enrollment_rush,
     "subsidy-race": subsidy_race,
     "checkin-rush": checkin_rush,
+    "morning": morning,
 }
 
 

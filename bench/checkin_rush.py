@@ -31,13 +31,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sites", type=int, default=8)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--workers", type=int, default=1, help="attendance worker processes")
 
 
 async def run(args: argparse.Namespace) -> None:
+    await check_in_all(args, label="checkin-rush")
+
+
+async def check_in_all(args: argparse.Namespace, *, label: str) -> None:
+    """Book ``args.checkins`` children today over ``args.sites`` classes, check them all in, wait for
+    every guardian's message, and print the figures as ``label``."""
     today = local_today(datetime.now(UTC))
     sites = [(uuid.uuid4(), uuid.uuid4(), uuid.uuid4()) for _ in range(args.sites)]  # site, class, provider
     # Timers tick only at start-up: absences must not be marked while the children are arriving.
-    async with running_system(["attendance", "notify"], ATTENDANCE_TIMER_INTERVAL_S="3600") as (stack, processes):
+    env = {"ATTENDANCE_TIMER_INTERVAL_S": "3600", "ATTENDANCE_WORKERS": str(args.workers)}
+    async with running_system(["attendance", "notify"], **env) as (stack, processes):
         children, envelopes = [], []
         for i in range(args.checkins):
             site_id, class_id, provider_id = sites[i % len(sites)]
@@ -50,7 +58,7 @@ async def run(args: argparse.Namespace) -> None:
         await publish_envelopes(stack.kafka, topic, envelopes)
         for service in ("attendance", "notify"):
             await wait_caught_up(stack.kafka, stack.group(service), topic, timeout=args.timeout)
-        print(f"checkin-rush: set up {len(children)} children booked today at {len(sites)} sites")
+        print(f"{label}: set up {len(children)} children booked today at {len(sites)} sites", flush=True)
 
         sent_at: dict[uuid.UUID, datetime] = {}
         latencies: list[float] = []
@@ -82,6 +90,7 @@ async def run(args: argparse.Namespace) -> None:
                      "AND channel = 'inapp' AND child_id = ANY($1::uuid[])")
             while await conn.fetchval(query, ids) < expected and time.monotonic() < deadline:
                 await asyncio.sleep(0.25)
+            all_told = time.perf_counter() - started
             rows = await conn.fetch(
                 """SELECT child_id, guardian_id, count(*) AS copies, min(created_at) AS at FROM notifications
                    WHERE source_type = 'child.checked_in' AND channel = 'inapp' AND child_id = ANY($1::uuid[])
@@ -89,7 +98,12 @@ async def run(args: argparse.Namespace) -> None:
         finally:
             await conn.close()
     e2e = [(r["at"] - sent_at[r["child_id"]]).total_seconds() * 1000 for r in rows]
-    print(f"checkin-rush: http_p99_ms={percentile(latencies, 99):.0f}")
+    print(f"{label}: http_p99_ms={percentile(latencies, 99):.0f} http_seconds={http_seconds:.1f}")
+    if label == "morning":
+        print(f"morning: checkins={len(latencies)} notified={len(rows)} seconds={all_told:.1f} "
+              f"checkins_per_s={len(latencies) / http_seconds:.0f} e2e_p99_ms={percentile(e2e, 99):.0f} "
+              f"lost={expected - len(rows)} duplicated={sum(r['copies'] - 1 for r in rows)}")
+        return
     print(f"checkin-rush: checkins={len(latencies)} notified={len(rows)} "
           f"checkins_per_s={len(latencies) / http_seconds:.0f} e2e_p50_ms={percentile(e2e, 50):.0f} "
           f"e2e_p99_ms={percentile(e2e, 99):.0f} lost={expected - len(rows)} "

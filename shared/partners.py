@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from shared.envelope import Event
-from shared.outbox import Outbox
+from shared.outbox import FollowUp, Outbox
 
 FEEDS = ("insurance", "statistics")
 DEFAULT_PARTNERS = "demo-insurer:insurance,demo-statistics:statistics"
@@ -70,6 +70,10 @@ def of_feed(feed: str) -> list[Partner]:
 async def publish(tx: asyncpg.Connection, outbox: Outbox, feed: str, build: Callable[[Partner], Event], *,
                   union_id: uuid.UUID | None, correlation_id: uuid.UUID) -> None:
     """Append one event per partner of ``feed`` to the outbox, in the caller's transaction."""
-    for partner in of_feed(feed):
-        await outbox.append(tx, build(partner), union_id=union_id, correlation_id=correlation_id,
-                            stream=partner.stream)
+    await outbox.append_many(tx, follow_ups(feed, build, union_id=union_id, correlation_id=correlation_id))
+
+
+def follow_ups(feed: str, build: Callable[[Partner], Event], *, union_id: uuid.UUID | None,
+               correlation_id: uuid.UUID) -> list[FollowUp]:
+    """One event per partner of ``feed``, for :meth:`Outbox.append_many`."""
+    return [FollowUp(build(p), union_id, correlation_id, stream=p.stream) for p in of_feed(feed)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from collections.abc import Iterable
 
 import asyncpg
@@ -29,20 +30,45 @@ async def insert_checkin(tx: asyncpg.Connection, checkin_id: uuid.UUID, entry: a
         by_staff, temperature_c, symptoms, admitted)
 
 
-async def present_count(conn: Conn, class_id: uuid.UUID, day: dt.date) -> int:
-    return await conn.fetchval(
-        """SELECT count(*) FROM checkins ci WHERE ci.class_id = $1 AND ci.day = $2 AND ci.admitted
-           AND NOT EXISTS (SELECT 1 FROM handovers h WHERE h.child_id = ci.child_id AND h.day = ci.day)""",
-        class_id, day)
+async def admit(tx: asyncpg.Connection, checkin_id: uuid.UUID, entry: asyncpg.Record, *, at: dt.datetime,
+                by_staff: str, temperature_c: float, symptoms: list[str]) -> None:
+    """Record an admission, and with it stop watching for the child's absence (or undo one marked)."""
+    await tx.execute(
+        """WITH admitted AS (
+               INSERT INTO checkins (checkin_id, child_id, class_id, site_id, booking_id, day, at, by_staff,
+                                     temperature_c, symptoms, admitted)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, true)),
+           watch_ended AS (
+               DELETE FROM timers WHERE kind = 'absence' AND child_id = $2 AND day = $6 AND fired_at IS NULL)
+           DELETE FROM absences WHERE child_id = $2 AND day = $6""",
+        checkin_id, entry["child_id"], entry["class_id"], entry["site_id"], entry["booking_id"], entry["day"], at,
+        by_staff, temperature_c, symptoms)
+
+
+@dataclass(frozen=True)
+class ClassDay:
+    """What a check-in needs to know about its class's day, the new arrival counted."""
+
+    present: int
+    staff: int
+    hours: SiteHours
+
+
+async def class_day(conn: Conn, class_id: uuid.UUID, site_id: uuid.UUID, day: dt.date) -> ClassDay:
+    row = await conn.fetchrow(
+        """SELECT (SELECT count(*) FROM checkins ci WHERE ci.class_id = $1 AND ci.day = $3 AND ci.admitted
+                   AND NOT EXISTS (SELECT 1 FROM handovers h WHERE h.child_id = ci.child_id AND h.day = ci.day))
+                      AS present,
+                  (SELECT count(*) FROM staff_on_duty WHERE class_id = $1 AND day = $3) AS staff,
+                  h.checkin_cutoff, h.closing, h.grace_minutes, h.escalation_interval_s
+           FROM (SELECT 1) one LEFT JOIN site_hours h ON h.site_id = $2""", class_id, site_id, day)
+    present, staff, *hours = row
+    return ClassDay(present, staff, SiteHours(*hours) if hours[0] is not None else SiteHours())
 
 
 async def lock_class_day(tx: asyncpg.Connection, class_id: uuid.UUID, day: dt.date) -> None:
     """Serialise the check-ins of one class and day, so the staffing count is exact."""
     await tx.execute("SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))", str(class_id), day.isoformat())
-
-
-async def staff_count(conn: Conn, class_id: uuid.UUID, day: dt.date) -> int:
-    return await conn.fetchval("SELECT count(*) FROM staff_on_duty WHERE class_id = $1 AND day = $2", class_id, day)
 
 
 async def staff_on_duty(conn: Conn, class_id: uuid.UUID, day: dt.date) -> list[dict]:
@@ -55,13 +81,6 @@ async def add_staff(tx: asyncpg.Connection, class_id: uuid.UUID, day: dt.date, n
     await tx.execute(
         """INSERT INTO staff_on_duty (class_id, day, staff_name, role) VALUES ($1, $2, $3, $4)
            ON CONFLICT (class_id, day, staff_name) DO UPDATE SET role = EXCLUDED.role""", class_id, day, name, role)
-
-
-async def hours(conn: Conn, site_id: uuid.UUID) -> SiteHours:
-    row = await conn.fetchrow(
-        "SELECT checkin_cutoff, closing, grace_minutes, escalation_interval_s FROM site_hours WHERE site_id = $1",
-        site_id)
-    return SiteHours(**dict(row)) if row else SiteHours()
 
 
 async def hours_of(conn: Conn, site_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, SiteHours]:

@@ -21,14 +21,6 @@ class Timer(NamedTuple):
     due_at: dt.datetime
 
 
-async def schedule(tx: asyncpg.Connection, kind: str, child_id: uuid.UUID, class_id: uuid.UUID, day: dt.date,
-                   step: int, due_at: dt.datetime) -> None:
-    await tx.execute(
-        """INSERT INTO timers (kind, child_id, class_id, day, step, due_at) VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (kind, child_id, class_id, day, step) DO NOTHING""",
-        kind, child_id, class_id, day, step, due_at)
-
-
 async def schedule_many(tx: asyncpg.Connection, timers: Sequence[Timer]) -> None:
     """Several timers in one statement; one already set is left as it is."""
     await tx.execute(

@@ -19,7 +19,7 @@ from shared import partners
 from shared.contracts.attendance import ChildCheckedIn, CheckInRefused, StaffingRatioExceeded
 from shared.contracts.partners import AttendanceCounted
 from shared.errors import CommandRejected
-from shared.outbox import Outbox
+from shared.outbox import FollowUp, Outbox
 
 Result = tuple[int, dict[str, Any]]
 
@@ -47,31 +47,30 @@ async def check_in(cmd: CheckIn, actor: Actor, *, tx: asyncpg.Connection, outbox
 
     checkin_id = uuid.uuid4()
     refusal = screening_refusal(cmd.temperature_c, cmd.symptoms)
-    await db.insert_checkin(tx, checkin_id, entry, at=actor.now, by_staff=actor.principal.sub,
-                            temperature_c=cmd.temperature_c, symptoms=cmd.symptoms, admitted=refusal is None)
     meta = {"union_id": entry["union_path"][-1] if entry["union_path"] else None,
             "correlation_id": actor.correlation_id}
     where = {"child_id": cmd.child_id, "class_id": entry["class_id"], "site_id": cmd.site_id, "day": today}
     if refusal:
+        await db.insert_checkin(tx, checkin_id, entry, at=actor.now, by_staff=actor.principal.sub,
+                                temperature_c=cmd.temperature_c, symptoms=cmd.symptoms, admitted=False)
         await outbox.append(tx, CheckInRefused(**where, at=actor.now), **meta)
         return 422, {"error": "refused", "checkin_id": str(checkin_id), "admitted": False,
                      "reasons": [{"field": "health_screening", "reason": refusal}]}
 
-    await timers.cancel(tx, "absence", cmd.child_id, today)
-    await tx.execute("DELETE FROM absences WHERE child_id = $1 AND day = $2", cmd.child_id, today)
-    hours = await db.hours(tx, cmd.site_id)
-    for step in ESCALATION:
-        await timers.schedule(tx, "late_pickup", cmd.child_id, entry["class_id"], today, step,
-                              hours.escalation_at(today, step))
-    await outbox.append(tx, ChildCheckedIn(**where, booking_id=entry["booking_id"],
-                                           programme_id=entry["programme_id"], at=actor.now), **meta)
-    await partners.publish(tx, outbox, "statistics", lambda p: AttendanceCounted(
+    await db.admit(tx, checkin_id, entry, at=actor.now, by_staff=actor.principal.sub,
+                   temperature_c=cmd.temperature_c, symptoms=cmd.symptoms)
+    facts = await db.class_day(tx, entry["class_id"], cmd.site_id, today)
+    await timers.schedule_many(tx, [
+        timers.Timer("late_pickup", cmd.child_id, entry["class_id"], today, step, facts.hours.escalation_at(today, step))
+        for step in ESCALATION])
+    events = [FollowUp(ChildCheckedIn(**where, booking_id=entry["booking_id"], programme_id=entry["programme_id"],
+                                      at=actor.now), **meta)]
+    events += partners.follow_ups("statistics", lambda p: AttendanceCounted(
         union_id=meta["union_id"], class_type=entry["class_type"], day=today, attended=True), **meta)
-    present = await db.present_count(tx, entry["class_id"], today)
-    staff = await db.staff_count(tx, entry["class_id"], today)
-    if ratio_exceeded(entry["class_type"], present, staff):
-        await outbox.append(tx, StaffingRatioExceeded(
-            class_id=entry["class_id"], site_id=cmd.site_id, day=today, children_present=present,
-            staff_on_duty=staff, children_per_staff=CHILDREN_PER_STAFF.get(entry["class_type"], 15)), **meta)
+    if ratio_exceeded(entry["class_type"], facts.present, facts.staff):
+        events.append(FollowUp(StaffingRatioExceeded(
+            class_id=entry["class_id"], site_id=cmd.site_id, day=today, children_present=facts.present,
+            staff_on_duty=facts.staff, children_per_staff=CHILDREN_PER_STAFF.get(entry["class_type"], 15)), **meta))
+    await outbox.append_many(tx, events)
     return 201, {"checkin_id": str(checkin_id), "admitted": True, "at": actor.now.isoformat(),
-                 "children_present": present, "staff_on_duty": staff}
+                 "children_present": facts.present, "staff_on_duty": facts.staff}
