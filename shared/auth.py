@@ -54,7 +54,7 @@ def _unauthorised(reason: str) -> CommandRejected:
 
 
 def authenticate(request: Request) -> Principal:
-    """FastAPI dependency: the verified caller, or 401 with the reason."""
+    """The verified caller, or 401 with the reason."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
@@ -69,7 +69,12 @@ def authenticate(request: Request) -> Principal:
         raise _unauthorised("the token is not valid") from None
 
 
-Caller = Annotated[Principal, Depends(authenticate)]
+async def caller(request: Request) -> Principal:
+    """The verified caller; async, so that FastAPI runs it on the event loop rather than in a thread."""
+    return authenticate(request)
+
+
+Caller = Annotated[Principal, Depends(caller)]
 
 
 def forbidden(reason: str) -> CommandRejected:

@@ -11,6 +11,8 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import logs
 from shared.auth import authenticate, forbidden
@@ -55,26 +57,47 @@ def install(app: FastAPI, service: str) -> None:
         return JSONResponse({"error": "invalid_request", "reasons": [
             {"field": exc.column_name or "", "reason": "refers to or breaks a record's rules"}]}, status_code=422)
 
-    @app.middleware("http")
-    async def _correlate(request: Request, call_next: Any) -> Response:
-        raw = request.headers.get(CORRELATION_HEADER, "")
+    app.add_middleware(_Correlation, service=service)
+    app.include_router(_operations_router())
+
+
+class _Correlation:
+    """Correlation id in and out (``X-Correlation-ID``), in the logs, and request metrics.
+
+    A plain ASGI middleware: Starlette's ``BaseHTTPMiddleware`` costs a task and a streamed
+    response per request."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw = Headers(scope=scope).get(CORRELATION_HEADER, "")
         try:
             correlation = uuid.UUID(raw)
         except ValueError:
             correlation = uuid.uuid4()
-        request.state.correlation_id = correlation
+        scope.setdefault("state", {})["correlation_id"] = correlation
+        header = (CORRELATION_HEADER.lower().encode(), str(correlation).encode())
+        status = 500
+
+        async def send_correlated(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), header]
+            await send(message)
+
         token = logs.correlation_id.set(str(correlation))
         try:
-            response = await call_next(request)
+            await self.app(scope, receive, send_correlated)
         finally:
             logs.correlation_id.reset(token)
-        route = request.scope.get("route")
-        HTTP_REQUESTS.labels(service, request.method, getattr(route, "path", "unmatched"),
-                             response.status_code).inc()
-        response.headers[CORRELATION_HEADER] = str(correlation)
-        return response
-
-    app.include_router(_operations_router())
+            route = scope.get("route")
+            HTTP_REQUESTS.labels(self.service, scope["method"], getattr(route, "path", "unmatched"), status).inc()
 
 
 def _operations_router() -> APIRouter:

@@ -63,8 +63,8 @@ class Runtime:
     broker: KafkaBroker
 
 
-def runtime(request: Request) -> Runtime:
-    """FastAPI dependency: the service's runtime."""
+async def runtime(request: Request) -> Runtime:
+    """FastAPI dependency: the service's runtime (async: a plain function would run in a thread)."""
     return request.app.state.runtime
 
 
