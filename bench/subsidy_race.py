@@ -17,6 +17,7 @@ import uuid
 import httpx
 
 from bench.harness import percentile, running_system
+from bench.load import Load
 from deploy.city import token
 from tests.support.kafka import publish_envelopes, wait_caught_up
 from tests.support.scenarios import SUMMER_DAYS, child_enrolled, envelope
@@ -68,15 +69,17 @@ async def run(args: argparse.Namespace) -> None:
             statuses: list[str] = []
             gate = asyncio.Semaphore(args.concurrency)
 
-            async def approve(application_id: uuid.UUID) -> None:
-                async with gate:
-                    started = time.perf_counter()
-                    answer = await post(f"/applications/{application_id}/decision", {"approve": True})
-                    latencies.append((time.perf_counter() - started) * 1000)
-                    statuses.append(answer.json().get("status", f"http {answer.status_code}"))
+            async with Load(processes["subsidy"].url, args.concurrency,
+                            headers={"Authorization": f"Bearer {staff}"}) as load:
+                async def approve(application_id: uuid.UUID) -> None:
+                    async with gate:
+                        status, body, ms = await load.post(f"/applications/{application_id}/decision",
+                                                           {"approve": True}, {"Idempotency-Key": f"k-{uuid.uuid4()}"})
+                        latencies.append(ms)
+                        statuses.append((body or {}).get("status", f"http {status}"))
 
-            started = time.perf_counter()
-            await asyncio.gather(*(approve(a) for a in pending))
+                started = time.perf_counter()
+                await asyncio.gather(*(approve(a) for a in pending))
             seconds = time.perf_counter() - started
 
         conn = await stack.connect("subsidy")
