@@ -32,7 +32,6 @@ import asyncpg
 from aiokafka import ConsumerRecord
 
 import shared.contracts  # noqa: F401  (registers every event type)
-from shared import logs
 from shared.dead_letters import DeadLetterPublisher
 from shared.envelope import Envelope, Event, UnknownEventType
 from shared.faults import crash_point
@@ -178,6 +177,9 @@ class EventConsumer:
                 log.warning("database unavailable or contended; will retry the batch", extra={"error": repr(exc)})
                 await asyncio.sleep(min(self.backoff_max_s / 2, 1.0) if _contended(exc) else self.backoff_max_s / 2)
                 continue
+            except Exception:  # outside any handler (the inbox insert, say): no record to blame yet
+                log.warning("batch failed outside its handlers; handling its records one at a time", exc_info=True)
+                return 0
             EVENT_BATCH_SECONDS.labels(self.service).observe(time.perf_counter() - started)
             EVENT_BATCH_SIZE.labels(self.service).observe(len(items))
             for index, item in enumerate(items):

@@ -76,14 +76,19 @@ async def test_a_poison_event_in_the_middle_of_a_batch_goes_alone_to_the_dead_le
     assert batched > singles, "some transactions held more than one event"
 
 
-async def test_a_crash_before_the_batch_commits_loses_nothing(stack: Stack, start_service) -> None:
+async def _crashed_at(point: str, stack: Stack, start_service) -> tuple[uuid.UUID, list[Envelope]]:
+    """A child's 30 bookings waiting, and an attendance instance that died at ``point`` in its first batch."""
     await _settled(stack, start_service)
     child_id, events = _one_child_many_bookings(30)
-    topic = stack.topic("enrollment.events")
-    await publish_envelopes(stack.kafka, topic, events)
-
-    doomed = start_service("attendance", label="attendance-crashing", TUOGUAN_CRASH_AT="consumer.before_commit")
+    await publish_envelopes(stack.kafka, stack.topic("enrollment.events"), events)
+    doomed = start_service("attendance", label="attendance-crashing", TUOGUAN_CRASH_AT=point)
     assert await doomed.wait_exit(timeout=60) == CRASH_EXIT_CODE
+    return child_id, events
+
+
+async def test_a_crash_before_the_batch_commits_loses_nothing(stack: Stack, start_service) -> None:
+    child_id, events = await _crashed_at("consumer.before_commit", stack, start_service)
+    topic = stack.topic("enrollment.events")
     assert await _inbox_count(stack, events) == 0, "the crashed batch left nothing behind"
 
     await start_service("attendance", label="attendance-restarted").wait_healthy()
@@ -95,13 +100,8 @@ async def test_a_crash_before_the_batch_commits_loses_nothing(stack: Stack, star
 
 async def test_a_crash_after_the_batch_commits_but_before_the_offsets_doubles_nothing(
         stack: Stack, start_service) -> None:
-    await _settled(stack, start_service)
-    child_id, events = _one_child_many_bookings(30)
+    child_id, events = await _crashed_at("consumer.after_commit", stack, start_service)
     topic = stack.topic("enrollment.events")
-    await publish_envelopes(stack.kafka, topic, events)
-
-    doomed = start_service("attendance", label="attendance-crashing", TUOGUAN_CRASH_AT="consumer.after_commit")
-    assert await doomed.wait_exit(timeout=60) == CRASH_EXIT_CODE
     committed_before_crash = await _inbox_count(stack, events)
     assert committed_before_crash >= 2, "the batch committed before the process died"
 
