@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from pydantic import BaseModel
 
 from shared.auth import Principal
 from shared.errors import CommandRejected
-from shared.idempotency import run_once
+from shared import idempotency
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,24 @@ class AuditEntry:
     correlation_id: uuid.UUID
 
     async def record(self, tx: asyncpg.Connection | asyncpg.Pool, status: int) -> None:
-        await tx.execute(
-            """INSERT INTO audit_log (service, actor_sub, actor_role, actor_union_id, actor_provider_id,
-                                      actor_member_id, action, target, idempotency_key, status_code, correlation_id)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""",
-            self.service, self.actor.sub, self.actor.role, self.actor.union_id, self.actor.provider_id,
-            self.actor.member_id, self.action, self.target, self.idempotency_key, status, self.correlation_id)
+        await tx.execute(_AUDIT, *self._values(status))
+
+    async def record_with_answer(self, tx: asyncpg.Connection, *, scope: str, key: str, status: int,
+                                 body: dict[str, Any]) -> None:
+        """The audit line and the idempotency key's stored answer, in one round trip."""
+        await tx.execute(_AUDIT_WITH_ANSWER, *self._values(status), scope, key, status, body)
+
+    def _values(self, status: int) -> tuple:
+        return (self.service, self.actor.sub, self.actor.role, self.actor.union_id, self.actor.provider_id,
+                self.actor.member_id, self.action, self.target, self.idempotency_key, status, self.correlation_id)
+
+
+_AUDIT = """INSERT INTO audit_log (service, actor_sub, actor_role, actor_union_id, actor_provider_id,
+                                  actor_member_id, action, target, idempotency_key, status_code, correlation_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"""
+# The stored answer's parameters follow the audit line's eleven.
+_AUDIT_WITH_ANSWER = "WITH remembered AS ({}) {}".format(
+    re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + 11}", idempotency.REMEMBER), _AUDIT)
 
 
 async def execute(
@@ -68,9 +81,15 @@ async def execute(
     for attempt in range(1, attempts + 1):
         try:
             async with pool.acquire() as tx, tx.transaction():
-                status, body = await run_once(tx, scope=scope, key=key, request=request, command=lambda: command(tx))
-                if audit is not None:
-                    await audit.record(tx, status)
+                if (stored := await idempotency.claim(tx, scope=scope, key=key, request=request)) is not None:
+                    if audit is not None:
+                        await audit.record(tx, stored[0])
+                    return stored
+                status, body = await command(tx)
+                if audit is None:
+                    await idempotency.remember(tx, scope=scope, key=key, status=status, body=body)
+                else:
+                    await audit.record_with_answer(tx, scope=scope, key=key, status=status, body=body)
                 return status, body
         except CommandRejected as refused:
             if audit is not None:

@@ -31,18 +31,23 @@ async def insert_checkin(tx: asyncpg.Connection, checkin_id: uuid.UUID, entry: a
 
 
 async def admit(tx: asyncpg.Connection, checkin_id: uuid.UUID, entry: asyncpg.Record, *, at: dt.datetime,
-                by_staff: str, temperature_c: float, symptoms: list[str]) -> None:
-    """Record an admission, and with it stop watching for the child's absence (or undo one marked)."""
-    await tx.execute(
+                by_staff: str, temperature_c: float, symptoms: list[str]) -> bool:
+    """Record an admission, and with it stop watching for the child's absence (or undo one marked).
+    False when the child was already admitted that day (nothing changes then)."""
+    return bool(await tx.fetchval(
         """WITH admitted AS (
                INSERT INTO checkins (checkin_id, child_id, class_id, site_id, booking_id, day, at, by_staff,
                                      temperature_c, symptoms, admitted)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, true)),
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, true)
+               ON CONFLICT (child_id, day) WHERE admitted DO NOTHING RETURNING child_id, day),
            watch_ended AS (
-               DELETE FROM timers WHERE kind = 'absence' AND child_id = $2 AND day = $6 AND fired_at IS NULL)
-           DELETE FROM absences WHERE child_id = $2 AND day = $6""",
+               DELETE FROM timers t USING admitted a
+               WHERE t.kind = 'absence' AND t.child_id = a.child_id AND t.day = a.day AND t.fired_at IS NULL),
+           absence_undone AS (
+               DELETE FROM absences x USING admitted a WHERE x.child_id = a.child_id AND x.day = a.day)
+           SELECT count(*) FROM admitted""",
         checkin_id, entry["child_id"], entry["class_id"], entry["site_id"], entry["booking_id"], entry["day"], at,
-        by_staff, temperature_c, symptoms)
+        by_staff, temperature_c, symptoms))
 
 
 @dataclass(frozen=True)

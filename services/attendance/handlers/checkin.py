@@ -41,12 +41,10 @@ async def check_in(cmd: CheckIn, actor: Actor, *, tx: asyncpg.Connection, outbox
         raise CommandRejected(409, [{"field": "child_id", "reason": "the child is not booked at this site today"}])
     ensure_provider_at_site(actor.principal, entry["provider_id"])
     await db.lock_class_day(tx, entry["class_id"], today)
-    if admitted := await db.admission(tx, cmd.child_id, today):
-        return 200, {"checkin_id": str(admitted["checkin_id"]), "admitted": True, "at": admitted["at"].isoformat(),
-                     "already_checked_in": True}
-
     checkin_id = uuid.uuid4()
     refusal = screening_refusal(cmd.temperature_c, cmd.symptoms)
+    if refusal and (admitted := await db.admission(tx, cmd.child_id, today)):
+        return _already_in(admitted)
     meta = {"union_id": entry["union_path"][-1] if entry["union_path"] else None,
             "correlation_id": actor.correlation_id}
     where = {"child_id": cmd.child_id, "class_id": entry["class_id"], "site_id": cmd.site_id, "day": today}
@@ -57,8 +55,9 @@ async def check_in(cmd: CheckIn, actor: Actor, *, tx: asyncpg.Connection, outbox
         return 422, {"error": "refused", "checkin_id": str(checkin_id), "admitted": False,
                      "reasons": [{"field": "health_screening", "reason": refusal}]}
 
-    await db.admit(tx, checkin_id, entry, at=actor.now, by_staff=actor.principal.sub,
-                   temperature_c=cmd.temperature_c, symptoms=cmd.symptoms)
+    if not await db.admit(tx, checkin_id, entry, at=actor.now, by_staff=actor.principal.sub,
+                          temperature_c=cmd.temperature_c, symptoms=cmd.symptoms):
+        return _already_in(await db.admission(tx, cmd.child_id, today))
     facts = await db.class_day(tx, entry["class_id"], cmd.site_id, today)
     await timers.schedule_many(tx, [
         timers.Timer("late_pickup", cmd.child_id, entry["class_id"], today, step, facts.hours.escalation_at(today, step))
@@ -74,3 +73,8 @@ async def check_in(cmd: CheckIn, actor: Actor, *, tx: asyncpg.Connection, outbox
     await outbox.append_many(tx, events)
     return 201, {"checkin_id": str(checkin_id), "admitted": True, "at": actor.now.isoformat(),
                  "children_present": facts.present, "staff_on_duty": facts.staff}
+
+
+def _already_in(admitted: asyncpg.Record) -> Result:
+    return 200, {"checkin_id": str(admitted["checkin_id"]), "admitted": True, "at": admitted["at"].isoformat(),
+                 "already_checked_in": True}
