@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from collections.abc import Iterable
 
 import asyncpg
@@ -50,25 +49,13 @@ async def admit(tx: asyncpg.Connection, checkin_id: uuid.UUID, entry: asyncpg.Re
         by_staff, temperature_c, symptoms))
 
 
-@dataclass(frozen=True)
-class ClassDay:
-    """What a check-in needs to know about its class's day, the new arrival counted."""
-
-    present: int
-    staff: int
-    hours: SiteHours
-
-
-async def class_day(conn: Conn, class_id: uuid.UUID, site_id: uuid.UUID, day: dt.date) -> ClassDay:
+async def present_and_staff(conn: Conn, class_id: uuid.UUID, day: dt.date) -> tuple[int, int]:
+    """Children present (admitted, not yet picked up) and staff on duty in a class on a day."""
     row = await conn.fetchrow(
-        """SELECT (SELECT count(*) FROM checkins ci WHERE ci.class_id = $1 AND ci.day = $3 AND ci.admitted
-                   AND NOT EXISTS (SELECT 1 FROM handovers h WHERE h.child_id = ci.child_id AND h.day = ci.day))
-                      AS present,
-                  (SELECT count(*) FROM staff_on_duty WHERE class_id = $1 AND day = $3) AS staff,
-                  h.checkin_cutoff, h.closing, h.grace_minutes, h.escalation_interval_s
-           FROM (SELECT 1) one LEFT JOIN site_hours h ON h.site_id = $2""", class_id, site_id, day)
-    present, staff, *hours = row
-    return ClassDay(present, staff, SiteHours(*hours) if hours[0] is not None else SiteHours())
+        """SELECT (SELECT count(*) FROM checkins ci WHERE ci.class_id = $1 AND ci.day = $2 AND ci.admitted
+                   AND NOT EXISTS (SELECT 1 FROM handovers h WHERE h.child_id = ci.child_id AND h.day = ci.day)),
+                  (SELECT count(*) FROM staff_on_duty WHERE class_id = $1 AND day = $2)""", class_id, day)
+    return row[0], row[1]
 
 
 async def lock_class_day(tx: asyncpg.Connection, class_id: uuid.UUID, day: dt.date) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from services.attendance.domain import SiteHours
 from shared.db import columns, json_text
 from shared.contracts.enrollment import BookingPromoted, ChildEnrolled, ChildRegistered
 
@@ -73,14 +74,24 @@ async def roster(conn: Conn, class_id: uuid.UUID, day: dt.date) -> list[dict[str
 
 
 async def entry(conn: Conn, child_id: uuid.UUID, day: dt.date, site_id: uuid.UUID | None = None) -> asyncpg.Record | None:
-    """The child's roster entry for a day (at a site, when given), with what staff need to know."""
+    """The child's roster entry for a day (at a site, when given), with what staff need to know and
+    the site's hours (NULL where the site never set them: see :func:`site_hours`)."""
     return await conn.fetchrow(
         """SELECT e.booking_id, e.child_id, e.class_id, e.site_id, e.provider_id, e.programme_id, e.class_type,
-                  e.union_path, e.day, c.display_name, c.guardians, c.authorised_adults, c.emergency_contact
+                  e.union_path, e.day, c.display_name, c.guardians, c.authorised_adults, c.emergency_contact,
+                  h.checkin_cutoff, h.closing, h.grace_minutes, h.escalation_interval_s
            FROM roster_entries e JOIN roster_children c USING (child_id)
+           LEFT JOIN site_hours h ON h.site_id = e.site_id
            WHERE e.child_id = $1 AND e.day = $2 AND ($3::uuid IS NULL OR e.site_id = $3)
            ORDER BY e.site_id = $3 DESC NULLS LAST LIMIT 1""",
         child_id, day, site_id)
+
+
+def site_hours(entry: asyncpg.Record) -> SiteHours:
+    """The hours of an entry's site."""
+    if entry["checkin_cutoff"] is None:
+        return SiteHours()
+    return SiteHours(entry["checkin_cutoff"], entry["closing"], entry["grace_minutes"], entry["escalation_interval_s"])
 
 
 async def class_facts(conn: Conn, class_id: uuid.UUID) -> asyncpg.Record | None:

@@ -40,7 +40,6 @@ async def check_in(cmd: CheckIn, actor: Actor, *, tx: asyncpg.Connection, outbox
     if entry is None or entry["site_id"] != cmd.site_id:
         raise CommandRejected(409, [{"field": "child_id", "reason": "the child is not booked at this site today"}])
     ensure_provider_at_site(actor.principal, entry["provider_id"])
-    await db.lock_class_day(tx, entry["class_id"], today)
     checkin_id = uuid.uuid4()
     refusal = screening_refusal(cmd.temperature_c, cmd.symptoms)
     if refusal and (admitted := await db.admission(tx, cmd.child_id, today)):
@@ -58,21 +57,25 @@ async def check_in(cmd: CheckIn, actor: Actor, *, tx: asyncpg.Connection, outbox
     if not await db.admit(tx, checkin_id, entry, at=actor.now, by_staff=actor.principal.sub,
                           temperature_c=cmd.temperature_c, symptoms=cmd.symptoms):
         return _already_in(await db.admission(tx, cmd.child_id, today))
-    facts = await db.class_day(tx, entry["class_id"], cmd.site_id, today)
+    hours = roster.site_hours(entry)
     await timers.schedule_many(tx, [
-        timers.Timer("late_pickup", cmd.child_id, entry["class_id"], today, step, facts.hours.escalation_at(today, step))
+        timers.Timer("late_pickup", cmd.child_id, entry["class_id"], today, step, hours.escalation_at(today, step))
         for step in ESCALATION])
+    # Only now serialise with the class's other arrivals (their admissions are in, or wait for
+    # ours), so that the count each one sees, and the staffing alert, is exact.
+    await db.lock_class_day(tx, entry["class_id"], today)
+    present, staff = await db.present_and_staff(tx, entry["class_id"], today)
     events = [FollowUp(ChildCheckedIn(**where, booking_id=entry["booking_id"], programme_id=entry["programme_id"],
                                       at=actor.now), **meta)]
     events += partners.follow_ups("statistics", lambda p: AttendanceCounted(
         union_id=meta["union_id"], class_type=entry["class_type"], day=today, attended=True), **meta)
-    if ratio_exceeded(entry["class_type"], facts.present, facts.staff):
+    if ratio_exceeded(entry["class_type"], present, staff):
         events.append(FollowUp(StaffingRatioExceeded(
-            class_id=entry["class_id"], site_id=cmd.site_id, day=today, children_present=facts.present,
-            staff_on_duty=facts.staff, children_per_staff=CHILDREN_PER_STAFF.get(entry["class_type"], 15)), **meta))
+            class_id=entry["class_id"], site_id=cmd.site_id, day=today, children_present=present,
+            staff_on_duty=staff, children_per_staff=CHILDREN_PER_STAFF.get(entry["class_type"], 15)), **meta))
     await outbox.append_many(tx, events)
     return 201, {"checkin_id": str(checkin_id), "admitted": True, "at": actor.now.isoformat(),
-                 "children_present": facts.present, "staff_on_duty": facts.staff}
+                 "children_present": present, "staff_on_duty": staff}
 
 
 def _already_in(admitted: asyncpg.Record) -> Result:
