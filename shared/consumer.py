@@ -116,14 +116,6 @@ class EventConsumer:
         results = await asyncio.gather(*(self._process_partition(rs) for rs in by_partition.values()))
         return [outcome for outcomes in results for outcome in outcomes]
 
-    async def process(self, record: ConsumerRecord) -> Outcome:
-        """Handle one record on its own, retrying a failing handler and then dead-lettering it."""
-        outcomes: list[Outcome] = []
-        parsed = await self._parse(record, outcomes)
-        if parsed is None:
-            return outcomes[0]
-        return await self._process_alone(parsed)
-
     async def _process_partition(self, records: Sequence[ConsumerRecord]) -> list[Outcome]:
         outcomes: list[Outcome] = []
         todo = [p for r in records if (p := await self._parse(r, outcomes)) is not None]
