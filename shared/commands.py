@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import asyncpg
+import orjson
 from fastapi import Header, Request
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from shared.auth import Principal
@@ -104,7 +105,7 @@ async def execute(
 async def respond(
     request: Request, caller: Principal, key: str, body: BaseModel,
     command: Callable[[asyncpg.Connection, Actor], Awaitable[Result]],
-) -> ORJSONResponse:
+) -> JSONResponse:
     """Run a command from an HTTP request: idempotency key scoped to the caller and the route, audited."""
     rt = request.app.state.runtime
     actor = Actor(caller, request.state.correlation_id, dt.datetime.now(dt.UTC))
@@ -115,4 +116,11 @@ async def respond(
     status, response = await execute(rt.pool, scope=f"{caller.sub} {action} {request.path_params}", key=key,
                                      request=body.model_dump(mode="json"), command=lambda tx: command(tx, actor),
                                      audit=audit)
-    return ORJSONResponse(response, status_code=status)
+    return _OrjsonResponse(response, status_code=status)
+
+
+class _OrjsonResponse(JSONResponse):
+    """A JSON response rendered by orjson (FastAPI's own ORJSONResponse is deprecated)."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)

@@ -24,7 +24,6 @@ import asyncpg
 import uvicorn
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import ORJSONResponse
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 
@@ -176,8 +175,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
             await producer.stop()
             await pool.close()
 
-    app = FastAPI(title=definition.title, version="0.1.0", lifespan=lifespan,
-                  default_response_class=ORJSONResponse)
+    app = FastAPI(title=definition.title, version="0.1.0", lifespan=lifespan)
     http.install(app, definition.name)
     app.include_router(definition.api)
     return app
