@@ -10,14 +10,14 @@ import asyncpg
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import logs
 from shared.auth import authenticate, forbidden
 from shared.errors import CommandRejected
-from shared.metrics import HTTP_REQUESTS
+from shared.metrics import HTTP_REQUESTS, exposition
 
 CORRELATION_HEADER = "X-Correlation-ID"
 
@@ -129,7 +129,7 @@ def _operations_router() -> APIRouter:
 
     @router.get("/metrics", summary="Prometheus metrics")
     async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return router
 

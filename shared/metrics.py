@@ -1,6 +1,13 @@
-"""Prometheus metrics shared by every service (served on GET /metrics)."""
+"""Prometheus metrics shared by every service (served on GET /metrics).
 
-from prometheus_client import Counter, Gauge, Histogram
+With several worker processes (``<SVC>_WORKERS``), ``shared.service.run`` points
+``PROMETHEUS_MULTIPROC_DIR`` at a fresh folder before the workers start, so each worker writes its
+samples there and ``/metrics`` adds them up across workers, whichever worker answers.
+"""
+
+import os
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 
 EVENTS_CONSUMED = Counter(
     "tuoguan_events_consumed_total",
@@ -21,11 +28,22 @@ OUTBOX_PUBLISHED = Counter(
     "tuoguan_outbox_published_total", "Outbox events published to Kafka.", ["service"]
 )
 OUTBOX_PENDING = Gauge(
-    "tuoguan_outbox_pending", "Outbox events not yet published, as last seen by the relay.", ["service"]
+    "tuoguan_outbox_pending", "Outbox events not yet published, as last seen by the relay.", ["service"],
+    multiprocess_mode="livemax",
 )
 OUTBOX_OLDEST_PENDING_SECONDS = Gauge(
-    "tuoguan_outbox_oldest_pending_seconds", "Age of the oldest unpublished outbox event.", ["service"]
+    "tuoguan_outbox_oldest_pending_seconds", "Age of the oldest unpublished outbox event.", ["service"],
+    multiprocess_mode="livemax",
 )
 HTTP_REQUESTS = Counter(
     "tuoguan_http_requests_total", "HTTP requests served.", ["service", "method", "route", "status"]
 )
+
+
+def exposition() -> bytes:
+    """The text format of every metric: this process's, or all workers' added up."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
+    return generate_latest()

@@ -13,6 +13,7 @@ import asyncio
 import importlib
 import logging
 import os
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from collections.abc import Awaitable, Callable
@@ -193,7 +194,9 @@ def run(definition: ServiceDefinition) -> None:
                    http="httptools", timeout_graceful_shutdown=30, timeout_keep_alive=65)
     if settings.workers > 1:
         os.environ[_SERVICE_VARIABLE] = definition.name
-        uvicorn.run("shared.service:app_from_environment", factory=True, workers=settings.workers, **options)
+        with tempfile.TemporaryDirectory(prefix=f"tuoguan-{definition.name}-metrics-") as samples:
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = samples  # read by the workers' prometheus_client
+            uvicorn.run("shared.service:app_from_environment", factory=True, workers=settings.workers, **options)
     else:
         uvicorn.run(create_app(definition, settings), **options)
 

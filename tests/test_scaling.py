@@ -96,3 +96,20 @@ async def test_a_graceful_shutdown_mid_stream_loses_nothing_and_doubles_nothing(
     assert handled == EVENTS and roster == EVENTS  # EVENTS / 2 bookings of 2 days each
     dlq = stack.topic("enrollment.events.dlq.attendance")
     assert not await dead_letters_of(stack.kafka, dlq, {str(e.event_id) for e in batch})
+
+
+async def test_two_workers_behind_one_port_share_the_work_and_report_it_together(stack: Stack, start_service) -> None:
+    service = await start_service("attendance", label="attendance-workers", ATTENDANCE_WORKERS="2").wait_healthy()
+    await eventually(lambda: _both_in_group(stack), timeout=60)  # each worker is a member of the group
+    topic = stack.topic("enrollment.events")
+    await wait_caught_up(stack.kafka, stack.group("attendance"), topic)  # earlier tests' backlog
+    before = await _handled_by(service)
+
+    batch = _children(EVENTS)
+    await publish_envelopes(stack.kafka, topic, batch)
+    await wait_caught_up(stack.kafka, stack.group("attendance"), topic)
+
+    handled, roster, instances = await _effects(stack, batch)
+    assert handled == EVENTS and roster == EVENTS
+    assert len(instances) == 2, "both workers handled part of the events"
+    assert await _handled_by(service) - before == EVENTS, "/metrics adds up both workers, whichever answers"
