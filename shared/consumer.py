@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 import uuid
 from collections.abc import Sequence
@@ -29,11 +30,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 import asyncpg
+import asyncpg.exceptions._base as asyncpg_errors
 from aiokafka import ConsumerRecord
 
 import shared.contracts  # noqa: F401  (registers every event type)
 from shared.dead_letters import DeadLetterPublisher
-from shared.envelope import Envelope, Event, UnknownEventType
+from shared.envelope import Envelope, Event
 from shared.faults import crash_point
 from shared.metrics import EVENT_BATCH_SECONDS, EVENT_BATCH_SIZE, EVENT_RETRIES, EVENTS_CONSUMED
 from shared.outbox import Outbox
@@ -43,7 +45,7 @@ log = logging.getLogger(__name__)
 
 Outcome = Literal["handled", "duplicate", "ignored", "dead_lettered"]
 
-# Errors that say the database (not the event) is unavailable.
+# Errors that say the database (not the event) is unavailable, or read-only during a failover.
 INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
     asyncpg.PostgresConnectionError,
@@ -51,13 +53,28 @@ INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.CannotConnectNowError,
     asyncpg.TooManyConnectionsError,
     asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.ReadOnlySQLTransactionError,
+)
+# Client-side errors about the values sent: the event's fault, though asyncpg files them under
+# InterfaceError (an argument that does not fit its column, for example).
+NOT_INFRASTRUCTURE: tuple[type[BaseException], ...] = (
+    asyncpg_errors.DataError,
+    asyncpg_errors.ClientConfigurationError,
+    asyncpg_errors.UnsupportedClientFeatureError,
 )
 # Errors that say two transactions met (partitions run concurrently), not that the event is bad.
 CONTENTION_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.DeadlockDetectedError,
     asyncpg.SerializationError,
 )
-RETRY_BATCH_ERRORS = INFRASTRUCTURE_ERRORS + CONTENTION_ERRORS
+
+
+def _transient(exc: BaseException) -> bool:
+    """True when retrying the same transaction later is the cure: an outage or contention."""
+    if isinstance(exc, NOT_INFRASTRUCTURE):
+        return False
+    return isinstance(exc, INFRASTRUCTURE_ERRORS + CONTENTION_ERRORS)
 
 
 @dataclass(frozen=True)
@@ -113,7 +130,13 @@ class EventConsumer:
             by_partition.setdefault((record.topic, record.partition), []).append(record)
         if len(by_partition) == 1:
             return await self._process_partition(records)
-        results = await asyncio.gather(*(self._process_partition(rs) for rs in by_partition.values()))
+        # Every partition finishes before anything is raised: a nacked poll must not leave a
+        # partition still working in the background while its records come again.
+        results = await asyncio.gather(*(self._process_partition(rs) for rs in by_partition.values()),
+                                       return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
         return [outcome for outcomes in results for outcome in outcomes]
 
     async def _process_partition(self, records: Sequence[ConsumerRecord]) -> list[Outcome]:
@@ -141,7 +164,7 @@ class EventConsumer:
             return None
         try:
             envelope, event = Envelope.parse_typed(record.value or b"", event_type)
-        except (ValueError, UnknownEventType) as exc:  # ValidationError is a ValueError
+        except Exception as exc:  # noqa: BLE001 - whatever cannot be read is poison
             # Bad data, or a schema version newer than this code: park it for a redrive.
             outcomes.append(await self._dead_letter(record, exc, attempts=1, kind="malformed"))
             return None
@@ -164,12 +187,11 @@ class EventConsumer:
                     one_by_one = True
                     continue
                 return failed.index
-            except RETRY_BATCH_ERRORS as exc:
-                EVENT_RETRIES.labels(self.service, "infrastructure").inc()
-                log.warning("database unavailable or contended; will retry the batch", extra={"error": repr(exc)})
-                await asyncio.sleep(min(self.backoff_max_s / 2, 1.0) if _contended(exc) else self.backoff_max_s / 2)
-                continue
-            except Exception:  # outside any handler (the inbox insert, say): no record to blame yet
+            except Exception as exc:
+                if _transient(exc):
+                    await self._wait_out(exc)
+                    continue
+                # Outside any handler (the inbox insert, say): no record to blame yet.
                 log.warning("batch failed outside its handlers; handling its records one at a time", exc_info=True)
                 return 0
             EVENT_BATCH_SECONDS.labels(self.service).observe(time.perf_counter() - started)
@@ -202,7 +224,7 @@ class EventConsumer:
                     try:
                         await step.run(batch, tx, one_by_one=one_by_one)
                     except HandlerFailed as failed:
-                        if isinstance(failed.__cause__, RETRY_BATCH_ERRORS):
+                        if failed.__cause__ is not None and _transient(failed.__cause__):
                             raise failed.__cause__ from None
                         index = handled[group.positions[failed.index]]
                         log.info("handler failed inside a batch; isolating the record",
@@ -237,14 +259,23 @@ class EventConsumer:
                 handled = await self._apply([item])
             except _RecordFailed as failed:
                 raise failed.__cause__ from None  # type: ignore[misc]
-            except RETRY_BATCH_ERRORS as exc:
-                if _contended(exc):
-                    raise  # a deadlock or serialization failure counts as an attempt
-                EVENT_RETRIES.labels(self.service, "infrastructure").inc()
-                log.warning("database unavailable; will retry the event", extra={"error": repr(exc)})
-                await asyncio.sleep(self.backoff_max_s / 2)
+            except Exception as exc:
+                if not _transient(exc):
+                    raise
+                await self._wait_out(exc)  # not the record's fault: no attempt is counted
                 continue
             return self._count(item.record, item.envelope.type, "handled" if handled else "duplicate")
+
+    async def _wait_out(self, exc: BaseException) -> None:
+        """Sleep before retrying a transaction that met an outage (long) or another transaction (short,
+        with jitter so that the two do not meet again)."""
+        if isinstance(exc, CONTENTION_ERRORS):
+            EVENT_RETRIES.labels(self.service, "contention").inc()
+            await asyncio.sleep(random.uniform(0.05, 0.5))
+            return
+        EVENT_RETRIES.labels(self.service, "infrastructure").inc()
+        log.warning("database unavailable; will retry", extra={"error": repr(exc)})
+        await asyncio.sleep(self.backoff_max_s / 2)
 
     async def _dead_letter(self, record: ConsumerRecord, exc: BaseException, *, attempts: int, kind: str) -> Outcome:
         await self.dead_letters.publish(record, exc, attempts=attempts, kind=kind)
@@ -263,13 +294,9 @@ def _first_time(item: _Parsed, fresh: set[uuid.UUID]) -> bool:
     return True
 
 
-def _contended(exc: BaseException) -> bool:
-    return isinstance(exc, CONTENTION_ERRORS)
-
-
 def _header(record: ConsumerRecord, name: str) -> str | None:
     for key, value in record.headers or ():
-        if key == name:
+        if key == name and value is not None:
             return value.decode(errors="replace")
     return None
 

@@ -61,7 +61,9 @@ class Outbox:
         await tx.execute(
             """INSERT INTO outbox (event_id, topic, key, event_type, payload, headers)
                SELECT e, t, k, y, p, h::jsonb
-               FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[]) AS u(e, t, k, y, p, h)""",
+               FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[])
+                   WITH ORDINALITY AS u(e, t, k, y, p, h, n)
+               ORDER BY n""",
             [e.event_id for e in envelopes],
             [qualified(f.stream or f.event.STREAM, self.namespace) for f in events],
             [e.key for e in envelopes], [e.type for e in envelopes], [e.to_bytes() for e in envelopes],

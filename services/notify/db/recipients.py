@@ -80,12 +80,13 @@ async def defer(tx: asyncpg.Connection, waiting: Sequence[tuple[Envelope, uuid.U
     if waiting:
         await tx.execute(
             """INSERT INTO deferred_events (event_id, child_id, envelope)
-               SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bytea[]) ON CONFLICT DO NOTHING""",
+               SELECT e, c, v FROM unnest($1::uuid[], $2::uuid[], $3::bytea[]) WITH ORDINALITY AS u(e, c, v, n)
+               ORDER BY n ON CONFLICT DO NOTHING""",
             [e.event_id for e, _ in waiting], [c for _, c in waiting], [e.to_bytes() for e, _ in waiting])
 
 
 async def take_deferred(tx: asyncpg.Connection, child_ids: Iterable[uuid.UUID]) -> list[Envelope]:
     """The events kept for these children, oldest first, removed from the waiting list."""
-    rows = await tx.fetch("DELETE FROM deferred_events WHERE child_id = ANY($1::uuid[]) RETURNING envelope, deferred_at",
+    rows = await tx.fetch("DELETE FROM deferred_events WHERE child_id = ANY($1::uuid[]) RETURNING envelope, seq",
                           list(child_ids))
-    return [Envelope.model_validate_json(r["envelope"]) for r in sorted(rows, key=lambda r: r["deferred_at"])]
+    return [Envelope.model_validate_json(r["envelope"]) for r in sorted(rows, key=lambda r: r["seq"])]
