@@ -70,7 +70,7 @@ CONTENTION_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
-def _transient(exc: BaseException) -> bool:
+def is_transient(exc: BaseException) -> bool:
     """True when retrying the same transaction later is the cure: an outage or contention."""
     if isinstance(exc, NOT_INFRASTRUCTURE):
         return False
@@ -188,7 +188,7 @@ class EventConsumer:
                     continue
                 return failed.index
             except Exception as exc:
-                if _transient(exc):
+                if is_transient(exc):
                     await self._wait_out(exc)
                     continue
                 # Outside any handler (the inbox insert, say): no record to blame yet.
@@ -224,7 +224,7 @@ class EventConsumer:
                     try:
                         await step.run(batch, tx, one_by_one=one_by_one)
                     except HandlerFailed as failed:
-                        if failed.__cause__ is not None and _transient(failed.__cause__):
+                        if failed.__cause__ is not None and is_transient(failed.__cause__):
                             raise failed.__cause__ from None
                         index = handled[group.positions[failed.index]]
                         log.info("handler failed inside a batch; isolating the record",
@@ -260,7 +260,7 @@ class EventConsumer:
             except _RecordFailed as failed:
                 raise failed.__cause__ from None  # type: ignore[misc]
             except Exception as exc:
-                if not _transient(exc):
+                if not is_transient(exc):
                     raise
                 await self._wait_out(exc)  # not the record's fault: no attempt is counted
                 continue

@@ -45,3 +45,36 @@ async def test_a_refused_check_in_is_told_to_the_parents(stack: Stack, start_ser
     await publish_envelopes(stack.kafka, stack.topic("enrollment.events"), [envelope(registered)])
     (message,) = await eventually(lambda: _messages(stack, registered.child_id), timeout=30)
     assert message["body"] == "小红 晨检未通过，今日未能入园，请尽快联系托管点。"
+
+
+async def test_a_check_in_that_overtakes_the_registration_is_told_when_the_registration_arrives(
+        stack: Stack, start_service) -> None:
+    await start_service("notify").wait_healthy()
+    registered = child_registered(guardians=2)
+    at = dt.datetime(2027, 7, 5, 0, 20, tzinfo=dt.UTC)
+    checked_in = envelope(ChildCheckedIn(child_id=registered.child_id, class_id=uuid.uuid4(), site_id=uuid.uuid4(),
+                                         day=at.date(), booking_id=uuid.uuid4(), programme_id=uuid.uuid4(), at=at))
+    await publish_envelopes(stack.kafka, stack.topic("attendance.events"), [checked_in])
+    await wait_caught_up(stack.kafka, stack.group("notify"), stack.topic("attendance.events"))
+    assert await _messages(stack, registered.child_id) == [], "nobody to tell yet: the event waits"
+
+    # A second waiting event that can no longer be read (as after a schema change) must not take
+    # the registration down with it.
+    unreadable = uuid.uuid4()
+    conn = await stack.connect("notify")
+    try:
+        await conn.execute("INSERT INTO deferred_events (event_id, child_id, envelope) VALUES ($1, $2, $3)",
+                           unreadable, registered.child_id, b'{"type": "child.checked_in", "data": {}}')
+    finally:
+        await conn.close()
+
+    await publish_envelopes(stack.kafka, stack.topic("enrollment.events"), [envelope(registered)])
+    messages = await eventually(lambda: _messages(stack, registered.child_id))
+    assert sorted(m["guardian_id"] for m in messages) == sorted(g.guardian_id for g in registered.guardians)
+    assert {m["source_type"] for m in messages} == {"child.checked_in"}
+    conn = await stack.connect("notify")
+    try:
+        waiting = await conn.fetch("SELECT event_id FROM deferred_events WHERE child_id = $1", registered.child_id)
+    finally:
+        await conn.close()
+    assert [w["event_id"] for w in waiting] == [unreadable], "the told event is gone, the unreadable one stays"

@@ -85,8 +85,12 @@ async def defer(tx: asyncpg.Connection, waiting: Sequence[tuple[Envelope, uuid.U
             [e.event_id for e, _ in waiting], [c for _, c in waiting], [e.to_bytes() for e, _ in waiting])
 
 
-async def take_deferred(tx: asyncpg.Connection, child_ids: Iterable[uuid.UUID]) -> list[Envelope]:
-    """The events kept for these children, oldest first, removed from the waiting list."""
-    rows = await tx.fetch("DELETE FROM deferred_events WHERE child_id = ANY($1::uuid[]) RETURNING envelope, seq",
-                          list(child_ids))
-    return [Envelope.model_validate_json(r["envelope"]) for r in sorted(rows, key=lambda r: r["seq"])]
+async def deferred(tx: asyncpg.Connection, child_ids: Iterable[uuid.UUID]) -> list[asyncpg.Record]:
+    """The events kept for these children (``event_id``, ``envelope``), oldest first, locked."""
+    return await tx.fetch(
+        """SELECT event_id, envelope FROM deferred_events WHERE child_id = ANY($1::uuid[])
+           ORDER BY seq FOR UPDATE""", list(child_ids))
+
+
+async def forget_deferred(tx: asyncpg.Connection, event_id: uuid.UUID) -> None:
+    await tx.execute("DELETE FROM deferred_events WHERE event_id = $1", event_id)

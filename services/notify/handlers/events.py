@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 
 import asyncpg
@@ -17,7 +18,11 @@ from shared.contracts.enrollment import (
 )
 from shared.contracts.notify import NotificationDelivered
 from shared.contracts.subsidy import SubsidyApproved
+from shared.consumer import is_transient
+from shared.envelope import Envelope
 from shared.routing import EventBatch as Batch, EventContext, EventRouter
+
+log = logging.getLogger(__name__)
 
 events = EventRouter()
 
@@ -30,9 +35,19 @@ async def know_the_guardians(batch: Batch, *, tx: asyncpg.Connection) -> None:
     await recipients.lock_children(tx, children)
     await recipients.replace_recipients(tx, [event for event, _ in batch])
     outbox = batch[0][1].outbox
-    waiting = await recipients.take_deferred(tx, children)
-    if waiting:
-        await _tell([(w.payload(), EventContext(envelope=w, outbox=outbox)) for w in waiting], tx)
+    for waiting in await recipients.deferred(tx, children):
+        # Each in its own savepoint: one that cannot be told (unreadable after a schema change,
+        # say) stays deferred and is logged, rather than failing the registration with it.
+        try:
+            async with tx.transaction():
+                envelope = Envelope.model_validate_json(waiting["envelope"])
+                await _tell([(envelope.payload(), EventContext(envelope=envelope, outbox=outbox))], tx)
+                await recipients.forget_deferred(tx, waiting["event_id"])
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            log.error("a deferred event could not be told; it stays deferred",
+                      extra={"deferred_event_id": str(waiting["event_id"]), "error": repr(exc)})
 
 
 @events.on_batch(ChildEnrolled, BookingWaitlisted, BookingPromoted, BookingCancelled, ChildCheckedIn, CheckInRefused,
