@@ -69,7 +69,8 @@ async def _tell(batch: Batch, tx: asyncpg.Connection) -> None:
         known |= await recipients.recipients_of(tx, unknown)
     prefs = await recipients.preferences_of(tx, {g["guardian_id"] for rows in known.values() for g in rows})
     now = dt.datetime.now(dt.UTC)
-    notes, waiting, contexts = [], [], {}
+    notes: list[tuple[notifications.Notification, EventContext]] = []
+    waiting = []
     for event, ctx in batch:
         if event.child_id not in known:
             waiting.append((ctx.envelope, event.child_id))
@@ -80,18 +81,14 @@ async def _tell(batch: Batch, tx: asyncpg.Connection) -> None:
             if body is None:
                 continue
             for planned in plan(event, guardian["channels"], p, now):
-                note = notifications.Notification(
+                notes.append((notifications.Notification(
                     notification_id=uuid.uuid4(), envelope=ctx.envelope, guardian_id=guardian["guardian_id"],
                     child_id=event.child_id, channel=planned.channel, address=planned.address, body=body,
-                    safety=isinstance(event, SAFETY_ALERTS), language=p.language, due_at=planned.due_at)
-                notes.append(note)
-                contexts[note.notification_id] = ctx
+                    safety=isinstance(event, SAFETY_ALERTS), language=p.language, due_at=planned.due_at), ctx))
     await recipients.defer(tx, waiting)
-    fresh = await notifications.insert(tx, notes)
-    delivered = [n for n in notes if n.notification_id in fresh and n.channel == "inapp"]
-    if delivered:
-        await contexts[delivered[0].notification_id].outbox.append_many(tx, [
-            contexts[n.notification_id].follow_up(NotificationDelivered(
-                notification_id=n.notification_id, guardian_id=n.guardian_id, child_id=n.child_id, channel="inapp",
-                source_event_id=n.envelope.event_id, source_event_type=n.envelope.type))
-            for n in delivered])
+    fresh = await notifications.insert(tx, [n for n, _ in notes])
+    await batch[0][1].outbox.append_many(tx, [
+        ctx.follow_up(NotificationDelivered(
+            notification_id=n.notification_id, guardian_id=n.guardian_id, child_id=n.child_id, channel="inapp",
+            source_event_id=n.envelope.event_id, source_event_type=n.envelope.type))
+        for n, ctx in notes if n.notification_id in fresh and n.channel == "inapp"])
