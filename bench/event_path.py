@@ -25,7 +25,9 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -33,6 +35,7 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from bench.harness import LOG_DIR, percentile
+from deploy import keys
 from deploy.endpoints import ROOT, Endpoints, endpoints
 from deploy.processes import ServiceProcess
 from deploy.stack import Stack, provisioned
@@ -208,7 +211,8 @@ async def _measure(found: Endpoints, side: str, args: argparse.Namespace) -> Res
 
 async def run(args: argparse.Namespace) -> None:
     LOG_DIR.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("TUOGUAN_JWT_SECRET", "bench-" + os.urandom(16).hex())
+    for name, value in keys.ensure(Path(tempfile.mkdtemp(prefix="tuoguan-bench-keys-"))).items():
+        os.environ.setdefault(name, value)
     with endpoints() as found:
         sides = [args.only] if args.only else ["bare", "tuoguan"]
         results = {side: await _measure(found, side, args) for side in sides}

@@ -141,7 +141,6 @@ async def provision(namespace: str, env_file: Path | None, bootstrap: str, *, to
     urls = await provision_databases(admin_url(), namespace, passwords_from(existing))
     created = await provision_topics(bootstrap, namespace)
     env = {f"{s.upper()}_DATABASE_URL": u for s, u in urls.items()}
-    env["TUOGUAN_JWT_SECRET"] = existing.get("TUOGUAN_JWT_SECRET") or secrets.token_urlsafe(32)
     if env_file:
         env_file.parent.mkdir(parents=True, exist_ok=True)
         env_file.write_text("".join(f"{k}={v}\n" for k, v in env.items()))

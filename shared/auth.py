@@ -1,32 +1,50 @@
-"""Signed bearer tokens (HS256 JWT) and who the caller is.
+"""Bearer tokens (JWT signed with EdDSA or RS256) and who the caller is.
 
 Roles: ``admin`` (the platform operator, creates city federations), ``union_staff`` (acts
 within the subtree of ``union_id``), ``provider_staff`` (acts at the sites of ``provider_id``),
 ``parent`` (a union member, ``member_id``, belonging to ``union_id``; acts for their own
 children). New roles add a value here and a rule where they are checked.
 
-Tokens come from the city's identity provider in production; ``python -m shared.auth mint``
-makes them for development and tests.
+Verification uses public keys only, from the JWKS in ``TUOGUAN_JWKS``: a file, or the https URL
+of the city's identity provider. There is no shared secret and no default key: a service
+without a JWKS does not start. Every token must name the service it is for in ``aud``
+(``tuoguan-<service>``), be issued by ``TUOGUAN_JWT_ISSUER``, and live no longer than
+``TUOGUAN_TOKEN_MAX_TTL_S`` (``exp - iat``), whatever its signature says.
+
+Development tokens are signed with the install's private key (``deploy/keys.py`` makes one per
+install; ``./tuoguan token`` mints with it).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import os
 import time
 import uuid
-from typing import Annotated, Literal
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
+import httpx
 import jwt
 from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from shared.errors import CommandRejected
+from shared.secrets import SecretMissing
 
 Role = Literal["admin", "union_staff", "provider_staff", "parent"]
-ALGORITHM = "HS256"
-ISSUER = "tuoguan"
-DEV_SECRET = "tuoguan-dev-secret-change-me-in-production"
+ALGORITHMS = ("EdDSA", "RS256")
+DEFAULT_ISSUER = "tuoguan"
+DEFAULT_MAX_TTL_S = 12 * 3600
+LEEWAY_S = 30
+SERVICES = ("enrollment", "attendance", "subsidy", "notify")
+JWKS_REFRESH_MIN_S = 30.0
+
+
+def audience(service: str) -> str:
+    return f"tuoguan-{service}"
 
 
 class Principal(BaseModel):
@@ -39,39 +57,133 @@ class Principal(BaseModel):
     member_id: uuid.UUID | None = None
 
 
-def secret() -> str:
-    return os.environ.get("TUOGUAN_JWT_SECRET", DEV_SECRET)
+class TokenRefused(Exception):
+    """The token cannot be trusted; the message is safe to show the caller."""
 
 
-def mint(principal: Principal, *, ttl_s: int = 3600, key: str | None = None) -> str:
-    now = int(time.time())
-    claims = {**principal.model_dump(mode="json", exclude_none=True), "iss": ISSUER, "iat": now, "exp": now + ttl_s}
-    return jwt.encode(claims, key or secret(), algorithm=ALGORITHM)
+class Verifier:
+    """Checks tokens for one service against the keys of a JWKS.
+
+    Keys are looked up by ``kid``. A URL source is fetched again when a token names a key not
+    seen yet (a rotation at the identity provider), at most once per ``JWKS_REFRESH_MIN_S``, so a
+    flood of made-up ``kid`` values cannot turn into a flood of fetches.
+    """
+
+    def __init__(self, source: str, service: str, *, issuer: str = DEFAULT_ISSUER,
+                 max_ttl_s: int = DEFAULT_MAX_TTL_S) -> None:
+        if not source:
+            raise SecretMissing("TUOGUAN_JWKS is not set: it must name the JWKS file or the identity "
+                                "provider's https JWKS URL (./tuoguan up generates a key pair per install)")
+        if source.startswith("http://"):
+            raise SecretMissing("TUOGUAN_JWKS must be an https URL or a file path, not http")
+        self.source, self.audience, self.issuer, self.max_ttl_s = source, audience(service), issuer, max_ttl_s
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
+        if not self._is_url:
+            path = Path(source)
+            if not path.is_file():
+                raise SecretMissing(f"TUOGUAN_JWKS names {source}, which is not a readable file")
+            self._keys = _parse_jwks(path.read_text())
+            if not self._keys:
+                raise SecretMissing(f"TUOGUAN_JWKS file {source} holds no EdDSA or RS256 signing key")
+
+    @classmethod
+    def from_environment(cls, service: str) -> Verifier:
+        return cls(os.environ.get("TUOGUAN_JWKS", ""), service,
+                   issuer=os.environ.get("TUOGUAN_JWT_ISSUER", DEFAULT_ISSUER),
+                   max_ttl_s=int(os.environ.get("TUOGUAN_TOKEN_MAX_TTL_S", DEFAULT_MAX_TTL_S)))
+
+    @property
+    def _is_url(self) -> bool:
+        return self.source.startswith("https://")
+
+    async def _key(self, kid: str) -> jwt.PyJWK:
+        if kid not in self._keys and self._is_url:
+            async with self._lock:
+                if kid not in self._keys and time.monotonic() - self._fetched_at >= JWKS_REFRESH_MIN_S:
+                    self._fetched_at = time.monotonic()
+                    async with httpx.AsyncClient(timeout=5.0) as client:
+                        response = await client.get(self.source)
+                        response.raise_for_status()
+                    self._keys = _parse_jwks(response.text)
+        try:
+            return self._keys[kid]
+        except KeyError:
+            raise TokenRefused("the token is signed with an unknown key") from None
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.InvalidTokenError:
+            raise TokenRefused("the token is not valid") from None
+        if header.get("alg") not in ALGORITHMS:
+            raise TokenRefused("the token's algorithm is not accepted")
+        key = await self._key(str(header.get("kid", "")))
+        if key.algorithm_name != header["alg"]:
+            raise TokenRefused("the token's algorithm does not match its key")
+        try:
+            claims = jwt.decode(token, key, algorithms=[header["alg"]], issuer=self.issuer, audience=self.audience,
+                                leeway=LEEWAY_S, options={"require": ["exp", "iat", "sub", "iss", "aud"]})
+        except jwt.ExpiredSignatureError:
+            raise TokenRefused("the token has expired") from None
+        except jwt.InvalidAudienceError:
+            raise TokenRefused(f"the token is not for this service (audience {self.audience})") from None
+        except jwt.InvalidTokenError:
+            raise TokenRefused("the token is not valid") from None
+        if claims["exp"] - claims["iat"] > self.max_ttl_s:
+            raise TokenRefused(f"the token lives longer than the {self.max_ttl_s} s this service accepts")
+        if claims["iat"] > time.time() + LEEWAY_S:
+            raise TokenRefused("the token was issued in the future")
+        try:
+            return Principal.model_validate(claims)
+        except ValidationError:
+            raise TokenRefused("the token's claims are not valid") from None
+
+
+def _parse_jwks(text: str) -> dict[str, jwt.PyJWK]:
+    keys = {}
+    for jwk in jwt.PyJWKSet.from_dict(json.loads(text)).keys:
+        if jwk.key_id and jwk.algorithm_name in ALGORITHMS and jwk.public_key_use in (None, "sig"):
+            keys[jwk.key_id] = jwk
+    return keys
+
+
+def public_jwk(private: Any) -> dict[str, str]:
+    """The public JWK of an Ed25519 private key; its ``kid`` is the RFC 7638 thumbprint."""
+    import base64
+    import hashlib
+
+    from cryptography.hazmat.primitives import serialization
+
+    def b64(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    x = b64(private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+    canonical = json.dumps({"crv": "Ed25519", "kty": "OKP", "x": x}, separators=(",", ":"), sort_keys=True)
+    return {"kty": "OKP", "crv": "Ed25519", "x": x, "kid": b64(hashlib.sha256(canonical.encode()).digest()),
+            "alg": "EdDSA", "use": "sig"}
 
 
 def _unauthorised(reason: str) -> CommandRejected:
     return CommandRejected(401, [{"field": "Authorization", "reason": reason}])
 
 
-def authenticate(request: Request) -> Principal:
+async def authenticate(request: Request) -> Principal:
     """The verified caller, or 401 with the reason."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise _unauthorised("a bearer token is required")
     try:
-        claims = jwt.decode(token, secret(), algorithms=[ALGORITHM], issuer=ISSUER,
-                            options={"require": ["exp", "iat", "sub", "iss"]})
-        return Principal.model_validate(claims)
-    except jwt.ExpiredSignatureError:
-        raise _unauthorised("the token has expired") from None
-    except (jwt.InvalidTokenError, ValidationError):
-        raise _unauthorised("the token is not valid") from None
+        return await request.app.state.verifier.verify(token)
+    except TokenRefused as refused:
+        raise _unauthorised(str(refused)) from None
 
 
 async def caller(request: Request) -> Principal:
     """The verified caller; async, so that FastAPI runs it on the event loop rather than in a thread."""
-    return authenticate(request)
+    return await authenticate(request)
 
 
 Caller = Annotated[Principal, Depends(caller)]
@@ -86,19 +198,45 @@ def require_role(principal: Principal, *roles: Role) -> None:
         raise forbidden(f"this needs the role {' or '.join(roles)}")
 
 
+# ---- development tokens ------------------------------------------------------------------------
+
+def signing_key(path: str | None = None) -> tuple[Any, str]:
+    """The install's private key and its ``kid`` (``TUOGUAN_JWT_SIGNING_KEY_FILE``)."""
+    from cryptography.hazmat.primitives import serialization
+
+    path = path or os.environ.get("TUOGUAN_JWT_SIGNING_KEY_FILE")
+    if not path:
+        raise SecretMissing("TUOGUAN_JWT_SIGNING_KEY_FILE is not set; run ./tuoguan up (or python -m deploy.keys)")
+    private = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
+    return private, public_jwk(private)["kid"]  # type: ignore[arg-type]
+
+
+def mint(principal: Principal, *, ttl_s: int = 3600, audiences: tuple[str, ...] = SERVICES,
+         key_file: str | None = None, extra: dict[str, Any] | None = None) -> str:
+    """A token for ``principal``, valid at the given services, signed with the install's key."""
+    private, kid = signing_key(key_file)
+    now = int(time.time())
+    claims = {**principal.model_dump(mode="json", exclude_none=True), "iss": os.environ.get(
+        "TUOGUAN_JWT_ISSUER", DEFAULT_ISSUER), "aud": [audience(s) for s in audiences], "iat": now,
+        "exp": now + ttl_s, **(extra or {})}
+    return jwt.encode(claims, private, algorithm="EdDSA", headers={"kid": kid})
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Mint a development token.")
+    parser = argparse.ArgumentParser(description="Mint a development token with the install's signing key.")
     parser.add_argument("command", choices=["mint"])
     parser.add_argument("--role", required=True, choices=list(Role.__args__))
     parser.add_argument("--sub", default=None)
     parser.add_argument("--union", type=uuid.UUID)
     parser.add_argument("--provider", type=uuid.UUID)
     parser.add_argument("--member", type=uuid.UUID)
-    parser.add_argument("--ttl", type=int, default=12 * 3600)
+    parser.add_argument("--service", action="append", choices=SERVICES,
+                        help="the services the token is for (repeatable; default all four)")
+    parser.add_argument("--ttl", type=int, default=DEFAULT_MAX_TTL_S)
     args = parser.parse_args()
     principal = Principal(sub=args.sub or f"{args.role}-{uuid.uuid4().hex[:8]}", role=args.role,
                           union_id=args.union, provider_id=args.provider, member_id=args.member)
-    print(mint(principal, ttl_s=args.ttl))
+    print(mint(principal, ttl_s=args.ttl, audiences=tuple(args.service or SERVICES)))
 
 
 if __name__ == "__main__":

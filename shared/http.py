@@ -121,7 +121,7 @@ def _operations_router() -> APIRouter:
 
     @router.get("/audit", summary="The audit trail of commands, newest first (platform admin only)")
     async def audit(request: Request, limit: int = 100) -> list[dict[str, Any]]:
-        if authenticate(request).role != "admin":
+        if (await authenticate(request)).role != "admin":
             raise forbidden("the audit trail is for the platform admin")
         rows = await request.app.state.runtime.pool.fetch(
             "SELECT * FROM audit_log ORDER BY audit_id DESC LIMIT $1", max(1, min(limit, 1000)))

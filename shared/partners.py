@@ -6,12 +6,14 @@ be linked across partners (an HMAC of the child id keyed with the city's secret 
 name); ages come as bands; there are no names, contacts or health data.
 
 ``TUOGUAN_PARTNERS`` lists the partners: ``"pingan:insurance,henan-stats:statistics"``.
-``TUOGUAN_PSEUDONYM_KEY`` is the city's secret; rotate it and every pseudonym changes.
+``TUOGUAN_PSEUDONYM_KEY`` is the city's secret, required (no default) in the services that publish
+pseudonyms; rotate it and every pseudonym changes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import os
@@ -21,12 +23,12 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from shared import secrets
 from shared.envelope import Event
 from shared.outbox import FollowUp, Outbox
 
 FEEDS = ("insurance", "statistics")
 DEFAULT_PARTNERS = "demo-insurer:insurance,demo-statistics:statistics"
-DEV_KEY = "tuoguan-dev-pseudonym-key"
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,12 @@ def partners() -> list[Partner]:
 
 def pseudonym(partner: Partner, subject: uuid.UUID) -> str:
     """Stable for one partner, unlinkable across partners without the city's key."""
-    key = os.environ.get("TUOGUAN_PSEUDONYM_KEY", DEV_KEY).encode()
-    return hmac.new(key, f"{partner.name}:{subject}".encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(_pseudonym_key(), f"{partner.name}:{subject}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+@functools.cache
+def _pseudonym_key() -> bytes:
+    return secrets.required("TUOGUAN_PSEUDONYM_KEY").encode()
 
 
 def age_band(birth_date: dt.date, on: dt.date) -> str:

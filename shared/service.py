@@ -27,8 +27,11 @@ from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, FastAPI, Request
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
+from pydantic import ValidationError
 
-from shared import http
+from shared import http, secrets
+from shared.auth import Verifier
+from shared.secrets import SecretMissing
 from shared.consumer import EventConsumer
 from shared.routing import EventRouter
 from shared.db import create_pool, migrate_service
@@ -50,6 +53,7 @@ class ServiceDefinition:
     events: EventRouter = field(default_factory=EventRouter)
     timers: list[Callable[[Runtime], Awaitable[None]]] = field(default_factory=list)
     settings: type[ServiceSettings] = ServiceSettings
+    secrets: tuple[str, ...] = ()  # environment variables this service needs (checked by shared.secrets)
 
 
 @dataclass
@@ -126,6 +130,9 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
     unknown = definition.events.streams - set(SUBSCRIPTIONS[definition.name])
     if unknown:
         raise RuntimeError(f"{definition.name} handles {sorted(unknown)} but shared/topics.py does not subscribe it")
+    for name in definition.secrets:  # refuse to start on a missing, short or known secret
+        secrets.required(name)
+    verifier = Verifier.from_environment(definition.name)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -177,6 +184,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
             await pool.close()
 
     app = FastAPI(title=definition.title, version="0.1.0", lifespan=lifespan)
+    app.state.verifier = verifier
     http.install(app, definition.name)
     app.include_router(definition.api)
     return app
@@ -188,7 +196,10 @@ def run(definition: ServiceDefinition) -> None:
     With ``<SERVICE>_WORKERS`` above 1, uvicorn forks that many worker processes on one socket;
     each is a full instance (its own pool, consumer in the group, relay candidate, timers).
     """
-    settings = load_settings(definition.name, definition.settings)
+    try:
+        settings = load_settings(definition.name, definition.settings)
+    except ValidationError as invalid:
+        raise SystemExit(f"{definition.name} does not start: {invalid}") from None
     configure_logging(definition.name, settings.log_level)
     options = dict(host=settings.http_host, port=settings.http_port, log_config=None, loop="uvloop",
                    http="httptools", timeout_graceful_shutdown=30, timeout_keep_alive=65)
@@ -198,7 +209,11 @@ def run(definition: ServiceDefinition) -> None:
             os.environ["PROMETHEUS_MULTIPROC_DIR"] = samples  # read by the workers' prometheus_client
             uvicorn.run("shared.service:app_from_environment", factory=True, workers=settings.workers, **options)
     else:
-        uvicorn.run(create_app(definition, settings), **options)
+        try:
+            app = create_app(definition, settings)
+        except SecretMissing as missing:
+            raise SystemExit(f"{definition.name} does not start: {missing}") from None
+        uvicorn.run(app, **options)
 
 
 _SERVICE_VARIABLE = "TUOGUAN_SERVICE"

@@ -4,19 +4,23 @@ namespace of databases and topics per run, and services started as real processe
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from deploy import keys
 from deploy.endpoints import ROOT, Endpoints, endpoints
 from deploy.processes import ServiceProcess
 from deploy.provision import SERVICES
 from deploy.stack import Stack, provisioned
 
 
-# Services and the test process sign and check tokens with the same key.
-os.environ.setdefault("TUOGUAN_JWT_SECRET", "tuoguan-test-secret-" + os.urandom(8).hex())
+# A fresh install's keys and secrets per run (deploy/keys.py): services verify tokens with the
+# public JWKS, the test process signs them with the private key; no secret is shared with the source.
+for _name, _value in keys.ensure(Path(tempfile.mkdtemp(prefix="tuoguan-test-keys-"))).items():
+    os.environ.setdefault(_name, _value)
 # Two insurers, to show their pseudonyms cannot be linked, and a statistics office.
 os.environ.setdefault("TUOGUAN_PARTNERS", "pingan:insurance,taiping:insurance,henan-stats:statistics")
 

@@ -20,6 +20,7 @@ async def fire_timers(rt: Runtime) -> None:
 
 definition = ServiceDefinition(
     name="attendance",
+    secrets=("TUOGUAN_PSEUDONYM_KEY",),
     title="Tuoguan attendance",
     migrations=Path(__file__).parent / "migrations",
     api=router,

@@ -18,6 +18,7 @@ async def release_quotas(rt: Runtime) -> None:
 
 definition = ServiceDefinition(
     name="enrollment",
+    secrets=("TUOGUAN_PSEUDONYM_KEY",),
     title="Tuoguan enrollment",
     migrations=Path(__file__).parent / "migrations",
     api=router,

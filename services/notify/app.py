@@ -35,6 +35,7 @@ async def dispatch(rt: Runtime) -> None:
 
 definition = ServiceDefinition(
     name="notify",
+    secrets=("NOTIFY_GATEWAY_SECRET",),
     title="Tuoguan notify",
     migrations=Path(__file__).parent / "migrations",
     api=router,

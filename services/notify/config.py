@@ -12,7 +12,7 @@ class NotifySettings(ServiceSettings):
     webhook_secret: str = "tuoguan-dev-webhook-secret"
     sms_gateway_url: str | None = None
     wechat_gateway_url: str | None = None
-    gateway_secret: str = "tuoguan-dev-gateway-secret"
+    gateway_secret: str  # required, no default (shared/secrets.py checks it at start)
     delivery_timeout_s: float = 5.0
     delivery_backoff_s: float = 30.0
     delivery_backoff_max_s: float = 3600.0

@@ -4,6 +4,7 @@ a fake SMS gateway process that speaks the documented contract."""
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import time
@@ -27,7 +28,7 @@ from tests.support.kafka import publish_envelopes
 from tests.support.scenarios import envelope
 
 WEBHOOK_SECRET = "webhook-test-secret"
-GATEWAY_SECRET = "gateway-test-secret"
+GATEWAY_SECRET = "gateway-test-" + os.urandom(24).hex()
 
 
 class Mailbox:

@@ -1,0 +1,107 @@
+"""Keys and secrets of one install, generated on first use and kept afterwards.
+
+    python -m deploy.keys [--dir .state/keys]
+
+``./tuoguan up`` runs this; the test suite runs :func:`ensure` on a temporary directory per run.
+Nothing here has a default: every value is random per install, and files are mode 0600.
+
+- ``jwt-signing.pem`` (Ed25519, private) signs development tokens (``./tuoguan token``);
+  ``jwks.json`` holds its public half, which is all the services see (``TUOGUAN_JWKS``). In
+  production ``TUOGUAN_JWKS`` is the URL of the city's identity provider and no private key is
+  on any service machine.
+- ``secrets.env`` holds the shared secrets, one per line.
+
+Which process may read which variable is :data:`SCOPES`; ``./tuoguan up`` hands each service
+only its own (see :func:`for_service`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from shared.auth import public_jwk
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ("enrollment", "attendance", "subsidy", "notify")
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+# Secret values: name -> generator. Each is required by the processes in SCOPES and has no default.
+GENERATED: dict[str, Callable[[], str]] = {
+    "TUOGUAN_PSEUDONYM_KEY": _token,
+    "NOTIFY_GATEWAY_SECRET": _token,
+}
+
+# Which service processes receive which install-wide variable. A variable not listed for a service
+# is not in that service's environment when ./tuoguan up starts it.
+SCOPES: dict[str, tuple[str, ...]] = {
+    "TUOGUAN_JWKS": SERVICES,
+    "TUOGUAN_PSEUDONYM_KEY": ("enrollment", "attendance"),
+    "NOTIFY_GATEWAY_SECRET": ("notify",),
+}
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+
+
+def _ensure_signing_key(directory: Path) -> tuple[Path, Path]:
+    pem, jwks = directory / "jwt-signing.pem", directory / "jwks.json"
+    if not pem.exists():
+        private = Ed25519PrivateKey.generate()
+        _write_private(pem, private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                  serialization.NoEncryption()))
+    private = serialization.load_pem_private_key(pem.read_bytes(), password=None)
+    assert isinstance(private, Ed25519PrivateKey)
+    jwks.write_text(json.dumps({"keys": [public_jwk(private)]}, indent=2))
+    return pem, jwks
+
+
+def read_env(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line and not line.startswith("#"))
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
+def ensure(directory: Path) -> dict[str, str]:
+    """Generate what is missing under ``directory``; return every variable of the install."""
+    pem, jwks = _ensure_signing_key(directory)
+    env_file = directory / "secrets.env"
+    kept = read_env(env_file)
+    values = {name: kept.get(name) or make() for name, make in GENERATED.items()}
+    _write_private(env_file, "".join(f"{k}={v}\n" for k, v in values.items()).encode())
+    return {"TUOGUAN_JWKS": str(jwks), "TUOGUAN_JWT_SIGNING_KEY_FILE": str(pem), **values}
+
+
+def for_service(service: str, install: dict[str, str]) -> dict[str, str]:
+    """The install-wide variables ``service`` may see."""
+    return {name: value for name, value in install.items() if service in SCOPES.get(name, ())}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dir", type=Path, default=ROOT / ".state/keys")
+    parser.add_argument("--service", choices=SERVICES, help="print only what this service may see")
+    args = parser.parse_args()
+    install = ensure(args.dir)
+    shown = for_service(args.service, install) if args.service else install
+    print("".join(f"{k}={v}\n" for k, v in shown.items()), end="")
+
+
+if __name__ == "__main__":
+    main()
