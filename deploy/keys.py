@@ -52,7 +52,7 @@ SCOPES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _write_private(path: Path, data: bytes) -> None:
+def write_private(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as out:
@@ -63,7 +63,7 @@ def _ensure_signing_key(directory: Path) -> tuple[Path, Path]:
     pem, jwks = directory / "jwt-signing.pem", directory / "jwks.json"
     if not pem.exists():
         private = Ed25519PrivateKey.generate()
-        _write_private(pem, private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        write_private(pem, private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                                   serialization.NoEncryption()))
     private = serialization.load_pem_private_key(pem.read_bytes(), password=None)
     assert isinstance(private, Ed25519PrivateKey)
@@ -84,13 +84,29 @@ def ensure(directory: Path) -> dict[str, str]:
     env_file = directory / "secrets.env"
     kept = read_env(env_file)
     values = {name: kept.get(name) or make() for name, make in GENERATED.items()}
-    _write_private(env_file, "".join(f"{k}={v}\n" for k, v in values.items()).encode())
+    write_private(env_file, "".join(f"{k}={v}\n" for k, v in values.items()).encode())
     return {"TUOGUAN_JWKS": str(jwks), "TUOGUAN_JWT_SIGNING_KEY_FILE": str(pem), **values}
 
 
 def for_service(service: str, install: dict[str, str]) -> dict[str, str]:
     """The install-wide variables ``service`` may see."""
     return {name: value for name, value in install.items() if service in SCOPES.get(name, ())}
+
+
+# What no service process ever receives: the operators' and the token issuer's credentials.
+NEVER_IN_A_SERVICE = frozenset({
+    "KAFKA_ADMIN_USERNAME", "KAFKA_ADMIN_PASSWORD", "TUOGUAN_PG_ADMIN_URL", "TUOGUAN_JWT_SIGNING_KEY_FILE",
+})
+
+
+def process_environment(service: str, env: dict[str, str]) -> dict[str, str]:
+    """``env`` cut down to what ``service``'s process may see: no other service's ``<SERVICE>_*``
+    variables (database URL, Kafka password, keys), no scoped secret outside its scope, and no
+    admin credential."""
+    others = tuple(f"{s.upper()}_" for s in SERVICES if s != service)
+    return {name: value for name, value in env.items()
+            if name not in NEVER_IN_A_SERVICE and not name.startswith(others)
+            and (name not in SCOPES or service in SCOPES[name])}
 
 
 def main() -> None:

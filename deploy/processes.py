@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from deploy.endpoints import ROOT
+from deploy.keys import process_environment
 
 
 def free_port() -> int:
@@ -27,7 +28,8 @@ class ServiceProcess:
         self.service = service
         self.port = free_port()
         self.label = label or service
-        self.env = {**os.environ, **env, f"{service.upper()}_HTTP_PORT": str(self.port), "PYTHONUNBUFFERED": "1"}
+        self.env = process_environment(service, {**os.environ, **env, f"{service.upper()}_HTTP_PORT": str(self.port),
+                                                 "PYTHONUNBUFFERED": "1"})
         self.log_path = log_dir / f"{self.label}-{self.port}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 

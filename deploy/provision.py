@@ -1,11 +1,14 @@
-"""Idempotent provisioning: one PostgreSQL role and database per service, and every Kafka topic.
+"""Idempotent provisioning: one PostgreSQL role and database per service, every Kafka topic, and
+one Kafka principal per service with its ACLs (deploy/kafka_access.py).
 
     python -m deploy.provision [--namespace NS] [--env-file PATH]
 
 The superuser URL comes from ``TUOGUAN_PG_ADMIN_URL`` (or the local cluster's, see
 deploy/postgres/pg-local.sh). Each service's role owns its database and is the only role allowed
-to connect to it. The resulting ``<SERVICE>_DATABASE_URL`` lines are written to the env file;
-passwords already in that file are kept, so running this twice changes nothing.
+to connect to it. Kafka is reached as the admin principal (``KAFKA_ADMIN_USERNAME``, ...; see
+shared/kafka_auth.py). The resulting ``<SERVICE>_DATABASE_URL``, ``<SERVICE>_KAFKA_USERNAME`` and
+``<SERVICE>_KAFKA_PASSWORD`` lines are written to the env file; passwords already in that file are
+kept, so running this twice changes nothing.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from shared.settings import DEFAULT_KAFKA
+from deploy.keys import write_private
+from deploy.kafka_access import KafkaUser, grant, new_password, revoke, service_user
+from shared.kafka_auth import KafkaAccess
 from shared.topics import SUBSCRIPTIONS, all_topics
 
 log = logging.getLogger("provision")
@@ -75,9 +80,9 @@ async def provision_databases(admin: str, namespace: str, passwords: dict[str, s
     return urls
 
 
-async def provision_topics(bootstrap: str, namespace: str) -> list[str]:
+async def provision_topics(kafka: KafkaAccess, namespace: str) -> list[str]:
     """Create every declared topic that does not exist yet; return the names created."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**kafka.aiokafka())
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -94,8 +99,27 @@ async def provision_topics(bootstrap: str, namespace: str) -> list[str]:
         await admin.close()
 
 
-async def deprovision(admin: str, bootstrap: str, namespace: str) -> None:
-    """Drop a namespace's databases, roles and topics (test runs clean up after themselves)."""
+def kafka_users(namespace: str, passwords: dict[str, str]) -> dict[str, KafkaUser]:
+    return {s: service_user(s, namespace, passwords.get(s) or new_password()) for s in SERVICES}
+
+
+async def provision_kafka_users(kafka: KafkaAccess, namespace: str, passwords: dict[str, str]) -> dict[str, KafkaUser]:
+    """Each service's principal and ACLs; return ``{service: user}``."""
+    users = kafka_users(namespace, passwords)
+    await asyncio.to_thread(grant, kafka, list(users.values()))
+    return users
+
+
+def kafka_env(users: dict[str, KafkaUser]) -> dict[str, str]:
+    env = {}
+    for service, user in users.items():
+        env[f"{service.upper()}_KAFKA_USERNAME"] = user.principal
+        env[f"{service.upper()}_KAFKA_PASSWORD"] = user.password
+    return env
+
+
+async def deprovision(admin: str, kafka_admin: KafkaAccess, namespace: str) -> None:
+    """Drop a namespace's databases, roles, topics and principals (test runs clean up after themselves)."""
     if not namespace:
         raise ValueError("refusing to deprovision the default namespace")
     conn = await asyncpg.connect(admin)
@@ -106,7 +130,8 @@ async def deprovision(admin: str, bootstrap: str, namespace: str) -> None:
             await conn.execute(f"DROP ROLE IF EXISTS {ident}")
     finally:
         await conn.close()
-    kafka = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await asyncio.to_thread(revoke, kafka_admin, list(kafka_users(namespace, {}).values()))
+    kafka = AIOKafkaAdminClient(**kafka_admin.aiokafka())
     await kafka.start()
     try:
         ours = [t for t in await kafka.list_topics() if t.startswith(f"{namespace}.")]
@@ -132,20 +157,26 @@ def passwords_from(env: dict[str, str]) -> dict[str, str]:
     return found
 
 
-async def provision(namespace: str, env_file: Path | None, bootstrap: str, *, topics_only: bool = False) -> dict[str, str]:
-    if topics_only:
-        created = await provision_topics(bootstrap, namespace)
-        log.info("databases given in the environment; created %d topics", len(created))
-        return {}
+def kafka_passwords_from(env: dict[str, str]) -> dict[str, str]:
+    return {s: env[f"{s.upper()}_KAFKA_PASSWORD"] for s in SERVICES if env.get(f"{s.upper()}_KAFKA_PASSWORD")}
+
+
+async def provision(namespace: str, env_file: Path | None, kafka: KafkaAccess, *,
+                    topics_only: bool = False) -> dict[str, str]:
     existing = read_env_file(env_file) if env_file else {}
-    urls = await provision_databases(admin_url(), namespace, passwords_from(existing))
-    created = await provision_topics(bootstrap, namespace)
-    env = {f"{s.upper()}_DATABASE_URL": u for s, u in urls.items()}
+    users = await provision_kafka_users(kafka, namespace, kafka_passwords_from(existing))
+    if topics_only:
+        created = await provision_topics(kafka, namespace)
+        log.info("databases given in the environment; created %d topics", len(created))
+        env = kafka_env(users)
+    else:
+        urls = await provision_databases(admin_url(), namespace, passwords_from(existing))
+        created = await provision_topics(kafka, namespace)
+        env = {**{f"{s.upper()}_DATABASE_URL": u for s, u in urls.items()}, **kafka_env(users)}
     if env_file:
-        env_file.parent.mkdir(parents=True, exist_ok=True)
-        env_file.write_text("".join(f"{k}={v}\n" for k, v in env.items()))
-        env_file.chmod(0o600)
-    log.info("provisioned %d databases, created %d topics", len(urls), len(created))
+        write_private(env_file, "".join(f"{k}={v}\n" for k, v in env.items()).encode())
+    log.info("provisioned %d Kafka principals, created %d topics%s", len(users), len(created),
+             "" if topics_only else f", {len(SERVICES)} databases")
     return env
 
 
@@ -154,10 +185,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--namespace", default=os.environ.get("TUOGUAN_NAMESPACE", ""))
     parser.add_argument("--env-file", type=Path, default=ROOT / ".state/services.env")
-    parser.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA))
-    parser.add_argument("--topics-only", action="store_true", help="databases are given; create topics only")
+    parser.add_argument("--topics-only", action="store_true",
+                        help="databases are given; create topics and Kafka principals only")
     args = parser.parse_args()
-    asyncio.run(provision(args.namespace, args.env_file, args.bootstrap, topics_only=args.topics_only))
+    asyncio.run(provision(args.namespace, args.env_file, KafkaAccess.from_environment(),
+                          topics_only=args.topics_only))
 
 
 if __name__ == "__main__":

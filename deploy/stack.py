@@ -11,8 +11,10 @@ from dataclasses import dataclass
 import asyncpg
 
 from deploy.endpoints import Endpoints
-from deploy.provision import deprovision, provision_databases, provision_topics
+from deploy.kafka_access import KafkaUser
+from deploy.provision import deprovision, kafka_env, provision_databases, provision_kafka_users, provision_topics
 from shared.db import connect
+from shared.kafka_auth import KafkaAccess
 from shared.topics import consumer_group, qualified
 
 
@@ -21,10 +23,17 @@ class Stack:
     endpoints: Endpoints
     namespace: str
     database_urls: dict[str, str]
+    kafka_users: dict[str, KafkaUser]
 
     @property
-    def kafka(self) -> str:
+    def kafka(self) -> KafkaAccess:
+        """The admin principal: tests and benchmarks publish and read any topic with it."""
         return self.endpoints.kafka
+
+    def kafka_as(self, service: str) -> KafkaAccess:
+        """The service's own principal, confined by its ACLs."""
+        user = self.kafka_users[service]
+        return self.kafka.as_user(user.principal, user.password)
 
     def topic(self, name: str) -> str:
         return qualified(name, self.namespace)
@@ -34,7 +43,9 @@ class Stack:
 
     def service_env(self, **overrides: str) -> dict[str, str]:
         """Environment for ``python -m services.<name>`` in this namespace."""
-        env = {"KAFKA_BOOTSTRAP_SERVERS": self.kafka, "TUOGUAN_NAMESPACE": self.namespace}
+        env = {"KAFKA_BOOTSTRAP_SERVERS": self.kafka.bootstrap, "KAFKA_SECURITY_PROTOCOL": self.kafka.protocol,
+               "KAFKA_SSL_CAFILE": self.kafka.cafile or "", "TUOGUAN_NAMESPACE": self.namespace,
+               **kafka_env(self.kafka_users)}
         for service, url in self.database_urls.items():
             env[f"{service.upper()}_DATABASE_URL"] = url
         return {**env, **overrides}
@@ -49,7 +60,8 @@ async def provisioned(endpoints: Endpoints, prefix: str = "t") -> AsyncIterator[
     namespace = f"{prefix}{uuid.uuid4().hex[:10]}"
     urls = await provision_databases(endpoints.pg_admin, namespace, {})
     await provision_topics(endpoints.kafka, namespace)
+    users = await provision_kafka_users(endpoints.kafka, namespace, {})
     try:
-        yield Stack(endpoints=endpoints, namespace=namespace, database_urls=urls)
+        yield Stack(endpoints=endpoints, namespace=namespace, database_urls=urls, kafka_users=users)
     finally:
         await deprovision(endpoints.pg_admin, endpoints.kafka, namespace)

@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaProducer, ConsumerRecord
 
+from shared.kafka_auth import KafkaAccess
 from shared.kafka_tools import read_all
-from shared.settings import DEFAULT_KAFKA
 from shared.topics import SUBSCRIPTIONS, dead_letter_topic, qualified
 
 PREFIX = "dlq."
@@ -62,8 +62,8 @@ def _decode_headers(record: ConsumerRecord) -> dict[str, str]:
     return {k: v.decode(errors="replace") for k, v in record.headers or ()}
 
 
-async def redrive(bootstrap: str, records: list[ConsumerRecord]) -> int:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+async def redrive(kafka: KafkaAccess, records: list[ConsumerRecord]) -> int:
+    producer = AIOKafkaProducer(**kafka.aiokafka(), enable_idempotence=True)
     await producer.start()
     try:
         for record in records:
@@ -82,8 +82,9 @@ def _dlq_topics(service: str, stream: str | None, namespace: str) -> list[str]:
 
 
 async def _main(args: argparse.Namespace) -> None:
+    kafka = KafkaAccess.from_environment()  # the admin principal: it reads every DLQ
     for topic in _dlq_topics(args.service, args.stream, args.namespace):
-        records = await read_all(args.bootstrap, topic)
+        records = await read_all(kafka, topic)
         if args.command == "list":
             for r in records:
                 print(json.dumps({"dlq_topic": topic, "partition": r.partition, "offset": r.offset,
@@ -92,7 +93,7 @@ async def _main(args: argparse.Namespace) -> None:
                                  ensure_ascii=False))
         else:
             chosen = [r for r in records if not args.record or f"{r.partition}:{r.offset}" in args.record]
-            print(f"{topic}: redrove {await redrive(args.bootstrap, chosen)} record(s)")
+            print(f"{topic}: redrove {await redrive(kafka, chosen)} record(s)")
 
 
 def main() -> None:
@@ -102,7 +103,6 @@ def main() -> None:
     parser.add_argument("--stream", help="e.g. enrollment.events (default: every stream the service consumes)")
     parser.add_argument("--record", action="append", metavar="PARTITION:OFFSET",
                         help="redrive only these dead letters (default: all of them)")
-    parser.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA))
     parser.add_argument("--namespace", default=os.environ.get("TUOGUAN_NAMESPACE", ""))
     asyncio.run(_main(parser.parse_args()))
 

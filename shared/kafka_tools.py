@@ -5,9 +5,11 @@ from __future__ import annotations
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from shared.kafka_auth import KafkaAccess
 
-async def partitions_of(bootstrap: str, topic: str) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+
+async def partitions_of(kafka: KafkaAccess, topic: str) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(**kafka.aiokafka())
     await admin.start()
     try:
         (described,) = await admin.describe_topics([topic])
@@ -18,10 +20,10 @@ async def partitions_of(bootstrap: str, topic: str) -> list[TopicPartition]:
     return [TopicPartition(topic, p["partition"]) for p in sorted(described["partitions"], key=lambda p: p["partition"])]
 
 
-async def read_all(bootstrap: str, topic: str) -> list[ConsumerRecord]:
+async def read_all(kafka: KafkaAccess, topic: str) -> list[ConsumerRecord]:
     """Every record currently in ``topic``, by partition and offset."""
-    partitions = await partitions_of(bootstrap, topic)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    partitions = await partitions_of(kafka, topic)
+    consumer = AIOKafkaConsumer(**kafka.aiokafka(), enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign(partitions)

@@ -132,6 +132,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
         raise RuntimeError(f"{definition.name} handles {sorted(unknown)} but shared/topics.py does not subscribe it")
     for name in definition.secrets:  # refuse to start on a missing, short or known secret
         secrets.required(name)
+    kafka = settings.kafka_access()
     verifier = Verifier.from_environment(definition.name)
 
     @asynccontextmanager
@@ -140,7 +141,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
         await migrate_service(settings.database_url, definition.name, definition.migrations)
         pool = await create_pool(settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
         producer = AIOKafkaProducer(
-            bootstrap_servers=settings.kafka_bootstrap_servers, enable_idempotence=True, acks="all",
+            **kafka.aiokafka(), enable_idempotence=True, acks="all",
             linger_ms=5, client_id=f"{definition.name}-{settings.instance_id}",
         )
         await producer.start()
@@ -152,7 +153,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
         )
         relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
         broker = KafkaBroker(
-            settings.kafka_bootstrap_servers, allow_auto_create_topics=False,
+            kafka.bootstrap, security=kafka.faststream(), allow_auto_create_topics=False,
             client_id=f"{definition.name}-{settings.instance_id}", graceful_timeout=30.0,
             logger=logging.getLogger("faststream"), log_level=logging.DEBUG,  # per-message lines at DEBUG
         )

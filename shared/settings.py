@@ -1,7 +1,7 @@
 """Per-service settings, read from the environment.
 
 Shared infrastructure comes from unprefixed variables (``KAFKA_BOOTSTRAP_SERVERS``,
-``TUOGUAN_NAMESPACE``); everything that belongs to one service is prefixed with its name,
+``KAFKA_SECURITY_PROTOCOL``, ``TUOGUAN_NAMESPACE``); everything that belongs to one service is prefixed with its name,
 for example ``ENROLLMENT_DATABASE_URL`` or ``NOTIFY_HTTP_PORT``.
 """
 
@@ -13,7 +13,10 @@ import socket
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_KAFKA = "127.0.0.1:19092"
+from shared.kafka_auth import DEFAULT_BOOTSTRAP, KafkaAccess
+from shared.secrets import SecretMissing, check
+
+DEFAULT_KAFKA = DEFAULT_BOOTSTRAP
 HTTP_PORTS = {"enrollment": 8101, "attendance": 8102, "subsidy": 8103, "notify": 8104}
 
 
@@ -27,6 +30,12 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field(
         DEFAULT_KAFKA, validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS")
     )
+    kafka_security_protocol: str = Field(
+        "SASL_PLAINTEXT", validation_alias=AliasChoices("KAFKA_SECURITY_PROTOCOL")
+    )
+    kafka_ssl_cafile: str | None = Field(None, validation_alias=AliasChoices("KAFKA_SSL_CAFILE"))
+    kafka_username: str = ""  # <SERVICE>_KAFKA_USERNAME: the service's own principal
+    kafka_password: str = ""  # <SERVICE>_KAFKA_PASSWORD: required, checked by shared.secrets
     namespace: str = Field("", validation_alias=AliasChoices("TUOGUAN_NAMESPACE"))
     instance_id: str = Field(
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}",
@@ -46,6 +55,15 @@ class ServiceSettings(BaseSettings):
     relay_poll_interval_s: float = 1.0
     outbox_retention_days: int = 7
     timer_interval_s: float = 10.0
+
+    def kafka_access(self) -> KafkaAccess:
+        """The service's own Kafka principal; refuses to go on without one."""
+        prefix = f"{self.service.upper()}_KAFKA"
+        if not self.kafka_username:
+            raise SecretMissing(f"{prefix}_USERNAME is not set; every Kafka client authenticates as its own principal")
+        return KafkaAccess(self.kafka_bootstrap_servers, self.kafka_username,
+                           check(f"{prefix}_PASSWORD", self.kafka_password, min_length=24),
+                           self.kafka_security_protocol, self.kafka_ssl_cafile)
 
 
 def load_settings(service: str, kind: type[ServiceSettings] = ServiceSettings) -> ServiceSettings:

@@ -37,12 +37,23 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "notify": ("enrollment.events", "attendance.events", "subsidy.events"),
 }
 
+# Which partner feeds each service publishes (shared/partners.py); its principal may write them.
+PARTNER_FEEDS: dict[str, tuple[str, ...]] = {
+    "enrollment": ("insurance", "statistics"),
+    "attendance": ("statistics",),
+    "subsidy": ("statistics",),
+}
+
 DLQ_CONFIG = {"retention.ms": str(90 * DAY_MS)}
 PARTNER_CONFIG = {"retention.ms": str(30 * DAY_MS)}
 
 
 def qualified(name: str, namespace: str) -> str:
     return f"{namespace}.{name}" if namespace else name
+
+
+def stream_of(service: str) -> str:
+    return f"{service}.events"
 
 
 def dead_letter_topic(stream: str, service: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import uuid
@@ -87,8 +88,8 @@ async def test_dead_letters_can_be_listed_and_redriven(stack: Stack, start_servi
     def tool(*args: str) -> str:
         return subprocess.run(
             [sys.executable, "-m", "shared.dead_letters", *args, "--service", "attendance",
-             "--stream", "enrollment.events", "--namespace", stack.namespace, "--bootstrap", stack.kafka],
-            cwd=ROOT, check=True, capture_output=True, text=True, timeout=60,
+             "--stream", "enrollment.events", "--namespace", stack.namespace],
+            cwd=ROOT, env={**os.environ, **stack.kafka.environment()}, check=True, capture_output=True, text=True, timeout=60,
         ).stdout
 
     listing = await asyncio.to_thread(tool, "list")

@@ -10,29 +10,24 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import confluent_kafka
 import pytest
-from confluent_kafka import Consumer, KafkaError
+from confluent_kafka import KafkaError
 
-from deploy.partner_access import PartnerAccess, provision, revoke
+from shared.kafka_auth import KafkaAccess
+from deploy.kafka_access import PartnerAccess, provision_partners, revoke
 from tests.conftest import Stack
 from shared.contracts.partners import AttendanceCounted, CoverEnded
-from tests.support.kafka import publish_envelopes
+from tests.support.kafka import first_record, publish_envelopes
 from tests.support.scenarios import envelope
-
-SASL = "127.0.0.1:" + os.environ.get("KAFKA_SASL_PORT", "19094")
-
 
 @pytest.fixture(scope="module")
 async def access(stack: Stack) -> AsyncIterator[dict[str, PartnerAccess]]:
-    if "local kafka" not in stack.endpoints.source:
-        pytest.skip("the SASL/SCRAM listener and ACLs are those of the project's own broker (deploy/kafka)")
-    granted = await asyncio.to_thread(provision, stack.kafka, stack.namespace, {})
+    granted = await asyncio.to_thread(provision_partners, stack.kafka, stack.namespace, {})
     by_name = {a.partner.name: a for a in granted}
     for a in granted:  # something to read: a partner event of the feed, as the services publish them
         event = (CoverEnded(pseudonym=uuid.uuid4().hex, cover_id=uuid.uuid4().hex, days=(dt.date(2027, 7, 5),))
@@ -40,54 +35,35 @@ async def access(stack: Stack) -> AsyncIterator[dict[str, PartnerAccess]]:
                  AttendanceCounted(union_id=uuid.uuid4(), class_type="infant", day=dt.date(2027, 7, 5), attended=True))
         await publish_envelopes(stack.kafka, a.topic, [envelope(event)])
     yield by_name
-    await asyncio.to_thread(revoke, stack.kafka, granted)
+    await asyncio.to_thread(revoke, stack.kafka, [a.user for a in granted])
 
 
-def read_one(a: PartnerAccess, topic: str, group: str, password: str | None = None) -> tuple[bytes | None, int | None]:
+def read_one(bootstrap: str, a: PartnerAccess, topic: str, group: str, password: str | None = None) -> tuple[bytes | None, int | None]:
     """The first record, or the first error code, within 20 seconds."""
-    errors: list[int] = []
-    consumer = Consumer({
-        "bootstrap.servers": SASL, "security.protocol": "SASL_PLAINTEXT", "sasl.mechanisms": "SCRAM-SHA-512",
-        "sasl.username": a.principal, "sasl.password": password or a.password, "group.id": group,
-        "auto.offset.reset": "earliest", "enable.auto.commit": False,
-        "error_cb": lambda err: errors.append(err.code())})
-    consumer.subscribe([topic])
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            message = consumer.poll(0.5)
-            if message is not None and message.error() is None:
-                return message.value(), None
-            if message is not None:
-                return None, message.error().code()
-            if errors:
-                return None, errors[0]
-        return None, None
-    finally:
-        consumer.close()
+    return first_record(KafkaAccess(bootstrap, a.principal, password or a.password), topic, group)
 
 
-async def test_a_partner_reads_its_own_feed(access: dict[str, PartnerAccess]) -> None:
+async def test_a_partner_reads_its_own_feed(access: dict[str, PartnerAccess], stack: Stack) -> None:
     pingan = access["pingan"]
-    value, error = await asyncio.to_thread(read_one, pingan, pingan.topic, pingan.group)
+    value, error = await asyncio.to_thread(read_one, stack.kafka.bootstrap, pingan, pingan.topic, pingan.group)
     assert error is None and json.loads(value)["type"].startswith("partner.")
 
 
-async def test_another_partners_feed_is_refused(access: dict[str, PartnerAccess]) -> None:
+async def test_another_partners_feed_is_refused(access: dict[str, PartnerAccess], stack: Stack) -> None:
     pingan, taiping = access["pingan"], access["taiping"]
-    _, error = await asyncio.to_thread(read_one, pingan, taiping.topic, pingan.group)
+    _, error = await asyncio.to_thread(read_one, stack.kafka.bootstrap, pingan, taiping.topic, pingan.group)
     assert error == KafkaError.TOPIC_AUTHORIZATION_FAILED
 
 
-async def test_another_consumer_group_is_refused(access: dict[str, PartnerAccess]) -> None:
+async def test_another_consumer_group_is_refused(access: dict[str, PartnerAccess], stack: Stack) -> None:
     pingan = access["pingan"]
-    _, error = await asyncio.to_thread(read_one, pingan, pingan.topic, f"someone-else-{uuid.uuid4().hex[:6]}")
+    _, error = await asyncio.to_thread(read_one, stack.kafka.bootstrap, pingan, pingan.topic, f"someone-else-{uuid.uuid4().hex[:6]}")
     assert error == KafkaError.GROUP_AUTHORIZATION_FAILED
 
 
-async def test_a_wrong_password_is_refused(access: dict[str, PartnerAccess]) -> None:
+async def test_a_wrong_password_is_refused(access: dict[str, PartnerAccess], stack: Stack) -> None:
     pingan = access["pingan"]
-    _, error = await asyncio.to_thread(read_one, pingan, pingan.topic, pingan.group, "not-the-password")
+    _, error = await asyncio.to_thread(read_one, stack.kafka.bootstrap, pingan, pingan.topic, pingan.group, "not-the-password")
     assert error == KafkaError._AUTHENTICATION
 
 
@@ -103,17 +79,17 @@ def kcat() -> Iterator[dict[str, str]]:
         yield {**os.environ, "LD_LIBRARY_PATH": libs}
 
 
-def run_kcat(env: dict[str, str], a: PartnerAccess, topic: str) -> subprocess.CompletedProcess:
+def run_kcat(bootstrap: str, env: dict[str, str], a: PartnerAccess, topic: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["kcat", "-C", "-b", SASL, "-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanisms=SCRAM-SHA-512",
+        ["kcat", "-C", "-b", bootstrap, "-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanisms=SCRAM-SHA-512",
          "-X", f"sasl.username={a.principal}", "-X", f"sasl.password={a.password}", "-X", "auto.offset.reset=earliest",
          "-G", a.group, topic, "-c", "1", "-q"],
         env=env, capture_output=True, text=True, timeout=60)
 
 
-async def test_kcat_as_the_partner_reads_its_feed_and_nothing_else(access: dict[str, PartnerAccess], kcat) -> None:
+async def test_kcat_as_the_partner_reads_its_feed_and_nothing_else(access: dict[str, PartnerAccess], stack: Stack, kcat) -> None:
     taiping, pingan = access["taiping"], access["pingan"]
-    allowed = await asyncio.to_thread(run_kcat, kcat, taiping, taiping.topic)
+    allowed = await asyncio.to_thread(run_kcat, stack.kafka.bootstrap, kcat, taiping, taiping.topic)
     assert allowed.returncode == 0 and json.loads(allowed.stdout)["type"].startswith("partner."), allowed.stderr
-    refused = await asyncio.to_thread(run_kcat, kcat, taiping, pingan.topic)
+    refused = await asyncio.to_thread(run_kcat, stack.kafka.bootstrap, kcat, taiping, pingan.topic)
     assert refused.returncode != 0 and "authoriz" in refused.stderr.lower(), refused.stderr

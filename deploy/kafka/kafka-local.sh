@@ -13,9 +13,15 @@
 #   KAFKA_LOCAL_STATE=<dir>      data, logs, pid, generated config      (default: <repo>/.state/kafka)
 #   KAFKA_LOCAL_LIBS=<dir>       jar cache                              (default: ~/.cache/tuoguan/kafka/<version>[-tools])
 #   KAFKA_WITH_TOOLS=1           also fetch org.apache.kafka:kafka-tools (TopicCommand, AclCommand, ...)
-#   KAFKA_HOST=127.0.0.1 KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093 KAFKA_SASL_PORT=19094
-#   KAFKA_ENABLE_SASL=1          the SASL_PLAINTEXT/SCRAM-SHA-512 partner listener + StandardAuthorizer (default; 0: off)
-#   KAFKA_SCRAM_USERS="name:password ..."  SCRAM users created at FORMAT time (default none; partners are added later)
+#   KAFKA_HOST=127.0.0.1 KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093 KAFKA_TLS_PORT=19094 KAFKA_INTERNAL_PORT=19095
+#   KAFKA_SCRAM_USERS="name:password ..."  extra SCRAM users created at FORMAT time (services and partners are
+#                                the admin's job: python -m deploy.kafka_access)
+#
+# Security (see server.properties and docs/security.md): every listener authenticates. On first start this
+# script generates, under the state dir and mode 0600: the broker's own password (PLAIN, inter-broker and
+# controller), the admin's SCRAM password, and a local CA with the broker's TLS certificate. It writes
+# <state>/client.env for the admin: KAFKA_BOOTSTRAP_SERVERS, KAFKA_SECURITY_PROTOCOL, KAFKA_ADMIN_USERNAME,
+# KAFKA_ADMIN_PASSWORD, KAFKA_TLS_BOOTSTRAP_SERVERS, KAFKA_SSL_CAFILE.
 #   KAFKA_HEAP_OPTS="-Xms256m -Xmx512m"  KAFKA_JVM_PERFORMANCE_OPTS=...  KAFKA_OPTS=...  (same names as Kafka's scripts)
 #   KAFKA_START_TIMEOUT=90 KAFKA_STOP_TIMEOUT=30   JAVA_HOME  MVN=mvn  KAFKA_MVN_ARGS (extra mvn args, e.g. "-s settings.xml")
 set -euo pipefail
@@ -37,8 +43,11 @@ FORMAT_STAMP="$STATE_DIR/formatted-with"
 HOST="${KAFKA_HOST:-127.0.0.1}"
 PORT="${KAFKA_PORT:-19092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
-SASL_PORT="${KAFKA_SASL_PORT:-19094}"
-ENABLE_SASL="${KAFKA_ENABLE_SASL:-1}"
+TLS_PORT="${KAFKA_TLS_PORT:-19094}"
+INTERNAL_PORT="${KAFKA_INTERNAL_PORT:-19095}"
+TLS_DIR="$STATE_DIR/tls"
+CREDENTIALS="$STATE_DIR/credentials.env"
+CLIENT_ENV="$STATE_DIR/client.env"
 SCRAM_USERS="${KAFKA_SCRAM_USERS:-}"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
@@ -107,22 +116,65 @@ cmd_fetch() {
   log "fetched $(find "$LIB_DIR" -name '*.jar' | wc -l) jars"
 }
 
+random_password() { head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32; }
+
+# The install's broker and admin passwords, made once and kept with the data they protect.
+ensure_credentials() {
+  mkdir -p "$STATE_DIR"; chmod 700 "$STATE_DIR"
+  if [[ ! -s "$CREDENTIALS" ]]; then
+    (umask 077; printf 'BROKER_PASSWORD=%s\nADMIN_PASSWORD=%s\n' "$(random_password)" "$(random_password)" >"$CREDENTIALS")
+  fi
+  # shellcheck disable=SC1090
+  . "$CREDENTIALS"
+  [[ ${#BROKER_PASSWORD} -ge 24 && ${#ADMIN_PASSWORD} -ge 24 ]] || die "$CREDENTIALS is damaged; run '$0 reset'"
+}
+
+# A local CA and the broker's certificate (names: $HOST, localhost), made once.
+ensure_tls() {
+  [[ -s "$TLS_DIR/server-keystore.pem" && -s "$TLS_DIR/ca.pem" ]] && return 0
+  command -v openssl >/dev/null 2>&1 || die "openssl is needed to make the local CA"
+  mkdir -p "$TLS_DIR"; chmod 700 "$TLS_DIR"
+  (
+    cd "$TLS_DIR"; umask 077
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 825 -subj "/CN=Tuoguan local CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=$HOST" 2>/dev/null
+    printf 'subjectAltName=IP:%s,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n' \
+      "$HOST" >server.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.crt -days 825 \
+      -extfile server.ext 2>/dev/null
+    cat server.key server.crt ca.pem >server-keystore.pem
+    rm -f server.csr server.ext
+    chmod 644 ca.pem
+  ) || die "could not make the local CA and broker certificate"
+  log "made a local CA: $TLS_DIR/ca.pem"
+}
+
 write_config() {
   mkdir -p "$STATE_DIR" "$DATA_DIR" "$LOG_DIR"
-  local listeners="PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT"
-  {
-    cat "$HERE/server.properties"
-    if [[ "$ENABLE_SASL" == 1 ]]; then
-      echo; cat "$HERE/server-sasl.properties"
-      listeners="PLAINTEXT://$HOST:$PORT,SASL_PLAINTEXT://$HOST:$SASL_PORT,CONTROLLER://$HOST:$CONTROLLER_PORT"
-    fi
-    echo
-    echo "# ---- appended by kafka-local.sh; last occurrence of a key wins ----"
-    echo "log.dirs=$DATA_DIR"
-    echo "listeners=$listeners"
-    echo "controller.quorum.bootstrap.servers=$HOST:$CONTROLLER_PORT"
-  } >"$RUN_CONFIG.tmp"
+  local plain="org.apache.kafka.common.security.plain.PlainLoginModule required username=\"broker\" password=\"$BROKER_PASSWORD\" user_broker=\"$BROKER_PASSWORD\";"
+  (
+    umask 077
+    {
+      cat "$HERE/server.properties"
+      echo
+      echo "# ---- appended by kafka-local.sh; last occurrence of a key wins ----"
+      echo "log.dirs=$DATA_DIR"
+      echo "listeners=CLIENT://$HOST:$PORT,TLS://$HOST:$TLS_PORT,INTERNAL://$HOST:$INTERNAL_PORT,CONTROLLER://$HOST:$CONTROLLER_PORT"
+      echo "controller.quorum.bootstrap.servers=$HOST:$CONTROLLER_PORT"
+      echo "listener.name.controller.plain.sasl.jaas.config=$plain"
+      echo "listener.name.internal.plain.sasl.jaas.config=$plain"
+      echo "listener.name.tls.ssl.keystore.location=$TLS_DIR/server-keystore.pem"
+      echo "super.users=User:broker;User:admin"
+    } >"$RUN_CONFIG.tmp"
+  )
   mv "$RUN_CONFIG.tmp" "$RUN_CONFIG"
+  (
+    umask 077
+    printf '%s\n' "KAFKA_BOOTSTRAP_SERVERS=$HOST:$PORT" "KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT" \
+      "KAFKA_ADMIN_USERNAME=admin" "KAFKA_ADMIN_PASSWORD=$ADMIN_PASSWORD" \
+      "KAFKA_TLS_BOOTSTRAP_SERVERS=$HOST:$TLS_PORT" "KAFKA_SSL_CAFILE=$TLS_DIR/ca.pem" >"$CLIENT_ENV"
+  )
 }
 
 # Format the metadata/log directory once. `format --standalone` (KIP-853 dynamic quorum) writes this node's
@@ -145,14 +197,14 @@ cmd_format() {
     [[ "$cid" =~ ^[A-Za-z0-9_][A-Za-z0-9_-]{21}$ ]] || die "could not generate a cluster id (got '$cid')"
     echo "$cid" >"$CLUSTER_ID_FILE"
   fi
-  local scram=() up
+  local scram=(--add-scram "SCRAM-SHA-512=[name=admin,password=$ADMIN_PASSWORD]") up
   for up in $SCRAM_USERS; do
     [[ "$up" == *:* ]] || die "KAFKA_SCRAM_USERS entry '$up' is not user:password"
     scram+=(--add-scram "SCRAM-SHA-512=[name=${up%%:*},password=${up#*:}]")
   done
   log "formatting $DATA_DIR (cluster id $cid)"
   run_tool kafka.tools.StorageTool format --config "$RUN_CONFIG" --cluster-id "$cid" --standalone \
-    ${scram[@]+"${scram[@]}"} >"$LOG_DIR/format.out" 2>&1 \
+    "${scram[@]}" >"$LOG_DIR/format.out" 2>&1 \
     || { cat "$LOG_DIR/format.out" >&2; die "kafka-storage format failed"; }
   echo "$want" >"$FORMAT_STAMP"
 }
@@ -171,6 +223,8 @@ cmd_start() {
   cmd_fetch
   port_open "$HOST" "$PORT" && die "$HOST:$PORT is already in use by another process"
   port_open "$HOST" "$CONTROLLER_PORT" && die "$HOST:$CONTROLLER_PORT is already in use by another process"
+  ensure_credentials
+  ensure_tls
   write_config
   cmd_format
 
@@ -198,10 +252,8 @@ cmd_start() {
     fi
     sleep 0.5
   done
-  if [[ "$ENABLE_SASL" == 1 ]] && ! port_open "$HOST" "$SASL_PORT"; then
-    sleep 1; port_open "$HOST" "$SASL_PORT" || log "WARNING: SASL port $SASL_PORT not open yet"
-  fi
-  log "Kafka is up: bootstrap.servers=$HOST:$PORT (pid $pid)"
+  port_open "$HOST" "$TLS_PORT" || { sleep 1; port_open "$HOST" "$TLS_PORT" || log "WARNING: TLS port $TLS_PORT not open yet"; }
+  log "Kafka is up: bootstrap.servers=$HOST:$PORT (SASL/SCRAM), $HOST:$TLS_PORT (SASL_SSL); admin credentials in $CLIENT_ENV (pid $pid)"
 }
 
 cmd_stop() {
@@ -234,7 +286,7 @@ cmd_status() {
 
 cmd_reset() {
   cmd_stop
-  rm -rf "$DATA_DIR" "$LOG_DIR" "$CLUSTER_ID_FILE" "$FORMAT_STAMP" "$RUN_CONFIG"
+  rm -rf "$DATA_DIR" "$LOG_DIR" "$CLUSTER_ID_FILE" "$FORMAT_STAMP" "$RUN_CONFIG" "$CREDENTIALS" "$CLIENT_ENV" "$TLS_DIR"
   log "state under $STATE_DIR removed (jar cache kept: $LIB_DIR)"
 }
 

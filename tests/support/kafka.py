@@ -7,16 +7,40 @@ import time
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
+from confluent_kafka import Consumer
 
+from shared.kafka_auth import KafkaAccess
 from shared.kafka_tools import partitions_of, read_all
 from shared.envelope import Envelope
 
-__all__ = ["publish", "publish_envelopes", "read_all", "wait_caught_up", "group_state", "dead_letters_of"]
+def first_record(kafka: KafkaAccess, topic: str, group: str, timeout_s: float = 20.0) -> tuple[bytes | None, int | None]:
+    """As ``kafka``'s principal (with librdkafka, a client this project did not write): the first
+    record of ``topic`` read in ``group``, or the first error code, within ``timeout_s``. Blocking."""
+    errors: list[int] = []
+    consumer = Consumer({**kafka.confluent(), "group.id": group, "auto.offset.reset": "earliest",
+                         "enable.auto.commit": False, "error_cb": lambda err: errors.append(err.code())})
+    consumer.subscribe([topic])
+    try:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            message = consumer.poll(0.5)
+            if message is not None and message.error() is None:
+                return message.value(), None
+            if message is not None:
+                return None, message.error().code()
+            if errors:
+                return None, errors[0]
+        return None, None
+    finally:
+        consumer.close()
 
 
-async def publish(bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes, list[tuple[str, bytes]]]]) -> None:
+__all__ = ["publish", "publish_envelopes", "read_all", "wait_caught_up", "group_state", "dead_letters_of", "first_record"]
+
+
+async def publish(kafka: KafkaAccess, topic: str, records: list[tuple[bytes | None, bytes, list[tuple[str, bytes]]]]) -> None:
     """Publish ``(key, value, headers)`` records in order and wait for every acknowledgement."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    producer = AIOKafkaProducer(**kafka.aiokafka(), enable_idempotence=True)
     await producer.start()
     try:
         for key, value, headers in records:
@@ -25,15 +49,15 @@ async def publish(bootstrap: str, topic: str, records: list[tuple[bytes | None, 
         await producer.stop()
 
 
-async def publish_envelopes(bootstrap: str, topic: str, envelopes: list[Envelope]) -> None:
-    await publish(bootstrap, topic, [(e.key.encode(), e.to_bytes(), e.headers()) for e in envelopes])
+async def publish_envelopes(kafka: KafkaAccess, topic: str, envelopes: list[Envelope]) -> None:
+    await publish(kafka, topic, [(e.key.encode(), e.to_bytes(), e.headers()) for e in envelopes])
 
 
-async def wait_caught_up(bootstrap: str, group: str, topic: str, timeout: float = 60.0) -> None:
+async def wait_caught_up(kafka: KafkaAccess, group: str, topic: str, timeout: float = 60.0) -> None:
     """Wait until ``group`` has committed every record currently in ``topic``."""
-    partitions = await partitions_of(bootstrap, topic)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    partitions = await partitions_of(kafka, topic)
+    consumer = AIOKafkaConsumer(**kafka.aiokafka())
+    admin = AIOKafkaAdminClient(**kafka.aiokafka())
     await consumer.start()
     await admin.start()
     try:
@@ -53,9 +77,9 @@ async def wait_caught_up(bootstrap: str, group: str, topic: str, timeout: float 
         await consumer.stop()
 
 
-async def group_state(bootstrap: str, group: str) -> tuple[str, int]:
+async def group_state(kafka: KafkaAccess, group: str) -> tuple[str, int]:
     """The group's state (``Stable`` once a rebalance is done) and how many members it has."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**kafka.aiokafka())
     await admin.start()
     try:
         (response,) = await admin.describe_consumer_groups([group])
@@ -65,7 +89,7 @@ async def group_state(bootstrap: str, group: str) -> tuple[str, int]:
         await admin.close()
 
 
-async def dead_letters_of(bootstrap: str, dlq_topic: str, event_ids: set[str]) -> list:
+async def dead_letters_of(kafka: KafkaAccess, dlq_topic: str, event_ids: set[str]) -> list:
     """The records in ``dlq_topic`` whose ``event_id`` header is one of ``event_ids``."""
     wanted = {e.encode() for e in event_ids}
-    return [r for r in await read_all(bootstrap, dlq_topic) if dict(r.headers).get("event_id") in wanted]
+    return [r for r in await read_all(kafka, dlq_topic) if dict(r.headers).get("event_id") in wanted]

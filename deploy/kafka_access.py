@@ -1,0 +1,156 @@
+"""Who may do what on Kafka: one SCRAM-SHA-512 principal per service and per partner, and ACLs
+that allow each exactly its part (KRaft StandardAuthorizer; what no ACL allows is refused).
+
+- A service writes only its own stream, the partner feeds it publishes and its own dead-letter
+  topics; it reads only the streams it subscribes to, with its own consumer group.
+- A partner reads only its own feed, with a consumer group of its own name.
+- The broker's own principal (``broker``, inter-broker and controller traffic) and the admin
+  (``admin``, provisioning and operations tools) are super users set up by the broker's install
+  (deploy/kafka/kafka-local.sh); nothing else is.
+
+    python -m deploy.kafka_access [--namespace NS] [--env-file .state/partners.env]
+
+grants the partners of ``TUOGUAN_PARTNERS`` (the services' principals are made by
+``python -m deploy.provision``). Idempotent: passwords in the env file are kept, ACLs that exist
+are created again (Kafka ignores duplicates). Uses confluent-kafka's Admin API, because aiokafka
+has no ACL or SCRAM calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from confluent_kafka.admin import (
+    AclBinding, AclBindingFilter, AclOperation, AclPermissionType, AdminClient, ResourcePatternType, ResourceType,
+    ScramCredentialInfo, ScramMechanism, UserScramCredentialDeletion, UserScramCredentialUpsertion,
+)
+
+from shared.kafka_auth import KafkaAccess
+from shared.partners import Partner, partners
+from shared.topics import PARTNER_FEEDS, SUBSCRIPTIONS, consumer_group, dead_letter_topic, qualified, stream_of
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class KafkaUser:
+    """A principal and what its ACLs allow."""
+
+    principal: str
+    password: str
+    writes: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
+    group: str | None = None
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _user_name(kind: str, name: str, namespace: str) -> str:
+    return f"{namespace}-{kind}-{name}" if namespace else f"{kind}-{name}"
+
+
+def service_user(service: str, namespace: str, password: str) -> KafkaUser:
+    subscribed = SUBSCRIPTIONS[service]
+    writes = [stream_of(service)] + [p.stream for p in partners() if p.feed in PARTNER_FEEDS.get(service, ())]
+    writes += [dead_letter_topic(stream, service) for stream in subscribed]
+    return KafkaUser(_user_name("service", service, namespace), password,
+                     writes=tuple(qualified(t, namespace) for t in writes),
+                     reads=tuple(qualified(t, namespace) for t in subscribed),
+                     group=consumer_group(service, namespace) if subscribed else None)
+
+
+@dataclass(frozen=True)
+class PartnerAccess:
+    partner: Partner
+    user: KafkaUser
+
+    @property
+    def principal(self) -> str:
+        return self.user.principal
+
+    @property
+    def password(self) -> str:
+        return self.user.password
+
+    @property
+    def topic(self) -> str:
+        return self.user.reads[0]
+
+    @property
+    def group(self) -> str:
+        assert self.user.group
+        return self.user.group
+
+
+def partner_access(partner: Partner, namespace: str, password: str) -> PartnerAccess:
+    name = _user_name("partner", partner.name, namespace)
+    return PartnerAccess(partner, KafkaUser(name, password, reads=(qualified(partner.stream, namespace),), group=name))
+
+
+def _bindings(user: KafkaUser) -> list[AclBinding]:
+    who = f"User:{user.principal}"
+
+    def allow(kind: ResourceType, name: str, op: AclOperation) -> AclBinding:
+        return AclBinding(kind, name, ResourcePatternType.LITERAL, who, "*", op, AclPermissionType.ALLOW)
+
+    found = [allow(ResourceType.TOPIC, t, op) for t in user.writes for op in (AclOperation.WRITE, AclOperation.DESCRIBE)]
+    found += [allow(ResourceType.TOPIC, t, op) for t in user.reads for op in (AclOperation.READ, AclOperation.DESCRIBE)]
+    if user.group:
+        found.append(allow(ResourceType.GROUP, user.group, AclOperation.READ))
+    return found
+
+
+def _wait(futures: dict, timeout_s: float) -> None:
+    for future in futures.values():
+        future.result(timeout=timeout_s)
+
+
+def grant(admin: KafkaAccess, users: list[KafkaUser], timeout_s: float = 30.0) -> None:
+    """Create (or update) each user's SCRAM credential and its ACLs."""
+    client = AdminClient(admin.confluent())
+    credential = ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192)
+    _wait(client.alter_user_scram_credentials(
+        [UserScramCredentialUpsertion(u.principal, credential, u.password.encode()) for u in users]), timeout_s)
+    _wait(client.create_acls([b for u in users for b in _bindings(u)]), timeout_s)
+
+
+def revoke(admin: KafkaAccess, users: list[KafkaUser], timeout_s: float = 30.0) -> None:
+    """Remove the principals and their ACLs (test namespaces clean up after themselves)."""
+    client = AdminClient(admin.confluent())
+    _wait(client.delete_acls([AclBindingFilter(ResourceType.ANY, None, ResourcePatternType.ANY, f"User:{u.principal}",
+                                               None, AclOperation.ANY, AclPermissionType.ANY) for u in users]), timeout_s)
+    _wait(client.alter_user_scram_credentials(
+        [UserScramCredentialDeletion(u.principal, ScramMechanism.SCRAM_SHA_512) for u in users]), timeout_s)
+
+
+def provision_partners(admin: KafkaAccess, namespace: str, known: dict[str, str]) -> list[PartnerAccess]:
+    accesses = [partner_access(p, namespace, known.get(p.name) or new_password()) for p in partners()]
+    grant(admin, [a.user for a in accesses])
+    return accesses
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--namespace", default="")
+    parser.add_argument("--env-file", type=Path, default=ROOT / ".state/partners.env")
+    args = parser.parse_args()
+    known = {}
+    if args.env_file.exists():
+        for line in args.env_file.read_text().splitlines():
+            name, _, rest = line.partition("=")
+            known[name] = rest.split(" ", 1)[0]
+    accesses = provision_partners(KafkaAccess.from_environment(), args.namespace, known)
+    args.env_file.parent.mkdir(parents=True, exist_ok=True)
+    args.env_file.write_text("".join(f"{a.partner.name}={a.password} principal={a.principal} topic={a.topic} "
+                                     f"group={a.group}\n" for a in accesses))
+    args.env_file.chmod(0o600)
+    print(f"partner access: {len(accesses)} partners; credentials in {args.env_file}")
+
+
+if __name__ == "__main__":
+    main()
