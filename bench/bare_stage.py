@@ -1,7 +1,8 @@
 """The bare reference for ``bench/run event-path``: one consuming stage written plainly with
 aiokafka and asyncpg, as a strong engineer would batch it, with the same guarantees as a service.
 
-    python -m bench.bare_stage --stage attendance|notify --bootstrap B --topic T --group G --dsn D
+    python -m bench.bare_stage --stage attendance|notify --topic T --group G --dsn D
+    (Kafka from KAFKA_BOOTSTRAP_SERVERS and KAFKA_ADMIN_USERNAME/PASSWORD, see shared/kafka_auth.py)
 
 Per poll (``getmany``) and per partition, one transaction: a bulk inbox insert with
 ``ON CONFLICT DO NOTHING RETURNING`` (a redelivered event has no effect), the state rows of the
@@ -27,6 +28,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from shared.db import PLUMBING_MIGRATIONS, migrate
+from shared.kafka_auth import KafkaAccess
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS bare_children (child_id uuid PRIMARY KEY, display_name text NOT NULL,
@@ -156,8 +158,9 @@ async def run(args: argparse.Namespace) -> None:
     await conn.execute(SCHEMA)
     await conn.close()
     pool = await asyncpg.create_pool(args.dsn, min_size=4, max_size=12)
-    producer = AIOKafkaProducer(bootstrap_servers=args.bootstrap, enable_idempotence=True, acks="all", linger_ms=5)
-    consumer = AIOKafkaConsumer(args.topic, bootstrap_servers=args.bootstrap, group_id=args.group,
+    kafka = KafkaAccess.from_environment()  # the same SCRAM handshake and transport as the services
+    producer = AIOKafkaProducer(**kafka.aiokafka(), enable_idempotence=True, acks="all", linger_ms=5)
+    consumer = AIOKafkaConsumer(args.topic, **kafka.aiokafka(), group_id=args.group,
                                 enable_auto_commit=False, auto_offset_reset="earliest")
     await producer.start()
     await consumer.start()
@@ -180,7 +183,7 @@ async def run(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    for name in ("stage", "bootstrap", "topic", "group", "dsn", "outbox-topic"):
+    for name in ("stage", "topic", "group", "dsn", "outbox-topic"):
         parser.add_argument(f"--{name}", required=True)
     parser.add_argument("--max-records", type=int, default=500)
     args = parser.parse_args()

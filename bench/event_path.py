@@ -39,6 +39,7 @@ from deploy import keys
 from deploy.endpoints import ROOT, Endpoints, endpoints
 from deploy.processes import ServiceProcess
 from deploy.stack import Stack, provisioned
+from shared.kafka_auth import KafkaAccess
 from tests.support.kafka import group_state
 from tests.support.scenarios import child_enrolled, child_registered, envelope
 
@@ -65,8 +66,8 @@ class Result:
 class CommitWatch:
     """Polls the groups' committed offsets and remembers when each offset was first passed."""
 
-    def __init__(self, bootstrap: str, groups: list[str], partitions: list[TopicPartition]) -> None:
-        self.admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    def __init__(self, kafka: KafkaAccess, groups: list[str], partitions: list[TopicPartition]) -> None:
+        self.admin = AIOKafkaAdminClient(**kafka.aiokafka())
         self.groups = groups
         self.partitions = partitions
         self.passed: dict[tuple[str, int], list[tuple[int, float]]] = {}  # (group, partition) -> [(offset, t)]
@@ -99,10 +100,10 @@ class CommitWatch:
         return next(t for committed, t in self.passed[(group, partition)] if committed > offset)
 
 
-async def _wait_joined(bootstrap: str, groups: list[str], timeout: float = 60.0) -> None:
+async def _wait_joined(kafka: KafkaAccess, groups: list[str], timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     for group in groups:
-        while (await group_state(bootstrap, group)) != ("Stable", 1):
+        while (await group_state(kafka, group)) != ("Stable", 1):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"group {group} did not settle")
             await asyncio.sleep(0.2)
@@ -115,7 +116,7 @@ async def _publish_and_watch(stack: Stack, groups: list[str], count: int, timeou
         registered = child_registered(guardians=GUARDIANS)
         envelopes += [envelope(registered), envelope(child_enrolled(child_id=registered.child_id))]
     topic = stack.topic("enrollment.events")
-    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka, enable_idempotence=True, acks="all", linger_ms=5)
+    producer = AIOKafkaProducer(**stack.kafka.aiokafka(), enable_idempotence=True, acks="all", linger_ms=5)
     await producer.start()
     partitions = [TopicPartition(topic, p) for p in sorted(producer.client.cluster.partitions_for_topic(topic) or ())]
     if not partitions:
@@ -176,10 +177,10 @@ async def _measure(found: Endpoints, side: str, args: argparse.Namespace) -> Res
                 for stage, group in zip(STAGES, groups, strict=True):
                     log = (LOG_DIR / f"bare-{stage}.log").open("ab")
                     processes.append(subprocess.Popen(
-                        [sys.executable, "-m", "bench.bare_stage", "--stage", stage, "--bootstrap", stack.kafka,
+                        [sys.executable, "-m", "bench.bare_stage", "--stage", stage,
                          "--topic", stack.topic("enrollment.events"), "--group", group,
                          "--dsn", stack.database_urls[stage], "--outbox-topic", stack.topic("notify.events")],
-                        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL))
+                        cwd=ROOT, env={**os.environ, **stack.kafka.environment()}, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL))
             else:
                 groups = [stack.group(s) for s in STAGES]
                 env = stack.service_env(ATTENDANCE_TIMER_INTERVAL_S="3600")

@@ -73,10 +73,16 @@ def document() -> dict[str, Any]:
                                 "Generated from shared/contracts; see docs/events.md and docs/partners.md."},
         "defaultContentType": "application/json",
         "servers": {"local": {"host": DEFAULT_KAFKA, "protocol": "kafka",
-                              "description": "the broker ./tuoguan up starts"}},
+                              "description": "the broker ./tuoguan up starts; every client authenticates "
+                                             "(SASL_SSL on the TLS listener in production)",
+                              "security": [{"$ref": "#/components/securitySchemes/scram"}]}},
         "channels": channels,
         "operations": operations,
-        "components": {"messages": {t.replace(".", "_"): m for t, m in messages.items()}, "schemas": schemas},
+        "components": {"messages": {t.replace(".", "_"): m for t, m in messages.items()}, "schemas": schemas,
+                       "securitySchemes": {"scram": {
+                           "type": "scramSha512",
+                           "description": "one principal per service and partner; ACLs allow each only its part "
+                                          "(deploy/kafka_access.py)"}}},
     }
 
 
