@@ -26,4 +26,6 @@ definition = ServiceDefinition(
     api=router,
     events=events,
     timers=[fire_timers],
+    # A six-digit code has a million values: guessing is slowed at the edge as well as capped per child.
+    tight_limits=(("/pickups/{attempt_id}/confirmation", "10/minute"), ("/pickups", "30/minute")),
 )
