@@ -62,10 +62,6 @@ def _allowed_adults(entry: asyncpg.Record) -> dict[str, dict]:
     return adults
 
 
-def _locked_today(message: str) -> Result:
-    return 429, {"error": "refused", "reasons": [{"field": "child_id", "reason": message}]}
-
-
 async def start(cmd: StartPickup, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox,
                 seal_to: str) -> Result:
     """Ask for a child; ``seal_to`` is notify's public key, the only one the code is readable with."""
@@ -89,7 +85,7 @@ async def start(cmd: StartPickup, actor: Actor, *, tx: asyncpg.Connection, outbo
     if locked := daily_refusal(counts["attempts"], counts["wrong_codes"], starting=True):
         await outbox.append(tx, PickupRefused(**where, reason="too_many_attempts", adult_name=adult["display_name"],
                                               at=actor.now), **meta)
-        return _locked_today(locked)
+        return 429, {"error": "refused", "reasons": [{"field": "child_id", "reason": locked}]}
     attempt_id, code = uuid.uuid4(), new_code()
     expires_at = actor.now + CODE_TTL
     await db.insert_attempt(tx, attempt_id, cmd.child_id, today, adult, hash_code(code, str(attempt_id)),
