@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from services.notify.api import router
@@ -9,6 +10,7 @@ from services.notify.channels import Channel
 from services.notify.channels.email import Email
 from services.notify.channels.http_push import SignedPost
 from services.notify.config import NotifySettings
+from services.notify.db.notifications import blank_expired_codes
 from services.notify.handlers.dispatch import dispatch_due
 from services.notify.handlers.events import events
 from shared.service import Runtime, ServiceDefinition
@@ -33,13 +35,18 @@ async def dispatch(rt: Runtime) -> None:
     await dispatch_due(rt.pool, rt.outbox, channels(rt.settings), rt.settings)
 
 
+async def forget_expired_codes(rt: Runtime) -> None:
+    """Timer: blank the sealed pick-up codes whose time is up."""
+    await blank_expired_codes(rt.pool, dt.datetime.now(dt.UTC))
+
+
 definition = ServiceDefinition(
     name="notify",
-    secrets=("NOTIFY_GATEWAY_SECRET",),
+    secrets=("NOTIFY_GATEWAY_SECRET", "NOTIFY_SEAL_PRIVATE_KEY"),
     title="Tuoguan notify",
     migrations=Path(__file__).parent / "migrations",
     api=router,
     events=events,
-    timers=[dispatch],
+    timers=[dispatch, forget_expired_codes],
     settings=NotifySettings,
 )

@@ -13,6 +13,7 @@ class NotifySettings(ServiceSettings):
     sms_gateway_url: str | None = None
     wechat_gateway_url: str | None = None
     gateway_secret: str  # required, no default (shared/secrets.py checks it at start)
+    seal_private_key: str  # opens sealed pick-up codes; required, no default
     delivery_timeout_s: float = 5.0
     delivery_backoff_s: float = 30.0
     delivery_backoff_max_s: float = 3600.0

@@ -130,12 +130,21 @@ class Family:
 
     @classmethod
     async def register(cls, stack: Stack, http: httpx.AsyncClient, *channel_sets: list[Channel]) -> "Family":
+        family = cls.unannounced(stack, http, *channel_sets)
+        await family.announce()
+        return family
+
+    @classmethod
+    def unannounced(cls, stack: Stack, http: httpx.AsyncClient, *channel_sets: list[Channel]) -> "Family":
+        """A family whose registration notify has not heard of yet (see :meth:`announce`)."""
         registered = ChildRegistered(
             child_id=uuid.uuid4(), display_name="小红", priority_group="regular",
             guardians=tuple(GuardianContact(guardian_id=uuid.uuid4(), display_name=f"家长{i}", channels=tuple(chs))
                             for i, chs in enumerate(channel_sets)))
-        await publish_envelopes(stack.kafka, stack.topic("enrollment.events"), [envelope(registered)])
         return cls(stack, http, registered)
+
+    async def announce(self) -> None:
+        await publish_envelopes(self.stack.kafka, self.stack.topic("enrollment.events"), [envelope(self.registered)])
 
     def token(self, guardian: int) -> str:
         return token("parent", union_id=uuid.uuid4(), member_id=self.registered.guardians[guardian].guardian_id)
@@ -143,9 +152,10 @@ class Family:
     def guardian_id(self, guardian: int) -> uuid.UUID:
         return self.registered.guardians[guardian].guardian_id
 
-    async def inbox(self, guardian: int) -> list[dict]:
+    async def inbox(self, guardian: int, bearer: str | None = None) -> list[dict]:
+        """The guardian's inbox, read by the guardian (or by whoever ``bearer`` is)."""
         answer = await self.http.get(f"/guardians/{self.guardian_id(guardian)}/notifications",
-                                     headers={"Authorization": f"Bearer {self.token(guardian)}"})
+                                     headers={"Authorization": f"Bearer {bearer or self.token(guardian)}"})
         return answer.json()["notifications"]
 
     async def deliveries(self, guardian: int) -> list[dict]:

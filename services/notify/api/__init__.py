@@ -1,5 +1,6 @@
 """HTTP API of the notify service: a guardian's in-app inbox (a feed and a live stream) and their
-preferences. A parent sees only their own (their member id is their guardian id)."""
+preferences. A parent sees only their own (their member id is their guardian id). A pick-up code
+shows only to the parent reading their own inbox, and only until it expires; admins never see it."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.notify.db import notifications, recipients
-from services.notify.domain import Preferences
+from services.notify.domain import Preferences, with_code
 from shared.auth import Caller, Principal, forbidden
 from shared.contracts.enrollment import ChannelKind
 from shared.db import connect
@@ -32,11 +33,21 @@ def _ensure_self(p: Principal, guardian_id: uuid.UUID) -> None:
     raise forbidden("a guardian's notifications are theirs alone")
 
 
+def _shown(items: list[dict[str, Any]], p: Principal, guardian_id: uuid.UUID, rt: Runtime) -> list[dict[str, Any]]:
+    """Inbox items as the caller may see them: the pick-up code opened for the guardian alone."""
+    reveal, now = p.role == "parent" and p.member_id == guardian_id, dt.datetime.now(dt.UTC)
+    return [{**{k: v for k, v in item.items() if k not in ("language", "sealed_code", "code_expires_at")},
+             "body": with_code(item["body"], item["language"], notifications.sealed_code(item),
+                               private_key=rt.settings.seal_private_key, reveal=reveal, now=now)}
+            for item in items]
+
+
 @router.get("/guardians/{guardian_id}/notifications", summary="The in-app inbox, newest first")
 async def read_inbox(guardian_id: uuid.UUID, rt: Rt, caller: Caller,
                      limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
     _ensure_self(caller, guardian_id)
-    return {"guardian_id": guardian_id, "notifications": await notifications.inbox_of(rt.pool, guardian_id, limit)}
+    items = await notifications.inbox_of(rt.pool, guardian_id, limit)
+    return {"guardian_id": guardian_id, "notifications": _shown(items, caller, guardian_id, rt)}
 
 
 @router.get("/guardians/{guardian_id}/deliveries", summary="Every channel's notifications and their delivery state")
@@ -49,11 +60,11 @@ async def read_deliveries(guardian_id: uuid.UUID, rt: Rt, caller: Caller) -> dic
             response_class=StreamingResponse)
 async def stream_inbox(guardian_id: uuid.UUID, request: Request, rt: Rt, caller: Caller) -> StreamingResponse:
     _ensure_self(caller, guardian_id)
-    return StreamingResponse(_live(guardian_id, request, rt), media_type="text/event-stream",
+    return StreamingResponse(_live(guardian_id, request, rt, caller), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-async def _live(guardian_id: uuid.UUID, request: Request, rt: Runtime) -> AsyncIterator[str]:
+async def _live(guardian_id: uuid.UUID, request: Request, rt: Runtime, caller: Principal) -> AsyncIterator[str]:
     woken: asyncio.Queue[str] = asyncio.Queue()
     conn = await connect(rt.settings.database_url)
     await conn.add_listener("inbox", lambda *args: woken.put_nowait(args[-1]))
@@ -67,7 +78,8 @@ async def _live(guardian_id: uuid.UUID, request: Request, rt: Runtime) -> AsyncI
             except TimeoutError:
                 yield ": keep-alive\n\n"
                 continue
-            for item in reversed(await notifications.inbox_of(rt.pool, guardian_id, 200, since)):
+            for item in reversed(_shown(await notifications.inbox_of(rt.pool, guardian_id, 200, since), caller,
+                                        guardian_id, rt)):
                 if item["notification_id"] in seen:
                     continue
                 seen.add(item["notification_id"])

@@ -5,7 +5,8 @@ delivered, or put back with exponential backoff, or failed after the last attemp
 between sending and marking lets the lease run out and the notification go again: receivers
 get the notification id as ``Idempotency-Key`` (Message-ID for e-mail) to recognise it.
 One failing channel or recipient never holds up the others: they are sent concurrently and
-recorded one by one.
+recorded one by one. A pick-up code is opened here, just before it goes to the guardian, and
+only while it is valid.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import asyncpg
 from services.notify.channels import Channel, Delivery, DeliveryFailed
 from services.notify.config import NotifySettings
 from services.notify.db import notifications as db
+from services.notify.domain import with_code
 from shared.contracts.notify import NotificationDelivered, NotificationFailed
 from shared.outbox import Outbox
 
@@ -33,13 +35,14 @@ async def dispatch_due(pool: asyncpg.Pool, outbox: Outbox, channels: dict[str, C
 
 async def _deliver(pool: asyncpg.Pool, outbox: Outbox, channels: dict[str, Channel], settings: NotifySettings,
                    row: asyncpg.Record) -> None:
-    delivery = Delivery(row["notification_id"], row["guardian_id"], row["child_id"], row["channel"], row["address"],
-                        row["body"], row["safety"], row["language"])
     channel = channels.get(row["channel"])
     try:
         if channel is None:
             raise DeliveryFailed(f"no {row['channel']} channel is configured", retry=False)
-        receipt = await channel.send(delivery)
+        body = with_code(row["body"], row["language"], db.sealed_code(row), private_key=settings.seal_private_key,
+                         reveal=True, now=dt.datetime.now(dt.UTC))
+        receipt = await channel.send(Delivery(row["notification_id"], row["guardian_id"], row["child_id"],
+                                              row["channel"], row["address"], body, row["safety"], row["language"]))
         outcome, error = "delivered", None
     except DeliveryFailed as failure:
         receipt, error = failure.detail, failure

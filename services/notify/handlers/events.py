@@ -9,7 +9,7 @@ import uuid
 import asyncpg
 
 from services.notify.db import notifications, recipients
-from services.notify.domain import SAFETY_ALERTS, Preferences, message, plan
+from services.notify.domain import SAFETY_ALERTS, Preferences, SealedCode, message, plan
 from shared.contracts.attendance import (
     CheckInRefused, ChildCheckedIn, ChildPickedUp, LatePickupEscalated, PickupCodeIssued, PickupRefused,
 )
@@ -75,6 +75,8 @@ async def _tell(batch: Batch, tx: asyncpg.Connection) -> None:
         if event.child_id not in known:
             waiting.append((ctx.envelope, event.child_id))
             continue
+        code = (SealedCode(event.sealed_code, event.expires_at) if isinstance(event, PickupCodeIssued)
+                else SealedCode(None, None))
         for guardian in known[event.child_id]:
             p = prefs.get(guardian["guardian_id"], Preferences())
             body = message(event, guardian["child_name"], p.language)
@@ -84,7 +86,8 @@ async def _tell(batch: Batch, tx: asyncpg.Connection) -> None:
                 notes.append((notifications.Notification(
                     notification_id=uuid.uuid4(), envelope=ctx.envelope, guardian_id=guardian["guardian_id"],
                     child_id=event.child_id, channel=planned.channel, address=planned.address, body=body,
-                    safety=isinstance(event, SAFETY_ALERTS), language=p.language, due_at=planned.due_at), ctx))
+                    safety=isinstance(event, SAFETY_ALERTS), language=p.language, due_at=planned.due_at,
+                    code=code), ctx))
     await recipients.defer(tx, waiting)
     fresh = await notifications.insert(tx, [n for n, _ in notes])
     await batch[0][1].outbox.append_many(tx, [
