@@ -150,6 +150,16 @@ class WebhookReceiver:
         finally:
             self.log.append("finished" if finished else "cut")
 
+    async def logged(self, entry: str) -> bool:
+        return entry in self.log
+
+    async def __aenter__(self) -> WebhookReceiver:
+        await self.up()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.down()
+
     async def down(self) -> None:
         if self.server is not None:
             self.server.should_exit = True

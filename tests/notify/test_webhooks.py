@@ -45,10 +45,7 @@ async def webhook_state(family: Family) -> dict | None:
 
 async def test_the_receiver_verifies_the_message_with_the_key_it_got_at_registration(
         stack: Stack, client: httpx.AsyncClient) -> None:
-    first, second = WebhookReceiver(), WebhookReceiver()
-    await first.up()
-    await second.up()
-    try:
+    async with WebhookReceiver() as first, WebhookReceiver() as second:
         family, (first_key, second_key) = await family_with_webhook(stack, client, first, second)
         assert first_key.startswith("whsec_") and first_key != second_key
         listed = await client.get(f"/guardians/{family.guardian_id(0)}/webhooks",
@@ -56,9 +53,6 @@ async def test_the_receiver_verifies_the_message_with_the_key_it_got_at_registra
         assert len(listed.json()["webhooks"]) == 2 and "whsec_" not in listed.text, "the key is shown only once"
         await family.tell(checked_in(family))
         await eventually(lambda: _both(first, second))
-    finally:
-        await first.down()
-        await second.down()
     (to_first,), (to_second,) = first.received, second.received
     assert {"webhook-id", "webhook-timestamp", "webhook-signature"} <= to_first["headers"].keys()
     assert verify(first_key, to_first["headers"], to_first["body"])
@@ -117,52 +111,37 @@ async def test_a_failing_channel_does_not_hold_up_the_others(stack: Stack, clien
 
 
 async def test_a_silent_receiver_delays_only_its_own_parent(stack: Stack, client: httpx.AsyncClient) -> None:
-    silent, prompt = WebhookReceiver("never"), WebhookReceiver()
-    await silent.up()
-    await prompt.up()
-    try:
+    async with WebhookReceiver("never") as silent, WebhookReceiver() as prompt:
         waiting, _ = await family_with_webhook(stack, client, silent)
         other, _ = await family_with_webhook(stack, client, prompt)
         await waiting.tell(checked_in(waiting))
-        await eventually(lambda: _has(silent, "received"))
+        await eventually(lambda: silent.logged("received"))
         await other.tell(checked_in(other))  # due while the silent receiver holds its request
         assert await eventually(lambda: other.has_status(0, "webhook", "delivered"), timeout=30)
         assert silent.log == ["received"], "the other parent was served while this request was still open"
-        cut = await eventually(lambda: _retried(waiting), timeout=60)
-        assert cut["last_error"] == "the receiver did not answer in time"
-        assert await eventually(lambda: _has(silent, "cut"), timeout=30)
-    finally:
-        await silent.down()
-        await prompt.down()
+        assert await cut_at_the_deadline(waiting, silent)
 
 
 async def test_a_trickling_answer_is_cut_at_the_deadline(stack: Stack, client: httpx.AsyncClient) -> None:
-    trickle = WebhookReceiver("trickle")
-    await trickle.up()
-    try:
+    async with WebhookReceiver("trickle") as trickle:
         family, _ = await family_with_webhook(stack, client, trickle)
         await family.tell(checked_in(family))
-        cut = await eventually(lambda: _retried(family), timeout=60)
-        assert cut["last_error"] == "the receiver did not answer in time"
-        assert await eventually(lambda: _has(trickle, "cut"), timeout=30)
-    finally:
-        await trickle.down()
+        assert await cut_at_the_deadline(family, trickle)
 
 
 async def test_an_endless_answer_is_cut_and_the_delivery_counts(stack: Stack, client: httpx.AsyncClient) -> None:
-    flood = WebhookReceiver("flood")
-    await flood.up()
-    try:
+    async with WebhookReceiver("flood") as flood:
         family, _ = await family_with_webhook(stack, client, flood)
         await family.tell(checked_in(family))
         assert await eventually(lambda: family.has_status(0, "webhook", "delivered"), timeout=30)
-        assert await eventually(lambda: _has(flood, "cut"), timeout=30), "notify stopped reading and hung up"
-    finally:
-        await flood.down()
+        assert await eventually(lambda: flood.logged("cut"), timeout=30), "notify stopped reading and hung up"
 
 
-async def _has(receiver: WebhookReceiver, entry: str) -> bool:
-    return entry in receiver.log
+async def cut_at_the_deadline(family: Family, receiver: WebhookReceiver) -> bool:
+    """notify gave up on the send at the deadline: it hung up, and the parent is told the receiver was slow."""
+    state = await eventually(lambda: _retried(family), timeout=60)
+    assert state["last_error"] == "the receiver did not answer in time"
+    return await eventually(lambda: receiver.logged("cut"), timeout=30)
 
 
 async def _retried(family: Family) -> dict | None:
