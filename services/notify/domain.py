@@ -1,6 +1,7 @@
 """What to tell whom, on which channel, when, and in which words. No I/O.
 
-- Each guardian gets one notification per channel they have (in-app, email, SMS, WeChat, webhook).
+- Each guardian gets one notification per channel they have (in-app, email, SMS, WeChat) and per
+  webhook endpoint they registered with notify.
 - Preferences: mute kinds of event, choose channels, set quiet hours, pick zh-CN or English.
 - Safety alerts (a failed health screening, a refused pick-up, a late pick-up, the pick-up code)
   ignore muting, channel choices and quiet hours.
@@ -60,6 +61,12 @@ def plan(event: Event, channels: list[dict], prefs: Preferences, now: dt.datetim
         due = now if safety or kind == "inapp" else quiet_until(prefs, now)
         planned.append(Planned(kind, channel["address"], due))
     return planned
+
+
+def with_registered_webhooks(channels: list[dict], webhook_urls: list[str]) -> list[dict]:
+    """A guardian's channels with webhooks at the endpoints registered with notify (checked, each
+    with its own signing key) instead of any webhook address that came with the registration."""
+    return [c for c in channels if c["kind"] != "webhook"] + [{"kind": "webhook", "address": u} for u in webhook_urls]
 
 
 def quiet_until(prefs: Preferences, now: dt.datetime) -> dt.datetime:

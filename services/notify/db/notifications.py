@@ -57,7 +57,8 @@ async def insert(tx: asyncpg.Connection, notes: list[Notification]) -> set[uuid.
 
 
 async def claim_due(conn: Conn, now: dt.datetime, limit: int) -> list[asyncpg.Record]:
-    """Due notifications for outside channels, leased to this instance (a crashed one's lease runs out)."""
+    """Due notifications for outside channels, leased to this instance (a crashed one's lease runs out),
+    with a webhook endpoint's signing key."""
     return await conn.fetch(
         """UPDATE notifications n SET status = 'sending', lease_until = $1::timestamptz + $3::interval,
                                       attempts = attempts + 1
@@ -66,7 +67,9 @@ async def claim_due(conn: Conn, now: dt.datetime, limit: int) -> list[asyncpg.Re
                WHERE (status = 'pending' AND due_at <= $1) OR (status = 'sending' AND lease_until < $1)
                ORDER BY safety DESC, due_at LIMIT $2 FOR UPDATE SKIP LOCKED)
            RETURNING notification_id, guardian_id, child_id, channel, address, body, safety, language, attempts,
-                     source_event_id, source_type, sealed_code, code_expires_at""",
+                     source_event_id, source_type, sealed_code, code_expires_at,
+                     (SELECT secret FROM webhook_endpoints w WHERE n.channel = 'webhook'
+                      AND w.guardian_id = n.guardian_id AND w.url = n.address) AS signing_secret""",
         now, limit, LEASE)
 
 
