@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
+
+import httpx
+
+from deploy.city import token
 
 from shared.contracts.enrollment import Channel
 from tests.attendance.conftest import SiteDay, attendance_events
 from tests.conftest import Stack
-from tests.notify.conftest import WEBHOOK_SECRET, WebhookReceiver
+from tests.notify.conftest import LOOPBACK_RECEIVERS, WebhookReceiver
 from tests.support.kafka import read_all
 from tests.support.polling import eventually
 from tests.support.scenarios import child_registered
@@ -35,11 +40,15 @@ async def test_the_code_reaches_the_guardian_and_nobody_in_between(stack: Stack,
     receiver = WebhookReceiver()
     await receiver.up()
     try:
-        await start_service("notify", NOTIFY_WEBHOOK_SECRET=WEBHOOK_SECRET, NOTIFY_TIMER_INTERVAL_S="0.2").wait_healthy()
+        notify = await start_service("notify", **LOOPBACK_RECEIVERS, NOTIFY_TIMER_INTERVAL_S="0.2").wait_healthy()
         registered = child_registered(guardians=1)
-        mother = registered.guardians[0].model_copy(update={"channels": (
-            Channel(kind="inapp", address="app"), Channel(kind="webhook", address=receiver.url))})
+        mother = registered.guardians[0].model_copy(update={"channels": (Channel(kind="inapp", address="app"),)})
         child = await site.book_child(registered=registered.model_copy(update={"guardians": (mother,)}))
+        async with httpx.AsyncClient(base_url=notify.url, timeout=10) as http:
+            hook = await http.post(f"/guardians/{mother.guardian_id}/webhooks", json={"url": receiver.url},
+                                   headers={"Authorization": "Bearer " + token(
+                                       "parent", union_id=uuid.uuid4(), member_id=mother.guardian_id)})
+        assert hook.status_code == 201, hook.text
         assert (await site.check_in(child.child_id)).status_code == 201
         attempt = (await site.post("/pickups", {"child_id": str(child.child_id),
                                                 "adult_id": str(child.authorised_adults[0].adult_id)})).json()

@@ -9,18 +9,24 @@ import os
 import uuid
 
 import httpx
+import pytest
 
 from deploy.city import token
 from shared.contracts.attendance import PickupCodeIssued
 from shared.contracts.enrollment import Channel
 from shared.sealed import seal
 from tests.conftest import Stack
-from tests.notify.conftest import Family, WebhookReceiver
+from tests.notify.conftest import LOOPBACK_RECEIVERS, Family, WebhookReceiver
 from tests.support.kafka import wait_caught_up
 from tests.support.polling import eventually
 
 CODE = "480517"
 INAPP = Channel(kind="inapp", address="app")
+
+
+@pytest.fixture(scope="module")
+def notify_env() -> dict[str, str]:
+    return LOOPBACK_RECEIVERS
 
 
 def code_issued(family: Family, expires_at: dt.datetime) -> PickupCodeIssued:
@@ -49,7 +55,8 @@ async def test_a_pick_up_code_waits_sealed_reaches_the_guardian_and_is_forgotten
     receiver = WebhookReceiver()
     await receiver.up()
     try:
-        family = Family.unannounced(stack, client, [INAPP, Channel(kind="webhook", address=receiver.url)])
+        family = Family.unannounced(stack, client, [INAPP])
+        assert (await family.register_webhook(0, receiver.url)).status_code == 201
         await family.tell(code_issued(family, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=15)))
         await wait_caught_up(stack.kafka, stack.group("notify"), stack.topic("attendance.events"))
         (waiting,) = await _rows(stack, "SELECT envelope FROM deferred_events WHERE child_id = $1",
