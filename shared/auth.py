@@ -55,6 +55,7 @@ class Principal(BaseModel):
     union_id: uuid.UUID | None = None
     provider_id: uuid.UUID | None = None
     member_id: uuid.UUID | None = None
+    exp: int | None = None  # when the token expires (seconds since the epoch); long-lived answers end then
 
 
 class TokenRefused(Exception):

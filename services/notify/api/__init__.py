@@ -4,9 +4,9 @@ shows only to the parent reading their own inbox, and only until it expires; adm
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
@@ -15,11 +15,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from services.notify.api.live import InboxHub, Subscription
 from services.notify.db import notifications, recipients
 from services.notify.domain import Preferences, with_code
 from shared.auth import Caller, Principal, forbidden
 from shared.contracts.enrollment import ChannelKind
-from shared.db import connect
 from shared.envelope import Event
 from shared.service import Rt, Runtime
 
@@ -57,27 +57,28 @@ async def read_deliveries(guardian_id: uuid.UUID, rt: Rt, caller: Caller) -> dic
 
 
 @router.get("/guardians/{guardian_id}/notifications/stream", summary="Server-sent events: new in-app notifications live",
-            response_class=StreamingResponse)
+            response_class=StreamingResponse, responses={429: {"description": "too many open streams"}})
 async def stream_inbox(guardian_id: uuid.UUID, request: Request, rt: Rt, caller: Caller) -> StreamingResponse:
+    """Ends when the token expires (``event: expired``): the client reconnects with a fresh one."""
     _ensure_self(caller, guardian_id)
-    return StreamingResponse(_live(guardian_id, request, rt, caller), media_type="text/event-stream",
+    subscription = await InboxHub.of(request.app, rt).subscribe(guardian_id)
+    return StreamingResponse(_live(guardian_id, subscription, rt, caller), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-async def _live(guardian_id: uuid.UUID, request: Request, rt: Runtime, caller: Principal) -> AsyncIterator[str]:
-    woken: asyncio.Queue[str] = asyncio.Queue()
-    conn = await connect(rt.settings.database_url)
-    await conn.add_listener("inbox", lambda *args: woken.put_nowait(args[-1]))
+async def _live(guardian_id: uuid.UUID, subscription: Subscription, rt: Runtime,
+                caller: Principal) -> AsyncIterator[str]:
     since, seen = dt.datetime.now(dt.UTC), set()
+    expires_at = caller.exp or (time.time() + HEARTBEAT_S)
     try:
         yield ": connected\n\n"
-        while not await request.is_disconnected():
-            try:
-                if await asyncio.wait_for(woken.get(), HEARTBEAT_S) != str(guardian_id):
-                    continue
-            except TimeoutError:
+        while (left := expires_at - time.time()) > 0:
+            woken = await subscription.wait(min(HEARTBEAT_S, left))
+            if woken is None:
                 yield ": keep-alive\n\n"
                 continue
+            if not woken:  # the hub lost its database connection: the client reconnects
+                return
             for item in reversed(_shown(await notifications.inbox_of(rt.pool, guardian_id, 200, since), caller,
                                         guardian_id, rt)):
                 if item["notification_id"] in seen:
@@ -85,8 +86,9 @@ async def _live(guardian_id: uuid.UUID, request: Request, rt: Runtime, caller: P
                 seen.add(item["notification_id"])
                 since = max(since, item["created_at"])
                 yield f"id: {item['notification_id']}\nevent: notification\ndata: {json.dumps(item, default=str, ensure_ascii=False)}\n\n"
+        yield "event: expired\ndata: {}\n\n"
     finally:
-        await conn.close()
+        subscription.close()
 
 
 class PreferencesIn(BaseModel):
