@@ -104,7 +104,7 @@ class PreferencesIn(BaseModel):
 
     muted_kinds: list[str] = Field(default_factory=list, max_length=50,
                                    description="Event types not to be told about (safety alerts always come)")
-    channels: list[ChannelKind] | None = Field(None, description="Channels to use; all when absent")
+    channels: list[ChannelKind] | None = Field(None, max_length=10, description="Channels to use; all when absent")
     quiet_start: dt.time | None = Field(None, description="Local time; routine messages wait until quiet_end")
     quiet_end: dt.time | None = None
     language: Literal["zh-CN", "en"] = "zh-CN"
