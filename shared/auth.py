@@ -20,7 +20,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
+import ssl
 import time
 import uuid
 from collections import OrderedDict
@@ -35,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from shared.errors import CommandRejected
 from shared.secrets import SecretMissing
 
+log = logging.getLogger(__name__)
 Role = Literal["admin", "union_staff", "provider_staff", "parent"]
 ALGORITHMS = ("EdDSA", "RS256")
 DEFAULT_ISSUER = "tuoguan"
@@ -59,6 +62,10 @@ class Principal(BaseModel):
     exp: int | None = None  # when the token expires (seconds since the epoch); long-lived answers end then
 
 
+class IdentityProviderUnavailable(Exception):
+    """The JWKS URL did not answer with keys; a token naming a new key cannot be checked now."""
+
+
 class TokenRefused(Exception):
     """The token cannot be trusted; the message is safe to show the caller."""
 
@@ -68,7 +75,8 @@ class Verifier:
 
     Keys are looked up by ``kid``. A URL source is fetched again when a token names a key not
     seen yet (a rotation at the identity provider), at most once per ``JWKS_REFRESH_MIN_S``, so a
-    flood of made-up ``kid`` values cannot turn into a flood of fetches.
+    flood of made-up ``kid`` values cannot turn into a flood of fetches. An identity provider whose
+    certificate comes from a private CA is trusted through ``TUOGUAN_JWKS_CA_FILE``.
 
     A token that passed is remembered (the last ``CACHE_SIZE``) until it expires: an Ed25519
     check costs about 0.25 ms, and a client sends the same token with every request.
@@ -77,13 +85,15 @@ class Verifier:
     CACHE_SIZE = 4096
 
     def __init__(self, source: str, service: str, *, issuer: str = DEFAULT_ISSUER,
-                 max_ttl_s: int = DEFAULT_MAX_TTL_S) -> None:
+                 max_ttl_s: int = DEFAULT_MAX_TTL_S, ca_file: str | None = None,
+                 refresh_min_s: float = JWKS_REFRESH_MIN_S) -> None:
         if not source:
             raise SecretMissing("TUOGUAN_JWKS is not set: it must name the JWKS file or the identity "
                                 "provider's https JWKS URL (./tuoguan up generates a key pair per install)")
         if source.startswith("http://"):
             raise SecretMissing("TUOGUAN_JWKS must be an https URL or a file path, not http")
         self.source, self.audience, self.issuer, self.max_ttl_s = source, audience(service), issuer, max_ttl_s
+        self.ca_file, self.refresh_min_s = ca_file, refresh_min_s
         self._keys: dict[str, jwt.PyJWK] = {}
         self._verified: OrderedDict[str, Principal] = OrderedDict()
         self._fetched_at = 0.0
@@ -100,7 +110,9 @@ class Verifier:
     def from_environment(cls, service: str) -> Verifier:
         return cls(os.environ.get("TUOGUAN_JWKS", ""), service,
                    issuer=os.environ.get("TUOGUAN_JWT_ISSUER", DEFAULT_ISSUER),
-                   max_ttl_s=int(os.environ.get("TUOGUAN_TOKEN_MAX_TTL_S", DEFAULT_MAX_TTL_S)))
+                   max_ttl_s=int(os.environ.get("TUOGUAN_TOKEN_MAX_TTL_S", DEFAULT_MAX_TTL_S)),
+                   ca_file=os.environ.get("TUOGUAN_JWKS_CA_FILE") or None,
+                   refresh_min_s=float(os.environ.get("TUOGUAN_JWKS_REFRESH_MIN_S", JWKS_REFRESH_MIN_S)))
 
     @property
     def _is_url(self) -> bool:
@@ -109,12 +121,18 @@ class Verifier:
     async def _key(self, kid: str) -> jwt.PyJWK:
         if kid not in self._keys and self._is_url:
             async with self._lock:
-                if kid not in self._keys and time.monotonic() - self._fetched_at >= JWKS_REFRESH_MIN_S:
+                if kid not in self._keys and time.monotonic() - self._fetched_at >= self.refresh_min_s:
                     self._fetched_at = time.monotonic()
-                    async with httpx.AsyncClient(timeout=5.0) as client:
-                        response = await client.get(self.source)
-                        response.raise_for_status()
-                    self._keys = _parse_jwks(response.text)
+                    trust = ssl.create_default_context(cafile=self.ca_file) if self.ca_file else True
+                    try:
+                        async with httpx.AsyncClient(timeout=5.0, verify=trust, follow_redirects=False) as client:
+                            response = await client.get(self.source)
+                            response.raise_for_status()
+                        self._keys = _parse_jwks(response.text)
+                    except (httpx.HTTPError, ValueError, jwt.PyJWKSetError) as unreachable:
+                        self._fetched_at = 0.0  # try again with the next request
+                        log.warning("the identity provider's JWKS could not be read: %s", unreachable)
+                        raise IdentityProviderUnavailable from None
         try:
             return self._keys[kid]
         except KeyError:
@@ -202,6 +220,9 @@ async def authenticate(request: Request) -> Principal:
         return await request.app.state.verifier.verify(token)
     except TokenRefused as refused:
         raise _unauthorised(str(refused)) from None
+    except IdentityProviderUnavailable:
+        raise CommandRejected(503, [{"field": "Authorization", "reason": "the identity provider's keys cannot be "
+                                     "read just now; try again shortly"}], retry_after_s=5) from None
 
 
 async def caller(request: Request) -> Principal:
