@@ -1,11 +1,14 @@
-"""Idempotent provisioning: one PostgreSQL role and database per service, and every Kafka topic.
+"""Idempotent provisioning: one PostgreSQL database per service, with its owner and runtime roles,
+migrated to the code's schema; and every Kafka topic.
 
     python -m deploy.provision [--namespace NS] [--env-file PATH]
 
 The superuser URL comes from ``TUOGUAN_PG_ADMIN_URL`` (or the local cluster's, see
-deploy/postgres/pg-local.sh). Each service's role owns its database and is the only role allowed
-to connect to it. The resulting ``<SERVICE>_DATABASE_URL`` lines are written to the env file;
-passwords already in that file are kept, so running this twice changes nothing.
+deploy/postgres/pg-local.sh). Each database belongs to an owner role that runs the migrations
+(deploy/schema.py); the service logs in as its runtime role, the only role allowed to connect, which
+may read and write rows but not change the schema or the audit trail. The resulting
+``<SERVICE>_DATABASE_URL`` lines (runtime roles) are written to the env file; passwords already in
+that file are kept, so running this twice changes nothing but applying new migrations.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from deploy import schema
 from shared.settings import DEFAULT_KAFKA
 from shared.topics import SUBSCRIPTIONS, all_topics
 
@@ -53,7 +57,7 @@ def service_url(admin: str, role: str, password: str, database: str) -> str:
 
 
 async def provision_databases(admin: str, namespace: str, passwords: dict[str, str]) -> dict[str, str]:
-    """Create (or keep) each service's role and database; return ``{service: url}``."""
+    """Create (or keep) each service's roles and database and migrate it; return ``{service: url}``."""
     urls = {}
     conn = await asyncpg.connect(admin)
     try:
@@ -65,10 +69,12 @@ async def provision_databases(admin: str, namespace: str, passwords: dict[str, s
                 await conn.execute(f"ALTER ROLE {ident} WITH LOGIN PASSWORD '{password}'")
             else:
                 await conn.execute(f"CREATE ROLE {ident} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '{password}'")
+            owner = asyncpg.utils._quote_ident(await schema.create_owner(conn, name))  # noqa: SLF001
             if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
-                await conn.execute(f"CREATE DATABASE {ident} OWNER {ident}")
+                await conn.execute(f"CREATE DATABASE {ident} OWNER {owner}")
             await conn.execute(f"REVOKE ALL ON DATABASE {ident} FROM PUBLIC")
             await conn.execute(f"GRANT CONNECT, TEMPORARY ON DATABASE {ident} TO {ident}")
+            await schema.bring_up_to_date(admin, name, service)
             urls[service] = service_url(admin, name, password, name)
     finally:
         await conn.close()
@@ -101,9 +107,12 @@ async def deprovision(admin: str, bootstrap: str, namespace: str) -> None:
     conn = await asyncpg.connect(admin)
     try:
         for service in SERVICES:
-            ident = asyncpg.utils._quote_ident(database_name(service, namespace))  # noqa: SLF001
+            name = database_name(service, namespace)
+            ident = asyncpg.utils._quote_ident(name)  # noqa: SLF001
             await conn.execute(f"DROP DATABASE IF EXISTS {ident} WITH (FORCE)")
             await conn.execute(f"DROP ROLE IF EXISTS {ident}")
+            owner = asyncpg.utils._quote_ident(schema.owner_role(name))  # noqa: SLF001
+            await conn.execute(f"DROP ROLE IF EXISTS {owner}")
     finally:
         await conn.close()
     kafka = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
@@ -135,7 +144,8 @@ def passwords_from(env: dict[str, str]) -> dict[str, str]:
 async def provision(namespace: str, env_file: Path | None, bootstrap: str, *, topics_only: bool = False) -> dict[str, str]:
     if topics_only:
         created = await provision_topics(bootstrap, namespace)
-        log.info("databases given in the environment; created %d topics", len(created))
+        await schema.migrate_given(os.environ, SERVICES)
+        log.info("databases given in the environment, migrated; created %d topics", len(created))
         return {}
     existing = read_env_file(env_file) if env_file else {}
     urls = await provision_databases(admin_url(), namespace, passwords_from(existing))
@@ -155,7 +165,8 @@ def main() -> None:
     parser.add_argument("--namespace", default=os.environ.get("TUOGUAN_NAMESPACE", ""))
     parser.add_argument("--env-file", type=Path, default=ROOT / ".state/services.env")
     parser.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_KAFKA))
-    parser.add_argument("--topics-only", action="store_true", help="databases are given; create topics only")
+    parser.add_argument("--topics-only", action="store_true",
+                        help="databases are given: migrate them and create the topics")
     args = parser.parse_args()
     asyncio.run(provision(args.namespace, args.env_file, args.bootstrap, topics_only=args.topics_only))
 
