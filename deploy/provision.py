@@ -72,6 +72,8 @@ async def provision_databases(admin: str, namespace: str, passwords: dict[str, s
             owner = asyncpg.utils._quote_ident(await schema.create_owner(conn, name))  # noqa: SLF001
             if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
                 await conn.execute(f"CREATE DATABASE {ident} OWNER {owner}")
+            else:  # before the grants: a change of owner hands the old owner's rights to the new one
+                await conn.execute(f"ALTER DATABASE {ident} OWNER TO {owner}")
             await conn.execute(f"REVOKE ALL ON DATABASE {ident} FROM PUBLIC")
             await conn.execute(f"GRANT CONNECT, TEMPORARY ON DATABASE {ident} TO {ident}")
             await schema.bring_up_to_date(admin, name, service)
