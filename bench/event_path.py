@@ -176,7 +176,7 @@ async def _measure(found: Endpoints, side: str, args: argparse.Namespace) -> Res
                     processes.append(subprocess.Popen(
                         [sys.executable, "-m", "bench.bare_stage", "--stage", stage,
                          "--topic", stack.topic("enrollment.events"), "--group", group,
-                         "--dsn", stack.database_urls[stage], "--outbox-topic", stack.topic("notify.events")],
+                         "--dsn", stack.owner_url(stage), "--outbox-topic", stack.topic("notify.events")],
                         cwd=ROOT, env={**os.environ, **stack.kafka.environment()}, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL))
             else:
                 groups = [stack.group(s) for s in STAGES]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
+
 
 class CommandRejected(Exception):
     """A command broke a rule; answered with ``status`` and field-level reasons."""
@@ -13,3 +15,16 @@ class CommandRejected(Exception):
         self.status = status
         self.reasons = reasons
         self.retry_after_s = retry_after_s  # answered as Retry-After (a 503 or 429 the client may retry)
+
+
+# What the database itself refuses, and how it is answered (shared/http.py): a unique violation
+# conflicts with an existing record (409); any other broken constraint, or a value PostgreSQL
+# cannot store such as a NUL character, is the request's fault (422).
+DATABASE_REFUSALS = (asyncpg.IntegrityConstraintViolationError, asyncpg.DataError)
+
+
+def refusal_status(refused: CommandRejected | asyncpg.PostgresError) -> int:
+    """The HTTP status a refused command is answered with."""
+    if isinstance(refused, CommandRejected):
+        return refused.status
+    return 409 if isinstance(refused, asyncpg.UniqueViolationError) else 422

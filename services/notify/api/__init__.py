@@ -11,14 +11,16 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
+import asyncpg
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.notify.api.live import InboxHub, Subscription
 from services.notify.db import notifications, recipients
 from services.notify.domain import Preferences, with_code
 from shared.auth import Caller, Principal, forbidden
+from shared.commands import Actor, OptionalIdempotencyKey, respond
 from shared.contracts.enrollment import ChannelKind
 from shared.envelope import Event
 from shared.service import Rt, Runtime
@@ -113,16 +115,24 @@ class PreferencesIn(BaseModel):
 @router.get("/guardians/{guardian_id}/preferences", summary="What, where and when a guardian wants to be told")
 async def read_preferences(guardian_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
     _ensure_self(caller, guardian_id)
-    p = await recipients.preferences(rt.pool, guardian_id)
+    return await _preferences_of(rt.pool, guardian_id)
+
+
+async def _preferences_of(conn: recipients.Conn, guardian_id: uuid.UUID) -> dict[str, Any]:
+    p = await recipients.preferences(conn, guardian_id)
     return {"guardian_id": guardian_id, "muted_kinds": list(p.muted_kinds),
             "channels": list(p.channels) if p.channels is not None else None,
             "quiet_start": p.quiet_start, "quiet_end": p.quiet_end, "language": p.language}
 
 
 @router.put("/guardians/{guardian_id}/preferences", summary="Replace a guardian's preferences")
-async def write_preferences(guardian_id: uuid.UUID, body: PreferencesIn, rt: Rt, caller: Caller) -> dict[str, Any]:
-    _ensure_self(caller, guardian_id)
-    prefs = Preferences(tuple(body.muted_kinds), tuple(body.channels) if body.channels is not None else None,
-                        body.quiet_start, body.quiet_end, body.language)
-    await recipients.save_preferences(rt.pool, guardian_id, prefs)
-    return await read_preferences(guardian_id, rt, caller)
+async def write_preferences(guardian_id: uuid.UUID, body: PreferencesIn, request: Request, rt: Rt, caller: Caller,
+                            key: OptionalIdempotencyKey = None) -> JSONResponse:
+    async def replace(tx: asyncpg.Connection, _: Actor) -> tuple[int, dict[str, Any]]:
+        _ensure_self(caller, guardian_id)
+        prefs = Preferences(tuple(body.muted_kinds), tuple(body.channels) if body.channels is not None else None,
+                            body.quiet_start, body.quiet_end, body.language)
+        await recipients.save_preferences(tx, guardian_id, prefs)
+        return 200, await _preferences_of(tx, guardian_id)
+
+    return await respond(request, caller, key, body, replace)
