@@ -16,34 +16,14 @@ import jwt
 import pytest
 import uvicorn
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.x509.oid import NameOID
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from deploy.processes import ServiceProcess, free_port
 from shared.auth import audience, public_jwk
 from tests.conftest import ServiceStarter
-
-
-def self_signed(tmp: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "city identity provider")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(hours=1))
-            .not_valid_after(now + dt.timedelta(hours=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    cert_file, key_file = tmp / "idp.pem", tmp / "idp.key"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return cert_file, key_file
+from tests.support.tls import self_signed
 
 
 @dataclass
@@ -92,7 +72,8 @@ class IdentityProvider:
 
 @pytest.fixture
 async def idp(tmp_path: Path) -> AsyncIterator[IdentityProvider]:
-    provider = IdentityProvider(*self_signed(tmp_path))
+    provider = IdentityProvider(*self_signed(tmp_path, x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                                                       "city identity provider"))
     await provider.up()
     yield provider
     await provider.down()
