@@ -124,25 +124,33 @@ async def test_every_role_sees_exactly_what_it_is_entitled_to(stack: Stack, star
     e, a, s, n = (town.url[x] for x in SERVICES)
     child, booking, union = town.child["child_id"], town.bookings["admin"], town.inside.union_id
     day, guardian, class_id = SUMMER[0], town.child["guardian_ids"][0], town.class_id
+    # Attendance and subsidy learn of the bookings from events: wait until the admin can see them.
+    async with httpx.AsyncClient(base_url=s, timeout=30, headers={"Authorization": f"Bearer {town.bearer['admin']}"}) as http:
+        application = await eventually(lambda: _application_of(http, booking))  # a refusal is about the caller
     reads = {
         f"{e}/classes/{class_id}": expect(*STAFF, "provider_own", "parent_own", "parent_other"),
+        f"{e}/classes/{class_id}/availability?from={day}&to={day}": expect(
+            *STAFF, "provider_own", "parent_own", "parent_other"),
         f"{e}/classes/{class_id}/roster/{day}": expect(*STAFF, "provider_own"),
         f"{e}/children/{child}": expect(*STAFF, "parent_own"),
         f"{e}/bookings/{booking}": expect(*STAFF, "parent_own"),
         f"{e}/unions/{union}/figures": expect(*STAFF),
         f"{a}/classes/{class_id}/roster/{day}": expect(*STAFF, "provider_own"),
         f"{a}/children/{child}/attendance": expect(*STAFF, "parent_own"),
+        f"{a}/unions/{union}/attendance?day={day}": expect(*STAFF),
         f"{s}/bookings/{booking}/applications": expect(*STAFF),
+        f"{s}/applications/{application}": expect(*STAFF),
+        # A fund's balance is not yet shown to the unions above (docs/architecture.md, known limits).
+        f"{s}/funds/{town.fund_id}": expect("admin", "staff_inside"),
         f"{s}/unions/{union}/spending": expect(*STAFF),
         f"{s}/unions/{union}/ledger.csv": expect(*STAFF),
         f"{n}/guardians/{guardian}/notifications": expect("admin", "parent_own"),
+        f"{n}/guardians/{guardian}/deliveries": expect("admin", "parent_own"),
         f"{n}/guardians/{guardian}/preferences": expect("admin", "parent_own"),
     }
-    # Attendance and subsidy learn of the bookings from events: wait until the admin can see them.
-    async with httpx.AsyncClient(base_url=s, timeout=30, headers={"Authorization": f"Bearer {town.bearer['admin']}"}) as http:
+    async with httpx.AsyncClient(timeout=30, headers={"Authorization": f"Bearer {town.bearer['admin']}"}) as http:
         for url in reads:
             await eventually(lambda u=url: _is(http.get(u), 200))
-        await eventually(lambda: _application_of(http, booking))  # so that a refusal is about the caller
     await assert_matrix({url: (call("GET", url), row) for url, row in reads.items()}, town)
 
 
