@@ -9,7 +9,9 @@ Nothing here has a default: every value is random per install, and files are mod
   ``jwks.json`` holds its public half, which is all the services see (``TUOGUAN_JWKS``). In
   production ``TUOGUAN_JWKS`` is the URL of the city's identity provider and no private key is
   on any service machine.
-- ``secrets.env`` holds the shared secrets, one per line.
+- ``secrets.env`` holds the shared secrets, one per line, and notify's sealing keypair
+  (``NOTIFY_SEAL_PRIVATE_KEY`` for notify alone, its public half ``ATTENDANCE_NOTIFY_SEAL_PUBLIC_KEY``
+  for attendance, which seals pick-up codes that only notify can open).
 
 Which process may read which variable is :data:`SCOPES`; ``./tuoguan up`` hands each service
 only its own (see :func:`for_service`).
@@ -28,6 +30,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shared.auth import public_jwk
+from shared.sealed import new_keypair
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("enrollment", "attendance", "subsidy", "notify")
@@ -49,6 +52,8 @@ SCOPES: dict[str, tuple[str, ...]] = {
     "TUOGUAN_JWKS": SERVICES,
     "TUOGUAN_PSEUDONYM_KEY": ("enrollment", "attendance"),
     "NOTIFY_GATEWAY_SECRET": ("notify",),
+    "NOTIFY_SEAL_PRIVATE_KEY": ("notify",),
+    "ATTENDANCE_NOTIFY_SEAL_PUBLIC_KEY": ("attendance",),
 }
 
 
@@ -84,8 +89,17 @@ def ensure(directory: Path) -> dict[str, str]:
     env_file = directory / "secrets.env"
     kept = read_env(env_file)
     values = {name: kept.get(name) or make() for name, make in GENERATED.items()}
+    values |= _seal_keypair(kept)
     write_private(env_file, "".join(f"{k}={v}\n" for k, v in values.items()).encode())
     return {"TUOGUAN_JWKS": str(jwks), "TUOGUAN_JWT_SIGNING_KEY_FILE": str(pem), **values}
+
+
+def _seal_keypair(kept: dict[str, str]) -> dict[str, str]:
+    """Notify's keypair for sealed pick-up codes, kept if both halves are there, else a new pair."""
+    private, public = kept.get("NOTIFY_SEAL_PRIVATE_KEY"), kept.get("ATTENDANCE_NOTIFY_SEAL_PUBLIC_KEY")
+    if not (private and public):
+        private, public = new_keypair()
+    return {"NOTIFY_SEAL_PRIVATE_KEY": private, "ATTENDANCE_NOTIFY_SEAL_PUBLIC_KEY": public}
 
 
 def for_service(service: str, install: dict[str, str]) -> dict[str, str]:

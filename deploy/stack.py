@@ -48,6 +48,10 @@ class Stack:
                **kafka_env(self.kafka_users)}
         for service, url in self.database_urls.items():
             env[f"{service.upper()}_DATABASE_URL"] = url
+            # Tests and benchmarks drive a service harder than any one client may; the limiter's
+            # own tests (tests/test_limits.py) set real limits.
+            for limit in ("RATE_PER_TOKEN", "RATE_PER_ADDRESS", "RATE_TIGHT"):
+                env[f"{service.upper()}_{limit}"] = "1000000/minute"
         return {**env, **overrides}
 
     async def connect(self, service: str) -> asyncpg.Connection:

@@ -38,7 +38,8 @@ def install(app: FastAPI, service: str) -> None:
 
     @app.exception_handler(CommandRejected)
     async def _rejected(_: Request, exc: CommandRejected) -> JSONResponse:
-        return JSONResponse({"error": "rejected", "reasons": exc.reasons}, status_code=exc.status)
+        headers = {"Retry-After": str(exc.retry_after_s)} if exc.retry_after_s is not None else None
+        return JSONResponse({"error": "rejected", "reasons": exc.reasons}, status_code=exc.status, headers=headers)
 
     @app.exception_handler(asyncpg.UniqueViolationError)
     async def _conflict(_: Request, exc: asyncpg.UniqueViolationError) -> JSONResponse:

@@ -1,11 +1,13 @@
 """Idempotency keys for commands that create something: a retried request returns the first
 response instead of creating a second thing. The key is bound to the request body; reusing it
-for a different body is refused."""
+for a different body is refused. Keys expire: after ``<SVC>_IDEMPOTENCY_RETENTION_HOURS`` a key is
+forgotten (:func:`forget_expired`), and reusing it then runs the command anew."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 from typing import Any
 
 import asyncpg
@@ -39,3 +41,26 @@ REMEMBER = "UPDATE idempotency_keys SET status_code = $3, response = $4 WHERE sc
 async def remember(tx: asyncpg.Connection, *, scope: str, key: str, status: int, body: dict[str, Any]) -> None:
     """Store the answer of a claimed key, for the retries to come."""
     await tx.execute(REMEMBER, scope, key, status, body)
+
+
+_PRUNE_EVERY_S = 600.0
+_last_pruned = 0.0
+
+
+async def forget_expired(pool: asyncpg.Pool, retention_hours: float, *, batch: int = 5000) -> int:
+    """Delete keys older than ``retention_hours``, at most every ``_PRUNE_EVERY_S`` per process and
+    ``batch`` rows per statement, so a backlog never holds a long lock. Returns the rows deleted."""
+    global _last_pruned
+    if time.monotonic() - _last_pruned < _PRUNE_EVERY_S:
+        return 0
+    _last_pruned = time.monotonic()
+    deleted = 0
+    while True:
+        status = await pool.execute(
+            """DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(
+                   SELECT ctid FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1)
+                   LIMIT $2))""", retention_hours * 3600, batch)
+        count = int(status.split()[-1])
+        deleted += count
+        if count < batch:
+            return deleted

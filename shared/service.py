@@ -29,8 +29,9 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from pydantic import ValidationError
 
-from shared import http, secrets
+from shared import http, idempotency, secrets
 from shared.auth import Verifier
+from shared.limits import Guard
 from shared.secrets import SecretMissing
 from shared.consumer import EventConsumer
 from shared.routing import EventRouter
@@ -54,6 +55,7 @@ class ServiceDefinition:
     timers: list[Callable[[Runtime], Awaitable[None]]] = field(default_factory=list)
     settings: type[ServiceSettings] = ServiceSettings
     secrets: tuple[str, ...] = ()  # environment variables this service needs (checked by shared.secrets)
+    tight_limits: tuple[tuple[str, str], ...] = ()  # (route path, rate) limited harder than other commands
 
 
 @dataclass
@@ -125,6 +127,10 @@ async def _tick(timer: Callable[[Runtime], Awaitable[None]], rt: Runtime, interv
         await asyncio.sleep(interval_s)
 
 
+async def _forget_idempotency_keys(rt: Runtime) -> None:
+    await idempotency.forget_expired(rt.pool, rt.settings.idempotency_retention_hours)
+
+
 def create_app(definition: ServiceDefinition, settings: ServiceSettings | None = None) -> FastAPI:
     settings = settings or load_settings(definition.name, definition.settings)
     unknown = definition.events.streams - set(SUBSCRIPTIONS[definition.name])
@@ -170,7 +176,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
         await broker.start()
         app.state.runtime = rt = Runtime(settings=settings, pool=pool, outbox=outbox, relay=relay, broker=broker)
         timer_tasks = [asyncio.create_task(_tick(t, rt, settings.timer_interval_s), name=t.__name__)
-                       for t in definition.timers]
+                       for t in [*definition.timers, _forget_idempotency_keys]]
         log.info("service started", extra={"port": settings.http_port, "instance": settings.instance_id})
         try:
             yield
@@ -186,6 +192,9 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
 
     app = FastAPI(title=definition.title, version="0.1.0", lifespan=lifespan)
     app.state.verifier = verifier
+    app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes, per_token=settings.rate_per_token,
+                       per_address=settings.rate_per_address,
+                       tight=[(path, settings.rate_tight or rate) for path, rate in definition.tight_limits])
     http.install(app, definition.name)
     app.include_router(definition.api)
     return app

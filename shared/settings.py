@@ -55,6 +55,11 @@ class ServiceSettings(BaseSettings):
     relay_poll_interval_s: float = 1.0
     outbox_retention_days: int = 7
     timer_interval_s: float = 10.0
+    max_body_bytes: int = 65_536
+    rate_per_token: str = "120/minute"  # commands per bearer token (limits' notation)
+    rate_per_address: str = "600/minute"  # commands per client address
+    rate_tight: str = ""  # when set, replaces the rate of every route the service limits harder
+    idempotency_retention_hours: float = 72.0  # a key can be replayed for this long, then it is forgotten
 
     def kafka_access(self) -> KafkaAccess:
         """The service's own Kafka principal; refuses to go on without one."""

@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 
 from services.attendance.api import router
+from services.attendance.config import AttendanceSettings
 from services.attendance.handlers.events import events
 from services.attendance.handlers.timers import fire_due
 from shared.service import Runtime, ServiceDefinition
@@ -20,10 +21,13 @@ async def fire_timers(rt: Runtime) -> None:
 
 definition = ServiceDefinition(
     name="attendance",
-    secrets=("TUOGUAN_PSEUDONYM_KEY",),
+    secrets=("TUOGUAN_PSEUDONYM_KEY", "ATTENDANCE_NOTIFY_SEAL_PUBLIC_KEY"),
     title="Tuoguan attendance",
     migrations=Path(__file__).parent / "migrations",
     api=router,
     events=events,
     timers=[fire_timers],
+    # A six-digit code has a million values: guessing is slowed at the edge as well as capped per child.
+    tight_limits=(("/pickups/{attempt_id}/confirmation", "10/minute"), ("/pickups", "30/minute")),
+    settings=AttendanceSettings,
 )

@@ -1,11 +1,15 @@
 """What to tell whom, on which channel, when, and in which words. No I/O.
 
-- Each guardian gets one notification per channel they have (in-app, email, SMS, WeChat, webhook).
+- Each guardian gets one notification per channel they have (in-app, email, SMS, WeChat) and per
+  webhook endpoint they registered with notify.
 - Preferences: mute kinds of event, choose channels, set quiet hours, pick zh-CN or English.
 - Safety alerts (a failed health screening, a refused pick-up, a late pick-up, the pick-up code)
   ignore muting, channel choices and quiet hours.
 - Quiet hours hold routine messages on outside channels until they end; the in-app inbox is silent
   and always gets the message at once.
+- A pick-up code arrives sealed to notify's key. The stored text has a slot where the code goes;
+  the code is put in only for the guardian (on their channel, or in their own inbox before it
+  expires), never for an admin reading the inbox, and never after it expires.
 """
 
 from __future__ import annotations
@@ -19,9 +23,13 @@ from shared.contracts.attendance import (
 from shared.contracts.enrollment import BookingCancelled, BookingPromoted, BookingWaitlisted, ChildEnrolled
 from shared.contracts.subsidy import SubsidyApproved
 from shared.envelope import Event
+from shared.sealed import unseal
 from shared.timezones import LOCAL_TIME
 
 SAFETY_ALERTS = (CheckInRefused, PickupRefused, LatePickupEscalated, PickupCodeIssued)
+CODE_SLOT = "{pickup_code}"  # where a pick-up code goes in a stored message
+CODE_WITHHELD = {"expired": {"en": "(expired)", "zh-CN": "（已过期）"},
+                 "hidden": {"en": "(hidden)", "zh-CN": "（仅家长可见）"}}
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,12 @@ def plan(event: Event, channels: list[dict], prefs: Preferences, now: dt.datetim
         due = now if safety or kind == "inapp" else quiet_until(prefs, now)
         planned.append(Planned(kind, channel["address"], due))
     return planned
+
+
+def with_registered_webhooks(channels: list[dict], webhook_urls: list[str]) -> list[dict]:
+    """A guardian's channels with webhooks at the endpoints registered with notify (checked, each
+    with its own signing key) instead of any webhook address that came with the registration."""
+    return [c for c in channels if c["kind"] != "webhook"] + [{"kind": "webhook", "address": u} for u in webhook_urls]
 
 
 def quiet_until(prefs: Preferences, now: dt.datetime) -> dt.datetime:
@@ -103,9 +117,9 @@ def message(event: Event, child: str, language: str = "zh-CN") -> str | None:
             return (f"{child} did not pass the health check and could not stay today. Please contact the site." if en
                     else f"{child} 晨检未通过，今日未能入园，请尽快联系托管点。")
         case PickupCodeIssued():
-            return (f"{event.adult_name} is collecting {child}. Pick-up code {event.code}, valid until "
+            return (f"{event.adult_name} is collecting {child}. Pick-up code {CODE_SLOT}, valid until "
                     f"{_clock(event.expires_at)}. Give it only to {event.adult_name}." if en else
-                    f"{event.adult_name} 正在接 {child}。接送验证码 {event.code}，"
+                    f"{event.adult_name} 正在接 {child}。接送验证码 {CODE_SLOT}，"
                     f"请告知接送人，{_clock(event.expires_at)} 前有效。非本人请勿转告。")
         case PickupRefused():
             return (f"Alert: a pick-up of {child} was refused ({event.reason}); {child} stays at the site." if en else
@@ -121,3 +135,25 @@ def message(event: Event, child: str, language: str = "zh-CN") -> str | None:
             return (f"{child} is still at the site after closing time. Please come now." if en else
                     f"{child} 仍在托管点，已过离园时间，请尽快来接。")
     return None
+
+
+@dataclass(frozen=True)
+class SealedCode:
+    """A pick-up code as notify keeps it: sealed, until it expires (then blanked: ``sealed`` is None)."""
+
+    sealed: str | None
+    expires_at: dt.datetime | None
+
+
+def with_code(body: str, language: str, code: SealedCode, *, private_key: str, reveal: bool,
+              now: dt.datetime) -> str:
+    """``body`` with its code slot filled: the code itself only when ``reveal`` and it has not
+    expired, else a word saying it is hidden or expired. Bodies without a slot are returned as they are."""
+    if CODE_SLOT not in body:
+        return body
+    lang = "en" if language == "en" else "zh-CN"
+    if not reveal:
+        return body.replace(CODE_SLOT, CODE_WITHHELD["hidden"][lang])
+    if code.sealed is None or code.expires_at is None or now >= code.expires_at:
+        return body.replace(CODE_SLOT, CODE_WITHHELD["expired"][lang])
+    return body.replace(CODE_SLOT, unseal(private_key, code.sealed))

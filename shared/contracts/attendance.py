@@ -58,13 +58,18 @@ class ChildAbsent(_ChildDay):
 
 class PickupCodeIssued(_ChildDay):
     """An authorised adult asked for the child; the one-time code goes to the guardians,
-    who pass it to that adult to confirm the handover."""
+    who pass it to that adult to confirm the handover.
+
+    Version 2: the code is sealed to notify's public key (a libsodium sealed box, base64), so
+    only notify can read it; version 1 carried it in clear and is no longer produced or read."""
 
     TYPE: ClassVar[str] = "pickup.code_issued"
+    VERSION: ClassVar[int] = 2
 
     attempt_id: uuid.UUID
     adult_name: str
-    code: str = Field(pattern=r"^\d{6}$")
+    sealed_code: str = Field(min_length=1, max_length=200,
+                             description="The code sealed to notify's public key (sealed box, base64)")
     expires_at: AwareDatetime
 
 

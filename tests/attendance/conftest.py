@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from deploy.city import token
 from deploy.processes import ServiceProcess
 from services.attendance.domain import LOCAL_TIME
 from shared.contracts.enrollment import ChildRegistered
+from shared.sealed import unseal
 from tests.conftest import Stack, _fast_retries
 from tests.support.kafka import publish_envelopes
 from tests.support.polling import eventually
@@ -51,9 +53,10 @@ class SiteDay:
     def staff(self) -> str:
         return token("provider_staff", provider_id=self.provider_id)
 
-    async def book_child(self, day: dt.date | None = None) -> ChildRegistered:
+    async def book_child(self, day: dt.date | None = None, registered: ChildRegistered | None = None
+                         ) -> ChildRegistered:
         """Enrollment's events for a child booked here today, as attendance receives them."""
-        registered = child_registered(guardians=2)
+        registered = registered or child_registered(guardians=2)
         enrolled = child_enrolled(child_id=registered.child_id, class_id=self.class_id, days=[day or today()],
                                   site_id=self.site_id, provider_id=self.provider_id, class_type=self.class_type)
         await publish_envelopes(self.stack.kafka, self.stack.topic("enrollment.events"),
@@ -101,3 +104,9 @@ async def attendance_events(stack: Stack, event_type: str, child_id: uuid.UUID |
     finally:
         await conn.close()
     return [r["data"] for r in rows]
+
+
+async def code_for(stack: Stack, child_id: uuid.UUID, attempt_id: str) -> str:
+    """The attempt's code as the guardians receive it: only notify's private key opens it."""
+    issued = [e for e in await attendance_events(stack, "pickup.code_issued", child_id) if e["attempt_id"] == attempt_id]
+    return unseal(os.environ["NOTIFY_SEAL_PRIVATE_KEY"], issued[0]["sealed_code"])

@@ -9,7 +9,7 @@ import datetime as dt
 import httpx
 
 from services.attendance.domain import LOCAL_TIME
-from tests.attendance.conftest import SiteDay, attendance_events, today
+from tests.attendance.conftest import SiteDay, attendance_events, code_for, today
 from tests.conftest import Stack
 from tests.support.polling import eventually
 
@@ -62,8 +62,8 @@ async def test_a_child_picked_up_in_time_is_not_escalated(stack: Stack, start_se
         await site.check_in(child.child_id)
         attempt = (await site.post("/pickups", {"child_id": str(child.child_id),
                                                 "adult_id": str(child.guardians[0].guardian_id)})).json()
-        (issued,) = await attendance_events(stack, "pickup.code_issued", child.child_id)
-        await site.post(f"/pickups/{attempt['attempt_id']}/confirmation", {"code": issued["code"]})
+        code = await code_for(stack, child.child_id, attempt["attempt_id"])
+        await site.post(f"/pickups/{attempt['attempt_id']}/confirmation", {"code": code})
         await asyncio.sleep(6)
     assert not await attendance_events(stack, "pickup.late_escalated", child.child_id)
 

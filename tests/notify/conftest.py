@@ -1,9 +1,13 @@
-"""notify with real outside parties on loopback: an SMTP server (aiosmtpd), a webhook receiver and
-a fake SMS gateway process that speaks the documented contract."""
+"""notify with real outside parties on loopback: an SMTP server (aiosmtpd), webhook receivers and
+a fake SMS gateway process that speaks the documented contract.
+
+notify reaches webhooks on the public internet only. A test module whose receivers listen on
+loopback says so by overriding ``notify_env`` with ``LOOPBACK_RECEIVERS``."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -11,24 +15,28 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from typing import Literal
 
 import httpx
 import pytest
 import uvicorn
 from aiosmtpd.controller import Controller
 from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from deploy.city import token
 from deploy.endpoints import ROOT
 from deploy.processes import ServiceProcess, free_port
-from services.notify.channels.signing import verify
+from shared.contracts.attendance import ChildCheckedIn
 from shared.contracts.enrollment import Channel, ChildRegistered, GuardianContact
 from tests.conftest import Stack, _fast_retries
 from tests.support.kafka import publish_envelopes
 from tests.support.scenarios import envelope
 
-WEBHOOK_SECRET = "webhook-test-secret"
 GATEWAY_SECRET = "gateway-test-" + os.urandom(24).hex()
+INAPP = Channel(kind="inapp", address="app")
+AT = dt.datetime(2027, 7, 5, 0, 12, tzinfo=dt.UTC)
+LOOPBACK_RECEIVERS = {"NOTIFY_WEBHOOK_ALLOW_NETWORKS": "127.0.0.0/8", "NOTIFY_WEBHOOK_ALLOW_HTTP": "true"}
 
 
 class Mailbox:
@@ -73,11 +81,17 @@ def sms_gateway(log_dir) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-async def notify(stack: Stack, log_dir, mailbox, sms_gateway) -> AsyncIterator[ServiceProcess]:
+def notify_env() -> dict[str, str]:
+    """Settings a test module adds to notify's: none, so webhooks reach the public internet only."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+async def notify(stack: Stack, log_dir, mailbox, sms_gateway, notify_env) -> AsyncIterator[ServiceProcess]:
     env = stack.service_env(**{**_fast_retries(), "NOTIFY_SMTP_PORT": str(mailbox[1]),
-                               "NOTIFY_WEBHOOK_SECRET": WEBHOOK_SECRET, "NOTIFY_GATEWAY_SECRET": GATEWAY_SECRET,
+                               "NOTIFY_GATEWAY_SECRET": GATEWAY_SECRET,
                                "NOTIFY_SMS_GATEWAY_URL": sms_gateway, "NOTIFY_DELIVERY_BACKOFF_S": "0.3",
-                               "NOTIFY_TIMER_INTERVAL_S": "0.2"})
+                               "NOTIFY_TIMER_INTERVAL_S": "0.2", **notify_env})
     process = ServiceProcess("notify", env, log_dir).start()
     try:
         yield await process.wait_healthy()
@@ -87,10 +101,14 @@ async def notify(stack: Stack, log_dir, mailbox, sms_gateway) -> AsyncIterator[S
 
 @dataclass
 class WebhookReceiver:
-    """A parent app's webhook endpoint on loopback, which can be down and come up."""
+    """A parent app's webhook endpoint on loopback, which can be down and come up. It answers at
+    once, or never, or trickles its answer, or floods an endless one; ``log`` says in order what
+    happened ("received", and "cut" when notify hung up before the answer was done)."""
 
+    behaviour: Literal["answer", "never", "trickle", "flood"] = "answer"
     port: int = field(default_factory=free_port)
     received: list[dict] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
     server: uvicorn.Server | None = None
     task: asyncio.Task | None = None
 
@@ -102,17 +120,45 @@ class WebhookReceiver:
         app = FastAPI()
 
         @app.post("/hook")
-        async def hook(request: Request) -> dict:
-            body = await request.body()
-            self.received.append({"valid": verify(WEBHOOK_SECRET, {k.lower(): v for k, v in request.headers.items()},
-                                                  body),
-                                  "delivery": request.headers.get("idempotency-key"), "body": body})
-            return {"ok": True}
+        async def hook(request: Request) -> Response:
+            self.received.append({"headers": dict(request.headers), "body": await request.body()})
+            self.log.append("received")
+            if self.behaviour == "answer":
+                return JSONResponse({"ok": True})
+            if self.behaviour == "never":
+                for _ in range(600):
+                    if await request.is_disconnected():
+                        break
+                    await asyncio.sleep(0.1)
+                self.log.append("cut")
+                return Response(status_code=204)
+            return StreamingResponse(self._endless_answer())
 
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
         self.task = asyncio.create_task(self.server.serve())
         while not self.server.started:
             await asyncio.sleep(0.05)
+
+    async def _endless_answer(self) -> AsyncIterator[bytes]:
+        chunk, pause = (b".", 0.2) if self.behaviour == "trickle" else (b"x" * 65536, 0.0)
+        finished = False
+        try:
+            for _ in range(1000):  # bounded, so that a broken test cannot run forever
+                yield chunk
+                await asyncio.sleep(pause)
+            finished = True
+        finally:
+            self.log.append("finished" if finished else "cut")
+
+    async def logged(self, entry: str) -> bool:
+        return entry in self.log
+
+    async def __aenter__(self) -> WebhookReceiver:
+        await self.up()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.down()
 
     async def down(self) -> None:
         if self.server is not None:
@@ -130,12 +176,28 @@ class Family:
 
     @classmethod
     async def register(cls, stack: Stack, http: httpx.AsyncClient, *channel_sets: list[Channel]) -> "Family":
+        family = cls.unannounced(stack, http, *channel_sets)
+        await family.announce()
+        return family
+
+    @classmethod
+    def unannounced(cls, stack: Stack, http: httpx.AsyncClient, *channel_sets: list[Channel]) -> "Family":
+        """A family whose registration notify has not heard of yet (see :meth:`announce`)."""
         registered = ChildRegistered(
             child_id=uuid.uuid4(), display_name="小红", priority_group="regular",
             guardians=tuple(GuardianContact(guardian_id=uuid.uuid4(), display_name=f"家长{i}", channels=tuple(chs))
                             for i, chs in enumerate(channel_sets)))
-        await publish_envelopes(stack.kafka, stack.topic("enrollment.events"), [envelope(registered)])
         return cls(stack, http, registered)
+
+    async def announce(self) -> None:
+        await publish_envelopes(self.stack.kafka, self.stack.topic("enrollment.events"), [envelope(self.registered)])
+
+    async def register_webhook(self, guardian: int, url: str) -> httpx.Response:
+        return await self.http.post(f"/guardians/{self.guardian_id(guardian)}/webhooks", json={"url": url},
+                                    headers={"Authorization": f"Bearer {self.token(guardian)}"})
+
+    async def has_status(self, guardian: int, channel: str, status: str) -> bool:
+        return any(d["channel"] == channel and d["status"] == status for d in await self.deliveries(guardian))
 
     def token(self, guardian: int) -> str:
         return token("parent", union_id=uuid.uuid4(), member_id=self.registered.guardians[guardian].guardian_id)
@@ -143,9 +205,10 @@ class Family:
     def guardian_id(self, guardian: int) -> uuid.UUID:
         return self.registered.guardians[guardian].guardian_id
 
-    async def inbox(self, guardian: int) -> list[dict]:
+    async def inbox(self, guardian: int, bearer: str | None = None) -> list[dict]:
+        """The guardian's inbox, read by the guardian (or by whoever ``bearer`` is)."""
         answer = await self.http.get(f"/guardians/{self.guardian_id(guardian)}/notifications",
-                                     headers={"Authorization": f"Bearer {self.token(guardian)}"})
+                                     headers={"Authorization": f"Bearer {bearer or self.token(guardian)}"})
         return answer.json()["notifications"]
 
     async def deliveries(self, guardian: int) -> list[dict]:
@@ -159,6 +222,11 @@ class Family:
             by_topic.setdefault(self.stack.topic(event.STREAM), []).append(envelope(event))
         for topic, batch in by_topic.items():
             await publish_envelopes(self.stack.kafka, topic, batch)
+
+
+def checked_in(family: Family) -> ChildCheckedIn:
+    return ChildCheckedIn(child_id=family.registered.child_id, class_id=uuid.uuid4(), site_id=uuid.uuid4(),
+                          day=AT.date(), booking_id=uuid.uuid4(), programme_id=uuid.uuid4(), at=AT)
 
 
 @pytest.fixture

@@ -1,29 +1,21 @@
-"""Every guardian, on each of their channels, exactly once, with safety alerts always going through."""
+"""Every guardian, on each of their channels, exactly once, with safety alerts always going through.
+(Webhooks: test_webhooks.py and test_webhook_addresses.py.)"""
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import uuid
 
 import httpx
 
-from shared.contracts.attendance import CheckInRefused, ChildCheckedIn
+from shared.contracts.attendance import CheckInRefused
 from shared.contracts.enrollment import Channel
 from tests.conftest import Stack
-from tests.notify.conftest import Family, WebhookReceiver
+from tests.notify.conftest import AT, INAPP, Family, checked_in
 from tests.support.kafka import publish_envelopes
 from tests.support.polling import eventually
 from tests.support.scenarios import child_enrolled, envelope
-
-INAPP = Channel(kind="inapp", address="app")
-AT = dt.datetime(2027, 7, 5, 0, 12, tzinfo=dt.UTC)
-
-
-def checked_in(family: Family) -> ChildCheckedIn:
-    return ChildCheckedIn(child_id=family.registered.child_id, class_id=uuid.uuid4(), site_id=uuid.uuid4(),
-                          day=AT.date(), booking_id=uuid.uuid4(), programme_id=uuid.uuid4(), at=AT)
 
 
 def refused(family: Family) -> CheckInRefused:
@@ -55,26 +47,8 @@ async def test_email_arrives_at_the_smtp_server(stack: Stack, client: httpx.Asyn
     text = mail.content.decode()
     assert "Subject: =?utf-8?" in text or "托管班通知" in text
     assert "Message-ID: <" in text
-    delivered = await eventually(lambda: _status(family, 0, "email", "delivered"))
+    delivered = await eventually(lambda: family.has_status(0, "email", "delivered"))
     assert delivered
-
-
-async def test_a_webhook_that_is_down_then_up_gets_the_message_exactly_once(stack: Stack,
-                                                                             client: httpx.AsyncClient) -> None:
-    receiver = WebhookReceiver()
-    family = await Family.register(stack, client, [Channel(kind="webhook", address=receiver.url)])
-    await family.tell(checked_in(family))
-    assert await eventually(lambda: _attempted(family)), "a first attempt failed against the closed port"
-    await receiver.up()
-    try:
-        assert await eventually(lambda: _status(family, 0, "webhook", "delivered"), timeout=30)
-        await asyncio.sleep(1.5)  # more dispatcher ticks: nothing is sent twice
-    finally:
-        await receiver.down()
-    assert len(receiver.received) == 1
-    (hit,) = receiver.received
-    assert hit["valid"], "signed with the shared secret over timestamp and body"
-    assert json.loads(hit["body"])["text"] == "小红 08:12 已入园，晨检正常。"
 
 
 async def test_sms_goes_through_the_gateway_contract_after_a_busy_answer(stack: Stack, client: httpx.AsyncClient,
@@ -82,7 +56,7 @@ async def test_sms_goes_through_the_gateway_contract_after_a_busy_answer(stack: 
     phone = f"138{uuid.uuid4().int % 10**8:08d}"
     family = await Family.register(stack, client, [Channel(kind="sms", address=phone)])
     await family.tell(checked_in(family))
-    assert await eventually(lambda: _status(family, 0, "sms", "delivered"), timeout=30)
+    assert await eventually(lambda: family.has_status(0, "sms", "delivered"), timeout=30)
     listing = httpx.get(f"{sms_gateway}/v1/messages").json()
     mine = [m for m in listing["messages"] if m["to"] == phone]
     assert len(mine) == 1 and mine[0]["channel"] == "sms" and "晨检正常" in mine[0]["text"]
@@ -92,7 +66,7 @@ async def test_a_redelivered_event_notifies_once_per_channel(stack: Stack, clien
     family = await Family.register(stack, client, [INAPP, Channel(kind="email", address="dup@example.test")])
     once = envelope(checked_in(family))
     await publish_envelopes(stack.kafka, stack.topic("attendance.events"), [once, once])
-    await eventually(lambda: _status(family, 0, "email", "delivered"))
+    await eventually(lambda: family.has_status(0, "email", "delivered"))
     await asyncio.sleep(1)
     channels = sorted(d["channel"] for d in await family.deliveries(0))
     assert channels == ["email", "inapp"]
@@ -140,28 +114,6 @@ async def _next_data(lines) -> str:
         if line.startswith("data: "):
             return line[len("data: "):]
     raise AssertionError("stream ended")
-
-
-async def _status(family: Family, guardian: int, channel: str, status: str) -> bool:
-    return any(d["channel"] == channel and d["status"] == status for d in await family.deliveries(guardian))
-
-
-async def _attempted(family: Family) -> bool:
-    return any(d["attempts"] >= 1 and d["status"] == "pending" and d["last_error"]
-               for d in await family.deliveries(0))
-
-
-async def test_a_failing_channel_does_not_hold_up_the_others(stack: Stack, client: httpx.AsyncClient,
-                                                              mailbox) -> None:
-    box, _ = mailbox
-    address = f"steady-{uuid.uuid4().hex[:6]}@example.test"
-    dead = WebhookReceiver()  # never comes up
-    family = await Family.register(stack, client, [Channel(kind="webhook", address=dead.url),
-                                                   Channel(kind="email", address=address)])
-    await family.tell(checked_in(family))
-    assert await eventually(lambda: _status(family, 0, "email", "delivered"))
-    webhook = [d for d in await family.deliveries(0) if d["channel"] == "webhook"]
-    assert webhook[0]["status"] in ("pending", "sending") and webhook[0]["status"] != "delivered"
 
 
 async def test_a_muted_kind_is_not_sent_but_a_safety_alert_is(stack: Stack, client: httpx.AsyncClient) -> None:

@@ -2,8 +2,9 @@
 
     python -m tests.support.fake_gateway --port 18555 --secret s3cret [--fail-first N]
 
-It checks the signature, keeps what it accepted (answering 409 to a repeated Idempotency-Key),
-and lists it at GET /v1/messages. ``--fail-first N`` answers 503 to the first N requests.
+It checks the Standard Webhooks signature (key: the UTF-8 bytes of the secret), keeps what it
+accepted (answering 409 to a repeated Idempotency-Key), and lists it at GET /v1/messages.
+``--fail-first N`` answers 503 to the first N requests.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def build(secret: str, fail_first: int) -> FastAPI:
         if state["requests"] <= fail_first:
             return JSONResponse({"error": "busy"}, status_code=503)
         body = await request.body()
-        if not verify(secret, {k.lower(): v for k, v in request.headers.items()}, body):
+        if not verify(secret.encode(), dict(request.headers), body):
             return JSONResponse({"error": "bad signature"}, status_code=401)
         key = request.headers.get("idempotency-key", "")
         if key in accepted:

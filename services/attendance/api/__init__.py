@@ -33,7 +33,8 @@ async def check_in(body: checkin.CheckIn, request: Request, rt: Rt, caller: Call
              summary="An adult asks for a child: refused unless authorised, else a code goes to the guardians")
 async def start_pickup(body: pickup.StartPickup, request: Request, rt: Rt, caller: Caller,
                        key: IdempotencyKey) -> JSONResponse:
-    return await respond(request, caller, key, body, lambda tx, a: pickup.start(body, a, tx=tx, outbox=rt.outbox))
+    return await respond(request, caller, key, body, lambda tx, a: pickup.start(
+        body, a, tx=tx, outbox=rt.outbox, seal_to=rt.settings.notify_seal_public_key))
 
 
 @router.post("/pickups/{attempt_id}/confirmation", tags=["pick-up"],
@@ -42,6 +43,13 @@ async def confirm_pickup(attempt_id: uuid.UUID, body: pickup.ConfirmPickup, requ
                          key: IdempotencyKey) -> JSONResponse:
     return await respond(request, caller, key, body,
                       lambda tx, a: pickup.confirm(attempt_id, body, a, tx=tx, outbox=rt.outbox))
+
+
+@router.post("/children/{child_id}/pickup-release", tags=["pick-up"],
+             summary="Union staff lift today's lock on a child's pick-up (too many wrong codes or attempts)")
+async def release_pickup(child_id: uuid.UUID, body: pickup.ReleasePickup, request: Request, rt: Rt, caller: Caller,
+                         key: IdempotencyKey) -> JSONResponse:
+    return await respond(request, caller, key, body, lambda tx, a: pickup.release(child_id, body, a, tx=tx))
 
 
 @router.put("/sites/{site_id}/hours", tags=["sites"], summary="Check-in cut-off, closing time, escalation pace")

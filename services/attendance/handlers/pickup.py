@@ -3,7 +3,10 @@
 1. At the door, staff name the adult who came. Anyone not on the child's list (guardians and
    the authorised adults) is refused, with an alert.
 2. A one-time code goes to the guardians (through notify); the adult shows it, staff enter it.
+   The code leaves attendance only sealed to notify's public key: attendance keeps its hash.
    A wrong code is refused with an alert; three wrong codes lock the attempt; a code lives 10 min.
+   Per child per day, five wrong codes or five attempts in all lock the child's pick-up until
+   union staff (not the staff at the door) confirm the adult another way and release it.
 3. With the right code the child is released: who took the child and when is recorded.
 """
 
@@ -17,11 +20,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.attendance.access import ensure_provider_at_site
 from services.attendance.db import checkin, pickup as db, roster, timers
-from services.attendance.domain import CODE_TTL, MAX_WRONG_CODES, code_matches, hash_code, local_today, new_code
+from services.attendance.access import ensure_at_site
+from services.attendance.domain import (
+    CODE_TTL, MAX_WRONG_CODES, code_matches, daily_refusal, hash_code, local_today, new_code,
+)
 from services.attendance.handlers import Actor
+from shared.auth import forbidden
 from shared.contracts.attendance import ChildPickedUp, PickupCodeIssued, PickupRefused
 from shared.errors import CommandRejected
 from shared.outbox import Outbox
+from shared.sealed import seal
 
 Result = tuple[int, dict[str, Any]]
 
@@ -31,6 +39,13 @@ class StartPickup(BaseModel):
 
     child_id: uuid.UUID
     adult_id: uuid.UUID = Field(description="An authorised adult's id, or a guardian's")
+
+
+class ReleasePickup(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    reason: str = Field(min_length=10, max_length=500,
+                        description="How the adult was confirmed, e.g. a call to the guardian on file")
 
 
 class ConfirmPickup(BaseModel):
@@ -47,7 +62,9 @@ def _allowed_adults(entry: asyncpg.Record) -> dict[str, dict]:
     return adults
 
 
-async def start(cmd: StartPickup, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox) -> Result:
+async def start(cmd: StartPickup, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox,
+                seal_to: str) -> Result:
+    """Ask for a child; ``seal_to`` is notify's public key, the only one the code is readable with."""
     today = local_today(actor.now)
     admitted = await checkin.admission(tx, cmd.child_id, today)
     entry = await roster.entry(tx, cmd.child_id, today, admitted["site_id"] if admitted else None)
@@ -63,12 +80,18 @@ async def start(cmd: StartPickup, actor: Actor, *, tx: asyncpg.Connection, outbo
         await outbox.append(tx, PickupRefused(**where, reason="not_authorised", at=actor.now), **meta)
         return 403, {"error": "refused", "reasons": [
             {"field": "adult_id", "reason": "this adult is not authorised to pick the child up"}]}
+    await db.lock_child_day(tx, cmd.child_id, today)
+    counts = await db.day_counts(tx, cmd.child_id, today)
+    if locked := daily_refusal(counts["attempts"], counts["wrong_codes"], starting=True):
+        await outbox.append(tx, PickupRefused(**where, reason="too_many_attempts", adult_name=adult["display_name"],
+                                              at=actor.now), **meta)
+        return 429, {"error": "refused", "reasons": [{"field": "child_id", "reason": locked}]}
     attempt_id, code = uuid.uuid4(), new_code()
     expires_at = actor.now + CODE_TTL
     await db.insert_attempt(tx, attempt_id, cmd.child_id, today, adult, hash_code(code, str(attempt_id)),
                             expires_at, actor.principal.sub)
     await outbox.append(tx, PickupCodeIssued(**where, attempt_id=attempt_id, adult_name=adult["display_name"],
-                                             code=code, expires_at=expires_at), **meta)
+                                             sealed_code=seal(seal_to, code), expires_at=expires_at), **meta)
     return 201, {"attempt_id": str(attempt_id), "adult_name": adult["display_name"],
                  "expires_at": expires_at.isoformat(), "code_sent_to": "guardians"}
 
@@ -93,11 +116,17 @@ async def confirm(attempt_id: uuid.UUID, cmd: ConfirmPickup, actor: Actor, *, tx
                                               at=actor.now), **meta)
         return status, {"error": "refused", "reasons": [{"field": "code", "reason": message}]}
 
+    counts = await db.day_counts(tx, attempt["child_id"], attempt["day"])
+    if locked := daily_refusal(counts["attempts"], counts["wrong_codes"], starting=False):
+        return await refuse("too_many_attempts", 429, locked, "locked", attempt["wrong_tries"])
     if actor.now >= attempt["expires_at"]:
         return await refuse("expired", 410, "the code has expired; start the pick-up again", "expired",
                             attempt["wrong_tries"])
     if not code_matches(cmd.code, str(attempt_id), attempt["code_hash"]):
         tries = attempt["wrong_tries"] + 1
+        if daily_refusal(0, counts["wrong_codes"] + 1, starting=False):
+            return await refuse("too_many_attempts", 422, "wrong code; pick-up is now locked for today until "
+                                "union staff release it", "locked", tries)
         if tries >= MAX_WRONG_CODES:
             return await refuse("too_many_attempts", 422, "wrong code; this attempt is now locked", "locked", tries)
         return await refuse("wrong_code", 422, "wrong code", "pending", tries)
@@ -109,3 +138,21 @@ async def confirm(attempt_id: uuid.UUID, cmd: ConfirmPickup, actor: Actor, *, tx
                                           at=actor.now), **meta)
     return 200, {"child_id": str(attempt["child_id"]), "released_to": attempt["adult_name"],
                  "at": actor.now.isoformat()}
+
+
+async def release(child_id: uuid.UUID, cmd: ReleasePickup, actor: Actor, *, tx: asyncpg.Connection) -> Result:
+    """Union staff lift today's lock on a child's pick-up after confirming the adult another way;
+    the day's counts start again (the door staff cannot do this themselves)."""
+    today = local_today(actor.now)
+    entry = await roster.entry(tx, child_id, today, None)
+    if entry is None:
+        raise CommandRejected(409, [{"field": "child_id", "reason": "the child is not at a site today"}])
+    if actor.principal.role not in ("admin", "union_staff"):
+        raise forbidden("only union staff release a locked pick-up")
+    ensure_at_site(actor.principal, entry["provider_id"], entry["union_path"])
+    await db.lock_child_day(tx, child_id, today)
+    counts = await db.day_counts(tx, child_id, today)
+    if daily_refusal(counts["attempts"], counts["wrong_codes"], starting=True) is None:
+        raise CommandRejected(409, [{"field": "child_id", "reason": "the child's pick-up is not locked today"}])
+    await db.release_day(tx, child_id, today, actor.principal.sub, cmd.reason)
+    return 200, {"child_id": str(child_id), "day": today.isoformat(), "released_by": actor.principal.sub}

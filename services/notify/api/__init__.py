@@ -1,11 +1,12 @@
 """HTTP API of the notify service: a guardian's in-app inbox (a feed and a live stream) and their
-preferences. A parent sees only their own (their member id is their guardian id)."""
+preferences. A parent sees only their own (their member id is their guardian id). A pick-up code
+shows only to the parent reading their own inbox, and only until it expires; admins never see it."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
@@ -14,11 +15,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from services.notify.api.live import InboxHub, Subscription
 from services.notify.db import notifications, recipients
-from services.notify.domain import Preferences
+from services.notify.domain import Preferences, with_code
 from shared.auth import Caller, Principal, forbidden
 from shared.contracts.enrollment import ChannelKind
-from shared.db import connect
 from shared.envelope import Event
 from shared.service import Rt, Runtime
 
@@ -32,11 +33,21 @@ def _ensure_self(p: Principal, guardian_id: uuid.UUID) -> None:
     raise forbidden("a guardian's notifications are theirs alone")
 
 
+def _shown(items: list[dict[str, Any]], p: Principal, guardian_id: uuid.UUID, rt: Runtime) -> list[dict[str, Any]]:
+    """Inbox items as the caller may see them: the pick-up code opened for the guardian alone."""
+    reveal, now = p.role == "parent" and p.member_id == guardian_id, dt.datetime.now(dt.UTC)
+    return [{**{k: v for k, v in item.items() if k not in ("language", "sealed_code", "code_expires_at")},
+             "body": with_code(item["body"], item["language"], notifications.sealed_code(item),
+                               private_key=rt.settings.seal_private_key, reveal=reveal, now=now)}
+            for item in items]
+
+
 @router.get("/guardians/{guardian_id}/notifications", summary="The in-app inbox, newest first")
 async def read_inbox(guardian_id: uuid.UUID, rt: Rt, caller: Caller,
                      limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
     _ensure_self(caller, guardian_id)
-    return {"guardian_id": guardian_id, "notifications": await notifications.inbox_of(rt.pool, guardian_id, limit)}
+    items = await notifications.inbox_of(rt.pool, guardian_id, limit)
+    return {"guardian_id": guardian_id, "notifications": _shown(items, caller, guardian_id, rt)}
 
 
 @router.get("/guardians/{guardian_id}/deliveries", summary="Every channel's notifications and their delivery state")
@@ -46,35 +57,38 @@ async def read_deliveries(guardian_id: uuid.UUID, rt: Rt, caller: Caller) -> dic
 
 
 @router.get("/guardians/{guardian_id}/notifications/stream", summary="Server-sent events: new in-app notifications live",
-            response_class=StreamingResponse)
+            response_class=StreamingResponse, responses={429: {"description": "too many open streams"}})
 async def stream_inbox(guardian_id: uuid.UUID, request: Request, rt: Rt, caller: Caller) -> StreamingResponse:
+    """Ends when the token expires (``event: expired``): the client reconnects with a fresh one."""
     _ensure_self(caller, guardian_id)
-    return StreamingResponse(_live(guardian_id, request, rt), media_type="text/event-stream",
+    subscription = await InboxHub.of(request.app, rt).subscribe(guardian_id)
+    return StreamingResponse(_live(guardian_id, subscription, rt, caller), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-async def _live(guardian_id: uuid.UUID, request: Request, rt: Runtime) -> AsyncIterator[str]:
-    woken: asyncio.Queue[str] = asyncio.Queue()
-    conn = await connect(rt.settings.database_url)
-    await conn.add_listener("inbox", lambda *args: woken.put_nowait(args[-1]))
+async def _live(guardian_id: uuid.UUID, subscription: Subscription, rt: Runtime,
+                caller: Principal) -> AsyncIterator[str]:
     since, seen = dt.datetime.now(dt.UTC), set()
+    expires_at = caller.exp or (time.time() + HEARTBEAT_S)
     try:
         yield ": connected\n\n"
-        while not await request.is_disconnected():
-            try:
-                if await asyncio.wait_for(woken.get(), HEARTBEAT_S) != str(guardian_id):
-                    continue
-            except TimeoutError:
+        while (left := expires_at - time.time()) > 0:
+            woken = await subscription.wait(min(HEARTBEAT_S, left))
+            if woken is None:
                 yield ": keep-alive\n\n"
                 continue
-            for item in reversed(await notifications.inbox_of(rt.pool, guardian_id, 200, since)):
+            if not woken:  # the hub lost its database connection: the client reconnects
+                return
+            for item in reversed(_shown(await notifications.inbox_of(rt.pool, guardian_id, 200, since), caller,
+                                        guardian_id, rt)):
                 if item["notification_id"] in seen:
                     continue
                 seen.add(item["notification_id"])
                 since = max(since, item["created_at"])
                 yield f"id: {item['notification_id']}\nevent: notification\ndata: {json.dumps(item, default=str, ensure_ascii=False)}\n\n"
+        yield "event: expired\ndata: {}\n\n"
     finally:
-        await conn.close()
+        subscription.close()
 
 
 class PreferencesIn(BaseModel):
@@ -90,7 +104,7 @@ class PreferencesIn(BaseModel):
 
     muted_kinds: list[str] = Field(default_factory=list, max_length=50,
                                    description="Event types not to be told about (safety alerts always come)")
-    channels: list[ChannelKind] | None = Field(None, description="Channels to use; all when absent")
+    channels: list[ChannelKind] | None = Field(None, max_length=10, description="Channels to use; all when absent")
     quiet_start: dt.time | None = Field(None, description="Local time; routine messages wait until quiet_end")
     quiet_end: dt.time | None = None
     language: Literal["zh-CN", "en"] = "zh-CN"

@@ -6,7 +6,7 @@ from email.message import EmailMessage
 
 import aiosmtplib
 
-from services.notify.channels import Delivery, DeliveryFailed
+from services.notify.channels import UNREACHABLE, Delivery, DeliveryFailed
 
 
 class Email:
@@ -24,7 +24,8 @@ class Email:
         try:
             await aiosmtplib.send(mail, hostname=self.host, port=self.port, timeout=self.timeout_s)
         except aiosmtplib.SMTPRecipientsRefused as exc:
-            raise DeliveryFailed(f"recipient refused: {exc}", retry=False) from exc
+            raise DeliveryFailed(f"recipient refused: {exc}", retry=False,
+                                 reason="the e-mail address was refused") from exc
         except (aiosmtplib.SMTPException, OSError) as exc:
-            raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
+            raise DeliveryFailed(f"{type(exc).__name__}: {exc}", reason=UNREACHABLE) from exc
         return "250 queued"

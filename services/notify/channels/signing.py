@@ -1,32 +1,40 @@
-"""HMAC-SHA256 signatures over a timestamp and the exact body, as webhooks and gateways receive them.
+"""Standard Webhooks signatures (https://www.standardwebhooks.com), as webhooks and gateways receive them.
 
-    X-Tuoguan-Timestamp: <unix seconds>
-    X-Tuoguan-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>." + body)>
+    webhook-id: <notification id>
+    webhook-timestamp: <unix seconds>
+    webhook-signature: v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>
 
-A receiver recomputes the HMAC with the shared secret, compares in constant time, and refuses
-timestamps more than five minutes old (replays).
+Each webhook endpoint has its own key, ``whsec_<base64>``, which notify generates when the
+endpoint is registered and shows once. The SMS/WeChat gateways share one key: the UTF-8 bytes
+of ``NOTIFY_GATEWAY_SECRET``. A receiver verifies with any Standard Webhooks library, which
+compares in constant time and refuses timestamps more than five minutes away.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import time
+import base64
+import datetime as dt
+import secrets
 
-MAX_AGE_S = 300
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-
-def signature(secret: str, timestamp: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+Key = str | bytes  # "whsec_..." for an endpoint, raw bytes for the gateways
 
 
-def signed_headers(secret: str, body: bytes) -> dict[str, str]:
-    timestamp = str(int(time.time()))
-    return {"X-Tuoguan-Timestamp": timestamp, "X-Tuoguan-Signature": signature(secret, timestamp, body)}
+def new_secret() -> str:
+    """A fresh endpoint key, in the Standard Webhooks form."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def verify(secret: str, headers: dict[str, str], body: bytes, now: float | None = None) -> bool:
-    timestamp = headers.get("x-tuoguan-timestamp", "")
-    if not timestamp.isdigit() or abs((now or time.time()) - int(timestamp)) > MAX_AGE_S:
+def signed_headers(key: Key, message_id: str, body: str) -> dict[str, str]:
+    now = dt.datetime.now(dt.UTC)
+    return {"webhook-id": message_id, "webhook-timestamp": str(int(now.timestamp())),
+            "webhook-signature": Webhook(key).sign(message_id, now, body)}
+
+
+def verify(key: Key, headers: dict[str, str], body: bytes) -> bool:
+    try:
+        Webhook(key).verify(body, headers, json_parse=False)
+    except (WebhookVerificationError, ValueError):
         return False
-    return hmac.compare_digest(signature(secret, timestamp, body), headers.get("x-tuoguan-signature", ""))
+    return True

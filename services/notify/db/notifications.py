@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from services.notify.domain import SealedCode
 from shared.envelope import Envelope
 
 Conn = asyncpg.Connection | asyncpg.Pool
@@ -29,6 +30,7 @@ class Notification:
     safety: bool
     language: str
     due_at: dt.datetime
+    code: SealedCode = SealedCode(None, None)
 
 
 async def insert(tx: asyncpg.Connection, notes: list[Notification]) -> set[uuid.UUID]:
@@ -38,21 +40,25 @@ async def insert(tx: asyncpg.Connection, notes: list[Notification]) -> set[uuid.
         return set()
     rows = await tx.fetch(
         """INSERT INTO notifications (notification_id, source_event_id, source_type, guardian_id, child_id, channel,
-                                      address, body, safety, language, status, due_at, delivered_at)
+                                      address, body, safety, language, status, due_at, delivered_at, sealed_code,
+                                      code_expires_at)
            SELECT n, e, t, g, c, ch, a, b, s, l, CASE WHEN ch = 'inapp' THEN 'delivered' ELSE 'pending' END, d,
-                  CASE WHEN ch = 'inapp' THEN now() END
+                  CASE WHEN ch = 'inapp' THEN now() END, sc, sx
            FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[],
-                       $9::bool[], $10::text[], $11::timestamptz[]) AS u(n, e, t, g, c, ch, a, b, s, l, d)
+                       $9::bool[], $10::text[], $11::timestamptz[], $12::text[], $13::timestamptz[])
+                AS u(n, e, t, g, c, ch, a, b, s, l, d, sc, sx)
            ON CONFLICT ON CONSTRAINT notifications_once DO NOTHING RETURNING notification_id""",
         [n.notification_id for n in notes], [n.envelope.event_id for n in notes], [n.envelope.type for n in notes],
         [n.guardian_id for n in notes], [n.child_id for n in notes], [n.channel for n in notes],
         [n.address for n in notes], [n.body for n in notes], [n.safety for n in notes],
-        [n.language for n in notes], [n.due_at for n in notes])
+        [n.language for n in notes], [n.due_at for n in notes], [n.code.sealed for n in notes],
+        [n.code.expires_at for n in notes])
     return {r["notification_id"] for r in rows}
 
 
 async def claim_due(conn: Conn, now: dt.datetime, limit: int) -> list[asyncpg.Record]:
-    """Due notifications for outside channels, leased to this instance (a crashed one's lease runs out)."""
+    """Due notifications for outside channels, leased to this instance (a crashed one's lease runs out),
+    with a webhook endpoint's signing key."""
     return await conn.fetch(
         """UPDATE notifications n SET status = 'sending', lease_until = $1::timestamptz + $3::interval,
                                       attempts = attempts + 1
@@ -61,7 +67,9 @@ async def claim_due(conn: Conn, now: dt.datetime, limit: int) -> list[asyncpg.Re
                WHERE (status = 'pending' AND due_at <= $1) OR (status = 'sending' AND lease_until < $1)
                ORDER BY safety DESC, due_at LIMIT $2 FOR UPDATE SKIP LOCKED)
            RETURNING notification_id, guardian_id, child_id, channel, address, body, safety, language, attempts,
-                     source_event_id, source_type""",
+                     source_event_id, source_type, sealed_code, code_expires_at,
+                     (SELECT secret FROM webhook_endpoints w WHERE n.channel = 'webhook'
+                      AND w.guardian_id = n.guardian_id AND w.url = n.address) AS signing_secret""",
         now, limit, LEASE)
 
 
@@ -91,11 +99,23 @@ async def mark_failed(tx: asyncpg.Connection, notification_id: uuid.UUID, error:
 async def inbox_of(conn: Conn, guardian_id: uuid.UUID, limit: int, since: dt.datetime | None = None
                    ) -> list[dict[str, Any]]:
     rows = await conn.fetch(
-        """SELECT notification_id, source_type, child_id, channel, body, safety, created_at
+        """SELECT notification_id, source_type, child_id, channel, body, safety, created_at, language, sealed_code,
+                  code_expires_at
            FROM notifications WHERE guardian_id = $1 AND channel = 'inapp' AND ($3::timestamptz IS NULL OR created_at >= $3)
            ORDER BY created_at DESC LIMIT $2""",
         guardian_id, limit, since)
     return [dict(r) for r in rows]
+
+
+def sealed_code(row: asyncpg.Record | dict[str, Any]) -> SealedCode:
+    return SealedCode(row["sealed_code"], row["code_expires_at"])
+
+
+async def blank_expired_codes(conn: Conn, now: dt.datetime) -> int:
+    """Forget the sealed pick-up codes that have expired; how many were blanked."""
+    return len(await conn.fetch(
+        """UPDATE notifications SET sealed_code = NULL WHERE sealed_code IS NOT NULL AND code_expires_at <= $1
+           RETURNING notification_id""", now))
 
 
 async def deliveries_of(conn: Conn, guardian_id: uuid.UUID) -> list[dict[str, Any]]:

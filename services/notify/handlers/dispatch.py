@@ -4,63 +4,101 @@ A notification is leased (status 'sending' for 60 s), sent outside any transacti
 delivered, or put back with exponential backoff, or failed after the last attempt. A crash
 between sending and marking lets the lease run out and the notification go again: receivers
 get the notification id as ``Idempotency-Key`` (Message-ID for e-mail) to recognise it.
-One failing channel or recipient never holds up the others: they are sent concurrently and
-recorded one by one.
+
+One slow or failing receiver never holds up the others: up to ``delivery_concurrency`` sends are
+in flight at once, each under its own deadline, and every tick claims as many due notifications
+as there are free places without waiting for the sends already under way. A pick-up code is
+opened here, just before it goes to the guardian, and only while it is valid.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import uuid
 
 import asyncpg
 
-from services.notify.channels import Channel, Delivery, DeliveryFailed
+from services.notify.channels import TOO_SLOW, Channel, Delivery, DeliveryFailed
 from services.notify.config import NotifySettings
 from services.notify.db import notifications as db
+from services.notify.domain import with_code
 from shared.contracts.notify import NotificationDelivered, NotificationFailed
 from shared.outbox import Outbox
 
-
-async def dispatch_due(pool: asyncpg.Pool, outbox: Outbox, channels: dict[str, Channel], settings: NotifySettings,
-                       *, batch: int = 100) -> int:
-    now = dt.datetime.now(dt.UTC)
-    claimed = await db.claim_due(pool, now, batch)
-    await asyncio.gather(*(_deliver(pool, outbox, channels, settings, row) for row in claimed))
-    return len(claimed)
+log = logging.getLogger(__name__)
 
 
-async def _deliver(pool: asyncpg.Pool, outbox: Outbox, channels: dict[str, Channel], settings: NotifySettings,
-                   row: asyncpg.Record) -> None:
-    delivery = Delivery(row["notification_id"], row["guardian_id"], row["child_id"], row["channel"], row["address"],
-                        row["body"], row["safety"], row["language"])
-    channel = channels.get(row["channel"])
-    try:
-        if channel is None:
-            raise DeliveryFailed(f"no {row['channel']} channel is configured", retry=False)
-        receipt = await channel.send(delivery)
-        outcome, error = "delivered", None
-    except DeliveryFailed as failure:
-        receipt, error = failure.detail, failure
-        outcome = "retry" if failure.retry and row["attempts"] < settings.delivery_max_attempts else "failed"
-    except Exception as exc:  # a channel bug must not take the dispatcher down
-        receipt, error, outcome = f"{type(exc).__name__}: {exc}", exc, "retry"
+class Dispatcher:
+    """The sends in flight of one service instance."""
 
-    async with pool.acquire() as tx, tx.transaction():
-        await db.record_attempt(tx, row["notification_id"], row["attempts"], outcome, receipt)
-        fields = {"notification_id": row["notification_id"], "guardian_id": row["guardian_id"],
-                  "child_id": row["child_id"], "channel": row["channel"]}
-        if outcome == "delivered":
-            if await db.mark_delivered(tx, row["notification_id"]):
-                await outbox.append(tx, NotificationDelivered(
-                    **fields, source_event_id=row["source_event_id"], source_event_type=row["source_type"]),
-                    union_id=None, correlation_id=uuid.uuid4())
-        elif outcome == "retry":
-            delay = min(settings.delivery_backoff_s * 2 ** (row["attempts"] - 1), settings.delivery_backoff_max_s)
-            await db.retry_later(tx, row["notification_id"], dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay),
-                                 str(error))
-        else:
-            await db.mark_failed(tx, row["notification_id"], str(error))
-            await outbox.append(tx, NotificationFailed(**fields, attempts=row["attempts"], error=str(error)[:300]),
-                                union_id=None, correlation_id=uuid.uuid4())
+    def __init__(self, pool: asyncpg.Pool, outbox: Outbox, channels: dict[str, Channel],
+                 settings: NotifySettings) -> None:
+        self.pool, self.outbox, self.channels, self.settings = pool, outbox, channels, settings
+        self.sending: set[asyncio.Task] = set()
+
+    async def dispatch_due(self) -> int:
+        """Start sending what is due, as far as there is room; the number started."""
+        room = self.settings.delivery_concurrency - len(self.sending)
+        if room <= 0:
+            return 0
+        claimed = await db.claim_due(self.pool, dt.datetime.now(dt.UTC), room)
+        for row in claimed:
+            task = asyncio.create_task(self._deliver(row), name=f"deliver {row['notification_id']}")
+            self.sending.add(task)
+            task.add_done_callback(self.sending.discard)
+        return len(claimed)
+
+    async def _deliver(self, row: asyncpg.Record) -> None:
+        try:
+            outcome, receipt, reason = await self._attempt(row)
+            await self._record(row, outcome, receipt, reason)
+        except Exception:  # the lease runs out and the notification goes again
+            log.exception("a delivery could not be recorded", extra={"notification_id": str(row["notification_id"])})
+
+    async def _attempt(self, row: asyncpg.Record) -> tuple[str, str, str | None]:
+        """Send once under the deadline: the outcome, the detail for operators, the reason for the guardian."""
+        channel = self.channels.get(row["channel"])
+        try:
+            body = with_code(row["body"], row["language"], db.sealed_code(row),
+                             private_key=self.settings.seal_private_key, reveal=True, now=dt.datetime.now(dt.UTC))
+            delivery = Delivery(row["notification_id"], row["guardian_id"], row["child_id"], row["channel"],
+                                row["address"], body, row["safety"], row["language"], row["signing_secret"])
+            if channel is None:
+                raise DeliveryFailed(f"no {row['channel']} channel is configured", retry=False,
+                                     reason="this channel is not available")
+            async with asyncio.timeout(self.settings.delivery_timeout_s):
+                return "delivered", await channel.send(delivery), None
+        except TimeoutError:
+            failure = DeliveryFailed(f"no answer within {self.settings.delivery_timeout_s} s", reason=TOO_SLOW)
+        except DeliveryFailed as exc:
+            failure = exc
+        except Exception as exc:  # a channel bug must not take the dispatcher down
+            failure = DeliveryFailed(f"{type(exc).__name__}: {exc}")
+        last = not failure.retry or row["attempts"] >= self.settings.delivery_max_attempts
+        log.warning("delivery attempt failed", extra={
+            "notification_id": str(row["notification_id"]), "channel": row["channel"], "attempt": row["attempts"],
+            "detail": failure.detail, "final": last})
+        return ("failed" if last else "retry"), failure.detail, failure.reason
+
+    async def _record(self, row: asyncpg.Record, outcome: str, receipt: str, reason: str | None) -> None:
+        """The attempt in the delivery log (with the detail), and the guardian-facing state (with the reason)."""
+        async with self.pool.acquire() as tx, tx.transaction():
+            await db.record_attempt(tx, row["notification_id"], row["attempts"], outcome, receipt)
+            fields = {"notification_id": row["notification_id"], "guardian_id": row["guardian_id"],
+                      "child_id": row["child_id"], "channel": row["channel"]}
+            if outcome == "delivered":
+                if await db.mark_delivered(tx, row["notification_id"]):
+                    await self.outbox.append(tx, NotificationDelivered(
+                        **fields, source_event_id=row["source_event_id"], source_event_type=row["source_type"]),
+                        union_id=None, correlation_id=uuid.uuid4())
+            elif outcome == "retry":
+                delay = min(self.settings.delivery_backoff_s * 2 ** (row["attempts"] - 1),
+                            self.settings.delivery_backoff_max_s)
+                await db.retry_later(tx, row["notification_id"],
+                                     dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay), reason)
+            else:
+                await db.mark_failed(tx, row["notification_id"], reason)
+                await self.outbox.append(tx, NotificationFailed(**fields, attempts=row["attempts"], error=reason),
+                                         union_id=None, correlation_id=uuid.uuid4())

@@ -8,8 +8,8 @@ import uuid
 
 import asyncpg
 
-from services.notify.db import notifications, recipients
-from services.notify.domain import SAFETY_ALERTS, Preferences, message, plan
+from services.notify.db import notifications, recipients, webhooks
+from services.notify.domain import SAFETY_ALERTS, Preferences, SealedCode, message, plan, with_registered_webhooks
 from shared.contracts.attendance import (
     CheckInRefused, ChildCheckedIn, ChildPickedUp, LatePickupEscalated, PickupCodeIssued, PickupRefused,
 )
@@ -67,7 +67,9 @@ async def _tell(batch: Batch, tx: asyncpg.Connection) -> None:
         # lock, either it has committed (and we see its guardians) or it will see our deferral.
         await recipients.lock_children(tx, unknown)
         known |= await recipients.recipients_of(tx, unknown)
-    prefs = await recipients.preferences_of(tx, {g["guardian_id"] for rows in known.values() for g in rows})
+    guardian_ids = {g["guardian_id"] for rows in known.values() for g in rows}
+    prefs = await recipients.preferences_of(tx, guardian_ids)
+    hooks = await webhooks.urls_of(tx, guardian_ids)
     now = dt.datetime.now(dt.UTC)
     notes: list[tuple[notifications.Notification, EventContext]] = []
     waiting = []
@@ -75,16 +77,20 @@ async def _tell(batch: Batch, tx: asyncpg.Connection) -> None:
         if event.child_id not in known:
             waiting.append((ctx.envelope, event.child_id))
             continue
+        code = (SealedCode(event.sealed_code, event.expires_at) if isinstance(event, PickupCodeIssued)
+                else SealedCode(None, None))
         for guardian in known[event.child_id]:
             p = prefs.get(guardian["guardian_id"], Preferences())
             body = message(event, guardian["child_name"], p.language)
             if body is None:
                 continue
-            for planned in plan(event, guardian["channels"], p, now):
+            channels = with_registered_webhooks(guardian["channels"], hooks.get(guardian["guardian_id"], []))
+            for planned in plan(event, channels, p, now):
                 notes.append((notifications.Notification(
                     notification_id=uuid.uuid4(), envelope=ctx.envelope, guardian_id=guardian["guardian_id"],
                     child_id=event.child_id, channel=planned.channel, address=planned.address, body=body,
-                    safety=isinstance(event, SAFETY_ALERTS), language=p.language, due_at=planned.due_at), ctx))
+                    safety=isinstance(event, SAFETY_ALERTS), language=p.language, due_at=planned.due_at,
+                    code=code), ctx))
     await recipients.defer(tx, waiting)
     fresh = await notifications.insert(tx, [n for n, _ in notes])
     await batch[0][1].outbox.append_many(tx, [

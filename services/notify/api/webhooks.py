@@ -1,0 +1,67 @@
+"""A guardian's webhook endpoints: register an https URL on the public internet, get its signing
+key once, list and remove endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.notify.api import _ensure_self
+from services.notify.channels.addresses import AddressRefused, resolve
+from services.notify.channels.signing import new_secret
+from services.notify.db import webhooks
+from shared.auth import Caller
+from shared.errors import CommandRejected
+from shared.service import Rt
+
+router = APIRouter(tags=["webhooks"])
+MAX_ENDPOINTS = 5
+LOOKUP_TIMEOUT_S = 5.0
+
+
+class WebhookIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str = Field(min_length=1, max_length=320, description="An https URL on the public internet")
+
+
+def _refused(reason: str) -> CommandRejected:
+    return CommandRejected(422, [{"field": "url", "reason": reason}])
+
+
+@router.post("/guardians/{guardian_id}/webhooks", status_code=201,
+             summary="Register a webhook endpoint; the answer holds its signing key, shown this once")
+async def register_webhook(guardian_id: uuid.UUID, body: WebhookIn, rt: Rt, caller: Caller) -> dict[str, Any]:
+    _ensure_self(caller, guardian_id)
+    try:
+        async with asyncio.timeout(LOOKUP_TIMEOUT_S):
+            await resolve(body.url, rt.settings.webhook_reach)
+    except AddressRefused as refused:
+        raise _refused(refused.reason) from None
+    except TimeoutError:
+        raise _refused("the address's host name could not be resolved in time") from None
+    known = {e["url"] for e in await webhooks.endpoints(rt.pool, guardian_id)}
+    if body.url not in known and len(known) >= MAX_ENDPOINTS:
+        raise _refused(f"a guardian can have at most {MAX_ENDPOINTS} webhook endpoints")
+    secret = new_secret()
+    webhook_id = await webhooks.register(rt.pool, guardian_id, body.url, secret)
+    return {"webhook_id": webhook_id, "url": body.url, "secret": secret,
+            "note": "keep the secret: it verifies our signatures (Standard Webhooks) and is not shown again"}
+
+
+@router.get("/guardians/{guardian_id}/webhooks", summary="A guardian's webhook endpoints (without their keys)")
+async def read_webhooks(guardian_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
+    _ensure_self(caller, guardian_id)
+    return {"guardian_id": guardian_id, "webhooks": await webhooks.endpoints(rt.pool, guardian_id)}
+
+
+@router.delete("/guardians/{guardian_id}/webhooks/{webhook_id}", status_code=204,
+               summary="Remove a webhook endpoint; what is still due for it fails")
+async def remove_webhook(guardian_id: uuid.UUID, webhook_id: uuid.UUID, rt: Rt, caller: Caller) -> None:
+    _ensure_self(caller, guardian_id)
+    if not await webhooks.remove(rt.pool, guardian_id, webhook_id):
+        raise CommandRejected(404, [{"field": "webhook_id", "reason": "no such webhook endpoint"}])
