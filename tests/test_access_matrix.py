@@ -147,6 +147,7 @@ async def test_every_role_sees_exactly_what_it_is_entitled_to(stack: Stack, star
         f"{n}/guardians/{guardian}/notifications": expect("admin", "parent_own"),
         f"{n}/guardians/{guardian}/deliveries": expect("admin", "parent_own"),
         f"{n}/guardians/{guardian}/preferences": expect("admin", "parent_own"),
+        f"{n}/guardians/{guardian}/webhooks": expect("admin", "parent_own"),
     }
     async with httpx.AsyncClient(timeout=30, headers={"Authorization": f"Bearer {town.bearer['admin']}"}) as http:
         for url in reads:
@@ -207,6 +208,8 @@ async def test_attendance_commands_are_open_to_exactly_the_entitled(stack: Stack
                                  expect(*STAFF, "provider_own")),
         "record staff on duty": (call("POST", f"{a}/classes/{town.class_id}/days/{town.today}/staff", {
             "staff_name": "李老师", "role": "teacher"}), expect(*STAFF, "provider_own", ok=201)),
+        "lift a pick-up lock that is not there": (call("POST", f"{a}/children/{child['child_id']}/pickup-release", {
+            "reason": "called the guardian on file"}), expect(*STAFF, ok=409)),
     }
     await assert_matrix(table, town)
 
@@ -233,9 +236,14 @@ async def test_subsidy_commands_are_open_to_exactly_the_entitled(stack: Stack, s
 
 async def test_notify_commands_are_open_to_exactly_the_entitled(stack: Stack, start_service) -> None:
     town = await build_town(start_service)
-    guardian = town.child["guardian_ids"][0]
+    guardian = f"{town.url['notify']}/guardians/{town.child['guardian_ids'][0]}"
     table: Table = {
-        "replace a guardian's preferences": (call("PUT", f"{town.url['notify']}/guardians/{guardian}/preferences", {
+        "replace a guardian's preferences": (call("PUT", f"{guardian}/preferences", {
             "language": "en", "quiet_start": "21:00", "quiet_end": "07:00"}), expect("admin", "parent_own")),
+        # Pick-up codes go to a guardian's webhooks: only the guardian may add one (the address is refused).
+        "register a webhook on the loopback": (call("POST", f"{guardian}/webhooks", {"url": "https://127.0.0.1/hook"}),
+                                               expect("parent_own", ok=422)),
+        "remove a webhook that is not there": (call("DELETE", f"{guardian}/webhooks/{uuid.uuid4()}"),
+                                               expect("admin", "parent_own", ok=404)),
     }
     await assert_matrix(table, town)
