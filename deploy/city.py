@@ -89,32 +89,18 @@ class City:
         return Network(uuid.UUID(network["network_id"]), union, uuid.UUID(provider["provider_id"]),
                        uuid.UUID(sites[0]), [uuid.UUID(s) for s in sites[1:]], uuid.UUID(programme["programme_id"]))
 
-    async def klass(self, network: Network, *, capacity: int = 40, days: list[dt.date] | None = None,
-                    mode: str = "day", class_type: str = "school_age", quotas: list[dict] | None = None,
-                    site_id: uuid.UUID | None = None, opens: dt.datetime | None = None, fee: int = 4500) -> uuid.UUID:
-        created = await self.post("/classes", {
-            "programme_id": str(network.programme_id), "site_id": str(site_id or network.hub_id),
-            "name": "小学托管班", "class_type": class_type, "capacity_per_day": capacity,
-            "days": [d.isoformat() for d in (days or SUMMER[:5])], "booking_mode": mode, "fee_per_day_fen": fee,
-            "registration_opens_at": (opens or dt.datetime(2026, 1, 1, tzinfo=dt.UTC)).isoformat(),
-            "quotas": quotas or []}, network.union.staff)
+    async def klass(self, network: Network, **options: Any) -> uuid.UUID:
+        """Create a class (options as in ``class_body``) as the network's union staff."""
+        created = await self.post("/classes", class_body(network, **options), network.union.staff)
         return uuid.UUID(created.json()["class_id"])
 
     def parent(self, union: Union) -> Parent:
         member_id = uuid.uuid4()
         return Parent(member_id, union.union_id, token("parent", union_id=union.union_id, member_id=member_id))
 
-    async def child(self, parent: Parent, *, category: str = "regular", birth_date: dt.date = dt.date(2017, 9, 1),
-                    name: str = "小明", guardians: int = 1) -> dict[str, Any]:
-        others = [{"member_id": str(uuid.uuid4()), "display_name": f"家长{i}", "employment_category": "regular",
-                   "channels": [{"kind": "inapp", "address": "app"}]} for i in range(1, guardians)]
-        created = await self.post("/children", {
-            "display_name": name, "birth_date": birth_date.isoformat(),
-            "guardians": [{"display_name": "王芳", "employment_category": category,
-                           "channels": [{"kind": "inapp", "address": "app"}]}, *others],
-            "authorised_adults": [{"display_name": "王奶奶", "relationship": "grandmother"}],
-            "emergency_contact": {"display_name": "王奶奶", "phone": "13800000000"}}, parent.token)
-        return created.json()
+    async def child(self, parent: Parent, **options: Any) -> dict[str, Any]:
+        """Register a child (options as in ``registration``) as the parent."""
+        return (await self.post("/children", registration(**options), parent.token)).json()
 
     async def book(self, parent: Parent, child_id: str, class_id: uuid.UUID, *, days: list[dt.date] | None = None,
                    weeks: list[str] | None = None, expect: int | None = 201) -> httpx.Response:
@@ -124,3 +110,28 @@ class City:
         if weeks is not None:
             body["weeks"] = weeks
         return await self.post("/bookings", body, parent.token, expect=expect)
+
+
+def class_body(network: Network, *, capacity: int = 40, days: list[dt.date] | None = None, mode: str = "day",
+               class_type: str = "school_age", quotas: list[dict] | None = None, site_id: uuid.UUID | None = None,
+               opens: dt.datetime | None = None, fee: int = 4500) -> dict[str, Any]:
+    """The body of ``POST /classes``: a class at the network's hub (or ``site_id``) in its programme."""
+    return {
+        "programme_id": str(network.programme_id), "site_id": str(site_id or network.hub_id),
+        "name": "小学托管班", "class_type": class_type, "capacity_per_day": capacity,
+        "days": [d.isoformat() for d in (days or SUMMER[:5])], "booking_mode": mode, "fee_per_day_fen": fee,
+        "registration_opens_at": (opens or dt.datetime(2026, 1, 1, tzinfo=dt.UTC)).isoformat(),
+        "quotas": quotas or []}
+
+
+def registration(*, category: str = "regular", birth_date: dt.date = dt.date(2017, 9, 1), name: str = "小明",
+                 guardians: int = 1) -> dict[str, Any]:
+    """The body of ``POST /children``: the calling parent is the first guardian, the others are new members."""
+    others = [{"member_id": str(uuid.uuid4()), "display_name": f"家长{i}", "employment_category": "regular",
+               "channels": [{"kind": "inapp", "address": "app"}]} for i in range(1, guardians)]
+    return {
+        "display_name": name, "birth_date": birth_date.isoformat(),
+        "guardians": [{"display_name": "王芳", "employment_category": category,
+                       "channels": [{"kind": "inapp", "address": "app"}]}, *others],
+        "authorised_adults": [{"display_name": "王奶奶", "relationship": "grandmother"}],
+        "emergency_contact": {"display_name": "王奶奶", "phone": "13800000000"}}

@@ -103,7 +103,8 @@ async def child_attendance(child_id: uuid.UUID, rt: Rt, caller: Caller,
 @router.get("/unions/{union_id}/attendance", tags=["figures"],
             summary="Booked, attended and absent children per class on a day, within a union's subtree")
 async def union_attendance(union_id: uuid.UUID, rt: Rt, caller: Caller, day: dt.date = Query()) -> dict[str, Any]:
-    if caller.role != "admin" and not (caller.role == "union_staff" and caller.union_id == union_id):
+    if caller.role != "admin" and not (caller.role == "union_staff" and caller.union_id and (
+            caller.union_id == union_id or await roster.is_above(rt.pool, caller.union_id, union_id))):
         raise forbidden("union staff see their own union's subtree")
     classes = await roster.figures(rt.pool, union_id, day)
     return {"union_id": union_id, "day": day, "classes": classes,

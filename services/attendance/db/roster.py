@@ -122,6 +122,13 @@ async def attended_days(conn: Conn, child_id: uuid.UUID, programme_id: uuid.UUID
     return [dict(r) for r in rows]
 
 
+async def is_above(conn: Conn, upper_id: uuid.UUID, union_id: uuid.UUID) -> bool:
+    """Whether some class's path runs through ``upper_id`` and then ``union_id`` (root first)."""
+    return await conn.fetchval(
+        """SELECT EXISTS (SELECT 1 FROM roster_entries WHERE union_path @> ARRAY[$1, $2]::uuid[]
+                          AND array_position(union_path, $1) < array_position(union_path, $2))""", upper_id, union_id)
+
+
 async def figures(conn: Conn, union_id: uuid.UUID, day: dt.date) -> list[dict[str, Any]]:
     """Per class in the union's subtree on a day: booked, present (ever admitted) and absent."""
     rows = await conn.fetch(

@@ -59,8 +59,13 @@ async def create_site(cmd: CreateSite, actor: Actor, *, tx: asyncpg.Connection) 
     if network is None:
         raise not_found("network_id", "network")
     await ensure_manages(tx, actor.principal, network["union_id"])
-    if await db.get_provider(tx, cmd.provider_id) is None:
+    provider = await db.get_provider(tx, cmd.provider_id)
+    if provider is None:
         raise not_found("provider_id", "provider")
+    # The provider's staff will see the site's children: only a provider contracted here or above will do.
+    if not await db.is_within(tx, network["union_id"], provider["union_id"]):
+        raise CommandRejected(422, [{"field": "provider_id",
+                                     "reason": "the provider is not contracted by the network's union or one above it"}])
     if cmd.role == "hub" and await db.hub_of(tx, cmd.network_id):
         raise CommandRejected(409, [{"field": "role", "reason": "this network already has its hub"}])
     site_id = uuid.uuid4()

@@ -14,7 +14,7 @@ from services.notify.api import _ensure_self
 from services.notify.channels.addresses import AddressRefused, resolve
 from services.notify.channels.signing import new_secret
 from services.notify.db import webhooks
-from shared.auth import Caller
+from shared.auth import Caller, forbidden
 from shared.errors import CommandRejected
 from shared.service import Rt
 
@@ -36,6 +36,9 @@ def _refused(reason: str) -> CommandRejected:
 @router.post("/guardians/{guardian_id}/webhooks", status_code=201,
              summary="Register a webhook endpoint; the answer holds its signing key, shown this once")
 async def register_webhook(guardian_id: uuid.UUID, body: WebhookIn, rt: Rt, caller: Caller) -> dict[str, Any]:
+    # Pick-up codes travel to the webhooks in clear: an endpoint is the guardian's own to add, never an admin's.
+    if caller.role != "parent":
+        raise forbidden("only the guardian registers their webhook endpoints")
     _ensure_self(caller, guardian_id)
     try:
         async with asyncio.timeout(LOOKUP_TIMEOUT_S):

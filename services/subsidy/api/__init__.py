@@ -8,6 +8,7 @@ import io
 import uuid
 from typing import Any, Literal
 
+import asyncpg
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -26,6 +27,14 @@ def _ensure_union_staff_of(p: Principal, union_id: uuid.UUID) -> None:
     if p.role == "admin" or (p.role == "union_staff" and p.union_id == union_id):
         return
     raise forbidden("this belongs to another union")
+
+
+async def _ensure_sees_subtree(pool: asyncpg.Pool, p: Principal, union_id: uuid.UUID) -> None:
+    """The union's own staff, or staff of a union above it (known from the classes' paths)."""
+    if p.role == "union_staff" and p.union_id and p.union_id != union_id and await apps.is_above(
+            pool, p.union_id, union_id):
+        return
+    _ensure_union_staff_of(p, union_id)
 
 
 @router.post("/funds", status_code=201, tags=["funds"], summary="Open a fund with a budget (union staff)")
@@ -85,13 +94,13 @@ def _ensure_within(p: Principal, union_path: list[uuid.UUID] | None) -> None:
             summary="Money reserved and spent in the union's subtree, by employment category or programme")
 async def spending(union_id: uuid.UUID, rt: Rt, caller: Caller,
                    by: Literal["employment_category", "programme"] = Query("employment_category")) -> dict[str, Any]:
-    _ensure_union_staff_of(caller, union_id)
+    await _ensure_sees_subtree(rt.pool, caller, union_id)
     return {"union_id": union_id, "by": by, "rows": await apps.spending(rt.pool, union_id, by)}
 
 
 @router.get("/unions/{union_id}/ledger.csv", tags=["figures"], summary="Every ledger line in the subtree, for auditors")
 async def ledger_csv(union_id: uuid.UUID, rt: Rt, caller: Caller) -> Response:
-    _ensure_union_staff_of(caller, union_id)
+    await _ensure_sees_subtree(rt.pool, caller, union_id)
     rows = await apps.ledger(rt.pool, union_id)
     out = io.StringIO()
     writer = csv.writer(out)

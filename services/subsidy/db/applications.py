@@ -93,6 +93,13 @@ async def of_booking(conn: Conn, booking_id: uuid.UUID) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
+async def is_above(conn: Conn, upper_id: uuid.UUID, union_id: uuid.UUID) -> bool:
+    """Whether some class's path runs through ``upper_id`` and then ``union_id`` (root first)."""
+    return await conn.fetchval(
+        """SELECT EXISTS (SELECT 1 FROM applications WHERE union_path @> ARRAY[$1, $2]::uuid[]
+                          AND array_position(union_path, $1) < array_position(union_path, $2))""", upper_id, union_id)
+
+
 async def spending(conn: Conn, union_id: uuid.UUID, by: str) -> list[dict[str, Any]]:
     column = {"employment_category": "a.priority_group", "programme": "a.programme_id::text"}[by]
     rows = await conn.fetch(
