@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from services.enrollment.api import router
+from services.enrollment.config import EnrollmentSettings
 from services.enrollment.handlers.bookings import release_due_quotas
 from shared.service import Runtime, ServiceDefinition
 
@@ -23,4 +24,5 @@ definition = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     api=router,
     timers=[release_quotas],
+    settings=EnrollmentSettings,
 )
