@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import tempfile
+from pathlib import Path
 
+from deploy import keys
 from bench import checkin_rush, enrollment_rush, event_path, morning, pipeline, subsidy_race
 
 BENCHMARKS = {
@@ -23,6 +27,9 @@ def main() -> None:
     for name, module in BENCHMARKS.items():
         module.add_arguments(sub.add_parser(name, help=module.__doc__.splitlines()[0]))
     args = parser.parse_args()
+    # A fresh install's keys per run, as in the tests: services verify with its JWKS, the load signs with it.
+    for name, value in keys.ensure(Path(tempfile.mkdtemp(prefix="tuoguan-bench-keys-"))).items():
+        os.environ.setdefault(name, value)
     asyncio.run(BENCHMARKS[args.name].run(args))
 
 

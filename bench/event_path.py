@@ -25,9 +25,7 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -35,7 +33,6 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from bench.harness import LOG_DIR, percentile
-from deploy import keys
 from deploy.endpoints import ROOT, Endpoints, endpoints
 from deploy.processes import ServiceProcess
 from deploy.stack import Stack, provisioned
@@ -179,7 +176,7 @@ async def _measure(found: Endpoints, side: str, args: argparse.Namespace) -> Res
                     processes.append(subprocess.Popen(
                         [sys.executable, "-m", "bench.bare_stage", "--stage", stage,
                          "--topic", stack.topic("enrollment.events"), "--group", group,
-                         "--dsn", stack.database_urls[stage], "--outbox-topic", stack.topic("notify.events")],
+                         "--dsn", stack.owner_url(stage), "--outbox-topic", stack.topic("notify.events")],
                         cwd=ROOT, env={**os.environ, **stack.kafka.environment()}, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL))
             else:
                 groups = [stack.group(s) for s in STAGES]
@@ -212,8 +209,6 @@ async def _measure(found: Endpoints, side: str, args: argparse.Namespace) -> Res
 
 async def run(args: argparse.Namespace) -> None:
     LOG_DIR.mkdir(parents=True, exist_ok=True)
-    for name, value in keys.ensure(Path(tempfile.mkdtemp(prefix="tuoguan-bench-keys-"))).items():
-        os.environ.setdefault(name, value)
     with endpoints() as found:
         sides = [args.only] if args.only else ["bare", "tuoguan"]
         results = {side: await _measure(found, side, args) for side in sides}

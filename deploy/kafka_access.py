@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from confluent_kafka import KafkaException
 from confluent_kafka.admin import (
     AclBinding, AclBindingFilter, AclOperation, AclPermissionType, AdminClient, ResourcePatternType, ResourceType,
     ScramCredentialInfo, ScramMechanism, UserScramCredentialDeletion, UserScramCredentialUpsertion,
@@ -111,12 +114,46 @@ def _wait(futures: dict, timeout_s: float) -> None:
 
 
 def grant(admin: KafkaAccess, users: list[KafkaUser], timeout_s: float = 30.0) -> None:
-    """Create (or update) each user's SCRAM credential and its ACLs."""
+    """Create (or update) each user's SCRAM credential and its ACLs, and wait until the broker
+    applies them: both travel through the controller's metadata log, so a client that logs in at
+    once may otherwise be refused for a moment."""
     client = AdminClient(admin.confluent())
     credential = ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192)
     _wait(client.alter_user_scram_credentials(
         [UserScramCredentialUpsertion(u.principal, credential, u.password.encode()) for u in users]), timeout_s)
-    _wait(client.create_acls([b for u in users for b in _bindings(u)]), timeout_s)
+    bindings = [b for u in users for b in _bindings(u)]
+    _wait(client.create_acls(bindings), timeout_s)
+    deadline = time.monotonic() + timeout_s
+    for user in users:
+        _wait_until(lambda u=user: _logs_in(admin.as_user(u.principal, u.password)), deadline,
+                    f"{user.principal} cannot log in")
+    _wait_until(lambda: _applied(client, bindings), deadline, "the ACLs are not applied")
+
+
+def _wait_until(ready: Callable[[], bool], deadline: float, failure: str) -> None:
+    while not ready():
+        if time.monotonic() > deadline:
+            raise TimeoutError(failure)
+        time.sleep(0.2)
+
+
+def _logs_in(access: KafkaAccess) -> bool:
+    try:
+        AdminClient(access.confluent()).list_topics(timeout=3)
+        return True
+    except KafkaException:
+        return False
+
+
+def _applied(client: AdminClient, bindings: list[AclBinding]) -> bool:
+    """Every binding is in the broker's authorizer (which is what DescribeAcls reads)."""
+    principals = {b.principal for b in bindings}
+    found: set[AclBinding] = set()
+    for principal in principals:
+        (future,) = [client.describe_acls(AclBindingFilter(ResourceType.ANY, None, ResourcePatternType.ANY, principal,
+                                                           None, AclOperation.ANY, AclPermissionType.ANY))]
+        found.update(future.result(timeout=10))
+    return set(bindings) <= found
 
 
 def revoke(admin: KafkaAccess, users: list[KafkaUser], timeout_s: float = 30.0) -> None:

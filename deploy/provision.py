@@ -1,14 +1,17 @@
-"""Idempotent provisioning: one PostgreSQL role and database per service, every Kafka topic, and
-one Kafka principal per service with its ACLs (deploy/kafka_access.py).
+"""Idempotent provisioning: one PostgreSQL database per service, with its owner and runtime roles,
+migrated to the code's schema; every Kafka topic; and one Kafka principal per service with its
+ACLs (deploy/kafka_access.py).
 
     python -m deploy.provision [--namespace NS] [--env-file PATH]
 
 The superuser URL comes from ``TUOGUAN_PG_ADMIN_URL`` (or the local cluster's, see
-deploy/postgres/pg-local.sh). Each service's role owns its database and is the only role allowed
-to connect to it. Kafka is reached as the admin principal (``KAFKA_ADMIN_USERNAME``, ...; see
-shared/kafka_auth.py). The resulting ``<SERVICE>_DATABASE_URL``, ``<SERVICE>_KAFKA_USERNAME`` and
-``<SERVICE>_KAFKA_PASSWORD`` lines are written to the env file; passwords already in that file are
-kept, so running this twice changes nothing.
+deploy/postgres/pg-local.sh). Each database belongs to an owner role that runs the migrations
+(deploy/schema.py); the service logs in as its runtime role, the only role allowed to connect, which
+may read and write rows but not change the schema or the audit trail. Kafka is reached as the admin
+principal (``KAFKA_ADMIN_USERNAME``, ...; see shared/kafka_auth.py). The resulting
+``<SERVICE>_DATABASE_URL`` (runtime roles), ``<SERVICE>_KAFKA_USERNAME`` and ``<SERVICE>_KAFKA_PASSWORD``
+lines are written to the env file; passwords already in that file are kept, so running this twice
+changes nothing but applying new migrations.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from deploy import schema
 from deploy.keys import write_private
 from deploy.kafka_access import KafkaUser, grant, new_password, revoke, service_user
 from shared.kafka_auth import KafkaAccess
@@ -58,7 +62,7 @@ def service_url(admin: str, role: str, password: str, database: str) -> str:
 
 
 async def provision_databases(admin: str, namespace: str, passwords: dict[str, str]) -> dict[str, str]:
-    """Create (or keep) each service's role and database; return ``{service: url}``."""
+    """Create (or keep) each service's roles and database and migrate it; return ``{service: url}``."""
     urls = {}
     conn = await asyncpg.connect(admin)
     try:
@@ -70,10 +74,14 @@ async def provision_databases(admin: str, namespace: str, passwords: dict[str, s
                 await conn.execute(f"ALTER ROLE {ident} WITH LOGIN PASSWORD '{password}'")
             else:
                 await conn.execute(f"CREATE ROLE {ident} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '{password}'")
+            owner = asyncpg.utils._quote_ident(await schema.create_owner(conn, name))  # noqa: SLF001
             if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
-                await conn.execute(f"CREATE DATABASE {ident} OWNER {ident}")
+                await conn.execute(f"CREATE DATABASE {ident} OWNER {owner}")
+            else:  # before the grants: a change of owner hands the old owner's rights to the new one
+                await conn.execute(f"ALTER DATABASE {ident} OWNER TO {owner}")
             await conn.execute(f"REVOKE ALL ON DATABASE {ident} FROM PUBLIC")
             await conn.execute(f"GRANT CONNECT, TEMPORARY ON DATABASE {ident} TO {ident}")
+            await schema.bring_up_to_date(admin, name, service)
             urls[service] = service_url(admin, name, password, name)
     finally:
         await conn.close()
@@ -125,9 +133,12 @@ async def deprovision(admin: str, kafka_admin: KafkaAccess, namespace: str) -> N
     conn = await asyncpg.connect(admin)
     try:
         for service in SERVICES:
-            ident = asyncpg.utils._quote_ident(database_name(service, namespace))  # noqa: SLF001
+            name = database_name(service, namespace)
+            ident = asyncpg.utils._quote_ident(name)  # noqa: SLF001
             await conn.execute(f"DROP DATABASE IF EXISTS {ident} WITH (FORCE)")
             await conn.execute(f"DROP ROLE IF EXISTS {ident}")
+            owner = asyncpg.utils._quote_ident(schema.owner_role(name))  # noqa: SLF001
+            await conn.execute(f"DROP ROLE IF EXISTS {owner}")
     finally:
         await conn.close()
     await asyncio.to_thread(revoke, kafka_admin, list(kafka_users(namespace, {}).values()))
@@ -167,7 +178,8 @@ async def provision(namespace: str, env_file: Path | None, kafka: KafkaAccess, *
     users = await provision_kafka_users(kafka, namespace, kafka_passwords_from(existing))
     if topics_only:
         created = await provision_topics(kafka, namespace)
-        log.info("databases given in the environment; created %d topics", len(created))
+        await schema.migrate_given(os.environ, SERVICES)
+        log.info("databases given in the environment, migrated; created %d topics", len(created))
         env = kafka_env(users)
     else:
         urls = await provision_databases(admin_url(), namespace, passwords_from(existing))
@@ -186,7 +198,7 @@ def main() -> None:
     parser.add_argument("--namespace", default=os.environ.get("TUOGUAN_NAMESPACE", ""))
     parser.add_argument("--env-file", type=Path, default=ROOT / ".state/services.env")
     parser.add_argument("--topics-only", action="store_true",
-                        help="databases are given; create topics and Kafka principals only")
+                        help="databases are given: migrate them, create the topics and Kafka principals")
     args = parser.parse_args()
     asyncio.run(provision(args.namespace, args.env_file, KafkaAccess.from_environment(),
                           topics_only=args.topics_only))

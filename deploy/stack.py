@@ -4,6 +4,7 @@ Tests and benchmarks each work in a fresh one and drop it afterwards."""
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlsplit
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ import asyncpg
 from deploy.endpoints import Endpoints
 from deploy.kafka_access import KafkaUser
 from deploy.provision import deprovision, kafka_env, provision_databases, provision_kafka_users, provision_topics
+from deploy.schema import owner_url
 from shared.db import connect
 from shared.kafka_auth import KafkaAccess
 from shared.topics import consumer_group, qualified
@@ -57,6 +59,11 @@ class Stack:
     async def connect(self, service: str) -> asyncpg.Connection:
         """A connection to the service's database, with the services' JSON codecs."""
         return await connect(self.database_urls[service])
+
+    def owner_url(self, service: str) -> str:
+        """The service database's owner (the admin acting as it): for migrations, and for what the
+        service's own role may not do."""
+        return owner_url(self.endpoints.pg_admin, urlsplit(self.database_urls[service]).path.lstrip("/"))
 
 
 @asynccontextmanager

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from shared.auth import Principal
-from shared.errors import CommandRejected
+from shared.errors import DATABASE_REFUSALS, CommandRejected, refusal_status
 from shared import idempotency
 
 
@@ -32,6 +32,8 @@ Result = tuple[int, dict[str, Any]]
 IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=200,
                                        description="Any unique string; a retry with the same key is answered "
                                                    "with the first response")]
+OptionalIdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=8, max_length=200,
+                                                      description="Optional: the command is idempotent by itself")]
 RETRYABLE = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
 
 
@@ -71,39 +73,50 @@ async def execute(
     pool: asyncpg.Pool,
     *,
     scope: str,
-    key: str,
+    key: str | None,
     request: Any,
     command: Callable[[asyncpg.Connection], Awaitable[Result]],
     audit: AuditEntry | None = None,
     attempts: int = 3,
 ) -> Result:
     """Run ``command`` once per ``(scope, key)`` in a transaction; a retry returns the first result.
-    The audit line commits with the command's effect; a refused command is audited on its own."""
-    for attempt in range(1, attempts + 1):
-        try:
-            async with pool.acquire() as tx, tx.transaction():
-                if (stored := await idempotency.claim(tx, scope=scope, key=key, request=request)) is not None:
-                    if audit is not None:
-                        await audit.record(tx, stored[0])
-                    return stored
-                status, body = await command(tx)
-                if audit is None:
-                    await idempotency.remember(tx, scope=scope, key=key, status=status, body=body)
-                else:
-                    await audit.record_with_answer(tx, scope=scope, key=key, status=status, body=body)
-                return status, body
-        except CommandRejected as refused:
-            if audit is not None:
-                await audit.record(pool, refused.status)
-            raise
-        except RETRYABLE:
-            if attempt == attempts:
-                raise CommandRejected(503, [{"field": "", "reason": "busy; retry with the same Idempotency-Key"}])
+    Without a key (a command that is idempotent by itself, such as replacing preferences) it simply
+    runs. The audit line commits with the command's effect; a command refused, by the rules or by
+    the database, or given up as busy, is audited on its own."""
+    try:
+        for attempt in range(1, attempts + 1):
+            try:
+                return await _run_once(pool, scope=scope, key=key, request=request, command=command, audit=audit)
+            except RETRYABLE:
+                if attempt == attempts:
+                    raise CommandRejected(
+                        503, [{"field": "", "reason": "busy; retry with the same Idempotency-Key"}]) from None
+    except (CommandRejected, *DATABASE_REFUSALS) as refused:
+        if audit is not None:
+            await audit.record(pool, refusal_status(refused))
+        raise
     raise AssertionError("unreachable")
 
 
+async def _run_once(pool: asyncpg.Pool, *, scope: str, key: str | None, request: Any,
+                    command: Callable[[asyncpg.Connection], Awaitable[Result]], audit: AuditEntry | None) -> Result:
+    async with pool.acquire() as tx, tx.transaction():
+        if key is not None and (stored := await idempotency.claim(tx, scope=scope, key=key, request=request)):
+            if audit is not None:
+                await audit.record(tx, stored[0])
+            return stored
+        status, body = await command(tx)
+        if audit is not None and key is not None:
+            await audit.record_with_answer(tx, scope=scope, key=key, status=status, body=body)
+        elif audit is not None:
+            await audit.record(tx, status)
+        elif key is not None:
+            await idempotency.remember(tx, scope=scope, key=key, status=status, body=body)
+        return status, body
+
+
 async def respond(
-    request: Request, caller: Principal, key: str, body: BaseModel,
+    request: Request, caller: Principal, key: str | None, body: BaseModel,
     command: Callable[[asyncpg.Connection, Actor], Awaitable[Result]],
 ) -> JSONResponse:
     """Run a command from an HTTP request: idempotency key scoped to the caller and the route, audited."""
@@ -111,7 +124,7 @@ async def respond(
     actor = Actor(caller, request.state.correlation_id, dt.datetime.now(dt.UTC))
     action = f"{request.method} {request.scope['route'].path}"
     audit = AuditEntry(service=rt.settings.service, actor=caller, action=action,
-                       target={k: str(v) for k, v in request.path_params.items()}, idempotency_key=key,
+                       target={k: str(v) for k, v in request.path_params.items()}, idempotency_key=key or "",
                        correlation_id=actor.correlation_id)
     status, response = await execute(rt.pool, scope=f"{caller.sub} {action} {request.path_params}", key=key,
                                      request=body.model_dump(mode="json"), command=lambda tx: command(tx, actor),

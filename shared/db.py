@@ -1,7 +1,9 @@
 """PostgreSQL access: the connection pool and versioned schema migrations.
 
-Migrations are plain SQL files named ``NNNN_what.sql``. Every service applies the shared
-plumbing set (``shared/migrations``) and then its own (``services/<name>/migrations``).
+Migrations are plain SQL files named ``NNNN_what.sql``: the shared plumbing set
+(``shared/migrations``), then the service's own (``services/<name>/migrations``). Deployment
+applies them as the database's owner (deploy/schema.py); a service only checks at start-up that
+its database is at the code's version, because its own role may not change the schema.
 Applied files are recorded with a checksum; editing an applied file stops the service.
 """
 
@@ -53,6 +55,10 @@ class MigrationError(RuntimeError):
     pass
 
 
+class SchemaNotReady(RuntimeError):
+    """The database lacks migrations the code needs: deployment has not run them yet."""
+
+
 def _files(directory: Path) -> list[tuple[int, str, str]]:
     found = []
     for path in sorted(directory.glob("*.sql")):
@@ -77,7 +83,7 @@ async def migrate(conn: asyncpg.Connection, component: str, directory: Path) -> 
         rows = await conn.fetch("SELECT version, checksum FROM schema_migrations WHERE component=$1", component)
         done = {r["version"]: r["checksum"] for r in rows}
         for version, name, sql in _files(directory):
-            checksum = hashlib.sha256(sql.encode()).hexdigest()
+            checksum = _checksum(sql)
             if version in done:
                 if done[version] != checksum:
                     raise MigrationError(f"{component}/{name} changed after it was applied")
@@ -93,9 +99,32 @@ async def migrate(conn: asyncpg.Connection, component: str, directory: Path) -> 
     return applied_now
 
 
-async def migrate_service(dsn: str, service: str, directory: Path) -> list[str]:
+def _checksum(sql: str) -> str:
+    return hashlib.sha256(sql.encode()).hexdigest()
+
+
+async def migrate_service(conn: asyncpg.Connection, service: str, directory: Path) -> list[str]:
+    """Apply the plumbing's and then the service's pending migrations (as the database's owner)."""
+    return await migrate(conn, "plumbing", PLUMBING_MIGRATIONS) + await migrate(conn, service, directory)
+
+
+async def _unapplied(conn: asyncpg.Connection, component: str, directory: Path) -> list[str]:
+    done = {}
+    if await conn.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL"):
+        rows = await conn.fetch("SELECT version, checksum FROM schema_migrations WHERE component=$1", component)
+        done = {r["version"]: r["checksum"] for r in rows}
+    return [f"{component}/{name}" + (" (changed after it was applied)" if version in done else "")
+            for version, name, sql in _files(directory) if done.get(version) != _checksum(sql)]
+
+
+async def check_schema(dsn: str, service: str, directory: Path) -> None:
+    """Raise :class:`SchemaNotReady` unless every migration of the plumbing and of ``service`` is applied."""
     conn = await connect(dsn)
     try:
-        return await migrate(conn, "plumbing", PLUMBING_MIGRATIONS) + await migrate(conn, service, directory)
+        missing = await _unapplied(conn, "plumbing", PLUMBING_MIGRATIONS) + await _unapplied(conn, service, directory)
     finally:
         await conn.close()
+    if missing:
+        raise SchemaNotReady(
+            f"{service} does not start: its database lacks {', '.join(missing)}. Migrations run at deployment, "
+            "as the database's owner: python -m deploy.provision (./tuoguan up runs it)")

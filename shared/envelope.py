@@ -62,12 +62,14 @@ class Envelope(BaseModel):
         union_id: uuid.UUID | None,
         correlation_id: uuid.UUID,
         causation_id: uuid.UUID | None = None,
+        occurred_at: datetime | None = None,
     ) -> Self:
+        """``occurred_at`` defaults to now; partner feeds pass a coarsened time (shared/partners.py)."""
         return cls(
             event_id=uuid.uuid4(),
             type=event.TYPE,
             schema_version=event.VERSION,
-            occurred_at=datetime.now(UTC),
+            occurred_at=occurred_at or datetime.now(UTC),
             producer=producer,
             key=event.partition_key(),
             union_id=union_id,

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import logs
 from shared.auth import authenticate, forbidden
-from shared.errors import CommandRejected
+from shared.errors import CommandRejected, refusal_status
 from shared.metrics import HTTP_REQUESTS, exposition
 
 CORRELATION_HEADER = "X-Correlation-ID"
@@ -38,24 +38,27 @@ def install(app: FastAPI, service: str) -> None:
 
     @app.exception_handler(CommandRejected)
     async def _rejected(_: Request, exc: CommandRejected) -> JSONResponse:
-        return JSONResponse({"error": "rejected", "reasons": exc.reasons}, status_code=exc.status)
+        headers = {"Retry-After": str(exc.retry_after_s)} if exc.retry_after_s is not None else None
+        return JSONResponse({"error": "rejected", "reasons": exc.reasons}, status_code=exc.status, headers=headers)
 
     @app.exception_handler(asyncpg.UniqueViolationError)
     async def _conflict(_: Request, exc: asyncpg.UniqueViolationError) -> JSONResponse:
         return JSONResponse({"error": "conflict", "reasons": [
-            {"field": exc.column_name or "", "reason": "conflicts with an existing record"}]}, status_code=409)
+            {"field": exc.column_name or "", "reason": "conflicts with an existing record"}]},
+            status_code=refusal_status(exc))
 
     @app.exception_handler(asyncpg.DataError)
     async def _unstorable(_: Request, exc: asyncpg.DataError) -> JSONResponse:
         # e.g. a NUL character, which PostgreSQL text cannot hold: the input's fault, not ours.
         return JSONResponse({"error": "invalid_request", "reasons": [
             {"field": "", "reason": "the request holds a value that cannot be stored (such as a NUL character)"}]},
-            status_code=422)
+            status_code=refusal_status(exc))
 
     @app.exception_handler(asyncpg.IntegrityConstraintViolationError)
     async def _integrity(_: Request, exc: asyncpg.IntegrityConstraintViolationError) -> JSONResponse:
         return JSONResponse({"error": "invalid_request", "reasons": [
-            {"field": exc.column_name or "", "reason": "refers to or breaks a record's rules"}]}, status_code=422)
+            {"field": exc.column_name or "", "reason": "refers to or breaks a record's rules"}]},
+            status_code=refusal_status(exc))
 
     app.add_middleware(_Correlation, service=service)
     app.include_router(_operations_router())

@@ -9,6 +9,7 @@ publishing and marking re-publishes the batch, which the consumers' inbox absorb
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import uuid
 from collections.abc import Sequence
@@ -22,7 +23,7 @@ from shared.db import connect, json_text
 from shared.envelope import Envelope, Event
 from shared.faults import crash_point
 from shared.metrics import OUTBOX_OLDEST_PENDING_SECONDS, OUTBOX_PENDING, OUTBOX_PUBLISHED
-from shared.topics import qualified
+from shared.topics import is_partner_feed, qualified
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,8 @@ class Outbox:
         if not events:
             return []
         envelopes = [Envelope.wrap(e.event, producer=self.producer, union_id=e.union_id,
-                                   correlation_id=e.correlation_id, causation_id=e.causation_id) for e in events]
+                                   correlation_id=e.correlation_id, causation_id=e.causation_id,
+                                   occurred_at=e.occurred_at) for e in events]
         await tx.execute(
             """INSERT INTO outbox (event_id, topic, key, event_type, payload, headers)
                SELECT e, t, k, y, p, h::jsonb
@@ -72,6 +74,14 @@ class Outbox:
         return envelopes
 
 
+def _record_time_ms(topic: str, payload: bytes) -> int | None:
+    """A partner feed's record carries its envelope's coarsened time rather than the moment it was
+    sent, so two partners cannot link their records by the broker's timestamps; others: send time."""
+    if not is_partner_feed(topic):
+        return None
+    return int(datetime.fromisoformat(json.loads(payload)["occurred_at"]).timestamp() * 1000)
+
+
 @dataclass(frozen=True)
 class FollowUp:
     """An event to append, with where it belongs and what caused it."""
@@ -81,6 +91,7 @@ class FollowUp:
     correlation_id: uuid.UUID
     causation_id: uuid.UUID | None = None
     stream: str | None = None
+    occurred_at: datetime | None = None  # None: now
 
 
 class OutboxRelay:
@@ -157,6 +168,7 @@ class OutboxRelay:
             await self.producer.send(
                 row["topic"], value=row["payload"], key=row["key"].encode(),
                 headers=[(k, v.encode()) for k, v in row["headers"]],
+                timestamp_ms=_record_time_ms(row["topic"], row["payload"]),
             )
             for row in rows
         ]

@@ -5,6 +5,12 @@ least it needs: a child appears only as a pseudonym that is stable for that part
 be linked across partners (an HMAC of the child id keyed with the city's secret and the partner's
 name); ages come as bands; there are no names, contacts or health data.
 
+Nor can two partners join their feeds on the envelope: every partner event gets a fresh
+correlation id and no causation id (the internal chain stays inside Tuoguan), a random event id,
+a key that is either the partner's own pseudonym or the union, and an ``occurred_at`` (and Kafka
+record time) coarsened to the hour. Statistics offices get periodic aggregates, never one event
+per child (shared/statistics.py).
+
 ``TUOGUAN_PARTNERS`` lists the partners: ``"pingan:insurance,henan-stats:statistics"``.
 ``TUOGUAN_PSEUDONYM_KEY`` is the city's secret, required (no default) in the services that publish
 pseudonyms; rotate it and every pseudonym changes.
@@ -73,13 +79,20 @@ def of_feed(feed: str) -> list[Partner]:
     return [p for p in partners() if p.feed == feed]
 
 
+def coarse(moment: dt.datetime) -> dt.datetime:
+    """The hour a partner event is dated with: precise times would link two partners' records."""
+    return moment.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+
+
 async def publish(tx: asyncpg.Connection, outbox: Outbox, feed: str, build: Callable[[Partner], Event], *,
-                  union_id: uuid.UUID | None, correlation_id: uuid.UUID) -> None:
+                  union_id: uuid.UUID | None) -> None:
     """Append one event per partner of ``feed`` to the outbox, in the caller's transaction."""
-    await outbox.append_many(tx, follow_ups(feed, build, union_id=union_id, correlation_id=correlation_id))
+    await outbox.append_many(tx, follow_ups(feed, build, union_id=union_id))
 
 
-def follow_ups(feed: str, build: Callable[[Partner], Event], *, union_id: uuid.UUID | None,
-               correlation_id: uuid.UUID) -> list[FollowUp]:
-    """One event per partner of ``feed``, for :meth:`Outbox.append_many`."""
-    return [FollowUp(build(p), union_id, correlation_id, stream=p.stream) for p in of_feed(feed)]
+def follow_ups(feed: str, build: Callable[[Partner], Event], *, union_id: uuid.UUID | None) -> list[FollowUp]:
+    """One event per partner of ``feed``, for :meth:`Outbox.append_many`: each with a correlation id
+    of its own, no causation id and an hour for its time, so that nothing but the data relates it
+    to the internal event or to another partner's copy."""
+    hour = coarse(dt.datetime.now(dt.UTC))
+    return [FollowUp(build(p), union_id, uuid.uuid4(), stream=p.stream, occurred_at=hour) for p in of_feed(feed)]

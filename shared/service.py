@@ -1,8 +1,9 @@
 """The one way a Tuoguan service is assembled and started.
 
 A service module declares a :class:`ServiceDefinition` (name, migrations, HTTP routes, event
-handlers); ``python -m services.<name>`` calls :func:`run`. Start-up: logging, migrations,
-pool, idempotent producer, outbox relay, event subscriber, HTTP. Shutdown runs in reverse:
+handlers); ``python -m services.<name>`` calls :func:`run`. Start-up: logging, a check that the
+database is at the code's schema (deployment migrates it), pool, idempotent producer, outbox
+relay, event subscriber, timers (the audit sealer among them), HTTP. Shutdown runs in reverse:
 the subscriber stops first and waits for the event in hand, so nothing is acknowledged that
 was not committed.
 """
@@ -29,13 +30,13 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from pydantic import ValidationError
 
-from shared import http, idempotency, secrets
+from shared import audit, http, idempotency, secrets
 from shared.auth import Verifier
 from shared.limits import Guard
 from shared.secrets import SecretMissing
 from shared.consumer import EventConsumer
 from shared.routing import EventRouter
-from shared.db import create_pool, migrate_service
+from shared.db import SchemaNotReady, check_schema, create_pool
 from shared.dead_letters import DeadLetterPublisher
 from shared.logs import configure_logging
 from shared.outbox import Outbox, OutboxRelay
@@ -131,6 +132,11 @@ async def _forget_idempotency_keys(rt: Runtime) -> None:
     await idempotency.forget_expired(rt.pool, rt.settings.idempotency_retention_hours)
 
 
+async def seal_audit_trail(rt: Runtime) -> None:
+    """Timer of every service: chain the audit rows of finished transactions (shared/audit.py)."""
+    await audit.seal_pending(rt.pool)
+
+
 def create_app(definition: ServiceDefinition, settings: ServiceSettings | None = None) -> FastAPI:
     settings = settings or load_settings(definition.name, definition.settings)
     unknown = definition.events.streams - set(SUBSCRIPTIONS[definition.name])
@@ -144,7 +150,11 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(definition.name, settings.log_level)
-        await migrate_service(settings.database_url, definition.name, definition.migrations)
+        try:
+            await check_schema(settings.database_url, definition.name, definition.migrations)
+        except SchemaNotReady as behind:
+            log.critical(str(behind))
+            raise
         pool = await create_pool(settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
         producer = AIOKafkaProducer(
             **kafka.aiokafka(), enable_idempotence=True, acks="all",
@@ -176,7 +186,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
         await broker.start()
         app.state.runtime = rt = Runtime(settings=settings, pool=pool, outbox=outbox, relay=relay, broker=broker)
         timer_tasks = [asyncio.create_task(_tick(t, rt, settings.timer_interval_s), name=t.__name__)
-                       for t in [*definition.timers, _forget_idempotency_keys]]
+                       for t in [*definition.timers, _forget_idempotency_keys, seal_audit_trail]]
         log.info("service started", extra={"port": settings.http_port, "instance": settings.instance_id})
         try:
             yield

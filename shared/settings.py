@@ -55,6 +55,8 @@ class ServiceSettings(BaseSettings):
     relay_poll_interval_s: float = 1.0
     outbox_retention_days: int = 7
     timer_interval_s: float = 10.0
+    statistics_period_s: int = Field(86_400, gt=0)  # statistics offices get one aggregate per cell and period
+    statistics_grace_s: float = Field(60.0, ge=0)  # a period is published this long after it ends
     max_body_bytes: int = 65_536
     rate_per_token: str = "120/minute"  # commands per bearer token (limits' notation)
     rate_per_address: str = "600/minute"  # commands per client address

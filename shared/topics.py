@@ -52,6 +52,12 @@ def qualified(name: str, namespace: str) -> str:
     return f"{namespace}.{name}" if namespace else name
 
 
+def is_partner_feed(topic: str) -> bool:
+    """``[<namespace>.]partner.<partner>.<feed>``."""
+    parts = topic.split(".")
+    return len(parts) >= 3 and parts[-3] == "partner"
+
+
 def stream_of(service: str) -> str:
     return f"{service}.events"
 

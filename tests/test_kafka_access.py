@@ -20,7 +20,7 @@ from confluent_kafka.admin import AdminClient, ConfigResource
 
 from shared.kafka_auth import KafkaAccess
 from tests.conftest import Stack
-from tests.support.kafka import first_record, publish_envelopes, read_all
+from tests.support.kafka import first_record, publish_envelopes, read_all, wait_caught_up
 from tests.support.scenarios import child_registered, envelope
 
 
@@ -110,3 +110,15 @@ async def test_the_tls_listener_speaks_only_to_clients_that_trust_the_ca(stack: 
     with pytest.raises((KafkaConnectionError, KafkaError, ssl.SSLError, asyncio.TimeoutError)):
         await asyncio.wait_for(producer.start(), 30)
     await producer.stop()
+
+
+async def test_a_service_runs_over_tls(stack: Stack, start_service) -> None:
+    """What production does: the service speaks SASL_SSL and verifies the broker's certificate."""
+    tls = stack.endpoints.kafka_tls
+    if tls is None:
+        pytest.skip("this broker offers no SASL_SSL listener (KAFKA_TLS_BOOTSTRAP_SERVERS unset)")
+    await start_service("attendance", KAFKA_BOOTSTRAP_SERVERS=tls.bootstrap, KAFKA_SECURITY_PROTOCOL="SASL_SSL",
+                        KAFKA_SSL_CAFILE=tls.cafile or "").wait_healthy()
+    registered = child_registered()
+    await publish_envelopes(stack.kafka, stack.topic("enrollment.events"), [envelope(registered)])
+    await wait_caught_up(stack.kafka, stack.group("attendance"), stack.topic("enrollment.events"))

@@ -21,7 +21,7 @@ from confluent_kafka import KafkaError
 from shared.kafka_auth import KafkaAccess
 from deploy.kafka_access import PartnerAccess, provision_partners, revoke
 from tests.conftest import Stack
-from shared.contracts.partners import AttendanceCounted, CoverEnded
+from shared.contracts.partners import CoverEnded, StatisticsCell
 from tests.support.kafka import first_record, publish_envelopes
 from tests.support.scenarios import envelope
 
@@ -32,7 +32,9 @@ async def access(stack: Stack) -> AsyncIterator[dict[str, PartnerAccess]]:
     for a in granted:  # something to read: a partner event of the feed, as the services publish them
         event = (CoverEnded(pseudonym=uuid.uuid4().hex, cover_id=uuid.uuid4().hex, days=(dt.date(2027, 7, 5),))
                  if a.partner.feed == "insurance" else
-                 AttendanceCounted(union_id=uuid.uuid4(), class_type="infant", day=dt.date(2027, 7, 5), attended=True))
+                 StatisticsCell(union_id=uuid.uuid4(), measure="attended", class_type="infant",
+                                period_start=dt.datetime(2027, 7, 5, tzinfo=dt.UTC),
+                                period_end=dt.datetime(2027, 7, 6, tzinfo=dt.UTC), suppressed=True))
         await publish_envelopes(stack.kafka, a.topic, [envelope(event)])
     yield by_name
     await asyncio.to_thread(revoke, stack.kafka, [a.user for a in granted])

@@ -1,22 +1,30 @@
-"""Partners see only what they are entitled to: pseudonyms, age bands, no personal data."""
+"""Partners see only what they are entitled to: pseudonyms, age bands, coarse times, aggregates;
+and two partners cannot join their feeds."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import json
 import re
 import uuid
 
 import httpx
 
-from deploy.city import SUMMER, City
+from deploy.city import SUMMER, City, token
 from shared.contracts import enrollment, partners as partner_contracts
 from shared.envelope import Event
+from shared.statistics import period_start
 from tests.conftest import Stack
-from tests.support.kafka import read_all
+from tests.support.funds import members_discount
+from tests.support.kafka import publish_envelopes, read_all, wait_caught_up
 from tests.support.polling import eventually
+from tests.support.scenarios import child_enrolled, envelope
 
 PERSONAL = re.compile(r"name|birth|phone|address|email|guardian|adult|contact|health|temperature|symptom|"
                       r"child_id|member|code|channel|openid", re.IGNORECASE)
+PERIOD_S = 20  # a short statistics period, so that one closes during the test
+RETIRED = {"partner.enrolment", "partner.attendance", "partner.subsidy"}  # one event per child: microdata
 
 
 def personal_fields(model: type[Event]) -> set[str]:
@@ -33,7 +41,7 @@ def partner_event_types() -> list[type[Event]]:
 
 
 def test_no_partner_event_type_carries_a_personal_field() -> None:
-    assert len(partner_event_types()) >= 5
+    assert len(partner_event_types()) >= 6
     for model in partner_event_types():
         assert personal_fields(model) == set(), model.TYPE
 
@@ -42,7 +50,13 @@ def test_the_scan_does_find_personal_fields_where_they_are() -> None:
     assert {"display_name", "child_id", "phone"} <= personal_fields(enrollment.ChildRegistered)
 
 
-async def test_insurers_get_unlinkable_pseudonyms_and_statistics_get_counts(stack: Stack, start_service) -> None:
+def on_the_hour(moment: str | int) -> bool:
+    at = (dt.datetime.fromisoformat(moment) if isinstance(moment, str)
+          else dt.datetime.fromtimestamp(moment / 1000, dt.UTC))
+    return (at.minute, at.second, at.microsecond) == (0, 0, 0)
+
+
+async def test_two_insurers_cannot_join_their_records_of_one_booking(stack: Stack, start_service) -> None:
     service = await start_service("enrollment").wait_healthy()
     async with httpx.AsyncClient(base_url=service.url, timeout=30) as http:
         city = City(http)
@@ -54,18 +68,31 @@ async def test_insurers_get_unlinkable_pseudonyms_and_statistics_get_counts(stac
         await city.post(f"/bookings/{booking['booking_id']}/cancellation", {"days": [SUMMER[1].isoformat()]},
                         parent.token, expect=200)
 
-    async def covers(partner: str) -> list[dict]:
-        records = [json.loads(r.value) for r in await read_all(stack.kafka, stack.topic(f"partner.{partner}.insurance"))]
-        needed = [r for r in records
-                  if r["type"] == "partner.cover_needed" and r["data"]["union_id"] == str(union.union_id)]
-        return needed
+    async def covers(partner: str) -> list:
+        return [r for r in await read_all(stack.kafka, stack.topic(f"partner.{partner}.insurance"))
+                if json.loads(r.value)["type"] == "partner.cover_needed"
+                and json.loads(r.value)["data"]["union_id"] == str(union.union_id)]
 
-    (pingan,) = await eventually(lambda: covers("pingan"))
-    (taiping,) = await eventually(lambda: covers("taiping"))
+    (pingan_record,) = await eventually(lambda: covers("pingan"))
+    (taiping_record,) = await eventually(lambda: covers("taiping"))
+    pingan, taiping = json.loads(pingan_record.value), json.loads(taiping_record.value)
     assert pingan["data"]["pseudonym"] != taiping["data"]["pseudonym"], "not linkable across partners"
     assert uuid.UUID(child["child_id"]).hex not in (pingan["data"]["pseudonym"], taiping["data"]["pseudonym"])
     assert pingan["data"]["age_band"] == "9-12" and pingan["data"]["days"] == [d.isoformat() for d in SUMMER[:2]]
-    assert pingan["key"] == pingan["data"]["pseudonym"]
+
+    internal = [json.loads(r.value) for r in await read_all(stack.kafka, stack.topic("enrollment.events"))]
+    (enrolled,) = [e for e in internal if e["type"] == "child.enrolled"
+                   and e["data"]["booking_id"] == booking["booking_id"]]
+    assert pingan["correlation_id"] != taiping["correlation_id"], "each partner's copy has its own correlation"
+    assert enrolled["correlation_id"] not in (pingan["correlation_id"], taiping["correlation_id"])
+    assert pingan["causation_id"] is None and taiping["causation_id"] is None
+    assert pingan["event_id"] != taiping["event_id"] and enrolled["event_id"] not in (pingan["event_id"],
+                                                                                       taiping["event_id"])
+    assert pingan["key"] == pingan["data"]["pseudonym"] and taiping["key"] == taiping["data"]["pseudonym"]
+    assert pingan_record.key != taiping_record.key
+    for record, event in ((pingan_record, pingan), (taiping_record, taiping)):
+        assert on_the_hour(event["occurred_at"]) and on_the_hour(record.timestamp), "times are coarse"
+        assert dict(record.headers)["correlation_id"].decode() == event["correlation_id"]
 
     async def ended(partner: str, cover: dict) -> list[dict]:
         records = [json.loads(r.value) for r in await read_all(stack.kafka, stack.topic(f"partner.{partner}.insurance"))]
@@ -74,15 +101,74 @@ async def test_insurers_get_unlinkable_pseudonyms_and_statistics_get_counts(stac
 
     (end,) = await eventually(lambda: ended("pingan", pingan))
     assert end["data"]["days"] == [SUMMER[1].isoformat()] and end["data"]["cover_id"] == pingan["data"]["cover_id"]
+    assert end["correlation_id"] != pingan["correlation_id"] and end["causation_id"] is None
     for record in await read_all(stack.kafka, stack.topic("partner.pingan.insurance")):
         assert "隐私小明".encode() not in record.value and child["child_id"].encode() not in record.value
 
-    async def counted() -> list[dict]:
-        records = [json.loads(r.value) for r in await read_all(stack.kafka, stack.topic("partner.henan-stats.statistics"))]
-        return [r for r in records if r["data"].get("union_id") == str(union.union_id)]
 
-    (enrolment,) = await eventually(counted)
-    assert enrolment["type"] == "partner.enrolment"
-    assert {k: enrolment["data"][k] for k in ("priority_group", "age_band", "class_type", "days")} == {
-        "priority_group": "regular", "age_band": "9-12", "class_type": "school_age", "days": 2}
-    assert set(enrolment["data"]) == {"union_id", "priority_group", "age_band", "class_type", "days"}
+async def a_fresh_period(needs_s: float) -> None:
+    """Wait, if need be, for a statistics period with at least ``needs_s`` seconds left in it."""
+    now = dt.datetime.now(dt.UTC)
+    left = (period_start(now, PERIOD_S) + dt.timedelta(seconds=PERIOD_S) - now).total_seconds()
+    if left < needs_s:
+        await asyncio.sleep(left + 0.2)
+
+
+async def cells_of(stack: Stack, union_id: uuid.UUID, measure: str) -> list[dict]:
+    records = [json.loads(r.value) for r in await read_all(stack.kafka, stack.topic("partner.henan-stats.statistics"))]
+    assert not [r for r in records if r["type"] in RETIRED], "no event per child"
+    return [r for r in records if r["type"] == "partner.statistics_cell"
+            and r["data"]["union_id"] == str(union_id) and r["data"]["measure"] == measure]
+
+
+def fast_statistics(service: str) -> dict[str, str]:
+    return {f"{service.upper()}_STATISTICS_PERIOD_S": str(PERIOD_S), f"{service.upper()}_STATISTICS_GRACE_S": "1"}
+
+
+async def test_a_statistics_office_gets_one_aggregate_per_cell_and_small_cells_suppressed(
+        stack: Stack, start_service) -> None:
+    service = await start_service("enrollment", **fast_statistics("enrollment")).wait_healthy()
+    async with httpx.AsyncClient(base_url=service.url, timeout=30) as http:
+        city = City(http)
+        union = await city.union("统计测试工会")
+        class_id = await city.klass(await city.network(union), days=SUMMER[:2])
+        families = []
+        for category in ["regular"] * 5 + ["gig"] * 2:
+            parent = city.parent(union)
+            families.append((parent, await city.child(parent, category=category)))
+        await a_fresh_period(needs_s=12)
+        await asyncio.gather(*(city.book(parent, child["child_id"], class_id, days=SUMMER[:2])
+                               for parent, child in families))
+
+    async def both_cells() -> list[dict]:
+        cells = await cells_of(stack, union.union_id, "enrolled")
+        return cells if len(cells) == 2 else []
+
+    cells = {c["data"]["priority_group"]: c for c in await eventually(both_cells, timeout=PERIOD_S * 3)}
+    regular, gig = cells["regular"]["data"], cells["gig"]["data"]
+    assert (regular["suppressed"], regular["children"], regular["class_type"]) == (False, 5, "school_age")
+    assert (gig["suppressed"], gig["children"], gig["amount_fen"]) == (True, None, None), "fewer than 5: no numbers"
+    start, end = dt.datetime.fromisoformat(regular["period_start"]), dt.datetime.fromisoformat(regular["period_end"])
+    assert end - start == dt.timedelta(seconds=PERIOD_S) and start == period_start(start, PERIOD_S)
+    assert regular["period_start"] == gig["period_start"]
+    for cell in cells.values():
+        assert on_the_hour(cell["occurred_at"]) and cell["causation_id"] is None
+    await asyncio.sleep(3)  # more ticks of the timer publish nothing more about the period
+    assert len(await cells_of(stack, union.union_id, "enrolled")) == 2
+
+
+async def test_a_redelivered_enrolment_counts_once_in_the_subsidy_statistics(stack: Stack, start_service) -> None:
+    union_id = uuid.uuid4()
+    service = await start_service("subsidy", **fast_statistics("subsidy")).wait_healthy()
+    await members_discount(service.url, token("union_staff", union_id=union_id), percent_bp=1500)
+    bookings = [envelope(child_enrolled(child_id=uuid.uuid4(), union_path=(union_id,), days=list(SUMMER[:2]),
+                                        fee_per_day_fen=5000)) for _ in range(5)]
+    topic = stack.topic("enrollment.events")
+    await a_fresh_period(needs_s=12)
+    await publish_envelopes(stack.kafka, topic, bookings)
+    await publish_envelopes(stack.kafka, topic, bookings)  # delivered again: the same events
+    await wait_caught_up(stack.kafka, stack.group("subsidy"), topic)
+
+    (approved,) = await eventually(lambda: cells_of(stack, union_id, "subsidy_approved"), timeout=PERIOD_S * 3)
+    assert approved["data"]["priority_group"] == "regular" and not approved["data"]["suppressed"]
+    assert (approved["data"]["children"], approved["data"]["amount_fen"]) == (5, 5 * 1500)

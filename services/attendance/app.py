@@ -11,6 +11,7 @@ from services.attendance.config import AttendanceSettings
 from services.attendance.handlers.events import events
 from services.attendance.handlers.timers import fire_due
 from shared.service import Runtime, ServiceDefinition
+from shared.statistics import publish_statistics
 
 
 async def fire_timers(rt: Runtime) -> None:
@@ -26,7 +27,7 @@ definition = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     api=router,
     events=events,
-    timers=[fire_timers],
+    timers=[fire_timers, publish_statistics],
     # A six-digit code has a million values: guessing is slowed at the edge as well as capped per child.
     tight_limits=(("/pickups/{attempt_id}/confirmation", "10/minute"), ("/pickups", "30/minute")),
     settings=AttendanceSettings,

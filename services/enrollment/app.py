@@ -9,6 +9,7 @@ from services.enrollment.api import router
 from services.enrollment.config import EnrollmentSettings
 from services.enrollment.handlers.bookings import release_due_quotas
 from shared.service import Runtime, ServiceDefinition
+from shared.statistics import publish_statistics
 
 
 async def release_quotas(rt: Runtime) -> None:
@@ -23,6 +24,6 @@ definition = ServiceDefinition(
     title="Tuoguan enrollment",
     migrations=Path(__file__).parent / "migrations",
     api=router,
-    timers=[release_quotas],
+    timers=[release_quotas, publish_statistics],
     settings=EnrollmentSettings,
 )

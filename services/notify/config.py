@@ -18,6 +18,7 @@ class NotifySettings(ServiceSettings):
     seal_private_key: str  # opens sealed pick-up codes; required, no default
     delivery_timeout_s: float = 5.0  # the deadline of a whole send, however the receiver trickles
     delivery_concurrency: int = 32  # sends in flight at once; each slow receiver holds only its own
+    streams_per_guardian: int = 3  # live inbox streams one guardian may hold open (per instance)
     delivery_backoff_s: float = 30.0
     delivery_backoff_max_s: float = 3600.0
     delivery_max_attempts: int = 8

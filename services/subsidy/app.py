@@ -5,6 +5,7 @@ from pathlib import Path
 from services.subsidy.api import router
 from services.subsidy.handlers.events import events
 from shared.service import ServiceDefinition
+from shared.statistics import publish_statistics
 
 definition = ServiceDefinition(
     name="subsidy",
@@ -12,4 +13,5 @@ definition = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     api=router,
     events=events,
+    timers=[publish_statistics],
 )

@@ -3,6 +3,10 @@
 Published by the services that own the facts, one copy per partner, on ``partner.<name>.<feed>``.
 No names, contacts, birth dates, health data or internal ids of people: a child is a per-partner
 pseudonym, an age is a band. A test scans every field of these models for personal data.
+
+Statistics offices receive :class:`StatisticsCell` aggregates per closed period (shared/statistics.py).
+``EnrolmentCounted``, ``AttendanceCounted`` and ``SubsidyCounted`` were one event per child (microdata);
+they are no longer published and stay declared only so the contract gate keeps their shape.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import datetime as dt
 import uuid
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from shared.contracts.enrollment import ClassType, EmploymentCategory
 from shared.envelope import Event
@@ -55,8 +59,30 @@ class _Statistics(Event):
         return str(self.union_id)
 
 
+SMALLEST_CELL = 5  # fewer children than this in a cell, and its numbers are not published
+Measure = Literal["enrolled", "attended", "absent", "subsidy_approved", "subsidy_settled"]
+
+
+class StatisticsCell(_Statistics):
+    """One cell of a closed period: how many children a measure counted in a union, by class type
+    (enrolled, attended, absent) and priority group (enrolled, subsidy money). A cell of fewer than
+    five children is suppressed: it comes without its numbers."""
+
+    TYPE: ClassVar[str] = "partner.statistics_cell"
+
+    measure: Measure = Field(description="enrolled: a booking confirmed; attended, absent: a child-day at the "
+                                         "check-in cut-off; subsidy_approved, subsidy_settled: money reserved, paid")
+    class_type: ClassType | None = None
+    priority_group: EmploymentCategory | None = None
+    period_start: AwareDatetime = Field(description="In China Standard Time; the period is closed")
+    period_end: AwareDatetime
+    suppressed: bool = Field(description="True when fewer than five children are in the cell; then no numbers")
+    children: int | None = Field(None, ge=SMALLEST_CELL, description="Distinct children the measure counted")
+    amount_fen: int | None = Field(None, ge=0, description="Subsidy measures: the money, in fen")
+
+
 class EnrolmentCounted(_Statistics):
-    """One booking confirmed: counted by union, priority group, age band and class type."""
+    """Retired (one event per booking, no longer published): see `partner.statistics_cell`."""
 
     TYPE: ClassVar[str] = "partner.enrolment"
 
@@ -67,7 +93,7 @@ class EnrolmentCounted(_Statistics):
 
 
 class AttendanceCounted(_Statistics):
-    """One child-day: attended or not, by union and class type."""
+    """Retired (one event per child-day, no longer published): see `partner.statistics_cell`."""
 
     TYPE: ClassVar[str] = "partner.attendance"
 
@@ -77,7 +103,7 @@ class AttendanceCounted(_Statistics):
 
 
 class SubsidyCounted(_Statistics):
-    """Subsidy money by union and priority group: approved (reserved) or settled (paid)."""
+    """Retired (one event per application, no longer published): see `partner.statistics_cell`."""
 
     TYPE: ClassVar[str] = "partner.subsidy"
 

@@ -4,7 +4,6 @@ verifies the certificate of the name in the URL: pinning the address costs no se
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import functools
 import ssl
 import uuid
@@ -14,34 +13,19 @@ from pathlib import Path
 import httpx
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from services.notify.channels import Delivery, DeliveryFailed
 from services.notify.channels.addresses import Reach
 from services.notify.channels.http_push import WebhookPost
 from services.notify.channels.signing import new_secret, verify
+from tests.support.tls import self_signed
 
 NAME = "parent-app.test"
 
 
 @pytest.fixture
 def certificate(tmp_path: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, NAME)])
-    now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(hours=1))
-            .not_valid_after(now + dt.timedelta(hours=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(NAME)]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return cert_file, key_file
+    return self_signed(tmp_path, x509.DNSName(NAME), NAME)
 
 
 @pytest.fixture

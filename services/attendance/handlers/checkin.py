@@ -15,9 +15,8 @@ from services.attendance.domain import (
     CHILDREN_PER_STAFF, ESCALATION, local_today, ratio_exceeded, screening_refusal,
 )
 from services.attendance.handlers import Actor
-from shared import partners
+from shared import statistics
 from shared.contracts.attendance import ChildCheckedIn, CheckInRefused, StaffingRatioExceeded
-from shared.contracts.partners import AttendanceCounted
 from shared.errors import CommandRejected
 from shared.outbox import FollowUp, Outbox
 
@@ -67,8 +66,9 @@ async def check_in(cmd: CheckIn, actor: Actor, *, tx: asyncpg.Connection, outbox
     present, staff = await db.present_and_staff(tx, entry["class_id"], today)
     events = [FollowUp(ChildCheckedIn(**where, booking_id=entry["booking_id"], programme_id=entry["programme_id"],
                                       at=actor.now), **meta)]
-    events += partners.follow_ups("statistics", lambda p: AttendanceCounted(
-        union_id=meta["union_id"], class_type=entry["class_type"], day=today, attended=True), **meta)
+    if meta["union_id"] is not None:
+        await statistics.count(tx, statistics.Fact("attended", f"{cmd.child_id}:{today}", meta["union_id"],
+                                                   cmd.child_id, class_type=entry["class_type"]))
     if ratio_exceeded(entry["class_type"], present, staff):
         events.append(FollowUp(StaffingRatioExceeded(
             class_id=entry["class_id"], site_id=cmd.site_id, day=today, children_present=present,

@@ -13,9 +13,8 @@ import asyncpg
 
 from services.attendance.db import checkin, pickup, roster, timers
 from services.attendance.domain import ESCALATION
-from shared import partners
+from shared import statistics
 from shared.contracts.attendance import ChildAbsent, LatePickupEscalated
-from shared.contracts.partners import AttendanceCounted
 from shared.outbox import Outbox
 
 
@@ -34,9 +33,10 @@ async def fire_due(tx: asyncpg.Connection, *, outbox: Outbox, now: dt.datetime, 
                                  "ON CONFLICT DO NOTHING", timer["child_id"], timer["day"], timer["class_id"])
                 await outbox.append(tx, ChildAbsent(**where, booking_id=entry["booking_id"],
                                                     programme_id=entry["programme_id"]), **meta)
-                await partners.publish(tx, outbox, "statistics", lambda p: AttendanceCounted(
-                    union_id=meta["union_id"], class_type=entry["class_type"], day=timer["day"], attended=False),
-                    **meta)
+                if meta["union_id"] is not None:
+                    await statistics.count(tx, statistics.Fact(
+                        "absent", f"{timer['child_id']}:{timer['day']}", meta["union_id"], timer["child_id"],
+                        class_type=entry["class_type"]))
             elif (timer["kind"] == "late_pickup" and admitted is not None
                   and await pickup.handover(tx, timer["child_id"], timer["day"]) is None):
                 await outbox.append(tx, LatePickupEscalated(**where, step=timer["step"],

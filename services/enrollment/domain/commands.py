@@ -48,7 +48,7 @@ class CreateProgramme(Command):
     starts_on: dt.date
     ends_on: dt.date
     priority_order: list[EmploymentCategory] | None = Field(
-        None, description="Groups served first on the waitlist, most favoured first")
+        None, max_length=20, description="Groups served first on the waitlist, most favoured first")
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -77,7 +77,7 @@ class CreateClass(Command):
     booking_mode: Literal["term", "week", "day"]
     fee_per_day_fen: int = Field(ge=0, le=1_000_000)
     registration_opens_at: AwareDatetime
-    quotas: list[QuotaIn] = Field(default_factory=list)
+    quotas: list[QuotaIn] = Field(default_factory=list, max_length=20)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -171,5 +171,6 @@ class BookDays(Command):
 
 
 class CancelBooking(Command):
-    days: list[dt.date] | None = Field(None, description="Give up only these days; all of them when absent")
+    days: list[dt.date] | None = Field(None, max_length=366,
+                                       description="Give up only these days; all of them when absent")
     reason: str = Field("cancelled by the family", max_length=200)

@@ -26,9 +26,9 @@ from services.enrollment.handlers import Actor
 from shared.contracts.enrollment import (
     BookingCancelled, BookingChanged, BookingPromoted, BookingWaitlisted, ChildEnrolled, WaitlistPlace,
 )
-from shared import partners
+from shared import partners, statistics
 from shared.auth import Principal
-from shared.contracts.partners import CoverEnded, CoverNeeded, EnrolmentCounted
+from shared.contracts.partners import CoverEnded, CoverNeeded
 from shared.partners import age_band, pseudonym
 from shared.errors import CommandRejected
 from shared.outbox import Outbox
@@ -86,7 +86,7 @@ async def book(cmd: BookDays, actor: Actor, *, tx: asyncpg.Connection, outbox: O
     if confirmed:
         await outbox.append(tx, _confirmed(ChildEnrolled, booking_id, child, cls, confirmed),
                             union_id=cls["union_id"], correlation_id=actor.correlation_id)
-        await _tell_partners(tx, outbox, actor, cls, child, booking_id, confirmed, cover=True)
+        await _tell_partners(tx, outbox, cls, child, booking_id, confirmed, cover=True)
     if positions:
         await outbox.append(tx, BookingWaitlisted(
             booking_id=booking_id, child_id=child["child_id"], class_id=cls["class_id"],
@@ -134,7 +134,7 @@ async def cancel(booking_id: uuid.UUID, cmd: CancelBooking, actor: Actor, *, tx:
             booking_id=booking_id, child_id=booking["child_id"], class_id=booking["class_id"],
             days=tuple(giving_up), reason=cmd.reason), **meta)
     if freed:
-        await _tell_partners(tx, outbox, actor, cls, child, booking_id, freed, cover=False)
+        await _tell_partners(tx, outbox, cls, child, booking_id, freed, cover=False)
     seat_days = await db.lock_seat_days(tx, booking["class_id"], freed) if freed else {}  # counts after release
     promoted = await promote(tx, cls, seat_days, outbox=outbox, actor=actor, now=now)
     return 200, {"booking_id": str(booking_id), "cancelled_days": [d.isoformat() for d in giving_up],
@@ -169,7 +169,7 @@ async def promote(tx: asyncpg.Connection, cls: asyncpg.Record, seat_days: dict[d
         child = await people.get_child(tx, children[booking_id])
         await outbox.append(tx, _confirmed(BookingPromoted, booking_id, child, cls, days),
                             union_id=cls["union_id"], correlation_id=actor.correlation_id)
-        await _tell_partners(tx, outbox, actor, cls, child, booking_id, days, cover=True)
+        await _tell_partners(tx, outbox, cls, child, booking_id, days, cover=True)
     return list(won)
 
 
@@ -185,22 +185,21 @@ async def release_due_quotas(tx: asyncpg.Connection, *, outbox: Outbox, now: dt.
     return len(due)
 
 
-async def _tell_partners(tx: asyncpg.Connection, outbox: Outbox, actor: Actor, cls: asyncpg.Record,
-                         child: asyncpg.Record, booking_id: uuid.UUID, days: list[dt.date], *, cover: bool) -> None:
-    """Insurers learn which days a (pseudonymous) child needs cover; statistics offices count enrolments."""
-    meta = {"union_id": cls["union_id"], "correlation_id": actor.correlation_id}
-    child_id, days = child["child_id"], tuple(sorted(days))
+async def _tell_partners(tx: asyncpg.Connection, outbox: Outbox, cls: asyncpg.Record, child: asyncpg.Record,
+                         booking_id: uuid.UUID, days: list[dt.date], *, cover: bool) -> None:
+    """Insurers learn which days a (pseudonymous) child needs cover; statistics count the booking,
+    once however many of its days are confirmed, and publish it only in a period's aggregate."""
+    union_id, child_id, days = cls["union_id"], child["child_id"], tuple(sorted(days))
     if not cover:
         await partners.publish(tx, outbox, "insurance", lambda p: CoverEnded(
-            pseudonym=pseudonym(p, child_id), cover_id=pseudonym(p, booking_id), days=days), **meta)
+            pseudonym=pseudonym(p, child_id), cover_id=pseudonym(p, booking_id), days=days), union_id=union_id)
         return
     band = age_band(child["birth_date"], days[0])
     await partners.publish(tx, outbox, "insurance", lambda p: CoverNeeded(
         pseudonym=pseudonym(p, child_id), cover_id=pseudonym(p, booking_id), days=days, age_band=band,
-        class_type=cls["class_type"], union_id=cls["union_id"]), **meta)
-    await partners.publish(tx, outbox, "statistics", lambda p: EnrolmentCounted(
-        union_id=cls["union_id"], priority_group=child["priority_group"], age_band=band,
-        class_type=cls["class_type"], days=len(days)), **meta)
+        class_type=cls["class_type"], union_id=union_id), union_id=union_id)
+    await statistics.count(tx, statistics.Fact("enrolled", str(booking_id), union_id, child_id,
+                                               class_type=cls["class_type"], priority_group=child["priority_group"]))
 
 
 def _confirmed(kind: type[ChildEnrolled] | type[BookingPromoted], booking_id: uuid.UUID, child: asyncpg.Record,

@@ -4,22 +4,24 @@ shows only to the parent reading their own inbox, and only until it expires; adm
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
+import asyncpg
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from services.notify.api.live import InboxHub, Subscription
 from services.notify.db import notifications, recipients
 from services.notify.domain import Preferences, with_code
 from shared.auth import Caller, Principal, forbidden
+from shared.commands import Actor, OptionalIdempotencyKey, respond
 from shared.contracts.enrollment import ChannelKind
-from shared.db import connect
 from shared.envelope import Event
 from shared.service import Rt, Runtime
 
@@ -57,27 +59,28 @@ async def read_deliveries(guardian_id: uuid.UUID, rt: Rt, caller: Caller) -> dic
 
 
 @router.get("/guardians/{guardian_id}/notifications/stream", summary="Server-sent events: new in-app notifications live",
-            response_class=StreamingResponse)
+            response_class=StreamingResponse, responses={429: {"description": "too many open streams"}})
 async def stream_inbox(guardian_id: uuid.UUID, request: Request, rt: Rt, caller: Caller) -> StreamingResponse:
+    """Ends when the token expires (``event: expired``): the client reconnects with a fresh one."""
     _ensure_self(caller, guardian_id)
-    return StreamingResponse(_live(guardian_id, request, rt, caller), media_type="text/event-stream",
+    subscription = await InboxHub.of(request.app, rt).subscribe(guardian_id)
+    return StreamingResponse(_live(guardian_id, subscription, rt, caller), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-async def _live(guardian_id: uuid.UUID, request: Request, rt: Runtime, caller: Principal) -> AsyncIterator[str]:
-    woken: asyncio.Queue[str] = asyncio.Queue()
-    conn = await connect(rt.settings.database_url)
-    await conn.add_listener("inbox", lambda *args: woken.put_nowait(args[-1]))
+async def _live(guardian_id: uuid.UUID, subscription: Subscription, rt: Runtime,
+                caller: Principal) -> AsyncIterator[str]:
     since, seen = dt.datetime.now(dt.UTC), set()
+    expires_at = caller.exp or (time.time() + HEARTBEAT_S)
     try:
         yield ": connected\n\n"
-        while not await request.is_disconnected():
-            try:
-                if await asyncio.wait_for(woken.get(), HEARTBEAT_S) != str(guardian_id):
-                    continue
-            except TimeoutError:
+        while (left := expires_at - time.time()) > 0:
+            woken = await subscription.wait(min(HEARTBEAT_S, left))
+            if woken is None:
                 yield ": keep-alive\n\n"
                 continue
+            if not woken:  # the hub lost its database connection: the client reconnects
+                return
             for item in reversed(_shown(await notifications.inbox_of(rt.pool, guardian_id, 200, since), caller,
                                         guardian_id, rt)):
                 if item["notification_id"] in seen:
@@ -85,8 +88,9 @@ async def _live(guardian_id: uuid.UUID, request: Request, rt: Runtime, caller: P
                 seen.add(item["notification_id"])
                 since = max(since, item["created_at"])
                 yield f"id: {item['notification_id']}\nevent: notification\ndata: {json.dumps(item, default=str, ensure_ascii=False)}\n\n"
+        yield "event: expired\ndata: {}\n\n"
     finally:
-        await conn.close()
+        subscription.close()
 
 
 class PreferencesIn(BaseModel):
@@ -102,7 +106,7 @@ class PreferencesIn(BaseModel):
 
     muted_kinds: list[str] = Field(default_factory=list, max_length=50,
                                    description="Event types not to be told about (safety alerts always come)")
-    channels: list[ChannelKind] | None = Field(None, description="Channels to use; all when absent")
+    channels: list[ChannelKind] | None = Field(None, max_length=10, description="Channels to use; all when absent")
     quiet_start: dt.time | None = Field(None, description="Local time; routine messages wait until quiet_end")
     quiet_end: dt.time | None = None
     language: Literal["zh-CN", "en"] = "zh-CN"
@@ -111,16 +115,24 @@ class PreferencesIn(BaseModel):
 @router.get("/guardians/{guardian_id}/preferences", summary="What, where and when a guardian wants to be told")
 async def read_preferences(guardian_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
     _ensure_self(caller, guardian_id)
-    p = await recipients.preferences(rt.pool, guardian_id)
+    return await _preferences_of(rt.pool, guardian_id)
+
+
+async def _preferences_of(conn: recipients.Conn, guardian_id: uuid.UUID) -> dict[str, Any]:
+    p = await recipients.preferences(conn, guardian_id)
     return {"guardian_id": guardian_id, "muted_kinds": list(p.muted_kinds),
             "channels": list(p.channels) if p.channels is not None else None,
             "quiet_start": p.quiet_start, "quiet_end": p.quiet_end, "language": p.language}
 
 
 @router.put("/guardians/{guardian_id}/preferences", summary="Replace a guardian's preferences")
-async def write_preferences(guardian_id: uuid.UUID, body: PreferencesIn, rt: Rt, caller: Caller) -> dict[str, Any]:
-    _ensure_self(caller, guardian_id)
-    prefs = Preferences(tuple(body.muted_kinds), tuple(body.channels) if body.channels is not None else None,
-                        body.quiet_start, body.quiet_end, body.language)
-    await recipients.save_preferences(rt.pool, guardian_id, prefs)
-    return await read_preferences(guardian_id, rt, caller)
+async def write_preferences(guardian_id: uuid.UUID, body: PreferencesIn, request: Request, rt: Rt, caller: Caller,
+                            key: OptionalIdempotencyKey = None) -> JSONResponse:
+    async def replace(tx: asyncpg.Connection, _: Actor) -> tuple[int, dict[str, Any]]:
+        _ensure_self(caller, guardian_id)
+        prefs = Preferences(tuple(body.muted_kinds), tuple(body.channels) if body.channels is not None else None,
+                            body.quiet_start, body.quiet_end, body.language)
+        await recipients.save_preferences(tx, guardian_id, prefs)
+        return 200, await _preferences_of(tx, guardian_id)
+
+    return await respond(request, caller, key, body, replace)

@@ -20,17 +20,16 @@ from services.subsidy.domain import LOW_SHARE, yuan
 from shared.contracts.subsidy import (
     FundExhausted, FundLow, FundShare, SubsidyApproved, SubsidyRejected, SubsidySettled,
 )
-from shared.contracts.partners import SubsidyCounted
-from shared.partners import of_feed
+from shared import statistics
 
 Emit = Callable[..., Awaitable[object]]  # emit(event, stream=None)
 
 
-async def _count(app: asyncpg.Record, stage: str, amount: int, emit: Emit) -> None:
-    """Statistics offices see subsidy money by union and priority group, nothing about the child."""
-    for partner in of_feed("statistics"):
-        await emit(SubsidyCounted(union_id=app["union_path"][-1], priority_group=app["priority_group"], stage=stage,
-                                  amount_fen=amount), stream=partner.stream)
+async def _count(tx: asyncpg.Connection, app: asyncpg.Record, measure: statistics.Measure, amount: int) -> None:
+    """Statistics offices see subsidy money only summed by union, priority group and period."""
+    await statistics.count(tx, statistics.Fact(measure, str(app["application_id"]), app["union_path"][-1],
+                                               app["child_id"], priority_group=app["priority_group"],
+                                               amount_fen=amount))
 
 
 class NotCovered(Exception):
@@ -72,7 +71,7 @@ async def approve(tx: asyncpg.Connection, app: asyncpg.Record, *, by: str, emit:
                                      available_fen=fund["available_fen"]))
         return False
     await apps.set_status(tx, app["application_id"], "approved", by=by)
-    await _count(app, "approved", sum(per_fund.values()), emit)
+    await _count(tx, app, "subsidy_approved", sum(per_fund.values()))
     await emit(SubsidyApproved(
         application_id=app["application_id"], booking_id=app["booking_id"], child_id=app["child_id"],
         amount_fen=sum(per_fund.values()), decided_by=by,
@@ -111,7 +110,7 @@ async def settle_if_done(tx: asyncpg.Connection, app: asyncpg.Record, *, emit: E
     status = "settled" if totals.get("spent") else "cancelled"
     await apps.set_status(tx, app["application_id"], status)
     if app["status"] == "approved":
-        await _count(app, "settled", totals.get("spent", 0), emit)
+        await _count(tx, app, "subsidy_settled", totals.get("spent", 0))
         await emit(SubsidySettled(application_id=app["application_id"], booking_id=app["booking_id"],
                                   child_id=app["child_id"], spent_fen=totals.get("spent", 0),
                                   released_fen=totals.get("released", 0)))

@@ -1,0 +1,107 @@
+"""Live inboxes: one ``LISTEN inbox`` connection per process, fanned out to the server-sent-event
+streams this process serves, with a cap on the streams one guardian may hold open.
+
+A stream costs a queue, not a database connection, so a thousand parents watching their inbox
+use one connection, and a guardian (or a stolen token) cannot open streams without end. When
+the listening connection is lost every stream ends, and clients reconnect (EventSource does).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from typing import Any
+
+import asyncpg
+from fastapi import FastAPI
+
+from shared.db import connect
+from shared.errors import CommandRejected
+from shared.service import Runtime
+
+log = logging.getLogger(__name__)
+CHANNEL = "inbox"
+
+
+class Subscription:
+    """One stream's view of the hub: ``wait`` answers True when the guardian's inbox changed, None
+    on a timeout, and False when the hub lost its connection."""
+
+    def __init__(self, hub: InboxHub, guardian_id: uuid.UUID) -> None:
+        self.hub, self.guardian_id = hub, guardian_id
+        self.woken: asyncio.Queue[bool] = asyncio.Queue(maxsize=1)
+
+    def wake(self, changed: bool) -> None:
+        if self.woken.empty():  # one pending wake-up says it all: the stream reads what is new
+            self.woken.put_nowait(changed)
+
+    async def wait(self, timeout_s: float) -> bool | None:
+        try:
+            return await asyncio.wait_for(self.woken.get(), timeout_s)
+        except TimeoutError:
+            return None
+
+    def close(self) -> None:
+        self.hub.release(self)
+
+
+class InboxHub:
+    def __init__(self, dsn: str, per_guardian: int) -> None:
+        self.dsn, self.per_guardian = dsn, per_guardian
+        self.streams: dict[uuid.UUID, set[Subscription]] = {}
+        self.conn: asyncpg.Connection | None = None
+        self.lock = asyncio.Lock()
+
+    @classmethod
+    def of(cls, app: FastAPI, rt: Runtime) -> InboxHub:
+        """The process's hub, made on first use."""
+        hub = getattr(app.state, "inbox_hub", None)
+        if hub is None:
+            hub = app.state.inbox_hub = cls(rt.settings.database_url, rt.settings.streams_per_guardian)
+        return hub
+
+    async def subscribe(self, guardian_id: uuid.UUID) -> Subscription:
+        open_now = self.streams.setdefault(guardian_id, set())
+        if len(open_now) >= self.per_guardian:
+            raise CommandRejected(429, [{"field": "guardian_id", "reason":
+                                         f"at most {self.per_guardian} live streams per guardian are open at once"}])
+        subscription = Subscription(self, guardian_id)
+        open_now.add(subscription)  # counted before the first await, so concurrent requests see it
+        try:
+            await self._listening()
+        except Exception:
+            self.release(subscription)
+            raise
+        return subscription
+
+    def release(self, subscription: Subscription) -> None:
+        open_now = self.streams.get(subscription.guardian_id)
+        if open_now is not None:
+            open_now.discard(subscription)
+            if not open_now:
+                del self.streams[subscription.guardian_id]
+
+    async def _listening(self) -> None:
+        async with self.lock:
+            if self.conn is not None and not self.conn.is_closed():
+                return
+            conn = await connect(self.dsn)
+            conn.add_termination_listener(self._lost)
+            await conn.add_listener(CHANNEL, self._notified)
+            self.conn = conn
+
+    def _notified(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        try:
+            guardian_id = uuid.UUID(payload)
+        except ValueError:
+            return
+        for subscription in self.streams.get(guardian_id, ()):
+            subscription.wake(True)
+
+    def _lost(self, _conn: Any) -> None:
+        log.warning("the inbox listener lost its connection; live streams end and clients reconnect")
+        self.conn = None
+        for open_now in self.streams.values():
+            for subscription in open_now:
+                subscription.wake(False)
