@@ -15,9 +15,10 @@ from deploy.city import token
 from deploy.processes import free_port
 from shared.contracts.attendance import CheckInRefused
 from shared.contracts.enrollment import Channel
+from shared.envelope import Event
 from tests.conftest import Stack
 from tests.notify.conftest import (
-    AT, INAPP, LOOPBACK_RECEIVERS, Family, checked_in, codes_in, mailed_codes, mails_to, texted_codes,
+    AT, INAPP, LOOPBACK_RECEIVERS, CodeReader, Family, checked_in, codes_in, mailed_codes, mails_to, texted_codes,
 )
 from tests.support.polling import eventually
 
@@ -36,15 +37,26 @@ def refused(family: Family) -> CheckInRefused:
                           day=AT.date(), at=AT)
 
 
+async def told_while_unconfirmed(family: Family, codes: CodeReader, *events: Event) -> str:
+    """Wait for the address's code, tell the family ``events`` and wait until they are in the inbox
+    (and a little longer, time enough for any send); the code."""
+    (code,) = await eventually(codes, timeout=30)
+    await family.tell(*events)
+    await eventually(lambda: _inbox_holds(family, len(events)))
+    await asyncio.sleep(1.5)
+    return code
+
+
+async def _inbox_holds(family: Family, count: int) -> bool:
+    return len(await family.inbox(0)) >= count
+
+
 async def test_a_new_email_address_gets_only_its_code_until_the_guardian_confirms_it(
         stack: Stack, client: httpx.AsyncClient, mailbox) -> None:
     box, _ = mailbox
     address = f"mum-{uuid.uuid4().hex[:6]}@example.test"
     family = await Family.register(stack, client, [INAPP, Channel(kind="email", address=address)])
-    (code,) = await eventually(mailed_codes(box, address))
-    await family.tell(checked_in(family), refused(family))
-    assert len(await eventually(lambda: family.inbox(0))) >= 1, "in-app needs no confirmation"
-    await asyncio.sleep(1.5)
+    code = await told_while_unconfirmed(family, mailed_codes(box, address), checked_in(family), refused(family))
     mails = mails_to(box, address)
     assert len(mails) == 1 and codes_in(mails) == [code], "the unconfirmed address got its code and nothing else"
     assert not [d for d in await family.deliveries(0) if d["channel"] == "email"]
@@ -64,10 +76,7 @@ async def test_a_new_phone_number_gets_only_its_code_until_the_guardian_confirms
         stack: Stack, client: httpx.AsyncClient, sms_gateway: str) -> None:
     phone = f"+86139{uuid.uuid4().int % 10**8:08d}"
     family = await Family.register(stack, client, [Channel(kind="sms", address=phone)])
-    (code,) = await eventually(texted_codes(sms_gateway, phone), timeout=30)
-    await family.tell(checked_in(family))
-    await eventually(lambda: family.inbox(0))
-    await asyncio.sleep(1.5)
+    code = await told_while_unconfirmed(family, texted_codes(sms_gateway, phone), checked_in(family))
     texts = _texts(sms_gateway, phone)
     assert len(texts) == 1 and codes_in(texts) == [code], "the unconfirmed number got its code and nothing else"
     assert not [d for d in await family.deliveries(0) if d["channel"] == "sms"]
