@@ -98,9 +98,26 @@ class City:
         member_id = uuid.uuid4()
         return Parent(member_id, union.union_id, token("parent", union_id=union.union_id, member_id=member_id))
 
-    async def child(self, parent: Parent, **options: Any) -> dict[str, Any]:
-        """Register a child (options as in ``registration``) as the parent."""
-        return (await self.post("/children", registration(**options), parent.token)).json()
+    async def child(self, parent: Parent, *, guardians: int = 1, **options: Any) -> dict[str, Any]:
+        """Register a child (options as in ``registration``) as the parent; each further guardian is
+        another member of the parent's union, who accepts."""
+        co_guardians = [self.co_guardian(parent) for _ in range(1, guardians)]
+        created = (await self.post("/children", registration(co_guardians=[g.member_id for g in co_guardians],
+                                                             **options), parent.token)).json()
+        for guardian in co_guardians:
+            accepted = await self.accept(guardian, created["child_id"])
+            created.update(guardian_ids=accepted["guardian_ids"], priority_group=accepted["priority_group"],
+                           invited_ids=[i for i in created["invited_ids"] if i != str(guardian.member_id)])
+        return created
+
+    def co_guardian(self, parent: Parent) -> Parent:
+        """Another member of the parent's union (a co-guardian to invite)."""
+        member_id = uuid.uuid4()
+        return Parent(member_id, parent.union_id, token("parent", union_id=parent.union_id, member_id=member_id))
+
+    async def accept(self, guardian: Parent, child_id: str, *, expect: int | None = 200) -> dict[str, Any]:
+        """The invited guardian accepts, authenticated as themself."""
+        return (await self.post(f"/invitations/{child_id}/acceptance", {}, guardian.token, expect=expect)).json()
 
     async def book(self, parent: Parent, child_id: str, class_id: uuid.UUID, *, days: list[dt.date] | None = None,
                    weeks: list[str] | None = None, expect: int | None = 201) -> httpx.Response:
@@ -125,10 +142,11 @@ def class_body(network: Network, *, capacity: int = 40, days: list[dt.date] | No
 
 
 def registration(*, category: str = "regular", birth_date: dt.date = dt.date(2017, 9, 1), name: str = "小明",
-                 guardians: int = 1) -> dict[str, Any]:
-    """The body of ``POST /children``: the calling parent is the first guardian, the others are new members."""
-    others = [{"member_id": str(uuid.uuid4()), "display_name": f"家长{i}", "employment_category": "regular",
-               "channels": [{"kind": "inapp", "address": "app"}]} for i in range(1, guardians)]
+                 co_guardians: list[uuid.UUID] | None = None) -> dict[str, Any]:
+    """The body of ``POST /children``: the calling parent is the first guardian; ``co_guardians`` are
+    other members, invited (they are linked once they accept)."""
+    others = [{"member_id": str(member), "display_name": f"家长{i}", "employment_category": "regular",
+               "channels": [{"kind": "inapp", "address": "app"}]} for i, member in enumerate(co_guardians or [], 1)]
     return {
         "display_name": name, "birth_date": birth_date.isoformat(),
         "guardians": [{"display_name": "王芳", "employment_category": category,

@@ -19,6 +19,11 @@ def new_keypair() -> tuple[str, str]:
     return _b64(bytes(private)), _b64(bytes(private.public_key))
 
 
+def public_key_of(private_key: str) -> str:
+    """The public key that goes with ``private_key``; base64."""
+    return _b64(bytes(PrivateKey(base64.b64decode(private_key)).public_key))
+
+
 def seal(public_key: str, plaintext: str) -> str:
     """``plaintext`` sealed to ``public_key``; base64."""
     return _b64(SealedBox(PublicKey(base64.b64decode(public_key))).encrypt(plaintext.encode()))

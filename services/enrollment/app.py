@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from services.enrollment.api import router
+from services.enrollment.config import EnrollmentSettings
 from services.enrollment.handlers.bookings import release_due_quotas
 from shared.service import Runtime, ServiceDefinition
 from shared.statistics import publish_statistics
@@ -24,4 +25,5 @@ definition = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     api=router,
     timers=[release_quotas, publish_statistics],
+    settings=EnrollmentSettings,
 )

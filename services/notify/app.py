@@ -9,12 +9,14 @@ from pathlib import Path
 from fastapi import APIRouter
 
 from services.notify.api import router as inbox
+from services.notify.api.addresses import router as contact_addresses
 from services.notify.api.webhooks import router as webhooks
 from services.notify.channels import Channel
 from services.notify.channels.email import Email
 from services.notify.channels.http_push import GatewayPost, WebhookPost
 from services.notify.config import NotifySettings
 from services.notify.db.notifications import blank_expired_codes
+from services.notify.handlers.confirmation import send_confirmation_codes
 from services.notify.handlers.dispatch import Dispatcher
 from services.notify.handlers.events import events
 from shared.service import Runtime, ServiceDefinition
@@ -56,10 +58,16 @@ class Dispatching:
 api = APIRouter()
 api.include_router(inbox)
 api.include_router(webhooks)
+api.include_router(contact_addresses)
 
 async def forget_expired_codes(rt: Runtime) -> None:
     """Timer: blank the sealed pick-up codes whose time is up."""
     await blank_expired_codes(rt.pool, dt.datetime.now(dt.UTC))
+
+
+async def confirmation_codes(rt: Runtime) -> None:
+    """Timer: a one-time code to each new address (and to each that asked for a new one)."""
+    await send_confirmation_codes(rt.pool, rt.settings, dt.datetime.now(dt.UTC))
 
 
 definition = ServiceDefinition(
@@ -69,6 +77,6 @@ definition = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     api=api,
     events=events,
-    timers=[Dispatching(), forget_expired_codes],
+    timers=[Dispatching(), forget_expired_codes, confirmation_codes],
     settings=NotifySettings,
 )

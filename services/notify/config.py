@@ -22,6 +22,10 @@ class NotifySettings(ServiceSettings):
     delivery_backoff_s: float = 30.0
     delivery_backoff_max_s: float = 3600.0
     delivery_max_attempts: int = 8
+    max_addresses_per_kind: int = 5  # e-mail, SMS, WeChat and webhook addresses a guardian may have, each
+    confirmation_code_ttl_s: float = 900.0  # how long an address's confirmation code is valid
+    confirmation_max_wrong_codes: int = 5  # wrong tries against one code before it is void
+    confirmation_max_codes: int = 5  # codes sent to one address, ever (each new code voids the last)
     timer_interval_s: float = 1.0  # how often the dispatcher looks for due notifications
     # Tests only, so that their receivers on loopback can be reached; production sets none of them.
     webhook_allow_networks: str = ""  # comma-separated networks, e.g. "127.0.0.0/8"

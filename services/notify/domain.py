@@ -7,6 +7,10 @@
   ignore muting, channel choices and quiet hours.
 - Quiet hours hold routine messages on outside channels until they end; the in-app inbox is silent
   and always gets the message at once.
+- Outside addresses (e-mail, SMS, WeChat, webhook) get notifications only once the guardian has
+  confirmed them with the one-time code sent there; until then they get that code and nothing
+  else, and the guardian is told in-app only. In-app needs no confirmation, so safety alerts
+  always reach the guardian somewhere.
 - A pick-up code arrives sealed to notify's key. The stored text has a slot where the code goes;
   the code is put in only for the guardian (on their channel, or in their own inbox before it
   expires), never for an admin reading the inbox, and never after it expires.
@@ -15,7 +19,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass
+from typing import Literal
 
 from shared.contracts.attendance import (
     CheckInRefused, ChildCheckedIn, ChildPickedUp, LatePickupEscalated, PickupCodeIssued, PickupRefused,
@@ -27,7 +35,8 @@ from shared.sealed import unseal
 from shared.timezones import LOCAL_TIME
 
 SAFETY_ALERTS = (CheckInRefused, PickupRefused, LatePickupEscalated, PickupCodeIssued)
-CODE_SLOT = "{pickup_code}"  # where a pick-up code goes in a stored message
+CODE_SLOT = "{pickup_code}"  # where a pick-up code (or an address's confirmation code) goes in a stored message
+CONFIRMATION = "address.confirmation"  # the source type of a confirmation code's message
 CODE_WITHHELD = {"expired": {"en": "(expired)", "zh-CN": "（已过期）"},
                  "hidden": {"en": "(hidden)", "zh-CN": "（仅家长可见）"}}
 
@@ -63,10 +72,50 @@ def plan(event: Event, channels: list[dict], prefs: Preferences, now: dt.datetim
     return planned
 
 
-def with_registered_webhooks(channels: list[dict], webhook_urls: list[str]) -> list[dict]:
-    """A guardian's channels with webhooks at the endpoints registered with notify (checked, each
-    with its own signing key) instead of any webhook address that came with the registration."""
-    return [c for c in channels if c["kind"] != "webhook"] + [{"kind": "webhook", "address": u} for u in webhook_urls]
+def reachable(confirmed: list[dict]) -> list[dict]:
+    """Where a guardian may be told: in-app always, and each outside address they confirmed."""
+    return [{"kind": "inapp", "address": "app"}, *confirmed]
+
+
+def new_code() -> str:
+    """A six-digit one-time code."""
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def hash_code(code: str, address_id: str) -> str:
+    return hashlib.sha256(f"{address_id}:{code}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class PendingCode:
+    """The confirmation code an address is waiting for, as notify keeps it (hashed)."""
+
+    code_hash: str | None
+    expires_at: dt.datetime | None
+    wrong_codes: int
+
+
+CodeVerdict = Literal["confirmed", "wrong", "expired", "spent"]
+
+
+def check_code(code: str, address_id: str, pending: PendingCode, *, max_wrong: int, now: dt.datetime) -> CodeVerdict:
+    """Whether ``code`` confirms the address. ``spent``: no code is outstanding, or too many wrong
+    ones were tried against it; only a new code can confirm the address then."""
+    if pending.code_hash is None or pending.expires_at is None or pending.wrong_codes >= max_wrong:
+        return "spent"
+    if now >= pending.expires_at:
+        return "expired"
+    if not hmac.compare_digest(hash_code(code, address_id), pending.code_hash):
+        return "wrong"
+    return "confirmed"
+
+
+def confirmation_message(language: str, expires_at: dt.datetime) -> str:
+    """The only text an unconfirmed address is sent; the code goes in the slot."""
+    return (f"Your Tuoguan confirmation code is {CODE_SLOT}, valid until {_clock(expires_at)}. Enter it in the "
+            f"app to receive childcare notices here. If you did not ask for this, ignore it." if language == "en" else
+            f"托管班验证码 {CODE_SLOT}，{_clock(expires_at)} 前有效。在应用中输入即可在此接收托管通知；"
+            f"非本人操作请忽略。")
 
 
 def quiet_until(prefs: Preferences, now: dt.datetime) -> dt.datetime:

@@ -54,7 +54,8 @@ class EmergencyContact(_Part):
 
 class ChildRegistered(Event):
     """A child was registered, or their guardians, pick-up adults or emergency contact changed.
-    Carries the full current picture, so a consumer can replace what it had."""
+    Carries the full current picture, so a consumer can replace what it had. ``guardians`` are
+    the linked ones only: a co-guardian the registering parent invited appears once they accept."""
 
     TYPE: ClassVar[str] = "child.registered"
     STREAM: ClassVar[str] = "enrollment.events"

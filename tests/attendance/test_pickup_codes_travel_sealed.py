@@ -14,7 +14,7 @@ from deploy.city import token
 from shared.contracts.enrollment import Channel
 from tests.attendance.conftest import SiteDay, attendance_events
 from tests.conftest import Stack
-from tests.notify.conftest import LOOPBACK_RECEIVERS, WebhookReceiver
+from tests.notify.conftest import LOOPBACK_RECEIVERS, WebhookReceiver, posted_codes
 from tests.support.kafka import read_all
 from tests.support.polling import eventually
 from tests.support.scenarios import child_registered
@@ -49,6 +49,13 @@ async def test_the_code_reaches_the_guardian_and_nobody_in_between(stack: Stack,
                                    headers={"Authorization": "Bearer " + token(
                                        "parent", union_id=uuid.uuid4(), member_id=mother.guardian_id)})
         assert hook.status_code == 201, hook.text
+        (code,) = await eventually(posted_codes(receiver), timeout=60)
+        async with httpx.AsyncClient(base_url=notify.url, timeout=10) as http:
+            confirmed = await http.post(
+                f"/guardians/{mother.guardian_id}/addresses/{hook.json()['address_id']}/confirmation",
+                json={"code": code}, headers={"Authorization": "Bearer " + token(
+                    "parent", union_id=uuid.uuid4(), member_id=mother.guardian_id)})
+        assert confirmed.status_code == 200, confirmed.text
         assert (await site.check_in(child.child_id)).status_code == 201
         attempt = (await site.post("/pickups", {"child_id": str(child.child_id),
                                                 "adult_id": str(child.authorised_adults[0].adult_id)})).json()

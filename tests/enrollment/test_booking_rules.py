@@ -93,7 +93,9 @@ async def test_registering_a_child_announces_guardians_and_pick_up_adults(stack:
     parent = city.parent(union)
     child = await city.child(parent, category="gig", guardians=2)
     assert child["priority_group"] == "gig", "the most favoured guardian's group counts"
-    (registered,) = await outbox_events(stack, "child.registered", child_id=child["child_id"])
-    assert [g["guardian_id"] for g in registered["guardians"]][0] == str(parent.member_id)
+    registered, accepted = await outbox_events(stack, "child.registered", child_id=child["child_id"])
+    assert [g["guardian_id"] for g in registered["guardians"]] == [str(parent.member_id)]
+    assert sorted(g["guardian_id"] for g in accepted["guardians"]) == sorted(child["guardian_ids"]), \
+        "the co-guardian's acceptance announces the child again, with both guardians"
     assert registered["authorised_adults"][0]["display_name"] == "王奶奶"
     assert "birth_date" not in registered, "other services do not need the birth date"

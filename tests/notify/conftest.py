@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import email
+import email.policy
+import json
 import os
+import re
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -31,12 +35,49 @@ from shared.contracts.attendance import ChildCheckedIn
 from shared.contracts.enrollment import Channel, ChildRegistered, GuardianContact
 from tests.conftest import Stack, _fast_retries
 from tests.support.kafka import publish_envelopes
+from tests.support.polling import eventually
 from tests.support.scenarios import envelope
 
 GATEWAY_SECRET = "gateway-test-" + os.urandom(24).hex()
 INAPP = Channel(kind="inapp", address="app")
 AT = dt.datetime(2027, 7, 5, 0, 12, tzinfo=dt.UTC)
 LOOPBACK_RECEIVERS = {"NOTIFY_WEBHOOK_ALLOW_NETWORKS": "127.0.0.0/8", "NOTIFY_WEBHOOK_ALLOW_HTTP": "true"}
+CONFIRMATION_CODE = re.compile(r"(?:验证码|confirmation code is) (\d{6})")
+CodeReader = Callable[[], Awaitable[list[str]]]
+
+
+def codes_in(texts: list[str]) -> list[str]:
+    """The confirmation codes in these messages, oldest first."""
+    return [m.group(1) for t in texts if (m := CONFIRMATION_CODE.search(t))]
+
+
+def mail_text(envelope_) -> str:
+    """The decoded text of a received mail."""
+    return email.message_from_bytes(envelope_.content, policy=email.policy.default).get_content()
+
+
+def mails_to(box: "Mailbox", address: str) -> list[str]:
+    """The texts of the mails ``address`` received, in order."""
+    return [mail_text(m) for m in box.messages if address in m.rcpt_tos]
+
+
+def mailed_codes(box: "Mailbox", address: str) -> CodeReader:
+    async def read() -> list[str]:
+        return codes_in(mails_to(box, address))
+    return read
+
+
+def texted_codes(gateway_url: str, phone: str) -> CodeReader:
+    async def read() -> list[str]:
+        listing = httpx.get(f"{gateway_url}/v1/messages").json()["messages"]
+        return codes_in([m["text"] for m in listing if m["to"] == phone])
+    return read
+
+
+def posted_codes(receiver: "WebhookReceiver") -> CodeReader:
+    async def read() -> list[str]:
+        return codes_in([json.loads(hit["body"])["text"] for hit in receiver.received])
+    return read
 
 
 class Mailbox:
@@ -196,8 +237,54 @@ class Family:
         return await self.http.post(f"/guardians/{self.guardian_id(guardian)}/webhooks", json={"url": url},
                                     headers={"Authorization": f"Bearer {self.token(guardian)}"})
 
-    async def has_status(self, guardian: int, channel: str, status: str) -> bool:
-        return any(d["channel"] == channel and d["status"] == status for d in await self.deliveries(guardian))
+    async def confirmed_webhook(self, guardian: int, receiver: "WebhookReceiver") -> str:
+        """Register the receiver's URL and confirm it with the code it is sent; its signing key. A
+        receiver that is not up (or does not answer at once) is stood in for on its port meanwhile."""
+        answer = await self.register_webhook(guardian, receiver.url)
+        assert answer.status_code == 201, answer.text
+        stand_in = receiver if receiver.server is not None and receiver.behaviour == "answer" else None
+        if stand_in is None:
+            assert receiver.server is None, "register a receiver that does not answer at once before it comes up"
+            stand_in = WebhookReceiver(port=receiver.port)
+            await stand_in.up()
+        try:
+            await self.confirm(guardian, "webhook", receiver.url, posted_codes(stand_in))
+            await eventually(lambda: self.has_status(guardian, "webhook", "delivered", confirmation=True))
+        finally:
+            if stand_in is not receiver:
+                await stand_in.down()
+        receiver.received.clear()
+        receiver.log.clear()
+        return answer.json()["secret"]
+
+    async def addresses(self, guardian: int) -> list[dict]:
+        answer = await self.http.get(f"/guardians/{self.guardian_id(guardian)}/addresses",
+                                     headers={"Authorization": f"Bearer {self.token(guardian)}"})
+        return answer.json()["addresses"]
+
+    async def address_id(self, guardian: int, kind: str, address: str) -> str:
+        async def known() -> list[str]:
+            return [a["address_id"] for a in await self.addresses(guardian)
+                    if a["kind"] == kind and a["address"] == address]
+        (found,) = await eventually(known)
+        return found
+
+    async def send_code(self, guardian: int, kind: str, address: str, code: str) -> httpx.Response:
+        """The guardian enters ``code`` to confirm the address."""
+        address_id = await self.address_id(guardian, kind, address)
+        return await self.http.post(f"/guardians/{self.guardian_id(guardian)}/addresses/{address_id}/confirmation",
+                                    json={"code": code}, headers={"Authorization": f"Bearer {self.token(guardian)}"})
+
+    async def confirm(self, guardian: int, kind: str, address: str, codes: CodeReader) -> None:
+        """Wait for the address's confirmation code and enter it."""
+        code = (await eventually(codes))[-1]
+        answer = await self.send_code(guardian, kind, address, code)
+        assert answer.status_code == 200 and answer.json()["state"] == "confirmed", answer.text
+
+    async def has_status(self, guardian: int, channel: str, status: str, *, confirmation: bool = False) -> bool:
+        """Whether a notification (or, with ``confirmation``, a confirmation code) on ``channel`` has ``status``."""
+        return any(d["channel"] == channel and d["status"] == status
+                   for d in await self.deliveries(guardian, confirmation=confirmation))
 
     def token(self, guardian: int) -> str:
         return token("parent", union_id=uuid.uuid4(), member_id=self.registered.guardians[guardian].guardian_id)
@@ -211,10 +298,12 @@ class Family:
                                      headers={"Authorization": f"Bearer {bearer or self.token(guardian)}"})
         return answer.json()["notifications"]
 
-    async def deliveries(self, guardian: int) -> list[dict]:
+    async def deliveries(self, guardian: int, *, confirmation: bool = False) -> list[dict]:
+        """The guardian's notifications on every channel (or, with ``confirmation``, their confirmation codes)."""
         answer = await self.http.get(f"/guardians/{self.guardian_id(guardian)}/deliveries",
                                      headers={"Authorization": f"Bearer {self.token(guardian)}"})
-        return answer.json()["notifications"]
+        return [d for d in answer.json()["notifications"]
+                if (d["source_type"] == "address.confirmation") == confirmation]
 
     async def tell(self, *events) -> None:
         by_topic: dict[str, list] = {}

@@ -12,7 +12,7 @@ import httpx
 from shared.contracts.attendance import CheckInRefused
 from shared.contracts.enrollment import Channel
 from tests.conftest import Stack
-from tests.notify.conftest import AT, INAPP, Family, checked_in
+from tests.notify.conftest import AT, INAPP, Family, checked_in, mail_text, mailed_codes, texted_codes
 from tests.support.kafka import publish_envelopes
 from tests.support.polling import eventually
 from tests.support.scenarios import child_enrolled, envelope
@@ -38,10 +38,11 @@ async def test_email_arrives_at_the_smtp_server(stack: Stack, client: httpx.Asyn
     box, _ = mailbox
     address = f"parent-{uuid.uuid4().hex[:6]}@example.test"
     family = await Family.register(stack, client, [INAPP, Channel(kind="email", address=address)])
+    await family.confirm(0, "email", address, mailed_codes(box, address))
     await family.tell(checked_in(family))
 
     async def arrived() -> list:
-        return [m for m in box.messages if address in m.rcpt_tos]
+        return [m for m in box.messages if address in m.rcpt_tos and "验证码" not in mail_text(m)]
 
     (mail,) = await eventually(arrived)
     text = mail.content.decode()
@@ -55,15 +56,19 @@ async def test_sms_goes_through_the_gateway_contract_after_a_busy_answer(stack: 
                                                                          sms_gateway: str) -> None:
     phone = f"138{uuid.uuid4().int % 10**8:08d}"
     family = await Family.register(stack, client, [Channel(kind="sms", address=phone)])
+    await family.confirm(0, "sms", phone, texted_codes(sms_gateway, phone))
     await family.tell(checked_in(family))
     assert await eventually(lambda: family.has_status(0, "sms", "delivered"), timeout=30)
     listing = httpx.get(f"{sms_gateway}/v1/messages").json()
-    mine = [m for m in listing["messages"] if m["to"] == phone]
+    mine = [m for m in listing["messages"] if m["to"] == phone and "验证码" not in m["text"]]
     assert len(mine) == 1 and mine[0]["channel"] == "sms" and "晨检正常" in mine[0]["text"]
 
 
-async def test_a_redelivered_event_notifies_once_per_channel(stack: Stack, client: httpx.AsyncClient) -> None:
-    family = await Family.register(stack, client, [INAPP, Channel(kind="email", address="dup@example.test")])
+async def test_a_redelivered_event_notifies_once_per_channel(stack: Stack, client: httpx.AsyncClient,
+                                                             mailbox) -> None:
+    address = f"dup-{uuid.uuid4().hex[:6]}@example.test"
+    family = await Family.register(stack, client, [INAPP, Channel(kind="email", address=address)])
+    await family.confirm(0, "email", address, mailed_codes(mailbox[0], address))
     once = envelope(checked_in(family))
     await publish_envelopes(stack.kafka, stack.topic("attendance.events"), [once, once])
     await eventually(lambda: family.has_status(0, "email", "delivered"))
@@ -77,6 +82,7 @@ async def test_quiet_hours_hold_routine_messages_but_not_safety_alerts(stack: St
     box, _ = mailbox
     address = f"quiet-{uuid.uuid4().hex[:6]}@example.test"
     family = await Family.register(stack, client, [INAPP, Channel(kind="email", address=address)])
+    await family.confirm(0, "email", address, mailed_codes(box, address))
     always_quiet = {"quiet_start": "00:00:00", "quiet_end": "23:59:59", "language": "en"}
     saved = await client.put(f"/guardians/{family.guardian_id(0)}/preferences", json=always_quiet,
                              headers={"Authorization": f"Bearer {family.token(0)}"})
@@ -84,7 +90,7 @@ async def test_quiet_hours_hold_routine_messages_but_not_safety_alerts(stack: St
     await family.tell(checked_in(family), refused(family))
 
     async def mails() -> list:
-        return [m for m in box.messages if address in m.rcpt_tos]
+        return [m for m in box.messages if address in m.rcpt_tos and "验证码" not in mail_text(m)]
 
     (alert,) = await eventually(mails)
     assert "did not pass the health check" in alert.content.decode()

@@ -56,7 +56,7 @@ async def test_a_pick_up_code_waits_sealed_reaches_the_guardian_and_is_forgotten
     await receiver.up()
     try:
         family = Family.unannounced(stack, client, [INAPP])
-        assert (await family.register_webhook(0, receiver.url)).status_code == 201
+        await family.confirmed_webhook(0, receiver)
         await family.tell(code_issued(family, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=15)))
         await wait_caught_up(stack.kafka, stack.group("notify"), stack.topic("attendance.events"))
         (waiting,) = await _rows(stack, "SELECT envelope FROM deferred_events WHERE child_id = $1",

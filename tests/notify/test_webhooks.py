@@ -15,7 +15,7 @@ import pytest
 from services.notify.channels.signing import verify
 from shared.contracts.enrollment import Channel
 from tests.conftest import Stack
-from tests.notify.conftest import INAPP, LOOPBACK_RECEIVERS, Family, WebhookReceiver, checked_in
+from tests.notify.conftest import INAPP, LOOPBACK_RECEIVERS, Family, WebhookReceiver, checked_in, mailed_codes
 from tests.support.polling import eventually
 
 DEADLINE_S = 6
@@ -28,14 +28,9 @@ def notify_env() -> dict[str, str]:
 
 async def family_with_webhook(stack: Stack, client: httpx.AsyncClient, *receivers: WebhookReceiver,
                               channels: tuple[Channel, ...] = (INAPP,)) -> tuple[Family, list[str]]:
-    """A family whose first guardian registered ``receivers``; the signing keys they were given."""
+    """A family whose first guardian registered and confirmed ``receivers``; the signing keys they were given."""
     family = await Family.register(stack, client, list(channels))
-    secrets = []
-    for receiver in receivers:
-        answer = await family.register_webhook(0, receiver.url)
-        assert answer.status_code == 201, answer.text
-        secrets.append(answer.json()["secret"])
-    return family, secrets
+    return family, [await family.confirmed_webhook(0, receiver) for receiver in receivers]
 
 
 async def webhook_state(family: Family) -> dict | None:
@@ -93,7 +88,8 @@ async def test_a_parent_is_told_the_receiver_could_not_be_reached_not_the_raw_er
     assert await eventually(lambda: _attempted(family))
     answer = await client.get(f"/guardians/{family.guardian_id(0)}/deliveries",
                               headers={"Authorization": f"Bearer {family.token(0)}"})
-    (webhook,) = [d for d in answer.json()["notifications"] if d["channel"] == "webhook"]
+    (webhook,) = [d for d in answer.json()["notifications"]
+                  if d["channel"] == "webhook" and d["source_type"] == "child.checked_in"]
     assert webhook["last_error"] == "the receiver could not be reached"
     for raw in ("ConnectError", "Errno", "connection attempts failed", "refused"):
         assert raw not in answer.text
@@ -105,15 +101,17 @@ async def test_a_failing_channel_does_not_hold_up_the_others(stack: Stack, clien
     address = f"steady-{uuid.uuid4().hex[:6]}@example.test"
     family, _ = await family_with_webhook(stack, client, WebhookReceiver(),  # never comes up
                                           channels=(Channel(kind="email", address=address),))
+    await family.confirm(0, "email", address, mailed_codes(box, address))
     await family.tell(checked_in(family))
     assert await eventually(lambda: family.has_status(0, "email", "delivered"))
     assert (await webhook_state(family))["status"] in ("pending", "sending")
 
 
 async def test_a_silent_receiver_delays_only_its_own_parent(stack: Stack, client: httpx.AsyncClient) -> None:
-    async with WebhookReceiver("never") as silent, WebhookReceiver() as prompt:
-        waiting, _ = await family_with_webhook(stack, client, silent)
-        other, _ = await family_with_webhook(stack, client, prompt)
+    silent, prompt = WebhookReceiver("never"), WebhookReceiver()
+    waiting, _ = await family_with_webhook(stack, client, silent)
+    other, _ = await family_with_webhook(stack, client, prompt)
+    async with silent, prompt:
         await waiting.tell(checked_in(waiting))
         await eventually(lambda: silent.logged("received"))
         await other.tell(checked_in(other))  # due while the silent receiver holds its request
@@ -123,15 +121,17 @@ async def test_a_silent_receiver_delays_only_its_own_parent(stack: Stack, client
 
 
 async def test_a_trickling_answer_is_cut_at_the_deadline(stack: Stack, client: httpx.AsyncClient) -> None:
-    async with WebhookReceiver("trickle") as trickle:
-        family, _ = await family_with_webhook(stack, client, trickle)
+    trickle = WebhookReceiver("trickle")
+    family, _ = await family_with_webhook(stack, client, trickle)
+    async with trickle:
         await family.tell(checked_in(family))
         assert await cut_at_the_deadline(family, trickle)
 
 
 async def test_an_endless_answer_is_cut_and_the_delivery_counts(stack: Stack, client: httpx.AsyncClient) -> None:
-    async with WebhookReceiver("flood") as flood:
-        family, _ = await family_with_webhook(stack, client, flood)
+    flood = WebhookReceiver("flood")
+    family, _ = await family_with_webhook(stack, client, flood)
+    async with flood:
         await family.tell(checked_in(family))
         assert await eventually(lambda: family.has_status(0, "webhook", "delivered"), timeout=30)
         assert await eventually(lambda: flood.logged("cut"), timeout=30), "notify stopped reading and hung up"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from services.enrollment.domain import contacts
 from shared.contracts.enrollment import Channel, ClassType, EmergencyContact, EmploymentCategory
 
 Name = Field(min_length=1, max_length=80)
@@ -93,11 +94,27 @@ class CreateClass(Command):
         return self
 
 
+def _checked_channels(channels: list[Channel]) -> list[Channel]:
+    """Each address checked and in its one written form; none twice."""
+    checked = [c.model_copy(update={"address": contacts.address(c.kind, c.address)}) for c in channels]
+    if len({(c.kind, c.address) for c in checked}) != len(checked):
+        raise ValueError("an address is listed twice")
+    return checked
+
+
+Channels = Annotated[list[Channel], Field(min_length=1, max_length=20,
+                                          description="E-mail and SMS addresses are checked (phones without "
+                                                      "+country are Chinese); each new one is confirmed by a "
+                                                      "code before it gets notifications"),
+                     AfterValidator(_checked_channels)]
+
+
 class GuardianIn(Command):
-    member_id: uuid.UUID | None = Field(None, description="The guardian's member id; the caller's own when absent")
+    member_id: uuid.UUID | None = Field(None, description="The guardian's member id; the caller's own when absent. "
+                                                          "Another member is invited and linked once they accept")
     display_name: str = Name
     employment_category: EmploymentCategory
-    channels: list[Channel] = Field(min_length=1, max_length=5)
+    channels: Channels
 
 
 class AuthorisedAdultIn(Command):
@@ -112,12 +129,28 @@ class RegisterChild(Command):
     authorised_adults: list[AuthorisedAdultIn] = Field(default_factory=list, max_length=6)
     emergency_contact: EmergencyContact | None = None
 
+    @field_validator("emergency_contact")
+    @classmethod
+    def _callable(cls, contact: EmergencyContact | None) -> EmergencyContact | None:
+        if contact is None:
+            return None
+        return contact.model_copy(update={"phone": contacts.phone_number(contact.phone)})
+
     @field_validator("birth_date")
     @classmethod
     def _born(cls, value: dt.date) -> dt.date:
         if value > dt.date.today():
             raise ValueError("birth date is in the future")
         return value
+
+
+class AcceptGuardianship(Command):
+    employment_category: EmploymentCategory | None = Field(None, description="Yours; as the inviter said when absent")
+    channels: Channels | None = Field(None, description="Your own addresses; as the inviter gave them when absent")
+
+
+class DeclineGuardianship(Command):
+    """No fields: the invited member and the child say it all."""
 
 
 class BookDays(Command):

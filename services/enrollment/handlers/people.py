@@ -1,26 +1,35 @@
-"""Registering a child with their guardians, pick-up adults and emergency contact."""
+"""Registering a child with their guardians, pick-up adults and emergency contact; co-guardians
+accepting (or declining) their invitation.
+
+The registering parent is the child's first guardian. Every other guardian is invited: until
+they accept, authenticated as themselves, they are not linked to the child, cannot see the child,
+are not told about the child and do not count for the child's priority group. ``child.registered``
+names only linked guardians; an acceptance publishes it again with the new guardian in it (the
+event always carries the full current picture)."""
 
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from typing import Any
 
 import asyncpg
 
+from services.enrollment.access import not_found
 from services.enrollment.db import organisation
 from services.enrollment.db import people as db
-from services.enrollment.domain.commands import RegisterChild
+from services.enrollment.domain.commands import AcceptGuardianship, GuardianIn, RegisterChild
 from services.enrollment.domain.seats import child_priority_group
 from services.enrollment.handlers import Actor
 from shared.auth import require_role
-from shared.contracts.enrollment import AuthorisedAdult, ChildRegistered, GuardianContact
+from shared.contracts.enrollment import AuthorisedAdult, Channel, ChildRegistered, GuardianContact
 from shared.errors import CommandRejected
 from shared.outbox import Outbox
 
 
-async def register_child(cmd: RegisterChild, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox
-                         ) -> tuple[int, dict[str, Any]]:
-    """A parent registers their child; the parent is one of the guardians."""
+async def register_child(cmd: RegisterChild, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox,
+                         max_children: int, max_per_kind: int) -> tuple[int, dict[str, Any]]:
+    """A parent registers their child; the parent is its first guardian, the others are invited."""
     p = actor.principal
     require_role(p, "parent")
     if p.union_id is None or p.member_id is None or await organisation.get_union(tx, p.union_id) is None:
@@ -30,22 +39,86 @@ async def register_child(cmd: RegisterChild, actor: Actor, *, tx: asyncpg.Connec
         raise CommandRejected(422, [{"field": "guardians", "reason": "the registering parent must be a guardian"}])
     if len(set(member_ids)) != len(member_ids):
         raise CommandRejected(422, [{"field": "guardians", "reason": "a guardian is listed twice"}])
+    for i, g in enumerate(cmd.guardians):
+        _within_address_quota(g.channels, max_per_kind, f"guardians[{i}].channels")
+    await _within_children_quota(tx, p.member_id, max_children)
+    contacts = [_contact(member_id, g) for member_id, g in zip(member_ids, cmd.guardians, strict=True)]
+    linked = [c for c in contacts if c.guardian_id == p.member_id]
+    invited = [c for c in contacts if c.guardian_id != p.member_id]
     child = ChildRegistered(
         child_id=uuid.uuid4(),
         display_name=cmd.display_name,
-        priority_group=child_priority_group([g.employment_category for g in cmd.guardians]),
-        guardians=tuple(
-            GuardianContact(guardian_id=member_id, display_name=g.display_name,
-                            employment_category=g.employment_category, channels=tuple(g.channels))
-            for member_id, g in zip(member_ids, cmd.guardians, strict=True)),
+        priority_group=child_priority_group([g.employment_category for g in linked]),
+        guardians=tuple(linked),
         authorised_adults=tuple(AuthorisedAdult(adult_id=uuid.uuid4(), **a.model_dump()) for a in cmd.authorised_adults),
         emergency_contact=cmd.emergency_contact,
     )
-    await db.insert_child(tx, child, p.union_id, cmd.birth_date)
+    await db.insert_child(tx, child, p.union_id, cmd.birth_date, invited, p.member_id)
     await outbox.append(tx, child, union_id=p.union_id, correlation_id=actor.correlation_id)
     return 201, {
         "child_id": str(child.child_id),
         "priority_group": child.priority_group,
         "guardian_ids": [str(g.guardian_id) for g in child.guardians],
+        "invited_ids": [str(g.guardian_id) for g in invited],
         "authorised_adult_ids": [str(a.adult_id) for a in child.authorised_adults],
     }
+
+
+async def accept_guardianship(child_id: uuid.UUID, cmd: AcceptGuardianship, actor: Actor, *,
+                              tx: asyncpg.Connection, outbox: Outbox, max_children: int, max_per_kind: int
+                              ) -> tuple[int, dict[str, Any]]:
+    """An invited member accepts: they are linked to the child, and everyone who knows the child
+    learns the new picture (``child.registered`` again)."""
+    member_id = _invited_member(actor)
+    if cmd.channels is not None:
+        _within_address_quota(cmd.channels, max_per_kind, "channels")
+    child = await db.get_child(tx, child_id, lock=True)
+    if child is None:
+        raise not_found("child_id", "invitation")
+    await _within_children_quota(tx, member_id, max_children)
+    changes = {k: v for k, v in {"employment_category": cmd.employment_category,
+                                 "channels": None if cmd.channels is None else
+                                 [c.model_dump() for c in cmd.channels]}.items() if v is not None}
+    if not await db.accept(tx, child_id, member_id, changes):
+        raise not_found("child_id", "invitation")
+    guardians = await db.guardians_of(tx, child_id)
+    await db.set_priority_group(tx, child_id, child_priority_group([g["employment_category"] for g in guardians]))
+    registered = await db.registration(tx, await db.get_child(tx, child_id))
+    await outbox.append(tx, registered, union_id=child["union_id"], correlation_id=actor.correlation_id)
+    return 200, {"child_id": str(child_id), "guardian_ids": [str(g.guardian_id) for g in registered.guardians],
+                 "priority_group": registered.priority_group}
+
+
+async def decline_guardianship(child_id: uuid.UUID, actor: Actor, *, tx: asyncpg.Connection
+                               ) -> tuple[int, dict[str, Any]]:
+    """An invited member declines: the invitation is gone; nobody else learns anything."""
+    if not await db.decline(tx, child_id, _invited_member(actor)):
+        raise not_found("child_id", "invitation")
+    return 200, {"child_id": str(child_id), "declined": True}
+
+
+def _contact(member_id: uuid.UUID, g: GuardianIn) -> GuardianContact:
+    return GuardianContact(guardian_id=member_id, display_name=g.display_name,
+                           employment_category=g.employment_category, channels=tuple(g.channels))
+
+
+def _invited_member(actor: Actor) -> uuid.UUID:
+    p = actor.principal
+    require_role(p, "parent")
+    if p.member_id is None:
+        raise CommandRejected(403, [{"field": "Authorization", "reason": "the token names no union membership"}])
+    return p.member_id
+
+
+def _within_address_quota(channels: list[Channel], per_kind: int, field: str) -> None:
+    for kind, n in Counter(c.kind for c in channels if c.kind != "inapp").items():
+        if n > per_kind:
+            raise CommandRejected(422, [{"field": field,
+                                         "reason": f"{n} {kind} addresses; a guardian may have at most {per_kind}"}])
+
+
+async def _within_children_quota(tx: asyncpg.Connection, member_id: uuid.UUID, most: int) -> None:
+    await db.lock_member(tx, member_id)
+    if await db.children_of_member(tx, member_id) >= most:
+        raise CommandRejected(409, [{"field": "guardians", "reason": f"a member may be the guardian of at most "
+                                                                    f"{most} children"}])

@@ -1,5 +1,6 @@
 """A guardian's webhook endpoints: register an https URL on the public internet, get its signing
-key once, list and remove endpoints."""
+key once, list and remove endpoints. A new endpoint gets only a confirmation code until the
+guardian confirms it (see ``addresses``)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.notify.api import _ensure_self
 from services.notify.channels.addresses import AddressRefused, resolve
 from services.notify.channels.signing import new_secret
-from services.notify.db import webhooks
+from services.notify.db import addresses, webhooks
 from shared.auth import Caller, forbidden
 from shared.errors import CommandRejected
 from shared.service import Rt
 
 router = APIRouter(tags=["webhooks"])
-MAX_ENDPOINTS = 5
 LOOKUP_TIMEOUT_S = 5.0
 
 
@@ -47,13 +47,20 @@ async def register_webhook(guardian_id: uuid.UUID, body: WebhookIn, rt: Rt, call
         raise _refused(refused.reason) from None
     except TimeoutError:
         raise _refused("the address's host name could not be resolved in time") from None
-    known = {e["url"] for e in await webhooks.endpoints(rt.pool, guardian_id)}
-    if body.url not in known and len(known) >= MAX_ENDPOINTS:
-        raise _refused(f"a guardian can have at most {MAX_ENDPOINTS} webhook endpoints")
-    secret = new_secret()
-    webhook_id = await webhooks.register(rt.pool, guardian_id, body.url, secret)
-    return {"webhook_id": webhook_id, "url": body.url, "secret": secret,
-            "note": "keep the secret: it verifies our signatures (Standard Webhooks) and is not shown again"}
+    most, secret = rt.settings.max_addresses_per_kind, new_secret()
+    async with rt.pool.acquire() as tx, tx.transaction():
+        await addresses.lock_guardians(tx, [guardian_id])
+        known = {e["url"] for e in await webhooks.endpoints(tx, guardian_id)}
+        if body.url not in known and await addresses.count(tx, guardian_id, "webhook") >= most:
+            raise CommandRejected(409, [{"field": "url", "reason": f"a guardian can have at most {most} webhook "
+                                                                   "endpoints; remove one first"}])
+        webhook_id = await webhooks.register(tx, guardian_id, body.url, secret)
+        address = await addresses.add(tx, guardian_id, "webhook", body.url)
+    return {"webhook_id": webhook_id, "url": body.url, "secret": secret, "address_id": address["address_id"],
+            "state": address["state"],
+            "note": "keep the secret: it verifies our signatures (Standard Webhooks) and is not shown again. "
+                    "A new endpoint gets only a confirmation code until you confirm it "
+                    f"(POST /guardians/{guardian_id}/addresses/{address['address_id']}/confirmation)"}
 
 
 @router.get("/guardians/{guardian_id}/webhooks", summary="A guardian's webhook endpoints (without their keys)")
@@ -66,5 +73,8 @@ async def read_webhooks(guardian_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[
                summary="Remove a webhook endpoint; what is still due for it fails")
 async def remove_webhook(guardian_id: uuid.UUID, webhook_id: uuid.UUID, rt: Rt, caller: Caller) -> None:
     _ensure_self(caller, guardian_id)
-    if not await webhooks.remove(rt.pool, guardian_id, webhook_id):
-        raise CommandRejected(404, [{"field": "webhook_id", "reason": "no such webhook endpoint"}])
+    async with rt.pool.acquire() as tx, tx.transaction():
+        url = await webhooks.remove(tx, guardian_id, webhook_id)
+        if url is None:
+            raise CommandRejected(404, [{"field": "webhook_id", "reason": "no such webhook endpoint"}])
+        await addresses.forget(tx, guardian_id, "webhook", url)

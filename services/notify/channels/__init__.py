@@ -16,7 +16,7 @@ from typing import Protocol
 class Delivery:
     notification_id: uuid.UUID
     guardian_id: uuid.UUID
-    child_id: uuid.UUID
+    child_id: uuid.UUID | None  # None for an address's confirmation code
     kind: str
     address: str
     body: str

@@ -2,6 +2,7 @@
 5xx, 429 and network errors.
 
 Webhook receivers get ``{"notification_id", "guardian_id", "child_id", "text", "safety", "language"}``
+(``child_id`` is null in an address's confirmation code)
 at the URL the guardian registered, signed with that endpoint's own key, over a connection to a
 checked public address of the URL's host (see ``addresses``). Gateways get the contract in
 docs/gateway-contract.md, signed with the gateway key. Both get the notification id as
@@ -41,7 +42,7 @@ class WebhookPost:
             raise DeliveryFailed(f"address refused at send time: {exc.reason}", retry=False,
                                  reason="the receiver's address is not allowed") from exc
         payload = {"notification_id": str(d.notification_id), "guardian_id": str(d.guardian_id),
-                   "child_id": str(d.child_id), "text": d.body, "safety": d.safety, "language": d.language}
+                   "child_id": str(d.child_id) if d.child_id else None, "text": d.body, "safety": d.safety, "language": d.language}
         return _receipt(await _post(d.address, payload, str(d.notification_id), d.secret, self.timeout_s, target))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from typing import Any
 
 import asyncpg
@@ -26,15 +25,8 @@ async def endpoints(conn: Conn, guardian_id: uuid.UUID) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-async def remove(conn: Conn, guardian_id: uuid.UUID, webhook_id: uuid.UUID) -> bool:
-    return bool(await conn.fetchval("DELETE FROM webhook_endpoints WHERE guardian_id = $1 AND webhook_id = $2 "
-                                    "RETURNING true", guardian_id, webhook_id))
+async def remove(conn: Conn, guardian_id: uuid.UUID, webhook_id: uuid.UUID) -> str | None:
+    """Forget the endpoint; its URL, or None if there was none."""
+    return await conn.fetchval("DELETE FROM webhook_endpoints WHERE guardian_id = $1 AND webhook_id = $2 "
+                               "RETURNING url", guardian_id, webhook_id)
 
-
-async def urls_of(conn: Conn, guardian_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
-    rows = await conn.fetch("""SELECT guardian_id, url FROM webhook_endpoints WHERE guardian_id = ANY($1::uuid[])
-                               ORDER BY created_at""", list(guardian_ids))
-    found: dict[uuid.UUID, list[str]] = {}
-    for row in rows:
-        found.setdefault(row["guardian_id"], []).append(row["url"])
-    return found

@@ -88,8 +88,9 @@ class Dispatcher:
             await db.record_attempt(tx, row["notification_id"], row["attempts"], outcome, receipt)
             fields = {"notification_id": row["notification_id"], "guardian_id": row["guardian_id"],
                       "child_id": row["child_id"], "channel": row["channel"]}
+            about_a_child = row["child_id"] is not None  # not a confirmation code
             if outcome == "delivered":
-                if await db.mark_delivered(tx, row["notification_id"]):
+                if await db.mark_delivered(tx, row["notification_id"]) and about_a_child:
                     await self.outbox.append(tx, NotificationDelivered(
                         **fields, source_event_id=row["source_event_id"], source_event_type=row["source_type"]),
                         union_id=None, correlation_id=uuid.uuid4())
@@ -100,5 +101,6 @@ class Dispatcher:
                                      dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay), reason)
             else:
                 await db.mark_failed(tx, row["notification_id"], reason)
-                await self.outbox.append(tx, NotificationFailed(**fields, attempts=row["attempts"], error=reason),
-                                         union_id=None, correlation_id=uuid.uuid4())
+                if about_a_child:
+                    await self.outbox.append(tx, NotificationFailed(**fields, attempts=row["attempts"], error=reason),
+                                             union_id=None, correlation_id=uuid.uuid4())

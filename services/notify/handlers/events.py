@@ -1,4 +1,4 @@
-"""Fan-out: every guardian of the child, on each of their channels, once per event."""
+"""Fan-out: every guardian of the child, in-app and on each address they confirmed, once per event."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import uuid
 
 import asyncpg
 
-from services.notify.db import notifications, recipients, webhooks
-from services.notify.domain import SAFETY_ALERTS, Preferences, SealedCode, message, plan, with_registered_webhooks
+from services.notify.db import addresses, notifications, recipients
+from services.notify.domain import SAFETY_ALERTS, Preferences, SealedCode, message, plan, reachable
 from shared.contracts.attendance import (
     CheckInRefused, ChildCheckedIn, ChildPickedUp, LatePickupEscalated, PickupCodeIssued, PickupRefused,
 )
@@ -25,15 +25,21 @@ from shared.routing import EventBatch as Batch, EventContext, EventRouter
 log = logging.getLogger(__name__)
 
 events = EventRouter()
+OUTSIDE_LEARNED = ("email", "sms", "wechat")
 
 
 @events.on_batch(ChildRegistered)
 async def know_the_guardians(batch: Batch, *, tx: asyncpg.Connection) -> None:
-    """Keep each guardian's channels, replacing what was known of the child; then tell them what
-    happened before their registration reached notify."""
+    """Keep each guardian of the child, replacing what was known of the child, and learn their new
+    addresses (unconfirmed: they get a confirmation code first); then tell them what happened before
+    their registration reached notify. Webhook addresses are registered with notify, not here."""
     children = {event.child_id for event, _ in batch}
     await recipients.lock_children(tx, children)
     await recipients.replace_recipients(tx, [event for event, _ in batch])
+    offered = [(g.guardian_id, c.kind, c.address) for event, _ in batch for g in event.guardians
+               for c in g.channels if c.kind in OUTSIDE_LEARNED]
+    await addresses.lock_guardians(tx, {g for g, _, _ in offered})
+    await addresses.learn(tx, offered)
     outbox = batch[0][1].outbox
     for waiting in await recipients.deferred(tx, children):
         # Each in its own savepoint: one that cannot be told (unreadable after a schema change,
@@ -69,7 +75,7 @@ async def _tell(batch: Batch, tx: asyncpg.Connection) -> None:
         known |= await recipients.recipients_of(tx, unknown)
     guardian_ids = {g["guardian_id"] for rows in known.values() for g in rows}
     prefs = await recipients.preferences_of(tx, guardian_ids)
-    hooks = await webhooks.urls_of(tx, guardian_ids)
+    confirmed = await addresses.confirmed_of(tx, guardian_ids)
     now = dt.datetime.now(dt.UTC)
     notes: list[tuple[notifications.Notification, EventContext]] = []
     waiting = []
@@ -84,8 +90,7 @@ async def _tell(batch: Batch, tx: asyncpg.Connection) -> None:
             body = message(event, guardian["child_name"], p.language)
             if body is None:
                 continue
-            channels = with_registered_webhooks(guardian["channels"], hooks.get(guardian["guardian_id"], []))
-            for planned in plan(event, channels, p, now):
+            for planned in plan(event, reachable(confirmed.get(guardian["guardian_id"], [])), p, now):
                 notes.append((notifications.Notification(
                     notification_id=uuid.uuid4(), envelope=ctx.envelope, guardian_id=guardian["guardian_id"],
                     child_id=event.child_id, channel=planned.channel, address=planned.address, body=body,

@@ -1,0 +1,10 @@
+"""Settings of the enrollment service: the shared ones plus its quotas (``ENROLLMENT_*``)."""
+
+from __future__ import annotations
+
+from shared.settings import ServiceSettings
+
+
+class EnrollmentSettings(ServiceSettings):
+    max_children_per_member: int = 10  # children a union member may be a guardian of (invitations count on acceptance)
+    max_addresses_per_kind: int = 5  # e-mail, SMS or WeChat addresses given for one guardian, each
