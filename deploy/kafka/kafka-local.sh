@@ -223,6 +223,9 @@ cmd_start() {
   cmd_fetch
   port_open "$HOST" "$PORT" && die "$HOST:$PORT is already in use by another process"
   port_open "$HOST" "$CONTROLLER_PORT" && die "$HOST:$CONTROLLER_PORT is already in use by another process"
+  if [[ -f "$DATA_DIR/meta.properties" && ! -s "$CREDENTIALS" ]]; then
+    die "$DATA_DIR was formatted by an older kafka-local.sh, without authentication; run '$0 reset' (local data is lost)"
+  fi
   ensure_credentials
   ensure_tls
   write_config
