@@ -56,6 +56,24 @@ async def insert(tx: asyncpg.Connection, notes: list[Notification]) -> set[uuid.
     return {r["notification_id"] for r in rows}
 
 
+async def share_since(tx: asyncpg.Connection, child_id: uuid.UUID, guardian_id: uuid.UUID,
+                      since: dt.datetime) -> list[asyncpg.Record]:
+    """Give a guardian who joined the child the in-app notifications the child's other guardians got
+    from ``since`` on (one per event); the new ones (``notification_id``, ``source_event_id``,
+    ``source_type``)."""
+    return await tx.fetch(
+        """INSERT INTO notifications (notification_id, source_event_id, source_type, guardian_id, child_id, channel,
+                                      address, body, safety, language, status, due_at, delivered_at, sealed_code,
+                                      code_expires_at)
+           SELECT DISTINCT ON (source_event_id) gen_random_uuid(), source_event_id, source_type, $2, child_id,
+                  'inapp', address, body, safety, language, 'delivered', due_at, now(), sealed_code, code_expires_at
+           FROM notifications
+           WHERE child_id = $1 AND channel = 'inapp' AND guardian_id <> $2 AND created_at >= $3
+           ORDER BY source_event_id, created_at
+           ON CONFLICT ON CONSTRAINT notifications_once DO NOTHING
+           RETURNING notification_id, source_event_id, source_type""", child_id, guardian_id, since)
+
+
 async def claim_due(conn: Conn, now: dt.datetime, limit: int) -> list[asyncpg.Record]:
     """Due notifications for outside channels, leased to this instance (a crashed one's lease runs out),
     with a webhook endpoint's signing key."""

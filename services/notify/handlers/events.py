@@ -35,7 +35,9 @@ async def know_the_guardians(batch: Batch, *, tx: asyncpg.Connection) -> None:
     their registration reached notify. Webhook addresses are registered with notify, not here."""
     children = {event.child_id for event, _ in batch}
     await recipients.lock_children(tx, children)
+    before = await recipients.recipients_of(tx, children)
     await recipients.replace_recipients(tx, [event for event, _ in batch])
+    await _catch_up_joined_guardians(batch, tx, before)
     offered = [(g.guardian_id, c.kind, c.address) for event, _ in batch for g in event.guardians
                for c in g.channels if c.kind in OUTSIDE_LEARNED]
     await addresses.lock_guardians(tx, {g for g, _, _ in offered})
@@ -54,6 +56,26 @@ async def know_the_guardians(batch: Batch, *, tx: asyncpg.Connection) -> None:
                 raise
             log.error("a deferred event could not be told; it stays deferred",
                       extra={"deferred_event_id": str(waiting["event_id"]), "error": repr(exc)})
+
+
+async def _catch_up_joined_guardians(batch: Batch, tx: asyncpg.Connection,
+                                     before: dict[uuid.UUID, list[asyncpg.Record]]) -> None:
+    """A co-guardian joins when they accept, and the registration that says so can reach notify after
+    events that happened since (they travel on other topics): give the newcomer the child's in-app
+    notifications from the moment they joined, so that nothing after it passes them by."""
+    for event, ctx in batch:
+        known = {g["guardian_id"] for g in before.get(event.child_id, [])}
+        if not known:  # the child's first registration: deferred events are told below
+            continue
+        for guardian in event.guardians:
+            if guardian.guardian_id in known:
+                continue
+            shared = await notifications.share_since(tx, event.child_id, guardian.guardian_id,
+                                                     ctx.envelope.occurred_at)
+            await ctx.outbox.append_many(tx, [ctx.follow_up(NotificationDelivered(
+                notification_id=row["notification_id"], guardian_id=guardian.guardian_id, child_id=event.child_id,
+                channel="inapp", source_event_id=row["source_event_id"], source_event_type=row["source_type"]))
+                for row in shared])
 
 
 @events.on_batch(ChildEnrolled, BookingWaitlisted, BookingPromoted, BookingCancelled, ChildCheckedIn, CheckInRefused,
