@@ -1,6 +1,7 @@
 -- Statistics for partners (shared/statistics.py): each fact counted once, in the transaction that
 -- records it; a timer publishes each closed period's cells once and records the period here.
-CREATE TABLE statistics_facts (
+-- Enrollment, attendance and subsidy count facts; notify has the tables and leaves them empty.
+CREATE TABLE IF NOT EXISTS statistics_facts (
     measure        text        NOT NULL,
     fact_id        text        NOT NULL,
     union_id       uuid        NOT NULL,
@@ -11,9 +12,9 @@ CREATE TABLE statistics_facts (
     at             timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (measure, fact_id)
 );
-CREATE INDEX statistics_facts_at ON statistics_facts (at);
+CREATE INDEX IF NOT EXISTS statistics_facts_at ON statistics_facts (at);
 
-CREATE TABLE statistics_periods (
+CREATE TABLE IF NOT EXISTS statistics_periods (
     period_start timestamptz NOT NULL,
     period_end   timestamptz NOT NULL,
     published_at timestamptz NOT NULL DEFAULT now(),
