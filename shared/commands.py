@@ -1,8 +1,11 @@
-"""Running an HTTP command: one transaction, an idempotency key, retried on deadlock."""
+"""Running an HTTP command: one transaction, an idempotency key, retried on deadlock and on a
+database outage (a broken or refused connection) with backoff."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable
@@ -16,6 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from shared.auth import Principal
+from shared.consumer import is_transient
 from shared.errors import DATABASE_REFUSALS, CommandRejected, refusal_status
 from shared import idempotency
 
@@ -35,6 +39,18 @@ IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, ma
 OptionalIdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=8, max_length=200,
                                                       description="Optional: the command is idempotent by itself")]
 RETRYABLE = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
+# Pauses between tries of a command that met a database outage; after the last one the error goes
+# to the HTTP edge, which answers 503 + Retry-After (shared/http.py).
+OUTAGE_PAUSES_S = (0.1, 0.3, 0.6, 1.2)
+ACQUIRE_TIMEOUT_S = 10.0
+log = logging.getLogger(__name__)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """The database, not the request, failed (:func:`shared.consumer.is_transient`). A connection
+    cut mid-query by a server shutting down may also surface as asyncpg's InternalClientError
+    ("another operation is in progress")."""
+    return is_transient(exc) or isinstance(exc, asyncpg.InternalClientError)
 
 
 @dataclass(frozen=True)
@@ -84,23 +100,38 @@ async def execute(
     runs. The audit line commits with the command's effect; a command refused, by the rules or by
     the database, or given up as busy, is audited on its own."""
     try:
-        for attempt in range(1, attempts + 1):
-            try:
-                return await _run_once(pool, scope=scope, key=key, request=request, command=command, audit=audit)
-            except RETRYABLE:
-                if attempt == attempts:
-                    raise CommandRejected(
-                        503, [{"field": "", "reason": "busy; retry with the same Idempotency-Key"}]) from None
+        return await _run_retried(pool, attempts, scope=scope, key=key, request=request, command=command,
+                                  audit=audit)
     except (CommandRejected, *DATABASE_REFUSALS) as refused:
         if audit is not None:
             await audit.record(pool, refusal_status(refused))
         raise
-    raise AssertionError("unreachable")
+
+
+async def _run_retried(pool: asyncpg.Pool, attempts: int, **command: Any) -> Result:
+    """Contention is retried ``attempts`` times, then refused as busy. An outage is retried after
+    each of :data:`OUTAGE_PAUSES_S`: the key makes a retry safe even when the connection broke
+    after COMMIT, since the retry then finds the stored answer."""
+    contended = outages = 0
+    while True:
+        try:
+            return await _run_once(pool, **command)
+        except RETRYABLE:
+            contended += 1
+            if contended == attempts:
+                raise CommandRejected(
+                    503, [{"field": "", "reason": "busy; retry with the same Idempotency-Key"}], retry_after_s=1) from None
+        except Exception as exc:
+            if not is_outage(exc) or outages == len(OUTAGE_PAUSES_S):
+                raise
+            log.info("database unavailable; the command is retried", extra={"error": repr(exc)})
+            await asyncio.sleep(OUTAGE_PAUSES_S[outages])
+            outages += 1
 
 
 async def _run_once(pool: asyncpg.Pool, *, scope: str, key: str | None, request: Any,
                     command: Callable[[asyncpg.Connection], Awaitable[Result]], audit: AuditEntry | None) -> Result:
-    async with pool.acquire() as tx, tx.transaction():
+    async with pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as tx, tx.transaction():
         if key is not None and (stored := await idempotency.claim(tx, scope=scope, key=key, request=request)):
             if audit is not None:
                 await audit.record(tx, stored[0])

@@ -1,8 +1,16 @@
-"""HTTP pieces every service shares: error shapes, correlation ids, metrics, health."""
+"""HTTP pieces every service shares: error shapes, correlation ids, metrics, health.
+
+A database outage is not a server bug: a request that meets one (:func:`shared.commands.is_outage`:
+a refused or broken connection, a server starting or shutting down, no pool connection in time) is
+answered ``503`` with ``Retry-After`` and the usual error body. Reads are retried once first, because
+a pooled connection broken by a restart is replaced on the retry; commands retry inside
+:func:`shared.commands.execute`, where their idempotency keys make it safe.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from typing import Any
 
@@ -16,10 +24,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import logs
 from shared.auth import authenticate, forbidden
+from shared.commands import is_outage
 from shared.errors import CommandRejected, refusal_status
 from shared.metrics import HTTP_REQUESTS, exposition
 
 CORRELATION_HEADER = "X-Correlation-ID"
+OUTAGE_RETRY_AFTER_S = 2  # what a client is told to wait while the database is unreachable
+STALE_OUTBOX_S = 30.0  # an unpublished event older than this makes the relay "degraded"
+log = logging.getLogger(__name__)
 
 
 def _validation_reasons(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -30,7 +42,8 @@ def _validation_reasons(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 def install(app: FastAPI, service: str) -> None:
-    """Error handlers, the correlation-id/metrics middleware and GET /health, /metrics."""
+    """Error handlers, the outage and correlation-id/metrics middlewares, and GET /health/live,
+    /health/ready (alias /health), /metrics."""
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -60,6 +73,7 @@ def install(app: FastAPI, service: str) -> None:
             {"field": exc.column_name or "", "reason": "refers to or breaks a record's rules"}]},
             status_code=refusal_status(exc))
 
+    app.add_middleware(_DatabaseOutage)
     app.add_middleware(_Correlation, service=service)
     app.include_router(_operations_router())
 
@@ -103,24 +117,87 @@ class _Correlation:
             HTTP_REQUESTS.labels(self.service, scope["method"], getattr(route, "path", "unmatched"), status).inc()
 
 
+def database_unavailable() -> JSONResponse:
+    """The answer to a request that met a database outage: retry later, nothing is broken."""
+    return JSONResponse({"error": "unavailable", "reasons": [
+        {"field": "", "reason": "the database is unreachable for a moment; retry after the Retry-After seconds "
+                                "(with the same Idempotency-Key for a command)"}]},
+        status_code=503, headers={"Retry-After": str(OUTAGE_RETRY_AFTER_S)})
+
+
+class _DatabaseOutage:
+    """Answers a request that met a database outage (:func:`shared.commands.is_outage`) with
+    503 + Retry-After instead of 500. A read (GET, HEAD) is retried once before that."""
+
+    def __init__(self, app: ASGIApp, retry_pause_s: float = 0.2) -> None:
+        self.app = app
+        self.retry_pause_s = retry_pause_s
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        tries = 2 if scope["method"] in ("GET", "HEAD") else 1
+        for attempt in range(1, tries + 1):
+            try:
+                await self.app(scope, receive, send_tracked)
+                return
+            except Exception as exc:
+                if started or not is_outage(exc):
+                    raise
+                if attempt == tries:
+                    log.warning("database unavailable; answered 503", extra={"error": repr(exc)})
+                    await database_unavailable()(scope, receive, send)
+                    return
+                await asyncio.sleep(self.retry_pause_s)
+
+
+_BACKLOG = """SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
+              FROM outbox WHERE published_at IS NULL"""
+
+
+async def _database_check(runtime: Any) -> tuple[str, int | None, float]:
+    try:
+        pending, oldest_s = await asyncio.wait_for(runtime.pool.fetchrow(_BACKLOG), 2.0)
+    except Exception:  # noqa: BLE001 - any failure means the API cannot be served
+        return "down", None, 0.0
+    return "ok", pending, oldest_s
+
+
+async def readiness(runtime: Any) -> JSONResponse:
+    """200 when the database answers, else 503. Kafka down, or a relay behind, is ``degraded``:
+    commands still commit (their events wait in the outbox), so the instance stays in service."""
+    (database, pending, oldest_s), kafka_up = await asyncio.gather(
+        _database_check(runtime), runtime.broker.ping(timeout=2.0))
+    kafka = "ok" if kafka_up else "degraded"
+    relay = "ok" if database == "ok" and oldest_s < STALE_OUTBOX_S else "degraded"
+    status = "unavailable" if database != "ok" else "ok" if kafka == relay == "ok" else "degraded"
+    body = {"status": status, "service": runtime.settings.service, "instance": runtime.settings.instance_id,
+            "database": database, "kafka": kafka, "relay": relay, "relay_leader": runtime.relay.is_leader,
+            "outbox_pending": pending, "outbox_oldest_pending_s": round(oldest_s, 1)}
+    return JSONResponse(body, status_code=503 if database != "ok" else 200)
+
+
 def _operations_router() -> APIRouter:
     router = APIRouter(tags=["operations"])
 
-    @router.get("/health", summary="200 when the database and Kafka answer, else 503")
-    async def health(request: Request) -> JSONResponse:
-        runtime = request.app.state.runtime
-        checks = {"database": "down", "kafka": "down"}
-        try:
-            await asyncio.wait_for(runtime.pool.fetchval("SELECT 1"), 2.0)
-            checks["database"] = "ok"
-        except Exception:  # noqa: BLE001 - any failure means unhealthy
-            pass
-        if await runtime.broker.ping(timeout=2.0):
-            checks["kafka"] = "ok"
-        healthy = all(v == "ok" for v in checks.values())
-        body = {"status": "ok" if healthy else "unavailable", "service": runtime.settings.service,
-                "instance": runtime.settings.instance_id, "relay_leader": runtime.relay.is_leader, **checks}
-        return JSONResponse(body, status_code=200 if healthy else 503)
+    @router.get("/health/live", summary="200 while the process serves HTTP (liveness)")
+    async def live(request: Request) -> dict[str, str]:
+        settings = request.app.state.runtime.settings
+        return {"status": "ok", "service": settings.service, "instance": settings.instance_id}
+
+    @router.get("/health/ready", summary="200 when the database answers (Kafka and the relay may be degraded), "
+                                         "else 503 (readiness)")
+    @router.get("/health", summary="Alias of /health/ready, for older probes")
+    async def ready(request: Request) -> JSONResponse:
+        return await readiness(request.app.state.runtime)
 
     @router.get("/audit", summary="The audit trail of commands, newest first (platform admin only)")
     async def audit(request: Request, limit: int = 100) -> list[dict[str, Any]]:
