@@ -139,7 +139,8 @@ def _wait_until(ready: Callable[[], bool], deadline: float, failure: str) -> Non
 
 def _logs_in(access: KafkaAccess) -> bool:
     try:
-        AdminClient(access.confluent()).list_topics(timeout=3)
+        # Quiet: until the credential has reached the broker, librdkafka would log each refusal.
+        AdminClient({**access.confluent(), "log_level": 0}).list_topics(timeout=3)
         return True
     except KafkaException:
         return False
