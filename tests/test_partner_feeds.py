@@ -107,6 +107,42 @@ async def test_two_insurers_cannot_join_their_records_of_one_booking(stack: Stac
         assert "隐私小明".encode() not in record.value and child["child_id"].encode() not in record.value
 
 
+async def test_a_booking_promoted_from_the_waitlist_updates_the_one_cover_of_the_child(stack: Stack,
+                                                                                         start_service) -> None:
+    service = await start_service("enrollment").wait_healthy()
+    async with httpx.AsyncClient(base_url=service.url, timeout=30) as http:
+        city = City(http)
+        union = await city.union("保险测试工会")
+        class_id = await city.klass(await city.network(union), days=SUMMER[:2], capacity=1)
+        first_parent, second_parent = city.parent(union), city.parent(union)
+        first = await city.child(first_parent)
+        second = await city.child(second_parent)
+        holder = (await city.book(first_parent, first["child_id"], class_id, days=SUMMER[:1])).json()
+        waiting = (await city.book(second_parent, second["child_id"], class_id, days=SUMMER[:2])).json()
+        assert [d["state"] for d in waiting["days"]] == ["waitlisted", "confirmed"], waiting
+        await city.post(f"/bookings/{holder['booking_id']}/cancellation", {}, first_parent.token, expect=200)
+
+    async def records() -> list[dict]:
+        return [json.loads(r.value) for r in await read_all(stack.kafka, stack.topic("partner.pingan.insurance"))]
+
+    async def second_child_told_twice() -> list[dict]:
+        found = await records()
+        needed = [r for r in found if r["type"] == "partner.cover_needed"
+                  and r["data"]["union_id"] == str(union.union_id) and r["data"]["days"] == [SUMMER[1].isoformat()]]
+        if not needed:
+            return []
+        told = [r for r in found if r["data"]["pseudonym"] == needed[0]["data"]["pseudonym"]]
+        return told if len(told) >= 2 else []
+
+    needed, changed = await eventually(second_child_told_twice)
+    assert needed["type"] == "partner.cover_needed" and changed["type"] == "partner.cover_changed", "one cover"
+    assert changed["data"]["cover_id"] == needed["data"]["cover_id"]
+    assert changed["data"]["days"] == [d.isoformat() for d in SUMMER[:2]]
+    await asyncio.sleep(1)
+    assert [r["type"] for r in await records() if r["data"]["pseudonym"] == needed["data"]["pseudonym"]] == [
+        "partner.cover_needed", "partner.cover_changed"]
+
+
 async def a_fresh_period(needs_s: float) -> None:
     """Wait, if need be, for a statistics period with at least ``needs_s`` seconds left in it."""
     now = dt.datetime.now(dt.UTC)

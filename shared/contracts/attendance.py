@@ -104,7 +104,8 @@ class LatePickupEscalated(_ChildDay):
 
 
 class StaffingRatioExceeded(Event):
-    """More children are present in a class than its staff on duty may look after."""
+    """More children are present in a class than its staff on duty may look after. Raised once
+    when the class-day goes over its ratio; ``staffing.ratio_restored`` clears it."""
 
     TYPE: ClassVar[str] = "staffing.ratio_exceeded"
     STREAM: ClassVar[str] = "attendance.events"
@@ -118,3 +119,10 @@ class StaffingRatioExceeded(Event):
 
     def partition_key(self) -> str:
         return str(self.class_id)
+
+
+class StaffingRatioRestored(StaffingRatioExceeded):
+    """A class-day that was over its ratio is back under it (staff came, or children left):
+    the alarm ``staffing.ratio_exceeded`` raised for it is cleared."""
+
+    TYPE: ClassVar[str] = "staffing.ratio_restored"

@@ -27,7 +27,9 @@ class _Insurance(Event):
     STREAM: ClassVar[str] = "partner.insurance"
 
     pseudonym: str = Field(pattern=r"^[0-9a-f]{32}$", description="The child, as this partner alone knows them")
-    cover_id: str = Field(pattern=r"^[0-9a-f]{32}$", description="The booking, pseudonymous like the child")
+    cover_id: str = Field(pattern=r"^[0-9a-f]{32}$",
+                          description="The child's cover in a programme (the covered period), pseudonymous like "
+                                      "the child; later changes of the cover carry the same id")
     days: tuple[dt.date, ...] = Field(min_length=1)
 
     def partition_key(self) -> str:
@@ -35,13 +37,21 @@ class _Insurance(Event):
 
 
 class CoverNeeded(_Insurance):
-    """A child needs accident cover on these days (one policy per enrolled child)."""
+    """A child needs accident cover on these days: told once per child and programme; later days
+    come as ``partner.cover_changed``, days given up as ``partner.cover_ended``."""
 
     TYPE: ClassVar[str] = "partner.cover_needed"
 
     age_band: AgeBand
     class_type: ClassType
     union_id: uuid.UUID
+
+
+class CoverChanged(_Insurance):
+    """A cover already needed (same ``cover_id``) now covers more days, for example when a
+    waitlisted day of the booking is promoted; ``days`` are all the days it now covers."""
+
+    TYPE: ClassVar[str] = "partner.cover_changed"
 
 
 class CoverEnded(_Insurance):

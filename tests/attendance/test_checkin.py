@@ -61,3 +61,26 @@ async def test_more_children_than_the_staff_may_look_after_raises_the_ratio_alar
     assert roster["children_present"] == 6 and len(roster["staff_on_duty"]) == 1 and roster["ratio_exceeded"]
     (alarm,) = await attendance_events(stack, "staffing.ratio_exceeded", site.class_id)
     assert (alarm["children_present"], alarm["staff_on_duty"], alarm["children_per_staff"]) == (6, 1, 5)
+
+
+async def test_the_ratio_alarm_is_raised_once_while_over_and_cleared_when_staff_come(stack: Stack,
+                                                                                      site: SiteDay) -> None:
+    site.class_type = "infant"
+    per_staff = CHILDREN_PER_STAFF["infant"]
+    children = [await site.book_child() for _ in range(per_staff + 3)]
+    await site.post(f"/classes/{site.class_id}/days/{today()}/staff", {"staff_name": "李老师", "role": "teacher"})
+    for child in children:
+        assert (await site.check_in(child.child_id)).status_code == 201
+    (alarm,) = await attendance_events(stack, "staffing.ratio_exceeded", site.class_id)
+    assert (alarm["children_present"], alarm["staff_on_duty"]) == (per_staff + 1, 1), "once, not on every check-in"
+
+    added = await site.post(f"/classes/{site.class_id}/days/{today()}/staff", {"staff_name": "王老师", "role": "carer"})
+    assert added.status_code == 201
+    (cleared,) = await attendance_events(stack, "staffing.ratio_restored", site.class_id)
+    assert (cleared["children_present"], cleared["staff_on_duty"]) == (per_staff + 3, 2)
+
+    later = [await site.book_child() for _ in range(per_staff)]  # over again: 2 x 5 + 3 present
+    for child in later:
+        assert (await site.check_in(child.child_id)).status_code == 201
+    alarms = await attendance_events(stack, "staffing.ratio_exceeded", site.class_id)
+    assert [a["children_present"] for a in alarms] == [per_staff + 1, 2 * per_staff + 1]

@@ -62,7 +62,8 @@ async def set_hours(site_id: uuid.UUID, body: site.Hours, request: Request, rt: 
              summary="Record a member of staff on duty")
 async def add_staff(class_id: uuid.UUID, day: dt.date, body: site.StaffOnDuty, request: Request, rt: Rt,
                     caller: Caller, key: IdempotencyKey) -> JSONResponse:
-    return await respond(request, caller, key, body, lambda tx, a: site.add_staff(class_id, day, body, a, tx=tx))
+    return await respond(request, caller, key, body,
+                         lambda tx, a: site.add_staff(class_id, day, body, a, tx=tx, outbox=rt.outbox))
 
 
 @router.get("/classes/{class_id}/roster/{day}", tags=["roster"],

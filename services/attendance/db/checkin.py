@@ -94,3 +94,16 @@ async def set_hours(tx: asyncpg.Connection, site_id: uuid.UUID, h: SiteHours, le
                grace_minutes = EXCLUDED.grace_minutes, escalation_interval_s = EXCLUDED.escalation_interval_s,
                site_lead_name = EXCLUDED.site_lead_name, site_lead_phone = EXCLUDED.site_lead_phone""",
         site_id, h.checkin_cutoff, h.closing, h.grace_minutes, h.escalation_interval_s, lead_name, lead_phone)
+
+
+async def raise_alarm(tx: asyncpg.Connection, class_id: uuid.UUID, day: dt.date) -> bool:
+    """Mark the class-day's staffing alarm raised; True only when it was not raised already."""
+    return bool(await tx.fetchval(
+        """INSERT INTO staffing_alarms (class_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING true""",
+        class_id, day))
+
+
+async def clear_alarm(tx: asyncpg.Connection, class_id: uuid.UUID, day: dt.date) -> bool:
+    """Clear the class-day's staffing alarm; True only when it was raised."""
+    return bool(await tx.fetchval("DELETE FROM staffing_alarms WHERE class_id = $1 AND day = $2 RETURNING true",
+                                  class_id, day))

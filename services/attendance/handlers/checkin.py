@@ -11,12 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.attendance.access import ensure_provider_at_site
 from services.attendance.db import checkin as db
 from services.attendance.db import roster, timers
-from services.attendance.domain import (
-    CHILDREN_PER_STAFF, ESCALATION, local_today, ratio_exceeded, screening_refusal,
-)
+from services.attendance.domain import ESCALATION, local_today, screening_refusal
 from services.attendance.handlers import Actor
+from services.attendance.handlers.staffing import review
 from shared import statistics
-from shared.contracts.attendance import ChildCheckedIn, CheckInRefused, StaffingRatioExceeded
+from shared.contracts.attendance import ChildCheckedIn, CheckInRefused
 from shared.errors import CommandRejected
 from shared.outbox import FollowUp, Outbox
 
@@ -60,22 +59,16 @@ async def check_in(cmd: CheckIn, actor: Actor, *, tx: asyncpg.Connection, outbox
     await timers.schedule_many(tx, [
         timers.Timer("late_pickup", cmd.child_id, entry["class_id"], today, step, hours.escalation_at(today, step))
         for step in ESCALATION])
-    # Only now serialise with the class's other arrivals (their admissions are in, or wait for
-    # ours), so that the count each one sees, and the staffing alert, is exact.
-    await db.lock_class_day(tx, entry["class_id"], today)
-    present, staff = await db.present_and_staff(tx, entry["class_id"], today)
+    staffing = await review(tx, class_id=entry["class_id"], site_id=cmd.site_id, class_type=entry["class_type"],
+                            day=today, meta=meta)
     events = [FollowUp(ChildCheckedIn(**where, booking_id=entry["booking_id"], programme_id=entry["programme_id"],
-                                      at=actor.now), **meta)]
+                                      at=actor.now), **meta), *staffing.alarm]
     if meta["union_id"] is not None:
         await statistics.count(tx, statistics.Fact("attended", f"{cmd.child_id}:{today}", meta["union_id"],
                                                    cmd.child_id, class_type=entry["class_type"]))
-    if ratio_exceeded(entry["class_type"], present, staff):
-        events.append(FollowUp(StaffingRatioExceeded(
-            class_id=entry["class_id"], site_id=cmd.site_id, day=today, children_present=present,
-            staff_on_duty=staff, children_per_staff=CHILDREN_PER_STAFF.get(entry["class_type"], 15)), **meta))
     await outbox.append_many(tx, events)
     return 201, {"checkin_id": str(checkin_id), "admitted": True, "at": actor.now.isoformat(),
-                 "children_present": present, "staff_on_duty": staff}
+                 "children_present": staffing.present, "staff_on_duty": staffing.staff}
 
 
 def _already_in(admitted: asyncpg.Record) -> Result:

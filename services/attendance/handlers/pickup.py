@@ -25,6 +25,7 @@ from services.attendance.domain import (
     CODE_TTL, MAX_WRONG_CODES, code_matches, daily_refusal, hash_code, local_today, new_code,
 )
 from services.attendance.handlers import Actor
+from services.attendance.handlers.staffing import review
 from shared.auth import forbidden
 from shared.contracts.attendance import ChildPickedUp, PickupCodeIssued, PickupRefused
 from shared.errors import CommandRejected
@@ -136,6 +137,9 @@ async def confirm(attempt_id: uuid.UUID, cmd: ConfirmPickup, actor: Actor, *, tx
     await timers.cancel(tx, "late_pickup", attempt["child_id"], attempt["day"])
     await outbox.append(tx, ChildPickedUp(**where, adult_id=attempt["adult_id"], adult_name=attempt["adult_name"],
                                           at=actor.now), **meta)
+    staffing = await review(tx, class_id=entry["class_id"], site_id=entry["site_id"], class_type=entry["class_type"],
+                            day=attempt["day"], meta=meta)
+    await outbox.append_many(tx, staffing.alarm)
     return 200, {"child_id": str(attempt["child_id"]), "released_to": attempt["adult_name"],
                  "at": actor.now.isoformat()}
 

@@ -14,7 +14,9 @@ from services.attendance.db import checkin as db
 from services.attendance.db import roster, timers
 from services.attendance.domain import SiteHours
 from services.attendance.handlers import Actor
+from services.attendance.handlers.staffing import review
 from shared.errors import CommandRejected
+from shared.outbox import Outbox
 
 Result = tuple[int, dict[str, Any]]
 
@@ -52,10 +54,16 @@ async def set_hours(site_id: uuid.UUID, cmd: Hours, actor: Actor, *, tx: asyncpg
 
 
 async def add_staff(class_id: uuid.UUID, day: dt.date, cmd: StaffOnDuty, actor: Actor, *,
-                    tx: asyncpg.Connection) -> Result:
+                    tx: asyncpg.Connection, outbox: Outbox) -> Result:
+    """Staff on duty for a class-day; a class brought back under its ratio has its alarm cleared."""
     facts = await roster.class_facts(tx, class_id)
     if facts is None:
         raise CommandRejected(404, [{"field": "class_id", "reason": "no bookings in this class yet"}])
     ensure_at_site(actor.principal, facts["provider_id"], facts["union_path"])
     await db.add_staff(tx, class_id, day, cmd.staff_name, cmd.role)
+    meta = {"union_id": facts["union_path"][-1] if facts["union_path"] else None,
+            "correlation_id": actor.correlation_id}
+    staffing = await review(tx, class_id=class_id, site_id=facts["site_id"], class_type=facts["class_type"], day=day,
+                            meta=meta)
+    await outbox.append_many(tx, staffing.alarm)
     return 201, {"class_id": str(class_id), "day": day.isoformat(), "staff": await db.staff_on_duty(tx, class_id, day)}

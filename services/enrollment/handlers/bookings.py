@@ -22,14 +22,12 @@ from services.enrollment.domain.ages import age_mismatch
 from services.enrollment.domain.calendar import requested_days
 from services.enrollment.domain.commands import BookDays, CancelBooking
 from services.enrollment.domain.seats import SeatDay, priority_rank
-from services.enrollment.handlers import Actor
+from services.enrollment.handlers import Actor, insurance
 from shared.contracts.enrollment import (
     BookingCancelled, BookingChanged, BookingPromoted, BookingWaitlisted, ChildEnrolled, WaitlistPlace,
 )
-from shared import partners, statistics
+from shared import statistics
 from shared.auth import Principal
-from shared.contracts.partners import CoverEnded, CoverNeeded
-from shared.partners import age_band, pseudonym
 from shared.errors import CommandRejected
 from shared.outbox import Outbox
 from shared.timezones import LOCAL_TIME
@@ -189,16 +187,11 @@ async def _tell_partners(tx: asyncpg.Connection, outbox: Outbox, cls: asyncpg.Re
                          booking_id: uuid.UUID, days: list[dt.date], *, cover: bool) -> None:
     """Insurers learn which days a (pseudonymous) child needs cover; statistics count the booking,
     once however many of its days are confirmed, and publish it only in a period's aggregate."""
-    union_id, child_id, days = cls["union_id"], child["child_id"], tuple(sorted(days))
     if not cover:
-        await partners.publish(tx, outbox, "insurance", lambda p: CoverEnded(
-            pseudonym=pseudonym(p, child_id), cover_id=pseudonym(p, booking_id), days=days), union_id=union_id)
+        await insurance.uncover(tx, outbox, cls, child, tuple(sorted(days)))
         return
-    band = age_band(child["birth_date"], days[0])
-    await partners.publish(tx, outbox, "insurance", lambda p: CoverNeeded(
-        pseudonym=pseudonym(p, child_id), cover_id=pseudonym(p, booking_id), days=days, age_band=band,
-        class_type=cls["class_type"], union_id=union_id), union_id=union_id)
-    await statistics.count(tx, statistics.Fact("enrolled", str(booking_id), union_id, child_id,
+    await insurance.cover(tx, outbox, cls, child, tuple(sorted(days)))
+    await statistics.count(tx, statistics.Fact("enrolled", str(booking_id), cls["union_id"], child["child_id"],
                                                class_type=cls["class_type"], priority_group=child["priority_group"]))
 
 

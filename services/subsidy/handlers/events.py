@@ -7,6 +7,7 @@ import uuid
 import asyncpg
 
 from services.subsidy.db import applications as apps
+from services.subsidy.db import days as known_days
 from services.subsidy.db import funds
 from services.subsidy.domain import Request, automatic, subsidise
 from services.subsidy.handlers import ledger
@@ -27,7 +28,9 @@ def _emitter(ctx: EventContext, tx: asyncpg.Connection):
 @events.on(BookingPromoted)
 async def open_application(event: ChildEnrolled | BookingPromoted, ctx: EventContext, *,
                            tx: asyncpg.Connection) -> None:
-    """Compute the subsidy for the confirmed days; reserve it at once when the rules allow."""
+    """Compute the subsidy for the confirmed days; reserve it at once when the rules allow. Days
+    attendance already told of are resolved at once (an attended day waits for approval)."""
+    await known_days.lock_child(tx, event.child_id)
     union_path = list(event.union_path)
     policies, _ = await funds.policies_for(tx, union_path)
     lines = subsidise(Request(event.class_id, event.priority_group, event.days, event.fee_per_day_fen), policies)
@@ -43,6 +46,8 @@ async def open_application(event: ChildEnrolled | BookingPromoted, ctx: EventCon
         fee_fen=len(event.days) * event.fee_per_day_fen, amount_fen=amount, automatic=auto))
     if lines and auto:
         await ledger.approve(tx, await apps.lock(tx, application_id), by=SYSTEM, emit=_emitter(ctx, tx))
+    elif lines:
+        await ledger.resolve_known_days(tx, await apps.lock(tx, application_id), emit=_emitter(ctx, tx))
 
 
 @events.on(BookingChanged)
@@ -58,8 +63,12 @@ async def release_given_up_days(event: BookingChanged | BookingCancelled, ctx: E
 @events.on(ChildCheckedIn)
 @events.on(ChildAbsent)
 async def settle_the_day(event: ChildCheckedIn | ChildAbsent, ctx: EventContext, *, tx: asyncpg.Connection) -> None:
-    """An attended day is paid; a missed day's money goes back to the fund."""
+    """An attended day is paid; a missed day's money goes back to the fund. The day is kept, so
+    that an application opened or approved later (its event can come after this one) still pays it."""
+    attended = isinstance(event, ChildCheckedIn)
+    await known_days.lock_child(tx, event.child_id)
+    await known_days.record(tx, booking_id=event.booking_id, child_id=event.child_id, day=event.day,
+                            attended=attended)
     for row in await apps.open_applications(tx, event.booking_id):
         app = await apps.lock(tx, row["application_id"])
-        await ledger.resolve_days(tx, app, [event.day], attended=isinstance(event, ChildCheckedIn),
-                                  emit=_emitter(ctx, tx))
+        await ledger.resolve_days(tx, app, [event.day], attended=attended, emit=_emitter(ctx, tx))

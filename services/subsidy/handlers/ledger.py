@@ -1,5 +1,6 @@
 """Moving money: reserve on approval, spend on attended days, release on cancellations,
-absences and rejections, settle when every day is resolved.
+absences and rejections, settle when every day is resolved. Days attendance told of before the
+application was opened or approved are kept (``db.days``) and resolved when it is.
 
 A fund is only ever changed by a guarded UPDATE (``reserve`` takes money only if it is still
 there), and the table's CHECK constraint refuses any commit that would overspend it. Concurrent
@@ -15,6 +16,7 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 
 from services.subsidy.db import applications as apps
+from services.subsidy.db import days as known_days
 from services.subsidy.db import funds
 from services.subsidy.domain import LOW_SHARE, yuan
 from shared.contracts.subsidy import (
@@ -76,6 +78,7 @@ async def approve(tx: asyncpg.Connection, app: asyncpg.Record, *, by: str, emit:
         application_id=app["application_id"], booking_id=app["booking_id"], child_id=app["child_id"],
         amount_fen=sum(per_fund.values()), decided_by=by,
         funds=tuple(FundShare(fund_id=f, amount_fen=a) for f, a in sorted(per_fund.items()))))
+    await resolve_known_days(tx, await apps.lock(tx, app["application_id"]), emit=emit)
     return True
 
 
@@ -89,7 +92,21 @@ async def reject(tx: asyncpg.Connection, app: asyncpg.Record, *, by: str, reason
 async def resolve_days(tx: asyncpg.Connection, app: asyncpg.Record, days: list[dt.date], *, attended: bool,
                        emit: Emit) -> None:
     """Attended days are paid from the reservation; days given up or missed go back to the funds."""
-    # A day attended before staff decided stays proposed: it is paid if they approve.
+    await _move_days(tx, app, days, attended=attended)
+    await settle_if_done(tx, app, emit=emit)
+
+
+async def resolve_known_days(tx: asyncpg.Connection, app: asyncpg.Record, *, emit: Emit) -> None:
+    """Resolve the days attendance told of before the application was opened or approved."""
+    told = await known_days.of_booking(tx, app["booking_id"])
+    for attended in (True, False):
+        if chosen := sorted(day for day, was in told.items() if was is attended):
+            await _move_days(tx, app, chosen, attended=attended)
+    await settle_if_done(tx, app, emit=emit)
+
+
+async def _move_days(tx: asyncpg.Connection, app: asyncpg.Record, days: list[dt.date], *, attended: bool) -> None:
+    # A day attended before staff decided stays proposed: approve() pays it from the known days.
     moved = await apps.move_lines(tx, app["application_id"], ("reserved",) if attended else ("reserved", "proposed"),
                                   "spent" if attended else "released", days)
     for line in moved:
@@ -100,7 +117,6 @@ async def resolve_days(tx: asyncpg.Connection, app: asyncpg.Record, days: list[d
         else:
             await funds.release(tx, line["fund_id"], line["amount_fen"])
             await funds.unuse_programme_cap(tx, line["policy_id"], app["programme_id"], line["amount_fen"])
-    await settle_if_done(tx, app, emit=emit)
 
 
 async def settle_if_done(tx: asyncpg.Connection, app: asyncpg.Record, *, emit: Emit) -> None:

@@ -1,0 +1,39 @@
+"""A class-day's staffing alarm: raised once when it goes over its ratio, cleared once when it is
+back under (staff came, or children were picked up), whatever the number of check-ins between."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from services.attendance.db import checkin as db
+from services.attendance.domain import CHILDREN_PER_STAFF, ratio_exceeded
+from shared.contracts.attendance import StaffingRatioExceeded, StaffingRatioRestored
+from shared.outbox import FollowUp
+
+
+@dataclass(frozen=True)
+class Staffing:
+    present: int
+    staff: int
+    alarm: list[FollowUp]  # the alarm raised or cleared by this change, if any
+
+
+async def review(tx: asyncpg.Connection, *, class_id: uuid.UUID, site_id: uuid.UUID, class_type: str,
+                 day: dt.date, meta: dict[str, Any]) -> Staffing:
+    """Count the class-day after a change already written in ``tx``; raise or clear its alarm."""
+    # Serialise with the class-day's other changes (they are written, or wait for ours), so that
+    # the count each one sees, and therefore the alarm, is exact.
+    await db.lock_class_day(tx, class_id, day)
+    present, staff = await db.present_and_staff(tx, class_id, day)
+    facts = {"class_id": class_id, "site_id": site_id, "day": day, "children_present": present,
+             "staff_on_duty": staff, "children_per_staff": CHILDREN_PER_STAFF.get(class_type, 15)}
+    if ratio_exceeded(class_type, present, staff):
+        alarm = [FollowUp(StaffingRatioExceeded(**facts), **meta)] if await db.raise_alarm(tx, class_id, day) else []
+    else:
+        alarm = [FollowUp(StaffingRatioRestored(**facts), **meta)] if await db.clear_alarm(tx, class_id, day) else []
+    return Staffing(present, staff, alarm)
