@@ -10,14 +10,15 @@ from typing import Any
 
 import httpx
 
-from shared.auth import Principal, mint
+from shared.auth import DEFAULT_MAX_TTL_S, Principal, mint
 
 # The working days of summer 2027, from Monday 5 July for eight weeks.
 SUMMER = [dt.date(2027, 7, 5) + dt.timedelta(days=i) for i in range(56) if (dt.date(2027, 7, 5) + dt.timedelta(days=i)).weekday() < 5]
 
 
 def token(role: str, **ids: uuid.UUID | None) -> str:
-    return mint(Principal(sub=f"{role}-{uuid.uuid4().hex[:8]}", role=role, **ids))
+    """A development token, living as long as one from ``./tuoguan token``."""
+    return mint(Principal(sub=f"{role}-{uuid.uuid4().hex[:8]}", role=role, **ids), ttl_s=DEFAULT_MAX_TTL_S)
 
 
 @dataclass(frozen=True)

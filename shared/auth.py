@@ -266,9 +266,14 @@ def mint(principal: Principal, *, ttl_s: int = 3600, audiences: tuple[str, ...] 
     return jwt.encode(claims, private, algorithm="EdDSA", headers={"kid": kid})
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description="Mint a development token with the install's signing key.")
-    parser.add_argument("command", choices=["mint"])
+# What each role's token must name: a parent acts for a member of a union, staff for their union or provider.
+ROLE_NEEDS = {"parent": ("union", "member"), "union_staff": ("union",), "provider_staff": ("provider",)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="./tuoguan token",
+                                     description="Mint a development token with the install's signing key.")
+    parser.add_argument("command", choices=["mint"], help=argparse.SUPPRESS)
     parser.add_argument("--role", required=True, choices=list(Role.__args__))
     parser.add_argument("--sub", default=None)
     parser.add_argument("--union", type=uuid.UUID)
@@ -277,7 +282,10 @@ def main() -> None:
     parser.add_argument("--service", action="append", choices=SERVICES,
                         help="the services the token is for (repeatable; default all four)")
     parser.add_argument("--ttl", type=int, default=DEFAULT_MAX_TTL_S)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    missing = [f"--{name}" for name in ROLE_NEEDS.get(args.role, ()) if getattr(args, name) is None]
+    if missing:
+        parser.error(f"--role {args.role} needs {' and '.join(missing)}")
     principal = Principal(sub=args.sub or f"{args.role}-{uuid.uuid4().hex[:8]}", role=args.role,
                           union_id=args.union, provider_id=args.provider, member_id=args.member)
     print(mint(principal, ttl_s=args.ttl, audiences=tuple(args.service or SERVICES)))

@@ -141,6 +141,15 @@ def _clock(at: dt.datetime) -> str:
     return f"{at.astimezone(LOCAL_TIME):%H:%M}"
 
 
+# Why a pick-up was refused, in the guardian's words (PickupRefused.reason is a code).
+PICKUP_REFUSALS = {
+    "not_authorised": {"en": "not an authorised adult", "zh-CN": "不是授权接送人"},
+    "wrong_code": {"en": "wrong pick-up code", "zh-CN": "验证码错误"},
+    "expired": {"en": "the pick-up code had expired", "zh-CN": "验证码已过期"},
+    "too_many_attempts": {"en": "too many wrong codes", "zh-CN": "验证码错误次数过多"},
+}
+
+
 def message(event: Event, child: str, language: str = "zh-CN") -> str | None:
     """The text about ``event``, or None when it is not worth a message."""
     en = language == "en"
@@ -171,8 +180,9 @@ def message(event: Event, child: str, language: str = "zh-CN") -> str | None:
                     f"{event.adult_name} 正在接 {child}。接送验证码 {CODE_SLOT}，"
                     f"请告知接送人，{_clock(event.expires_at)} 前有效。非本人请勿转告。")
         case PickupRefused():
-            return (f"Alert: a pick-up of {child} was refused ({event.reason}); {child} stays at the site." if en else
-                    f"提醒：有人接 {child} 未通过核验（{event.reason}），孩子仍在托管点。")
+            why = PICKUP_REFUSALS[event.reason]["en" if en else "zh-CN"]
+            return (f"Alert: a pick-up of {child} was refused ({why}); {child} stays at the site." if en else
+                    f"提醒：有人接 {child} 未通过核验（{why}），孩子仍在托管点。")
         case ChildPickedUp():
             return (f"{child} was picked up at {_clock(event.at)} by {event.adult_name}." if en else
                     f"{child} {_clock(event.at)} 已由 {event.adult_name} 接走。")

@@ -19,6 +19,7 @@ from services.enrollment.domain.commands import (
 )
 from services.enrollment.handlers import organisation as handlers
 from shared.auth import Caller, forbidden
+from shared.errors import CommandRejected
 
 router = APIRouter(tags=["organisation"])
 
@@ -68,6 +69,8 @@ async def read_class(class_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, A
 @router.get("/classes/{class_id}/availability", summary="Free seats per day, per pool, and the waitlist length")
 async def availability(class_id: uuid.UUID, rt: Rt, caller: Caller,
                        start: dt.date = Query(alias="from"), end: dt.date = Query(alias="to")) -> dict[str, Any]:
+    if end < start:
+        raise CommandRejected(422, [{"field": "from", "reason": "from is after to"}])
     cls = await db.get_class(rt.pool, class_id)
     if cls is None:
         raise not_found("class_id", "class")

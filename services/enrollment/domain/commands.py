@@ -12,10 +12,12 @@ from services.enrollment.domain import contacts
 from shared.contracts.enrollment import Channel, ClassType, EmergencyContact, EmploymentCategory
 
 Name = Field(min_length=1, max_length=80)
+OLDEST_CHILD_YEARS = 20  # as max_age_months: no class takes anyone older
 
 
 class Command(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Spaces around a name are never part of it, and a name of only spaces is none.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 class CreateUnion(Command):
@@ -79,6 +81,13 @@ class CreateClass(Command):
     registration_opens_at: AwareDatetime
     quotas: list[QuotaIn] = Field(default_factory=list, max_length=20)
 
+    @field_validator("days")
+    @classmethod
+    def _ahead(cls, days: list[dt.date]) -> list[dt.date]:
+        if days and max(days) < dt.date.today():
+            raise ValueError("every day of the class is in the past")
+        return days
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if len(set(self.days)) != len(self.days):
@@ -139,8 +148,11 @@ class RegisterChild(Command):
     @field_validator("birth_date")
     @classmethod
     def _born(cls, value: dt.date) -> dt.date:
-        if value > dt.date.today():
+        today = dt.date.today()
+        if value > today:
             raise ValueError("birth date is in the future")
+        if value < today.replace(year=today.year - OLDEST_CHILD_YEARS, day=min(today.day, 28)):
+            raise ValueError(f"birth date is more than {OLDEST_CHILD_YEARS} years ago; children only")
         return value
 
 
