@@ -88,6 +88,22 @@ class _SeatsConfirmed(Event):
         return str(self.child_id)
 
 
+class SiteOpened(Event):
+    """Union staff added a site to a network: attendance knows it (and who may set its hours)
+    before any child is booked there. Keyed by the site, so it does not wait behind a child's events."""
+
+    TYPE: ClassVar[str] = "site.opened"
+    STREAM: ClassVar[str] = "enrollment.events"
+
+    site_id: uuid.UUID
+    network_id: uuid.UUID
+    provider_id: uuid.UUID
+    union_path: tuple[uuid.UUID, ...] = Field(min_length=1, description="The network's union and those above it, city first")
+
+    def partition_key(self) -> str:
+        return str(self.site_id)
+
+
 class ChildEnrolled(_SeatsConfirmed):
     """A booking got confirmed seats on these days (the booking's waitlisted days, if any,
     follow in ``booking.waitlisted``)."""

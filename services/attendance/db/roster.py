@@ -100,10 +100,22 @@ async def class_facts(conn: Conn, class_id: uuid.UUID) -> asyncpg.Record | None:
            WHERE class_id = $1 AND provider_id IS NOT NULL LIMIT 1""", class_id)
 
 
+async def add_site(conn: Conn, site_id: uuid.UUID, network_id: uuid.UUID, provider_id: uuid.UUID,
+                   union_path: list[uuid.UUID]) -> None:
+    await conn.execute(
+        """INSERT INTO sites (site_id, network_id, provider_id, union_path) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (site_id) DO NOTHING""", site_id, network_id, provider_id, union_path)
+
+
 async def site_facts(conn: Conn, site_id: uuid.UUID) -> asyncpg.Record | None:
+    """Who runs the site and the unions above it: from site.opened, or (sites opened before that
+    event existed) from its roster entries."""
     return await conn.fetchrow(
-        "SELECT site_id, provider_id, union_path FROM roster_entries WHERE site_id = $1 AND provider_id IS NOT NULL LIMIT 1",
-        site_id)
+        """SELECT site_id, provider_id, union_path FROM sites WHERE site_id = $1
+           UNION ALL
+           (SELECT site_id, provider_id, union_path FROM roster_entries
+            WHERE site_id = $1 AND provider_id IS NOT NULL LIMIT 1)
+           LIMIT 1""", site_id)
 
 
 async def child_facts(conn: Conn, child_id: uuid.UUID) -> asyncpg.Record | None:

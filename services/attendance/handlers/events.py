@@ -8,7 +8,7 @@ from services.attendance.db import checkin, timers
 from services.attendance.db import roster as db
 from shared.routing import EventBatch, EventContext, EventRouter
 from shared.contracts.enrollment import (
-    BookingCancelled, BookingChanged, BookingPromoted, ChildEnrolled, ChildRegistered,
+    BookingCancelled, BookingChanged, BookingPromoted, ChildEnrolled, ChildRegistered, SiteOpened,
 )
 
 events = EventRouter()
@@ -18,6 +18,12 @@ events = EventRouter()
 async def know_the_children(batch: EventBatch, *, tx: asyncpg.Connection) -> None:
     """Keep who each child is and who may pick them up."""
     await db.upsert_children(tx, [(event, ctx.envelope.union_id) for event, ctx in batch])
+
+
+@events.on(SiteOpened)
+async def know_the_site(event: SiteOpened, ctx: EventContext, *, tx: asyncpg.Connection) -> None:
+    """Know the site from its opening, so its hours can be set before anyone books there."""
+    await db.add_site(tx, event.site_id, event.network_id, event.provider_id, list(event.union_path))
 
 
 @events.on_batch(ChildEnrolled, BookingPromoted)

@@ -42,7 +42,7 @@ class StaffOnDuty(BaseModel):
 async def set_hours(site_id: uuid.UUID, cmd: Hours, actor: Actor, *, tx: asyncpg.Connection) -> Result:
     site = await roster.site_facts(tx, site_id)
     if site is None:
-        raise CommandRejected(404, [{"field": "site_id", "reason": "no bookings at this site yet"}])
+        raise CommandRejected(404, [{"field": "site_id", "reason": "no such site (yet: a new site is known a moment after it opens)"}])
     ensure_at_site(actor.principal, site["provider_id"], site["union_path"])
     if cmd.closing <= cmd.checkin_cutoff:
         raise CommandRejected(422, [{"field": "closing", "reason": "closing is not after the check-in cut-off"}])

@@ -43,7 +43,8 @@ async def create_network(body: CreateNetwork, request: Request, rt: Rt, caller: 
 
 @router.post("/sites", status_code=201, summary="Add the hub or a satellite site to a network")
 async def create_site(body: CreateSite, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey) -> JSONResponse:
-    return await respond(request, caller, key, body, lambda tx, a: handlers.create_site(body, a, tx=tx))
+    return await respond(request, caller, key, body, lambda tx, a: handlers.create_site(body, a, tx=tx,
+                                                                                    outbox=rt.outbox))
 
 
 @router.post("/programmes", status_code=201, summary="Open a programme (a term) at a network")

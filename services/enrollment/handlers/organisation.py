@@ -16,7 +16,9 @@ from services.enrollment.domain.commands import (
 from services.enrollment.domain.seats import DEFAULT_PRIORITY_ORDER
 from services.enrollment.handlers import Actor
 from shared.auth import forbidden
+from shared.contracts.enrollment import SiteOpened
 from shared.errors import CommandRejected
+from shared.outbox import Outbox
 
 Result = tuple[int, dict[str, Any]]
 
@@ -54,7 +56,7 @@ async def create_network(cmd: CreateNetwork, actor: Actor, *, tx: asyncpg.Connec
     return 201, {"network_id": str(network_id)}
 
 
-async def create_site(cmd: CreateSite, actor: Actor, *, tx: asyncpg.Connection) -> Result:
+async def create_site(cmd: CreateSite, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox) -> Result:
     network = await db.get_network(tx, cmd.network_id)
     if network is None:
         raise not_found("network_id", "network")
@@ -70,6 +72,10 @@ async def create_site(cmd: CreateSite, actor: Actor, *, tx: asyncpg.Connection) 
         raise CommandRejected(409, [{"field": "role", "reason": "this network already has its hub"}])
     site_id = uuid.uuid4()
     await db.insert_site(tx, site_id, network["union_id"], cmd)
+    union = await db.get_union(tx, network["union_id"])
+    await outbox.append(tx, SiteOpened(site_id=site_id, network_id=cmd.network_id, provider_id=cmd.provider_id,
+                                       union_path=tuple(union["ancestors"])),
+                        union_id=network["union_id"], correlation_id=actor.correlation_id)
     return 201, {"site_id": str(site_id)}
 
 
