@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from services.subsidy.db import applications as apps
+from services.subsidy.db import children
 from services.subsidy.db import funds
 from services.subsidy.handlers import decisions
 from shared.auth import Caller, Principal, forbidden
@@ -72,7 +73,7 @@ async def read_application(application_id: uuid.UUID, rt: Rt, caller: Caller) ->
     found = await apps.get(rt.pool, application_id)
     if found is None:
         raise CommandRejected(404, [{"field": "application_id", "reason": "no such application"}])
-    _ensure_within(caller, found["union_path"])
+    await _ensure_may_read(rt.pool, caller, found)
     return {**found, "totals": await apps.totals(rt.pool, application_id)}
 
 
@@ -80,12 +81,26 @@ async def read_application(application_id: uuid.UUID, rt: Rt, caller: Caller) ->
 async def booking_applications(booking_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
     found = await apps.of_booking(rt.pool, booking_id)
     for application in found:
-        _ensure_within(caller, application["union_path"])
+        await _ensure_may_read(rt.pool, caller, application)
     return {"booking_id": booking_id, "applications": found}
 
 
-def _ensure_within(p: Principal, union_path: list[uuid.UUID] | None) -> None:
-    if p.role == "admin" or (p.role == "union_staff" and p.union_id in (union_path or [])):
+@router.get("/children/{child_id}/applications", tags=["applications"],
+            summary="A child's applications (the child's guardians, or union staff above the classes)")
+async def child_applications(child_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
+    if caller.role == "parent" and not await children.is_guardian(rt.pool, child_id, caller.member_id):
+        raise forbidden("you are not a guardian of this child")
+    found = await apps.of_child(rt.pool, child_id)
+    for application in found:
+        await _ensure_may_read(rt.pool, caller, application)
+    return {"child_id": child_id, "applications": found}
+
+
+async def _ensure_may_read(pool: asyncpg.Pool, p: Principal, application: dict[str, Any]) -> None:
+    """Union staff within the class's part of the tree, and the child's own guardians."""
+    if p.role == "admin" or (p.role == "union_staff" and p.union_id in (application["union_path"] or [])):
+        return
+    if p.role == "parent" and p.member_id and await children.is_guardian(pool, application["child_id"], p.member_id):
         return
     raise forbidden("this application is outside your part of the union tree")
 

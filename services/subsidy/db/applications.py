@@ -86,10 +86,16 @@ async def get(conn: Conn, application_id: uuid.UUID) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
+_LISTED = "application_id, booking_id, child_id, days, fee_fen, amount_fen, status, reason, union_path, opened_at"
+
+
 async def of_booking(conn: Conn, booking_id: uuid.UUID) -> list[dict[str, Any]]:
-    rows = await conn.fetch(
-        """SELECT application_id, booking_id, child_id, days, fee_fen, amount_fen, status, reason, union_path, opened_at
-           FROM applications WHERE booking_id = $1 ORDER BY opened_at""", booking_id)
+    rows = await conn.fetch(f"SELECT {_LISTED} FROM applications WHERE booking_id = $1 ORDER BY opened_at", booking_id)
+    return [dict(r) for r in rows]
+
+
+async def of_child(conn: Conn, child_id: uuid.UUID) -> list[dict[str, Any]]:
+    rows = await conn.fetch(f"SELECT {_LISTED} FROM applications WHERE child_id = $1 ORDER BY opened_at", child_id)
     return [dict(r) for r in rows]
 
 

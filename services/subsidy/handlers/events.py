@@ -7,13 +7,16 @@ import uuid
 import asyncpg
 
 from services.subsidy.db import applications as apps
+from services.subsidy.db import children
 from services.subsidy.db import days as known_days
 from services.subsidy.db import funds
 from services.subsidy.domain import Request, automatic, subsidise
 from services.subsidy.handlers import ledger
 from shared.routing import EventContext, EventRouter
 from shared.contracts.attendance import ChildAbsent, ChildCheckedIn
-from shared.contracts.enrollment import BookingCancelled, BookingChanged, BookingPromoted, ChildEnrolled
+from shared.contracts.enrollment import (
+    BookingCancelled, BookingChanged, BookingPromoted, ChildEnrolled, ChildRegistered,
+)
 from shared.contracts.subsidy import SubsidyRequested
 
 events = EventRouter()
@@ -72,3 +75,9 @@ async def settle_the_day(event: ChildCheckedIn | ChildAbsent, ctx: EventContext,
     for row in await apps.open_applications(tx, event.booking_id):
         app = await apps.lock(tx, row["application_id"])
         await ledger.resolve_days(tx, app, [event.day], attended=attended, emit=_emitter(ctx, tx))
+
+
+@events.on(ChildRegistered)
+async def know_the_guardians(event: ChildRegistered, ctx: EventContext, *, tx: asyncpg.Connection) -> None:
+    """Keep who the child's guardians are: they may read the child's applications."""
+    await children.set_guardians(tx, event.child_id, [g.guardian_id for g in event.guardians])
