@@ -12,7 +12,10 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+import jwt
+
 from deploy.endpoints import ROOT
+from shared.auth import DEFAULT_MAX_TTL_S
 from tests.conftest import Stack
 from tests.support.polling import eventually
 
@@ -55,14 +58,14 @@ async def test_every_line_the_demo_prints_keeps_the_readmes_promise(stack: Stack
     env = {**os.environ, **{f"{name.upper()}_HTTP_PORT": str(s.port) for name, s in services.items()}}
     printed = await bash(f"{sys.executable} -m deploy.demo", env)
     lines = pasted_lines(printed)
-    exports = [line for line in lines if line.startswith("export ")]
-    assert [line.split("=")[0] for line in exports] == [
-        "export STAFF", "export PARENT", "export PROVIDER", "export GUARDIAN2", "export ATTEMPT", "export CODE"]
-    assert lines.index(exports[3]) < min(i for i, line in enumerate(lines) if "$GUARDIAN2" in line), \
-        "each token is exported before the first line that uses it"
+    exports = {line.removeprefix("export ").split("=")[0] for line in lines if line.startswith("export ")}
+    assert exports == {"STAFF", "PARENT", "PROVIDER", "GUARDIAN2", "ATTEMPT", "CODE"}
 
     kept: list[str] = []
+    exported_so_far: set[str] = set()
     for line in map(as_here, lines):
+        used = set(re.findall(r"\$([A-Z][A-Z0-9_]*)", line.partition("=")[2] if line.startswith("export ") else line))
+        assert used <= exported_so_far, f"{used - exported_so_far} used before it is exported: {line}"
         if line.startswith("export "):
             name = line.removeprefix("export ").split("=")[0]
 
@@ -70,6 +73,7 @@ async def test_every_line_the_demo_prints_keeps_the_readmes_promise(stack: Stack
                 return (await bash(f'{l}; printf %s "${n}"', env)).strip()
 
             env[name] = await eventually(exported, timeout=60)  # the pick-up code takes a moment
+            exported_so_far.add(name)
             continue
         pattern, promise, asynchronous = next(p for p in PROMISES if re.search(p[0], line))
 
@@ -83,6 +87,9 @@ async def test_every_line_the_demo_prints_keeps_the_readmes_promise(stack: Stack
             answer = json.loads(await bash(line, env))
             assert promise(answer), f"{line}\n-> {answer}"
         kept.append(pattern)
+    for name in ("STAFF", "PARENT", "PROVIDER", "GUARDIAN2"):
+        claims = jwt.decode(env[name], options={"verify_signature": False})
+        assert claims["exp"] - claims["iat"] == DEFAULT_MAX_TTL_S, f"{name}: as long as ./tuoguan token's"
     assert re.fullmatch(r"\d{6}", env["CODE"]), "王奶奶 shows the code the guardians received"
     assert sorted(set(kept)) == sorted(p for p, _, _ in PROMISES), "every promise was tried"
     assert len(kept) == 9, kept
