@@ -13,8 +13,7 @@ from tests.support.polling import eventually
 
 
 async def test_the_provider_sets_the_hours_of_a_site_nobody_has_booked_yet(stack: Stack, start_service) -> None:
-    enrollment, attendance = start_service("enrollment"), start_service("attendance")
-    await asyncio.gather(enrollment.wait_healthy(), attendance.wait_healthy())
+    enrollment, attendance = await asyncio.gather(*(start_service(s).wait_healthy() for s in ("enrollment", "attendance")))
     async with httpx.AsyncClient(base_url=enrollment.url, timeout=10) as http:
         city = City(http)
         union = await city.union("鹤壁市总工会")
