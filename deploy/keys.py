@@ -126,11 +126,13 @@ def process_environment(service: str, env: dict[str, str]) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dir", type=Path, default=ROOT / ".state/keys")
-    parser.add_argument("--service", choices=SERVICES, help="print only what this service may see")
+    parser.add_argument("--service", choices=SERVICES, help="list only what this service may see")
+    parser.add_argument("--values", action="store_true",
+                        help="print the values too (secrets: for piping into a secret store, never into a log)")
     args = parser.parse_args()
     install = ensure(args.dir)
     shown = for_service(args.service, install) if args.service else install
-    print("".join(f"{k}={v}\n" for k, v in shown.items()), end="")
+    print("".join(f"{k}={v}\n" if args.values else f"{k}\n" for k, v in shown.items()), end="")
 
 
 if __name__ == "__main__":
