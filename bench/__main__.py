@@ -8,8 +8,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from deploy import keys
 from bench import checkin_rush, enrollment_rush, event_path, morning, pipeline, subsidy_race
+from deploy import keys
 
 BENCHMARKS = {
     "event-path": event_path,

@@ -50,7 +50,12 @@ async def _inbox(tx: asyncpg.Connection, events: list[dict], topic: str, partiti
         """INSERT INTO inbox (event_id, event_type, topic, kafka_partition, kafka_offset, handled_by)
            SELECT e, t, $3, $4, o, 'bare' FROM unnest($1::uuid[], $2::text[], $5::bigint[]) AS u(e, t, o)
            ON CONFLICT (event_id) DO NOTHING RETURNING event_id""",
-        [e["event_id"] for e in events], [e["type"] for e in events], topic, partition, offsets)
+        [e["event_id"] for e in events],
+        [e["type"] for e in events],
+        topic,
+        partition,
+        offsets,
+    )
     return {str(r["event_id"]) for r in rows}
 
 
@@ -59,7 +64,11 @@ async def _outbox(tx: asyncpg.Connection, topic: str, rows: list[tuple[str, str,
         await tx.execute(
             """INSERT INTO outbox (event_id, topic, key, event_type, payload)
                SELECT gen_random_uuid(), $1, k, t, p FROM unnest($2::text[], $3::text[], $4::bytea[]) AS u(k, t, p)""",
-            topic, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+            topic,
+            [r[0] for r in rows],
+            [r[1] for r in rows],
+            [r[2] for r in rows],
+        )
 
 
 async def attendance_rows(tx: asyncpg.Connection, fresh: list[dict]) -> None:
@@ -69,47 +78,73 @@ async def attendance_rows(tx: asyncpg.Connection, fresh: list[dict]) -> None:
             """INSERT INTO bare_children SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::jsonb[])
                ON CONFLICT (child_id) DO UPDATE SET display_name = EXCLUDED.display_name,
                    guardians = EXCLUDED.guardians, authorised_adults = EXCLUDED.authorised_adults""",
-            [c["child_id"] for c in children], [c["display_name"] for c in children],
-            [_json(c["guardians"]) for c in children], [_json(c["authorised_adults"]) for c in children])
+            [c["child_id"] for c in children],
+            [c["display_name"] for c in children],
+            [_json(c["guardians"]) for c in children],
+            [_json(c["authorised_adults"]) for c in children],
+        )
     days = [(e["data"], day) for e in fresh if e["type"] == "child.enrolled" for day in e["data"]["days"]]
     if days:
         await tx.execute(
             "INSERT INTO bare_roster SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::date[])",
             *[[d[c] for d, _ in days] for c in ("booking_id", "child_id", "class_id", "site_id")],
-            [_date(day) for _, day in days])
+            [_date(day) for _, day in days],
+        )
         await tx.execute(
             """INSERT INTO bare_timers SELECT c, k, d, d + time '09:30' FROM unnest($1::uuid[], $2::uuid[], $3::date[])
                AS u(c, k, d)""",
-            [d["child_id"] for d, _ in days], [d["class_id"] for d, _ in days], [_date(day) for _, day in days])
+            [d["child_id"] for d, _ in days],
+            [d["class_id"] for d, _ in days],
+            [_date(day) for _, day in days],
+        )
 
 
 async def notify_rows(tx: asyncpg.Connection, fresh: list[dict], outbox_topic: str) -> None:
     guardians = [(e["data"], g) for e in fresh if e["type"] == "child.registered" for g in e["data"]["guardians"]]
     if guardians:
-        await tx.execute("DELETE FROM bare_recipients WHERE child_id = ANY($1::uuid[])",
-                         list({c["child_id"] for c, _ in guardians}))
+        await tx.execute(
+            "DELETE FROM bare_recipients WHERE child_id = ANY($1::uuid[])", list({c["child_id"] for c, _ in guardians})
+        )
         await tx.execute(
             "INSERT INTO bare_recipients SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[])",
-            [c["child_id"] for c, _ in guardians], [g["guardian_id"] for _, g in guardians],
-            [c["display_name"] for c, _ in guardians], [_json(g["channels"]) for _, g in guardians])
+            [c["child_id"] for c, _ in guardians],
+            [g["guardian_id"] for _, g in guardians],
+            [c["display_name"] for c, _ in guardians],
+            [_json(g["channels"]) for _, g in guardians],
+        )
     enrolled = [e for e in fresh if e["type"] == "child.enrolled"]
     if not enrolled:
         return
-    rows = await tx.fetch("SELECT child_id, guardian_id, child_name FROM bare_recipients WHERE child_id = ANY($1::uuid[])",
-                          list({e["data"]["child_id"] for e in enrolled}))
+    rows = await tx.fetch(
+        "SELECT child_id, guardian_id, child_name FROM bare_recipients WHERE child_id = ANY($1::uuid[])",
+        list({e["data"]["child_id"] for e in enrolled}),
+    )
     known = defaultdict(list)
     for row in rows:
         known[str(row["child_id"])].append(row)
-    notes = [(uuid.uuid4(), e["event_id"], r["guardian_id"], r["child_id"], f"{r['child_name']} has a place")
-             for e in enrolled for r in known[e["data"]["child_id"]]]
+    notes = [
+        (uuid.uuid4(), e["event_id"], r["guardian_id"], r["child_id"], f"{r['child_name']} has a place")
+        for e in enrolled
+        for r in known[e["data"]["child_id"]]
+    ]
     await tx.execute(
         """INSERT INTO bare_notifications (notification_id, source_event_id, guardian_id, child_id, body)
            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[])
            ON CONFLICT (source_event_id, guardian_id) DO NOTHING""",
-        *[[n[i] for n in notes] for i in range(5)])
-    await _outbox(tx, outbox_topic, [
-        (str(n[3]), "notification.delivered", orjson.dumps({"notification_id": str(n[0]), "guardian_id": str(n[2])}))
-        for n in notes])
+        *[[n[i] for n in notes] for i in range(5)],
+    )
+    await _outbox(
+        tx,
+        outbox_topic,
+        [
+            (
+                str(n[3]),
+                "notification.delivered",
+                orjson.dumps({"notification_id": str(n[0]), "guardian_id": str(n[2])}),
+            )
+            for n in notes
+        ],
+    )
 
 
 def _json(value: object) -> str:
@@ -140,11 +175,15 @@ async def _relay(dsn: str, producer: AIOKafkaProducer, wake: asyncio.Event) -> N
     await conn.add_listener("outbox", lambda *_: wake.set())
     while True:
         wake.clear()
-        rows = await conn.fetch("SELECT id, topic, key, payload FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT 2000")
+        rows = await conn.fetch(
+            "SELECT id, topic, key, payload FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT 2000"
+        )
         if rows:
             sent = [await producer.send(r["topic"], r["payload"], key=r["key"].encode()) for r in rows]
             await asyncio.gather(*sent)
-            await conn.execute("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", [r["id"] for r in rows])
+            await conn.execute(
+                "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", [r["id"] for r in rows]
+            )
             continue
         try:
             await asyncio.wait_for(wake.wait(), 1.0)
@@ -160,8 +199,9 @@ async def run(args: argparse.Namespace) -> None:
     pool = await asyncpg.create_pool(args.dsn, min_size=4, max_size=12)
     kafka = KafkaAccess.from_environment()  # the same SCRAM handshake and transport as the services
     producer = AIOKafkaProducer(**kafka.aiokafka(), enable_idempotence=True, acks="all", linger_ms=5)
-    consumer = AIOKafkaConsumer(args.topic, **kafka.aiokafka(), group_id=args.group,
-                                enable_auto_commit=False, auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(
+        args.topic, **kafka.aiokafka(), group_id=args.group, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
     await producer.start()
     await consumer.start()
     relay = asyncio.create_task(_relay(args.dsn, producer, asyncio.Event()))
@@ -171,8 +211,12 @@ async def run(args: argparse.Namespace) -> None:
         while not stop.is_set():
             batches = await consumer.getmany(timeout_ms=200, max_records=args.max_records)
             if batches:
-                await asyncio.gather(*(_apply(pool, args.stage, tp.topic, tp.partition, records, args.outbox_topic)
-                                       for tp, records in batches.items()))
+                await asyncio.gather(
+                    *(
+                        _apply(pool, args.stage, tp.topic, tp.partition, records, args.outbox_topic)
+                        for tp, records in batches.items()
+                    )
+                )
                 await consumer.commit()
     finally:
         relay.cancel()
@@ -189,6 +233,7 @@ def main() -> None:
     args = parser.parse_args()
     try:
         import uvloop
+
         uvloop.run(run(args))
     except ImportError:
         asyncio.run(run(args))

@@ -49,9 +49,18 @@ async def check_in_all(args: argparse.Namespace, *, label: str) -> None:
         for i in range(args.checkins):
             site_id, class_id, provider_id = sites[i % len(sites)]
             registered = child_registered(guardians=GUARDIANS)
-            envelopes += [envelope(registered), envelope(child_enrolled(
-                child_id=registered.child_id, class_id=class_id, days=[today], site_id=site_id,
-                provider_id=provider_id))]
+            envelopes += [
+                envelope(registered),
+                envelope(
+                    child_enrolled(
+                        child_id=registered.child_id,
+                        class_id=class_id,
+                        days=[today],
+                        site_id=site_id,
+                        provider_id=provider_id,
+                    )
+                ),
+            ]
             children.append((registered.child_id, site_id, provider_id))
         topic = stack.topic("enrollment.events")
         await publish_envelopes(stack.kafka, topic, envelopes)
@@ -64,12 +73,15 @@ async def check_in_all(args: argparse.Namespace, *, label: str) -> None:
         gate = asyncio.Semaphore(args.concurrency)
         tokens = {provider: token("provider_staff", provider_id=provider) for _, _, provider in sites}
         async with Load(processes["attendance"].url, args.concurrency) as http:
+
             async def check_in(child_id: uuid.UUID, site_id: uuid.UUID, provider_id: uuid.UUID) -> None:
                 async with gate:
                     sent_at[child_id] = datetime.now(UTC)
-                    status, body, ms = await http.post("/checkins", {
-                        "child_id": str(child_id), "site_id": str(site_id), "temperature_c": 36.5},
-                        {"Authorization": f"Bearer {tokens[provider_id]}", "Idempotency-Key": f"checkin-{child_id}"})
+                    status, body, ms = await http.post(
+                        "/checkins",
+                        {"child_id": str(child_id), "site_id": str(site_id), "temperature_c": 36.5},
+                        {"Authorization": f"Bearer {tokens[provider_id]}", "Idempotency-Key": f"checkin-{child_id}"},
+                    )
                     if status != 201:
                         raise AssertionError(f"check-in answered {status}: {body}")
                     latencies.append(ms)
@@ -83,25 +95,33 @@ async def check_in_all(args: argparse.Namespace, *, label: str) -> None:
         conn = await stack.connect("notify")
         try:
             deadline = time.monotonic() + args.timeout
-            query = ("SELECT count(*) FROM notifications WHERE source_type = 'child.checked_in' "
-                     "AND channel = 'inapp' AND child_id = ANY($1::uuid[])")
+            query = (
+                "SELECT count(*) FROM notifications WHERE source_type = 'child.checked_in' "
+                "AND channel = 'inapp' AND child_id = ANY($1::uuid[])"
+            )
             while await conn.fetchval(query, ids) < expected and time.monotonic() < deadline:
                 await asyncio.sleep(0.25)
             all_told = time.perf_counter() - started
             rows = await conn.fetch(
                 """SELECT child_id, guardian_id, count(*) AS copies, min(created_at) AS at FROM notifications
                    WHERE source_type = 'child.checked_in' AND channel = 'inapp' AND child_id = ANY($1::uuid[])
-                   GROUP BY child_id, guardian_id""", ids)
+                   GROUP BY child_id, guardian_id""",
+                ids,
+            )
         finally:
             await conn.close()
     e2e = [(r["at"] - sent_at[r["child_id"]]).total_seconds() * 1000 for r in rows]
     print(f"{label}: http_p99_ms={percentile(latencies, 99):.0f} http_seconds={http_seconds:.1f}")
     if label == "morning":
-        print(f"morning: checkins={len(latencies)} notified={len(rows)} seconds={all_told:.1f} "
-              f"checkins_per_s={len(latencies) / http_seconds:.0f} e2e_p99_ms={percentile(e2e, 99):.0f} "
-              f"lost={expected - len(rows)} duplicated={sum(r['copies'] - 1 for r in rows)}")
+        print(
+            f"morning: checkins={len(latencies)} notified={len(rows)} seconds={all_told:.1f} "
+            f"checkins_per_s={len(latencies) / http_seconds:.0f} e2e_p99_ms={percentile(e2e, 99):.0f} "
+            f"lost={expected - len(rows)} duplicated={sum(r['copies'] - 1 for r in rows)}"
+        )
         return
-    print(f"checkin-rush: checkins={len(latencies)} notified={len(rows)} "
-          f"checkins_per_s={len(latencies) / http_seconds:.0f} e2e_p50_ms={percentile(e2e, 50):.0f} "
-          f"e2e_p99_ms={percentile(e2e, 99):.0f} lost={expected - len(rows)} "
-          f"duplicated={sum(r['copies'] - 1 for r in rows)}")
+    print(
+        f"checkin-rush: checkins={len(latencies)} notified={len(rows)} "
+        f"checkins_per_s={len(latencies) / http_seconds:.0f} e2e_p50_ms={percentile(e2e, 50):.0f} "
+        f"e2e_p99_ms={percentile(e2e, 99):.0f} lost={expected - len(rows)} "
+        f"duplicated={sum(r['copies'] - 1 for r in rows)}"
+    )

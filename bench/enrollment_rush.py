@@ -48,43 +48,60 @@ async def run(args: argparse.Namespace) -> None:
             network = await city.network(wuhan, satellites=7)
             sites = [network.hub_id, *network.satellite_ids]
             gig_seats = max(1, args.capacity // 10)
-            classes = [await city.klass(network, capacity=args.capacity, days=SUMMER[:1], site_id=sites[i % len(sites)],
-                                        quotas=[{"priority_group": "gig", "seats": gig_seats,
-                                                 "release_at": "2030-01-01T00:00:00Z"}])
-                       for i in range(args.classes)]
+            classes = [
+                await city.klass(
+                    network,
+                    capacity=args.capacity,
+                    days=SUMMER[:1],
+                    site_id=sites[i % len(sites)],
+                    quotas=[{"priority_group": "gig", "seats": gig_seats, "release_at": "2030-01-01T00:00:00Z"}],
+                )
+                for i in range(args.classes)
+            ]
             parents = [city.parent(wuhan) for _ in range(args.requests)]
             categories = [rng.choice(["gig", "regular", "regular", "regular", "hardship", "migrant"]) for _ in parents]
-            children = await _in_parallel([city.child(p, category=c) for p, c in zip(parents, categories)],
-                                          args.concurrency)
+            children = await _in_parallel(
+                [city.child(p, category=c) for p, c in zip(parents, categories, strict=True)], args.concurrency
+            )
             print(f"enrollment-rush: set up {len(classes)} classes and {len(children)} children")
 
             latencies: list[float] = []
             in_flight = asyncio.Semaphore(args.concurrency)
             async with Load(processes["enrollment"].url, args.concurrency) as load:
+
                 async def book(parent, child) -> None:
                     async with in_flight:  # latency of a request in flight, not of the client's own queue
                         status, body, ms = await load.post(
-                            "/bookings", {"child_id": child["child_id"], "class_id": str(rng.choice(classes)),
-                                          "days": [SUMMER[0].isoformat()]},
-                            {"Authorization": f"Bearer {parent.token}", "Idempotency-Key": f"k-{uuid.uuid4()}"})
+                            "/bookings",
+                            {
+                                "child_id": child["child_id"],
+                                "class_id": str(rng.choice(classes)),
+                                "days": [SUMMER[0].isoformat()],
+                            },
+                            {"Authorization": f"Bearer {parent.token}", "Idempotency-Key": f"k-{uuid.uuid4()}"},
+                        )
                         if status != 201:
                             raise AssertionError(f"booking answered {status}: {body}")
                         latencies.append(ms)
 
                 started = time.perf_counter()
-                await asyncio.gather(*(book(p, c) for p, c in zip(parents, children)))
+                await asyncio.gather(*(book(p, c) for p, c in zip(parents, children, strict=True)))
             seconds = time.perf_counter() - started
 
         conn = await stack.connect("enrollment")
         try:
             confirmed, waitlisted = await conn.fetchrow(
                 """SELECT count(*) FILTER (WHERE state = 'confirmed'), count(*) FILTER (WHERE state = 'waitlisted')
-                   FROM booking_days""")
+                   FROM booking_days"""
+            )
             seats, overbooked = await conn.fetchrow(
                 """SELECT sum(d.capacity), sum(greatest(0, coalesce(t.confirmed, 0) - d.capacity))
                    FROM class_days d LEFT JOIN (SELECT class_id, day, count(*) AS confirmed FROM booking_days
-                                                WHERE state = 'confirmed' GROUP BY class_id, day) t USING (class_id, day)""")
+                                                WHERE state = 'confirmed' GROUP BY class_id, day) t USING (class_id, day)"""
+            )
         finally:
             await conn.close()
-    print(f"enrollment-rush: requests={len(latencies)} seats={seats} confirmed={confirmed} waitlisted={waitlisted} "
-          f"overbooked={overbooked} req_per_s={len(latencies) / seconds:.0f} p99_ms={percentile(latencies, 99):.0f}")
+    print(
+        f"enrollment-rush: requests={len(latencies)} seats={seats} confirmed={confirmed} waitlisted={waitlisted} "
+        f"overbooked={overbooked} req_per_s={len(latencies) / seconds:.0f} p99_ms={percentile(latencies, 99):.0f}"
+    )

@@ -106,8 +106,7 @@ async def _wait_joined(kafka: KafkaAccess, groups: list[str], timeout: float = 6
             await asyncio.sleep(0.2)
 
 
-async def _publish_and_watch(stack: Stack, groups: list[str], count: int, timeout: float,
-                             alive: Callable[[], bool]):
+async def _publish_and_watch(stack: Stack, groups: list[str], count: int, timeout: float, alive: Callable[[], bool]):
     envelopes = []
     for _ in range(count // 2):
         registered = child_registered(guardians=GUARDIANS)
@@ -150,14 +149,17 @@ async def _count(stack: Stack, stage: str, bare: bool, ids: list) -> tuple[int, 
             table = "bare_roster" if bare else "roster_entries"
             row = await conn.fetchrow(
                 f"SELECT count(*) AS n, count(DISTINCT (booking_id, day)) AS d FROM {table} WHERE child_id = ANY($1::uuid[])",
-                ids)
+                ids,
+            )
             expected = len(ids) * DAYS
         else:
             table = "bare_notifications" if bare else "notifications"
             where = "" if bare else "AND source_type = 'child.enrolled' AND channel = 'inapp'"
             row = await conn.fetchrow(
                 f"""SELECT count(*) AS n, count(DISTINCT (source_event_id, guardian_id)) AS d FROM {table}
-                    WHERE child_id = ANY($1::uuid[]) {where}""", ids)
+                    WHERE child_id = ANY($1::uuid[]) {where}""",
+                ids,
+            )
             expected = len(ids) * GUARDIANS
         inbox = await conn.fetchval("SELECT count(DISTINCT event_id) FROM inbox")
     finally:
@@ -173,11 +175,30 @@ async def _measure(found: Endpoints, side: str, args: argparse.Namespace) -> Res
                 groups = [stack.group(f"bare-{s}") for s in STAGES]
                 for stage, group in zip(STAGES, groups, strict=True):
                     log = (LOG_DIR / f"bare-{stage}.log").open("ab")
-                    processes.append(subprocess.Popen(
-                        [sys.executable, "-m", "bench.bare_stage", "--stage", stage,
-                         "--topic", stack.topic("enrollment.events"), "--group", group,
-                         "--dsn", stack.owner_url(stage), "--outbox-topic", stack.topic("notify.events")],
-                        cwd=ROOT, env={**os.environ, **stack.kafka.environment()}, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL))
+                    processes.append(
+                        subprocess.Popen(
+                            [
+                                sys.executable,
+                                "-m",
+                                "bench.bare_stage",
+                                "--stage",
+                                stage,
+                                "--topic",
+                                stack.topic("enrollment.events"),
+                                "--group",
+                                group,
+                                "--dsn",
+                                stack.owner_url(stage),
+                                "--outbox-topic",
+                                stack.topic("notify.events"),
+                            ],
+                            cwd=ROOT,
+                            env={**os.environ, **stack.kafka.environment()},
+                            stdout=log,
+                            stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL,
+                        )
+                    )
             else:
                 groups = [stack.group(s) for s in STAGES]
                 env = stack.service_env(ATTENDANCE_TIMER_INTERVAL_S="3600")
@@ -185,6 +206,7 @@ async def _measure(found: Endpoints, side: str, args: argparse.Namespace) -> Res
                     processes.append(ServiceProcess(stage, env, LOG_DIR).start())
                 await asyncio.gather(*(p.wait_healthy() for p in processes))
             await _wait_joined(stack.kafka, groups)
+
             def alive() -> bool:
                 return all((p.proc if isinstance(p, ServiceProcess) else p).poll() is None for p in processes)
 
@@ -202,8 +224,11 @@ async def _measure(found: Endpoints, side: str, args: argparse.Namespace) -> Res
                     except subprocess.TimeoutExpired:
                         p.kill()
     result = Result(len(envelopes), eps, e2e, sum(c[0] for c in counts), sum(c[1] for c in counts))
-    print(f"event-path: {side}: events={result.events} eps={eps:.0f} e2e_p50_ms={percentile(e2e, 50):.0f} "
-          f"e2e_p99_ms={percentile(e2e, 99):.0f} lost={result.lost} duplicated={result.duplicated}", flush=True)
+    print(
+        f"event-path: {side}: events={result.events} eps={eps:.0f} e2e_p50_ms={percentile(e2e, 50):.0f} "
+        f"e2e_p99_ms={percentile(e2e, 99):.0f} lost={result.lost} duplicated={result.duplicated}",
+        flush=True,
+    )
     return result
 
 
@@ -215,6 +240,8 @@ async def run(args: argparse.Namespace) -> None:
     if len(results) < 2:
         return
     bare, ours = results["bare"], results["tuoguan"]
-    print(f"event-path: events={ours.events} bare_eps={bare.eps:.0f} tuoguan_eps={ours.eps:.0f} "
-          f"ratio={ours.eps / bare.eps:.2f} e2e_p99_ms={percentile(ours.e2e_ms, 99):.0f} "
-          f"lost={bare.lost + ours.lost} duplicated={bare.duplicated + ours.duplicated}")
+    print(
+        f"event-path: events={ours.events} bare_eps={bare.eps:.0f} tuoguan_eps={ours.eps:.0f} "
+        f"ratio={ours.eps / bare.eps:.2f} e2e_p99_ms={percentile(ours.e2e_ms, 99):.0f} "
+        f"lost={bare.lost + ours.lost} duplicated={bare.duplicated + ours.duplicated}"
+    )

@@ -25,8 +25,12 @@ class Load:
 
     async def __aenter__(self) -> Load:
         self.session = aiohttp.ClientSession(
-            base_url=self.base_url, headers=self.headers, json_serialize=lambda v: orjson.dumps(v).decode(),
-            connector=aiohttp.TCPConnector(limit=self.concurrency), timeout=aiohttp.ClientTimeout(total=120))
+            base_url=self.base_url,
+            headers=self.headers,
+            json_serialize=lambda v: orjson.dumps(v).decode(),
+            connector=aiohttp.TCPConnector(limit=self.concurrency),
+            timeout=aiohttp.ClientTimeout(total=120),
+        )
         return self
 
     async def __aexit__(self, *_: object) -> None:

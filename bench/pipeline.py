@@ -65,9 +65,13 @@ async def run(args: argparse.Namespace) -> None:
         try:
             deadline = time.monotonic() + args.timeout
             expected = GUARDIANS * len(children)
-            while (found := await notify.fetchval(
+            while (
+                found := await notify.fetchval(
                     """SELECT count(*) FROM notifications WHERE source_type = 'child.enrolled'
-                       AND child_id = ANY($1::uuid[])""", children)) < expected:
+                       AND child_id = ANY($1::uuid[])""",
+                    children,
+                )
+            ) < expected:
                 if time.monotonic() > deadline:
                     break
                 await asyncio.sleep(0.25)
@@ -75,7 +79,9 @@ async def run(args: argparse.Namespace) -> None:
             rows = await notify.fetch(
                 """SELECT child_id, guardian_id, count(*) AS copies, min(created_at) AS at
                    FROM notifications WHERE source_type = 'child.enrolled' AND child_id = ANY($1::uuid[])
-                   GROUP BY child_id, guardian_id""", children)
+                   GROUP BY child_id, guardian_id""",
+                children,
+            )
         finally:
             await notify.close()
 

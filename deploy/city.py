@@ -13,7 +13,11 @@ import httpx
 from shared.auth import DEFAULT_MAX_TTL_S, Principal, mint
 
 # The working days of summer 2027, from Monday 5 July for eight weeks.
-SUMMER = [dt.date(2027, 7, 5) + dt.timedelta(days=i) for i in range(56) if (dt.date(2027, 7, 5) + dt.timedelta(days=i)).weekday() < 5]
+SUMMER = [
+    dt.date(2027, 7, 5) + dt.timedelta(days=i)
+    for i in range(56)
+    if (dt.date(2027, 7, 5) + dt.timedelta(days=i)).weekday() < 5
+]
 
 
 def token(role: str, **ids: uuid.UUID | None) -> str:
@@ -49,8 +53,9 @@ class City:
         self.http = http
         self.admin = token("admin")
 
-    async def post(self, path: str, body: dict[str, Any], bearer: str, *, expect: int | None = 201,
-                   key: str | None = None) -> httpx.Response:
+    async def post(
+        self, path: str, body: dict[str, Any], bearer: str, *, expect: int | None = 201, key: str | None = None
+    ) -> httpx.Response:
         """POST a command; a dropped connection is retried with the same idempotency key, as a client should."""
         headers = {"Authorization": f"Bearer {bearer}", "Idempotency-Key": key or f"k-{uuid.uuid4()}"}
         for attempt in range(3):
@@ -73,22 +78,56 @@ class City:
         union_id = uuid.UUID(created.json()["union_id"])
         return Union(union_id, token("union_staff", union_id=union_id))
 
-    async def network(self, union: Union, *, satellites: int = 1, starts_on: dt.date = SUMMER[0],
-                      ends_on: dt.date = SUMMER[-1], priority_order: list[str] | None = None) -> Network:
+    async def network(
+        self,
+        union: Union,
+        *,
+        satellites: int = 1,
+        starts_on: dt.date = SUMMER[0],
+        ends_on: dt.date = SUMMER[-1],
+        priority_order: list[str] | None = None,
+    ) -> Network:
         u = str(union.union_id)
         provider = (await self.post("/providers", {"union_id": u, "name": "阳光教育"}, union.staff)).json()
         network = (await self.post("/networks", {"union_id": u, "name": "1+N 托管网络"}, union.staff)).json()
         sites = []
         for i in range(1 + satellites):
-            sites.append((await self.post("/sites", {
-                "network_id": network["network_id"], "provider_id": provider["provider_id"],
-                "role": "hub" if i == 0 else "satellite", "name": f"站点{i}"}, union.staff)).json()["site_id"])
-        programme = (await self.post("/programmes", {
-            "network_id": network["network_id"], "name": "暑期托管", "season": "summer",
-            "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(),
-            **({"priority_order": priority_order} if priority_order else {})}, union.staff)).json()
-        return Network(uuid.UUID(network["network_id"]), union, uuid.UUID(provider["provider_id"]),
-                       uuid.UUID(sites[0]), [uuid.UUID(s) for s in sites[1:]], uuid.UUID(programme["programme_id"]))
+            sites.append(
+                (
+                    await self.post(
+                        "/sites",
+                        {
+                            "network_id": network["network_id"],
+                            "provider_id": provider["provider_id"],
+                            "role": "hub" if i == 0 else "satellite",
+                            "name": f"站点{i}",
+                        },
+                        union.staff,
+                    )
+                ).json()["site_id"]
+            )
+        programme = (
+            await self.post(
+                "/programmes",
+                {
+                    "network_id": network["network_id"],
+                    "name": "暑期托管",
+                    "season": "summer",
+                    "starts_on": starts_on.isoformat(),
+                    "ends_on": ends_on.isoformat(),
+                    **({"priority_order": priority_order} if priority_order else {}),
+                },
+                union.staff,
+            )
+        ).json()
+        return Network(
+            uuid.UUID(network["network_id"]),
+            union,
+            uuid.UUID(provider["provider_id"]),
+            uuid.UUID(sites[0]),
+            [uuid.UUID(s) for s in sites[1:]],
+            uuid.UUID(programme["programme_id"]),
+        )
 
     async def klass(self, network: Network, **options: Any) -> uuid.UUID:
         """Create a class (options as in ``class_body``) as the network's union staff."""
@@ -103,12 +142,18 @@ class City:
         """Register a child (options as in ``registration``) as the parent; each further guardian is
         another member of the parent's union, who accepts."""
         co_guardians = [self.co_guardian(parent) for _ in range(1, guardians)]
-        created = (await self.post("/children", registration(co_guardians=[g.member_id for g in co_guardians],
-                                                             **options), parent.token)).json()
+        created = (
+            await self.post(
+                "/children", registration(co_guardians=[g.member_id for g in co_guardians], **options), parent.token
+            )
+        ).json()
         for guardian in co_guardians:
             accepted = await self.accept(guardian, created["child_id"])
-            created.update(guardian_ids=accepted["guardian_ids"], priority_group=accepted["priority_group"],
-                           invited_ids=[i for i in created["invited_ids"] if i != str(guardian.member_id)])
+            created.update(
+                guardian_ids=accepted["guardian_ids"],
+                priority_group=accepted["priority_group"],
+                invited_ids=[i for i in created["invited_ids"] if i != str(guardian.member_id)],
+            )
         return created
 
     def co_guardian(self, parent: Parent) -> Parent:
@@ -120,8 +165,16 @@ class City:
         """The invited guardian accepts, authenticated as themself."""
         return (await self.post(f"/invitations/{child_id}/acceptance", {}, guardian.token, expect=expect)).json()
 
-    async def book(self, parent: Parent, child_id: str, class_id: uuid.UUID, *, days: list[dt.date] | None = None,
-                   weeks: list[str] | None = None, expect: int | None = 201) -> httpx.Response:
+    async def book(
+        self,
+        parent: Parent,
+        child_id: str,
+        class_id: uuid.UUID,
+        *,
+        days: list[dt.date] | None = None,
+        weeks: list[str] | None = None,
+        expect: int | None = 201,
+    ) -> httpx.Response:
         body: dict[str, Any] = {"child_id": child_id, "class_id": str(class_id)}
         if days is not None:
             body["days"] = [d.isoformat() for d in days]
@@ -130,27 +183,62 @@ class City:
         return await self.post("/bookings", body, parent.token, expect=expect)
 
 
-def class_body(network: Network, *, capacity: int = 40, days: list[dt.date] | None = None, mode: str = "day",
-               class_type: str = "school_age", quotas: list[dict] | None = None, site_id: uuid.UUID | None = None,
-               opens: dt.datetime | None = None, fee: int = 4500) -> dict[str, Any]:
+def class_body(
+    network: Network,
+    *,
+    capacity: int = 40,
+    days: list[dt.date] | None = None,
+    mode: str = "day",
+    class_type: str = "school_age",
+    quotas: list[dict] | None = None,
+    site_id: uuid.UUID | None = None,
+    opens: dt.datetime | None = None,
+    fee: int = 4500,
+) -> dict[str, Any]:
     """The body of ``POST /classes``: a class at the network's hub (or ``site_id``) in its programme."""
     return {
-        "programme_id": str(network.programme_id), "site_id": str(site_id or network.hub_id),
-        "name": "小学托管班", "class_type": class_type, "capacity_per_day": capacity,
-        "days": [d.isoformat() for d in (days or SUMMER[:5])], "booking_mode": mode, "fee_per_day_fen": fee,
+        "programme_id": str(network.programme_id),
+        "site_id": str(site_id or network.hub_id),
+        "name": "小学托管班",
+        "class_type": class_type,
+        "capacity_per_day": capacity,
+        "days": [d.isoformat() for d in (days or SUMMER[:5])],
+        "booking_mode": mode,
+        "fee_per_day_fen": fee,
         "registration_opens_at": (opens or dt.datetime(2026, 1, 1, tzinfo=dt.UTC)).isoformat(),
-        "quotas": quotas or []}
+        "quotas": quotas or [],
+    }
 
 
-def registration(*, category: str = "regular", birth_date: dt.date = dt.date(2017, 9, 1), name: str = "小明",
-                 co_guardians: list[uuid.UUID] | None = None) -> dict[str, Any]:
+def registration(
+    *,
+    category: str = "regular",
+    birth_date: dt.date = dt.date(2017, 9, 1),
+    name: str = "小明",
+    co_guardians: list[uuid.UUID] | None = None,
+) -> dict[str, Any]:
     """The body of ``POST /children``: the calling parent is the first guardian; ``co_guardians`` are
     other members, invited (they are linked once they accept)."""
-    others = [{"member_id": str(member), "display_name": f"家长{i}", "employment_category": "regular",
-               "channels": [{"kind": "inapp", "address": "app"}]} for i, member in enumerate(co_guardians or [], 1)]
+    others = [
+        {
+            "member_id": str(member),
+            "display_name": f"家长{i}",
+            "employment_category": "regular",
+            "channels": [{"kind": "inapp", "address": "app"}],
+        }
+        for i, member in enumerate(co_guardians or [], 1)
+    ]
     return {
-        "display_name": name, "birth_date": birth_date.isoformat(),
-        "guardians": [{"display_name": "王芳", "employment_category": category,
-                       "channels": [{"kind": "inapp", "address": "app"}]}, *others],
+        "display_name": name,
+        "birth_date": birth_date.isoformat(),
+        "guardians": [
+            {
+                "display_name": "王芳",
+                "employment_category": category,
+                "channels": [{"kind": "inapp", "address": "app"}],
+            },
+            *others,
+        ],
         "authorised_adults": [{"display_name": "王奶奶", "relationship": "grandmother"}],
-        "emergency_contact": {"display_name": "王奶奶", "phone": "13800000000"}}
+        "emergency_contact": {"display_name": "王奶奶", "phone": "13800000000"},
+    }

@@ -28,8 +28,10 @@ from shared.timezones import LOCAL_TIME
 
 PORTS = {"enrollment": 8101, "attendance": 8102, "subsidy": 8103, "notify": 8104}
 # Reads the newest pick-up code in a guardian's inbox (empty until it has arrived).
-READ_CODE = ("python3 -c 'import json, re, sys; print(next((re.search(r\"\\d{6}\", m[\"body\"])[0] "
-             "for m in json.load(sys.stdin)[\"notifications\"] if m[\"source_type\"] == \"pickup.code_issued\"), \"\"))'")
+READ_CODE = (
+    'python3 -c \'import json, re, sys; print(next((re.search(r"\\d{6}", m["body"])[0] '
+    'for m in json.load(sys.stdin)["notifications"] if m["source_type"] == "pickup.code_issued"), ""))\''
+)
 
 CONFIRM_WITH_CODE = '"{\\"code\\": \\"$CODE\\"}"'  # the JSON body, in double quotes so the shell fills in $CODE
 
@@ -44,16 +46,30 @@ def get(bearer: str, address: str) -> str:
 
 def post(bearer: str, address: str, body: dict[str, Any] | str) -> str:
     data = body if isinstance(body, str) else shlex.quote(json.dumps(body, default=str))
-    return (f'curl -s -X POST "{address}" -H "Authorization: Bearer ${bearer}" -H "Content-Type: application/json" '
-            f'-H "Idempotency-Key: demo-$(date +%s%N)" -d {data}')
+    return (
+        f'curl -s -X POST "{address}" -H "Authorization: Bearer ${bearer}" -H "Content-Type: application/json" '
+        f'-H "Idempotency-Key: demo-$(date +%s%N)" -d {data}'
+    )
 
 
 async def after_school_today(city: City, network: Network, today: dt.date) -> uuid.UUID:
     """A programme and class meeting today at the hub, so that check-in and pick-up can be tried."""
-    programme = (await city.post("/programmes", {
-        "network_id": str(network.network_id), "name": "课后托管", "season": "after_school",
-        "starts_on": today.isoformat(), "ends_on": today.isoformat()}, network.union.staff)).json()
-    return await city.klass(dataclasses.replace(network, programme_id=uuid.UUID(programme["programme_id"])), days=[today])
+    programme = (
+        await city.post(
+            "/programmes",
+            {
+                "network_id": str(network.network_id),
+                "name": "课后托管",
+                "season": "after_school",
+                "starts_on": today.isoformat(),
+                "ends_on": today.isoformat(),
+            },
+            network.union.staff,
+        )
+    ).json()
+    return await city.klass(
+        dataclasses.replace(network, programme_id=uuid.UUID(programme["programme_id"])), days=[today]
+    )
 
 
 async def main() -> None:

@@ -41,7 +41,7 @@ def docker_answers() -> bool:
 
         docker.from_env(timeout=3).ping()
         return True
-    except Exception:  # noqa: BLE001 - no engine, no socket, no permission: all mean "no Docker"
+    except Exception:
         return False
 
 
@@ -69,10 +69,16 @@ def local_kafka_client_env() -> dict[str, str]:
 
 def local_kafka_access() -> tuple[KafkaAccess, KafkaAccess]:
     env = local_kafka_client_env()
-    plain = KafkaAccess(env["KAFKA_BOOTSTRAP_SERVERS"], env["KAFKA_ADMIN_USERNAME"], env["KAFKA_ADMIN_PASSWORD"],
-                        env["KAFKA_SECURITY_PROTOCOL"], env.get("KAFKA_SSL_CAFILE"))
-    tls = KafkaAccess(env["KAFKA_TLS_BOOTSTRAP_SERVERS"], plain.username, plain.password, "SASL_SSL",
-                      env["KAFKA_SSL_CAFILE"])
+    plain = KafkaAccess(
+        env["KAFKA_BOOTSTRAP_SERVERS"],
+        env["KAFKA_ADMIN_USERNAME"],
+        env["KAFKA_ADMIN_PASSWORD"],
+        env["KAFKA_SECURITY_PROTOCOL"],
+        env.get("KAFKA_SSL_CAFILE"),
+    )
+    tls = KafkaAccess(
+        env["KAFKA_TLS_BOOTSTRAP_SERVERS"], plain.username, plain.password, "SASL_SSL", env["KAFKA_SSL_CAFILE"]
+    )
     return plain, tls
 
 
@@ -102,8 +108,13 @@ def endpoints() -> Iterator[Endpoints]:
         if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
             kafka = KafkaAccess.from_environment()
             if os.environ.get("KAFKA_TLS_BOOTSTRAP_SERVERS"):
-                tls = KafkaAccess(os.environ["KAFKA_TLS_BOOTSTRAP_SERVERS"], kafka.username, kafka.password, "SASL_SSL",
-                                  os.environ.get("KAFKA_SSL_CAFILE"))
+                tls = KafkaAccess(
+                    os.environ["KAFKA_TLS_BOOTSTRAP_SERVERS"],
+                    kafka.username,
+                    kafka.password,
+                    "SASL_SSL",
+                    os.environ.get("KAFKA_SSL_CAFILE"),
+                )
             sources.append("environment kafka")
         else:
             kafka, tls = _local_kafka(stack)

@@ -13,11 +13,16 @@ async def members_discount(subsidy_url: str, staff: str, percent_bp: int = 1500,
     ``policy`` adds fields to the policy, e.g. ``auto_approve_up_to_fen=0`` so that staff decide."""
     async with httpx.AsyncClient(base_url=subsidy_url, timeout=10) as http:
         headers = {"Authorization": f"Bearer {staff}"}
-        fund = await http.post("/funds", json={"name": "会员优惠", "budget_fen": 10_000_000},
-                               headers={**headers, "Idempotency-Key": f"fund-{uuid.uuid4()}"})
+        fund = await http.post(
+            "/funds",
+            json={"name": "会员优惠", "budget_fen": 10_000_000},
+            headers={**headers, "Idempotency-Key": f"fund-{uuid.uuid4()}"},
+        )
         assert fund.status_code == 201, fund.text
-        policy = await http.post("/policies", json={"fund_id": fund.json()["fund_id"], "kind": "member_percent",
-                                                    "percent_bp": percent_bp, **policy},
-                                 headers={**headers, "Idempotency-Key": f"policy-{uuid.uuid4()}"})
+        policy = await http.post(
+            "/policies",
+            json={"fund_id": fund.json()["fund_id"], "kind": "member_percent", "percent_bp": percent_bp, **policy},
+            headers={**headers, "Idempotency-Key": f"policy-{uuid.uuid4()}"},
+        )
         assert policy.status_code == 201, policy.text
         return fund.json()["fund_id"]

@@ -27,8 +27,17 @@ from pathlib import Path
 
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import (
-    AclBinding, AclBindingFilter, AclOperation, AclPermissionType, AdminClient, ResourcePatternType, ResourceType,
-    ScramCredentialInfo, ScramMechanism, UserScramCredentialDeletion, UserScramCredentialUpsertion,
+    AclBinding,
+    AclBindingFilter,
+    AclOperation,
+    AclPermissionType,
+    AdminClient,
+    ResourcePatternType,
+    ResourceType,
+    ScramCredentialInfo,
+    ScramMechanism,
+    UserScramCredentialDeletion,
+    UserScramCredentialUpsertion,
 )
 
 from shared.kafka_auth import KafkaAccess
@@ -61,10 +70,13 @@ def service_user(service: str, namespace: str, password: str) -> KafkaUser:
     subscribed = SUBSCRIPTIONS[service]
     writes = [stream_of(service)] + [p.stream for p in partners() if p.feed in PARTNER_FEEDS.get(service, ())]
     writes += [dead_letter_topic(stream, service) for stream in subscribed]
-    return KafkaUser(_user_name("service", service, namespace), password,
-                     writes=tuple(qualified(t, namespace) for t in writes),
-                     reads=tuple(qualified(t, namespace) for t in subscribed),
-                     group=consumer_group(service, namespace) if subscribed else None)
+    return KafkaUser(
+        _user_name("service", service, namespace),
+        password,
+        writes=tuple(qualified(t, namespace) for t in writes),
+        reads=tuple(qualified(t, namespace) for t in subscribed),
+        group=consumer_group(service, namespace) if subscribed else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -101,7 +113,9 @@ def _bindings(user: KafkaUser) -> list[AclBinding]:
     def allow(kind: ResourceType, name: str, op: AclOperation) -> AclBinding:
         return AclBinding(kind, name, ResourcePatternType.LITERAL, who, "*", op, AclPermissionType.ALLOW)
 
-    found = [allow(ResourceType.TOPIC, t, op) for t in user.writes for op in (AclOperation.WRITE, AclOperation.DESCRIBE)]
+    found = [
+        allow(ResourceType.TOPIC, t, op) for t in user.writes for op in (AclOperation.WRITE, AclOperation.DESCRIBE)
+    ]
     found += [allow(ResourceType.TOPIC, t, op) for t in user.reads for op in (AclOperation.READ, AclOperation.DESCRIBE)]
     if user.group:
         found.append(allow(ResourceType.GROUP, user.group, AclOperation.READ))
@@ -119,14 +133,19 @@ def grant(admin: KafkaAccess, users: list[KafkaUser], timeout_s: float = 30.0) -
     once may otherwise be refused for a moment."""
     client = AdminClient(admin.confluent())
     credential = ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192)
-    _wait(client.alter_user_scram_credentials(
-        [UserScramCredentialUpsertion(u.principal, credential, u.password.encode()) for u in users]), timeout_s)
+    _wait(
+        client.alter_user_scram_credentials(
+            [UserScramCredentialUpsertion(u.principal, credential, u.password.encode()) for u in users]
+        ),
+        timeout_s,
+    )
     bindings = [b for u in users for b in _bindings(u)]
     _wait(client.create_acls(bindings), timeout_s)
     deadline = time.monotonic() + timeout_s
     for user in users:
-        _wait_until(lambda u=user: _logs_in(admin.as_user(u.principal, u.password)), deadline,
-                    f"{user.principal} cannot log in")
+        _wait_until(
+            lambda u=user: _logs_in(admin.as_user(u.principal, u.password)), deadline, f"{user.principal} cannot log in"
+        )
     _wait_until(lambda: _applied(client, bindings), deadline, "the ACLs are not applied")
 
 
@@ -151,8 +170,19 @@ def _applied(client: AdminClient, bindings: list[AclBinding]) -> bool:
     principals = {b.principal for b in bindings}
     found: set[AclBinding] = set()
     for principal in principals:
-        (future,) = [client.describe_acls(AclBindingFilter(ResourceType.ANY, None, ResourcePatternType.ANY, principal,
-                                                           None, AclOperation.ANY, AclPermissionType.ANY))]
+        (future,) = [
+            client.describe_acls(
+                AclBindingFilter(
+                    ResourceType.ANY,
+                    None,
+                    ResourcePatternType.ANY,
+                    principal,
+                    None,
+                    AclOperation.ANY,
+                    AclPermissionType.ANY,
+                )
+            )
+        ]
         found.update(future.result(timeout=10))
     return set(bindings) <= found
 
@@ -160,10 +190,29 @@ def _applied(client: AdminClient, bindings: list[AclBinding]) -> bool:
 def revoke(admin: KafkaAccess, users: list[KafkaUser], timeout_s: float = 30.0) -> None:
     """Remove the principals and their ACLs (test namespaces clean up after themselves)."""
     client = AdminClient(admin.confluent())
-    _wait(client.delete_acls([AclBindingFilter(ResourceType.ANY, None, ResourcePatternType.ANY, f"User:{u.principal}",
-                                               None, AclOperation.ANY, AclPermissionType.ANY) for u in users]), timeout_s)
-    _wait(client.alter_user_scram_credentials(
-        [UserScramCredentialDeletion(u.principal, ScramMechanism.SCRAM_SHA_512) for u in users]), timeout_s)
+    _wait(
+        client.delete_acls(
+            [
+                AclBindingFilter(
+                    ResourceType.ANY,
+                    None,
+                    ResourcePatternType.ANY,
+                    f"User:{u.principal}",
+                    None,
+                    AclOperation.ANY,
+                    AclPermissionType.ANY,
+                )
+                for u in users
+            ]
+        ),
+        timeout_s,
+    )
+    _wait(
+        client.alter_user_scram_credentials(
+            [UserScramCredentialDeletion(u.principal, ScramMechanism.SCRAM_SHA_512) for u in users]
+        ),
+        timeout_s,
+    )
 
 
 def provision_partners(admin: KafkaAccess, namespace: str, known: dict[str, str]) -> list[PartnerAccess]:
@@ -184,8 +233,11 @@ def main() -> None:
             known[name] = rest.split(" ", 1)[0]
     accesses = provision_partners(KafkaAccess.from_environment(), args.namespace, known)
     args.env_file.parent.mkdir(parents=True, exist_ok=True)
-    args.env_file.write_text("".join(f"{a.partner.name}={a.password} principal={a.principal} topic={a.topic} "
-                                     f"group={a.group}\n" for a in accesses))
+    args.env_file.write_text(
+        "".join(
+            f"{a.partner.name}={a.password} principal={a.principal} topic={a.topic} group={a.group}\n" for a in accesses
+        )
+    )
     args.env_file.chmod(0o600)
     print(f"partner access: {len(accesses)} partners; credentials in {args.env_file}")
 

@@ -68,8 +68,12 @@ def _ensure_signing_key(directory: Path) -> tuple[Path, Path]:
     pem, jwks = directory / "jwt-signing.pem", directory / "jwks.json"
     if not pem.exists():
         private = Ed25519PrivateKey.generate()
-        write_private(pem, private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                  serialization.NoEncryption()))
+        write_private(
+            pem,
+            private.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            ),
+        )
     private = serialization.load_pem_private_key(pem.read_bytes(), password=None)
     assert isinstance(private, Ed25519PrivateKey)
     jwks.write_text(json.dumps({"keys": [public_jwk(private)]}, indent=2))
@@ -108,9 +112,14 @@ def for_service(service: str, install: dict[str, str]) -> dict[str, str]:
 
 
 # What no service process ever receives: the operators' and the token issuer's credentials.
-NEVER_IN_A_SERVICE = frozenset({
-    "KAFKA_ADMIN_USERNAME", "KAFKA_ADMIN_PASSWORD", "TUOGUAN_PG_ADMIN_URL", "TUOGUAN_JWT_SIGNING_KEY_FILE",
-})
+NEVER_IN_A_SERVICE = frozenset(
+    {
+        "KAFKA_ADMIN_USERNAME",
+        "KAFKA_ADMIN_PASSWORD",
+        "TUOGUAN_PG_ADMIN_URL",
+        "TUOGUAN_JWT_SIGNING_KEY_FILE",
+    }
+)
 
 
 def process_environment(service: str, env: dict[str, str]) -> dict[str, str]:
@@ -118,17 +127,24 @@ def process_environment(service: str, env: dict[str, str]) -> dict[str, str]:
     variables (database URL, Kafka password, keys), no scoped secret outside its scope, and no
     admin credential."""
     others = tuple(f"{s.upper()}_" for s in SERVICES if s != service)
-    return {name: value for name, value in env.items()
-            if name not in NEVER_IN_A_SERVICE and not name.startswith(others)
-            and (name not in SCOPES or service in SCOPES[name])}
+    return {
+        name: value
+        for name, value in env.items()
+        if name not in NEVER_IN_A_SERVICE
+        and not name.startswith(others)
+        and (name not in SCOPES or service in SCOPES[name])
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dir", type=Path, default=ROOT / ".state/keys")
     parser.add_argument("--service", choices=SERVICES, help="list only what this service may see")
-    parser.add_argument("--values", action="store_true",
-                        help="print the values too (secrets: for piping into a secret store, never into a log)")
+    parser.add_argument(
+        "--values",
+        action="store_true",
+        help="print the values too (secrets: for piping into a secret store, never into a log)",
+    )
     args = parser.parse_args()
     install = ensure(args.dir)
     shown = for_service(args.service, install) if args.service else install

@@ -28,8 +28,9 @@ class ServiceProcess:
         self.service = service
         self.port = free_port()
         self.label = label or service
-        self.env = process_environment(service, {**os.environ, **env, f"{service.upper()}_HTTP_PORT": str(self.port),
-                                                 "PYTHONUNBUFFERED": "1"})
+        self.env = process_environment(
+            service, {**os.environ, **env, f"{service.upper()}_HTTP_PORT": str(self.port), "PYTHONUNBUFFERED": "1"}
+        )
         self.log_path = log_dir / f"{self.label}-{self.port}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -40,8 +41,12 @@ class ServiceProcess:
     def start(self) -> ServiceProcess:
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", f"services.{self.service}"], env=self.env, cwd=ROOT,
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            [sys.executable, "-m", f"services.{self.service}"],
+            env=self.env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
         return self
 

@@ -30,8 +30,8 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from deploy import schema
-from deploy.keys import write_private
 from deploy.kafka_access import KafkaUser, grant, new_password, revoke, service_user
+from deploy.keys import write_private
 from shared.kafka_auth import KafkaAccess
 from shared.topics import SUBSCRIPTIONS, all_topics
 
@@ -69,12 +69,14 @@ async def provision_databases(admin: str, namespace: str, passwords: dict[str, s
         for service in SERVICES:
             name = database_name(service, namespace)
             password = (passwords.get(service) or secrets.token_urlsafe(18)).replace("'", "''")
-            ident = asyncpg.utils._quote_ident(name)  # noqa: SLF001 - asyncpg's own identifier quoting
+            ident = asyncpg.utils._quote_ident(name)
             if await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", name):
                 await conn.execute(f"ALTER ROLE {ident} WITH LOGIN PASSWORD '{password}'")
             else:
-                await conn.execute(f"CREATE ROLE {ident} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '{password}'")
-            owner = asyncpg.utils._quote_ident(await schema.create_owner(conn, name))  # noqa: SLF001
+                await conn.execute(
+                    f"CREATE ROLE {ident} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '{password}'"
+                )
+            owner = asyncpg.utils._quote_ident(await schema.create_owner(conn, name))
             if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
                 await conn.execute(f"CREATE DATABASE {ident} OWNER {owner}")
             else:  # before the grants: a change of owner hands the old owner's rights to the new one
@@ -134,10 +136,10 @@ async def deprovision(admin: str, kafka_admin: KafkaAccess, namespace: str) -> N
     try:
         for service in SERVICES:
             name = database_name(service, namespace)
-            ident = asyncpg.utils._quote_ident(name)  # noqa: SLF001
+            ident = asyncpg.utils._quote_ident(name)
             await conn.execute(f"DROP DATABASE IF EXISTS {ident} WITH (FORCE)")
             await conn.execute(f"DROP ROLE IF EXISTS {ident}")
-            owner = asyncpg.utils._quote_ident(schema.owner_role(name))  # noqa: SLF001
+            owner = asyncpg.utils._quote_ident(schema.owner_role(name))
             await conn.execute(f"DROP ROLE IF EXISTS {owner}")
     finally:
         await conn.close()
@@ -172,8 +174,9 @@ def kafka_passwords_from(env: dict[str, str]) -> dict[str, str]:
     return {s: env[f"{s.upper()}_KAFKA_PASSWORD"] for s in SERVICES if env.get(f"{s.upper()}_KAFKA_PASSWORD")}
 
 
-async def provision(namespace: str, env_file: Path | None, kafka: KafkaAccess, *,
-                    topics_only: bool = False) -> dict[str, str]:
+async def provision(
+    namespace: str, env_file: Path | None, kafka: KafkaAccess, *, topics_only: bool = False
+) -> dict[str, str]:
     existing = read_env_file(env_file) if env_file else {}
     users = await provision_kafka_users(kafka, namespace, kafka_passwords_from(existing))
     if topics_only:
@@ -187,8 +190,12 @@ async def provision(namespace: str, env_file: Path | None, kafka: KafkaAccess, *
         env = {**{f"{s.upper()}_DATABASE_URL": u for s, u in urls.items()}, **kafka_env(users)}
     if env_file:
         write_private(env_file, "".join(f"{k}={v}\n" for k, v in env.items()).encode())
-    log.info("provisioned %d Kafka principals, created %d topics%s", len(users), len(created),
-             "" if topics_only else f", {len(SERVICES)} databases")
+    log.info(
+        "provisioned %d Kafka principals, created %d topics%s",
+        len(users),
+        len(created),
+        "" if topics_only else f", {len(SERVICES)} databases",
+    )
     return env
 
 
@@ -197,11 +204,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--namespace", default=os.environ.get("TUOGUAN_NAMESPACE", ""))
     parser.add_argument("--env-file", type=Path, default=ROOT / ".state/services.env")
-    parser.add_argument("--topics-only", action="store_true",
-                        help="databases are given: migrate them, create the topics and Kafka principals")
+    parser.add_argument(
+        "--topics-only",
+        action="store_true",
+        help="databases are given: migrate them, create the topics and Kafka principals",
+    )
     args = parser.parse_args()
-    asyncio.run(provision(args.namespace, args.env_file, KafkaAccess.from_environment(),
-                          topics_only=args.topics_only))
+    asyncio.run(provision(args.namespace, args.env_file, KafkaAccess.from_environment(), topics_only=args.topics_only))
 
 
 if __name__ == "__main__":

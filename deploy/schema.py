@@ -26,7 +26,7 @@ def owner_role(database: str) -> str:
 
 
 def _ident(name: str) -> str:
-    return asyncpg.utils._quote_ident(name)  # noqa: SLF001 - asyncpg's own identifier quoting
+    return asyncpg.utils._quote_ident(name)
 
 
 def owner_url(admin: str, database: str) -> str:

@@ -4,10 +4,10 @@ Tests and benchmarks each work in a fresh one and drop it afterwards."""
 from __future__ import annotations
 
 import uuid
-from urllib.parse import urlsplit
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import asyncpg
 
@@ -45,9 +45,13 @@ class Stack:
 
     def service_env(self, **overrides: str) -> dict[str, str]:
         """Environment for ``python -m services.<name>`` in this namespace."""
-        env = {"KAFKA_BOOTSTRAP_SERVERS": self.kafka.bootstrap, "KAFKA_SECURITY_PROTOCOL": self.kafka.protocol,
-               "KAFKA_SSL_CAFILE": self.kafka.cafile or "", "TUOGUAN_NAMESPACE": self.namespace,
-               **kafka_env(self.kafka_users)}
+        env = {
+            "KAFKA_BOOTSTRAP_SERVERS": self.kafka.bootstrap,
+            "KAFKA_SECURITY_PROTOCOL": self.kafka.protocol,
+            "KAFKA_SSL_CAFILE": self.kafka.cafile or "",
+            "TUOGUAN_NAMESPACE": self.namespace,
+            **kafka_env(self.kafka_users),
+        }
         for service, url in self.database_urls.items():
             env[f"{service.upper()}_DATABASE_URL"] = url
             # Tests and benchmarks drive a service harder than any one client may; the limiter's

@@ -36,8 +36,21 @@ import orjson
 from shared.db import columns, connect
 from shared.topics import SUBSCRIPTIONS
 
-CONTENT = ("audit_id", "at", "service", "actor_sub", "actor_role", "actor_union_id", "actor_provider_id",
-           "actor_member_id", "action", "target", "idempotency_key", "status_code", "correlation_id")
+CONTENT = (
+    "audit_id",
+    "at",
+    "service",
+    "actor_sub",
+    "actor_role",
+    "actor_union_id",
+    "actor_provider_id",
+    "actor_member_id",
+    "action",
+    "target",
+    "idempotency_key",
+    "status_code",
+    "correlation_id",
+)
 GENESIS = bytes(32)
 BATCH = 5000
 _SEAL_LOCK = 7_263_002  # advisory lock id: one sealer at a time per database
@@ -61,14 +74,19 @@ async def seal(conn: asyncpg.Connection, *, batch: int = BATCH) -> int:
         if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", _SEAL_LOCK):
             return 0
         last = await conn.fetchrow(
-            "SELECT position, audit_id, xact, hash FROM audit_chain ORDER BY position DESC LIMIT 1")
+            "SELECT position, audit_id, xact, hash FROM audit_chain ORDER BY position DESC LIMIT 1"
+        )
         # Every transaction below this id has ended, so all its rows are visible to the next statement.
         below = await conn.fetchval("SELECT pg_snapshot_xmin(pg_current_snapshot())")
         rows = await conn.fetch(
-            f"""SELECT xact, {', '.join(CONTENT)} FROM audit_log
+            f"""SELECT xact, {", ".join(CONTENT)} FROM audit_log
                 WHERE (xact, audit_id) > ($1::xid8, $2::bigint) AND xact < $3::xid8
                 ORDER BY xact, audit_id LIMIT $4""",
-            last["xact"] if last else 0, last["audit_id"] if last else 0, below, batch)
+            last["xact"] if last else 0,
+            last["audit_id"] if last else 0,
+            below,
+            batch,
+        )
         position, prev = (last["position"], last["hash"]) if last else (0, GENESIS)
         links = []
         for row in rows:
@@ -78,7 +96,8 @@ async def seal(conn: asyncpg.Connection, *, batch: int = BATCH) -> int:
             await conn.execute(
                 """INSERT INTO audit_chain (position, audit_id, xact, prev_hash, hash)
                    SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::xid8[], $4::bytea[], $5::bytea[])""",
-                *columns(links, 5))
+                *columns(links, 5),
+            )
     return len(links)
 
 
@@ -101,8 +120,10 @@ class Verdict:
     def line(self, service: str) -> str:
         if self.broken:
             return f"{service}: {self.checked} rows checked: BROKEN at {self.broken}"
-        return (f"{service}: {self.checked} rows checked, {self.awaiting} awaiting their seal, "
-                f"head {self.head.hex()[:16]}: ok")
+        return (
+            f"{service}: {self.checked} rows checked, {self.awaiting} awaiting their seal, "
+            f"head {self.head.hex()[:16]}: ok"
+        )
 
 
 async def verify(conn: asyncpg.Connection) -> Verdict:
@@ -110,8 +131,9 @@ async def verify(conn: asyncpg.Connection) -> Verdict:
     checked, prev, key = 0, GENESIS, (0, 0)
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         async for link in conn.cursor(
-                """SELECT c.position, c.audit_id AS sealed_id, c.xact AS sealed_xact, c.prev_hash, c.hash AS seal, a.*
-                   FROM audit_chain c LEFT JOIN audit_log a USING (audit_id) ORDER BY c.position"""):
+            """SELECT c.position, c.audit_id AS sealed_id, c.xact AS sealed_xact, c.prev_hash, c.hash AS seal, a.*
+                   FROM audit_chain c LEFT JOIN audit_log a USING (audit_id) ORDER BY c.position"""
+        ):
             row = link["sealed_id"]
             if link["position"] != checked + 1 or link["prev_hash"] != prev:
                 return Verdict(checked, broken=f"row {row}: the link before it is missing or changed")
@@ -124,11 +146,14 @@ async def verify(conn: asyncpg.Connection) -> Verdict:
             checked, prev, key = checked + 1, link["seal"], (link["sealed_xact"], row)
         slipped = await conn.fetchval(
             """SELECT min(audit_id) FROM audit_log a WHERE (xact, audit_id) <= ($1::xid8, $2::bigint)
-               AND NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.audit_id = a.audit_id)""", *key)
+               AND NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.audit_id = a.audit_id)""",
+            *key,
+        )
         if slipped is not None:
             return Verdict(checked, broken=f"row {slipped}: it was added among sealed rows")
         awaiting = await conn.fetchval(
-            "SELECT count(*) FROM audit_log WHERE (xact, audit_id) > ($1::xid8, $2::bigint)", *key)
+            "SELECT count(*) FROM audit_log WHERE (xact, audit_id) > ($1::xid8, $2::bigint)", *key
+        )
     return Verdict(checked, awaiting, prev)
 
 

@@ -84,12 +84,21 @@ class Verifier:
 
     CACHE_SIZE = 4096
 
-    def __init__(self, source: str, service: str, *, issuer: str = DEFAULT_ISSUER,
-                 max_ttl_s: int = DEFAULT_MAX_TTL_S, ca_file: str | None = None,
-                 refresh_min_s: float = JWKS_REFRESH_MIN_S) -> None:
+    def __init__(
+        self,
+        source: str,
+        service: str,
+        *,
+        issuer: str = DEFAULT_ISSUER,
+        max_ttl_s: int = DEFAULT_MAX_TTL_S,
+        ca_file: str | None = None,
+        refresh_min_s: float = JWKS_REFRESH_MIN_S,
+    ) -> None:
         if not source:
-            raise SecretMissing("TUOGUAN_JWKS is not set: it must name the JWKS file or the identity "
-                                "provider's https JWKS URL (./tuoguan up generates a key pair per install)")
+            raise SecretMissing(
+                "TUOGUAN_JWKS is not set: it must name the JWKS file or the identity "
+                "provider's https JWKS URL (./tuoguan up generates a key pair per install)"
+            )
         if source.startswith("http://"):
             raise SecretMissing("TUOGUAN_JWKS must be an https URL or a file path, not http")
         self.source, self.audience, self.issuer, self.max_ttl_s = source, audience(service), issuer, max_ttl_s
@@ -108,11 +117,14 @@ class Verifier:
 
     @classmethod
     def from_environment(cls, service: str) -> Verifier:
-        return cls(os.environ.get("TUOGUAN_JWKS", ""), service,
-                   issuer=os.environ.get("TUOGUAN_JWT_ISSUER", DEFAULT_ISSUER),
-                   max_ttl_s=int(os.environ.get("TUOGUAN_TOKEN_MAX_TTL_S", DEFAULT_MAX_TTL_S)),
-                   ca_file=os.environ.get("TUOGUAN_JWKS_CA_FILE") or None,
-                   refresh_min_s=float(os.environ.get("TUOGUAN_JWKS_REFRESH_MIN_S", JWKS_REFRESH_MIN_S)))
+        return cls(
+            os.environ.get("TUOGUAN_JWKS", ""),
+            service,
+            issuer=os.environ.get("TUOGUAN_JWT_ISSUER", DEFAULT_ISSUER),
+            max_ttl_s=int(os.environ.get("TUOGUAN_TOKEN_MAX_TTL_S", DEFAULT_MAX_TTL_S)),
+            ca_file=os.environ.get("TUOGUAN_JWKS_CA_FILE") or None,
+            refresh_min_s=float(os.environ.get("TUOGUAN_JWKS_REFRESH_MIN_S", JWKS_REFRESH_MIN_S)),
+        )
 
     @property
     def _is_url(self) -> bool:
@@ -162,8 +174,15 @@ class Verifier:
         if key.algorithm_name != header["alg"]:
             raise TokenRefused("the token's algorithm does not match its key")
         try:
-            claims = jwt.decode(token, key, algorithms=[header["alg"]], issuer=self.issuer, audience=self.audience,
-                                leeway=LEEWAY_S, options={"require": ["exp", "iat", "sub", "iss", "aud"]})
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[header["alg"]],
+                issuer=self.issuer,
+                audience=self.audience,
+                leeway=LEEWAY_S,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
         except jwt.ExpiredSignatureError:
             raise TokenRefused("the token has expired") from None
         except jwt.InvalidAudienceError:
@@ -202,8 +221,14 @@ def public_jwk(private: Any) -> dict[str, str]:
 
     x = b64(private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
     canonical = json.dumps({"crv": "Ed25519", "kty": "OKP", "x": x}, separators=(",", ":"), sort_keys=True)
-    return {"kty": "OKP", "crv": "Ed25519", "x": x, "kid": b64(hashlib.sha256(canonical.encode()).digest()),
-            "alg": "EdDSA", "use": "sig"}
+    return {
+        "kty": "OKP",
+        "crv": "Ed25519",
+        "x": x,
+        "kid": b64(hashlib.sha256(canonical.encode()).digest()),
+        "alg": "EdDSA",
+        "use": "sig",
+    }
 
 
 def _unauthorised(reason: str) -> CommandRejected:
@@ -221,8 +246,16 @@ async def authenticate(request: Request) -> Principal:
     except TokenRefused as refused:
         raise _unauthorised(str(refused)) from None
     except IdentityProviderUnavailable:
-        raise CommandRejected(503, [{"field": "Authorization", "reason": "the identity provider's keys cannot be "
-                                     "read just now; try again shortly"}], retry_after_s=5) from None
+        raise CommandRejected(
+            503,
+            [
+                {
+                    "field": "Authorization",
+                    "reason": "the identity provider's keys cannot be read just now; try again shortly",
+                }
+            ],
+            retry_after_s=5,
+        ) from None
 
 
 async def caller(request: Request) -> Principal:
@@ -244,6 +277,7 @@ def require_role(principal: Principal, *roles: Role) -> None:
 
 # ---- development tokens ------------------------------------------------------------------------
 
+
 def signing_key(path: str | None = None) -> tuple[Any, str]:
     """The install's private key and its ``kid`` (``TUOGUAN_JWT_SIGNING_KEY_FILE``)."""
     from cryptography.hazmat.primitives import serialization
@@ -255,14 +289,25 @@ def signing_key(path: str | None = None) -> tuple[Any, str]:
     return private, public_jwk(private)["kid"]  # type: ignore[arg-type]
 
 
-def mint(principal: Principal, *, ttl_s: int = 3600, audiences: tuple[str, ...] = SERVICES,
-         key_file: str | None = None, extra: dict[str, Any] | None = None) -> str:
+def mint(
+    principal: Principal,
+    *,
+    ttl_s: int = 3600,
+    audiences: tuple[str, ...] = SERVICES,
+    key_file: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> str:
     """A token for ``principal``, valid at the given services, signed with the install's key."""
     private, kid = signing_key(key_file)
     now = int(time.time())
-    claims = {**principal.model_dump(mode="json", exclude_none=True), "iss": os.environ.get(
-        "TUOGUAN_JWT_ISSUER", DEFAULT_ISSUER), "aud": [audience(s) for s in audiences], "iat": now,
-        "exp": now + ttl_s, **(extra or {})}
+    claims = {
+        **principal.model_dump(mode="json", exclude_none=True),
+        "iss": os.environ.get("TUOGUAN_JWT_ISSUER", DEFAULT_ISSUER),
+        "aud": [audience(s) for s in audiences],
+        "iat": now,
+        "exp": now + ttl_s,
+        **(extra or {}),
+    }
     return jwt.encode(claims, private, algorithm="EdDSA", headers={"kid": kid})
 
 
@@ -271,23 +316,33 @@ ROLE_NEEDS = {"parent": ("union", "member"), "union_staff": ("union",), "provide
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="./tuoguan token",
-                                     description="Mint a development token with the install's signing key.")
+    parser = argparse.ArgumentParser(
+        prog="./tuoguan token", description="Mint a development token with the install's signing key."
+    )
     parser.add_argument("command", choices=["mint"], help=argparse.SUPPRESS)
     parser.add_argument("--role", required=True, choices=list(Role.__args__))
     parser.add_argument("--sub", default=None)
     parser.add_argument("--union", type=uuid.UUID)
     parser.add_argument("--provider", type=uuid.UUID)
     parser.add_argument("--member", type=uuid.UUID)
-    parser.add_argument("--service", action="append", choices=SERVICES,
-                        help="the services the token is for (repeatable; default all four)")
+    parser.add_argument(
+        "--service",
+        action="append",
+        choices=SERVICES,
+        help="the services the token is for (repeatable; default all four)",
+    )
     parser.add_argument("--ttl", type=int, default=DEFAULT_MAX_TTL_S)
     args = parser.parse_args(argv)
     missing = [f"--{name}" for name in ROLE_NEEDS.get(args.role, ()) if getattr(args, name) is None]
     if missing:
         parser.error(f"--role {args.role} needs {' and '.join(missing)}")
-    principal = Principal(sub=args.sub or f"{args.role}-{uuid.uuid4().hex[:8]}", role=args.role,
-                          union_id=args.union, provider_id=args.provider, member_id=args.member)
+    principal = Principal(
+        sub=args.sub or f"{args.role}-{uuid.uuid4().hex[:8]}",
+        role=args.role,
+        union_id=args.union,
+        provider_id=args.provider,
+        member_id=args.member,
+    )
     print(mint(principal, ttl_s=args.ttl, audiences=tuple(args.service or SERVICES)))
 
 

@@ -18,10 +18,10 @@ from fastapi import Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from shared import idempotency
 from shared.auth import Principal
 from shared.consumer import is_transient
 from shared.errors import DATABASE_REFUSALS, CommandRejected, refusal_status
-from shared import idempotency
 
 
 @dataclass(frozen=True)
@@ -32,12 +32,26 @@ class Actor:
     correlation_id: uuid.UUID
     now: dt.datetime
 
+
 Result = tuple[int, dict[str, Any]]
-IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=200,
-                                       description="Any unique string; a retry with the same key is answered "
-                                                   "with the first response")]
-OptionalIdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=8, max_length=200,
-                                                      description="Optional: the command is idempotent by itself")]
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=200,
+        description="Any unique string; a retry with the same key is answered with the first response",
+    ),
+]
+OptionalIdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=200,
+        description="Optional: the command is idempotent by itself",
+    ),
+]
 RETRYABLE = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
 # Pauses between tries of a command that met a database outage; after the last one the error goes
 # to the HTTP edge, which answers 503 + Retry-After (shared/http.py).
@@ -67,14 +81,26 @@ class AuditEntry:
     async def record(self, tx: asyncpg.Connection | asyncpg.Pool, status: int) -> None:
         await tx.execute(_AUDIT, *self._values(status))
 
-    async def record_with_answer(self, tx: asyncpg.Connection, *, scope: str, key: str, status: int,
-                                 body: dict[str, Any]) -> None:
+    async def record_with_answer(
+        self, tx: asyncpg.Connection, *, scope: str, key: str, status: int, body: dict[str, Any]
+    ) -> None:
         """The audit line and the idempotency key's stored answer, in one round trip."""
         await tx.execute(_AUDIT_WITH_ANSWER, *self._values(status), scope, key, status, body)
 
     def _values(self, status: int) -> tuple:
-        return (self.service, self.actor.sub, self.actor.role, self.actor.union_id, self.actor.provider_id,
-                self.actor.member_id, self.action, self.target, self.idempotency_key, status, self.correlation_id)
+        return (
+            self.service,
+            self.actor.sub,
+            self.actor.role,
+            self.actor.union_id,
+            self.actor.provider_id,
+            self.actor.member_id,
+            self.action,
+            self.target,
+            self.idempotency_key,
+            status,
+            self.correlation_id,
+        )
 
 
 _AUDIT = """INSERT INTO audit_log (service, actor_sub, actor_role, actor_union_id, actor_provider_id,
@@ -82,7 +108,8 @@ _AUDIT = """INSERT INTO audit_log (service, actor_sub, actor_role, actor_union_i
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"""
 # The stored answer's parameters follow the audit line's eleven.
 _AUDIT_WITH_ANSWER = "WITH remembered AS ({}) {}".format(
-    re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + 11}", idempotency.REMEMBER), _AUDIT)
+    re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + 11}", idempotency.REMEMBER), _AUDIT
+)
 
 
 async def execute(
@@ -100,8 +127,7 @@ async def execute(
     runs. The audit line commits with the command's effect; a command refused, by the rules or by
     the database, or given up as busy, is audited on its own."""
     try:
-        return await _run_retried(pool, attempts, scope=scope, key=key, request=request, command=command,
-                                  audit=audit)
+        return await _run_retried(pool, attempts, scope=scope, key=key, request=request, command=command, audit=audit)
     except (CommandRejected, *DATABASE_REFUSALS) as refused:
         if audit is not None:
             await audit.record(pool, refusal_status(refused))
@@ -120,7 +146,8 @@ async def _run_retried(pool: asyncpg.Pool, attempts: int, **command: Any) -> Res
             contended += 1
             if contended == attempts:
                 raise CommandRejected(
-                    503, [{"field": "", "reason": "busy; retry with the same Idempotency-Key"}], retry_after_s=1) from None
+                    503, [{"field": "", "reason": "busy; retry with the same Idempotency-Key"}], retry_after_s=1
+                ) from None
         except Exception as exc:
             if not is_outage(exc) or outages == len(OUTAGE_PAUSES_S):
                 raise
@@ -129,8 +156,15 @@ async def _run_retried(pool: asyncpg.Pool, attempts: int, **command: Any) -> Res
             outages += 1
 
 
-async def _run_once(pool: asyncpg.Pool, *, scope: str, key: str | None, request: Any,
-                    command: Callable[[asyncpg.Connection], Awaitable[Result]], audit: AuditEntry | None) -> Result:
+async def _run_once(
+    pool: asyncpg.Pool,
+    *,
+    scope: str,
+    key: str | None,
+    request: Any,
+    command: Callable[[asyncpg.Connection], Awaitable[Result]],
+    audit: AuditEntry | None,
+) -> Result:
     async with pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as tx, tx.transaction():
         if key is not None and (stored := await idempotency.claim(tx, scope=scope, key=key, request=request)):
             if audit is not None:
@@ -147,19 +181,32 @@ async def _run_once(pool: asyncpg.Pool, *, scope: str, key: str | None, request:
 
 
 async def respond(
-    request: Request, caller: Principal, key: str | None, body: BaseModel,
+    request: Request,
+    caller: Principal,
+    key: str | None,
+    body: BaseModel,
     command: Callable[[asyncpg.Connection, Actor], Awaitable[Result]],
 ) -> JSONResponse:
     """Run a command from an HTTP request: idempotency key scoped to the caller and the route, audited."""
     rt = request.app.state.runtime
     actor = Actor(caller, request.state.correlation_id, dt.datetime.now(dt.UTC))
     action = f"{request.method} {request.scope['route'].path}"
-    audit = AuditEntry(service=rt.settings.service, actor=caller, action=action,
-                       target={k: str(v) for k, v in request.path_params.items()}, idempotency_key=key or "",
-                       correlation_id=actor.correlation_id)
-    status, response = await execute(rt.pool, scope=f"{caller.sub} {action} {request.path_params}", key=key,
-                                     request=body.model_dump(mode="json"), command=lambda tx: command(tx, actor),
-                                     audit=audit)
+    audit = AuditEntry(
+        service=rt.settings.service,
+        actor=caller,
+        action=action,
+        target={k: str(v) for k, v in request.path_params.items()},
+        idempotency_key=key or "",
+        correlation_id=actor.correlation_id,
+    )
+    status, response = await execute(
+        rt.pool,
+        scope=f"{caller.sub} {action} {request.path_params}",
+        key=key,
+        request=body.model_dump(mode="json"),
+        command=lambda tx: command(tx, actor),
+        audit=audit,
+    )
     return _OrjsonResponse(response, status_code=status)
 
 

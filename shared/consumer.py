@@ -132,8 +132,9 @@ class EventConsumer:
             return await self._process_partition(records)
         # Every partition finishes before anything is raised: a nacked poll must not leave a
         # partition still working in the background while its records come again.
-        results = await asyncio.gather(*(self._process_partition(rs) for rs in by_partition.values()),
-                                       return_exceptions=True)
+        results = await asyncio.gather(
+            *(self._process_partition(rs) for rs in by_partition.values()), return_exceptions=True
+        )
         for result in results:
             if isinstance(result, BaseException):
                 raise result
@@ -164,7 +165,7 @@ class EventConsumer:
             return None
         try:
             envelope, event = Envelope.parse_typed(record.value or b"", event_type)
-        except Exception as exc:  # noqa: BLE001 - whatever cannot be read is poison
+        except Exception as exc:
             # Bad data, or a schema version newer than this code: park it for a redrive.
             outcomes.append(await self._dead_letter(record, exc, attempts=1, kind="malformed"))
             return None
@@ -197,8 +198,9 @@ class EventConsumer:
             EVENT_BATCH_SECONDS.labels(self.service).observe(time.perf_counter() - started)
             EVENT_BATCH_SIZE.labels(self.service).observe(len(items))
             for index, item in enumerate(items):
-                outcomes.append(self._count(item.record, item.envelope.type,
-                                            "handled" if index in handled else "duplicate"))
+                outcomes.append(
+                    self._count(item.record, item.envelope.type, "handled" if index in handled else "duplicate")
+                )
             return None
 
     async def _apply(self, items: list[_Parsed], *, one_by_one: bool = False) -> set[int]:
@@ -206,20 +208,28 @@ class EventConsumer:
         Returns the positions of the items handled (the others were duplicates)."""
         first = items[0].record
         async with self.pool.acquire() as tx, tx.transaction():
-            fresh = set(await tx.fetchval(
-                """WITH new AS (
+            fresh = set(
+                await tx.fetchval(
+                    """WITH new AS (
                        INSERT INTO inbox (event_id, event_type, topic, kafka_partition, kafka_offset, handled_by)
                        SELECT e, t, $3, $4, o, $6 FROM unnest($1::uuid[], $2::text[], $5::bigint[]) AS u(e, t, o)
                        ON CONFLICT (event_id) DO NOTHING RETURNING event_id)
                    SELECT coalesce(array_agg(event_id), '{}') FROM new""",
-                [i.envelope.event_id for i in items], [i.envelope.type for i in items],
-                first.topic, first.partition, [i.record.offset for i in items], self.instance_id,
-            ))
+                    [i.envelope.event_id for i in items],
+                    [i.envelope.type for i in items],
+                    first.topic,
+                    first.partition,
+                    [i.record.offset for i in items],
+                    self.instance_id,
+                )
+            )
             handled = [index for index, item in enumerate(items) if _first_time(item, fresh)]
             chosen = [items[i] for i in handled]
             for group in plan([i.envelope.key for i in chosen], [i.steps for i in chosen]):
-                batch = [(chosen[p].event, EventContext(envelope=chosen[p].envelope, outbox=self.outbox))
-                         for p in group.positions]
+                batch = [
+                    (chosen[p].event, EventContext(envelope=chosen[p].envelope, outbox=self.outbox))
+                    for p in group.positions
+                ]
                 for step in group.steps:
                     try:
                         await step.run(batch, tx, one_by_one=one_by_one)
@@ -227,8 +237,10 @@ class EventConsumer:
                         if failed.__cause__ is not None and is_transient(failed.__cause__):
                             raise failed.__cause__ from None
                         index = handled[group.positions[failed.index]]
-                        log.info("handler failed inside a batch; isolating the record",
-                                 extra={"offset": items[index].record.offset, "error": repr(failed.__cause__)})
+                        log.info(
+                            "handler failed inside a batch; isolating the record",
+                            extra={"offset": items[index].record.offset, "error": repr(failed.__cause__)},
+                        )
                         raise _RecordFailed(index, failed.exact) from failed.__cause__
             crash_point("consumer.before_commit")
         crash_point("consumer.after_commit")
@@ -246,8 +258,9 @@ class EventConsumer:
                     return await self._dead_letter(item.record, exc, attempts=attempt, kind="handler_error")
                 EVENT_RETRIES.labels(self.service, "handler").inc()
                 delay = min(self.backoff_s * 2 ** (attempt - 1), self.backoff_max_s)
-                log.warning("handler failed; retrying",
-                            extra={"attempt": attempt, "retry_in_s": delay, "error": repr(exc)})
+                log.warning(
+                    "handler failed; retrying", extra={"attempt": attempt, "retry_in_s": delay, "error": repr(exc)}
+                )
                 await asyncio.sleep(delay)
             else:
                 return failed
@@ -299,4 +312,3 @@ def _header(record: ConsumerRecord, name: str) -> str | None:
         if key == name and value is not None:
             return value.decode(errors="replace")
     return None
-

@@ -91,7 +91,10 @@ async def migrate(conn: asyncpg.Connection, component: str, directory: Path) -> 
             await conn.execute(sql)
             await conn.execute(
                 "INSERT INTO schema_migrations (component, version, name, checksum) VALUES ($1,$2,$3,$4)",
-                component, version, name, checksum,
+                component,
+                version,
+                name,
+                checksum,
             )
             applied_now.append(f"{component}/{name}")
     if applied_now:
@@ -113,8 +116,11 @@ async def _unapplied(conn: asyncpg.Connection, component: str, directory: Path) 
     if await conn.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL"):
         rows = await conn.fetch("SELECT version, checksum FROM schema_migrations WHERE component=$1", component)
         done = {r["version"]: r["checksum"] for r in rows}
-    return [f"{component}/{name}" + (" (changed after it was applied)" if version in done else "")
-            for version, name, sql in _files(directory) if done.get(version) != _checksum(sql)]
+    return [
+        f"{component}/{name}" + (" (changed after it was applied)" if version in done else "")
+        for version, name, sql in _files(directory)
+        if done.get(version) != _checksum(sql)
+    ]
 
 
 async def check_schema(dsn: str, service: str, directory: Path) -> None:
@@ -127,4 +133,5 @@ async def check_schema(dsn: str, service: str, directory: Path) -> None:
     if missing:
         raise SchemaNotReady(
             f"{service} does not start: its database lacks {', '.join(missing)}. Migrations run at deployment, "
-            "as the database's owner: python -m deploy.provision (./tuoguan up runs it)")
+            "as the database's owner: python -m deploy.provision (./tuoguan up runs it)"
+        )

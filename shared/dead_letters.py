@@ -69,8 +69,11 @@ async def redrive(kafka: KafkaAccess, records: list[ConsumerRecord]) -> int:
         for record in records:
             headers = _decode_headers(record)
             original = [(k, v) for k, v in record.headers or () if not k.startswith(PREFIX)]
-            await (await producer.send(headers[f"{PREFIX}original.topic"], value=record.value,
-                                       key=record.key, headers=original))
+            await (
+                await producer.send(
+                    headers[f"{PREFIX}original.topic"], value=record.value, key=record.key, headers=original
+                )
+            )
         return len(records)
     finally:
         await producer.stop()
@@ -87,10 +90,18 @@ async def _main(args: argparse.Namespace) -> None:
         records = await read_all(kafka, topic)
         if args.command == "list":
             for r in records:
-                print(json.dumps({"dlq_topic": topic, "partition": r.partition, "offset": r.offset,
-                                  "key": (r.key or b"").decode(errors="replace"),
-                                  "headers": {k: v for k, v in _decode_headers(r).items() if k.startswith(PREFIX)}},
-                                 ensure_ascii=False))
+                print(
+                    json.dumps(
+                        {
+                            "dlq_topic": topic,
+                            "partition": r.partition,
+                            "offset": r.offset,
+                            "key": (r.key or b"").decode(errors="replace"),
+                            "headers": {k: v for k, v in _decode_headers(r).items() if k.startswith(PREFIX)},
+                        },
+                        ensure_ascii=False,
+                    )
+                )
         else:
             chosen = [r for r in records if not args.record or f"{r.partition}:{r.offset}" in args.record]
             print(f"{topic}: redrove {await redrive(kafka, chosen)} record(s)")
@@ -101,8 +112,12 @@ def main() -> None:
     parser.add_argument("command", choices=["list", "redrive"])
     parser.add_argument("--service", required=True, choices=sorted(s for s, t in SUBSCRIPTIONS.items() if t))
     parser.add_argument("--stream", help="e.g. enrollment.events (default: every stream the service consumes)")
-    parser.add_argument("--record", action="append", metavar="PARTITION:OFFSET",
-                        help="redrive only these dead letters (default: all of them)")
+    parser.add_argument(
+        "--record",
+        action="append",
+        metavar="PARTITION:OFFSET",
+        help="redrive only these dead letters (default: all of them)",
+    )
     parser.add_argument("--namespace", default=os.environ.get("TUOGUAN_NAMESPACE", ""))
     asyncio.run(_main(parser.parse_args()))
 

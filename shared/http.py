@@ -56,22 +56,36 @@ def install(app: FastAPI, service: str) -> None:
 
     @app.exception_handler(asyncpg.UniqueViolationError)
     async def _conflict(_: Request, exc: asyncpg.UniqueViolationError) -> JSONResponse:
-        return JSONResponse({"error": "conflict", "reasons": [
-            {"field": exc.column_name or "", "reason": "conflicts with an existing record"}]},
-            status_code=refusal_status(exc))
+        return JSONResponse(
+            {
+                "error": "conflict",
+                "reasons": [{"field": exc.column_name or "", "reason": "conflicts with an existing record"}],
+            },
+            status_code=refusal_status(exc),
+        )
 
     @app.exception_handler(asyncpg.DataError)
     async def _unstorable(_: Request, exc: asyncpg.DataError) -> JSONResponse:
         # e.g. a NUL character, which PostgreSQL text cannot hold: the input's fault, not ours.
-        return JSONResponse({"error": "invalid_request", "reasons": [
-            {"field": "", "reason": "the request holds a value that cannot be stored (such as a NUL character)"}]},
-            status_code=refusal_status(exc))
+        return JSONResponse(
+            {
+                "error": "invalid_request",
+                "reasons": [
+                    {"field": "", "reason": "the request holds a value that cannot be stored (such as a NUL character)"}
+                ],
+            },
+            status_code=refusal_status(exc),
+        )
 
     @app.exception_handler(asyncpg.IntegrityConstraintViolationError)
     async def _integrity(_: Request, exc: asyncpg.IntegrityConstraintViolationError) -> JSONResponse:
-        return JSONResponse({"error": "invalid_request", "reasons": [
-            {"field": exc.column_name or "", "reason": "refers to or breaks a record's rules"}]},
-            status_code=refusal_status(exc))
+        return JSONResponse(
+            {
+                "error": "invalid_request",
+                "reasons": [{"field": exc.column_name or "", "reason": "refers to or breaks a record's rules"}],
+            },
+            status_code=refusal_status(exc),
+        )
 
     app.add_middleware(_DatabaseOutage)
     app.add_middleware(_Correlation, service=service)
@@ -119,10 +133,20 @@ class _Correlation:
 
 def database_unavailable() -> JSONResponse:
     """The answer to a request that met a database outage: retry later, nothing is broken."""
-    return JSONResponse({"error": "unavailable", "reasons": [
-        {"field": "", "reason": "the database is unreachable for a moment; retry after the Retry-After seconds "
-                                "(with the same Idempotency-Key for a command)"}]},
-        status_code=503, headers={"Retry-After": str(OUTAGE_RETRY_AFTER_S)})
+    return JSONResponse(
+        {
+            "error": "unavailable",
+            "reasons": [
+                {
+                    "field": "",
+                    "reason": "the database is unreachable for a moment; retry after the Retry-After seconds "
+                    "(with the same Idempotency-Key for a command)",
+                }
+            ],
+        },
+        status_code=503,
+        headers={"Retry-After": str(OUTAGE_RETRY_AFTER_S)},
+    )
 
 
 class _DatabaseOutage:
@@ -166,7 +190,7 @@ _BACKLOG = """SELECT count(*), coalesce(extract(epoch FROM now() - min(created_a
 async def _database_check(runtime: Any) -> tuple[str, int | None, float]:
     try:
         pending, oldest_s = await asyncio.wait_for(runtime.pool.fetchrow(_BACKLOG), 2.0)
-    except Exception:  # noqa: BLE001 - any failure means the API cannot be served
+    except Exception:
         return "down", None, 0.0
     return "ok", pending, oldest_s
 
@@ -175,13 +199,22 @@ async def readiness(runtime: Any) -> JSONResponse:
     """200 when the database answers, else 503. Kafka down, or a relay behind, is ``degraded``:
     commands still commit (their events wait in the outbox), so the instance stays in service."""
     (database, pending, oldest_s), kafka_up = await asyncio.gather(
-        _database_check(runtime), runtime.broker.ping(timeout=2.0))
+        _database_check(runtime), runtime.broker.ping(timeout=2.0)
+    )
     kafka = "ok" if kafka_up else "degraded"
     relay = "ok" if database == "ok" and oldest_s < STALE_OUTBOX_S else "degraded"
     status = "unavailable" if database != "ok" else "ok" if kafka == relay == "ok" else "degraded"
-    body = {"status": status, "service": runtime.settings.service, "instance": runtime.settings.instance_id,
-            "database": database, "kafka": kafka, "relay": relay, "relay_leader": runtime.relay.is_leader,
-            "outbox_pending": pending, "outbox_oldest_pending_s": round(oldest_s, 1)}
+    body = {
+        "status": status,
+        "service": runtime.settings.service,
+        "instance": runtime.settings.instance_id,
+        "database": database,
+        "kafka": kafka,
+        "relay": relay,
+        "relay_leader": runtime.relay.is_leader,
+        "outbox_pending": pending,
+        "outbox_oldest_pending_s": round(oldest_s, 1),
+    }
     return JSONResponse(body, status_code=503 if database != "ok" else 200)
 
 
@@ -193,8 +226,10 @@ def _operations_router() -> APIRouter:
         settings = request.app.state.runtime.settings
         return {"status": "ok", "service": settings.service, "instance": settings.instance_id}
 
-    @router.get("/health/ready", summary="200 when the database answers (Kafka and the relay may be degraded), "
-                                         "else 503 (readiness)")
+    @router.get(
+        "/health/ready",
+        summary="200 when the database answers (Kafka and the relay may be degraded), else 503 (readiness)",
+    )
     @router.get("/health", summary="Alias of /health/ready, for older probes")
     async def ready(request: Request) -> JSONResponse:
         return await readiness(request.app.state.runtime)
@@ -204,7 +239,8 @@ def _operations_router() -> APIRouter:
         if (await authenticate(request)).role != "admin":
             raise forbidden("the audit trail is for the platform admin")
         rows = await request.app.state.runtime.pool.fetch(
-            "SELECT * FROM audit_log ORDER BY audit_id DESC LIMIT $1", max(1, min(limit, 1000)))
+            "SELECT * FROM audit_log ORDER BY audit_id DESC LIMIT $1", max(1, min(limit, 1000))
+        )
         return [dict(r) for r in rows]
 
     @router.get("/metrics", summary="Prometheus metrics")
@@ -212,4 +248,3 @@ def _operations_router() -> APIRouter:
         return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return router
-

@@ -24,14 +24,19 @@ async def claim(tx: asyncpg.Connection, *, scope: str, key: str, request: Any) -
     claimed = await tx.fetchval(
         """INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response)
            VALUES ($1, $2, $3, 0, 'null') ON CONFLICT (scope, key) DO NOTHING RETURNING true""",
-        scope, key, request_hash)
+        scope,
+        key,
+        request_hash,
+    )
     if claimed:
         return None
     stored = await tx.fetchrow(
-        "SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope=$1 AND key=$2", scope, key)
+        "SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope=$1 AND key=$2", scope, key
+    )
     if stored["request_hash"] != request_hash:
-        raise CommandRejected(422, [{"field": "Idempotency-Key",
-                                     "reason": "this key was already used for a different request"}])
+        raise CommandRejected(
+            422, [{"field": "Idempotency-Key", "reason": "this key was already used for a different request"}]
+        )
     return stored["status_code"], stored["response"]
 
 
@@ -59,7 +64,10 @@ async def forget_expired(pool: asyncpg.Pool, retention_hours: float, *, batch: i
         status = await pool.execute(
             """DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(
                    SELECT ctid FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1)
-                   LIMIT $2))""", retention_hours * 3600, batch)
+                   LIMIT $2))""",
+            retention_hours * 3600,
+            batch,
+        )
         count = int(status.split()[-1])
         deleted += count
         if count < batch:

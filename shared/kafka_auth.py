@@ -38,7 +38,9 @@ class KafkaAccess:
 
     def __post_init__(self) -> None:
         if self.protocol not in PROTOCOLS:
-            raise SecretMissing(f"KAFKA_SECURITY_PROTOCOL is {self.protocol!r}; it must be one of {', '.join(PROTOCOLS)}")
+            raise SecretMissing(
+                f"KAFKA_SECURITY_PROTOCOL is {self.protocol!r}; it must be one of {', '.join(PROTOCOLS)}"
+            )
 
     @classmethod
     def from_environment(cls, prefix: str = "KAFKA_ADMIN", *, bootstrap: str | None = None) -> KafkaAccess:
@@ -47,8 +49,13 @@ class KafkaAccess:
         if not username:
             raise SecretMissing(f"{prefix}_USERNAME is not set; every Kafka client authenticates")
         password = check(f"{prefix}_PASSWORD", os.environ.get(f"{prefix}_PASSWORD"), min_length=24)
-        return cls(bootstrap or os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_BOOTSTRAP), username, password,
-                   os.environ.get("KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT"), os.environ.get("KAFKA_SSL_CAFILE") or None)
+        return cls(
+            bootstrap or os.environ.get("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_BOOTSTRAP),
+            username,
+            password,
+            os.environ.get("KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT"),
+            os.environ.get("KAFKA_SSL_CAFILE") or None,
+        )
 
     def as_user(self, username: str, password: str) -> KafkaAccess:
         """The same brokers and transport, another principal."""
@@ -56,9 +63,13 @@ class KafkaAccess:
 
     def environment(self, prefix: str = "KAFKA_ADMIN") -> dict[str, str]:
         """The variables :meth:`from_environment` reads back, for a child process."""
-        return {"KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, "KAFKA_SECURITY_PROTOCOL": self.protocol,
-                "KAFKA_SSL_CAFILE": self.cafile or "", f"{prefix}_USERNAME": self.username,
-                f"{prefix}_PASSWORD": self.password}
+        return {
+            "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
+            "KAFKA_SECURITY_PROTOCOL": self.protocol,
+            "KAFKA_SSL_CAFILE": self.cafile or "",
+            f"{prefix}_USERNAME": self.username,
+            f"{prefix}_PASSWORD": self.password,
+        }
 
     def ssl_context(self) -> ssl.SSLContext | None:
         if self.protocol != "SASL_SSL":
@@ -69,21 +80,35 @@ class KafkaAccess:
 
     def aiokafka(self) -> dict[str, Any]:
         """Keyword arguments for aiokafka's producer, consumer and admin client."""
-        return {"bootstrap_servers": self.bootstrap, "security_protocol": self.protocol, "sasl_mechanism": MECHANISM,
-                "sasl_plain_username": self.username, "sasl_plain_password": self.password,
-                "ssl_context": self.ssl_context()}
+        return {
+            "bootstrap_servers": self.bootstrap,
+            "security_protocol": self.protocol,
+            "sasl_mechanism": MECHANISM,
+            "sasl_plain_username": self.username,
+            "sasl_plain_password": self.password,
+            "ssl_context": self.ssl_context(),
+        }
 
     def faststream(self) -> Any:
         """The ``security`` object of faststream's KafkaBroker."""
         from faststream.security import SASLScram512
 
-        return SASLScram512(username=self.username, password=self.password, use_ssl=self.protocol == "SASL_SSL",
-                            ssl_context=self.ssl_context())
+        return SASLScram512(
+            username=self.username,
+            password=self.password,
+            use_ssl=self.protocol == "SASL_SSL",
+            ssl_context=self.ssl_context(),
+        )
 
     def confluent(self) -> dict[str, str]:
         """Configuration for confluent-kafka (librdkafka) clients."""
-        config = {"bootstrap.servers": self.bootstrap, "security.protocol": self.protocol,
-                  "sasl.mechanisms": MECHANISM, "sasl.username": self.username, "sasl.password": self.password}
+        config = {
+            "bootstrap.servers": self.bootstrap,
+            "security.protocol": self.protocol,
+            "sasl.mechanisms": MECHANISM,
+            "sasl.username": self.username,
+            "sasl.password": self.password,
+        }
         if self.cafile:
             config["ssl.ca.location"] = self.cafile
         return config

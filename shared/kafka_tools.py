@@ -17,7 +17,9 @@ async def partitions_of(kafka: KafkaAccess, topic: str) -> list[TopicPartition]:
         await admin.close()
     if described["error_code"] or not described["partitions"]:
         raise LookupError(f"no such topic: {topic}")
-    return [TopicPartition(topic, p["partition"]) for p in sorted(described["partitions"], key=lambda p: p["partition"])]
+    return [
+        TopicPartition(topic, p["partition"]) for p in sorted(described["partitions"], key=lambda p: p["partition"])
+    ]
 
 
 async def read_all(kafka: KafkaAccess, topic: str) -> list[ConsumerRecord]:

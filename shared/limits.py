@@ -34,8 +34,15 @@ def _template(path: str) -> re.Pattern[str]:
 class Guard:
     """ASGI middleware: 413 above ``max_body_bytes``, 429 with ``Retry-After`` above a rate."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, per_token: str, per_address: str,
-                 tight: Iterable[tuple[str, str]] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        per_token: str,
+        per_address: str,
+        tight: Iterable[tuple[str, str]] = (),
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
@@ -76,8 +83,11 @@ class Guard:
             if not self.limiter.hit(rate, key):
                 reset = self.limiter.get_window_stats(rate, key).reset_time
                 who = "this token" if field == "Authorization" else "this address"
-                return field, f"too many requests from {who}: at most {rate.amount} per {rate.get_expiry()} s", \
-                    max(1, math.ceil(reset - time.time()))
+                return (
+                    field,
+                    f"too many requests from {who}: at most {rate.amount} per {rate.get_expiry()} s",
+                    max(1, math.ceil(reset - time.time())),
+                )
         return None
 
     async def _call_capped(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -95,8 +105,9 @@ class Guard:
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes and not started:
                     refused = True
-                    await self._refuse(send, 413, "body",
-                                       f"the request body may have at most {self.max_body_bytes} bytes")
+                    await self._refuse(
+                        send, 413, "body", f"the request body may have at most {self.max_body_bytes} bytes"
+                    )
                     return {"type": "http.disconnect"}
             return message
 
@@ -115,8 +126,9 @@ class Guard:
 
     @staticmethod
     async def _refuse(send: Send, status: int, field: str, reason: str, retry_after: int | None = None) -> None:
-        body = json.dumps({"error": "too_large" if status == 413 else "rate_limited",
-                           "reasons": [{"field": field, "reason": reason}]}).encode()
+        body = json.dumps(
+            {"error": "too_large" if status == 413 else "rate_limited", "reasons": [{"field": field, "reason": reason}]}
+        ).encode()
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         if retry_after is not None:
             headers.append((b"retry-after", str(retry_after).encode()))

@@ -29,8 +29,15 @@ class _ContextFilter(logging.Filter):
 
 # Message templates of a client's reconnect loop: while a broker is down aiokafka logs them
 # thousands of times a second (one per node, per retry, per client).
-CONNECTION_ERRORS = ("Unable connect to", "Unable to update metadata", "Unable to request metadata",
-                     "Connection to node", "Failed fetch messages", "Coordinator", "Heartbeat")
+CONNECTION_ERRORS = (
+    "Unable connect to",
+    "Unable to update metadata",
+    "Unable to request metadata",
+    "Connection to node",
+    "Failed fetch messages",
+    "Coordinator",
+    "Heartbeat",
+)
 
 
 @dataclass
@@ -66,8 +73,10 @@ class ConnectionErrorThrottle(logging.Filter):
         if now - streak.shown_s < self.interval_s:
             streak.suppressed += 1
             return False
-        record.msg = (f"{record.getMessage()} (unreachable for {now - streak.first_s:.0f} s; "
-                      f"{streak.suppressed} similar lines suppressed)")
+        record.msg = (
+            f"{record.getMessage()} (unreachable for {now - streak.first_s:.0f} s; "
+            f"{streak.suppressed} similar lines suppressed)"
+        )
         record.args = None
         record.suppressed = streak.suppressed
         record.unreachable_s = round(now - streak.first_s, 1)
@@ -81,10 +90,12 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(ConnectionErrorThrottle())
     handler.addFilter(_ContextFilter(service))
-    handler.setFormatter(JsonFormatter(
-        "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(correlation_id)s %(event_id)s",
-        rename_fields={"asctime": "ts", "levelname": "level", "name": "logger"},
-    ))
+    handler.setFormatter(
+        JsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(correlation_id)s %(event_id)s",
+            rename_fields={"asctime": "ts", "levelname": "level", "name": "logger"},
+        )
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -18,21 +18,25 @@ EVENT_BATCH_SECONDS = Histogram(
     "tuoguan_event_batch_seconds", "Time to apply one partition's batch of events, commit included.", ["service"]
 )
 EVENT_BATCH_SIZE = Histogram(
-    "tuoguan_event_batch_size", "Events applied in one transaction.", ["service"],
+    "tuoguan_event_batch_size",
+    "Events applied in one transaction.",
+    ["service"],
     buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000),
 )
 EVENT_RETRIES = Counter(
     "tuoguan_event_retries_total", "Handler attempts that failed and were retried.", ["service", "kind"]
 )
-OUTBOX_PUBLISHED = Counter(
-    "tuoguan_outbox_published_total", "Outbox events published to Kafka.", ["service"]
-)
+OUTBOX_PUBLISHED = Counter("tuoguan_outbox_published_total", "Outbox events published to Kafka.", ["service"])
 OUTBOX_PENDING = Gauge(
-    "tuoguan_outbox_pending", "Outbox events not yet published, as last seen by the relay.", ["service"],
+    "tuoguan_outbox_pending",
+    "Outbox events not yet published, as last seen by the relay.",
+    ["service"],
     multiprocess_mode="livemax",
 )
 OUTBOX_OLDEST_PENDING_SECONDS = Gauge(
-    "tuoguan_outbox_oldest_pending_seconds", "Age of the oldest unpublished outbox event.", ["service"],
+    "tuoguan_outbox_oldest_pending_seconds",
+    "Age of the oldest unpublished outbox event.",
+    ["service"],
     multiprocess_mode="livemax",
 )
 HTTP_REQUESTS = Counter(

@@ -57,9 +57,17 @@ class Outbox:
             raise RuntimeError("outbox writes must share the transaction of the state change")
         if not events:
             return []
-        envelopes = [Envelope.wrap(e.event, producer=self.producer, union_id=e.union_id,
-                                   correlation_id=e.correlation_id, causation_id=e.causation_id,
-                                   occurred_at=e.occurred_at) for e in events]
+        envelopes = [
+            Envelope.wrap(
+                e.event,
+                producer=self.producer,
+                union_id=e.union_id,
+                correlation_id=e.correlation_id,
+                causation_id=e.causation_id,
+                occurred_at=e.occurred_at,
+            )
+            for e in events
+        ]
         await tx.execute(
             """INSERT INTO outbox (event_id, topic, key, event_type, payload, headers)
                SELECT e, t, k, y, p, h::jsonb
@@ -68,7 +76,9 @@ class Outbox:
                ORDER BY n""",
             [e.event_id for e in envelopes],
             [qualified(f.stream or f.event.STREAM, self.namespace) for f in events],
-            [e.key for e in envelopes], [e.type for e in envelopes], [e.to_bytes() for e in envelopes],
+            [e.key for e in envelopes],
+            [e.type for e in envelopes],
+            [e.to_bytes() for e in envelopes],
             [json_text([[k, v.decode()] for k, v in e.headers()]) for e in envelopes],
         )
         return envelopes
@@ -134,7 +144,7 @@ class OutboxRelay:
     async def _lead(self) -> None:
         conn = await connect(self.dsn)
         try:
-            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", RELAY_LOCK):
+            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", RELAY_LOCK):  # noqa: ASYNC110 (a lock held in another process)
                 await asyncio.sleep(self.poll_interval_s)
             self.is_leader = True
             log.info("outbox relay is leading")
@@ -166,7 +176,9 @@ class OutboxRelay:
             return 0
         deliveries = [
             await self.producer.send(
-                row["topic"], value=row["payload"], key=row["key"].encode(),
+                row["topic"],
+                value=row["payload"],
+                key=row["key"].encode(),
                 headers=[(k, v.encode()) for k, v in row["headers"]],
                 timestamp_ms=_record_time_ms(row["topic"], row["payload"]),
             )
@@ -181,9 +193,7 @@ class OutboxRelay:
         return len(rows)
 
     async def _observe_backlog(self, conn: asyncpg.Connection) -> None:
-        pending, oldest = await conn.fetchrow(
-            "SELECT count(*), min(created_at) FROM outbox WHERE published_at IS NULL"
-        )
+        pending, oldest = await conn.fetchrow("SELECT count(*), min(created_at) FROM outbox WHERE published_at IS NULL")
         OUTBOX_PENDING.labels(self.service).set(pending)
         age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
         OUTBOX_OLDEST_PENDING_SECONDS.labels(self.service).set(age)

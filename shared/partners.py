@@ -84,8 +84,9 @@ def coarse(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
 
 
-async def publish(tx: asyncpg.Connection, outbox: Outbox, feed: str, build: Callable[[Partner], Event], *,
-                  union_id: uuid.UUID | None) -> None:
+async def publish(
+    tx: asyncpg.Connection, outbox: Outbox, feed: str, build: Callable[[Partner], Event], *, union_id: uuid.UUID | None
+) -> None:
     """Append one event per partner of ``feed`` to the outbox, in the caller's transaction."""
     await outbox.append_many(tx, follow_ups(feed, build, union_id=union_id))
 

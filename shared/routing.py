@@ -37,17 +37,22 @@ class EventContext:
     envelope: Envelope
     outbox: Outbox
 
-    async def emit(self, tx: asyncpg.Connection, event: Event, *, union_id: uuid.UUID | None = None,
-                   stream: str | None = None) -> Envelope:
+    async def emit(
+        self, tx: asyncpg.Connection, event: Event, *, union_id: uuid.UUID | None = None, stream: str | None = None
+    ) -> Envelope:
         """Append ``event`` to the outbox, caused by (and correlated with) the handled event."""
         (envelope,) = await self.outbox.append_many(tx, [self.follow_up(event, union_id=union_id, stream=stream)])
         return envelope
 
     def follow_up(self, event: Event, *, union_id: uuid.UUID | None = None, stream: str | None = None) -> FollowUp:
         """A follow-up event for :meth:`Outbox.append_many`, caused by the handled event."""
-        return FollowUp(event, union_id=union_id if union_id is not None else self.envelope.union_id,
-                        correlation_id=self.envelope.correlation_id, causation_id=self.envelope.event_id,
-                        stream=stream)
+        return FollowUp(
+            event,
+            union_id=union_id if union_id is not None else self.envelope.union_id,
+            correlation_id=self.envelope.correlation_id,
+            causation_id=self.envelope.event_id,
+            stream=stream,
+        )
 
 
 EventBatch = list[tuple[Event, EventContext]]
@@ -60,8 +65,9 @@ class Step:
     handler: Handler
     batch: bool
 
-    async def run(self, items: Sequence[tuple[Event, EventContext]], tx: asyncpg.Connection, *,
-                  one_by_one: bool = False) -> None:
+    async def run(
+        self, items: Sequence[tuple[Event, EventContext]], tx: asyncpg.Connection, *, one_by_one: bool = False
+    ) -> None:
         """Run over ``items``; a failure is raised as :class:`HandlerFailed` naming the item. A batch
         handler cannot say which item failed (it names the first), unless it runs ``one_by_one``."""
         index = 0
@@ -69,7 +75,7 @@ class Step:
             if self.batch and not one_by_one:
                 await self.handler(list(items), tx=tx)
                 return
-            for index, (event, ctx) in enumerate(items):
+            for event, ctx in items:
                 logs.correlation_id.set(str(ctx.envelope.correlation_id))
                 logs.event_id.set(str(ctx.envelope.event_id))
                 if self.batch:
@@ -103,6 +109,7 @@ class EventRouter:
 
     def on_batch(self, *event_types: type[Event]) -> Callable[[Handler], Handler]:
         """Register ``async def h(batch, *, tx)`` for each of ``event_types``."""
+
         def register(handler: Handler) -> Handler:
             for event_type in event_types:
                 self._register(event_type, batch=True)(handler)

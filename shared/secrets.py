@@ -16,15 +16,23 @@ MIN_LENGTH = 32
 # Values that were once defaults in this repository or are common placeholders. A secret equal to
 # one of them is public, whatever its length. Kept as SHA-256 digests so that the list itself does
 # not hand out the strings.
-_KNOWN_SHA256 = frozenset({
-    hashlib.sha256(v.encode()).hexdigest() for v in (
-        "tuoguan-dev-secret-change-me-in-production",
-        "tuoguan-dev-webhook-secret",
-        "tuoguan-dev-gateway-secret",
-        "tuoguan-dev-pseudonym-key",
-        "changeme", "change-me", "secret", "password", "test", "dev",
-    )
-})
+_KNOWN_SHA256 = frozenset(
+    {
+        hashlib.sha256(v.encode()).hexdigest()
+        for v in (
+            "tuoguan-dev-secret-change-me-in-production",
+            "tuoguan-dev-webhook-secret",
+            "tuoguan-dev-gateway-secret",
+            "tuoguan-dev-pseudonym-key",
+            "changeme",
+            "change-me",
+            "secret",
+            "password",
+            "test",
+            "dev",
+        )
+    }
+)
 
 
 class SecretMissing(RuntimeError):
@@ -34,8 +42,10 @@ class SecretMissing(RuntimeError):
 def check(name: str, value: str | None, *, min_length: int = MIN_LENGTH) -> str:
     """``value`` if it is a usable secret; otherwise raise :class:`SecretMissing` naming ``name``."""
     if not value:
-        raise SecretMissing(f"{name} is not set; every secret is required and has no default "
-                            f"(./tuoguan up generates them for a development install)")
+        raise SecretMissing(
+            f"{name} is not set; every secret is required and has no default "
+            f"(./tuoguan up generates them for a development install)"
+        )
     if hashlib.sha256(value.encode()).hexdigest() in _KNOWN_SHA256 or _is_placeholder(value):
         raise SecretMissing(f"{name} is a known, public value; generate a new one")
     if len(value) < min_length:

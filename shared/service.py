@@ -15,9 +15,8 @@ import importlib
 import logging
 import os
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -32,14 +31,14 @@ from pydantic import ValidationError
 
 from shared import audit, http, idempotency, secrets
 from shared.auth import Verifier
-from shared.limits import Guard
-from shared.secrets import SecretMissing
 from shared.consumer import EventConsumer
-from shared.routing import EventRouter
 from shared.db import SchemaNotReady, check_schema, create_pool
 from shared.dead_letters import DeadLetterPublisher
+from shared.limits import Guard
 from shared.logs import configure_logging
 from shared.outbox import Outbox, OutboxRelay
+from shared.routing import EventRouter
+from shared.secrets import SecretMissing
 from shared.settings import ServiceSettings, load_settings
 from shared.topics import SUBSCRIPTIONS, consumer_group, qualified
 
@@ -97,9 +96,15 @@ def _subscribe(broker: KafkaBroker, consumer: EventConsumer, topics: list[str], 
     """
 
     @broker.subscriber(
-        *topics, group_id=group, ack_policy=AckPolicy.MANUAL, auto_offset_reset="earliest",
-        batch=True, max_records=max_records, batch_timeout_ms=200,
-        decoder=_raw_records, max_poll_interval_ms=600_000,
+        *topics,
+        group_id=group,
+        ack_policy=AckPolicy.MANUAL,
+        auto_offset_reset="earliest",
+        batch=True,
+        max_records=max_records,
+        batch_timeout_ms=200,
+        decoder=_raw_records,
+        max_poll_interval_ms=600_000,
     )
     async def consume(records: tuple, message: KafkaMessage) -> None:
         try:
@@ -157,36 +162,53 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
             raise
         pool = await create_pool(settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
         producer = AIOKafkaProducer(
-            **kafka.aiokafka(), enable_idempotence=True, acks="all",
-            linger_ms=5, client_id=f"{definition.name}-{settings.instance_id}",
+            **kafka.aiokafka(),
+            enable_idempotence=True,
+            acks="all",
+            linger_ms=5,
+            client_id=f"{definition.name}-{settings.instance_id}",
         )
         await producer.start()
         outbox = Outbox(definition.name, settings.namespace)
         relay = OutboxRelay(
-            service=definition.name, dsn=settings.database_url, producer=producer,
-            batch_size=settings.relay_batch_size, poll_interval_s=settings.relay_poll_interval_s,
+            service=definition.name,
+            dsn=settings.database_url,
+            producer=producer,
+            batch_size=settings.relay_batch_size,
+            poll_interval_s=settings.relay_poll_interval_s,
             retention_days=settings.outbox_retention_days,
         )
         relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
         broker = KafkaBroker(
-            kafka.bootstrap, security=kafka.faststream(), allow_auto_create_topics=False,
-            client_id=f"{definition.name}-{settings.instance_id}", graceful_timeout=30.0,
-            logger=logging.getLogger("faststream"), log_level=logging.DEBUG,  # per-message lines at DEBUG
+            kafka.bootstrap,
+            security=kafka.faststream(),
+            allow_auto_create_topics=False,
+            client_id=f"{definition.name}-{settings.instance_id}",
+            graceful_timeout=30.0,
+            logger=logging.getLogger("faststream"),
+            log_level=logging.DEBUG,  # per-message lines at DEBUG
         )
         if definition.events.handlers:
             group = consumer_group(definition.name, settings.namespace)
             consumer = EventConsumer(
-                service=definition.name, instance_id=settings.instance_id, pool=pool, router=definition.events,
-                outbox=outbox, dead_letters=DeadLetterPublisher(producer, service=definition.name, group=group),
-                max_attempts=settings.consumer_max_attempts, backoff_s=settings.consumer_backoff_s,
+                service=definition.name,
+                instance_id=settings.instance_id,
+                pool=pool,
+                router=definition.events,
+                outbox=outbox,
+                dead_letters=DeadLetterPublisher(producer, service=definition.name, group=group),
+                max_attempts=settings.consumer_max_attempts,
+                backoff_s=settings.consumer_backoff_s,
                 backoff_max_s=settings.consumer_backoff_max_s,
             )
             streams = [qualified(s, settings.namespace) for s in sorted(definition.events.streams)]
             _subscribe(broker, consumer, streams, group, settings.consumer_max_records)
         await broker.start()
         app.state.runtime = rt = Runtime(settings=settings, pool=pool, outbox=outbox, relay=relay, broker=broker)
-        timer_tasks = [asyncio.create_task(_tick(t, rt, settings.timer_interval_s), name=t.__name__)
-                       for t in [*definition.timers, _forget_idempotency_keys, seal_audit_trail]]
+        timer_tasks = [
+            asyncio.create_task(_tick(t, rt, settings.timer_interval_s), name=t.__name__)
+            for t in [*definition.timers, _forget_idempotency_keys, seal_audit_trail]
+        ]
         log.info("service started", extra={"port": settings.http_port, "instance": settings.instance_id})
         try:
             yield
@@ -202,9 +224,13 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
 
     app = FastAPI(title=definition.title, version="0.1.0", lifespan=lifespan)
     app.state.verifier = verifier
-    app.add_middleware(Guard, max_body_bytes=settings.max_body_bytes, per_token=settings.rate_per_token,
-                       per_address=settings.rate_per_address,
-                       tight=[(path, settings.rate_tight or rate) for path, rate in definition.tight_limits])
+    app.add_middleware(
+        Guard,
+        max_body_bytes=settings.max_body_bytes,
+        per_token=settings.rate_per_token,
+        per_address=settings.rate_per_address,
+        tight=[(path, settings.rate_tight or rate) for path, rate in definition.tight_limits],
+    )
     http.install(app, definition.name)
     app.include_router(definition.api)
     return app
@@ -221,8 +247,15 @@ def run(definition: ServiceDefinition) -> None:
     except ValidationError as invalid:
         raise SystemExit(f"{definition.name} does not start: {invalid}") from None
     configure_logging(definition.name, settings.log_level)
-    options = dict(host=settings.http_host, port=settings.http_port, log_config=None, loop="uvloop",
-                   http="httptools", timeout_graceful_shutdown=30, timeout_keep_alive=65)
+    options = dict(
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        loop="uvloop",
+        http="httptools",
+        timeout_graceful_shutdown=30,
+        timeout_keep_alive=65,
+    )
     if settings.workers > 1:
         os.environ[_SERVICE_VARIABLE] = definition.name
         with tempfile.TemporaryDirectory(prefix=f"tuoguan-{definition.name}-metrics-") as samples:

@@ -27,12 +27,8 @@ class ServiceSettings(BaseSettings):
 
     service: str
     database_url: str
-    kafka_bootstrap_servers: str = Field(
-        DEFAULT_KAFKA, validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS")
-    )
-    kafka_security_protocol: str = Field(
-        "SASL_PLAINTEXT", validation_alias=AliasChoices("KAFKA_SECURITY_PROTOCOL")
-    )
+    kafka_bootstrap_servers: str = Field(DEFAULT_KAFKA, validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS"))
+    kafka_security_protocol: str = Field("SASL_PLAINTEXT", validation_alias=AliasChoices("KAFKA_SECURITY_PROTOCOL"))
     kafka_ssl_cafile: str | None = Field(None, validation_alias=AliasChoices("KAFKA_SSL_CAFILE"))
     kafka_username: str = ""  # <SERVICE>_KAFKA_USERNAME: the service's own principal
     kafka_password: str = ""  # <SERVICE>_KAFKA_PASSWORD: required, checked by shared.secrets
@@ -68,9 +64,13 @@ class ServiceSettings(BaseSettings):
         prefix = f"{self.service.upper()}_KAFKA"
         if not self.kafka_username:
             raise SecretMissing(f"{prefix}_USERNAME is not set; every Kafka client authenticates as its own principal")
-        return KafkaAccess(self.kafka_bootstrap_servers, self.kafka_username,
-                           check(f"{prefix}_PASSWORD", self.kafka_password, min_length=24),
-                           self.kafka_security_protocol, self.kafka_ssl_cafile)
+        return KafkaAccess(
+            self.kafka_bootstrap_servers,
+            self.kafka_username,
+            check(f"{prefix}_PASSWORD", self.kafka_password, min_length=24),
+            self.kafka_security_protocol,
+            self.kafka_ssl_cafile,
+        )
 
 
 def load_settings(service: str, kind: type[ServiceSettings] = ServiceSettings) -> ServiceSettings:
@@ -79,5 +79,6 @@ def load_settings(service: str, kind: type[ServiceSettings] = ServiceSettings) -
     class _Settings(kind):  # type: ignore[valid-type, misc]
         model_config = SettingsConfigDict(env_prefix=f"{service.upper()}_", extra="ignore")
 
-    return _Settings(service=service, http_port=int(os.environ.get(
-        f"{service.upper()}_HTTP_PORT", HTTP_PORTS.get(service, 0))))
+    return _Settings(
+        service=service, http_port=int(os.environ.get(f"{service.upper()}_HTTP_PORT", HTTP_PORTS.get(service, 0)))
+    )

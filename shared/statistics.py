@@ -55,8 +55,14 @@ async def count(tx: asyncpg.Connection, fact: Fact) -> None:
     await tx.execute(
         """INSERT INTO statistics_facts (measure, fact_id, union_id, child_id, class_type, priority_group, amount_fen)
            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (measure, fact_id) DO NOTHING""",
-        fact.measure, fact.fact_id, fact.union_id, fact.child_id, fact.class_type, fact.priority_group,
-        fact.amount_fen)
+        fact.measure,
+        fact.fact_id,
+        fact.union_id,
+        fact.child_id,
+        fact.class_type,
+        fact.priority_group,
+        fact.amount_fen,
+    )
 
 
 def period_start(moment: dt.datetime, period_s: int) -> dt.datetime:
@@ -65,8 +71,9 @@ def period_start(moment: dt.datetime, period_s: int) -> dt.datetime:
     return PERIOD_ORIGIN + (moment - PERIOD_ORIGIN) // length * length
 
 
-async def publish_closed_periods(tx: asyncpg.Connection, outbox: Outbox, *, now: dt.datetime, period_s: int,
-                                 grace_s: float) -> int:
+async def publish_closed_periods(
+    tx: asyncpg.Connection, outbox: Outbox, *, now: dt.datetime, period_s: int, grace_s: float
+) -> int:
     """Publish every cell of the periods that ended ``grace_s`` before ``now`` and are not yet
     published; returns how many cells."""
     await tx.execute("SELECT pg_advisory_xact_lock($1)", PUBLISH_LOCK)
@@ -77,15 +84,26 @@ async def publish_closed_periods(tx: asyncpg.Connection, outbox: Outbox, *, now:
            FROM statistics_facts
            WHERE at >= (SELECT coalesce(max(period_end), '-infinity') FROM statistics_periods) AND at < $3
            GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5""",
-        length, PERIOD_ORIGIN, period_start(now - dt.timedelta(seconds=grace_s), period_s))
+        length,
+        PERIOD_ORIGIN,
+        period_start(now - dt.timedelta(seconds=grace_s), period_s),
+    )
     if not cells:
         return 0
-    await tx.executemany("INSERT INTO statistics_periods (period_start, period_end) VALUES ($1, $2)",
-                         sorted({(c["period_start"], c["period_start"] + length) for c in cells}))
-    await outbox.append_many(tx, [
-        follow_up for cell in cells
-        for follow_up in partners.follow_ups("statistics", lambda _, c=cell: _published(c, length),
-                                             union_id=cell["union_id"])])
+    await tx.executemany(
+        "INSERT INTO statistics_periods (period_start, period_end) VALUES ($1, $2)",
+        sorted({(c["period_start"], c["period_start"] + length) for c in cells}),
+    )
+    await outbox.append_many(
+        tx,
+        [
+            follow_up
+            for cell in cells
+            for follow_up in partners.follow_ups(
+                "statistics", lambda _, c=cell: _published(c, length), union_id=cell["union_id"]
+            )
+        ],
+    )
     return len(cells)
 
 
@@ -93,15 +111,25 @@ def _published(cell: asyncpg.Record, length: dt.timedelta) -> StatisticsCell:
     shown = cell["children"] >= SMALLEST_CELL
     start = cell["period_start"].astimezone(LOCAL_TIME)
     return StatisticsCell(
-        union_id=cell["union_id"], measure=cell["measure"], class_type=cell["class_type"],
-        priority_group=cell["priority_group"], period_start=start, period_end=start + length,
-        suppressed=not shown, children=cell["children"] if shown else None,
-        amount_fen=cell["amount_fen"] if shown else None)
+        union_id=cell["union_id"],
+        measure=cell["measure"],
+        class_type=cell["class_type"],
+        priority_group=cell["priority_group"],
+        period_start=start,
+        period_end=start + length,
+        suppressed=not shown,
+        children=cell["children"] if shown else None,
+        amount_fen=cell["amount_fen"] if shown else None,
+    )
 
 
 async def publish_statistics(rt: Runtime) -> None:
     """Timer: the statistics offices' aggregates of every period that is over."""
     async with rt.pool.acquire() as tx, tx.transaction():
-        await publish_closed_periods(tx, rt.outbox, now=dt.datetime.now(dt.UTC),
-                                     period_s=rt.settings.statistics_period_s,
-                                     grace_s=rt.settings.statistics_grace_s)
+        await publish_closed_periods(
+            tx,
+            rt.outbox,
+            now=dt.datetime.now(dt.UTC),
+            period_s=rt.settings.statistics_period_s,
+            grace_s=rt.settings.statistics_grace_s,
+        )

@@ -16,7 +16,6 @@ from deploy.processes import ServiceProcess
 from deploy.provision import SERVICES
 from deploy.stack import Stack, provisioned
 
-
 # A fresh install's keys and secrets per run (deploy/keys.py): services verify tokens with the
 # public JWKS, the test process signs them with the private key; no secret is shared with the source.
 for _name, _value in keys.ensure(Path(tempfile.mkdtemp(prefix="tuoguan-test-keys-"))).items():

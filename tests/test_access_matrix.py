@@ -23,8 +23,16 @@ from tests.conftest import Stack
 from tests.support.funds import members_discount
 from tests.support.polling import eventually
 
-ROLES = ("admin", "staff_inside", "staff_above", "staff_outside", "provider_own", "provider_other",
-         "parent_own", "parent_other")
+ROLES = (
+    "admin",
+    "staff_inside",
+    "staff_above",
+    "staff_outside",
+    "provider_own",
+    "provider_other",
+    "parent_own",
+    "parent_other",
+)
 # The platform admin, and staff of the district that owns the network or of the federation above it.
 STAFF = ("admin", "staff_inside", "staff_above")
 SERVICES = ("enrollment", "attendance", "subsidy", "notify")
@@ -69,20 +77,26 @@ async def build_town(start_service) -> Town:
         inside = await city.union("金水区总工会", level="district", parent=zhengzhou)
         outside = await city.union("二七区总工会", level="district", parent=zhengzhou)
         network = await city.network(inside, starts_on=today)
-        class_id = await city.klass(network, days=[today, *SUMMER[:2 * len(ROLES)]])
+        class_id = await city.klass(network, days=[today, *SUMMER[: 2 * len(ROLES)]])
         # Staff decide every application, so each booking leaves one waiting for them.
         fund_id = await members_discount(url["subsidy"], inside.staff, auto_approve_up_to_fen=0)
         own, other = city.parent(inside), city.parent(inside)
         child = await city.child(own)
         await city.child(other)
         await city.book(own, child["child_id"], class_id, days=[today])
-        bookings = {role: (await city.book(own, child["child_id"], class_id, days=[day])).json()["booking_id"]
-                    for role, day in zip(ROLES, SUMMER, strict=False)}
+        bookings = {
+            role: (await city.book(own, child["child_id"], class_id, days=[day])).json()["booking_id"]
+            for role, day in zip(ROLES, SUMMER, strict=False)
+        }
     bearer = {
-        "admin": city.admin, "staff_inside": inside.staff, "staff_above": zhengzhou.staff,
-        "staff_outside": outside.staff, "provider_own": token("provider_staff", provider_id=network.provider_id),
+        "admin": city.admin,
+        "staff_inside": inside.staff,
+        "staff_above": zhengzhou.staff,
+        "staff_outside": outside.staff,
+        "provider_own": token("provider_staff", provider_id=network.provider_id),
         "provider_other": token("provider_staff", provider_id=uuid.uuid4()),
-        "parent_own": own.token, "parent_other": other.token,
+        "parent_own": own.token,
+        "parent_other": other.token,
     }
     return Town(url, bearer, inside, network, class_id, fund_id, today, child, bookings)
 
@@ -90,22 +104,31 @@ async def build_town(start_service) -> Town:
 async def answers(table: Table, bearer: dict[str, str]) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
     """Each request of ``table`` from every role, in table order; and each once without a token."""
     async with httpx.AsyncClient(timeout=30) as http:
+
         async def status(request: Request, role: str, credential: str | None) -> int:
             method, url, body = request(role)
-            headers = {"Idempotency-Key": f"k-{uuid.uuid4()}",
-                       **({"Authorization": f"Bearer {credential}"} if credential else {})}
+            headers = {
+                "Idempotency-Key": f"k-{uuid.uuid4()}",
+                **({"Authorization": f"Bearer {credential}"} if credential else {}),
+            }
             return (await http.request(method, url, json=body, headers=headers)).status_code
 
         anonymous = {label: await status(request, ROLES[0], None) for label, (request, _) in table.items()}
-        seen = {label: {role: await status(request, role, bearer[role]) for role in ROLES}
-                for label, (request, _) in table.items()}
+        seen = {
+            label: {role: await status(request, role, bearer[role]) for role in ROLES}
+            for label, (request, _) in table.items()
+        }
     return seen, anonymous
 
 
 async def assert_matrix(table: Table, town: Town) -> None:
     seen, anonymous = await answers(table, town.bearer)
-    wrong = {f"{label} as {role}": f"{status}, expected {table[label][1][role]}"
-             for label, row in seen.items() for role, status in row.items() if status != table[label][1][role]}
+    wrong = {
+        f"{label} as {role}": f"{status}, expected {table[label][1][role]}"
+        for label, row in seen.items()
+        for role, status in row.items()
+        if status != table[label][1][role]
+    }
     assert not wrong, wrong
     assert set(anonymous.values()) == {401}, f"no token, no answer: {anonymous}"
 
@@ -125,12 +148,15 @@ async def test_every_role_sees_exactly_what_it_is_entitled_to(stack: Stack, star
     child, booking, union = town.child["child_id"], town.bookings["admin"], town.inside.union_id
     day, guardian, class_id = SUMMER[0], town.child["guardian_ids"][0], town.class_id
     # Attendance and subsidy learn of the bookings from events: wait until the admin can see them.
-    async with httpx.AsyncClient(base_url=s, timeout=30, headers={"Authorization": f"Bearer {town.bearer['admin']}"}) as http:
+    async with httpx.AsyncClient(
+        base_url=s, timeout=30, headers={"Authorization": f"Bearer {town.bearer['admin']}"}
+    ) as http:
         application = await eventually(lambda: _application_of(http, booking))  # a refusal is about the caller
     reads = {
         f"{e}/classes/{class_id}": expect(*STAFF, "provider_own", "parent_own", "parent_other"),
         f"{e}/classes/{class_id}/availability?from={day}&to={day}": expect(
-            *STAFF, "provider_own", "parent_own", "parent_other"),
+            *STAFF, "provider_own", "parent_own", "parent_other"
+        ),
         f"{e}/classes/{class_id}/roster/{day}": expect(*STAFF, "provider_own"),
         f"{e}/children/{child}": expect(*STAFF, "parent_own"),
         f"{e}/bookings/{booking}": expect(*STAFF, "parent_own"),
@@ -161,32 +187,71 @@ async def test_enrollment_commands_are_open_to_exactly_the_entitled(stack: Stack
     e, u, network = town.url["enrollment"], str(town.inside.union_id), town.network
     async with httpx.AsyncClient(base_url=e, timeout=30) as http:
         luoyang = await City(http).union("洛阳市总工会")
-        foreign = (await City(http).post("/providers", {"union_id": str(luoyang.union_id), "name": "别家教育"},
-                                         luoyang.staff)).json()["provider_id"]
-    later = dict(zip(ROLES, SUMMER[len(ROLES):], strict=False))  # a free day for each role to book
+        foreign = (
+            await City(http).post("/providers", {"union_id": str(luoyang.union_id), "name": "别家教育"}, luoyang.staff)
+        ).json()["provider_id"]
+    later = dict(zip(ROLES, SUMMER[len(ROLES) :], strict=False))  # a free day for each role to book
     site = {"network_id": str(network.network_id), "role": "satellite", "name": "社区站点"}
     table: Table = {
-        "create a union in the district": (call("POST", f"{e}/unions", {
-            "name": "某街道工会", "level": "grassroots", "parent_id": u}), expect(*STAFF, ok=201)),
-        "create a city federation": (call("POST", f"{e}/unions", {"name": "开封市总工会", "level": "city"}),
-                                     expect("admin", ok=201)),
-        "register a provider": (call("POST", f"{e}/providers", {"union_id": u, "name": "阳光教育二部"}),
-                                expect(*STAFF, ok=201)),
-        "create a network": (call("POST", f"{e}/networks", {"union_id": u, "name": "第二网络"}), expect(*STAFF, ok=201)),
-        "add a satellite run by the network's provider": (call("POST", f"{e}/sites", {
-            **site, "provider_id": str(network.provider_id)}), expect(*STAFF, ok=201)),
-        "add a satellite run by another city's provider": (call("POST", f"{e}/sites", {
-            **site, "provider_id": foreign}), expect(*STAFF, ok=422)),
-        "open a programme": (call("POST", f"{e}/programmes", {
-            "network_id": str(network.network_id), "name": "寒假托管", "season": "winter",
-            "starts_on": "2028-01-17", "ends_on": "2028-02-11"}), expect(*STAFF, ok=201)),
+        "create a union in the district": (
+            call("POST", f"{e}/unions", {"name": "某街道工会", "level": "grassroots", "parent_id": u}),
+            expect(*STAFF, ok=201),
+        ),
+        "create a city federation": (
+            call("POST", f"{e}/unions", {"name": "开封市总工会", "level": "city"}),
+            expect("admin", ok=201),
+        ),
+        "register a provider": (
+            call("POST", f"{e}/providers", {"union_id": u, "name": "阳光教育二部"}),
+            expect(*STAFF, ok=201),
+        ),
+        "create a network": (
+            call("POST", f"{e}/networks", {"union_id": u, "name": "第二网络"}),
+            expect(*STAFF, ok=201),
+        ),
+        "add a satellite run by the network's provider": (
+            call("POST", f"{e}/sites", {**site, "provider_id": str(network.provider_id)}),
+            expect(*STAFF, ok=201),
+        ),
+        "add a satellite run by another city's provider": (
+            call("POST", f"{e}/sites", {**site, "provider_id": foreign}),
+            expect(*STAFF, ok=422),
+        ),
+        "open a programme": (
+            call(
+                "POST",
+                f"{e}/programmes",
+                {
+                    "network_id": str(network.network_id),
+                    "name": "寒假托管",
+                    "season": "winter",
+                    "starts_on": "2028-01-17",
+                    "ends_on": "2028-02-11",
+                },
+            ),
+            expect(*STAFF, ok=201),
+        ),
         "create a class": (call("POST", f"{e}/classes", class_body(network)), expect(*STAFF, ok=201)),
-        "register a child": (call("POST", f"{e}/children", registration()), expect("parent_own", "parent_other", ok=201)),
-        "book the child": (call("POST", f"{e}/bookings", lambda role: {
-            "child_id": town.child["child_id"], "class_id": str(town.class_id), "days": [later[role].isoformat()]}),
-            expect(*STAFF, "parent_own", ok=201)),
-        "cancel a booking of the child": (call("POST", lambda role: f"{e}/bookings/{town.bookings[role]}/cancellation",
-                                               {}), expect(*STAFF, "parent_own")),
+        "register a child": (
+            call("POST", f"{e}/children", registration()),
+            expect("parent_own", "parent_other", ok=201),
+        ),
+        "book the child": (
+            call(
+                "POST",
+                f"{e}/bookings",
+                lambda role: {
+                    "child_id": town.child["child_id"],
+                    "class_id": str(town.class_id),
+                    "days": [later[role].isoformat()],
+                },
+            ),
+            expect(*STAFF, "parent_own", ok=201),
+        ),
+        "cancel a booking of the child": (
+            call("POST", lambda role: f"{e}/bookings/{town.bookings[role]}/cancellation", {}),
+            expect(*STAFF, "parent_own"),
+        ),
     }
     await assert_matrix(table, town)
 
@@ -203,14 +268,26 @@ async def test_attendance_commands_are_open_to_exactly_the_entitled(stack: Stack
     table: Table = {
         "check the child in again": (call("POST", f"{a}/checkins", checkin), expect("provider_own")),
         "start a pick-up": (call("POST", f"{a}/pickups", pickup), expect("provider_own", ok=201)),
-        "confirm a pick-up with a wrong code": (call("POST", f"{a}/pickups/{attempt}/confirmation", {"code": "000000"}),
-                                                expect("provider_own", ok=422)),
-        "set the site's hours": (call("PUT", f"{a}/sites/{hub}/hours", {"checkin_cutoff": "09:00", "closing": "17:30"}),
-                                 expect(*STAFF, "provider_own")),
-        "record staff on duty": (call("POST", f"{a}/classes/{town.class_id}/days/{town.today}/staff", {
-            "staff_name": "李老师", "role": "teacher"}), expect(*STAFF, "provider_own", ok=201)),
-        "lift a pick-up lock that is not there": (call("POST", f"{a}/children/{child['child_id']}/pickup-release", {
-            "reason": "called the guardian on file"}), expect(*STAFF, ok=409)),
+        "confirm a pick-up with a wrong code": (
+            call("POST", f"{a}/pickups/{attempt}/confirmation", {"code": "000000"}),
+            expect("provider_own", ok=422),
+        ),
+        "set the site's hours": (
+            call("PUT", f"{a}/sites/{hub}/hours", {"checkin_cutoff": "09:00", "closing": "17:30"}),
+            expect(*STAFF, "provider_own"),
+        ),
+        "record staff on duty": (
+            call(
+                "POST",
+                f"{a}/classes/{town.class_id}/days/{town.today}/staff",
+                {"staff_name": "李老师", "role": "teacher"},
+            ),
+            expect(*STAFF, "provider_own", ok=201),
+        ),
+        "lift a pick-up lock that is not there": (
+            call("POST", f"{a}/children/{child['child_id']}/pickup-release", {"reason": "called the guardian on file"}),
+            expect(*STAFF, ok=409),
+        ),
     }
     await assert_matrix(table, town)
 
@@ -218,19 +295,36 @@ async def test_attendance_commands_are_open_to_exactly_the_entitled(stack: Stack
 async def test_subsidy_commands_are_open_to_exactly_the_entitled(stack: Stack, start_service) -> None:
     town = await build_town(start_service)
     s, u = town.url["subsidy"], str(town.inside.union_id)
-    async with httpx.AsyncClient(base_url=s, timeout=30, headers={"Authorization": f"Bearer {town.bearer['admin']}"}) as http:
-        applications = {role: await eventually(lambda b=booking: _application_of(http, b), timeout=60)
-                        for role, booking in town.bookings.items()}
+    async with httpx.AsyncClient(
+        base_url=s, timeout=30, headers={"Authorization": f"Bearer {town.bearer['admin']}"}
+    ) as http:
+        applications = {
+            role: await eventually(lambda b=booking: _application_of(http, b), timeout=60)
+            for role, booking in town.bookings.items()
+        }
     # Subsidy knows the union tree only from class paths, so a union's funds and policies are set up
     # by its own staff, not by the federation's (docs/architecture.md, known limits).
     table: Table = {
-        "open a fund for the district": (call("POST", f"{s}/funds", {
-            "union_id": u, "name": "困难职工子女托管基金", "budget_fen": 500_000}), expect("admin", "staff_inside", ok=201)),
-        "add a policy paid from the district's fund": (call("POST", f"{s}/policies", {
-            "union_id": u, "fund_id": town.fund_id, "kind": "per_day", "amount_per_day_fen": 500}),
-            expect("admin", "staff_inside", ok=201)),
-        "reject an application": (call("POST", lambda role: f"{s}/applications/{applications[role]}/decision", {
-            "approve": False, "reason": "材料不全"}), expect(*STAFF)),
+        "open a fund for the district": (
+            call("POST", f"{s}/funds", {"union_id": u, "name": "困难职工子女托管基金", "budget_fen": 500_000}),
+            expect("admin", "staff_inside", ok=201),
+        ),
+        "add a policy paid from the district's fund": (
+            call(
+                "POST",
+                f"{s}/policies",
+                {"union_id": u, "fund_id": town.fund_id, "kind": "per_day", "amount_per_day_fen": 500},
+            ),
+            expect("admin", "staff_inside", ok=201),
+        ),
+        "reject an application": (
+            call(
+                "POST",
+                lambda role: f"{s}/applications/{applications[role]}/decision",
+                {"approve": False, "reason": "材料不全"},
+            ),
+            expect(*STAFF),
+        ),
     }
     await assert_matrix(table, town)
 
@@ -239,12 +333,18 @@ async def test_notify_commands_are_open_to_exactly_the_entitled(stack: Stack, st
     town = await build_town(start_service)
     guardian = f"{town.url['notify']}/guardians/{town.child['guardian_ids'][0]}"
     table: Table = {
-        "replace a guardian's preferences": (call("PUT", f"{guardian}/preferences", {
-            "language": "en", "quiet_start": "21:00", "quiet_end": "07:00"}), expect("admin", "parent_own")),
+        "replace a guardian's preferences": (
+            call("PUT", f"{guardian}/preferences", {"language": "en", "quiet_start": "21:00", "quiet_end": "07:00"}),
+            expect("admin", "parent_own"),
+        ),
         # Pick-up codes go to a guardian's webhooks: only the guardian may add one (the address is refused).
-        "register a webhook on the loopback": (call("POST", f"{guardian}/webhooks", {"url": "https://127.0.0.1/hook"}),
-                                               expect("parent_own", ok=422)),
-        "remove a webhook that is not there": (call("DELETE", f"{guardian}/webhooks/{uuid.uuid4()}"),
-                                               expect("admin", "parent_own", ok=404)),
+        "register a webhook on the loopback": (
+            call("POST", f"{guardian}/webhooks", {"url": "https://127.0.0.1/hook"}),
+            expect("parent_own", ok=422),
+        ),
+        "remove a webhook that is not there": (
+            call("DELETE", f"{guardian}/webhooks/{uuid.uuid4()}"),
+            expect("admin", "parent_own", ok=404),
+        ),
     }
     await assert_matrix(table, town)

@@ -29,8 +29,7 @@ async def test_a_service_cannot_rewrite_erase_or_unguard_its_audit_trail(stack: 
     conn = await stack.connect(service)
     try:
         for table in ("audit_log", "audit_chain"):
-            for statement in (f"UPDATE {table} SET audit_id = audit_id", f"DELETE FROM {table}",
-                              f"TRUNCATE {table}"):
+            for statement in (f"UPDATE {table} SET audit_id = audit_id", f"DELETE FROM {table}", f"TRUNCATE {table}"):
                 with pytest.raises(asyncpg.InsufficientPrivilegeError, match=f"permission denied for table {table}"):
                     await conn.execute(statement)
             with pytest.raises(asyncpg.InsufficientPrivilegeError, match="must be owner"):
@@ -44,17 +43,31 @@ async def test_a_service_cannot_rewrite_erase_or_unguard_its_audit_trail(stack: 
 async def _verify(stack: Stack) -> tuple[int, str]:
     """``tuoguan audit verify`` for subsidy's trail, as an operator runs it: (exit code, output)."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "shared.audit", "verify", "--service", "subsidy", cwd=ROOT,
-        env={**os.environ, **stack.service_env()}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        sys.executable,
+        "-m",
+        "shared.audit",
+        "verify",
+        "--service",
+        "subsidy",
+        cwd=ROOT,
+        env={**os.environ, **stack.service_env()},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
     out, _ = await process.communicate()
     return process.returncode, out.decode()
 
 
 def _decision(officer: Principal) -> AuditEntry:
     application = str(uuid.uuid4())
-    return AuditEntry(service="subsidy", actor=officer, action="POST /applications/{application_id}/decision",
-                      target={"application_id": application}, idempotency_key=f"k-{application}",
-                      correlation_id=uuid.uuid4())
+    return AuditEntry(
+        service="subsidy",
+        actor=officer,
+        action="POST /applications/{application_id}/decision",
+        target={"application_id": application},
+        idempotency_key=f"k-{application}",
+        correlation_id=uuid.uuid4(),
+    )
 
 
 async def _sealed(conn: asyncpg.Connection, ids: list[int]) -> bool:
@@ -68,8 +81,12 @@ async def _decisions_audited(stack: Stack, statuses: list[int]) -> list[int]:
     try:
         for status in statuses:
             await _decision(officer).record(conn, status)
-        ids = [r["audit_id"] for r in await conn.fetch(
-            "SELECT audit_id FROM audit_log WHERE actor_sub = $1 ORDER BY audit_id", officer.sub)]
+        ids = [
+            r["audit_id"]
+            for r in await conn.fetch(
+                "SELECT audit_id FROM audit_log WHERE actor_sub = $1 ORDER BY audit_id", officer.sub
+            )
+        ]
         await eventually(lambda: _seal_then(conn, ids))
     finally:
         await conn.close()
@@ -83,12 +100,18 @@ async def test_a_slow_commands_line_committed_after_a_quicker_one_is_still_chain
         async with slow.transaction():
             await _decision(officer).record(slow, 200)  # the lower audit id, still uncommitted
             await _decision(officer).record(quick, 403)
-            ids = [r["audit_id"] for r in await sealer.fetch(
-                "SELECT audit_id FROM audit_log WHERE actor_sub = $1", officer.sub)]
+            ids = [
+                r["audit_id"]
+                for r in await sealer.fetch("SELECT audit_id FROM audit_log WHERE actor_sub = $1", officer.sub)
+            ]
             await audit.seal(sealer)
             assert ids and not await _sealed(sealer, ids), "the quick line waits for the slow command to end"
-        ids = [r["audit_id"] for r in await sealer.fetch(
-            "SELECT audit_id FROM audit_log WHERE actor_sub = $1 ORDER BY audit_id", officer.sub)]
+        ids = [
+            r["audit_id"]
+            for r in await sealer.fetch(
+                "SELECT audit_id FROM audit_log WHERE actor_sub = $1 ORDER BY audit_id", officer.sub
+            )
+        ]
         assert len(ids) == 2
         await eventually(lambda: _seal_then(sealer, ids))
         assert (await audit.verify(sealer)).broken is None
@@ -134,8 +157,9 @@ async def test_an_erased_audit_line_is_found_and_named(stack: Stack) -> None:
 
 async def _trail(service_url: str, actor_sub: str) -> list[tuple[str, int, dict]]:
     async with httpx.AsyncClient(base_url=service_url, timeout=30) as http:
-        lines = (await http.get("/audit", params={"limit": 1000},
-                                headers={"Authorization": f"Bearer {token('admin')}"})).json()
+        lines = (
+            await http.get("/audit", params={"limit": 1000}, headers={"Authorization": f"Bearer {token('admin')}"})
+        ).json()
     return [(line["action"], line["status_code"], line["target"]) for line in lines if line["actor_sub"] == actor_sub]
 
 
@@ -162,7 +186,10 @@ async def test_a_union_name_the_database_cannot_store_is_refused_and_audited(sta
     admin = token("admin")
     async with httpx.AsyncClient(base_url=enrollment.url, timeout=30) as http:
         nul_in_name = {"name": "郑州市\u0000总工会", "level": "city", "parent_id": None}
-        refused = await http.post("/unions", json=nul_in_name,
-                                  headers={"Authorization": f"Bearer {admin}", "Idempotency-Key": f"k-{uuid.uuid4()}"})
+        refused = await http.post(
+            "/unions",
+            json=nul_in_name,
+            headers={"Authorization": f"Bearer {admin}", "Idempotency-Key": f"k-{uuid.uuid4()}"},
+        )
     assert refused.status_code == 422, refused.text
     assert await _trail(enrollment.url, _sub(admin)) == [("POST /unions", 422, {})]

@@ -20,7 +20,8 @@ def _one_child_many_bookings(bookings: int) -> tuple[uuid.UUID, list[Envelope]]:
     """A child and their bookings of as many classes: all on one key, so all in one partition."""
     registered = child_registered()
     return registered.child_id, [envelope(registered)] + [
-        envelope(child_enrolled(child_id=registered.child_id)) for _ in range(bookings)]
+        envelope(child_enrolled(child_id=registered.child_id)) for _ in range(bookings)
+    ]
 
 
 async def _settled(stack: Stack, start_service) -> None:
@@ -34,9 +35,13 @@ async def _roster(stack: Stack, child_ids: list[uuid.UUID]) -> tuple[int, int]:
     """(roster rows, distinct booked days) of these children."""
     conn = await stack.connect("attendance")
     try:
-        return tuple(await conn.fetchrow(
-            """SELECT count(*), count(DISTINCT (booking_id, day)) FROM roster_entries
-               WHERE child_id = ANY($1::uuid[])""", child_ids))
+        return tuple(
+            await conn.fetchrow(
+                """SELECT count(*), count(DISTINCT (booking_id, day)) FROM roster_entries
+               WHERE child_id = ANY($1::uuid[])""",
+                child_ids,
+            )
+        )
     finally:
         await conn.close()
 
@@ -44,20 +49,22 @@ async def _roster(stack: Stack, child_ids: list[uuid.UUID]) -> tuple[int, int]:
 async def _inbox_count(stack: Stack, events: list[Envelope]) -> int:
     conn = await stack.connect("attendance")
     try:
-        return await conn.fetchval("SELECT count(*) FROM inbox WHERE event_id = ANY($1::uuid[])",
-                                   [e.event_id for e in events])
+        return await conn.fetchval(
+            "SELECT count(*) FROM inbox WHERE event_id = ANY($1::uuid[])", [e.event_id for e in events]
+        )
     finally:
         await conn.close()
 
 
 async def test_a_poison_event_in_the_middle_of_a_batch_goes_alone_to_the_dead_letter_topic(
-        stack: Stack, start_service) -> None:
+    stack: Stack, start_service
+) -> None:
     await _settled(stack, start_service)
     child_id, events = _one_child_many_bookings(20)
     first_booking = events[3].payload()
     # The same class and days booked again clash with the roster's key: this event fails every time.
     clash = envelope(child_enrolled(child_id=child_id, class_id=first_booking.class_id, days=list(first_booking.days)))
-    events = events[:11] + [clash] + events[11:]
+    events = [*events[:11], clash, *events[11:]]
     topic = stack.topic("enrollment.events")
     await publish_envelopes(stack.kafka, topic, events)  # all waiting before the consumer starts: one poll
 
@@ -99,7 +106,8 @@ async def test_a_crash_before_the_batch_commits_loses_nothing(stack: Stack, star
 
 
 async def test_a_crash_after_the_batch_commits_but_before_the_offsets_doubles_nothing(
-        stack: Stack, start_service) -> None:
+    stack: Stack, start_service
+) -> None:
     child_id, events = await _crashed_at("consumer.after_commit", stack, start_service)
     topic = stack.topic("enrollment.events")
     committed_before_crash = await _inbox_count(stack, events)
@@ -110,8 +118,9 @@ async def test_a_crash_after_the_batch_commits_but_before_the_offsets_doubles_no
     rows, distinct = await _roster(stack, [child_id])
     assert (rows, distinct) == (60, 60), "each booking is on the roster once"
     assert await _inbox_count(stack, events) == len(events)
-    assert await restarted.metric("tuoguan_events_consumed_total", outcome="duplicate") >= committed_before_crash, \
+    assert await restarted.metric("tuoguan_events_consumed_total", outcome="duplicate") >= committed_before_crash, (
         "the batch came again and the inbox absorbed it"
+    )
     dlq = stack.topic("enrollment.events.dlq.attendance")
     assert not await dead_letters_of(stack.kafka, dlq, {str(e.event_id) for e in events})
 
@@ -124,15 +133,25 @@ async def test_a_childs_events_keep_their_order_across_batches_and_partitions(st
         enrolled = child_enrolled(child_id=registered.child_id, days=SUMMER_DAYS[:2])
         registrations.append(envelope(registered))
         bookings.append(envelope(enrolled))
-        cancellations.append(envelope(BookingCancelled(
-            booking_id=enrolled.booking_id, child_id=registered.child_id, class_id=enrolled.class_id,
-            days=enrolled.days, reason="plans changed")))
+        cancellations.append(
+            envelope(
+                BookingCancelled(
+                    booking_id=enrolled.booking_id,
+                    child_id=registered.child_id,
+                    class_id=enrolled.class_id,
+                    days=enrolled.days,
+                    reason="plans changed",
+                )
+            )
+        )
     # Each booking is cancelled a few bookings later: in a partition, other children's cancellations
     # come between a child's booking and its cancellation, and polls of 7 cut through all of it.
     lag = 24
-    events = registrations + [e for i in range(len(bookings) + lag)
-                              for e in ([bookings[i]] if i < len(bookings) else [])
-                              + ([cancellations[i - lag]] if i >= lag else [])]
+    events = registrations + [
+        e
+        for i in range(len(bookings) + lag)
+        for e in ([bookings[i]] if i < len(bookings) else []) + ([cancellations[i - lag]] if i >= lag else [])
+    ]
     topic = stack.topic("enrollment.events")
     await publish_envelopes(stack.kafka, topic, events)
     attendance = await start_service("attendance", ATTENDANCE_CONSUMER_MAX_RECORDS="7").wait_healthy()
@@ -154,8 +173,9 @@ async def test_a_childs_events_keep_their_order_across_batches_and_partitions(st
 
 
 async def test_a_rebalance_while_batches_are_in_flight_doubles_nothing(stack: Stack, start_service) -> None:
-    a = await start_service("attendance", label="attendance-a", TUOGUAN_INSTANCE_ID="attendance-a",
-                            ATTENDANCE_CONSUMER_MAX_RECORDS="20").wait_healthy()
+    a = await start_service(
+        "attendance", label="attendance-a", TUOGUAN_INSTANCE_ID="attendance-a", ATTENDANCE_CONSUMER_MAX_RECORDS="20"
+    ).wait_healthy()
     topic = stack.topic("enrollment.events")
     await wait_caught_up(stack.kafka, stack.group("attendance"), topic)
     events: list[Envelope] = []
@@ -163,8 +183,9 @@ async def test_a_rebalance_while_batches_are_in_flight_doubles_nothing(stack: St
         registered = child_registered()
         events += [envelope(registered), envelope(child_enrolled(child_id=registered.child_id))]
     publishing = asyncio.create_task(publish_envelopes(stack.kafka, topic, events))
-    b = start_service("attendance", label="attendance-b", TUOGUAN_INSTANCE_ID="attendance-b",
-                      ATTENDANCE_CONSUMER_MAX_RECORDS="20")  # joins while a works: the group rebalances
+    b = start_service(
+        "attendance", label="attendance-b", TUOGUAN_INSTANCE_ID="attendance-b", ATTENDANCE_CONSUMER_MAX_RECORDS="20"
+    )  # joins while a works: the group rebalances
     await asyncio.gather(publishing, b.wait_healthy())
     await eventually(lambda: _group_is(stack, ("Stable", 2)), timeout=60)
     a.stop()  # and once more as a leaves, with b's batches in flight

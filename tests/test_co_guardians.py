@@ -13,8 +13,10 @@ from tests.support.polling import eventually
 
 
 async def inbox(http: httpx.AsyncClient, notify_url: str, guardian: Parent) -> list[str]:
-    found = await http.get(f"{notify_url}/guardians/{guardian.member_id}/notifications",
-                           headers={"Authorization": f"Bearer {guardian.token}"})
+    found = await http.get(
+        f"{notify_url}/guardians/{guardian.member_id}/notifications",
+        headers={"Authorization": f"Bearer {guardian.token}"},
+    )
     return [n["source_type"] for n in found.json()["notifications"]]
 
 
@@ -27,12 +29,29 @@ async def test_an_invited_guardian_is_told_about_the_child_only_after_accepting(
         class_id = await city.klass(await city.network(union), days=SUMMER[:2])
         mother = city.parent(union)
         father = city.co_guardian(mother)
-        child_id = (await city.post("/children", {
-            "display_name": "小军", "birth_date": "2018-05-01",
-            "guardians": [{"display_name": "王芳", "employment_category": "regular",
-                           "channels": [{"kind": "inapp", "address": "app"}]},
-                          {"member_id": str(father.member_id), "display_name": "李强", "employment_category": "regular",
-                           "channels": [{"kind": "inapp", "address": "app"}]}]}, mother.token)).json()["child_id"]
+        child_id = (
+            await city.post(
+                "/children",
+                {
+                    "display_name": "小军",
+                    "birth_date": "2018-05-01",
+                    "guardians": [
+                        {
+                            "display_name": "王芳",
+                            "employment_category": "regular",
+                            "channels": [{"kind": "inapp", "address": "app"}],
+                        },
+                        {
+                            "member_id": str(father.member_id),
+                            "display_name": "李强",
+                            "employment_category": "regular",
+                            "channels": [{"kind": "inapp", "address": "app"}],
+                        },
+                    ],
+                },
+                mother.token,
+            )
+        ).json()["child_id"]
         booking = (await city.book(mother, child_id, class_id, days=SUMMER[:2])).json()
 
         assert await eventually(lambda: inbox(http, notify.url, mother)) == ["child.enrolled"]

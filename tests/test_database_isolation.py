@@ -25,8 +25,9 @@ async def test_each_service_role_reaches_its_own_database(stack: Stack) -> None:
             await conn.close()
 
 
-@pytest.mark.parametrize("own, other", list(itertools.permutations(
-    ["enrollment", "attendance", "subsidy", "notify"], 2)))
+@pytest.mark.parametrize(
+    "own, other", list(itertools.permutations(["enrollment", "attendance", "subsidy", "notify"], 2))
+)
 async def test_a_service_role_cannot_connect_to_another_services_database(stack: Stack, own: str, other: str) -> None:
     url = _same_role_other_database(stack.database_urls[own], stack.database_urls[other])
     with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied for database"):

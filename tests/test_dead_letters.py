@@ -8,8 +8,8 @@ import subprocess
 import sys
 import uuid
 
-from tests.conftest import Stack
 from deploy.endpoints import ROOT
+from tests.conftest import Stack
 from tests.support.kafka import publish, publish_envelopes, read_all, wait_caught_up
 from tests.support.scenarios import child_enrolled, child_registered, envelope
 
@@ -65,8 +65,11 @@ async def test_a_handler_that_keeps_failing_is_retried_then_dead_lettered(stack:
     await wait_caught_up(stack.kafka, stack.group("attendance"), topic)
 
     assert await _roster_count(stack, child_id) == 4, "first and after are on the roster, the clash is not"
-    dead = [r for r in await read_all(stack.kafka, stack.topic("enrollment.events.dlq.attendance"))
-            if _headers(r).get("event_id") == str(clash.event_id)]
+    dead = [
+        r
+        for r in await read_all(stack.kafka, stack.topic("enrollment.events.dlq.attendance"))
+        if _headers(r).get("event_id") == str(clash.event_id)
+    ]
     assert len(dead) == 1
     headers = _headers(dead[0])
     assert headers["dlq.error.kind"] == "handler_error"
@@ -82,14 +85,30 @@ async def test_dead_letters_can_be_listed_and_redriven(stack: Stack, start_servi
     await start_service("attendance").wait_healthy()
     await publish(stack.kafka, topic, [(key, b"not json at all", [])])
     await wait_caught_up(stack.kafka, stack.group("attendance"), topic)
-    (letter,) = [r for r in await read_all(stack.kafka, stack.topic("enrollment.events.dlq.attendance"))
-                 if r.key == key]
+    (letter,) = [
+        r for r in await read_all(stack.kafka, stack.topic("enrollment.events.dlq.attendance")) if r.key == key
+    ]
 
     def tool(*args: str) -> str:
         return subprocess.run(
-            [sys.executable, "-m", "shared.dead_letters", *args, "--service", "attendance",
-             "--stream", "enrollment.events", "--namespace", stack.namespace],
-            cwd=ROOT, env={**os.environ, **stack.kafka.environment()}, check=True, capture_output=True, text=True, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "shared.dead_letters",
+                *args,
+                "--service",
+                "attendance",
+                "--stream",
+                "enrollment.events",
+                "--namespace",
+                stack.namespace,
+            ],
+            cwd=ROOT,
+            env={**os.environ, **stack.kafka.environment()},
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
         ).stdout
 
     listing = await asyncio.to_thread(tool, "list")

@@ -25,17 +25,25 @@ PROMISES: list[tuple[str, Callable[[Any], Any], bool]] = [
     (r"/availability\?", lambda a: a["days"] and all(d["taken"] < d["capacity"] for d in a["days"]), False),
     (r"-X POST \S+/bookings", lambda b: b["status"] == "confirmed", False),
     (r"/roster/", lambda r: r.get("children"), True),
-    (r"/children/\S+/applications", lambda s: [a for a in s.get("applications", [])
-                                               if a["status"] == "approved" and a["amount_fen"] > 0], True),
-    (r"/guardians/\S+/notifications\"$", lambda n: [m for m in n.get("notifications", []) if m["source_type"] == "child.enrolled"], True),
+    (
+        r"/children/\S+/applications",
+        lambda s: [a for a in s.get("applications", []) if a["status"] == "approved" and a["amount_fen"] > 0],
+        True,
+    ),
+    (
+        r"/guardians/\S+/notifications\"$",
+        lambda n: [m for m in n.get("notifications", []) if m["source_type"] == "child.enrolled"],
+        True,
+    ),
     (r"/checkins", lambda c: c.get("admitted") is True, True),  # once attendance has today's booking
     (r"/confirmation", lambda p: p.get("released_to") == "王奶奶", False),
 ]
 
 
 async def bash(line: str, env: dict[str, str]) -> str:
-    process = await asyncio.create_subprocess_exec("bash", "-c", line, env=env, cwd=ROOT,
-                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    process = await asyncio.create_subprocess_exec(
+        "bash", "-c", line, env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
     out, err = await process.communicate()
     assert process.returncode == 0, f"{line}\n{err.decode()}"
     return out.decode()
@@ -69,16 +77,16 @@ async def test_every_line_the_demo_prints_keeps_the_readmes_promise(stack: Stack
         if line.startswith("export "):
             name = line.removeprefix("export ").split("=")[0]
 
-            async def exported(n: str = name, l: str = line) -> str:
-                return (await bash(f'{l}; printf %s "${n}"', env)).strip()
+            async def exported(n: str = name, command: str = line) -> str:
+                return (await bash(f'{command}; printf %s "${n}"', env)).strip()
 
             env[name] = await eventually(exported, timeout=60)  # the pick-up code takes a moment
             exported_so_far.add(name)
             continue
         pattern, promise, asynchronous = next(p for p in PROMISES if re.search(p[0], line))
 
-        async def kept_promise(l: str = line, p: Callable[[Any], Any] = promise) -> Any:
-            answer = json.loads(await bash(l, env))
+        async def kept_promise(command: str = line, p: Callable[[Any], Any] = promise) -> Any:
+            answer = json.loads(await bash(command, env))
             return p(answer) and answer
 
         if asynchronous:

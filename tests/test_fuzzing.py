@@ -24,12 +24,28 @@ EXAMPLES = {"admin": 15, "union_staff": 5, "provider_staff": 5, "parent": 5}
 def fuzz(url: str, bearer: str, examples: int) -> subprocess.CompletedProcess:
     st = Path(sys.executable).with_name("st")
     return subprocess.run(
-        [str(st if st.exists() else shutil.which("st")), "run", f"{url}/openapi.json", "--checks", "not_a_server_error",
-         "--max-examples", str(examples), "--seed", "2026", "--request-timeout", "20",
-         "--header", f"Authorization: Bearer {bearer}",
-         # The live inbox stream never ends by design; tests/notify exercises it.
-         "--exclude-path-regex", "/stream$"],
-        capture_output=True, text=True, timeout=900)
+        [
+            str(st if st.exists() else shutil.which("st")),
+            "run",
+            f"{url}/openapi.json",
+            "--checks",
+            "not_a_server_error",
+            "--max-examples",
+            str(examples),
+            "--seed",
+            "2026",
+            "--request-timeout",
+            "20",
+            "--header",
+            f"Authorization: Bearer {bearer}",
+            # The live inbox stream never ends by design; tests/notify exercises it.
+            "--exclude-path-regex",
+            "/stream$",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 async def callers(enrollment_url: str) -> dict[str, str]:
@@ -38,8 +54,12 @@ async def callers(enrollment_url: str) -> dict[str, str]:
         city = City(http)
         district = await city.union("郑州市总工会二七区", level="district", parent=await city.union("郑州市总工会"))
         network = await city.network(district, satellites=0)
-    return {"admin": city.admin, "union_staff": district.staff, "parent": city.parent(district).token,
-            "provider_staff": token("provider_staff", provider_id=network.provider_id)}
+    return {
+        "admin": city.admin,
+        "union_staff": district.staff,
+        "parent": city.parent(district).token,
+        "provider_staff": token("provider_staff", provider_id=network.provider_id),
+    }
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -19,17 +19,21 @@ async def test_an_event_delivered_twice_opens_one_subsidy_application(stack: Sta
     conn = await stack.connect("subsidy")
     try:
         applications = await conn.fetchval(
-            "SELECT count(*) FROM applications WHERE booking_id = $1", enrolled.payload().booking_id)
+            "SELECT count(*) FROM applications WHERE booking_id = $1", enrolled.payload().booking_id
+        )
         requested = await conn.fetchval(
             """SELECT count(*) FROM outbox WHERE event_type = 'subsidy.requested'
                AND convert_from(payload, 'UTF8')::jsonb -> 'data' ->> 'booking_id' = $1""",
-            str(enrolled.payload().booking_id))
+            str(enrolled.payload().booking_id),
+        )
         inbox = await conn.fetchval("SELECT count(*) FROM inbox WHERE event_id = $1", enrolled.event_id)
     finally:
         await conn.close()
     assert (applications, requested, inbox) == (1, 1, 1)
     assert await subsidy.metric("tuoguan_events_consumed_total", outcome="duplicate") >= 1
-    assert not await dead_letters_of(stack.kafka, stack.topic("enrollment.events.dlq.subsidy"), {str(enrolled.event_id)})
+    assert not await dead_letters_of(
+        stack.kafka, stack.topic("enrollment.events.dlq.subsidy"), {str(enrolled.event_id)}
+    )
 
 
 async def test_notify_tells_each_guardian_once_when_the_event_comes_again(stack: Stack, start_service) -> None:
@@ -42,7 +46,8 @@ async def test_notify_tells_each_guardian_once_when_the_event_comes_again(stack:
     try:
         per_guardian = await conn.fetch(
             "SELECT guardian_id, count(*) AS n FROM notifications WHERE source_event_id = $1 GROUP BY guardian_id",
-            enrolled.event_id)
+            enrolled.event_id,
+        )
     finally:
         await conn.close()
     assert sorted(r["n"] for r in per_guardian) == [1, 1]

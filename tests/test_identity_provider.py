@@ -51,8 +51,16 @@ class IdentityProvider:
                 return JSONResponse({"error": "maintenance"}, status_code=503)
             return JSONResponse({"keys": [public_jwk(k) for k in self.keys]})
 
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    ssl_certfile=str(self.cert), ssl_keyfile=str(self.key)))
+        self.server = uvicorn.Server(
+            uvicorn.Config(
+                app,
+                host="127.0.0.1",
+                port=self.port,
+                log_level="warning",
+                ssl_certfile=str(self.cert),
+                ssl_keyfile=str(self.key),
+            )
+        )
         self.task = asyncio.create_task(self.server.serve())
         while not self.server.started:
             await asyncio.sleep(0.05)
@@ -65,15 +73,22 @@ class IdentityProvider:
     def token(self, key: Ed25519PrivateKey | None = None, service: str = "enrollment") -> str:
         key = key or self.keys[-1]
         now = int(dt.datetime.now(dt.UTC).timestamp())
-        claims = {"sub": "admin-from-idp", "role": "admin", "iss": "tuoguan", "aud": [audience(service)],
-                  "iat": now, "exp": now + 600}
+        claims = {
+            "sub": "admin-from-idp",
+            "role": "admin",
+            "iss": "tuoguan",
+            "aud": [audience(service)],
+            "iat": now,
+            "exp": now + 600,
+        }
         return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": public_jwk(key)["kid"]})
 
 
 @pytest.fixture
 async def idp(tmp_path: Path) -> AsyncIterator[IdentityProvider]:
-    provider = IdentityProvider(*self_signed(tmp_path, x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-                                                       "city identity provider"))
+    provider = IdentityProvider(
+        *self_signed(tmp_path, x509.IPAddress(ipaddress.ip_address("127.0.0.1")), "city identity provider")
+    )
     await provider.up()
     yield provider
     await provider.down()
@@ -85,9 +100,11 @@ async def audit(service: ServiceProcess, token: str) -> httpx.Response:
 
 
 async def test_tokens_are_checked_with_the_providers_keys_through_a_rotation_and_an_outage(
-        idp: IdentityProvider, start_service: ServiceStarter) -> None:
-    enrollment = await start_service("enrollment", TUOGUAN_JWKS=idp.jwks_url, TUOGUAN_JWKS_CA_FILE=str(idp.cert),
-                                     TUOGUAN_JWKS_REFRESH_MIN_S="0.2").wait_healthy()
+    idp: IdentityProvider, start_service: ServiceStarter
+) -> None:
+    enrollment = await start_service(
+        "enrollment", TUOGUAN_JWKS=idp.jwks_url, TUOGUAN_JWKS_CA_FILE=str(idp.cert), TUOGUAN_JWKS_REFRESH_MIN_S="0.2"
+    ).wait_healthy()
     assert (await audit(enrollment, idp.token())).status_code == 200
 
     stranger = Ed25519PrivateKey.generate()
@@ -110,7 +127,8 @@ async def test_tokens_are_checked_with_the_providers_keys_through_a_rotation_and
 
 
 async def test_a_provider_whose_certificate_is_not_trusted_is_not_believed(
-        idp: IdentityProvider, start_service: ServiceStarter) -> None:
+    idp: IdentityProvider, start_service: ServiceStarter
+) -> None:
     enrollment = await start_service("enrollment", TUOGUAN_JWKS=idp.jwks_url).wait_healthy()
     assert (await audit(enrollment, idp.token())).status_code == 503
 

@@ -49,19 +49,27 @@ async def test_a_forged_registration_is_refused_by_the_broker(stack: Stack) -> N
     ``child.registered`` is refused at the broker and never lands in enrollment's stream."""
     forged = envelope(child_registered())
     with pytest.raises(TopicAuthorizationFailedError):
-        await send_as(stack.kafka_as("notify"), stack.topic("enrollment.events"), forged.to_bytes(),
-                      forged.key.encode())
-    landed = [r for r in await read_all(stack.kafka, stack.topic("enrollment.events"))
-              if str(forged.event_id).encode() in (r.value or b"")]
+        await send_as(
+            stack.kafka_as("notify"), stack.topic("enrollment.events"), forged.to_bytes(), forged.key.encode()
+        )
+    landed = [
+        r
+        for r in await read_all(stack.kafka, stack.topic("enrollment.events"))
+        if str(forged.event_id).encode() in (r.value or b"")
+    ]
     assert landed == []
 
 
 async def test_a_service_reads_only_its_subscriptions_with_its_own_group(stack: Stack) -> None:
     await publish_envelopes(stack.kafka, stack.topic("subsidy.events"), [envelope(child_registered())])
     attendance = stack.kafka_as("attendance")
-    _, error = await asyncio.to_thread(first_record, attendance, stack.topic("subsidy.events"), stack.group("attendance"))
+    _, error = await asyncio.to_thread(
+        first_record, attendance, stack.topic("subsidy.events"), stack.group("attendance")
+    )
     assert error == RdKafkaError.TOPIC_AUTHORIZATION_FAILED, "attendance does not subscribe to subsidy's stream"
-    _, error = await asyncio.to_thread(first_record, attendance, stack.topic("enrollment.events"), stack.group("notify"))
+    _, error = await asyncio.to_thread(
+        first_record, attendance, stack.topic("enrollment.events"), stack.group("notify")
+    )
     assert error == RdKafkaError.GROUP_AUTHORIZATION_FAILED, "notify's consumer group is notify's"
 
 
@@ -86,6 +94,7 @@ async def test_a_wrong_password_is_refused(stack: Stack) -> None:
 async def test_every_listener_authenticates_and_acls_are_enforced(stack: Stack) -> None:
     """No listener lets a client in as ANONYMOUS (the broker hides ``super.users`` and
     ``allow.everyone.if.no.acl.found`` as sensitive; the refusals above show both at work)."""
+
     def broker_config() -> dict[str, str | None]:
         client = AdminClient(stack.kafka.confluent())  # kept alive until the answer is in
         (future,) = client.describe_configs([ConfigResource(ConfigResource.Type.BROKER, "1")]).values()
@@ -117,8 +126,12 @@ async def test_a_service_runs_over_tls(stack: Stack, start_service) -> None:
     tls = stack.endpoints.kafka_tls
     if tls is None:
         pytest.skip("this broker offers no SASL_SSL listener (KAFKA_TLS_BOOTSTRAP_SERVERS unset)")
-    await start_service("attendance", KAFKA_BOOTSTRAP_SERVERS=tls.bootstrap, KAFKA_SECURITY_PROTOCOL="SASL_SSL",
-                        KAFKA_SSL_CAFILE=tls.cafile or "").wait_healthy()
+    await start_service(
+        "attendance",
+        KAFKA_BOOTSTRAP_SERVERS=tls.bootstrap,
+        KAFKA_SECURITY_PROTOCOL="SASL_SSL",
+        KAFKA_SSL_CAFILE=tls.cafile or "",
+    ).wait_healthy()
     registered = child_registered()
     await publish_envelopes(stack.kafka, stack.topic("enrollment.events"), [envelope(registered)])
     await wait_caught_up(stack.kafka, stack.group("attendance"), stack.topic("enrollment.events"))

@@ -18,10 +18,14 @@ def union_body(parent: uuid.UUID, name: str = "街道工会") -> dict:
     return {"name": name, "level": "grassroots", "parent_id": str(parent)}
 
 
-async def post(http: httpx.AsyncClient, path: str, body: dict | bytes, bearer: str,
-               key: str | None = None) -> httpx.Response:
-    headers = {"Authorization": f"Bearer {bearer}", "Idempotency-Key": key or uuid.uuid4().hex,
-               "Content-Type": "application/json"}
+async def post(
+    http: httpx.AsyncClient, path: str, body: dict | bytes, bearer: str, key: str | None = None
+) -> httpx.Response:
+    headers = {
+        "Authorization": f"Bearer {bearer}",
+        "Idempotency-Key": key or uuid.uuid4().hex,
+        "Content-Type": "application/json",
+    }
     if isinstance(body, bytes):
         return await http.post(path, content=body, headers=headers)
     return await http.post(path, json=body, headers=headers)
@@ -46,8 +50,10 @@ async def test_a_flood_from_one_address_is_slowed_whatever_the_tokens(start_serv
     enrollment = await start_service("enrollment", ENROLLMENT_RATE_PER_ADDRESS="4/minute").wait_healthy()
     async with httpx.AsyncClient(base_url=enrollment.url, timeout=10) as http:
         federation = uuid.uuid4()
-        answers = [await post(http, "/unions", union_body(federation), token("union_staff", union_id=federation))
-                   for _ in range(5)]
+        answers = [
+            await post(http, "/unions", union_body(federation), token("union_staff", union_id=federation))
+            for _ in range(5)
+        ]
     assert all(a.status_code != 429 for a in answers[:4]), [a.status_code for a in answers]
     assert answers[4].status_code == 429 and answers[4].json()["reasons"][0]["field"] == "client"
 
@@ -58,8 +64,7 @@ async def test_pick_up_codes_cannot_be_guessed_at_speed(start_service) -> None:
     staff = token("provider_staff", provider_id=uuid.uuid4())
     attempt = uuid.uuid4()
     async with httpx.AsyncClient(base_url=attendance.url, timeout=10) as http:
-        answers = [await post(http, f"/pickups/{attempt}/confirmation", {"code": f"{i:06d}"}, staff)
-                   for i in range(11)]
+        answers = [await post(http, f"/pickups/{attempt}/confirmation", {"code": f"{i:06d}"}, staff) for i in range(11)]
     assert all(a.status_code not in (429, 500) for a in answers[:10]), [a.status_code for a in answers]
     assert answers[10].status_code == 429
 
@@ -74,9 +79,15 @@ async def test_an_oversized_body_is_refused_before_it_is_read(start_service) -> 
             for _ in range(20):
                 yield b" " * 8192
 
-        streamed = await http.post("/unions", content=chunks(), headers={
-            "Authorization": f"Bearer {token('admin')}", "Idempotency-Key": uuid.uuid4().hex,
-            "Content-Type": "application/json"})
+        streamed = await http.post(
+            "/unions",
+            content=chunks(),
+            headers={
+                "Authorization": f"Bearer {token('admin')}",
+                "Idempotency-Key": uuid.uuid4().hex,
+                "Content-Type": "application/json",
+            },
+        )
     assert declared.status_code == 413 and declared.json()["reasons"][0]["field"] == "body"
     assert streamed.status_code == 413, "a body without Content-Length is counted as it arrives"
 
@@ -94,8 +105,11 @@ async def test_an_idempotency_key_is_forgotten_after_its_retention(stack: Stack,
 
     conn = await stack.connect("enrollment")
     try:
-        await conn.execute("UPDATE idempotency_keys SET created_at = $2 WHERE key = $1", key,
-                           dt.datetime.now(dt.UTC) - dt.timedelta(hours=73))
+        await conn.execute(
+            "UPDATE idempotency_keys SET created_at = $2 WHERE key = $1",
+            key,
+            dt.datetime.now(dt.UTC) - dt.timedelta(hours=73),
+        )
 
         async def forgotten() -> bool:
             return await conn.fetchval("SELECT count(*) FROM idempotency_keys WHERE key = $1", key) == 0

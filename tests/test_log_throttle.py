@@ -25,8 +25,10 @@ def test_a_broker_down_for_35_seconds_leaves_a_handful_of_lines_not_thousands() 
     shown = []
     for tick in range(35_000):  # 1,000 attempts a second for 35 s, two messages each
         clock.now = tick / 1000
-        for record in (_record("Unable connect to node with id %s: %s", 1, "refused"),
-                       _record("Unable to update metadata from %s", [1])):
+        for record in (
+            _record("Unable connect to node with id %s: %s", 1, "refused"),
+            _record("Unable to update metadata from %s", [1]),
+        ):
             if throttle.filter(record):
                 shown.append(record)
     connect_lines = [r for r in shown if r.getMessage().startswith("Unable connect")]

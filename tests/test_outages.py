@@ -56,8 +56,11 @@ async def enrollment_on(log_dir: Path) -> AsyncIterator:
 
 
 async def _register(http: httpx.AsyncClient, parent: Parent) -> httpx.Response:
-    return await http.post("/children", json=registration(), headers={
-        "Authorization": f"Bearer {parent.token}", "Idempotency-Key": f"k-{uuid.uuid4()}"})
+    return await http.post(
+        "/children",
+        json=registration(),
+        headers={"Authorization": f"Bearer {parent.token}", "Idempotency-Key": f"k-{uuid.uuid4()}"},
+    )
 
 
 def _answer(response: httpx.Response) -> str:
@@ -71,7 +74,8 @@ def _answer(response: httpx.Response) -> str:
 
 
 async def test_a_database_restart_answers_parents_503_with_retry_after_then_success(
-        on_own_postgres, enrollment_on) -> None:
+    on_own_postgres, enrollment_on
+) -> None:
     postgres, stack = on_own_postgres
     enrollment = await enrollment_on(stack, "enrollment-pg-outage")
     seen: Counter[str] = Counter()
@@ -90,8 +94,10 @@ async def test_a_database_restart_answers_parents_503_with_retry_after_then_succ
             while not stop.is_set():
                 began = time.monotonic()
                 try:
-                    for response in (await _register(http, city.parent(union)),
-                                     await city.get(f"/children/{child['child_id']}", reader.token)):
+                    for response in (
+                        await _register(http, city.parent(union)),
+                        await city.get(f"/children/{child['child_id']}", reader.token),
+                    ):
                         seen[_answer(response) if response.status_code != 403 else "success"] += 1
                 except httpx.TransportError as dropped:
                     seen[f"dropped connection: {dropped!r}"] += 1
@@ -120,9 +126,11 @@ async def test_a_database_restart_answers_parents_503_with_retry_after_then_succ
         ready_after = await http.get("/health/ready")
         live_after = await http.get("/health/live")
 
-    print(f"\nPostgreSQL down {outage_s:.1f} s under 4 parents registering and reading: {dict(seen)}; "
-          f"slowest answer {slowest:.1f} s; first command after restart {first_command.status_code}, "
-          f"first read {first_read.status_code}")
+    print(
+        f"\nPostgreSQL down {outage_s:.1f} s under 4 parents registering and reading: {dict(seen)}; "
+        f"slowest answer {slowest:.1f} s; first command after restart {first_command.status_code}, "
+        f"first read {first_read.status_code}"
+    )
     assert set(seen) <= {"success", "503 retry-after"}, seen
     assert seen["503 retry-after"] > 0 and seen["success"] > 0
     assert first_command.status_code == 201, first_command.text
@@ -136,7 +144,8 @@ STORM = ("Unable connect to", "Unable to update metadata")
 
 
 async def test_a_broker_outage_keeps_commands_answering_and_every_event_is_delivered_after(
-        on_own_kafka, enrollment_on) -> None:
+    on_own_kafka, enrollment_on
+) -> None:
     kafka, stack = on_own_kafka
     enrollment = await enrollment_on(stack, "enrollment-kafka-outage")
     async with httpx.AsyncClient(base_url=enrollment.url, timeout=60) as http:
@@ -162,15 +171,23 @@ async def test_a_broker_outage_keeps_commands_answering_and_every_event_is_deliv
         await eventually(outbox_drained, timeout=120, interval=0.1)
         drained_s = time.monotonic() - back_at
     children = {a.json()["child_id"] for a in answers if a.status_code == 201}
-    delivered = {orjson.loads(r.value)["data"]["child_id"] for r in await read_all(stack.kafka, stack.topic(
-        "enrollment.events")) if orjson.loads(r.value)["type"] == "child.registered"}
-    storm = [line for line in enrollment.log_path.read_bytes()[log_offset:].decode(errors="replace").splitlines()
-             if any(s in line for s in STORM)]
+    delivered = {
+        orjson.loads(r.value)["data"]["child_id"]
+        for r in await read_all(stack.kafka, stack.topic("enrollment.events"))
+        if orjson.loads(r.value)["type"] == "child.registered"
+    }
+    storm = [
+        line
+        for line in enrollment.log_path.read_bytes()[log_offset:].decode(errors="replace").splitlines()
+        if any(s in line for s in STORM)
+    ]
 
-    print(f"\nKafka down {outage_s:.1f} s: {len(answers)} registrations answered "
-          f"{dict(Counter(a.status_code for a in answers))}, slowest {slowest:.2f} s; readiness "
-          f"{dict(Counter(r.status_code for r in ready))}, kafka {dict(Counter(r.json()['kafka'] for r in ready))}; "
-          f"outbox drained {drained_s:.1f} s after the broker was back; {len(storm)} connection-error log lines")
+    print(
+        f"\nKafka down {outage_s:.1f} s: {len(answers)} registrations answered "
+        f"{dict(Counter(a.status_code for a in answers))}, slowest {slowest:.2f} s; readiness "
+        f"{dict(Counter(r.status_code for r in ready))}, kafka {dict(Counter(r.json()['kafka'] for r in ready))}; "
+        f"outbox drained {drained_s:.1f} s after the broker was back; {len(storm)} connection-error log lines"
+    )
     assert all(a.status_code == 201 for a in answers), [a.text for a in answers if a.status_code != 201]
     assert all(r.status_code == 200 for r in ready) and "degraded" in {r.json()["kafka"] for r in ready}
     assert children <= delivered, children - delivered

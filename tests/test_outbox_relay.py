@@ -6,9 +6,9 @@ import uuid
 
 import httpx
 
+from deploy.city import City
 from shared.faults import CRASH_EXIT_CODE
 from tests.conftest import Stack
-from deploy.city import City
 from tests.support.kafka import read_all, wait_caught_up
 from tests.support.polling import eventually
 
@@ -31,7 +31,9 @@ async def test_relay_killed_after_publish_before_mark_still_gives_one_effect(sta
     try:
         row = await enrollment_db.fetchrow(
             """SELECT event_id, key, published_at FROM outbox
-               WHERE convert_from(payload, 'UTF8')::jsonb -> 'data' ->> 'display_name' = $1""", name)
+               WHERE convert_from(payload, 'UTF8')::jsonb -> 'data' ->> 'display_name' = $1""",
+            name,
+        )
         assert row is not None, "the registration and its event were committed before the crash"
         assert row["published_at"] is None, "the relay died before marking the event as sent"
         event_id, child_id = row["event_id"], uuid.UUID(row["key"])
@@ -41,8 +43,9 @@ async def test_relay_killed_after_publish_before_mark_still_gives_one_effect(sta
         assert len(copies) == 1, "the event reached Kafka before the crash"
 
         await start_service("enrollment", label="enrollment-restarted").wait_healthy()
-        await eventually(lambda: enrollment_db.fetchval(
-            "SELECT published_at IS NOT NULL FROM outbox WHERE event_id = $1", event_id))
+        await eventually(
+            lambda: enrollment_db.fetchval("SELECT published_at IS NOT NULL FROM outbox WHERE event_id = $1", event_id)
+        )
     finally:
         await enrollment_db.close()
 

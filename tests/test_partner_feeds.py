@@ -12,7 +12,8 @@ import uuid
 import httpx
 
 from deploy.city import SUMMER, City, token
-from shared.contracts import enrollment, partners as partner_contracts
+from shared.contracts import enrollment
+from shared.contracts import partners as partner_contracts
 from shared.envelope import Event
 from shared.statistics import period_start
 from tests.conftest import Stack
@@ -21,8 +22,11 @@ from tests.support.kafka import publish_envelopes, read_all, wait_caught_up
 from tests.support.polling import eventually
 from tests.support.scenarios import child_enrolled, envelope
 
-PERSONAL = re.compile(r"name|birth|phone|address|email|guardian|adult|contact|health|temperature|symptom|"
-                      r"child_id|member|code|channel|openid", re.IGNORECASE)
+PERSONAL = re.compile(
+    r"name|birth|phone|address|email|guardian|adult|contact|health|temperature|symptom|"
+    r"child_id|member|code|channel|openid",
+    re.IGNORECASE,
+)
 PERIOD_S = 20  # a short statistics period, so that one closes during the test
 RETIRED = {"partner.enrolment", "partner.attendance", "partner.subsidy"}  # one event per child: microdata
 
@@ -51,8 +55,11 @@ def test_the_scan_does_find_personal_fields_where_they_are() -> None:
 
 
 def on_the_hour(moment: str | int) -> bool:
-    at = (dt.datetime.fromisoformat(moment) if isinstance(moment, str)
-          else dt.datetime.fromtimestamp(moment / 1000, dt.UTC))
+    at = (
+        dt.datetime.fromisoformat(moment)
+        if isinstance(moment, str)
+        else dt.datetime.fromtimestamp(moment / 1000, dt.UTC)
+    )
     return (at.minute, at.second, at.microsecond) == (0, 0, 0)
 
 
@@ -65,13 +72,20 @@ async def test_two_insurers_cannot_join_their_records_of_one_booking(stack: Stac
         parent = city.parent(union)
         child = await city.child(parent, name="隐私小明")
         booking = (await city.book(parent, child["child_id"], class_id, days=SUMMER[:2])).json()
-        await city.post(f"/bookings/{booking['booking_id']}/cancellation", {"days": [SUMMER[1].isoformat()]},
-                        parent.token, expect=200)
+        await city.post(
+            f"/bookings/{booking['booking_id']}/cancellation",
+            {"days": [SUMMER[1].isoformat()]},
+            parent.token,
+            expect=200,
+        )
 
     async def covers(partner: str) -> list:
-        return [r for r in await read_all(stack.kafka, stack.topic(f"partner.{partner}.insurance"))
-                if json.loads(r.value)["type"] == "partner.cover_needed"
-                and json.loads(r.value)["data"]["union_id"] == str(union.union_id)]
+        return [
+            r
+            for r in await read_all(stack.kafka, stack.topic(f"partner.{partner}.insurance"))
+            if json.loads(r.value)["type"] == "partner.cover_needed"
+            and json.loads(r.value)["data"]["union_id"] == str(union.union_id)
+        ]
 
     (pingan_record,) = await eventually(lambda: covers("pingan"))
     (taiping_record,) = await eventually(lambda: covers("taiping"))
@@ -81,14 +95,19 @@ async def test_two_insurers_cannot_join_their_records_of_one_booking(stack: Stac
     assert pingan["data"]["age_band"] == "9-12" and pingan["data"]["days"] == [d.isoformat() for d in SUMMER[:2]]
 
     # The stream is shared with other tests of the run, some of which publish garbage on purpose.
-    internal = [json.loads(r.value) for r in await read_all(stack.kafka, stack.topic("enrollment.events"))
-                if booking["booking_id"].encode() in (r.value or b"")]
+    internal = [
+        json.loads(r.value)
+        for r in await read_all(stack.kafka, stack.topic("enrollment.events"))
+        if booking["booking_id"].encode() in (r.value or b"")
+    ]
     (enrolled,) = [e for e in internal if e["type"] == "child.enrolled"]
     assert pingan["correlation_id"] != taiping["correlation_id"], "each partner's copy has its own correlation"
     assert enrolled["correlation_id"] not in (pingan["correlation_id"], taiping["correlation_id"])
     assert pingan["causation_id"] is None and taiping["causation_id"] is None
-    assert pingan["event_id"] != taiping["event_id"] and enrolled["event_id"] not in (pingan["event_id"],
-                                                                                       taiping["event_id"])
+    assert pingan["event_id"] != taiping["event_id"] and enrolled["event_id"] not in (
+        pingan["event_id"],
+        taiping["event_id"],
+    )
     assert pingan["key"] == pingan["data"]["pseudonym"] and taiping["key"] == taiping["data"]["pseudonym"]
     assert pingan_record.key != taiping_record.key
     for record, event in ((pingan_record, pingan), (taiping_record, taiping)):
@@ -96,9 +115,14 @@ async def test_two_insurers_cannot_join_their_records_of_one_booking(stack: Stac
         assert dict(record.headers)["correlation_id"].decode() == event["correlation_id"]
 
     async def ended(partner: str, cover: dict) -> list[dict]:
-        records = [json.loads(r.value) for r in await read_all(stack.kafka, stack.topic(f"partner.{partner}.insurance"))]
-        return [r for r in records if r["type"] == "partner.cover_ended"
-                and r["data"]["pseudonym"] == cover["data"]["pseudonym"]]
+        records = [
+            json.loads(r.value) for r in await read_all(stack.kafka, stack.topic(f"partner.{partner}.insurance"))
+        ]
+        return [
+            r
+            for r in records
+            if r["type"] == "partner.cover_ended" and r["data"]["pseudonym"] == cover["data"]["pseudonym"]
+        ]
 
     (end,) = await eventually(lambda: ended("pingan", pingan))
     assert end["data"]["days"] == [SUMMER[1].isoformat()] and end["data"]["cover_id"] == pingan["data"]["cover_id"]
@@ -107,8 +131,9 @@ async def test_two_insurers_cannot_join_their_records_of_one_booking(stack: Stac
         assert "隐私小明".encode() not in record.value and child["child_id"].encode() not in record.value
 
 
-async def test_a_booking_promoted_from_the_waitlist_updates_the_one_cover_of_the_child(stack: Stack,
-                                                                                         start_service) -> None:
+async def test_a_booking_promoted_from_the_waitlist_updates_the_one_cover_of_the_child(
+    stack: Stack, start_service
+) -> None:
     service = await start_service("enrollment").wait_healthy()
     async with httpx.AsyncClient(base_url=service.url, timeout=30) as http:
         city = City(http)
@@ -127,8 +152,13 @@ async def test_a_booking_promoted_from_the_waitlist_updates_the_one_cover_of_the
 
     async def second_child_told_twice() -> list[dict]:
         found = await records()
-        needed = [r for r in found if r["type"] == "partner.cover_needed"
-                  and r["data"]["union_id"] == str(union.union_id) and r["data"]["days"] == [SUMMER[1].isoformat()]]
+        needed = [
+            r
+            for r in found
+            if r["type"] == "partner.cover_needed"
+            and r["data"]["union_id"] == str(union.union_id)
+            and r["data"]["days"] == [SUMMER[1].isoformat()]
+        ]
         if not needed:
             return []
         told = [r for r in found if r["data"]["pseudonym"] == needed[0]["data"]["pseudonym"]]
@@ -140,7 +170,9 @@ async def test_a_booking_promoted_from_the_waitlist_updates_the_one_cover_of_the
     assert changed["data"]["days"] == [d.isoformat() for d in SUMMER[:2]]
     await asyncio.sleep(1)
     assert [r["type"] for r in await records() if r["data"]["pseudonym"] == needed["data"]["pseudonym"]] == [
-        "partner.cover_needed", "partner.cover_changed"]
+        "partner.cover_needed",
+        "partner.cover_changed",
+    ]
 
 
 async def a_fresh_period(needs_s: float) -> None:
@@ -154,8 +186,13 @@ async def a_fresh_period(needs_s: float) -> None:
 async def cells_of(stack: Stack, union_id: uuid.UUID, measure: str) -> list[dict]:
     records = [json.loads(r.value) for r in await read_all(stack.kafka, stack.topic("partner.henan-stats.statistics"))]
     assert not [r for r in records if r["type"] in RETIRED], "no event per child"
-    return [r for r in records if r["type"] == "partner.statistics_cell"
-            and r["data"]["union_id"] == str(union_id) and r["data"]["measure"] == measure]
+    return [
+        r
+        for r in records
+        if r["type"] == "partner.statistics_cell"
+        and r["data"]["union_id"] == str(union_id)
+        and r["data"]["measure"] == measure
+    ]
 
 
 def fast_statistics(service: str) -> dict[str, str]:
@@ -163,7 +200,8 @@ def fast_statistics(service: str) -> dict[str, str]:
 
 
 async def test_a_statistics_office_gets_one_aggregate_per_cell_and_small_cells_suppressed(
-        stack: Stack, start_service) -> None:
+    stack: Stack, start_service
+) -> None:
     service = await start_service("enrollment", **fast_statistics("enrollment")).wait_healthy()
     async with httpx.AsyncClient(base_url=service.url, timeout=30) as http:
         city = City(http)
@@ -174,8 +212,9 @@ async def test_a_statistics_office_gets_one_aggregate_per_cell_and_small_cells_s
             parent = city.parent(union)
             families.append((parent, await city.child(parent, category=category)))
         await a_fresh_period(needs_s=12)
-        await asyncio.gather(*(city.book(parent, child["child_id"], class_id, days=SUMMER[:2])
-                               for parent, child in families))
+        await asyncio.gather(
+            *(city.book(parent, child["child_id"], class_id, days=SUMMER[:2]) for parent, child in families)
+        )
 
     async def both_cells() -> list[dict]:
         cells = await cells_of(stack, union.union_id, "enrolled")
@@ -198,8 +237,12 @@ async def test_a_redelivered_enrolment_counts_once_in_the_subsidy_statistics(sta
     union_id = uuid.uuid4()
     service = await start_service("subsidy", **fast_statistics("subsidy")).wait_healthy()
     await members_discount(service.url, token("union_staff", union_id=union_id), percent_bp=1500)
-    bookings = [envelope(child_enrolled(child_id=uuid.uuid4(), union_path=(union_id,), days=list(SUMMER[:2]),
-                                        fee_per_day_fen=5000)) for _ in range(5)]
+    bookings = [
+        envelope(
+            child_enrolled(child_id=uuid.uuid4(), union_path=(union_id,), days=list(SUMMER[:2]), fee_per_day_fen=5000)
+        )
+        for _ in range(5)
+    ]
     topic = stack.topic("enrollment.events")
     await a_fresh_period(needs_s=12)
     await publish_envelopes(stack.kafka, topic, bookings)

@@ -30,8 +30,7 @@ async def _effects(stack: Stack, batch: list) -> tuple[int, int, list[str]]:
         children = list({e.payload().child_id for e in batch})
         handled = await conn.fetchval("SELECT count(*) FROM inbox WHERE event_id = ANY($1::uuid[])", ids)
         roster = await conn.fetchval("SELECT count(*) FROM roster_entries WHERE child_id = ANY($1::uuid[])", children)
-        instances = await conn.fetch(
-            "SELECT DISTINCT handled_by FROM inbox WHERE event_id = ANY($1::uuid[])", ids)
+        instances = await conn.fetch("SELECT DISTINCT handled_by FROM inbox WHERE event_id = ANY($1::uuid[])", ids)
     finally:
         await conn.close()
     return handled, roster, sorted(r["handled_by"] for r in instances)
@@ -70,7 +69,7 @@ async def test_a_killed_instance_loses_nothing_and_doubles_nothing(stack: Stack,
     topic = stack.topic("enrollment.events")
     await publish_envelopes(stack.kafka, topic, batch[: EVENTS // 2])
     a.kill()  # SIGKILL while its share of the first half may still be in flight
-    await publish_envelopes(stack.kafka, topic, batch[EVENTS // 2:])
+    await publish_envelopes(stack.kafka, topic, batch[EVENTS // 2 :])
     await wait_caught_up(stack.kafka, stack.group("attendance"), topic, timeout=90)
 
     handled, roster, _ = await _effects(stack, batch)

@@ -22,8 +22,15 @@ ADMIN = Principal(sub="admin-tokens-test", role="admin")
 
 def claims(**overrides: object) -> dict:
     now = int(time.time())
-    return {"sub": ADMIN.sub, "role": "admin", "iss": "tuoguan", "aud": [audience("enrollment")], "iat": now,
-            "exp": now + 600, **overrides}
+    return {
+        "sub": ADMIN.sub,
+        "role": "admin",
+        "iss": "tuoguan",
+        "aud": [audience("enrollment")],
+        "iat": now,
+        "exp": now + 600,
+        **overrides,
+    }
 
 
 def signed(payload: dict, key: object | None = None, algorithm: str = "EdDSA") -> str:
@@ -45,14 +52,26 @@ async def test_a_token_from_the_installs_key_for_this_service_is_accepted(enroll
     assert (await audit_answer(enrollment, mint(ADMIN, audiences=("enrollment",)))).status_code == 200
 
 
-@pytest.mark.parametrize("case", ["another key", "old public HS256 secret", "alg none", "another service",
-                                  "lives too long", "expired", "issued in the future", "another issuer"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "another key",
+        "old public HS256 secret",
+        "alg none",
+        "another service",
+        "lives too long",
+        "expired",
+        "issued in the future",
+        "another issuer",
+    ],
+)
 async def test_a_token_that_cannot_be_trusted_is_refused(enrollment: ServiceProcess, case: str) -> None:
     now = int(time.time())
     token = {
         "another key": lambda: signed(claims(), key=Ed25519PrivateKey.generate()),
-        "old public HS256 secret": lambda: jwt.encode(claims(), "tuoguan-dev-secret-change-me-in-production",
-                                                      algorithm="HS256"),
+        "old public HS256 secret": lambda: jwt.encode(
+            claims(), "tuoguan-dev-secret-change-me-in-production", algorithm="HS256"
+        ),
         "alg none": lambda: jwt.encode(claims(), None, algorithm="none"),
         "another service": lambda: signed(claims(aud=[audience("attendance")])),
         "lives too long": lambda: signed(claims(iat=now, exp=now + 30 * 24 * 3600)),
@@ -76,11 +95,14 @@ async def test_a_service_refuses_to_start_without_a_jwks(stack: Stack, log_dir: 
     assert "TUOGUAN_JWKS is not set" in await start_and_fail(stack, log_dir, "enrollment", TUOGUAN_JWKS="")
 
 
-@pytest.mark.parametrize("value, says", [
-    ("tuoguan-dev-pseudonym-key", "known, public value"),
-    ("short-" + uuid.uuid4().hex[:8], "at least 32"),
-    ("", "not set"),
-])
+@pytest.mark.parametrize(
+    "value, says",
+    [
+        ("tuoguan-dev-pseudonym-key", "known, public value"),
+        ("short-" + uuid.uuid4().hex[:8], "at least 32"),
+        ("", "not set"),
+    ],
+)
 async def test_a_service_refuses_a_known_or_short_secret(stack: Stack, log_dir: Path, value: str, says: str) -> None:
     tail = await start_and_fail(stack, log_dir, "attendance", TUOGUAN_PSEUDONYM_KEY=value)
     assert "TUOGUAN_PSEUDONYM_KEY" in tail and says in tail, tail
@@ -94,10 +116,17 @@ async def test_a_service_refuses_a_weak_kafka_password(stack: Stack, log_dir: Pa
 async def test_a_service_process_sees_only_its_own_secrets(start_service) -> None:
     notify = await start_service("notify").wait_healthy()
     assert notify.proc is not None
-    names = {entry.split(b"=", 1)[0].decode() for entry in
-             Path(f"/proc/{notify.proc.pid}/environ").read_bytes().split(b"\0") if b"=" in entry}
+    names = {
+        entry.split(b"=", 1)[0].decode()
+        for entry in Path(f"/proc/{notify.proc.pid}/environ").read_bytes().split(b"\0")
+        if b"=" in entry
+    }
     assert {"NOTIFY_DATABASE_URL", "NOTIFY_KAFKA_PASSWORD", "TUOGUAN_JWKS"} <= names
     others = {n for n in names if n.startswith(tuple(f"{s.upper()}_" for s in SERVICES if s != "notify"))}
     assert others == set(), "another service's settings"
-    assert not names & {"KAFKA_ADMIN_PASSWORD", "TUOGUAN_PG_ADMIN_URL", "TUOGUAN_JWT_SIGNING_KEY_FILE",
-                        "TUOGUAN_PSEUDONYM_KEY"}
+    assert not names & {
+        "KAFKA_ADMIN_PASSWORD",
+        "TUOGUAN_PG_ADMIN_URL",
+        "TUOGUAN_JWT_SIGNING_KEY_FILE",
+        "TUOGUAN_PSEUDONYM_KEY",
+    }

@@ -8,8 +8,8 @@ import uuid
 
 import httpx
 
-from tests.conftest import Stack
 from deploy.city import SUMMER, City, token
+from tests.conftest import Stack
 from tests.support.funds import members_discount
 from tests.support.polling import eventually
 
@@ -31,22 +31,29 @@ async def test_a_booked_child_reaches_roster_subsidy_and_every_guardian(stack: S
 
     provider = token("provider_staff", provider_id=network.provider_id)
     async with httpx.AsyncClient(timeout=10) as http:
+
         async def on_roster() -> list:
-            roster = await http.get(f"{services['attendance'].url}/classes/{class_id}/roster/{SUMMER[0]}",
-                                    headers={"Authorization": f"Bearer {provider}"})
+            roster = await http.get(
+                f"{services['attendance'].url}/classes/{class_id}/roster/{SUMMER[0]}",
+                headers={"Authorization": f"Bearer {provider}"},
+            )
             if roster.status_code == 404:  # attendance has not heard of the class yet
                 return []
             return [c for c in roster.json()["children"] if c["child_id"] == child["child_id"]]
 
         async def applications() -> list:
-            found = await http.get(f"{services['subsidy'].url}/bookings/{booking['booking_id']}/applications",
-                                   headers={"Authorization": f"Bearer {wuhan_steel.staff}"})
+            found = await http.get(
+                f"{services['subsidy'].url}/bookings/{booking['booking_id']}/applications",
+                headers={"Authorization": f"Bearer {wuhan_steel.staff}"},
+            )
             return [a for a in found.json()["applications"] if a["status"] == "approved"]
 
         async def inbox(guardian_id: str) -> list:
             own = token("parent", union_id=wuhan_steel.union_id, member_id=uuid.UUID(guardian_id))
-            found = await http.get(f"{services['notify'].url}/guardians/{guardian_id}/notifications",
-                                   headers={"Authorization": f"Bearer {own}"})
+            found = await http.get(
+                f"{services['notify'].url}/guardians/{guardian_id}/notifications",
+                headers={"Authorization": f"Bearer {own}"},
+            )
             return found.json()["notifications"]
 
         (on_the_roster,) = await eventually(on_roster)
@@ -56,6 +63,7 @@ async def test_a_booked_child_reaches_roster_subsidy_and_every_guardian(stack: S
         assert application["amount_fen"] == 3 * 4500 * 15 // 100, "the members' 15 % discount, reserved"
         assert len(child["guardian_ids"]) == 2
         for guardian_id in child["guardian_ids"]:
+
             async def told(g: str = guardian_id) -> dict[str, list]:
                 by_kind: dict[str, list] = {}
                 for message in await inbox(g):
@@ -68,12 +76,13 @@ async def test_a_booked_child_reaches_roster_subsidy_and_every_guardian(stack: S
 
     conn = await stack.connect("attendance")
     try:
-        days = await conn.fetchval("SELECT count(*) FROM roster_entries WHERE child_id = $1",
-                                   uuid.UUID(child["child_id"]))
-        adults = await conn.fetchval("SELECT authorised_adults FROM roster_children WHERE child_id = $1",
-                                     uuid.UUID(child["child_id"]))
+        days = await conn.fetchval(
+            "SELECT count(*) FROM roster_entries WHERE child_id = $1", uuid.UUID(child["child_id"])
+        )
+        adults = await conn.fetchval(
+            "SELECT authorised_adults FROM roster_children WHERE child_id = $1", uuid.UUID(child["child_id"])
+        )
     finally:
         await conn.close()
     assert days == 3, "every booked day, and nothing more, is on attendance's own roster"
     assert [a["display_name"] for a in adults] == ["王奶奶"], "attendance knows who may pick the child up"
-

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from shared.timezones import LOCAL_TIME
 
-
 FEVER_C = 37.3
 # Symptoms that keep a child at home whatever the thermometer says.
 EXCLUDING_SYMPTOMS = frozenset({"fever", "cough", "vomiting", "diarrhoea", "rash", "conjunctivitis"})

@@ -30,8 +30,12 @@ def channels(settings: NotifySettings) -> dict[str, Channel]:
         log.warning("webhooks may reach beyond the public internet: a setting for tests only is set")
     found: dict[str, Channel] = {
         "webhook": WebhookPost(reach=settings.webhook_reach, timeout_s=settings.delivery_timeout_s),
-        "email": Email(host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_sender,
-                       timeout_s=settings.delivery_timeout_s),
+        "email": Email(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_sender,
+            timeout_s=settings.delivery_timeout_s,
+        ),
     }
     for kind, url in (("sms", settings.sms_gateway_url), ("wechat", settings.wechat_gateway_url)):
         if url:
@@ -59,6 +63,7 @@ api = APIRouter()
 api.include_router(inbox)
 api.include_router(webhooks)
 api.include_router(contact_addresses)
+
 
 async def forget_expired_codes(rt: Runtime) -> None:
     """Timer: blank the sealed pick-up codes whose time is up."""

@@ -26,7 +26,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from shared.contracts.attendance import (
-    CheckInRefused, ChildCheckedIn, ChildPickedUp, LatePickupEscalated, PickupCodeIssued, PickupRefused,
+    CheckInRefused,
+    ChildCheckedIn,
+    ChildPickedUp,
+    LatePickupEscalated,
+    PickupCodeIssued,
+    PickupRefused,
 )
 from shared.contracts.enrollment import BookingCancelled, BookingPromoted, BookingWaitlisted, ChildEnrolled
 from shared.contracts.subsidy import SubsidyApproved
@@ -37,8 +42,10 @@ from shared.timezones import LOCAL_TIME
 SAFETY_ALERTS = (CheckInRefused, PickupRefused, LatePickupEscalated, PickupCodeIssued)
 CODE_SLOT = "{pickup_code}"  # where a pick-up code (or an address's confirmation code) goes in a stored message
 CONFIRMATION = "address.confirmation"  # the source type of a confirmation code's message
-CODE_WITHHELD = {"expired": {"en": "(expired)", "zh-CN": "（已过期）"},
-                 "hidden": {"en": "(hidden)", "zh-CN": "（仅家长可见）"}}
+CODE_WITHHELD = {
+    "expired": {"en": "(expired)", "zh-CN": "（已过期）"},
+    "hidden": {"en": "(hidden)", "zh-CN": "（仅家长可见）"},
+}
 
 
 @dataclass(frozen=True)
@@ -112,10 +119,13 @@ def check_code(code: str, address_id: str, pending: PendingCode, *, max_wrong: i
 
 def confirmation_message(language: str, expires_at: dt.datetime) -> str:
     """The only text an unconfirmed address is sent; the code goes in the slot."""
-    return (f"Your Tuoguan confirmation code is {CODE_SLOT}, valid until {_clock(expires_at)}. Enter it in the "
-            f"app to receive childcare notices here. If you did not ask for this, ignore it." if language == "en" else
-            f"托管班验证码 {CODE_SLOT}，{_clock(expires_at)} 前有效。在应用中输入即可在此接收托管通知；"
-            f"非本人操作请忽略。")
+    return (
+        f"Your Tuoguan confirmation code is {CODE_SLOT}, valid until {_clock(expires_at)}. Enter it in the "
+        f"app to receive childcare notices here. If you did not ask for this, ignore it."
+        if language == "en"
+        else f"托管班验证码 {CODE_SLOT}，{_clock(expires_at)} 前有效。在应用中输入即可在此接收托管通知；"
+        f"非本人操作请忽略。"
+    )
 
 
 def quiet_until(prefs: Preferences, now: dt.datetime) -> dt.datetime:
@@ -155,8 +165,11 @@ def message(event: Event, child: str, language: str = "zh-CN") -> str | None:
     en = language == "en"
     match event:
         case ChildEnrolled():
-            return (f"{child} is enrolled for {len(event.days)} days ({_span(event.days, en)})." if en else
-                    f"{child} 已报名托管班，共 {len(event.days)} 天（{_span(event.days, en)}）。")
+            return (
+                f"{child} is enrolled for {len(event.days)} days ({_span(event.days, en)})."
+                if en
+                else f"{child} 已报名托管班，共 {len(event.days)} 天（{_span(event.days, en)}）。"
+            )
         case BookingWaitlisted():
             first = event.places[0]
             if en:
@@ -164,35 +177,59 @@ def message(event: Event, child: str, language: str = "zh-CN") -> str | None:
             more = f"等 {len(event.places)} 天" if len(event.places) > 1 else ""
             return f"{child} 在 {first.day:%m月%d日}{more}候补，排第 {first.position} 位。"
         case BookingPromoted():
-            return (f"Good news: {child} got a place for {len(event.days)} days ({_span(event.days, en)})." if en else
-                    f"好消息：{child} 候补成功，获得 {len(event.days)} 天名额（{_span(event.days, en)}）。")
+            return (
+                f"Good news: {child} got a place for {len(event.days)} days ({_span(event.days, en)})."
+                if en
+                else f"好消息：{child} 候补成功，获得 {len(event.days)} 天名额（{_span(event.days, en)}）。"
+            )
         case BookingCancelled():
             return f"{child}'s booking is cancelled." if en else f"{child} 的托管预订已取消。"
         case ChildCheckedIn():
-            return (f"{child} checked in at {_clock(event.at)}; health check passed." if en else
-                    f"{child} {_clock(event.at)} 已入园，晨检正常。")
+            return (
+                f"{child} checked in at {_clock(event.at)}; health check passed."
+                if en
+                else f"{child} {_clock(event.at)} 已入园，晨检正常。"
+            )
         case CheckInRefused():
-            return (f"{child} did not pass the health check and could not stay today. Please contact the site." if en
-                    else f"{child} 晨检未通过，今日未能入园，请尽快联系托管点。")
+            return (
+                f"{child} did not pass the health check and could not stay today. Please contact the site."
+                if en
+                else f"{child} 晨检未通过，今日未能入园，请尽快联系托管点。"
+            )
         case PickupCodeIssued():
-            return (f"{event.adult_name} is collecting {child}. Pick-up code {CODE_SLOT}, valid until "
-                    f"{_clock(event.expires_at)}. Give it only to {event.adult_name}." if en else
-                    f"{event.adult_name} 正在接 {child}。接送验证码 {CODE_SLOT}，"
-                    f"请告知接送人，{_clock(event.expires_at)} 前有效。非本人请勿转告。")
+            return (
+                f"{event.adult_name} is collecting {child}. Pick-up code {CODE_SLOT}, valid until "
+                f"{_clock(event.expires_at)}. Give it only to {event.adult_name}."
+                if en
+                else f"{event.adult_name} 正在接 {child}。接送验证码 {CODE_SLOT}，"
+                f"请告知接送人，{_clock(event.expires_at)} 前有效。非本人请勿转告。"
+            )
         case PickupRefused():
             why = PICKUP_REFUSALS[event.reason]["en" if en else "zh-CN"]
-            return (f"Alert: a pick-up of {child} was refused ({why}); {child} stays at the site." if en else
-                    f"提醒：有人接 {child} 未通过核验（{why}），孩子仍在托管点。")
+            return (
+                f"Alert: a pick-up of {child} was refused ({why}); {child} stays at the site."
+                if en
+                else f"提醒：有人接 {child} 未通过核验（{why}），孩子仍在托管点。"
+            )
         case ChildPickedUp():
-            return (f"{child} was picked up at {_clock(event.at)} by {event.adult_name}." if en else
-                    f"{child} {_clock(event.at)} 已由 {event.adult_name} 接走。")
+            return (
+                f"{child} was picked up at {_clock(event.at)} by {event.adult_name}."
+                if en
+                else f"{child} {_clock(event.at)} 已由 {event.adult_name} 接走。"
+            )
         case SubsidyApproved():
             amount = f"¥{event.amount_fen // 100}.{event.amount_fen % 100:02d}"
-            return (f"A childcare subsidy of {amount} for {child} is approved." if en else
-                    f"{child} 的托管费补贴 {amount} 已批准。")
+            return (
+                f"A childcare subsidy of {amount} for {child} is approved."
+                if en
+                else f"{child} 的托管费补贴 {amount} 已批准。"
+            )
         case LatePickupEscalated() if event.audience == "guardians":
-            return (f"{child} is still at the site after closing time. Please come now." if en else
-                    f"{child} 仍在托管点，已过离园时间，请尽快来接。")
+            return (
+                f"{child} is still at the site after closing time. Please come now."
+                if en
+                else f"{child} 仍在托管点，已过离园时间，请尽快来接。"
+            )
     return None
 
 
@@ -204,8 +241,10 @@ class SealedCode:
     expires_at: dt.datetime | None
 
 
-def with_code(body: str, language: str, code: SealedCode, *, private_key: str, reveal: bool,
-              now: dt.datetime) -> str:
+NO_CODE = SealedCode(None, None)
+
+
+def with_code(body: str, language: str, code: SealedCode, *, private_key: str, reveal: bool, now: dt.datetime) -> str:
     """``body`` with its code slot filled: the code itself only when ``reveal`` and it has not
     expired, else a word saying it is hidden or expired. Bodies without a slot are returned as they are."""
     if CODE_SLOT not in body:

@@ -22,10 +22,10 @@ class Policy:
     policy_id: uuid.UUID
     fund_id: uuid.UUID
     kind: str
-    percent_bp: int | None = None           # member_percent: basis points of the fee (1500 = 15 %)
-    amount_per_day_fen: int | None = None   # per_day and fund_grant
-    groups: tuple[str, ...] = ()            # priority_full: the groups fully covered; others: empty = everyone
-    class_ids: tuple[uuid.UUID, ...] = ()   # empty = every class
+    percent_bp: int | None = None  # member_percent: basis points of the fee (1500 = 15 %)
+    amount_per_day_fen: int | None = None  # per_day and fund_grant
+    groups: tuple[str, ...] = ()  # priority_full: the groups fully covered; others: empty = everyone
+    class_ids: tuple[uuid.UUID, ...] = ()  # empty = every class
     cap_per_child_fen: int | None = None
     auto_approve_up_to_fen: int | None = None  # None: always automatic
 
@@ -86,8 +86,10 @@ def spread(amount: int, days: tuple[dt.date, ...]) -> dict[dt.date, int]:
 
 def automatic(lines: list[Line]) -> bool:
     """Approved without a person when every policy's automatic limit covers its line."""
-    return all(l.policy.auto_approve_up_to_fen is None or l.amount_fen <= l.policy.auto_approve_up_to_fen
-               for l in lines)
+    return all(
+        line.policy.auto_approve_up_to_fen is None or line.amount_fen <= line.policy.auto_approve_up_to_fen
+        for line in lines
+    )
 
 
 def yuan(fen: int) -> str:

@@ -4,7 +4,7 @@ Importing this package registers every event type in ``Event.REGISTRY``; the eve
 (docs/events.md) is generated from it with ``python -m shared.contracts.catalogue``.
 """
 
-from shared.contracts import attendance, enrollment, notify, partners, subsidy  # noqa: F401  (registers types)
+from shared.contracts import attendance, enrollment, notify, partners, subsidy
 from shared.envelope import Event
 
 __all__ = ["Event", "attendance", "enrollment", "notify", "partners", "subsidy"]

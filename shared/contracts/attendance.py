@@ -68,8 +68,9 @@ class PickupCodeIssued(_ChildDay):
 
     attempt_id: uuid.UUID
     adult_name: str
-    sealed_code: str = Field(min_length=1, max_length=200,
-                             description="The code sealed to notify's public key (sealed box, base64)")
+    sealed_code: str = Field(
+        min_length=1, max_length=200, description="The code sealed to notify's public key (sealed box, base64)"
+    )
     expires_at: AwareDatetime
 
 

@@ -1,6 +1,6 @@
 """Generate the event catalogue (docs/events.md) from the event models.
 
-    python -m shared.contracts.catalogue > docs/events.md
+python -m shared.contracts.catalogue > docs/events.md
 """
 
 from __future__ import annotations
@@ -44,8 +44,11 @@ def _fields(schema: dict[str, Any]) -> list[str]:
     for name, prop in schema.get("properties", {}).items():
         rows.append(f"| `{name}` | {_type_of(prop, defs)} | {'yes' if name in required else 'no'} |")
     for def_name, definition in defs.items():
-        rows.append(f"| *{def_name}* | " + ", ".join(
-            f"`{n}`: {_type_of(p, defs)}" for n, p in definition.get("properties", {}).items()) + " | |")
+        rows.append(
+            f"| *{def_name}* | "
+            + ", ".join(f"`{n}`: {_type_of(p, defs)}" for n, p in definition.get("properties", {}).items())
+            + " | |"
+        )
     return rows
 
 
@@ -53,15 +56,24 @@ def render() -> str:
     lines = [HEADER, "## Envelope", "", *_fields(Envelope.model_json_schema()), ""]
     for stream in sorted({e.STREAM for e in Event.REGISTRY.values()}):
         consumers = sorted(s for s, streams in SUBSCRIPTIONS.items() if stream in streams)
-        readers = (f"Published once per partner of the feed on `partner.<partner>.{stream.split('.', 1)[1]}`; "
-                   "each partner reads only its own topic." if stream.startswith("partner.")
-                   else f"Consumed by: {', '.join(consumers) or 'nobody yet'}.")
+        readers = (
+            f"Published once per partner of the feed on `partner.<partner>.{stream.split('.', 1)[1]}`; "
+            "each partner reads only its own topic."
+            if stream.startswith("partner.")
+            else f"Consumed by: {', '.join(consumers) or 'nobody yet'}."
+        )
         lines += [f"## Stream `{stream}`", "", readers, ""]
         for type_name, model in sorted(Event.REGISTRY.items()):
-            if model.STREAM != stream:
+            if stream != model.STREAM:
                 continue
-            lines += [f"### `{type_name}` (version {model.VERSION})", "",
-                      inspect.getdoc(model) or "", "", *_fields(model.model_json_schema()), ""]
+            lines += [
+                f"### `{type_name}` (version {model.VERSION})",
+                "",
+                inspect.getdoc(model) or "",
+                "",
+                *_fields(model.model_json_schema()),
+                "",
+            ]
     return "\n".join(lines).rstrip() + "\n"
 
 

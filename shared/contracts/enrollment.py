@@ -77,7 +77,9 @@ class _SeatsConfirmed(Event):
     class_id: uuid.UUID
     site_id: uuid.UUID
     provider_id: uuid.UUID
-    union_path: tuple[uuid.UUID, ...] = Field(min_length=1, description="The class's union and its ancestors, root first")
+    union_path: tuple[uuid.UUID, ...] = Field(
+        min_length=1, description="The class's union and its ancestors, root first"
+    )
     programme_id: uuid.UUID
     class_type: ClassType
     days: tuple[dt.date, ...] = Field(min_length=1)
@@ -98,7 +100,9 @@ class SiteOpened(Event):
     site_id: uuid.UUID
     network_id: uuid.UUID
     provider_id: uuid.UUID
-    union_path: tuple[uuid.UUID, ...] = Field(min_length=1, description="The network's union and those above it, city first")
+    union_path: tuple[uuid.UUID, ...] = Field(
+        min_length=1, description="The network's union and those above it, city first"
+    )
 
     def partition_key(self) -> str:
         return str(self.site_id)

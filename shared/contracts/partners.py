@@ -27,9 +27,11 @@ class _Insurance(Event):
     STREAM: ClassVar[str] = "partner.insurance"
 
     pseudonym: str = Field(pattern=r"^[0-9a-f]{32}$", description="The child, as this partner alone knows them")
-    cover_id: str = Field(pattern=r"^[0-9a-f]{32}$",
-                          description="The child's cover in a programme (the covered period), pseudonymous like "
-                                      "the child; later changes of the cover carry the same id")
+    cover_id: str = Field(
+        pattern=r"^[0-9a-f]{32}$",
+        description="The child's cover in a programme (the covered period), pseudonymous like "
+        "the child; later changes of the cover carry the same id",
+    )
     days: tuple[dt.date, ...] = Field(min_length=1)
 
     def partition_key(self) -> str:
@@ -80,8 +82,10 @@ class StatisticsCell(_Statistics):
 
     TYPE: ClassVar[str] = "partner.statistics_cell"
 
-    measure: Measure = Field(description="enrolled: a booking confirmed; attended, absent: a child-day at the "
-                                         "check-in cut-off; subsidy_approved, subsidy_settled: money reserved, paid")
+    measure: Measure = Field(
+        description="enrolled: a booking confirmed; attended, absent: a child-day at the "
+        "check-in cut-off; subsidy_approved, subsidy_settled: money reserved, paid"
+    )
     class_type: ClassType | None = None
     priority_group: EmploymentCategory | None = None
     period_start: AwareDatetime = Field(description="In China Standard Time; the period is closed")

@@ -53,14 +53,22 @@ class SiteDay:
     def staff(self) -> str:
         return token("provider_staff", provider_id=self.provider_id)
 
-    async def book_child(self, day: dt.date | None = None, registered: ChildRegistered | None = None
-                         ) -> ChildRegistered:
+    async def book_child(
+        self, day: dt.date | None = None, registered: ChildRegistered | None = None
+    ) -> ChildRegistered:
         """Enrollment's events for a child booked here today, as attendance receives them."""
         registered = registered or child_registered(guardians=2)
-        enrolled = child_enrolled(child_id=registered.child_id, class_id=self.class_id, days=[day or today()],
-                                  site_id=self.site_id, provider_id=self.provider_id, class_type=self.class_type)
-        await publish_envelopes(self.stack.kafka, self.stack.topic("enrollment.events"),
-                                [envelope(registered), envelope(enrolled)])
+        enrolled = child_enrolled(
+            child_id=registered.child_id,
+            class_id=self.class_id,
+            days=[day or today()],
+            site_id=self.site_id,
+            provider_id=self.provider_id,
+            class_type=self.class_type,
+        )
+        await publish_envelopes(
+            self.stack.kafka, self.stack.topic("enrollment.events"), [envelope(registered), envelope(enrolled)]
+        )
         await eventually(lambda: self.on_roster(registered.child_id, day or today()))
         return registered
 
@@ -74,18 +82,42 @@ class SiteDay:
         return await self.http.get(path, headers={"Authorization": f"Bearer {bearer or self.staff}"})
 
     async def post(self, path: str, body: dict, bearer: str | None = None, method: str = "POST") -> httpx.Response:
-        return await self.http.request(method, path, json=body, headers={
-            "Authorization": f"Bearer {bearer or self.staff}", "Idempotency-Key": f"k-{uuid.uuid4()}"})
+        return await self.http.request(
+            method,
+            path,
+            json=body,
+            headers={"Authorization": f"Bearer {bearer or self.staff}", "Idempotency-Key": f"k-{uuid.uuid4()}"},
+        )
 
-    async def check_in(self, child_id: uuid.UUID, temperature_c: float = 36.6, symptoms: list[str] | None = None,
-                       bearer: str | None = None) -> httpx.Response:
-        return await self.post("/checkins", {"child_id": str(child_id), "site_id": str(self.site_id),
-                                             "temperature_c": temperature_c, "symptoms": symptoms or []}, bearer)
+    async def check_in(
+        self,
+        child_id: uuid.UUID,
+        temperature_c: float = 36.6,
+        symptoms: list[str] | None = None,
+        bearer: str | None = None,
+    ) -> httpx.Response:
+        return await self.post(
+            "/checkins",
+            {
+                "child_id": str(child_id),
+                "site_id": str(self.site_id),
+                "temperature_c": temperature_c,
+                "symptoms": symptoms or [],
+            },
+            bearer,
+        )
 
     async def hours(self, cutoff: dt.time, closing: dt.time, grace_minutes: int = 0, interval_s: int = 900) -> None:
-        answer = await self.post(f"/sites/{self.site_id}/hours", {
-            "checkin_cutoff": cutoff.isoformat(), "closing": closing.isoformat(), "grace_minutes": grace_minutes,
-            "escalation_interval_s": interval_s}, method="PUT")
+        answer = await self.post(
+            f"/sites/{self.site_id}/hours",
+            {
+                "checkin_cutoff": cutoff.isoformat(),
+                "closing": closing.isoformat(),
+                "grace_minutes": grace_minutes,
+                "escalation_interval_s": interval_s,
+            },
+            method="PUT",
+        )
         assert answer.status_code == 200, answer.text
 
 
@@ -100,7 +132,10 @@ async def attendance_events(stack: Stack, event_type: str, child_id: uuid.UUID |
     try:
         rows = await conn.fetch(
             """SELECT convert_from(payload, 'UTF8')::jsonb -> 'data' AS data FROM outbox
-               WHERE event_type = $1 AND key = $2 ORDER BY id""", event_type, str(child_id))
+               WHERE event_type = $1 AND key = $2 ORDER BY id""",
+            event_type,
+            str(child_id),
+        )
     finally:
         await conn.close()
     return [r["data"] for r in rows]
@@ -108,5 +143,7 @@ async def attendance_events(stack: Stack, event_type: str, child_id: uuid.UUID |
 
 async def code_for(stack: Stack, child_id: uuid.UUID, attempt_id: str) -> str:
     """The attempt's code as the guardians receive it: only notify's private key opens it."""
-    issued = [e for e in await attendance_events(stack, "pickup.code_issued", child_id) if e["attempt_id"] == attempt_id]
+    issued = [
+        e for e in await attendance_events(stack, "pickup.code_issued", child_id) if e["attempt_id"] == attempt_id
+    ]
     return unseal(os.environ["NOTIFY_SEAL_PRIVATE_KEY"], issued[0]["sealed_code"])

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import uuid
 
+from deploy.city import token
 from services.attendance.domain import CHILDREN_PER_STAFF
 from tests.attendance.conftest import SiteDay, attendance_events, today
 from tests.conftest import Stack
-from deploy.city import token
 
 
 async def test_a_child_not_booked_today_at_this_site_is_refused(stack: Stack, site: SiteDay) -> None:
@@ -18,12 +18,15 @@ async def test_a_child_not_booked_today_at_this_site_is_refused(stack: Stack, si
     assert refused.json()["reasons"] == [{"field": "child_id", "reason": "the child is not booked at this site today"}]
 
 
-async def test_a_failed_health_screening_refuses_entry_and_tells_nobody_the_temperature(stack: Stack,
-                                                                                          site: SiteDay) -> None:
+async def test_a_failed_health_screening_refuses_entry_and_tells_nobody_the_temperature(
+    stack: Stack, site: SiteDay
+) -> None:
     child = await site.book_child()
     refused = await site.check_in(child.child_id, temperature_c=37.8)
     assert refused.status_code == 422
-    assert refused.json()["reasons"] == [{"field": "health_screening", "reason": "temperature 37.8 °C is 37.3 °C or above"}]
+    assert refused.json()["reasons"] == [
+        {"field": "health_screening", "reason": "temperature 37.8 °C is 37.3 °C or above"}
+    ]
     coughing = await site.check_in(child.child_id, temperature_c=36.5, symptoms=["cough"])
     assert coughing.json()["reasons"][0]["reason"] == "symptoms: cough"
 
@@ -53,7 +56,9 @@ async def test_staff_of_another_provider_cannot_check_the_child_in(stack: Stack,
 async def test_more_children_than_the_staff_may_look_after_raises_the_ratio_alarm(stack: Stack, site: SiteDay) -> None:
     site.class_type = "infant"
     children = [await site.book_child() for _ in range(CHILDREN_PER_STAFF["infant"] + 1)]
-    added = await site.post(f"/classes/{site.class_id}/days/{today()}/staff", {"staff_name": "李老师", "role": "teacher"})
+    added = await site.post(
+        f"/classes/{site.class_id}/days/{today()}/staff", {"staff_name": "李老师", "role": "teacher"}
+    )
     assert added.status_code == 201
     for child in children:
         assert (await site.check_in(child.child_id)).status_code == 201
@@ -63,8 +68,9 @@ async def test_more_children_than_the_staff_may_look_after_raises_the_ratio_alar
     assert (alarm["children_present"], alarm["staff_on_duty"], alarm["children_per_staff"]) == (6, 1, 5)
 
 
-async def test_the_ratio_alarm_is_raised_once_while_over_and_cleared_when_staff_come(stack: Stack,
-                                                                                      site: SiteDay) -> None:
+async def test_the_ratio_alarm_is_raised_once_while_over_and_cleared_when_staff_come(
+    stack: Stack, site: SiteDay
+) -> None:
     site.class_type = "infant"
     per_staff = CHILDREN_PER_STAFF["infant"]
     children = [await site.book_child() for _ in range(per_staff + 3)]

@@ -15,8 +15,9 @@ from tests.support.scenarios import child_registered, envelope
 async def _messages(stack: Stack, child_id: uuid.UUID) -> list:
     conn = await stack.connect("notify")
     try:
-        return await conn.fetch("SELECT guardian_id, source_type, body FROM notifications WHERE child_id = $1 "
-                                "ORDER BY created_at", child_id)
+        return await conn.fetch(
+            "SELECT guardian_id, source_type, body FROM notifications WHERE child_id = $1 ORDER BY created_at", child_id
+        )
     finally:
         await conn.close()
 
@@ -25,8 +26,17 @@ async def test_a_duplicated_check_in_event_tells_each_guardian_once(stack: Stack
     await start_service("notify").wait_healthy()
     registered = child_registered(guardians=2)
     at = dt.datetime(2027, 7, 5, 0, 12, tzinfo=dt.UTC)
-    checked_in = envelope(ChildCheckedIn(child_id=registered.child_id, class_id=uuid.uuid4(), site_id=uuid.uuid4(),
-                                         day=at.date(), booking_id=uuid.uuid4(), programme_id=uuid.uuid4(), at=at))
+    checked_in = envelope(
+        ChildCheckedIn(
+            child_id=registered.child_id,
+            class_id=uuid.uuid4(),
+            site_id=uuid.uuid4(),
+            day=at.date(),
+            booking_id=uuid.uuid4(),
+            programme_id=uuid.uuid4(),
+            at=at,
+        )
+    )
     await publish_envelopes(stack.kafka, stack.topic("enrollment.events"), [envelope(registered)])
     await publish_envelopes(stack.kafka, stack.topic("attendance.events"), [checked_in, checked_in])
     await wait_caught_up(stack.kafka, stack.group("notify"), stack.topic("attendance.events"))
@@ -38,8 +48,15 @@ async def test_a_duplicated_check_in_event_tells_each_guardian_once(stack: Stack
 async def test_a_refused_check_in_is_told_to_the_parents(stack: Stack, start_service) -> None:
     await start_service("notify").wait_healthy()
     registered = child_registered(guardians=1)
-    refused = envelope(CheckInRefused(child_id=registered.child_id, class_id=uuid.uuid4(), site_id=uuid.uuid4(),
-                                      day=dt.date(2027, 7, 5), at=dt.datetime(2027, 7, 5, 0, 5, tzinfo=dt.UTC)))
+    refused = envelope(
+        CheckInRefused(
+            child_id=registered.child_id,
+            class_id=uuid.uuid4(),
+            site_id=uuid.uuid4(),
+            day=dt.date(2027, 7, 5),
+            at=dt.datetime(2027, 7, 5, 0, 5, tzinfo=dt.UTC),
+        )
+    )
     # The refusal may overtake the registration: they travel on different topics.
     await publish_envelopes(stack.kafka, stack.topic("attendance.events"), [refused])
     await publish_envelopes(stack.kafka, stack.topic("enrollment.events"), [envelope(registered)])
@@ -48,12 +65,22 @@ async def test_a_refused_check_in_is_told_to_the_parents(stack: Stack, start_ser
 
 
 async def test_a_check_in_that_overtakes_the_registration_is_told_when_the_registration_arrives(
-        stack: Stack, start_service) -> None:
+    stack: Stack, start_service
+) -> None:
     await start_service("notify").wait_healthy()
     registered = child_registered(guardians=2)
     at = dt.datetime(2027, 7, 5, 0, 20, tzinfo=dt.UTC)
-    checked_in = envelope(ChildCheckedIn(child_id=registered.child_id, class_id=uuid.uuid4(), site_id=uuid.uuid4(),
-                                         day=at.date(), booking_id=uuid.uuid4(), programme_id=uuid.uuid4(), at=at))
+    checked_in = envelope(
+        ChildCheckedIn(
+            child_id=registered.child_id,
+            class_id=uuid.uuid4(),
+            site_id=uuid.uuid4(),
+            day=at.date(),
+            booking_id=uuid.uuid4(),
+            programme_id=uuid.uuid4(),
+            at=at,
+        )
+    )
     await publish_envelopes(stack.kafka, stack.topic("attendance.events"), [checked_in])
     await wait_caught_up(stack.kafka, stack.group("notify"), stack.topic("attendance.events"))
     assert await _messages(stack, registered.child_id) == [], "nobody to tell yet: the event waits"
@@ -63,8 +90,12 @@ async def test_a_check_in_that_overtakes_the_registration_is_told_when_the_regis
     unreadable = uuid.uuid4()
     conn = await stack.connect("notify")
     try:
-        await conn.execute("INSERT INTO deferred_events (event_id, child_id, envelope) VALUES ($1, $2, $3)",
-                           unreadable, registered.child_id, b'{"type": "child.checked_in", "data": {}}')
+        await conn.execute(
+            "INSERT INTO deferred_events (event_id, child_id, envelope) VALUES ($1, $2, $3)",
+            unreadable,
+            registered.child_id,
+            b'{"type": "child.checked_in", "data": {}}',
+        )
     finally:
         await conn.close()
 

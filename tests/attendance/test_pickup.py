@@ -20,8 +20,10 @@ async def test_a_stranger_cannot_pick_up_the_child(stack: Stack, site: SiteDay) 
     child = await _present_child(site)
     refused = await site.post("/pickups", {"child_id": str(child.child_id), "adult_id": str(uuid.uuid4())})
     assert refused.status_code == 403
-    assert refused.json()["reasons"][0] == {"field": "adult_id",
-                                            "reason": "this adult is not authorised to pick the child up"}
+    assert refused.json()["reasons"][0] == {
+        "field": "adult_id",
+        "reason": "this adult is not authorised to pick the child up",
+    }
     (alert,) = await attendance_events(stack, "pickup.refused", child.child_id)
     assert alert["reason"] == "not_authorised"
     assert (await site.on_roster(child.child_id, today()))["status"] == "present", "the child stays"
@@ -30,8 +32,9 @@ async def test_a_stranger_cannot_pick_up_the_child(stack: Stack, site: SiteDay) 
 async def test_a_wrong_code_is_refused_and_three_lock_the_attempt(stack: Stack, site: SiteDay) -> None:
     child = await _present_child(site)
     grandmother = child.authorised_adults[0]
-    attempt = (await site.post("/pickups", {"child_id": str(child.child_id),
-                                            "adult_id": str(grandmother.adult_id)})).json()
+    attempt = (
+        await site.post("/pickups", {"child_id": str(child.child_id), "adult_id": str(grandmother.adult_id)})
+    ).json()
     right = await code_for(stack, child.child_id, attempt["attempt_id"])
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
     answers = [await site.post(f"/pickups/{attempt['attempt_id']}/confirmation", {"code": wrong}) for _ in range(3)]
@@ -47,8 +50,9 @@ async def test_a_wrong_code_is_refused_and_three_lock_the_attempt(stack: Stack, 
 async def test_the_authorised_adult_with_the_right_code_takes_the_child_home(stack: Stack, site: SiteDay) -> None:
     child = await _present_child(site)
     grandmother = child.authorised_adults[0]
-    attempt = (await site.post("/pickups", {"child_id": str(child.child_id),
-                                            "adult_id": str(grandmother.adult_id)})).json()
+    attempt = (
+        await site.post("/pickups", {"child_id": str(child.child_id), "adult_id": str(grandmother.adult_id)})
+    ).json()
     assert attempt["adult_name"] == "王奶奶" and attempt["code_sent_to"] == "guardians"
     code = await code_for(stack, child.child_id, attempt["attempt_id"])
     released = await site.post(f"/pickups/{attempt['attempt_id']}/confirmation", {"code": code})
@@ -64,8 +68,9 @@ async def test_the_authorised_adult_with_the_right_code_takes_the_child_home(sta
 
 async def test_a_malformed_code_is_refused_before_it_is_checked(stack: Stack, site: SiteDay) -> None:
     child = await _present_child(site)
-    attempt = (await site.post("/pickups", {"child_id": str(child.child_id),
-                                            "adult_id": str(child.guardians[0].guardian_id)})).json()
+    attempt = (
+        await site.post("/pickups", {"child_id": str(child.child_id), "adult_id": str(child.guardians[0].guardian_id)})
+    ).json()
     malformed = await site.post(f"/pickups/{attempt['attempt_id']}/confirmation", {"code": "12ab"})
     assert malformed.status_code == 422 and malformed.json()["reasons"][0]["field"] == "code"
     assert not await attendance_events(stack, "pickup.refused", child.child_id)
@@ -75,44 +80,59 @@ async def _wrong_codes(site: SiteDay, stack: Stack, child, attempts: int, wrong_
     """Start ``attempts`` pick-ups by the grandmother and enter ``wrong_each`` wrong codes in each."""
     answers = []
     for _ in range(attempts):
-        attempt = (await site.post("/pickups", {"child_id": str(child.child_id),
-                                                "adult_id": str(child.authorised_adults[0].adult_id)})).json()
+        attempt = (
+            await site.post(
+                "/pickups", {"child_id": str(child.child_id), "adult_id": str(child.authorised_adults[0].adult_id)}
+            )
+        ).json()
         right = await code_for(stack, child.child_id, attempt["attempt_id"])
         wrong = f"{(int(right) + 1) % 1_000_000:06d}"
-        answers += [await site.post(f"/pickups/{attempt['attempt_id']}/confirmation", {"code": wrong})
-                    for _ in range(wrong_each)]
+        answers += [
+            await site.post(f"/pickups/{attempt['attempt_id']}/confirmation", {"code": wrong})
+            for _ in range(wrong_each)
+        ]
     return answers
 
 
 async def test_wrong_codes_across_attempts_lock_the_childs_pick_up_for_the_day(stack: Stack, site: SiteDay) -> None:
     child = await _present_child(site)
-    earlier = (await site.post("/pickups", {"child_id": str(child.child_id),
-                                            "adult_id": str(child.guardians[0].guardian_id)})).json()
+    earlier = (
+        await site.post("/pickups", {"child_id": str(child.child_id), "adult_id": str(child.guardians[0].guardian_id)})
+    ).json()
     answers = await _wrong_codes(site, stack, child, attempts=2, wrong_each=3)
     assert [a.status_code for a in answers] == [422, 422, 422, 422, 422, 409]
-    assert answers[4].json()["reasons"][0]["reason"] == ("wrong code; pick-up is now locked for today until union "
-                                                         "staff release it"), "five wrong codes today, in two attempts"
+    assert answers[4].json()["reasons"][0]["reason"] == (
+        "wrong code; pick-up is now locked for today until union staff release it"
+    ), "five wrong codes today, in two attempts"
     right = await code_for(stack, child.child_id, earlier["attempt_id"])
     still_open = await site.post(f"/pickups/{earlier['attempt_id']}/confirmation", {"code": right})
     assert still_open.status_code == 429, "an attempt started before the lock cannot be used either"
     assert still_open.json()["reasons"][0]["reason"] == (
-        "5 wrong codes today; pick-up is locked until union staff release it")
-    again = await site.post("/pickups", {"child_id": str(child.child_id),
-                                         "adult_id": str(child.guardians[0].guardian_id)})
+        "5 wrong codes today; pick-up is locked until union staff release it"
+    )
+    again = await site.post(
+        "/pickups", {"child_id": str(child.child_id), "adult_id": str(child.guardians[0].guardian_id)}
+    )
     assert again.status_code == 429, "not even a guardian can start a new attempt today"
     assert again.json()["reasons"][0] == {
-        "field": "child_id", "reason": "5 wrong codes today; pick-up is locked until union staff release it"}
+        "field": "child_id",
+        "reason": "5 wrong codes today; pick-up is locked until union staff release it",
+    }
     reasons = [e["reason"] for e in await attendance_events(stack, "pickup.refused", child.child_id)]
     assert reasons[-3:] == ["too_many_attempts"] * 3, "each refusal is an alert"
     assert (await site.on_roster(child.child_id, today()))["status"] == "present"
 
     release = {"reason": "called the mother on file; she confirmed the grandmother"}
-    assert (await site.post(f"/children/{child.child_id}/pickup-release", release)).status_code == 403, \
+    assert (await site.post(f"/children/{child.child_id}/pickup-release", release)).status_code == 403, (
         "the staff at the door cannot lift the lock themselves"
+    )
     union_staff = token("union_staff", union_id=WUHAN_STEEL_UNION)
     assert (await site.post(f"/children/{child.child_id}/pickup-release", release, union_staff)).status_code == 200
-    attempt = (await site.post("/pickups", {"child_id": str(child.child_id),
-                                            "adult_id": str(child.authorised_adults[0].adult_id)})).json()
+    attempt = (
+        await site.post(
+            "/pickups", {"child_id": str(child.child_id), "adult_id": str(child.authorised_adults[0].adult_id)}
+        )
+    ).json()
     code = await code_for(stack, child.child_id, attempt["attempt_id"])
     released = await site.post(f"/pickups/{attempt['attempt_id']}/confirmation", {"code": code})
     assert released.status_code == 200 and released.json()["released_to"] == "王奶奶"
@@ -120,10 +140,13 @@ async def test_wrong_codes_across_attempts_lock_the_childs_pick_up_for_the_day(s
 
 async def test_a_child_may_have_only_five_pick_up_attempts_a_day(stack: Stack, site: SiteDay) -> None:
     child = await _present_child(site)
-    started = [await site.post("/pickups", {"child_id": str(child.child_id),
-                                            "adult_id": str(child.guardians[0].guardian_id)}) for _ in range(6)]
+    started = [
+        await site.post("/pickups", {"child_id": str(child.child_id), "adult_id": str(child.guardians[0].guardian_id)})
+        for _ in range(6)
+    ]
     assert [s.status_code for s in started] == [201] * 5 + [429]
     assert started[-1].json()["reasons"][0]["reason"] == (
-        "5 pick-up attempts today; pick-up is locked until union staff release it")
+        "5 pick-up attempts today; pick-up is locked until union staff release it"
+    )
     (refused,) = await attendance_events(stack, "pickup.refused", child.child_id)
     assert refused["reason"] == "too_many_attempts"

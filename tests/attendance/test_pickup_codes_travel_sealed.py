@@ -10,7 +10,6 @@ import uuid
 import httpx
 
 from deploy.city import token
-
 from shared.contracts.enrollment import Channel
 from tests.attendance.conftest import SiteDay, attendance_events
 from tests.conftest import Stack
@@ -45,20 +44,30 @@ async def test_the_code_reaches_the_guardian_and_nobody_in_between(stack: Stack,
         mother = registered.guardians[0].model_copy(update={"channels": (Channel(kind="inapp", address="app"),)})
         child = await site.book_child(registered=registered.model_copy(update={"guardians": (mother,)}))
         async with httpx.AsyncClient(base_url=notify.url, timeout=10) as http:
-            hook = await http.post(f"/guardians/{mother.guardian_id}/webhooks", json={"url": receiver.url},
-                                   headers={"Authorization": "Bearer " + token(
-                                       "parent", union_id=uuid.uuid4(), member_id=mother.guardian_id)})
+            hook = await http.post(
+                f"/guardians/{mother.guardian_id}/webhooks",
+                json={"url": receiver.url},
+                headers={
+                    "Authorization": "Bearer " + token("parent", union_id=uuid.uuid4(), member_id=mother.guardian_id)
+                },
+            )
         assert hook.status_code == 201, hook.text
         (code,) = await eventually(posted_codes(receiver), timeout=60)
         async with httpx.AsyncClient(base_url=notify.url, timeout=10) as http:
             confirmed = await http.post(
                 f"/guardians/{mother.guardian_id}/addresses/{hook.json()['address_id']}/confirmation",
-                json={"code": code}, headers={"Authorization": "Bearer " + token(
-                    "parent", union_id=uuid.uuid4(), member_id=mother.guardian_id)})
+                json={"code": code},
+                headers={
+                    "Authorization": "Bearer " + token("parent", union_id=uuid.uuid4(), member_id=mother.guardian_id)
+                },
+            )
         assert confirmed.status_code == 200, confirmed.text
         assert (await site.check_in(child.child_id)).status_code == 201
-        attempt = (await site.post("/pickups", {"child_id": str(child.child_id),
-                                                "adult_id": str(child.authorised_adults[0].adult_id)})).json()
+        attempt = (
+            await site.post(
+                "/pickups", {"child_id": str(child.child_id), "adult_id": str(child.authorised_adults[0].adult_id)}
+            )
+        ).json()
 
         (hit,) = await eventually(lambda: _pickup_messages(receiver), timeout=60)
         code = re.search(r"接送验证码 (\d{6})", json.loads(hit["body"])["text"]).group(1)
@@ -71,12 +80,18 @@ async def test_the_code_reaches_the_guardian_and_nobody_in_between(stack: Stack,
     assert issued["sealed_code"] and "code" not in issued
     outbox = await _outbox(stack, child.child_id)
     assert outbox and not [p for p in outbox if code.encode() in p], "attendance's outbox"
-    on_topic = [r for r in await read_all(stack.kafka, stack.topic("attendance.events"))
-                if r.key == str(child.child_id).encode()]
+    on_topic = [
+        r
+        for r in await read_all(stack.kafka, stack.topic("attendance.events"))
+        if r.key == str(child.child_id).encode()
+    ]
     assert any(dict(r.headers)["type"] == b"pickup.code_issued" for r in on_topic)
     assert not [r for r in on_topic if code.encode() in r.value], "the raw records on Kafka"
-    stored = await _notify_rows(stack, "SELECT n::text FROM notifications n WHERE child_id = $1 "
-                                       "AND source_type = 'pickup.code_issued'", child.child_id)
+    stored = await _notify_rows(
+        stack,
+        "SELECT n::text FROM notifications n WHERE child_id = $1 AND source_type = 'pickup.code_issued'",
+        child.child_id,
+    )
     assert stored and not [s for s in stored if code in s], "notify's stored notifications"
     deferred = await _notify_rows(stack, "SELECT envelope FROM deferred_events WHERE child_id = $1", child.child_id)
     assert not [d for d in deferred if code.encode() in d], "notify's deferred events"

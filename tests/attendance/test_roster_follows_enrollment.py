@@ -14,7 +14,10 @@ from tests.support.polling import eventually
 
 
 async def test_the_roster_follows_a_booking_cancelled_in_enrollment(stack: Stack, start_service) -> None:
-    enrollment, attendance = start_service("enrollment"), start_service("attendance", ATTENDANCE_TIMER_INTERVAL_S="3600")
+    enrollment, attendance = (
+        start_service("enrollment"),
+        start_service("attendance", ATTENDANCE_TIMER_INTERVAL_S="3600"),
+    )
     await asyncio.gather(enrollment.wait_healthy(), attendance.wait_healthy())
     days = [today(), today() + dt.timedelta(days=1)]
     async with httpx.AsyncClient(base_url=enrollment.url, timeout=30) as http:
@@ -28,13 +31,17 @@ async def test_the_roster_follows_a_booking_cancelled_in_enrollment(stack: Stack
         provider = token("provider_staff", provider_id=network.provider_id)
 
         async def on_roster(day: dt.date) -> bool:
-            found = await http.get(f"{attendance.url}/classes/{class_id}/roster/{day}",
-                                   headers={"Authorization": f"Bearer {provider}"})
-            return found.status_code == 200 and any(c["child_id"] == child["child_id"] for c in found.json()["children"])
+            found = await http.get(
+                f"{attendance.url}/classes/{class_id}/roster/{day}", headers={"Authorization": f"Bearer {provider}"}
+            )
+            return found.status_code == 200 and any(
+                c["child_id"] == child["child_id"] for c in found.json()["children"]
+            )
 
         assert await eventually(lambda: on_roster(days[1]))
-        await city.post(f"/bookings/{booking['booking_id']}/cancellation", {"days": [days[1].isoformat()]},
-                        parent.token, expect=200)
+        await city.post(
+            f"/bookings/{booking['booking_id']}/cancellation", {"days": [days[1].isoformat()]}, parent.token, expect=200
+        )
         assert await eventually(lambda: _not(on_roster(days[1]))), "the given-up day left the roster"
         assert await on_roster(days[0]), "the kept day stays"
         await city.post(f"/bookings/{booking['booking_id']}/cancellation", {}, parent.token, expect=200)

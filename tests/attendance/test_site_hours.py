@@ -13,7 +13,9 @@ from tests.support.polling import eventually
 
 
 async def test_the_provider_sets_the_hours_of_a_site_nobody_has_booked_yet(stack: Stack, start_service) -> None:
-    enrollment, attendance = await asyncio.gather(*(start_service(s).wait_healthy() for s in ("enrollment", "attendance")))
+    enrollment, attendance = await asyncio.gather(
+        *(start_service(s).wait_healthy() for s in ("enrollment", "attendance"))
+    )
     async with httpx.AsyncClient(base_url=enrollment.url, timeout=10) as http:
         city = City(http)
         union = await city.union("鹤壁市总工会")
@@ -23,9 +25,13 @@ async def test_the_provider_sets_the_hours_of_a_site_nobody_has_booked_yet(stack
     hours = {"checkin_cutoff": "09:00:00", "closing": "17:30:00"}
 
     async with httpx.AsyncClient(base_url=attendance.url, timeout=10) as http:
+
         async def put(bearer: str) -> httpx.Response:
-            return await http.put(f"/sites/{network.satellite_ids[0]}/hours", json=hours, headers={
-                "Authorization": f"Bearer {bearer}", "Idempotency-Key": f"hours-{uuid.uuid4()}"})
+            return await http.put(
+                f"/sites/{network.satellite_ids[0]}/hours",
+                json=hours,
+                headers={"Authorization": f"Bearer {bearer}", "Idempotency-Key": f"hours-{uuid.uuid4()}"},
+            )
 
         async def set_by_provider() -> httpx.Response | None:
             answer = await put(provider)

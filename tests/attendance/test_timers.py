@@ -18,8 +18,9 @@ async def _wait_past_local_midnight_risk() -> None:
     """The scenarios put closing time a few seconds from now; not across local midnight."""
     now = dt.datetime.now(LOCAL_TIME)
     if now.time() >= dt.time(23, 59, 0):
-        await asyncio.sleep((dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(0, 0, 5), LOCAL_TIME)
-                             - now).total_seconds())
+        await asyncio.sleep(
+            (dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(0, 0, 5), LOCAL_TIME) - now).total_seconds()
+        )
 
 
 async def test_late_pick_up_escalates_once_per_step_across_a_restart(stack: Stack, start_service) -> None:
@@ -47,8 +48,7 @@ async def test_late_pick_up_escalates_once_per_step_across_a_restart(stack: Stac
     await asyncio.sleep(2)  # a few more ticks: nothing fires twice
     third.stop()
     steps = await attendance_events(stack, "pickup.late_escalated", child.child_id)
-    assert [(s["step"], s["audience"]) for s in steps] == [
-        (1, "guardians"), (2, "emergency_contact"), (3, "site_lead")]
+    assert [(s["step"], s["audience"]) for s in steps] == [(1, "guardians"), (2, "emergency_contact"), (3, "site_lead")]
 
 
 async def test_a_child_picked_up_in_time_is_not_escalated(stack: Stack, start_service) -> None:
@@ -60,8 +60,11 @@ async def test_a_child_picked_up_in_time_is_not_escalated(stack: Stack, start_se
         closing = (dt.datetime.now(LOCAL_TIME) + dt.timedelta(seconds=3)).time().replace(microsecond=0)
         await site.hours(cutoff=dt.time(0, 0, 1), closing=closing, grace_minutes=0, interval_s=1)
         await site.check_in(child.child_id)
-        attempt = (await site.post("/pickups", {"child_id": str(child.child_id),
-                                                "adult_id": str(child.guardians[0].guardian_id)})).json()
+        attempt = (
+            await site.post(
+                "/pickups", {"child_id": str(child.child_id), "adult_id": str(child.guardians[0].guardian_id)}
+            )
+        ).json()
         code = await code_for(stack, child.child_id, attempt["attempt_id"])
         await site.post(f"/pickups/{attempt['attempt_id']}/confirmation", {"code": code})
         await asyncio.sleep(6)

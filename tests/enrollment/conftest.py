@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from deploy.city import City
 from deploy.processes import ServiceProcess
 from tests.conftest import Stack, _fast_retries
-from deploy.city import City
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,8 @@ async def outbox_events(stack: Stack, event_type: str, **data: str) -> list[dict
     try:
         rows = await conn.fetch(
             "SELECT convert_from(payload, 'UTF8')::jsonb -> 'data' AS data FROM outbox WHERE event_type = $1 ORDER BY id",
-            event_type)
+            event_type,
+        )
     finally:
         await conn.close()
     return [r["data"] for r in rows if all(str(r["data"].get(k)) == str(v) for k, v in data.items())]
@@ -45,4 +46,4 @@ def ids(*values: object) -> list[str]:
     return [str(v) for v in values]
 
 
-__all__ = ["outbox_events", "ids", "uuid"]
+__all__ = ["ids", "outbox_events", "uuid"]

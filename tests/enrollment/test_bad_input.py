@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from deploy.city import SUMMER, City, class_body, registration
+from shared.timezones import local_today
 
-TODAY = dt.date.today()
+TODAY = local_today()
 
 
 def child(**changes: Any) -> dict[str, Any]:
@@ -23,13 +24,17 @@ def child(**changes: Any) -> dict[str, Any]:
     return body
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    (child(display_name="   "), "display_name"),
-    (child(birth_date="1850-03-01"), "birth_date"),
-    (child(birth_date=(TODAY + dt.timedelta(days=30)).isoformat()), "birth_date"),
-    (child(guardians__0__channels=[{"kind": "email", "address": "not-an-email"}]), "channels"),
-    (child(emergency_contact={"display_name": "王奶奶", "phone": "hello"}), "emergency_contact"),
-], ids=["name-of-spaces", "born-1850", "born-next-month", "email-not-an-email", "phone-hello"])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (child(display_name="   "), "display_name"),
+        (child(birth_date="1850-03-01"), "birth_date"),
+        (child(birth_date=(TODAY + dt.timedelta(days=30)).isoformat()), "birth_date"),
+        (child(guardians__0__channels=[{"kind": "email", "address": "not-an-email"}]), "channels"),
+        (child(emergency_contact={"display_name": "王奶奶", "phone": "hello"}), "emergency_contact"),
+    ],
+    ids=["name-of-spaces", "born-1850", "born-next-month", "email-not-an-email", "phone-hello"],
+)
 async def test_a_child_that_cannot_be_real_is_refused(city: City, body: dict, field: str) -> None:
     union = await city.union("郑州市总工会")
     refused = await city.post("/children", body, city.parent(union).token, expect=422)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from deploy.city import SUMMER, City
 from tests.conftest import Stack
 from tests.enrollment.conftest import outbox_events
-from deploy.city import SUMMER, City
 
 
 async def test_a_child_too_old_for_infant_care_is_refused_with_the_reason(stack: Stack, city: City) -> None:
@@ -82,8 +82,9 @@ async def test_a_retried_booking_books_once(stack: Stack, city: City) -> None:
     first = await city.post("/bookings", body, parent.token, key="retry-me-0001")
     second = await city.post("/bookings", body, parent.token, key="retry-me-0001")
     assert first.json() == second.json()
-    other = await city.post("/bookings", {**body, "days": [SUMMER[1].isoformat()]}, parent.token,
-                            key="retry-me-0001", expect=422)
+    other = await city.post(
+        "/bookings", {**body, "days": [SUMMER[1].isoformat()]}, parent.token, key="retry-me-0001", expect=422
+    )
     assert other.json()["reasons"][0]["field"] == "Idempotency-Key"
     assert len(await outbox_events(stack, "child.enrolled", child_id=child["child_id"])) == 1
 
@@ -95,7 +96,8 @@ async def test_registering_a_child_announces_guardians_and_pick_up_adults(stack:
     assert child["priority_group"] == "gig", "the most favoured guardian's group counts"
     registered, accepted = await outbox_events(stack, "child.registered", child_id=child["child_id"])
     assert [g["guardian_id"] for g in registered["guardians"]] == [str(parent.member_id)]
-    assert sorted(g["guardian_id"] for g in accepted["guardians"]) == sorted(child["guardian_ids"]), \
+    assert sorted(g["guardian_id"] for g in accepted["guardians"]) == sorted(child["guardian_ids"]), (
         "the co-guardian's acceptance announces the child again, with both guardians"
+    )
     assert registered["authorised_adults"][0]["display_name"] == "王奶奶"
     assert "birth_date" not in registered, "other services do not need the birth date"

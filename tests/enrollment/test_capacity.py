@@ -6,16 +6,17 @@ import asyncio
 import random
 from collections import Counter
 
+from deploy.city import SUMMER, City
 from tests.conftest import Stack
 from tests.enrollment.conftest import outbox_events
-from deploy.city import SUMMER, City
 
 RUSH = 500
 SEATS = 40
 
 
 async def test_a_rush_of_500_for_40_seats_confirms_exactly_40_a_day_and_waitlists_the_rest_by_priority(
-        stack: Stack, city: City) -> None:
+    stack: Stack, city: City
+) -> None:
     henan = await city.union("河南省总工会")
     network = await city.network(henan)
     class_id = await city.klass(network, capacity=SEATS, days=SUMMER[:2])
@@ -35,11 +36,16 @@ async def test_a_rush_of_500_for_40_seats_confirms_exactly_40_a_day_and_waitlist
         per_day = await conn.fetch(
             """SELECT day, count(*) FILTER (WHERE state = 'confirmed') AS confirmed,
                       count(*) FILTER (WHERE state = 'waitlisted') AS waiting
-               FROM booking_days WHERE class_id = $1 GROUP BY day ORDER BY day""", class_id)
-        seat_counts = await conn.fetch("SELECT day, sum(taken) AS taken FROM seat_counts WHERE class_id = $1 GROUP BY day",
-                                       class_id)
-        seq_of = {str(r["booking_id"]): r["seq"] for r in await conn.fetch(
-            "SELECT booking_id, seq FROM bookings WHERE class_id = $1", class_id)}
+               FROM booking_days WHERE class_id = $1 GROUP BY day ORDER BY day""",
+            class_id,
+        )
+        seat_counts = await conn.fetch(
+            "SELECT day, sum(taken) AS taken FROM seat_counts WHERE class_id = $1 GROUP BY day", class_id
+        )
+        seq_of = {
+            str(r["booking_id"]): r["seq"]
+            for r in await conn.fetch("SELECT booking_id, seq FROM bookings WHERE class_id = $1", class_id)
+        }
     finally:
         await conn.close()
     assert [(r["confirmed"], r["waiting"]) for r in per_day] == [(SEATS, RUSH - SEATS)] * 2
@@ -47,11 +53,16 @@ async def test_a_rush_of_500_for_40_seats_confirms_exactly_40_a_day_and_waitlist
 
     # Now that the rush is over, the waitlist reads: priority first, then arrival.
     order = ["gig", "hardship", "migrant", "model_worker", "dual_worker", "regular"]
-    waiting = [(a.json()["booking_id"], p) for a, (p, _, _) in zip(answers, families, strict=True)
-               if a.json()["status"] == "waitlisted"]
+    waiting = [
+        (a.json()["booking_id"], p)
+        for a, (p, _, _) in zip(answers, families, strict=True)
+        if a.json()["status"] == "waitlisted"
+    ]
     looked_up = await asyncio.gather(*(city.get(f"/bookings/{b}", p.token) for b, p in waiting))
-    queue = sorted((r.json()["days"][0]["waitlist_position"], r.json()["priority_group"], seq_of[r.json()["booking_id"]])
-                   for r in looked_up)
+    queue = sorted(
+        (r.json()["days"][0]["waitlist_position"], r.json()["priority_group"], seq_of[r.json()["booking_id"]])
+        for r in looked_up
+    )
     assert [position for position, _, _ in queue] == list(range(1, RUSH - SEATS + 1))
     served = [(order.index(group), seq) for _, group, seq in queue]
     assert served == sorted(served), "gig before hardship before ... before regular, then first come first served"
@@ -62,13 +73,27 @@ async def test_a_rush_of_500_for_40_seats_confirms_exactly_40_a_day_and_waitlist
 async def test_availability_shows_free_seats_per_pool_and_the_waitlist(stack: Stack, city: City) -> None:
     union = await city.union("朝阳区总工会", level="city")
     network = await city.network(union)
-    class_id = await city.klass(network, capacity=3, days=SUMMER[:1],
-                                quotas=[{"priority_group": "gig", "seats": 1, "release_at": "2030-01-01T00:00:00Z"}])
+    class_id = await city.klass(
+        network,
+        capacity=3,
+        days=SUMMER[:1],
+        quotas=[{"priority_group": "gig", "seats": 1, "release_at": "2030-01-01T00:00:00Z"}],
+    )
     for _ in range(3):
         parent = city.parent(union)
         await city.book(parent, (await city.child(parent))["child_id"], class_id, days=SUMMER[:1])
-    found = (await city.get(f"/classes/{class_id}/availability", union.staff,
-                            **{"from": SUMMER[0].isoformat(), "to": SUMMER[0].isoformat()})).json()
+    found = (
+        await city.get(
+            f"/classes/{class_id}/availability",
+            union.staff,
+            **{"from": SUMMER[0].isoformat(), "to": SUMMER[0].isoformat()},
+        )
+    ).json()
     (day,) = found["days"]
-    assert day == {"day": SUMMER[0].isoformat(), "capacity": 3, "taken": 2,
-                   "free": {"general": 0, "gig": 1}, "waitlisted": 1}
+    assert day == {
+        "day": SUMMER[0].isoformat(),
+        "capacity": 3,
+        "taken": 2,
+        "free": {"general": 0, "gig": 1},
+        "waitlisted": 1,
+    }

@@ -14,13 +14,25 @@ from tests.conftest import Stack
 from tests.enrollment.conftest import outbox_events
 
 
-def registration(parent: Parent, *, co_guardian: Parent | None = None, channels: list[dict] | None = None,
-                 co_category: str = "gig") -> dict[str, Any]:
-    guardians = [{"display_name": "王芳", "employment_category": "regular",
-                  "channels": channels or [{"kind": "inapp", "address": "app"}]}]
+def registration(
+    parent: Parent, *, co_guardian: Parent | None = None, channels: list[dict] | None = None, co_category: str = "gig"
+) -> dict[str, Any]:
+    guardians = [
+        {
+            "display_name": "王芳",
+            "employment_category": "regular",
+            "channels": channels or [{"kind": "inapp", "address": "app"}],
+        }
+    ]
     if co_guardian is not None:
-        guardians.append({"member_id": str(co_guardian.member_id), "display_name": "李强",
-                          "employment_category": co_category, "channels": [{"kind": "inapp", "address": "app"}]})
+        guardians.append(
+            {
+                "member_id": str(co_guardian.member_id),
+                "display_name": "李强",
+                "employment_category": co_category,
+                "channels": [{"kind": "inapp", "address": "app"}],
+            }
+        )
     return {"display_name": "小明", "birth_date": dt.date(2018, 3, 1).isoformat(), "guardians": guardians}
 
 
@@ -35,8 +47,9 @@ async def test_a_co_guardian_is_linked_to_the_child_only_after_accepting(stack: 
 
     assert (await city.get(f"/children/{child_id}", father.token)).status_code == 403
     (registered,) = await outbox_events(stack, "child.registered", child_id=child_id)
-    assert [g["guardian_id"] for g in registered["guardians"]] == [str(mother.member_id)], \
+    assert [g["guardian_id"] for g in registered["guardians"]] == [str(mother.member_id)], (
         "nobody is told the invited guardian is one"
+    )
     seen_by_mother = (await city.get(f"/children/{child_id}", mother.token)).json()
     assert [g["display_name"] for g in seen_by_mother["invited"]] == ["李强"]
     (invitation,) = (await city.get("/invitations", father.token)).json()["invitations"]
@@ -67,15 +80,19 @@ async def test_a_declined_invitation_links_nobody(stack: Stack, city: City) -> N
     assert len(await outbox_events(stack, "child.registered", child_id=child_id)) == 1
 
 
-@pytest.mark.parametrize(("channel", "reason"), [
-    ({"kind": "sms", "address": "12345"}, "is not a valid phone number"),
-    ({"kind": "sms", "address": "010 1234 5678"}, "is not a mobile number"),
-    ({"kind": "sms", "address": "call me"}, "is not a phone number"),
-    ({"kind": "email", "address": "wang.fang@"}, "is not an e-mail address"),
-    ({"kind": "email", "address": "wang fang@163.com"}, "is not an e-mail address"),
-])
-async def test_a_phone_number_or_email_address_that_is_not_one_is_refused(city: City, channel: dict,
-                                                                          reason: str) -> None:
+@pytest.mark.parametrize(
+    ("channel", "reason"),
+    [
+        ({"kind": "sms", "address": "12345"}, "is not a valid phone number"),
+        ({"kind": "sms", "address": "010 1234 5678"}, "is not a mobile number"),
+        ({"kind": "sms", "address": "call me"}, "is not a phone number"),
+        ({"kind": "email", "address": "wang.fang@"}, "is not an e-mail address"),
+        ({"kind": "email", "address": "wang fang@163.com"}, "is not an e-mail address"),
+    ],
+)
+async def test_a_phone_number_or_email_address_that_is_not_one_is_refused(
+    city: City, channel: dict, reason: str
+) -> None:
     union = await city.union("郑州市总工会")
     mother = city.parent(union)
     refused = await city.post("/children", registration(mother, channels=[channel]), mother.token, expect=422)
@@ -89,8 +106,7 @@ async def test_addresses_are_kept_in_one_written_form(stack: Stack, city: City) 
     channels = [{"kind": "sms", "address": "138 0013 8000"}, {"kind": "email", "address": "Wang.Fang@Example.COM"}]
     child_id = (await city.post("/children", registration(mother, channels=channels), mother.token)).json()["child_id"]
     (registered,) = await outbox_events(stack, "child.registered", child_id=child_id)
-    assert [c["address"] for c in registered["guardians"][0]["channels"]] == ["+8613800138000",
-                                                                             "Wang.Fang@example.com"]
+    assert [c["address"] for c in registered["guardians"][0]["channels"]] == ["+8613800138000", "Wang.Fang@example.com"]
 
 
 async def test_the_eleventh_child_of_a_member_is_refused(city: City) -> None:
@@ -105,7 +121,9 @@ async def test_the_eleventh_child_of_a_member_is_refused(city: City) -> None:
     for _ in range(10):
         await city.post("/children", registration(father), father.token)
     grandma = city.co_guardian(mother)
-    child_id = (await city.post("/children", registration(grandma, co_guardian=father), grandma.token)).json()["child_id"]
+    child_id = (await city.post("/children", registration(grandma, co_guardian=father), grandma.token)).json()[
+        "child_id"
+    ]
     await city.accept(father, child_id, expect=409)
 
 
@@ -114,6 +132,7 @@ async def test_a_sixth_address_of_a_kind_is_refused(city: City) -> None:
     mother = city.parent(union)
     phones = [{"kind": "sms", "address": f"1380013800{i}"} for i in range(6)]
     refused = await city.post("/children", registration(mother, channels=phones), mother.token, expect=422)
-    assert refused.json()["reasons"] == [{"field": "guardians[0].channels",
-                                          "reason": "6 sms addresses; a guardian may have at most 5"}]
+    assert refused.json()["reasons"] == [
+        {"field": "guardians[0].channels", "reason": "6 sms addresses; a guardian may have at most 5"}
+    ]
     await city.post("/children", registration(mother, channels=phones[:5]), mother.token)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import jwt
 
-from tests.conftest import Stack
 from deploy.city import SUMMER, City, token
+from tests.conftest import Stack
 
 
 async def test_staff_of_one_union_cannot_read_or_change_another_unions_data(stack: Stack, city: City) -> None:
@@ -19,20 +19,37 @@ async def test_staff_of_one_union_cannot_read_or_change_another_unions_data(stac
     booking = (await city.book(erqi_parent, erqi_child["child_id"], erqi_class, days=SUMMER[:1])).json()
 
     outsider = jinshui.staff
-    reads = [f"/classes/{erqi_class}", f"/classes/{erqi_class}/roster/{SUMMER[0]}",
-             f"/children/{erqi_child['child_id']}", f"/bookings/{booking['booking_id']}",
-             f"/unions/{erqi.union_id}/figures"]
+    reads = [
+        f"/classes/{erqi_class}",
+        f"/classes/{erqi_class}/roster/{SUMMER[0]}",
+        f"/children/{erqi_child['child_id']}",
+        f"/bookings/{booking['booking_id']}",
+        f"/unions/{erqi.union_id}/figures",
+    ]
     for path in reads:
         assert (await city.get(path, outsider)).status_code == 403, path
         assert (await city.get(path, zhengzhou.staff)).status_code == 200, f"the city federation sees {path}"
     writes = [
-        ("/classes", {"programme_id": str(erqi_network.programme_id), "site_id": str(erqi_network.hub_id),
-                      "name": "x", "class_type": "school_age", "capacity_per_day": 5, "days": [SUMMER[0].isoformat()],
-                      "booking_mode": "day", "fee_per_day_fen": 0, "registration_opens_at": "2026-01-01T00:00:00Z"}),
+        (
+            "/classes",
+            {
+                "programme_id": str(erqi_network.programme_id),
+                "site_id": str(erqi_network.hub_id),
+                "name": "x",
+                "class_type": "school_age",
+                "capacity_per_day": 5,
+                "days": [SUMMER[0].isoformat()],
+                "booking_mode": "day",
+                "fee_per_day_fen": 0,
+                "registration_opens_at": "2026-01-01T00:00:00Z",
+            },
+        ),
         ("/unions", {"name": "x", "level": "grassroots", "parent_id": str(erqi.union_id)}),
         (f"/bookings/{booking['booking_id']}/cancellation", {}),
-        ("/bookings", {"child_id": erqi_child["child_id"], "class_id": str(erqi_class),
-                       "days": [SUMMER[0].isoformat()]}),
+        (
+            "/bookings",
+            {"child_id": erqi_child["child_id"], "class_id": str(erqi_class), "days": [SUMMER[0].isoformat()]},
+        ),
     ]
     for path, body in writes:
         assert (await city.post(path, body, outsider, expect=None)).status_code == 403, path
@@ -72,8 +89,10 @@ async def test_figures_count_children_by_priority_group_within_the_subtree(stack
         await city.book(parent, (await city.child(parent, category=category))["child_id"], class_id, days=SUMMER[:2])
     figures = (await city.get(f"/unions/{henan.union_id}/figures", henan.staff)).json()
     assert figures["children_enrolled"] == 3 and figures["child_days"] == 6
-    assert figures["by_priority_group"] == {"gig": {"children": 2, "child_days": 4},
-                                            "regular": {"children": 1, "child_days": 2}}
+    assert figures["by_priority_group"] == {
+        "gig": {"children": 2, "child_days": 4},
+        "regular": {"children": 1, "child_days": 2},
+    }
 
 
 async def test_every_command_is_audited_accepted_or_refused(stack: Stack, city: City) -> None:
@@ -87,9 +106,11 @@ async def test_every_command_is_audited_accepted_or_refused(stack: Stack, city: 
     trail = (await city.get("/audit", city.admin, limit=500)).json()
     mine = [e for e in trail if e["actor_sub"] in (_sub(parent.token), _sub(stranger.token))]
     actions = sorted((e["action"], e["status_code"], e["service"]) for e in mine)
-    assert actions == [("POST /bookings", 201, "enrollment"),
-                       ("POST /bookings/{booking_id}/cancellation", 403, "enrollment"),
-                       ("POST /children", 201, "enrollment")]
+    assert actions == [
+        ("POST /bookings", 201, "enrollment"),
+        ("POST /bookings/{booking_id}/cancellation", 403, "enrollment"),
+        ("POST /children", 201, "enrollment"),
+    ]
     refused = next(e for e in mine if e["status_code"] == 403)
     assert refused["target"] == {"booking_id": booking["booking_id"]} and refused["actor_role"] == "parent"
     assert (await city.get("/audit", union.staff)).status_code == 403, "the trail is for the platform admin"

@@ -56,14 +56,15 @@ def mail_text(envelope_) -> str:
     return email.message_from_bytes(envelope_.content, policy=email.policy.default).get_content()
 
 
-def mails_to(box: "Mailbox", address: str) -> list[str]:
+def mails_to(box: Mailbox, address: str) -> list[str]:
     """The texts of the mails ``address`` received, in order."""
     return [mail_text(m) for m in box.messages if address in m.rcpt_tos]
 
 
-def mailed_codes(box: "Mailbox", address: str) -> CodeReader:
+def mailed_codes(box: Mailbox, address: str) -> CodeReader:
     async def read() -> list[str]:
         return codes_in(mails_to(box, address))
+
     return read
 
 
@@ -71,12 +72,14 @@ def texted_codes(gateway_url: str, phone: str) -> CodeReader:
     async def read() -> list[str]:
         listing = httpx.get(f"{gateway_url}/v1/messages").json()["messages"]
         return codes_in([m["text"] for m in listing if m["to"] == phone])
+
     return read
 
 
-def posted_codes(receiver: "WebhookReceiver") -> CodeReader:
+def posted_codes(receiver: WebhookReceiver) -> CodeReader:
     async def read() -> list[str]:
         return codes_in([json.loads(hit["body"])["text"] for hit in receiver.received])
+
     return read
 
 
@@ -84,7 +87,7 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list = []
 
-    async def handle_DATA(self, server, session, envelope_) -> str:  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope_) -> str:
         self.messages.append(envelope_)
         return "250 OK"
 
@@ -104,8 +107,22 @@ def mailbox() -> Iterator[tuple[Mailbox, int]]:
 def sms_gateway(log_dir) -> Iterator[str]:
     port = free_port()
     log = (log_dir / f"fake-gateway-{port}.log").open("ab")
-    proc = subprocess.Popen([sys.executable, "-m", "tests.support.fake_gateway", "--port", str(port),
-                             "--secret", GATEWAY_SECRET, "--fail-first", "1"], cwd=ROOT, stdout=log, stderr=log)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.support.fake_gateway",
+            "--port",
+            str(port),
+            "--secret",
+            GATEWAY_SECRET,
+            "--fail-first",
+            "1",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=log,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -129,10 +146,17 @@ def notify_env() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 async def notify(stack: Stack, log_dir, mailbox, sms_gateway, notify_env) -> AsyncIterator[ServiceProcess]:
-    env = stack.service_env(**{**_fast_retries(), "NOTIFY_SMTP_PORT": str(mailbox[1]),
-                               "NOTIFY_GATEWAY_SECRET": GATEWAY_SECRET,
-                               "NOTIFY_SMS_GATEWAY_URL": sms_gateway, "NOTIFY_DELIVERY_BACKOFF_S": "0.3",
-                               "NOTIFY_TIMER_INTERVAL_S": "0.2", **notify_env})
+    env = stack.service_env(
+        **{
+            **_fast_retries(),
+            "NOTIFY_SMTP_PORT": str(mailbox[1]),
+            "NOTIFY_GATEWAY_SECRET": GATEWAY_SECRET,
+            "NOTIFY_SMS_GATEWAY_URL": sms_gateway,
+            "NOTIFY_DELIVERY_BACKOFF_S": "0.3",
+            "NOTIFY_TIMER_INTERVAL_S": "0.2",
+            **notify_env,
+        }
+    )
     process = ServiceProcess("notify", env, log_dir).start()
     try:
         yield await process.wait_healthy()
@@ -216,28 +240,36 @@ class Family:
     registered: ChildRegistered
 
     @classmethod
-    async def register(cls, stack: Stack, http: httpx.AsyncClient, *channel_sets: list[Channel]) -> "Family":
+    async def register(cls, stack: Stack, http: httpx.AsyncClient, *channel_sets: list[Channel]) -> Family:
         family = cls.unannounced(stack, http, *channel_sets)
         await family.announce()
         return family
 
     @classmethod
-    def unannounced(cls, stack: Stack, http: httpx.AsyncClient, *channel_sets: list[Channel]) -> "Family":
+    def unannounced(cls, stack: Stack, http: httpx.AsyncClient, *channel_sets: list[Channel]) -> Family:
         """A family whose registration notify has not heard of yet (see :meth:`announce`)."""
         registered = ChildRegistered(
-            child_id=uuid.uuid4(), display_name="小红", priority_group="regular",
-            guardians=tuple(GuardianContact(guardian_id=uuid.uuid4(), display_name=f"家长{i}", channels=tuple(chs))
-                            for i, chs in enumerate(channel_sets)))
+            child_id=uuid.uuid4(),
+            display_name="小红",
+            priority_group="regular",
+            guardians=tuple(
+                GuardianContact(guardian_id=uuid.uuid4(), display_name=f"家长{i}", channels=tuple(chs))
+                for i, chs in enumerate(channel_sets)
+            ),
+        )
         return cls(stack, http, registered)
 
     async def announce(self) -> None:
         await publish_envelopes(self.stack.kafka, self.stack.topic("enrollment.events"), [envelope(self.registered)])
 
     async def register_webhook(self, guardian: int, url: str) -> httpx.Response:
-        return await self.http.post(f"/guardians/{self.guardian_id(guardian)}/webhooks", json={"url": url},
-                                    headers={"Authorization": f"Bearer {self.token(guardian)}"})
+        return await self.http.post(
+            f"/guardians/{self.guardian_id(guardian)}/webhooks",
+            json={"url": url},
+            headers={"Authorization": f"Bearer {self.token(guardian)}"},
+        )
 
-    async def confirmed_webhook(self, guardian: int, receiver: "WebhookReceiver") -> str:
+    async def confirmed_webhook(self, guardian: int, receiver: WebhookReceiver) -> str:
         """Register the receiver's URL and confirm it with the code it is sent; its signing key. A
         receiver that is not up (or does not answer at once) is stood in for on its port meanwhile."""
         answer = await self.register_webhook(guardian, receiver.url)
@@ -258,22 +290,29 @@ class Family:
         return answer.json()["secret"]
 
     async def addresses(self, guardian: int) -> list[dict]:
-        answer = await self.http.get(f"/guardians/{self.guardian_id(guardian)}/addresses",
-                                     headers={"Authorization": f"Bearer {self.token(guardian)}"})
+        answer = await self.http.get(
+            f"/guardians/{self.guardian_id(guardian)}/addresses",
+            headers={"Authorization": f"Bearer {self.token(guardian)}"},
+        )
         return answer.json()["addresses"]
 
     async def address_id(self, guardian: int, kind: str, address: str) -> str:
         async def known() -> list[str]:
-            return [a["address_id"] for a in await self.addresses(guardian)
-                    if a["kind"] == kind and a["address"] == address]
+            return [
+                a["address_id"] for a in await self.addresses(guardian) if a["kind"] == kind and a["address"] == address
+            ]
+
         (found,) = await eventually(known)
         return found
 
     async def send_code(self, guardian: int, kind: str, address: str, code: str) -> httpx.Response:
         """The guardian enters ``code`` to confirm the address."""
         address_id = await self.address_id(guardian, kind, address)
-        return await self.http.post(f"/guardians/{self.guardian_id(guardian)}/addresses/{address_id}/confirmation",
-                                    json={"code": code}, headers={"Authorization": f"Bearer {self.token(guardian)}"})
+        return await self.http.post(
+            f"/guardians/{self.guardian_id(guardian)}/addresses/{address_id}/confirmation",
+            json={"code": code},
+            headers={"Authorization": f"Bearer {self.token(guardian)}"},
+        )
 
     async def confirm(self, guardian: int, kind: str, address: str, codes: CodeReader) -> None:
         """Wait for the address's confirmation code and enter it."""
@@ -283,8 +322,10 @@ class Family:
 
     async def has_status(self, guardian: int, channel: str, status: str, *, confirmation: bool = False) -> bool:
         """Whether a notification (or, with ``confirmation``, a confirmation code) on ``channel`` has ``status``."""
-        return any(d["channel"] == channel and d["status"] == status
-                   for d in await self.deliveries(guardian, confirmation=confirmation))
+        return any(
+            d["channel"] == channel and d["status"] == status
+            for d in await self.deliveries(guardian, confirmation=confirmation)
+        )
 
     def token(self, guardian: int) -> str:
         return token("parent", union_id=uuid.uuid4(), member_id=self.registered.guardians[guardian].guardian_id)
@@ -294,16 +335,21 @@ class Family:
 
     async def inbox(self, guardian: int, bearer: str | None = None) -> list[dict]:
         """The guardian's inbox, read by the guardian (or by whoever ``bearer`` is)."""
-        answer = await self.http.get(f"/guardians/{self.guardian_id(guardian)}/notifications",
-                                     headers={"Authorization": f"Bearer {bearer or self.token(guardian)}"})
+        answer = await self.http.get(
+            f"/guardians/{self.guardian_id(guardian)}/notifications",
+            headers={"Authorization": f"Bearer {bearer or self.token(guardian)}"},
+        )
         return answer.json()["notifications"]
 
     async def deliveries(self, guardian: int, *, confirmation: bool = False) -> list[dict]:
         """The guardian's notifications on every channel (or, with ``confirmation``, their confirmation codes)."""
-        answer = await self.http.get(f"/guardians/{self.guardian_id(guardian)}/deliveries",
-                                     headers={"Authorization": f"Bearer {self.token(guardian)}"})
-        return [d for d in answer.json()["notifications"]
-                if (d["source_type"] == "address.confirmation") == confirmation]
+        answer = await self.http.get(
+            f"/guardians/{self.guardian_id(guardian)}/deliveries",
+            headers={"Authorization": f"Bearer {self.token(guardian)}"},
+        )
+        return [
+            d for d in answer.json()["notifications"] if (d["source_type"] == "address.confirmation") == confirmation
+        ]
 
     async def tell(self, *events) -> None:
         by_topic: dict[str, list] = {}
@@ -314,8 +360,15 @@ class Family:
 
 
 def checked_in(family: Family) -> ChildCheckedIn:
-    return ChildCheckedIn(child_id=family.registered.child_id, class_id=uuid.uuid4(), site_id=uuid.uuid4(),
-                          day=AT.date(), booking_id=uuid.uuid4(), programme_id=uuid.uuid4(), at=AT)
+    return ChildCheckedIn(
+        child_id=family.registered.child_id,
+        class_id=uuid.uuid4(),
+        site_id=uuid.uuid4(),
+        day=AT.date(),
+        booking_id=uuid.uuid4(),
+        programme_id=uuid.uuid4(),
+        at=AT,
+    )
 
 
 @pytest.fixture

@@ -19,8 +19,9 @@ from tests.support.scenarios import child_enrolled, envelope
 
 
 def refused(family: Family) -> CheckInRefused:
-    return CheckInRefused(child_id=family.registered.child_id, class_id=uuid.uuid4(), site_id=uuid.uuid4(),
-                          day=AT.date(), at=AT)
+    return CheckInRefused(
+        child_id=family.registered.child_id, class_id=uuid.uuid4(), site_id=uuid.uuid4(), day=AT.date(), at=AT
+    )
 
 
 async def test_both_guardians_receive(stack: Stack, client: httpx.AsyncClient) -> None:
@@ -29,8 +30,9 @@ async def test_both_guardians_receive(stack: Stack, client: httpx.AsyncClient) -
     for guardian in (0, 1):
         (message,) = await eventually(lambda g=guardian: family.inbox(g))
         assert message["body"] == "小红 08:12 已入园，晨检正常。"
-    other = await client.get(f"/guardians/{family.guardian_id(0)}/notifications",
-                             headers={"Authorization": f"Bearer {family.token(1)}"})
+    other = await client.get(
+        f"/guardians/{family.guardian_id(0)}/notifications", headers={"Authorization": f"Bearer {family.token(1)}"}
+    )
     assert other.status_code == 403, "a guardian sees only their own inbox"
 
 
@@ -52,8 +54,9 @@ async def test_email_arrives_at_the_smtp_server(stack: Stack, client: httpx.Asyn
     assert delivered
 
 
-async def test_sms_goes_through_the_gateway_contract_after_a_busy_answer(stack: Stack, client: httpx.AsyncClient,
-                                                                         sms_gateway: str) -> None:
+async def test_sms_goes_through_the_gateway_contract_after_a_busy_answer(
+    stack: Stack, client: httpx.AsyncClient, sms_gateway: str
+) -> None:
     phone = f"138{uuid.uuid4().int % 10**8:08d}"
     family = await Family.register(stack, client, [Channel(kind="sms", address=phone)])
     await family.confirm(0, "sms", phone, texted_codes(sms_gateway, phone))
@@ -64,8 +67,7 @@ async def test_sms_goes_through_the_gateway_contract_after_a_busy_answer(stack: 
     assert len(mine) == 1 and mine[0]["channel"] == "sms" and "晨检正常" in mine[0]["text"]
 
 
-async def test_a_redelivered_event_notifies_once_per_channel(stack: Stack, client: httpx.AsyncClient,
-                                                             mailbox) -> None:
+async def test_a_redelivered_event_notifies_once_per_channel(stack: Stack, client: httpx.AsyncClient, mailbox) -> None:
     address = f"dup-{uuid.uuid4().hex[:6]}@example.test"
     family = await Family.register(stack, client, [INAPP, Channel(kind="email", address=address)])
     await family.confirm(0, "email", address, mailed_codes(mailbox[0], address))
@@ -77,15 +79,19 @@ async def test_a_redelivered_event_notifies_once_per_channel(stack: Stack, clien
     assert channels == ["email", "inapp"]
 
 
-async def test_quiet_hours_hold_routine_messages_but_not_safety_alerts(stack: Stack, client: httpx.AsyncClient,
-                                                                       mailbox) -> None:
+async def test_quiet_hours_hold_routine_messages_but_not_safety_alerts(
+    stack: Stack, client: httpx.AsyncClient, mailbox
+) -> None:
     box, _ = mailbox
     address = f"quiet-{uuid.uuid4().hex[:6]}@example.test"
     family = await Family.register(stack, client, [INAPP, Channel(kind="email", address=address)])
     await family.confirm(0, "email", address, mailed_codes(box, address))
     always_quiet = {"quiet_start": "00:00:00", "quiet_end": "23:59:59", "language": "en"}
-    saved = await client.put(f"/guardians/{family.guardian_id(0)}/preferences", json=always_quiet,
-                             headers={"Authorization": f"Bearer {family.token(0)}"})
+    saved = await client.put(
+        f"/guardians/{family.guardian_id(0)}/preferences",
+        json=always_quiet,
+        headers={"Authorization": f"Bearer {family.token(0)}"},
+    )
     assert saved.status_code == 200 and saved.json()["language"] == "en"
     await family.tell(checked_in(family), refused(family))
 
@@ -106,8 +112,10 @@ async def test_an_sse_client_receives_live(stack: Stack, client: httpx.AsyncClie
     await family.tell(child_enrolled(child_id=family.registered.child_id))
     await eventually(lambda: family.inbox(0))  # the registration has been seen
     url = f"{notify.url}/guardians/{family.guardian_id(0)}/notifications/stream"
-    async with httpx.AsyncClient(timeout=30) as sse, sse.stream(
-            "GET", url, headers={"Authorization": f"Bearer {family.token(0)}"}) as stream:
+    async with (
+        httpx.AsyncClient(timeout=30) as sse,
+        sse.stream("GET", url, headers={"Authorization": f"Bearer {family.token(0)}"}) as stream,
+    ):
         lines = stream.aiter_lines()
         assert (await anext(lines)) == ": connected"
         await family.tell(checked_in(family))
@@ -118,15 +126,20 @@ async def test_an_sse_client_receives_live(stack: Stack, client: httpx.AsyncClie
 async def _next_data(lines) -> str:
     async for line in lines:
         if line.startswith("data: "):
-            return line[len("data: "):]
+            return line[len("data: ") :]
     raise AssertionError("stream ended")
 
 
 async def test_a_muted_kind_is_not_sent_but_a_safety_alert_is(stack: Stack, client: httpx.AsyncClient) -> None:
     family = await Family.register(stack, client, [INAPP])
     muted = {"muted_kinds": ["child.checked_in", "checkin.refused"]}
-    assert (await client.put(f"/guardians/{family.guardian_id(0)}/preferences", json=muted,
-                             headers={"Authorization": f"Bearer {family.token(0)}"})).status_code == 200
+    assert (
+        await client.put(
+            f"/guardians/{family.guardian_id(0)}/preferences",
+            json=muted,
+            headers={"Authorization": f"Bearer {family.token(0)}"},
+        )
+    ).status_code == 200
     await family.tell(checked_in(family), refused(family))
     (alert,) = await eventually(lambda: family.inbox(0))
     assert alert["safety"] is True and "晨检未通过" in alert["body"]

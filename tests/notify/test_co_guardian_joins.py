@@ -19,8 +19,11 @@ async def test_a_co_guardian_is_told_of_what_overtook_their_acceptance(stack: St
     mother_only = await Family.register(stack, client, [INAPP])
     await wait_caught_up(stack.kafka, stack.group("notify"), stack.topic("enrollment.events"))
     father = GuardianContact(guardian_id=uuid.uuid4(), display_name="家长1", channels=(INAPP,))
-    both = Family(stack, client, mother_only.registered.model_copy(
-        update={"guardians": (*mother_only.registered.guardians, father)}))
+    both = Family(
+        stack,
+        client,
+        mother_only.registered.model_copy(update={"guardians": (*mother_only.registered.guardians, father)}),
+    )
     accepted = envelope(both.registered)  # the father accepts now; enrollment publishes it ...
 
     await mother_only.tell(checked_in(mother_only))  # ... but the check-in reaches notify first

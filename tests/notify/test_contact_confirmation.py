@@ -18,7 +18,16 @@ from shared.contracts.enrollment import Channel
 from shared.envelope import Event
 from tests.conftest import Stack
 from tests.notify.conftest import (
-    AT, INAPP, LOOPBACK_RECEIVERS, CodeReader, Family, checked_in, codes_in, mailed_codes, mails_to, texted_codes,
+    AT,
+    INAPP,
+    LOOPBACK_RECEIVERS,
+    CodeReader,
+    Family,
+    checked_in,
+    codes_in,
+    mailed_codes,
+    mails_to,
+    texted_codes,
 )
 from tests.support.polling import eventually
 
@@ -28,13 +37,17 @@ PER_KIND = 2
 
 @pytest.fixture(scope="module")
 def notify_env() -> dict[str, str]:
-    return {**LOOPBACK_RECEIVERS, "NOTIFY_CONFIRMATION_MAX_WRONG_CODES": str(WRONG_TRIES),
-            "NOTIFY_MAX_ADDRESSES_PER_KIND": str(PER_KIND)}
+    return {
+        **LOOPBACK_RECEIVERS,
+        "NOTIFY_CONFIRMATION_MAX_WRONG_CODES": str(WRONG_TRIES),
+        "NOTIFY_MAX_ADDRESSES_PER_KIND": str(PER_KIND),
+    }
 
 
 def refused(family: Family) -> CheckInRefused:
-    return CheckInRefused(child_id=family.registered.child_id, class_id=uuid.uuid4(), site_id=uuid.uuid4(),
-                          day=AT.date(), at=AT)
+    return CheckInRefused(
+        child_id=family.registered.child_id, class_id=uuid.uuid4(), site_id=uuid.uuid4(), day=AT.date(), at=AT
+    )
 
 
 async def told_while_unconfirmed(family: Family, codes: CodeReader, *events: Event) -> str:
@@ -52,7 +65,8 @@ async def _inbox_holds(family: Family, count: int) -> bool:
 
 
 async def test_a_new_email_address_gets_only_its_code_until_the_guardian_confirms_it(
-        stack: Stack, client: httpx.AsyncClient, mailbox) -> None:
+    stack: Stack, client: httpx.AsyncClient, mailbox
+) -> None:
     box, _ = mailbox
     address = f"mum-{uuid.uuid4().hex[:6]}@example.test"
     family = await Family.register(stack, client, [INAPP, Channel(kind="email", address=address)])
@@ -73,7 +87,8 @@ async def _mails_with(box, address: str, text: str) -> list[str]:
 
 
 async def test_a_new_phone_number_gets_only_its_code_until_the_guardian_confirms_it(
-        stack: Stack, client: httpx.AsyncClient, sms_gateway: str) -> None:
+    stack: Stack, client: httpx.AsyncClient, sms_gateway: str
+) -> None:
     phone = f"+86139{uuid.uuid4().int % 10**8:08d}"
     family = await Family.register(stack, client, [Channel(kind="sms", address=phone)])
     code = await told_while_unconfirmed(family, texted_codes(sms_gateway, phone), checked_in(family))
@@ -92,7 +107,8 @@ def _texts(gateway: str, phone: str) -> list[str]:
 
 
 async def test_a_wrong_code_is_refused_and_after_the_last_try_only_a_new_code_confirms(
-        stack: Stack, client: httpx.AsyncClient, mailbox) -> None:
+    stack: Stack, client: httpx.AsyncClient, mailbox
+) -> None:
     box, _ = mailbox
     address = f"dad-{uuid.uuid4().hex[:6]}@example.test"
     family = await Family.register(stack, client, [INAPP, Channel(kind="email", address=address)])
@@ -106,14 +122,18 @@ async def test_a_wrong_code_is_refused_and_after_the_last_try_only_a_new_code_co
 
     answers = [await family.send_code(0, "email", address, wrong) for _ in range(WRONG_TRIES)]
     assert [a.status_code for a in answers] == [422] * WRONG_TRIES
-    assert answers[0].json()["reasons"][0]["reason"] == f"the code is wrong; {WRONG_TRIES - 1} more tries with this code"
+    assert (
+        answers[0].json()["reasons"][0]["reason"] == f"the code is wrong; {WRONG_TRIES - 1} more tries with this code"
+    )
     assert "last try" in answers[-1].json()["reasons"][0]["reason"]
     capped = await family.send_code(0, "email", address, code)
     assert capped.status_code == 429, "after the last wrong try even the right code is refused"
     assert (await family.addresses(0))[0]["state"] == "unconfirmed"
 
-    again = await client.post(f"/guardians/{family.guardian_id(0)}/addresses/{address_id}/code",
-                              headers={"Authorization": f"Bearer {family.token(0)}"})
+    again = await client.post(
+        f"/guardians/{family.guardian_id(0)}/addresses/{address_id}/code",
+        headers={"Authorization": f"Bearer {family.token(0)}"},
+    )
     assert again.status_code == 202
     (_, new_code) = await eventually(lambda: _two(mailed_codes(box, address)))
     if new_code != code:
@@ -134,12 +154,14 @@ async def test_one_address_too_many_is_refused(stack: Stack, client: httpx.Async
     one_too_many = await family.register_webhook(0, closed[PER_KIND])
     assert one_too_many.status_code == 409
     assert one_too_many.json()["reasons"][0]["reason"] == (
-        f"a guardian can have at most {PER_KIND} webhook endpoints; remove one first")
+        f"a guardian can have at most {PER_KIND} webhook endpoints; remove one first"
+    )
 
     emails = [f"many-{i}-{uuid.uuid4().hex[:6]}@example.test" for i in range(PER_KIND + 1)]
     learned = await Family.register(stack, client, [INAPP, *(Channel(kind="email", address=e) for e in emails)])
     box, _ = mailbox
     await eventually(mailed_codes(box, emails[0]))
     await asyncio.sleep(1)
-    assert len([a for a in await learned.addresses(0) if a["kind"] == "email"]) == PER_KIND, \
+    assert len([a for a in await learned.addresses(0) if a["kind"] == "email"]) == PER_KIND, (
         "addresses beyond the quota that come with a registration are not kept"
+    )

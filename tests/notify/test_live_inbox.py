@@ -41,13 +41,17 @@ async def open_stream(stack: contextlib.AsyncExitStack, sse: httpx.AsyncClient, 
 async def listening_connections(stack: Stack) -> int:
     conn = await stack.connect("notify")
     try:
-        return await conn.fetchval("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                                   "AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()")
+        return await conn.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()"
+        )
     finally:
         await conn.close()
 
 
-async def test_many_live_streams_share_one_listening_connection(stack: Stack, client: httpx.AsyncClient, notify) -> None:
+async def test_many_live_streams_share_one_listening_connection(
+    stack: Stack, client: httpx.AsyncClient, notify
+) -> None:
     families = [await Family.register(stack, client, [INAPP]) for _ in range(4)]
     async with httpx.AsyncClient(timeout=30) as sse, contextlib.AsyncExitStack() as streams:
         opened = [await open_stream(streams, sse, stream_url(notify, f), f.token(0)) for f in families]
@@ -55,8 +59,7 @@ async def test_many_live_streams_share_one_listening_connection(stack: Stack, cl
         assert await listening_connections(stack) == 1
 
 
-async def test_a_guardian_cannot_hold_streams_open_without_end(stack: Stack, client: httpx.AsyncClient,
-                                                              notify) -> None:
+async def test_a_guardian_cannot_hold_streams_open_without_end(stack: Stack, client: httpx.AsyncClient, notify) -> None:
     family = await Family.register(stack, client, [INAPP])
     url = stream_url(notify, family)
     async with httpx.AsyncClient(timeout=30) as sse, contextlib.AsyncExitStack() as streams:
@@ -69,8 +72,9 @@ async def test_a_guardian_cannot_hold_streams_open_without_end(stack: Stack, cli
 
 async def test_a_stream_ends_when_its_token_expires(stack: Stack, client: httpx.AsyncClient, notify) -> None:
     family = await Family.register(stack, client, [INAPP])
-    short = mint(Principal(sub="parent-short", role="parent", union_id=uuid.uuid4(),
-                           member_id=family.guardian_id(0)), ttl_s=3)
+    short = mint(
+        Principal(sub="parent-short", role="parent", union_id=uuid.uuid4(), member_id=family.guardian_id(0)), ttl_s=3
+    )
     async with httpx.AsyncClient(timeout=30) as sse, contextlib.AsyncExitStack() as streams:
         stream = await open_stream(streams, sse, stream_url(notify, family), short)
         lines = [line async for line in _bounded(stream.lines, 20)]
@@ -94,6 +98,7 @@ async def test_an_admin_stream_is_capped_too(stack: Stack, client: httpx.AsyncCl
 
 
 async def _known(client: httpx.AsyncClient, family: Family) -> bool:
-    answer = await client.get(f"/guardians/{family.guardian_id(0)}/notifications",
-                              headers={"Authorization": f"Bearer {family.token(0)}"})
+    answer = await client.get(
+        f"/guardians/{family.guardian_id(0)}/notifications", headers={"Authorization": f"Bearer {family.token(0)}"}
+    )
     return answer.status_code == 200

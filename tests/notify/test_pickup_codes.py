@@ -31,10 +31,16 @@ def notify_env() -> dict[str, str]:
 
 def code_issued(family: Family, expires_at: dt.datetime) -> PickupCodeIssued:
     """What attendance publishes: the code sealed to notify's public key."""
-    return PickupCodeIssued(child_id=family.registered.child_id, class_id=uuid.uuid4(), site_id=uuid.uuid4(),
-                            day=expires_at.date(), attempt_id=uuid.uuid4(), adult_name="王奶奶",
-                            sealed_code=seal(os.environ["ATTENDANCE_NOTIFY_SEAL_PUBLIC_KEY"], CODE),
-                            expires_at=expires_at)
+    return PickupCodeIssued(
+        child_id=family.registered.child_id,
+        class_id=uuid.uuid4(),
+        site_id=uuid.uuid4(),
+        day=expires_at.date(),
+        attempt_id=uuid.uuid4(),
+        adult_name="王奶奶",
+        sealed_code=seal(os.environ["ATTENDANCE_NOTIFY_SEAL_PUBLIC_KEY"], CODE),
+        expires_at=expires_at,
+    )
 
 
 async def _rows(stack: Stack, sql: str, child_id: uuid.UUID) -> list:
@@ -51,7 +57,8 @@ async def _stored(stack: Stack, child_id: uuid.UUID) -> list:
 
 
 async def test_a_pick_up_code_waits_sealed_reaches_the_guardian_and_is_forgotten_when_it_expires(
-        stack: Stack, client: httpx.AsyncClient) -> None:
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
     receiver = WebhookReceiver()
     await receiver.up()
     try:
@@ -59,10 +66,12 @@ async def test_a_pick_up_code_waits_sealed_reaches_the_guardian_and_is_forgotten
         await family.confirmed_webhook(0, receiver)
         await family.tell(code_issued(family, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=15)))
         await wait_caught_up(stack.kafka, stack.group("notify"), stack.topic("attendance.events"))
-        (waiting,) = await _rows(stack, "SELECT envelope FROM deferred_events WHERE child_id = $1",
-                                 family.registered.child_id)
-        assert b"sealed_code" in waiting["envelope"] and CODE.encode() not in waiting["envelope"], \
+        (waiting,) = await _rows(
+            stack, "SELECT envelope FROM deferred_events WHERE child_id = $1", family.registered.child_id
+        )
+        assert b"sealed_code" in waiting["envelope"] and CODE.encode() not in waiting["envelope"], (
             "the event waiting for the registration holds only the sealed code"
+        )
 
         await family.announce()
         (hit,) = await eventually(lambda: _received(receiver))

@@ -32,20 +32,24 @@ def notify_env(hosts_file: Path) -> dict[str, str]:
     return {"NOTIFY_WEBHOOK_HOSTS_FILE": str(hosts_file)}
 
 
-@pytest.mark.parametrize(("url", "reason"), [
-    ("http://parent-app.example.com/hook", "must start with https://"),
-    ("https://127.0.0.1:8443/hook", "loopback"),
-    ("https://localhost/hook", "loopback"),
-    ("https://[::1]/hook", "loopback"),
-    ("https://10.1.2.3/hook", "private"),
-    ("https://192.168.1.10/hook", "private"),
-    ("https://[::ffff:10.0.0.1]/hook", "private"),
-    ("https://169.254.169.254/latest/meta-data/", "link-local"),
-    ("https://100.100.100.200/latest/meta-data/", "non-public"),
-    ("https://parent:pw@parent-app.example.com/hook", "user name"),
-])
-async def test_a_parent_cannot_register_an_address_that_leads_inside(stack: Stack, client: httpx.AsyncClient,
-                                                                     url: str, reason: str) -> None:
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://parent-app.example.com/hook", "must start with https://"),
+        ("https://127.0.0.1:8443/hook", "loopback"),
+        ("https://localhost/hook", "loopback"),
+        ("https://[::1]/hook", "loopback"),
+        ("https://10.1.2.3/hook", "private"),
+        ("https://192.168.1.10/hook", "private"),
+        ("https://[::ffff:10.0.0.1]/hook", "private"),
+        ("https://169.254.169.254/latest/meta-data/", "link-local"),
+        ("https://100.100.100.200/latest/meta-data/", "non-public"),
+        ("https://parent:pw@parent-app.example.com/hook", "user name"),
+    ],
+)
+async def test_a_parent_cannot_register_an_address_that_leads_inside(
+    stack: Stack, client: httpx.AsyncClient, url: str, reason: str
+) -> None:
     family = await Family.register(stack, client, [INAPP])
     answer = await family.register_webhook(0, url)
     assert answer.status_code == 422
@@ -54,7 +58,8 @@ async def test_a_parent_cannot_register_an_address_that_leads_inside(stack: Stac
 
 
 async def test_an_address_that_turns_to_the_inside_after_registration_is_not_connected_to(
-        stack: Stack, client: httpx.AsyncClient, hosts_file: Path) -> None:
+    stack: Stack, client: httpx.AsyncClient, hosts_file: Path
+) -> None:
     connections = []
 
     async def inside(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -69,8 +74,9 @@ async def test_an_address_that_turns_to_the_inside_after_registration_is_not_con
         family = await Family.register(stack, client, [INAPP])
         assert (await family.register_webhook(0, f"https://{name}:{port}/hook")).status_code == 201
         hosts_file.write_text(f"127.0.0.1 {name}\n")  # inside when notify sends
-        assert await eventually(lambda: family.has_status(0, "webhook", "failed", confirmation=True)), \
+        assert await eventually(lambda: family.has_status(0, "webhook", "failed", confirmation=True)), (
             "not even the confirmation code goes to the inside"
+        )
         await confirmed_without_code(stack, family)
         await family.tell(checked_in(family))
         assert await eventually(lambda: family.has_status(0, "webhook", "failed"))
@@ -86,7 +92,8 @@ async def confirmed_without_code(stack: Stack, family: Family) -> None:
     """As if the guardian had entered the code (which could not reach the address)."""
     conn = await stack.connect("notify")
     try:
-        await conn.execute("UPDATE contact_addresses SET state = 'confirmed' WHERE guardian_id = $1",
-                           family.guardian_id(0))
+        await conn.execute(
+            "UPDATE contact_addresses SET state = 'confirmed' WHERE guardian_id = $1", family.guardian_id(0)
+        )
     finally:
         await conn.close()

@@ -47,8 +47,11 @@ async def receiver(certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPat
 
     server = await asyncio.start_server(answer, "127.0.0.1", 0, ssl=context)
     seen["port"] = server.sockets[0].getsockname()[1]
-    monkeypatch.setattr(httpx, "AsyncClient", functools.partial(
-        httpx.AsyncClient, verify=ssl.create_default_context(cafile=str(certificate[0]))))
+    monkeypatch.setattr(
+        httpx,
+        "AsyncClient",
+        functools.partial(httpx.AsyncClient, verify=ssl.create_default_context(cafile=str(certificate[0]))),
+    )
     try:
         yield seen
     finally:
@@ -57,7 +60,9 @@ async def receiver(certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPat
 
 
 def delivery(url: str, secret: str) -> Delivery:
-    return Delivery(uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), "webhook", url, "小红 08:12 已入园。", False, "zh-CN", secret)
+    return Delivery(
+        uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), "webhook", url, "小红 08:12 已入园。", False, "zh-CN", secret
+    )
 
 
 async def test_the_checked_address_is_dialled_and_the_name_is_verified(receiver: dict, tmp_path: Path) -> None:

@@ -26,8 +26,9 @@ def notify_env() -> dict[str, str]:
     return {**LOOPBACK_RECEIVERS, "NOTIFY_DELIVERY_TIMEOUT_S": str(DEADLINE_S)}
 
 
-async def family_with_webhook(stack: Stack, client: httpx.AsyncClient, *receivers: WebhookReceiver,
-                              channels: tuple[Channel, ...] = (INAPP,)) -> tuple[Family, list[str]]:
+async def family_with_webhook(
+    stack: Stack, client: httpx.AsyncClient, *receivers: WebhookReceiver, channels: tuple[Channel, ...] = (INAPP,)
+) -> tuple[Family, list[str]]:
     """A family whose first guardian registered and confirmed ``receivers``; the signing keys they were given."""
     family = await Family.register(stack, client, list(channels))
     return family, [await family.confirmed_webhook(0, receiver) for receiver in receivers]
@@ -39,12 +40,14 @@ async def webhook_state(family: Family) -> dict | None:
 
 
 async def test_the_receiver_verifies_the_message_with_the_key_it_got_at_registration(
-        stack: Stack, client: httpx.AsyncClient) -> None:
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
     async with WebhookReceiver() as first, WebhookReceiver() as second:
         family, (first_key, second_key) = await family_with_webhook(stack, client, first, second)
         assert first_key.startswith("whsec_") and first_key != second_key
-        listed = await client.get(f"/guardians/{family.guardian_id(0)}/webhooks",
-                                  headers={"Authorization": f"Bearer {family.token(0)}"})
+        listed = await client.get(
+            f"/guardians/{family.guardian_id(0)}/webhooks", headers={"Authorization": f"Bearer {family.token(0)}"}
+        )
         assert len(listed.json()["webhooks"]) == 2 and "whsec_" not in listed.text, "the key is shown only once"
         await family.tell(checked_in(family))
         await eventually(lambda: _both(first, second))
@@ -60,8 +63,9 @@ async def _both(*receivers: WebhookReceiver) -> bool:
     return all(r.received for r in receivers)
 
 
-async def test_a_webhook_that_is_down_then_up_gets_the_message_exactly_once(stack: Stack,
-                                                                             client: httpx.AsyncClient) -> None:
+async def test_a_webhook_that_is_down_then_up_gets_the_message_exactly_once(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
     receiver = WebhookReceiver()
     family, (key,) = await family_with_webhook(stack, client, receiver)
     await family.tell(checked_in(family))
@@ -77,30 +81,37 @@ async def test_a_webhook_that_is_down_then_up_gets_the_message_exactly_once(stac
 
 
 async def _attempted(family: Family) -> bool:
-    return any(d["attempts"] >= 1 and d["status"] == "pending" and d["last_error"]
-               for d in await family.deliveries(0))
+    return any(d["attempts"] >= 1 and d["status"] == "pending" and d["last_error"] for d in await family.deliveries(0))
 
 
 async def test_a_parent_is_told_the_receiver_could_not_be_reached_not_the_raw_error(
-        stack: Stack, client: httpx.AsyncClient) -> None:
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
     family, _ = await family_with_webhook(stack, client, WebhookReceiver())  # never comes up
     await family.tell(checked_in(family))
     assert await eventually(lambda: _attempted(family))
-    answer = await client.get(f"/guardians/{family.guardian_id(0)}/deliveries",
-                              headers={"Authorization": f"Bearer {family.token(0)}"})
-    (webhook,) = [d for d in answer.json()["notifications"]
-                  if d["channel"] == "webhook" and d["source_type"] == "child.checked_in"]
+    answer = await client.get(
+        f"/guardians/{family.guardian_id(0)}/deliveries", headers={"Authorization": f"Bearer {family.token(0)}"}
+    )
+    (webhook,) = [
+        d
+        for d in answer.json()["notifications"]
+        if d["channel"] == "webhook" and d["source_type"] == "child.checked_in"
+    ]
     assert webhook["last_error"] == "the receiver could not be reached"
     for raw in ("ConnectError", "Errno", "connection attempts failed", "refused"):
         assert raw not in answer.text
 
 
-async def test_a_failing_channel_does_not_hold_up_the_others(stack: Stack, client: httpx.AsyncClient,
-                                                              mailbox) -> None:
+async def test_a_failing_channel_does_not_hold_up_the_others(stack: Stack, client: httpx.AsyncClient, mailbox) -> None:
     box, _ = mailbox
     address = f"steady-{uuid.uuid4().hex[:6]}@example.test"
-    family, _ = await family_with_webhook(stack, client, WebhookReceiver(),  # never comes up
-                                          channels=(Channel(kind="email", address=address),))
+    family, _ = await family_with_webhook(
+        stack,
+        client,
+        WebhookReceiver(),  # never comes up
+        channels=(Channel(kind="email", address=address),),
+    )
     await family.confirm(0, "email", address, mailed_codes(box, address))
     await family.tell(checked_in(family))
     assert await eventually(lambda: family.has_status(0, "email", "delivered"))

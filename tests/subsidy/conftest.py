@@ -38,8 +38,11 @@ class UnionFunds:
         return token("union_staff", union_id=self.union_id)
 
     async def post(self, path: str, body: dict, bearer: str | None = None, expect: int | None = 201) -> httpx.Response:
-        answer = await self.http.post(path, json=body, headers={
-            "Authorization": f"Bearer {bearer or self.staff}", "Idempotency-Key": f"k-{uuid.uuid4()}"})
+        answer = await self.http.post(
+            path,
+            json=body,
+            headers={"Authorization": f"Bearer {bearer or self.staff}", "Idempotency-Key": f"k-{uuid.uuid4()}"},
+        )
         assert expect is None or answer.status_code == expect, answer.text
         return answer
 
@@ -70,8 +73,13 @@ class UnionFunds:
         await wait_caught_up(self.stack.kafka, self.stack.group("subsidy"), topic)
 
     def booking(self, *, days: int = 2, fee: int = 5000, group: str = "regular"):
-        return child_enrolled(child_id=uuid.uuid4(), days=list(SUMMER_DAYS[:days]), union_path=(self.union_id,),
-                              fee_per_day_fen=fee, priority_group=group)
+        return child_enrolled(
+            child_id=uuid.uuid4(),
+            days=list(SUMMER_DAYS[:days]),
+            union_path=(self.union_id,),
+            fee_per_day_fen=fee,
+            priority_group=group,
+        )
 
     async def applications(self, booking_id: uuid.UUID) -> list[dict]:
         return (await self.get(f"/bookings/{booking_id}/applications")).json()["applications"]
@@ -86,8 +94,11 @@ async def union(stack: Stack, subsidy: ServiceProcess) -> AsyncIterator[UnionFun
 async def subsidy_events(stack: Stack, event_type: str, **data: str) -> list[dict]:
     conn = await stack.connect("subsidy")
     try:
-        rows = await conn.fetch("SELECT convert_from(payload, 'UTF8')::jsonb -> 'data' AS data FROM outbox "
-                                "WHERE event_type = $1 ORDER BY id", event_type)
+        rows = await conn.fetch(
+            "SELECT convert_from(payload, 'UTF8')::jsonb -> 'data' AS data FROM outbox "
+            "WHERE event_type = $1 ORDER BY id",
+            event_type,
+        )
     finally:
         await conn.close()
     return [r["data"] for r in rows if all(str(r["data"].get(k)) == str(v) for k, v in data.items())]

@@ -7,10 +7,10 @@ import datetime as dt
 import uuid
 from collections import Counter
 
+from deploy.city import token
 from shared.contracts.attendance import ChildAbsent, ChildCheckedIn
 from shared.contracts.enrollment import BookingCancelled
 from tests.conftest import Stack
-from deploy.city import token
 from tests.subsidy.conftest import UnionFunds, subsidy_events
 from tests.support.scenarios import envelope
 
@@ -27,8 +27,9 @@ async def test_many_approvals_racing_for_a_small_fund_never_overspend_it(stack: 
     pending = [(await union.applications(b.booking_id))[0] for b in bookings]
     assert {a["status"] for a in pending} == {"pending_review"}
 
-    decisions = await asyncio.gather(*(
-        union.post(f"/applications/{a['application_id']}/decision", {"approve": True}, expect=200) for a in pending))
+    decisions = await asyncio.gather(
+        *(union.post(f"/applications/{a['application_id']}/decision", {"approve": True}, expect=200) for a in pending)
+    )
     outcomes = Counter(d.json()["status"] for d in decisions)
     assert outcomes == {"approved": COVERED, "rejected": APPLICATIONS - COVERED}, outcomes
     balance = await union.balance(fund)
@@ -50,8 +51,15 @@ async def test_a_cancellation_gives_the_reserved_money_back(stack: Stack, union:
     assert (application["status"], application["amount_fen"]) == ("approved", 3600)
     assert (await union.balance(fund))["reserved_fen"] == 3600
 
-    await union.deliver(BookingCancelled(booking_id=booking.booking_id, child_id=booking.child_id,
-                                         class_id=booking.class_id, days=booking.days, reason="家里有事"))
+    await union.deliver(
+        BookingCancelled(
+            booking_id=booking.booking_id,
+            child_id=booking.child_id,
+            class_id=booking.class_id,
+            days=booking.days,
+            reason="家里有事",
+        )
+    )
     balance = await union.balance(fund)
     assert (balance["reserved_fen"], balance["spent_fen"], balance["available_fen"]) == (0, 0, 100_000)
     (application,) = await union.applications(booking.booking_id)
@@ -65,11 +73,18 @@ async def test_settlement_pays_attended_days_and_returns_the_no_shows(stack: Sta
     await union.policy(fund, "member_percent", percent_bp=1500)
     booking = union.booking(days=2, fee=4999)  # 2 x 49.99: 15 % is 14.997, paid as 14.99 = 750 + 749
     await union.deliver(booking)
-    where = {"child_id": booking.child_id, "class_id": booking.class_id, "site_id": booking.site_id,
-             "booking_id": booking.booking_id, "programme_id": booking.programme_id}
+    where = {
+        "child_id": booking.child_id,
+        "class_id": booking.class_id,
+        "site_id": booking.site_id,
+        "booking_id": booking.booking_id,
+        "programme_id": booking.programme_id,
+    }
     first, second = booking.days
-    await union.deliver(ChildCheckedIn(**where, day=first, at=dt.datetime(2027, 7, 5, 0, 10, tzinfo=dt.UTC)),
-                        ChildAbsent(**where, day=second))
+    await union.deliver(
+        ChildCheckedIn(**where, day=first, at=dt.datetime(2027, 7, 5, 0, 10, tzinfo=dt.UTC)),
+        ChildAbsent(**where, day=second),
+    )
     balance = await union.balance(fund)
     assert (balance["spent_fen"], balance["reserved_fen"], balance["available_fen"]) == (750, 0, 100_000 - 750)
     (settled,) = await subsidy_events(stack, "subsidy.settled", booking_id=booking.booking_id)
@@ -96,14 +111,19 @@ async def test_union_staff_outside_the_subtree_are_denied(stack: Stack, union: U
     (application,) = await union.applications(booking.booking_id)
     outsider = token("union_staff", union_id=uuid.uuid4())
     denied = [
-        await union.post(f"/applications/{application['application_id']}/decision", {"approve": True}, outsider,
-                         expect=None),
+        await union.post(
+            f"/applications/{application['application_id']}/decision", {"approve": True}, outsider, expect=None
+        ),
         await union.get(f"/funds/{fund}", outsider),
         await union.get(f"/applications/{application['application_id']}", outsider),
         await union.get(f"/unions/{union.union_id}/spending", outsider),
         await union.get(f"/unions/{union.union_id}/ledger.csv", outsider),
-        await union.post("/policies", {"fund_id": fund, "kind": "per_day", "amount_per_day_fen": 1,
-                                       "union_id": str(union.union_id)}, outsider, expect=None),
+        await union.post(
+            "/policies",
+            {"fund_id": fund, "kind": "per_day", "amount_per_day_fen": 1, "union_id": str(union.union_id)},
+            outsider,
+            expect=None,
+        ),
     ]
     assert [d.status_code for d in denied] == [403] * 6
     assert (await union.get(f"/applications/{application['application_id']}")).json()["status"] == "pending_review"
@@ -118,8 +138,9 @@ async def test_staff_reject_with_a_reason_and_auditors_get_the_ledger(stack: Sta
     (b,) = await union.applications(refused.booking_id)
     no_reason = await union.post(f"/applications/{b['application_id']}/decision", {"approve": False}, expect=422)
     assert no_reason.json()["reasons"][0]["reason"].endswith("a rejection needs a reason")
-    await union.post(f"/applications/{b['application_id']}/decision",
-                     {"approve": False, "reason": "not a member"}, expect=200)
+    await union.post(
+        f"/applications/{b['application_id']}/decision", {"approve": False, "reason": "not a member"}, expect=200
+    )
     await union.post(f"/applications/{a['application_id']}/decision", {"approve": True}, expect=200)
     (rejection,) = await subsidy_events(stack, "subsidy.rejected", booking_id=refused.booking_id)
     assert rejection["reason"] == "not a member"

@@ -24,8 +24,13 @@ class DedicatedServer:
     env: dict[str, str]
 
     def run(self, command: str, timeout: float = 120.0) -> str:
-        done = subprocess.run(["bash", str(self.script), command], env={**os.environ, **self.env}, timeout=timeout,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            ["bash", str(self.script), command],
+            env={**os.environ, **self.env},
+            timeout=timeout,
+            capture_output=True,
+            text=True,
+        )
         if done.returncode != 0:
             raise RuntimeError(f"{self.script.name} {command} failed: {done.stderr[-2000:]}")
         return done.stdout.strip()

@@ -9,16 +9,26 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from confluent_kafka import Consumer
 
+from shared.envelope import Envelope
 from shared.kafka_auth import KafkaAccess
 from shared.kafka_tools import partitions_of, read_all
-from shared.envelope import Envelope
 
-def first_record(kafka: KafkaAccess, topic: str, group: str, timeout_s: float = 20.0) -> tuple[bytes | None, int | None]:
+
+def first_record(
+    kafka: KafkaAccess, topic: str, group: str, timeout_s: float = 20.0
+) -> tuple[bytes | None, int | None]:
     """As ``kafka``'s principal (with librdkafka, a client this project did not write): the first
     record of ``topic`` read in ``group``, or the first error code, within ``timeout_s``. Blocking."""
     errors: list[int] = []
-    consumer = Consumer({**kafka.confluent(), "group.id": group, "auto.offset.reset": "earliest",
-                         "enable.auto.commit": False, "error_cb": lambda err: errors.append(err.code())})
+    consumer = Consumer(
+        {
+            **kafka.confluent(),
+            "group.id": group,
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+            "error_cb": lambda err: errors.append(err.code()),
+        }
+    )
     consumer.subscribe([topic])
     try:
         deadline = time.monotonic() + timeout_s
@@ -35,10 +45,20 @@ def first_record(kafka: KafkaAccess, topic: str, group: str, timeout_s: float = 
         consumer.close()
 
 
-__all__ = ["publish", "publish_envelopes", "read_all", "wait_caught_up", "group_state", "dead_letters_of", "first_record"]
+__all__ = [
+    "dead_letters_of",
+    "first_record",
+    "group_state",
+    "publish",
+    "publish_envelopes",
+    "read_all",
+    "wait_caught_up",
+]
 
 
-async def publish(kafka: KafkaAccess, topic: str, records: list[tuple[bytes | None, bytes, list[tuple[str, bytes]]]]) -> None:
+async def publish(
+    kafka: KafkaAccess, topic: str, records: list[tuple[bytes | None, bytes, list[tuple[str, bytes]]]]
+) -> None:
     """Publish ``(key, value, headers)`` records in order and wait for every acknowledgement."""
     producer = AIOKafkaProducer(**kafka.aiokafka(), enable_idempotence=True)
     await producer.start()
@@ -65,8 +85,11 @@ async def wait_caught_up(kafka: KafkaAccess, group: str, topic: str, timeout: fl
         deadline = time.monotonic() + timeout
         while True:
             committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
-            behind = {tp: ends[tp] - (committed.get(tp).offset if committed.get(tp) else 0)
-                      for tp in partitions if ends[tp] > 0}
+            behind = {
+                tp: ends[tp] - (committed.get(tp).offset if committed.get(tp) else 0)
+                for tp in partitions
+                if ends[tp] > 0
+            }
             if all(lag <= 0 for lag in behind.values()):
                 return
             if time.monotonic() > deadline:

@@ -16,8 +16,14 @@ REASONS = typing.get_args(PickupRefused.model_fields["reason"].annotation)
 
 
 def refused(reason: str) -> PickupRefused:
-    return PickupRefused(child_id=uuid.uuid4(), class_id=uuid.uuid4(), site_id=uuid.uuid4(),
-                         day=dt.date(2027, 7, 5), reason=reason, at=dt.datetime(2027, 7, 5, 9, tzinfo=dt.UTC))
+    return PickupRefused(
+        child_id=uuid.uuid4(),
+        class_id=uuid.uuid4(),
+        site_id=uuid.uuid4(),
+        day=dt.date(2027, 7, 5),
+        reason=reason,
+        at=dt.datetime(2027, 7, 5, 9, tzinfo=dt.UTC),
+    )
 
 
 @pytest.mark.parametrize("reason", REASONS)

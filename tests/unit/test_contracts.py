@@ -14,8 +14,9 @@ from shared.contracts.compat import BASELINE, breaking, current, fields_of
 
 def test_the_asyncapi_document_in_docs_matches_the_code() -> None:
     committed = json.loads((ROOT / "docs/asyncapi.json").read_text())
-    assert committed == json.loads(json.dumps(document())), \
+    assert committed == json.loads(json.dumps(document())), (
         "regenerate with: python -m shared.contracts.asyncapi > docs/asyncapi.json"
+    )
     assert set(committed["channels"]) >= {"enrollment_events", "partner_insurance", "partner_statistics"}
 
 
@@ -62,8 +63,10 @@ def _check(new: type[BaseModel]) -> list[str]:
 
 
 def test_the_gate_refuses_a_renamed_a_retyped_or_a_new_required_field() -> None:
-    assert _check(Renamed) == ["x@v1: field 'child_id' was removed or renamed",
-                               "x@v1: new field 'kid_id' is required; old events do not have it"]
+    assert _check(Renamed) == [
+        "x@v1: field 'child_id' was removed or renamed",
+        "x@v1: new field 'kid_id' is required; old events do not have it",
+    ]
     assert _check(Retyped) == ["x@v1: field 'days' changed type"]
     assert _check(NewRequired) == ["x@v1: new field 'site_id' is required; old events do not have it"]
 

@@ -27,8 +27,10 @@ def test_age_counts_whole_months() -> None:
 
 def test_a_three_year_old_is_too_old_for_infant_care() -> None:
     reason = age_mismatch(dt.date(2023, 3, 15), dt.date(2026, 7, 6), 0, 36)
-    assert reason == ("the child is 3 years 3 months old on 2026-07-06; this class takes children from "
-                      "0 years up to (not including) 3 years")
+    assert reason == (
+        "the child is 3 years 3 months old on 2026-07-06; this class takes children from "
+        "0 years up to (not including) 3 years"
+    )
     assert age_mismatch(dt.date(2024, 3, 15), dt.date(2026, 7, 6), 0, 36) is None
 
 
@@ -87,8 +89,13 @@ def test_the_enrolment_message_names_the_child_and_the_days() -> None:
 def test_an_approved_subsidy_is_told_in_yuan_in_either_language() -> None:
     from shared.contracts.subsidy import FundShare, SubsidyApproved
 
-    event = SubsidyApproved(application_id=uuid.uuid4(), booking_id=uuid.uuid4(), child_id=uuid.uuid4(),
-                            amount_fen=2249, funds=(FundShare(fund_id=uuid.uuid4(), amount_fen=2249),),
-                            decided_by="system")
+    event = SubsidyApproved(
+        application_id=uuid.uuid4(),
+        booking_id=uuid.uuid4(),
+        child_id=uuid.uuid4(),
+        amount_fen=2249,
+        funds=(FundShare(fund_id=uuid.uuid4(), amount_fen=2249),),
+        decided_by="system",
+    )
     assert message(event, "小红") == "小红 的托管费补贴 ¥22.49 已批准。"
     assert message(event, "Xiaohong", "en") == "A childcare subsidy of ¥22.49 for Xiaohong is approved."

@@ -57,8 +57,13 @@ def test_an_unknown_event_type_is_reported() -> None:
 
 def test_a_causation_chain_links_events() -> None:
     cause = envelope(child_enrolled(child_id=uuid.uuid4()))
-    effect = Envelope.wrap(child_enrolled(child_id=uuid.uuid4()), producer="subsidy", union_id=None,
-                           correlation_id=cause.correlation_id, causation_id=cause.event_id)
+    effect = Envelope.wrap(
+        child_enrolled(child_id=uuid.uuid4()),
+        producer="subsidy",
+        union_id=None,
+        correlation_id=cause.correlation_id,
+        causation_id=cause.event_id,
+    )
     assert effect.causation_id == cause.event_id and effect.correlation_id == cause.correlation_id
     assert effect.event_id != cause.event_id
     assert isinstance(effect.event_id, uuid.UUID)

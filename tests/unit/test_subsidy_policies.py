@@ -21,7 +21,7 @@ def request(group: str = "regular", fee_per_day: int = 4999, class_id: uuid.UUID
 
 
 def amounts(lines) -> list[tuple[str, int]]:
-    return [(l.policy.kind, l.amount_fen) for l in lines]
+    return [(line.policy.kind, line.amount_fen) for line in lines]
 
 
 def test_gongshu_members_get_15_percent_rounded_down_to_the_fen() -> None:
@@ -46,25 +46,30 @@ def test_a_fund_grant_for_model_classes_only() -> None:
 
 
 def test_combined_policies_pay_in_order_and_never_more_than_the_fee() -> None:
-    lines = subsidise(request("hardship"), [
-        policy("fund_grant", amount_per_day_fen=4000),
-        policy("per_day", amount_per_day_fen=1000),
-        policy("member_percent", percent_bp=1500),
-    ])
+    lines = subsidise(
+        request("hardship"),
+        [
+            policy("fund_grant", amount_per_day_fen=4000),
+            policy("per_day", amount_per_day_fen=1000),
+            policy("member_percent", percent_bp=1500),
+        ],
+    )
     # 14997 fee: 15 % = 2249, then 3 x 10.00 = 3000, then the grant covers what is left: 9748, not 12000
     assert amounts(lines) == [("member_percent", 2249), ("per_day", 3000), ("fund_grant", 9748)]
-    assert sum(l.amount_fen for l in lines) == 14997
+    assert sum(line.amount_fen for line in lines) == 14997
 
 
 def test_full_coverage_comes_first_and_leaves_nothing_for_the_rest() -> None:
-    lines = subsidise(request("gig"), [policy("member_percent", percent_bp=1500),
-                                        policy("priority_full", groups=("gig",))])
+    lines = subsidise(
+        request("gig"), [policy("member_percent", percent_bp=1500), policy("priority_full", groups=("gig",))]
+    )
     assert amounts(lines) == [("priority_full", 14997)]
 
 
 def test_a_cap_per_child_limits_a_policy() -> None:
     assert amounts(subsidise(request(), [policy("per_day", amount_per_day_fen=3000, cap_per_child_fen=5000)])) == [
-        ("per_day", 5000)]
+        ("per_day", 5000)
+    ]
 
 
 def test_an_amount_is_spread_over_the_days_with_the_remainder_first() -> None:

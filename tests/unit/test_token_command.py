@@ -7,12 +7,15 @@ import pytest
 from shared.auth import main
 
 
-@pytest.mark.parametrize("args, needs", [
-    (["--role", "parent"], "--union and --member"),
-    (["--role", "parent", "--union", "5d0f1a52-7d0b-4c1e-9a43-2f6c1d9e0a01"], "--member"),
-    (["--role", "union_staff"], "--union"),
-    (["--role", "provider_staff"], "--provider"),
-])
+@pytest.mark.parametrize(
+    "args, needs",
+    [
+        (["--role", "parent"], "--union and --member"),
+        (["--role", "parent", "--union", "5d0f1a52-7d0b-4c1e-9a43-2f6c1d9e0a01"], "--member"),
+        (["--role", "union_staff"], "--union"),
+        (["--role", "provider_staff"], "--provider"),
+    ],
+)
 def test_a_token_without_the_ids_its_role_needs_is_refused_at_once(args: list[str], needs: str, capsys) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["mint", *args])

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from deploy.endpoints import ROOT
 from shared.contracts.catalogue import render
 from shared.envelope import Event
 from shared.partners import FEEDS, partners
 from shared.topics import STREAMS, SUBSCRIPTIONS, all_topics
-from deploy.endpoints import ROOT
 
 
 def test_every_consumed_stream_has_a_dead_letter_topic_per_consumer() -> None:

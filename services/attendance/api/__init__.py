@@ -23,51 +23,89 @@ from shared.service import Rt
 router = APIRouter()
 
 
-@router.post("/checkins", status_code=201, tags=["check-in"],
-             summary="Check a child in with a health screening (provider staff at the child's site)")
-async def check_in(body: checkin.CheckIn, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey) -> JSONResponse:
+@router.post(
+    "/checkins",
+    status_code=201,
+    tags=["check-in"],
+    summary="Check a child in with a health screening (provider staff at the child's site)",
+)
+async def check_in(
+    body: checkin.CheckIn, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+) -> JSONResponse:
     return await respond(request, caller, key, body, lambda tx, a: checkin.check_in(body, a, tx=tx, outbox=rt.outbox))
 
 
-@router.post("/pickups", status_code=201, tags=["pick-up"],
-             summary="An adult asks for a child: refused unless authorised, else a code goes to the guardians")
-async def start_pickup(body: pickup.StartPickup, request: Request, rt: Rt, caller: Caller,
-                       key: IdempotencyKey) -> JSONResponse:
-    return await respond(request, caller, key, body, lambda tx, a: pickup.start(
-        body, a, tx=tx, outbox=rt.outbox, seal_to=rt.settings.notify_seal_public_key))
+@router.post(
+    "/pickups",
+    status_code=201,
+    tags=["pick-up"],
+    summary="An adult asks for a child: refused unless authorised, else a code goes to the guardians",
+)
+async def start_pickup(
+    body: pickup.StartPickup, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+) -> JSONResponse:
+    return await respond(
+        request,
+        caller,
+        key,
+        body,
+        lambda tx, a: pickup.start(body, a, tx=tx, outbox=rt.outbox, seal_to=rt.settings.notify_seal_public_key),
+    )
 
 
-@router.post("/pickups/{attempt_id}/confirmation", tags=["pick-up"],
-             summary="The adult confirms with the one-time code; the child is released")
-async def confirm_pickup(attempt_id: uuid.UUID, body: pickup.ConfirmPickup, request: Request, rt: Rt, caller: Caller,
-                         key: IdempotencyKey) -> JSONResponse:
-    return await respond(request, caller, key, body,
-                      lambda tx, a: pickup.confirm(attempt_id, body, a, tx=tx, outbox=rt.outbox))
+@router.post(
+    "/pickups/{attempt_id}/confirmation",
+    tags=["pick-up"],
+    summary="The adult confirms with the one-time code; the child is released",
+)
+async def confirm_pickup(
+    attempt_id: uuid.UUID, body: pickup.ConfirmPickup, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+) -> JSONResponse:
+    return await respond(
+        request, caller, key, body, lambda tx, a: pickup.confirm(attempt_id, body, a, tx=tx, outbox=rt.outbox)
+    )
 
 
-@router.post("/children/{child_id}/pickup-release", tags=["pick-up"],
-             summary="Union staff lift today's lock on a child's pick-up (too many wrong codes or attempts)")
-async def release_pickup(child_id: uuid.UUID, body: pickup.ReleasePickup, request: Request, rt: Rt, caller: Caller,
-                         key: IdempotencyKey) -> JSONResponse:
+@router.post(
+    "/children/{child_id}/pickup-release",
+    tags=["pick-up"],
+    summary="Union staff lift today's lock on a child's pick-up (too many wrong codes or attempts)",
+)
+async def release_pickup(
+    child_id: uuid.UUID, body: pickup.ReleasePickup, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+) -> JSONResponse:
     return await respond(request, caller, key, body, lambda tx, a: pickup.release(child_id, body, a, tx=tx))
 
 
 @router.put("/sites/{site_id}/hours", tags=["sites"], summary="Check-in cut-off, closing time, escalation pace")
-async def set_hours(site_id: uuid.UUID, body: site.Hours, request: Request, rt: Rt, caller: Caller,
-                    key: IdempotencyKey) -> JSONResponse:
+async def set_hours(
+    site_id: uuid.UUID, body: site.Hours, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+) -> JSONResponse:
     return await respond(request, caller, key, body, lambda tx, a: site.set_hours(site_id, body, a, tx=tx))
 
 
-@router.post("/classes/{class_id}/days/{day}/staff", status_code=201, tags=["roster"],
-             summary="Record a member of staff on duty")
-async def add_staff(class_id: uuid.UUID, day: dt.date, body: site.StaffOnDuty, request: Request, rt: Rt,
-                    caller: Caller, key: IdempotencyKey) -> JSONResponse:
-    return await respond(request, caller, key, body,
-                         lambda tx, a: site.add_staff(class_id, day, body, a, tx=tx, outbox=rt.outbox))
+@router.post(
+    "/classes/{class_id}/days/{day}/staff", status_code=201, tags=["roster"], summary="Record a member of staff on duty"
+)
+async def add_staff(
+    class_id: uuid.UUID,
+    day: dt.date,
+    body: site.StaffOnDuty,
+    request: Request,
+    rt: Rt,
+    caller: Caller,
+    key: IdempotencyKey,
+) -> JSONResponse:
+    return await respond(
+        request, caller, key, body, lambda tx, a: site.add_staff(class_id, day, body, a, tx=tx, outbox=rt.outbox)
+    )
 
 
-@router.get("/classes/{class_id}/roster/{day}", tags=["roster"],
-            summary="The day's roster: each child's status, children present against the staffing ratio")
+@router.get(
+    "/classes/{class_id}/roster/{day}",
+    tags=["roster"],
+    summary="The day's roster: each child's status, children present against the staffing ratio",
+)
 async def read_roster(class_id: uuid.UUID, day: dt.date, rt: Rt, caller: Caller) -> dict[str, Any]:
     facts = await roster.class_facts(rt.pool, class_id)
     if facts is None:
@@ -77,15 +115,25 @@ async def read_roster(class_id: uuid.UUID, day: dt.date, rt: Rt, caller: Caller)
     present = sum(1 for c in children if c["status"] == "present")
     staff = await checkin_db.staff_on_duty(rt.pool, class_id, day)
     per_staff = CHILDREN_PER_STAFF.get(facts["class_type"], 15)
-    return {"class_id": class_id, "day": day, "children": children, "children_present": present,
-            "staff_on_duty": staff, "children_per_staff": per_staff,
-            "ratio_exceeded": present > len(staff) * per_staff}
+    return {
+        "class_id": class_id,
+        "day": day,
+        "children": children,
+        "children_present": present,
+        "staff_on_duty": staff,
+        "children_per_staff": per_staff,
+        "ratio_exceeded": present > len(staff) * per_staff,
+    }
 
 
-@router.get("/children/{child_id}/attendance", tags=["figures"],
-            summary="Booked, attended and absent days per booking (guardians, and staff above the class)")
-async def child_attendance(child_id: uuid.UUID, rt: Rt, caller: Caller,
-                           programme_id: uuid.UUID | None = None) -> dict[str, Any]:
+@router.get(
+    "/children/{child_id}/attendance",
+    tags=["figures"],
+    summary="Booked, attended and absent days per booking (guardians, and staff above the class)",
+)
+async def child_attendance(
+    child_id: uuid.UUID, rt: Rt, caller: Caller, programme_id: uuid.UUID | None = None
+) -> dict[str, Any]:
     child = await roster.child_facts(rt.pool, child_id)
     if child is None:
         raise CommandRejected(404, [{"field": "child_id", "reason": "no such child"}])
@@ -93,7 +141,8 @@ async def child_attendance(child_id: uuid.UUID, rt: Rt, caller: Caller,
         ensure_guardian(caller, child["guardians"])
     elif caller.role == "union_staff":
         paths = await rt.pool.fetchval(
-            "SELECT bool_or($2 = ANY(union_path)) FROM roster_entries WHERE child_id = $1", child_id, caller.union_id)
+            "SELECT bool_or($2 = ANY(union_path)) FROM roster_entries WHERE child_id = $1", child_id, caller.union_id
+        )
         if not paths:
             raise forbidden("this child is outside your part of the union tree")
     elif caller.role != "admin":
@@ -101,13 +150,24 @@ async def child_attendance(child_id: uuid.UUID, rt: Rt, caller: Caller,
     return {"child_id": child_id, "bookings": await roster.attended_days(rt.pool, child_id, programme_id)}
 
 
-@router.get("/unions/{union_id}/attendance", tags=["figures"],
-            summary="Booked, attended and absent children per class on a day, within a union's subtree")
+@router.get(
+    "/unions/{union_id}/attendance",
+    tags=["figures"],
+    summary="Booked, attended and absent children per class on a day, within a union's subtree",
+)
 async def union_attendance(union_id: uuid.UUID, rt: Rt, caller: Caller, day: dt.date = Query()) -> dict[str, Any]:
-    if caller.role != "admin" and not (caller.role == "union_staff" and caller.union_id and (
-            caller.union_id == union_id or await roster.is_above(rt.pool, caller.union_id, union_id))):
+    if caller.role != "admin" and not (
+        caller.role == "union_staff"
+        and caller.union_id
+        and (caller.union_id == union_id or await roster.is_above(rt.pool, caller.union_id, union_id))
+    ):
         raise forbidden("union staff see their own union's subtree")
     classes = await roster.figures(rt.pool, union_id, day)
-    return {"union_id": union_id, "day": day, "classes": classes,
-            "booked": sum(c["booked"] for c in classes), "attended": sum(c["attended"] for c in classes),
-            "absent": sum(c["absent"] for c in classes)}
+    return {
+        "union_id": union_id,
+        "day": day,
+        "classes": classes,
+        "booked": sum(c["booked"] for c in classes),
+        "attended": sum(c["attended"] for c in classes),
+        "absent": sum(c["absent"] for c in classes),
+    }

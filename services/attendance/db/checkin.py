@@ -16,25 +16,55 @@ Conn = asyncpg.Connection | asyncpg.Pool
 async def admission(conn: Conn, child_id: uuid.UUID, day: dt.date) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "SELECT checkin_id, class_id, site_id, at FROM checkins WHERE child_id = $1 AND day = $2 AND admitted",
-        child_id, day)
+        child_id,
+        day,
+    )
 
 
-async def insert_checkin(tx: asyncpg.Connection, checkin_id: uuid.UUID, entry: asyncpg.Record, *, at: dt.datetime,
-                         by_staff: str, temperature_c: float, symptoms: list[str], admitted: bool) -> None:
+async def insert_checkin(
+    tx: asyncpg.Connection,
+    checkin_id: uuid.UUID,
+    entry: asyncpg.Record,
+    *,
+    at: dt.datetime,
+    by_staff: str,
+    temperature_c: float,
+    symptoms: list[str],
+    admitted: bool,
+) -> None:
     await tx.execute(
         """INSERT INTO checkins (checkin_id, child_id, class_id, site_id, booking_id, day, at, by_staff,
                                  temperature_c, symptoms, admitted)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""",
-        checkin_id, entry["child_id"], entry["class_id"], entry["site_id"], entry["booking_id"], entry["day"], at,
-        by_staff, temperature_c, symptoms, admitted)
+        checkin_id,
+        entry["child_id"],
+        entry["class_id"],
+        entry["site_id"],
+        entry["booking_id"],
+        entry["day"],
+        at,
+        by_staff,
+        temperature_c,
+        symptoms,
+        admitted,
+    )
 
 
-async def admit(tx: asyncpg.Connection, checkin_id: uuid.UUID, entry: asyncpg.Record, *, at: dt.datetime,
-                by_staff: str, temperature_c: float, symptoms: list[str]) -> bool:
+async def admit(
+    tx: asyncpg.Connection,
+    checkin_id: uuid.UUID,
+    entry: asyncpg.Record,
+    *,
+    at: dt.datetime,
+    by_staff: str,
+    temperature_c: float,
+    symptoms: list[str],
+) -> bool:
     """Record an admission, and with it stop watching for the child's absence (or undo one marked).
     False when the child was already admitted that day (nothing changes then)."""
-    return bool(await tx.fetchval(
-        """WITH admitted AS (
+    return bool(
+        await tx.fetchval(
+            """WITH admitted AS (
                INSERT INTO checkins (checkin_id, child_id, class_id, site_id, booking_id, day, at, by_staff,
                                      temperature_c, symptoms, admitted)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, true)
@@ -45,8 +75,18 @@ async def admit(tx: asyncpg.Connection, checkin_id: uuid.UUID, entry: asyncpg.Re
            absence_undone AS (
                DELETE FROM absences x USING admitted a WHERE x.child_id = a.child_id AND x.day = a.day)
            SELECT count(*) FROM admitted""",
-        checkin_id, entry["child_id"], entry["class_id"], entry["site_id"], entry["booking_id"], entry["day"], at,
-        by_staff, temperature_c, symptoms))
+            checkin_id,
+            entry["child_id"],
+            entry["class_id"],
+            entry["site_id"],
+            entry["booking_id"],
+            entry["day"],
+            at,
+            by_staff,
+            temperature_c,
+            symptoms,
+        )
+    )
 
 
 async def present_and_staff(conn: Conn, class_id: uuid.UUID, day: dt.date) -> tuple[int, int]:
@@ -54,7 +94,10 @@ async def present_and_staff(conn: Conn, class_id: uuid.UUID, day: dt.date) -> tu
     row = await conn.fetchrow(
         """SELECT (SELECT count(*) FROM checkins ci WHERE ci.class_id = $1 AND ci.day = $2 AND ci.admitted
                    AND NOT EXISTS (SELECT 1 FROM handovers h WHERE h.child_id = ci.child_id AND h.day = ci.day)),
-                  (SELECT count(*) FROM staff_on_duty WHERE class_id = $1 AND day = $2)""", class_id, day)
+                  (SELECT count(*) FROM staff_on_duty WHERE class_id = $1 AND day = $2)""",
+        class_id,
+        day,
+    )
     return row[0], row[1]
 
 
@@ -64,15 +107,21 @@ async def lock_class_day(tx: asyncpg.Connection, class_id: uuid.UUID, day: dt.da
 
 
 async def staff_on_duty(conn: Conn, class_id: uuid.UUID, day: dt.date) -> list[dict]:
-    rows = await conn.fetch("SELECT staff_name, role FROM staff_on_duty WHERE class_id = $1 AND day = $2 ORDER BY staff_name",
-                            class_id, day)
+    rows = await conn.fetch(
+        "SELECT staff_name, role FROM staff_on_duty WHERE class_id = $1 AND day = $2 ORDER BY staff_name", class_id, day
+    )
     return [dict(r) for r in rows]
 
 
 async def add_staff(tx: asyncpg.Connection, class_id: uuid.UUID, day: dt.date, name: str, role: str) -> None:
     await tx.execute(
         """INSERT INTO staff_on_duty (class_id, day, staff_name, role) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (class_id, day, staff_name) DO UPDATE SET role = EXCLUDED.role""", class_id, day, name, role)
+           ON CONFLICT (class_id, day, staff_name) DO UPDATE SET role = EXCLUDED.role""",
+        class_id,
+        day,
+        name,
+        role,
+    )
 
 
 async def hours_of(conn: Conn, site_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, SiteHours]:
@@ -80,30 +129,45 @@ async def hours_of(conn: Conn, site_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID,
     wanted = set(site_ids)
     rows = await conn.fetch(
         """SELECT site_id, checkin_cutoff, closing, grace_minutes, escalation_interval_s FROM site_hours
-           WHERE site_id = ANY($1::uuid[])""", list(wanted))
+           WHERE site_id = ANY($1::uuid[])""",
+        list(wanted),
+    )
     found = {r["site_id"]: SiteHours(**{k: v for k, v in r.items() if k != "site_id"}) for r in rows}
     return {site: found.get(site, SiteHours()) for site in wanted}
 
 
-async def set_hours(tx: asyncpg.Connection, site_id: uuid.UUID, h: SiteHours, lead_name: str | None,
-                    lead_phone: str | None) -> None:
+async def set_hours(
+    tx: asyncpg.Connection, site_id: uuid.UUID, h: SiteHours, lead_name: str | None, lead_phone: str | None
+) -> None:
     await tx.execute(
         """INSERT INTO site_hours (site_id, checkin_cutoff, closing, grace_minutes, escalation_interval_s,
                                    site_lead_name, site_lead_phone) VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT (site_id) DO UPDATE SET checkin_cutoff = EXCLUDED.checkin_cutoff, closing = EXCLUDED.closing,
                grace_minutes = EXCLUDED.grace_minutes, escalation_interval_s = EXCLUDED.escalation_interval_s,
                site_lead_name = EXCLUDED.site_lead_name, site_lead_phone = EXCLUDED.site_lead_phone""",
-        site_id, h.checkin_cutoff, h.closing, h.grace_minutes, h.escalation_interval_s, lead_name, lead_phone)
+        site_id,
+        h.checkin_cutoff,
+        h.closing,
+        h.grace_minutes,
+        h.escalation_interval_s,
+        lead_name,
+        lead_phone,
+    )
 
 
 async def raise_alarm(tx: asyncpg.Connection, class_id: uuid.UUID, day: dt.date) -> bool:
     """Mark the class-day's staffing alarm raised; True only when it was not raised already."""
-    return bool(await tx.fetchval(
-        """INSERT INTO staffing_alarms (class_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING true""",
-        class_id, day))
+    return bool(
+        await tx.fetchval(
+            """INSERT INTO staffing_alarms (class_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING true""",
+            class_id,
+            day,
+        )
+    )
 
 
 async def clear_alarm(tx: asyncpg.Connection, class_id: uuid.UUID, day: dt.date) -> bool:
     """Clear the class-day's staffing alarm; True only when it was raised."""
-    return bool(await tx.fetchval("DELETE FROM staffing_alarms WHERE class_id = $1 AND day = $2 RETURNING true",
-                                  class_id, day))
+    return bool(
+        await tx.fetchval("DELETE FROM staffing_alarms WHERE class_id = $1 AND day = $2 RETURNING true", class_id, day)
+    )

@@ -10,19 +10,29 @@ from typing import Any
 import asyncpg
 
 from services.attendance.domain import SiteHours
-from shared.db import columns, json_text
 from shared.contracts.enrollment import BookingPromoted, ChildEnrolled, ChildRegistered
+from shared.db import columns, json_text
 
 Conn = asyncpg.Connection | asyncpg.Pool
 
 
-async def upsert_children(tx: asyncpg.Connection, registrations: Sequence[tuple[ChildRegistered, uuid.UUID | None]]) -> None:
+async def upsert_children(
+    tx: asyncpg.Connection, registrations: Sequence[tuple[ChildRegistered, uuid.UUID | None]]
+) -> None:
     """Who each child is and who may pick them up; the last registration of a child wins."""
     latest = {event.child_id: (event, union_id) for event, union_id in registrations}
-    rows = [(e.child_id, union_id, e.display_name, json_text([g.model_dump(mode="json") for g in e.guardians]),
-             e.priority_group, json_text([a.model_dump(mode="json") for a in e.authorised_adults]),
-             json_text(e.emergency_contact.model_dump(mode="json")) if e.emergency_contact else None)
-            for e, union_id in latest.values()]
+    rows = [
+        (
+            e.child_id,
+            union_id,
+            e.display_name,
+            json_text([g.model_dump(mode="json") for g in e.guardians]),
+            e.priority_group,
+            json_text([a.model_dump(mode="json") for a in e.authorised_adults]),
+            json_text(e.emergency_contact.model_dump(mode="json")) if e.emergency_contact else None,
+        )
+        for e, union_id in latest.values()
+    ]
     await tx.execute(
         """INSERT INTO roster_children (child_id, union_id, display_name, guardians, priority_group,
                                         authorised_adults, emergency_contact)
@@ -32,20 +42,36 @@ async def upsert_children(tx: asyncpg.Connection, registrations: Sequence[tuple[
            ON CONFLICT (child_id) DO UPDATE SET display_name = EXCLUDED.display_name,
                guardians = EXCLUDED.guardians, priority_group = EXCLUDED.priority_group,
                authorised_adults = EXCLUDED.authorised_adults, emergency_contact = EXCLUDED.emergency_contact""",
-        *columns(rows, 7))
+        *columns(rows, 7),
+    )
 
 
 async def add_roster_days(tx: asyncpg.Connection, bookings: Sequence[ChildEnrolled | BookingPromoted]) -> None:
     """A roster entry for each booked day of each booking."""
-    rows = [(b.booking_id, b.child_id, b.class_id, b.site_id, day, b.provider_id, b.programme_id, b.class_type,
-             list(b.union_path)) for b in bookings for day in b.days]
+    rows = [
+        (
+            b.booking_id,
+            b.child_id,
+            b.class_id,
+            b.site_id,
+            day,
+            b.provider_id,
+            b.programme_id,
+            b.class_type,
+            list(b.union_path),
+        )
+        for b in bookings
+        for day in b.days
+    ]
     await tx.execute(
         """INSERT INTO roster_entries (booking_id, child_id, class_id, site_id, day, provider_id, programme_id,
                                        class_type, union_path)
            SELECT b, c, k, s, d, p, g, t, string_to_array(u, ',')::uuid[]
            FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::date[], $6::uuid[], $7::uuid[], $8::text[],
                        $9::text[]) AS x(b, c, k, s, d, p, g, t, u)""",
-        *columns(rows, 8), [",".join(str(u) for u in r[8]) for r in rows])
+        *columns(rows, 8),
+        [",".join(str(u) for u in r[8]) for r in rows],
+    )
 
 
 async def remove_roster_days(tx: asyncpg.Connection, booking_id: uuid.UUID, days: list[dt.date]) -> None:
@@ -68,12 +94,15 @@ async def roster(conn: Conn, class_id: uuid.UUID, day: dt.date) -> list[dict[str
            LEFT JOIN handovers h ON h.child_id = e.child_id AND h.day = e.day
            LEFT JOIN absences a ON a.child_id = e.child_id AND a.day = e.day AND a.class_id = e.class_id
            WHERE e.class_id = $1 AND e.day = $2 ORDER BY c.display_name, c.child_id""",
-        class_id, day,
+        class_id,
+        day,
     )
     return [dict(r) for r in rows]
 
 
-async def entry(conn: Conn, child_id: uuid.UUID, day: dt.date, site_id: uuid.UUID | None = None) -> asyncpg.Record | None:
+async def entry(
+    conn: Conn, child_id: uuid.UUID, day: dt.date, site_id: uuid.UUID | None = None
+) -> asyncpg.Record | None:
     """The child's roster entry for a day (at a site, when given), with what staff need to know and
     the site's hours (NULL where the site never set them: see :func:`site_hours`)."""
     return await conn.fetchrow(
@@ -84,7 +113,10 @@ async def entry(conn: Conn, child_id: uuid.UUID, day: dt.date, site_id: uuid.UUI
            LEFT JOIN site_hours h ON h.site_id = e.site_id
            WHERE e.child_id = $1 AND e.day = $2 AND ($3::uuid IS NULL OR e.site_id = $3)
            ORDER BY e.site_id = $3 DESC NULLS LAST LIMIT 1""",
-        child_id, day, site_id)
+        child_id,
+        day,
+        site_id,
+    )
 
 
 def site_hours(entry: asyncpg.Record) -> SiteHours:
@@ -97,14 +129,22 @@ def site_hours(entry: asyncpg.Record) -> SiteHours:
 async def class_facts(conn: Conn, class_id: uuid.UUID) -> asyncpg.Record | None:
     return await conn.fetchrow(
         """SELECT class_id, site_id, provider_id, union_path, class_type FROM roster_entries
-           WHERE class_id = $1 AND provider_id IS NOT NULL LIMIT 1""", class_id)
+           WHERE class_id = $1 AND provider_id IS NOT NULL LIMIT 1""",
+        class_id,
+    )
 
 
-async def add_site(conn: Conn, site_id: uuid.UUID, network_id: uuid.UUID, provider_id: uuid.UUID,
-                   union_path: list[uuid.UUID]) -> None:
+async def add_site(
+    conn: Conn, site_id: uuid.UUID, network_id: uuid.UUID, provider_id: uuid.UUID, union_path: list[uuid.UUID]
+) -> None:
     await conn.execute(
         """INSERT INTO sites (site_id, network_id, provider_id, union_path) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (site_id) DO NOTHING""", site_id, network_id, provider_id, union_path)
+           ON CONFLICT (site_id) DO NOTHING""",
+        site_id,
+        network_id,
+        provider_id,
+        union_path,
+    )
 
 
 async def site_facts(conn: Conn, site_id: uuid.UUID) -> asyncpg.Record | None:
@@ -115,7 +155,9 @@ async def site_facts(conn: Conn, site_id: uuid.UUID) -> asyncpg.Record | None:
            UNION ALL
            (SELECT site_id, provider_id, union_path FROM roster_entries
             WHERE site_id = $1 AND provider_id IS NOT NULL LIMIT 1)
-           LIMIT 1""", site_id)
+           LIMIT 1""",
+        site_id,
+    )
 
 
 async def child_facts(conn: Conn, child_id: uuid.UUID) -> asyncpg.Record | None:
@@ -130,7 +172,10 @@ async def attended_days(conn: Conn, child_id: uuid.UUID, programme_id: uuid.UUID
            LEFT JOIN checkins ci ON ci.child_id = e.child_id AND ci.day = e.day AND ci.admitted
            LEFT JOIN absences a ON a.child_id = e.child_id AND a.day = e.day AND a.class_id = e.class_id
            WHERE e.child_id = $1 AND ($2::uuid IS NULL OR e.programme_id = $2)
-           GROUP BY e.programme_id, e.booking_id ORDER BY e.programme_id""", child_id, programme_id)
+           GROUP BY e.programme_id, e.booking_id ORDER BY e.programme_id""",
+        child_id,
+        programme_id,
+    )
     return [dict(r) for r in rows]
 
 
@@ -138,7 +183,10 @@ async def is_above(conn: Conn, upper_id: uuid.UUID, union_id: uuid.UUID) -> bool
     """Whether some class's path runs through ``upper_id`` and then ``union_id`` (root first)."""
     return await conn.fetchval(
         """SELECT EXISTS (SELECT 1 FROM roster_entries WHERE union_path @> ARRAY[$1, $2]::uuid[]
-                          AND array_position(union_path, $1) < array_position(union_path, $2))""", upper_id, union_id)
+                          AND array_position(union_path, $1) < array_position(union_path, $2))""",
+        upper_id,
+        union_id,
+    )
 
 
 async def figures(conn: Conn, union_id: uuid.UUID, day: dt.date) -> list[dict[str, Any]]:
@@ -150,5 +198,8 @@ async def figures(conn: Conn, union_id: uuid.UUID, day: dt.date) -> list[dict[st
            LEFT JOIN checkins ci ON ci.child_id = e.child_id AND ci.day = e.day AND ci.admitted
            LEFT JOIN absences a ON a.child_id = e.child_id AND a.day = e.day AND a.class_id = e.class_id
            WHERE e.day = $2 AND $1 = ANY(e.union_path)
-           GROUP BY e.site_id, e.class_id ORDER BY e.site_id, e.class_id""", union_id, day)
+           GROUP BY e.site_id, e.class_id ORDER BY e.site_id, e.class_id""",
+        union_id,
+        day,
+    )
     return [dict(r) for r in rows]

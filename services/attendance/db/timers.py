@@ -27,32 +27,43 @@ async def schedule_many(tx: asyncpg.Connection, timers: Sequence[Timer]) -> None
         """INSERT INTO timers (kind, child_id, class_id, day, step, due_at)
            SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::date[], $5::int[], $6::timestamptz[])
            ON CONFLICT (kind, child_id, class_id, day, step) DO NOTHING""",
-        *columns([tuple(t) for t in timers], 6))
+        *columns([tuple(t) for t in timers], 6),
+    )
 
 
 async def cancel(tx: asyncpg.Connection, kind: str, child_id: uuid.UUID, day: dt.date) -> None:
-    await tx.execute("DELETE FROM timers WHERE kind = $1 AND child_id = $2 AND day = $3 AND fired_at IS NULL",
-                     kind, child_id, day)
+    await tx.execute(
+        "DELETE FROM timers WHERE kind = $1 AND child_id = $2 AND day = $3 AND fired_at IS NULL", kind, child_id, day
+    )
 
 
 async def cancel_days(tx: asyncpg.Connection, child_id: uuid.UUID, class_id: uuid.UUID, days: list[dt.date]) -> None:
-    await tx.execute("""DELETE FROM timers WHERE child_id = $1 AND class_id = $2 AND day = ANY($3::date[])
-                        AND fired_at IS NULL""", child_id, class_id, days)
+    await tx.execute(
+        """DELETE FROM timers WHERE child_id = $1 AND class_id = $2 AND day = ANY($3::date[])
+                        AND fired_at IS NULL""",
+        child_id,
+        class_id,
+        days,
+    )
 
 
 async def claim_due(tx: asyncpg.Connection, now: dt.datetime, limit: int = 100) -> list[asyncpg.Record]:
     """Due timers, locked so that another instance skips them; fire them in the same transaction."""
     return await tx.fetch(
         """SELECT timer_id, kind, child_id, class_id, day, step FROM timers
-           WHERE fired_at IS NULL AND due_at <= $1 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED""", now, limit)
+           WHERE fired_at IS NULL AND due_at <= $1 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED""",
+        now,
+        limit,
+    )
 
 
 async def mark_fired(tx: asyncpg.Connection, timer_id: int, at: dt.datetime) -> None:
     await tx.execute("UPDATE timers SET fired_at = $2 WHERE timer_id = $1", timer_id, at)
 
 
-async def reschedule_site(tx: asyncpg.Connection, site_id: uuid.UUID, cutoff: dt.time, closing: dt.time,
-                          grace_minutes: int, interval_s: int) -> None:
+async def reschedule_site(
+    tx: asyncpg.Connection, site_id: uuid.UUID, cutoff: dt.time, closing: dt.time, grace_minutes: int, interval_s: int
+) -> None:
     """New site hours move the site's pending timers (local time, Asia/Shanghai)."""
     await tx.execute(
         """UPDATE timers t SET due_at = CASE t.kind
@@ -62,4 +73,9 @@ async def reschedule_site(tx: asyncpg.Connection, site_id: uuid.UUID, cutoff: dt
            FROM roster_entries e
            WHERE t.fired_at IS NULL AND e.child_id = t.child_id AND e.class_id = t.class_id AND e.day = t.day
              AND e.site_id = $1""",
-        site_id, cutoff, closing, grace_minutes, interval_s)
+        site_id,
+        cutoff,
+        closing,
+        grace_minutes,
+        interval_s,
+    )

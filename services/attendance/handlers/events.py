@@ -6,10 +6,15 @@ import asyncpg
 
 from services.attendance.db import checkin, timers
 from services.attendance.db import roster as db
-from shared.routing import EventBatch, EventContext, EventRouter
 from shared.contracts.enrollment import (
-    BookingCancelled, BookingChanged, BookingPromoted, ChildEnrolled, ChildRegistered, SiteOpened,
+    BookingCancelled,
+    BookingChanged,
+    BookingPromoted,
+    ChildEnrolled,
+    ChildRegistered,
+    SiteOpened,
 )
+from shared.routing import EventBatch, EventContext, EventRouter
 
 events = EventRouter()
 
@@ -32,9 +37,14 @@ async def add_to_roster(batch: EventBatch, *, tx: asyncpg.Connection) -> None:
     bookings = [event for event, _ in batch]
     await db.add_roster_days(tx, bookings)
     hours = await checkin.hours_of(tx, {b.site_id for b in bookings})
-    await timers.schedule_many(tx, [
-        timers.Timer("absence", b.child_id, b.class_id, day, 0, hours[b.site_id].cutoff_at(day))
-        for b in bookings for day in b.days])
+    await timers.schedule_many(
+        tx,
+        [
+            timers.Timer("absence", b.child_id, b.class_id, day, 0, hours[b.site_id].cutoff_at(day))
+            for b in bookings
+            for day in b.days
+        ],
+    )
 
 
 @events.on(BookingChanged)

@@ -18,11 +18,17 @@ from typing import Any
 import asyncpg
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.attendance.access import ensure_provider_at_site
-from services.attendance.db import checkin, pickup as db, roster, timers
-from services.attendance.access import ensure_at_site
+from services.attendance.access import ensure_at_site, ensure_provider_at_site
+from services.attendance.db import checkin, roster, timers
+from services.attendance.db import pickup as db
 from services.attendance.domain import (
-    CODE_TTL, MAX_WRONG_CODES, code_matches, daily_refusal, hash_code, local_today, new_code,
+    CODE_TTL,
+    MAX_WRONG_CODES,
+    code_matches,
+    daily_refusal,
+    hash_code,
+    local_today,
+    new_code,
 )
 from services.attendance.handlers import Actor
 from services.attendance.handlers.staffing import review
@@ -45,8 +51,9 @@ class StartPickup(BaseModel):
 class ReleasePickup(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    reason: str = Field(min_length=10, max_length=500,
-                        description="How the adult was confirmed, e.g. a call to the guardian on file")
+    reason: str = Field(
+        min_length=10, max_length=500, description="How the adult was confirmed, e.g. a call to the guardian on file"
+    )
 
 
 class ConfirmPickup(BaseModel):
@@ -58,13 +65,13 @@ class ConfirmPickup(BaseModel):
 def _allowed_adults(entry: asyncpg.Record) -> dict[str, dict]:
     adults = {a["adult_id"]: a for a in entry["authorised_adults"]}
     for guardian in entry["guardians"]:
-        adults.setdefault(guardian["guardian_id"], {"adult_id": guardian["guardian_id"],
-                                                    "display_name": guardian["display_name"]})
+        adults.setdefault(
+            guardian["guardian_id"], {"adult_id": guardian["guardian_id"], "display_name": guardian["display_name"]}
+        )
     return adults
 
 
-async def start(cmd: StartPickup, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox,
-                seal_to: str) -> Result:
+async def start(cmd: StartPickup, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox, seal_to: str) -> Result:
     """Ask for a child; ``seal_to`` is notify's public key, the only one the code is readable with."""
     today = local_today(actor.now)
     admitted = await checkin.admission(tx, cmd.child_id, today)
@@ -79,55 +86,90 @@ async def start(cmd: StartPickup, actor: Actor, *, tx: asyncpg.Connection, outbo
     adult = _allowed_adults(entry).get(str(cmd.adult_id))
     if adult is None:
         await outbox.append(tx, PickupRefused(**where, reason="not_authorised", at=actor.now), **meta)
-        return 403, {"error": "refused", "reasons": [
-            {"field": "adult_id", "reason": "this adult is not authorised to pick the child up"}]}
+        return 403, {
+            "error": "refused",
+            "reasons": [{"field": "adult_id", "reason": "this adult is not authorised to pick the child up"}],
+        }
     await db.lock_child_day(tx, cmd.child_id, today)
     counts = await db.day_counts(tx, cmd.child_id, today)
     if locked := daily_refusal(counts["attempts"], counts["wrong_codes"], starting=True):
-        await outbox.append(tx, PickupRefused(**where, reason="too_many_attempts", adult_name=adult["display_name"],
-                                              at=actor.now), **meta)
+        await outbox.append(
+            tx,
+            PickupRefused(**where, reason="too_many_attempts", adult_name=adult["display_name"], at=actor.now),
+            **meta,
+        )
         return 429, {"error": "refused", "reasons": [{"field": "child_id", "reason": locked}]}
     attempt_id, code = uuid.uuid4(), new_code()
     expires_at = actor.now + CODE_TTL
-    await db.insert_attempt(tx, attempt_id, cmd.child_id, today, adult, hash_code(code, str(attempt_id)),
-                            expires_at, actor.principal.sub)
-    await outbox.append(tx, PickupCodeIssued(**where, attempt_id=attempt_id, adult_name=adult["display_name"],
-                                             sealed_code=seal(seal_to, code), expires_at=expires_at), **meta)
-    return 201, {"attempt_id": str(attempt_id), "adult_name": adult["display_name"],
-                 "expires_at": expires_at.isoformat(), "code_sent_to": "guardians"}
+    await db.insert_attempt(
+        tx, attempt_id, cmd.child_id, today, adult, hash_code(code, str(attempt_id)), expires_at, actor.principal.sub
+    )
+    await outbox.append(
+        tx,
+        PickupCodeIssued(
+            **where,
+            attempt_id=attempt_id,
+            adult_name=adult["display_name"],
+            sealed_code=seal(seal_to, code),
+            expires_at=expires_at,
+        ),
+        **meta,
+    )
+    return 201, {
+        "attempt_id": str(attempt_id),
+        "adult_name": adult["display_name"],
+        "expires_at": expires_at.isoformat(),
+        "code_sent_to": "guardians",
+    }
 
 
-async def confirm(attempt_id: uuid.UUID, cmd: ConfirmPickup, actor: Actor, *, tx: asyncpg.Connection,
-                  outbox: Outbox) -> Result:
+async def confirm(
+    attempt_id: uuid.UUID, cmd: ConfirmPickup, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox
+) -> Result:
     attempt = await db.lock_attempt(tx, attempt_id)
     if attempt is None:
         raise CommandRejected(404, [{"field": "attempt_id", "reason": "no such pick-up attempt"}])
-    entry = await roster.entry(tx, attempt["child_id"], attempt["day"],
-                               (await checkin.admission(tx, attempt["child_id"], attempt["day"]))["site_id"])
+    entry = await roster.entry(
+        tx,
+        attempt["child_id"],
+        attempt["day"],
+        (await checkin.admission(tx, attempt["child_id"], attempt["day"]))["site_id"],
+    )
     ensure_provider_at_site(actor.principal, entry["provider_id"])
     if attempt["status"] != "pending":
         raise CommandRejected(409, [{"field": "attempt_id", "reason": f"this pick-up attempt is {attempt['status']}"}])
-    where = {"child_id": attempt["child_id"], "class_id": entry["class_id"], "site_id": entry["site_id"],
-             "day": attempt["day"]}
+    where = {
+        "child_id": attempt["child_id"],
+        "class_id": entry["class_id"],
+        "site_id": entry["site_id"],
+        "day": attempt["day"],
+    }
     meta = {"union_id": entry["union_path"][-1], "correlation_id": actor.correlation_id}
 
     async def refuse(reason: str, status: int, message: str, new_status: str, tries: int) -> Result:
         await db.set_attempt(tx, attempt_id, status=new_status, wrong_tries=tries)
-        await outbox.append(tx, PickupRefused(**where, reason=reason, adult_name=attempt["adult_name"],
-                                              at=actor.now), **meta)
+        await outbox.append(
+            tx, PickupRefused(**where, reason=reason, adult_name=attempt["adult_name"], at=actor.now), **meta
+        )
         return status, {"error": "refused", "reasons": [{"field": "code", "reason": message}]}
 
     counts = await db.day_counts(tx, attempt["child_id"], attempt["day"])
     if locked := daily_refusal(counts["attempts"], counts["wrong_codes"], starting=False):
         return await refuse("too_many_attempts", 429, locked, "locked", attempt["wrong_tries"])
     if actor.now >= attempt["expires_at"]:
-        return await refuse("expired", 410, "the code has expired; start the pick-up again", "expired",
-                            attempt["wrong_tries"])
+        return await refuse(
+            "expired", 410, "the code has expired; start the pick-up again", "expired", attempt["wrong_tries"]
+        )
     if not code_matches(cmd.code, str(attempt_id), attempt["code_hash"]):
         tries = attempt["wrong_tries"] + 1
         if daily_refusal(0, counts["wrong_codes"] + 1, starting=False):
-            return await refuse("too_many_attempts", 422, "wrong code; pick-up is now locked for today until "
-                                "union staff release it", "locked", tries)
+            return await refuse(
+                "too_many_attempts",
+                422,
+                "wrong code; pick-up is now locked for today until union staff release it",
+                "locked",
+                tries,
+            )
         if tries >= MAX_WRONG_CODES:
             return await refuse("too_many_attempts", 422, "wrong code; this attempt is now locked", "locked", tries)
         return await refuse("wrong_code", 422, "wrong code", "pending", tries)
@@ -135,13 +177,23 @@ async def confirm(attempt_id: uuid.UUID, cmd: ConfirmPickup, actor: Actor, *, tx
     await db.set_attempt(tx, attempt_id, status="completed", wrong_tries=attempt["wrong_tries"])
     await db.insert_handover(tx, attempt, actor.now, actor.principal.sub)
     await timers.cancel(tx, "late_pickup", attempt["child_id"], attempt["day"])
-    await outbox.append(tx, ChildPickedUp(**where, adult_id=attempt["adult_id"], adult_name=attempt["adult_name"],
-                                          at=actor.now), **meta)
-    staffing = await review(tx, class_id=entry["class_id"], site_id=entry["site_id"], class_type=entry["class_type"],
-                            day=attempt["day"], meta=meta)
+    await outbox.append(
+        tx, ChildPickedUp(**where, adult_id=attempt["adult_id"], adult_name=attempt["adult_name"], at=actor.now), **meta
+    )
+    staffing = await review(
+        tx,
+        class_id=entry["class_id"],
+        site_id=entry["site_id"],
+        class_type=entry["class_type"],
+        day=attempt["day"],
+        meta=meta,
+    )
     await outbox.append_many(tx, staffing.alarm)
-    return 200, {"child_id": str(attempt["child_id"]), "released_to": attempt["adult_name"],
-                 "at": actor.now.isoformat()}
+    return 200, {
+        "child_id": str(attempt["child_id"]),
+        "released_to": attempt["adult_name"],
+        "at": actor.now.isoformat(),
+    }
 
 
 async def release(child_id: uuid.UUID, cmd: ReleasePickup, actor: Actor, *, tx: asyncpg.Connection) -> Result:

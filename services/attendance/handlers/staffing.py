@@ -23,15 +23,28 @@ class Staffing:
     alarm: list[FollowUp]  # the alarm raised or cleared by this change, if any
 
 
-async def review(tx: asyncpg.Connection, *, class_id: uuid.UUID, site_id: uuid.UUID, class_type: str,
-                 day: dt.date, meta: dict[str, Any]) -> Staffing:
+async def review(
+    tx: asyncpg.Connection,
+    *,
+    class_id: uuid.UUID,
+    site_id: uuid.UUID,
+    class_type: str,
+    day: dt.date,
+    meta: dict[str, Any],
+) -> Staffing:
     """Count the class-day after a change already written in ``tx``; raise or clear its alarm."""
     # Serialise with the class-day's other changes (they are written, or wait for ours), so that
     # the count each one sees, and therefore the alarm, is exact.
     await db.lock_class_day(tx, class_id, day)
     present, staff = await db.present_and_staff(tx, class_id, day)
-    facts = {"class_id": class_id, "site_id": site_id, "day": day, "children_present": present,
-             "staff_on_duty": staff, "children_per_staff": CHILDREN_PER_STAFF.get(class_type, 15)}
+    facts = {
+        "class_id": class_id,
+        "site_id": site_id,
+        "day": day,
+        "children_present": present,
+        "staff_on_duty": staff,
+        "children_per_staff": CHILDREN_PER_STAFF.get(class_type, 15),
+    }
     if ratio_exceeded(class_type, present, staff):
         alarm = [FollowUp(StaffingRatioExceeded(**facts), **meta)] if await db.raise_alarm(tx, class_id, day) else []
     else:

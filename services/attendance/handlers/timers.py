@@ -24,22 +24,44 @@ async def fire_due(tx: asyncpg.Connection, *, outbox: Outbox, now: dt.datetime, 
         entry = await roster.entry(tx, timer["child_id"], timer["day"])
         admitted = await checkin.admission(tx, timer["child_id"], timer["day"])
         if entry is not None:
-            where = {"child_id": timer["child_id"], "class_id": timer["class_id"], "site_id": entry["site_id"],
-                     "day": timer["day"]}
-            meta = {"union_id": entry["union_path"][-1] if entry["union_path"] else None,
-                    "correlation_id": correlation_id}
+            where = {
+                "child_id": timer["child_id"],
+                "class_id": timer["class_id"],
+                "site_id": entry["site_id"],
+                "day": timer["day"],
+            }
+            meta = {
+                "union_id": entry["union_path"][-1] if entry["union_path"] else None,
+                "correlation_id": correlation_id,
+            }
             if timer["kind"] == "absence" and admitted is None:
-                await tx.execute("INSERT INTO absences (child_id, day, class_id) VALUES ($1, $2, $3) "
-                                 "ON CONFLICT DO NOTHING", timer["child_id"], timer["day"], timer["class_id"])
-                await outbox.append(tx, ChildAbsent(**where, booking_id=entry["booking_id"],
-                                                    programme_id=entry["programme_id"]), **meta)
+                await tx.execute(
+                    "INSERT INTO absences (child_id, day, class_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    timer["child_id"],
+                    timer["day"],
+                    timer["class_id"],
+                )
+                await outbox.append(
+                    tx, ChildAbsent(**where, booking_id=entry["booking_id"], programme_id=entry["programme_id"]), **meta
+                )
                 if meta["union_id"] is not None:
-                    await statistics.count(tx, statistics.Fact(
-                        "absent", f"{timer['child_id']}:{timer['day']}", meta["union_id"], timer["child_id"],
-                        class_type=entry["class_type"]))
-            elif (timer["kind"] == "late_pickup" and admitted is not None
-                  and await pickup.handover(tx, timer["child_id"], timer["day"]) is None):
-                await outbox.append(tx, LatePickupEscalated(**where, step=timer["step"],
-                                                            audience=ESCALATION[timer["step"]]), **meta)
+                    await statistics.count(
+                        tx,
+                        statistics.Fact(
+                            "absent",
+                            f"{timer['child_id']}:{timer['day']}",
+                            meta["union_id"],
+                            timer["child_id"],
+                            class_type=entry["class_type"],
+                        ),
+                    )
+            elif (
+                timer["kind"] == "late_pickup"
+                and admitted is not None
+                and await pickup.handover(tx, timer["child_id"], timer["day"]) is None
+            ):
+                await outbox.append(
+                    tx, LatePickupEscalated(**where, step=timer["step"], audience=ESCALATION[timer["step"]]), **meta
+                )
         await timers.mark_fired(tx, timer["timer_id"], now)
     return len(due)

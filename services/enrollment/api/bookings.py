@@ -9,29 +9,33 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from services.enrollment.access import ensure_acts_for_child, not_found
-from shared.commands import IdempotencyKey, respond
-from shared.service import Rt
 from services.enrollment.db import bookings as db
 from services.enrollment.db import people
 from services.enrollment.domain.commands import BookDays, CancelBooking
 from services.enrollment.handlers import bookings as handlers
 from shared.auth import Caller
+from shared.commands import IdempotencyKey, respond
+from shared.service import Rt
 
 router = APIRouter(tags=["bookings"])
 
 
-@router.post("/bookings", status_code=201, summary="Book a child into a class: confirmed where seats are free, "
-                                                    "waitlisted elsewhere")
+@router.post(
+    "/bookings",
+    status_code=201,
+    summary="Book a child into a class: confirmed where seats are free, waitlisted elsewhere",
+)
 async def book(body: BookDays, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey) -> JSONResponse:
-    return await respond(request, caller, key, body, lambda tx, a: handlers.book(
-        body, a, tx=tx, outbox=rt.outbox))
+    return await respond(request, caller, key, body, lambda tx, a: handlers.book(body, a, tx=tx, outbox=rt.outbox))
 
 
 @router.post("/bookings/{booking_id}/cancellation", summary="Give up some days of a booking, or all of them")
-async def cancel(booking_id: uuid.UUID, body: CancelBooking, request: Request, rt: Rt, caller: Caller,
-                 key: IdempotencyKey) -> JSONResponse:
-    return await respond(request, caller, key, body, lambda tx, a: handlers.cancel(
-        booking_id, body, a, tx=tx, outbox=rt.outbox))
+async def cancel(
+    booking_id: uuid.UUID, body: CancelBooking, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+) -> JSONResponse:
+    return await respond(
+        request, caller, key, body, lambda tx, a: handlers.cancel(booking_id, body, a, tx=tx, outbox=rt.outbox)
+    )
 
 
 @router.get("/bookings/{booking_id}", summary="A booking's days, and its waitlist position on each waiting day")
@@ -42,9 +46,17 @@ async def read_booking(booking_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[st
     await ensure_acts_for_child(rt.pool, caller, await people.get_child(rt.pool, booking["child_id"]))
     positions = await db.waitlist_positions(rt.pool, booking_id)
     return {
-        "booking_id": booking_id, "child_id": booking["child_id"], "class_id": booking["class_id"],
-        "status": booking["status"], "priority_group": booking["priority_group"],
-        "days": [{"day": r["day"], "state": r["state"],
-                  **({"waitlist_position": positions[r["day"]]} if r["day"] in positions else {})}
-                 for r in await db.booking_days(rt.pool, booking_id)],
+        "booking_id": booking_id,
+        "child_id": booking["child_id"],
+        "class_id": booking["class_id"],
+        "status": booking["status"],
+        "priority_group": booking["priority_group"],
+        "days": [
+            {
+                "day": r["day"],
+                "state": r["state"],
+                **({"waitlist_position": positions[r["day"]]} if r["day"] in positions else {}),
+            }
+            for r in await db.booking_days(rt.pool, booking_id)
+        ],
     }

@@ -10,51 +10,64 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from services.enrollment.access import ensure_manages, ensure_sees_class, not_found
-from shared.commands import IdempotencyKey, respond
-from shared.service import Rt
 from services.enrollment.db import bookings as seats_db
 from services.enrollment.db import organisation as db
 from services.enrollment.domain.commands import (
-    CreateClass, CreateNetwork, CreateProgramme, CreateProvider, CreateSite, CreateUnion,
+    CreateClass,
+    CreateNetwork,
+    CreateProgramme,
+    CreateProvider,
+    CreateSite,
+    CreateUnion,
 )
 from services.enrollment.handlers import organisation as handlers
 from shared.auth import Caller, forbidden
+from shared.commands import IdempotencyKey, respond
 from shared.errors import CommandRejected
+from shared.service import Rt
 
 router = APIRouter(tags=["organisation"])
 
 
 @router.post("/unions", status_code=201, summary="Create a union under one you manage (admin: a city federation)")
-async def create_union(body: CreateUnion, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey) -> JSONResponse:
+async def create_union(
+    body: CreateUnion, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+) -> JSONResponse:
     return await respond(request, caller, key, body, lambda tx, a: handlers.create_union(body, a, tx=tx))
 
 
 @router.post("/providers", status_code=201, summary="Register a care provider contracted by a union")
-async def create_provider(body: CreateProvider, request: Request, rt: Rt, caller: Caller,
-                          key: IdempotencyKey) -> JSONResponse:
+async def create_provider(
+    body: CreateProvider, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+) -> JSONResponse:
     return await respond(request, caller, key, body, lambda tx, a: handlers.create_provider(body, a, tx=tx))
 
 
 @router.post("/networks", status_code=201, summary="Create a 1+N site network")
-async def create_network(body: CreateNetwork, request: Request, rt: Rt, caller: Caller,
-                         key: IdempotencyKey) -> JSONResponse:
+async def create_network(
+    body: CreateNetwork, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+) -> JSONResponse:
     return await respond(request, caller, key, body, lambda tx, a: handlers.create_network(body, a, tx=tx))
 
 
 @router.post("/sites", status_code=201, summary="Add the hub or a satellite site to a network")
 async def create_site(body: CreateSite, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey) -> JSONResponse:
-    return await respond(request, caller, key, body, lambda tx, a: handlers.create_site(body, a, tx=tx,
-                                                                                    outbox=rt.outbox))
+    return await respond(
+        request, caller, key, body, lambda tx, a: handlers.create_site(body, a, tx=tx, outbox=rt.outbox)
+    )
 
 
 @router.post("/programmes", status_code=201, summary="Open a programme (a term) at a network")
-async def create_programme(body: CreateProgramme, request: Request, rt: Rt, caller: Caller,
-                           key: IdempotencyKey) -> JSONResponse:
+async def create_programme(
+    body: CreateProgramme, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+) -> JSONResponse:
     return await respond(request, caller, key, body, lambda tx, a: handlers.create_programme(body, a, tx=tx))
 
 
 @router.post("/classes", status_code=201, summary="Create a class with its days, capacity, fee and quotas")
-async def create_class(body: CreateClass, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey) -> JSONResponse:
+async def create_class(
+    body: CreateClass, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+) -> JSONResponse:
     return await respond(request, caller, key, body, lambda tx, a: handlers.create_class(body, a, tx=tx))
 
 
@@ -68,8 +81,9 @@ async def read_class(class_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, A
 
 
 @router.get("/classes/{class_id}/availability", summary="Free seats per day, per pool, and the waitlist length")
-async def availability(class_id: uuid.UUID, rt: Rt, caller: Caller,
-                       start: dt.date = Query(alias="from"), end: dt.date = Query(alias="to")) -> dict[str, Any]:
+async def availability(
+    class_id: uuid.UUID, rt: Rt, caller: Caller, start: dt.date = Query(alias="from"), end: dt.date = Query(alias="to")
+) -> dict[str, Any]:
     if end < start:
         raise CommandRejected(422, [{"field": "from", "reason": "from is after to"}])
     cls = await db.get_class(rt.pool, class_id)
@@ -79,9 +93,19 @@ async def availability(class_id: uuid.UUID, rt: Rt, caller: Caller,
     now = dt.datetime.now(dt.UTC)
     days = await seats_db.read_seat_days(rt.pool, class_id, start, end)
     waiting = await seats_db.waiting_counts(rt.pool, class_id, start, end)
-    return {"class_id": class_id, "days": [
-        {"day": day, "capacity": seat.capacity, "taken": sum(seat.taken.values()), "free": seat.free(now),
-         "waitlisted": waiting.get(day, 0)} for day, seat in days.items()]}
+    return {
+        "class_id": class_id,
+        "days": [
+            {
+                "day": day,
+                "capacity": seat.capacity,
+                "taken": sum(seat.taken.values()),
+                "free": seat.free(now),
+                "waitlisted": waiting.get(day, 0),
+            }
+            for day, seat in days.items()
+        ],
+    }
 
 
 @router.get("/classes/{class_id}/roster/{day}", summary="Children with a confirmed seat on a day")
@@ -92,14 +116,22 @@ async def roster(class_id: uuid.UUID, day: dt.date, rt: Rt, caller: Caller) -> d
     if caller.role == "parent":
         raise forbidden("a roster is for union and provider staff")
     await ensure_sees_class(rt.pool, caller, cls)
-    return {"class_id": class_id, "day": day, "capacity": cls["capacity_per_day"],
-            "children": await seats_db.roster(rt.pool, class_id, day)}
+    return {
+        "class_id": class_id,
+        "day": day,
+        "capacity": cls["capacity_per_day"],
+        "children": await seats_db.roster(rt.pool, class_id, day),
+    }
 
 
 @router.get("/unions/{union_id}/figures", summary="Children enrolled in the union's subtree, by priority group")
-async def figures(union_id: uuid.UUID, rt: Rt, caller: Caller,
-                  start: dt.date | None = Query(None, alias="from"), end: dt.date | None = Query(None, alias="to"),
-                  ) -> dict[str, Any]:
+async def figures(
+    union_id: uuid.UUID,
+    rt: Rt,
+    caller: Caller,
+    start: dt.date | None = Query(None, alias="from"),
+    end: dt.date | None = Query(None, alias="to"),
+) -> dict[str, Any]:
     if await db.get_union(rt.pool, union_id) is None:
         raise not_found("union_id", "union")
     await ensure_manages(rt.pool, caller, union_id)

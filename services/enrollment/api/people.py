@@ -10,23 +10,28 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from services.enrollment.access import ensure_acts_for_child, not_found
-from shared.commands import IdempotencyKey, respond
-from shared.service import Rt, Runtime
 from services.enrollment.db import people as db
 from services.enrollment.domain.commands import AcceptGuardianship, DeclineGuardianship, RegisterChild
 from services.enrollment.handlers import people as handlers
 from shared.auth import Caller, require_role
+from shared.commands import IdempotencyKey, respond
+from shared.service import Rt, Runtime
 
 router = APIRouter(tags=["children"])
 
 
-@router.post("/children", status_code=201,
-             summary="Register a child (parents only; the caller is a guardian, other guardians are invited)")
-async def register_child(body: RegisterChild, request: Request, rt: Rt, caller: Caller,
-                         key: IdempotencyKey) -> JSONResponse:
+@router.post(
+    "/children",
+    status_code=201,
+    summary="Register a child (parents only; the caller is a guardian, other guardians are invited)",
+)
+async def register_child(
+    body: RegisterChild, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+) -> JSONResponse:
     quotas = _quotas(rt)
-    return await respond(request, caller, key, body,
-                         lambda tx, a: handlers.register_child(body, a, tx=tx, outbox=rt.outbox, **quotas))
+    return await respond(
+        request, caller, key, body, lambda tx, a: handlers.register_child(body, a, tx=tx, outbox=rt.outbox, **quotas)
+    )
 
 
 @router.get("/children/{child_id}", summary="A child, with guardians and pick-up adults")
@@ -35,8 +40,11 @@ async def read_child(child_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, A
     if child is None:
         raise not_found("child_id", "child")
     await ensure_acts_for_child(rt.pool, caller, child)
-    return {**dict(child), "guardians": await db.guardians_of(rt.pool, child_id),
-            "invited": await db.invited_to(rt.pool, child_id)}
+    return {
+        **dict(child),
+        "guardians": await db.guardians_of(rt.pool, child_id),
+        "invited": await db.invited_to(rt.pool, child_id),
+    }
 
 
 @router.get("/invitations", summary="The caller's open invitations to be a child's guardian")
@@ -45,20 +53,30 @@ async def read_invitations(rt: Rt, caller: Caller) -> dict[str, Any]:
     return {"member_id": caller.member_id, "invitations": await db.invitations_of(rt.pool, caller.member_id)}
 
 
-@router.post("/invitations/{child_id}/acceptance",
-             summary="Accept being the child's guardian (the invited member only); then linked and told")
-async def accept_invitation(child_id: uuid.UUID, body: AcceptGuardianship, request: Request, rt: Rt, caller: Caller,
-                            key: IdempotencyKey) -> JSONResponse:
+@router.post(
+    "/invitations/{child_id}/acceptance",
+    summary="Accept being the child's guardian (the invited member only); then linked and told",
+)
+async def accept_invitation(
+    child_id: uuid.UUID, body: AcceptGuardianship, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+) -> JSONResponse:
     quotas = _quotas(rt)
-    return await respond(request, caller, key, body, lambda tx, a: handlers.accept_guardianship(
-        child_id, body, a, tx=tx, outbox=rt.outbox, **quotas))
+    return await respond(
+        request,
+        caller,
+        key,
+        body,
+        lambda tx, a: handlers.accept_guardianship(child_id, body, a, tx=tx, outbox=rt.outbox, **quotas),
+    )
 
 
 @router.post("/invitations/{child_id}/refusal", summary="Decline being the child's guardian (the invited member only)")
-async def decline_invitation(child_id: uuid.UUID, request: Request, rt: Rt, caller: Caller,
-                             key: IdempotencyKey) -> JSONResponse:
-    return await respond(request, caller, key, DeclineGuardianship(),
-                         lambda tx, a: handlers.decline_guardianship(child_id, a, tx=tx))
+async def decline_invitation(
+    child_id: uuid.UUID, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+) -> JSONResponse:
+    return await respond(
+        request, caller, key, DeclineGuardianship(), lambda tx, a: handlers.decline_guardianship(child_id, a, tx=tx)
+    )
 
 
 def _quotas(rt: Runtime) -> dict[str, int]:

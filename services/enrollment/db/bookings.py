@@ -18,24 +18,35 @@ async def lock_seat_days(tx: asyncpg.Connection, class_id: uuid.UUID, days: list
     and read their seats."""
     capacities = await tx.fetch(
         "SELECT day, capacity FROM class_days WHERE class_id = $1 AND day = ANY($2::date[]) ORDER BY day FOR UPDATE",
-        class_id, days)
+        class_id,
+        days,
+    )
     return await _seat_days(tx, class_id, {r["day"]: r["capacity"] for r in capacities})
 
 
 async def read_seat_days(conn: Conn, class_id: uuid.UUID, start: dt.date, end: dt.date) -> dict[dt.date, SeatDay]:
     capacities = await conn.fetch(
         "SELECT day, capacity FROM class_days WHERE class_id = $1 AND day BETWEEN $2 AND $3 ORDER BY day",
-        class_id, start, end)
+        class_id,
+        start,
+        end,
+    )
     return await _seat_days(conn, class_id, {r["day"]: r["capacity"] for r in capacities})
 
 
 async def _seat_days(conn: Conn, class_id: uuid.UUID, capacities: dict[dt.date, int]) -> dict[dt.date, SeatDay]:
-    quotas = {r["priority_group"]: Quota(r["seats"], r["release_at"]) for r in await conn.fetch(
-        "SELECT priority_group, seats, release_at FROM class_quotas WHERE class_id = $1", class_id)}
+    quotas = {
+        r["priority_group"]: Quota(r["seats"], r["release_at"])
+        for r in await conn.fetch(
+            "SELECT priority_group, seats, release_at FROM class_quotas WHERE class_id = $1", class_id
+        )
+    }
     taken: dict[dt.date, dict[str, int]] = {day: {} for day in capacities}
     for row in await conn.fetch(
-            "SELECT day, pool, taken FROM seat_counts WHERE class_id = $1 AND day = ANY($2::date[])",
-            class_id, list(capacities)):
+        "SELECT day, pool, taken FROM seat_counts WHERE class_id = $1 AND day = ANY($2::date[])",
+        class_id,
+        list(capacities),
+    ):
         taken[row["day"]][row["pool"]] = row["taken"]
     return {day: SeatDay(capacity, quotas, taken[day]) for day, capacity in capacities.items()}
 
@@ -44,42 +55,77 @@ async def take_seat(tx: asyncpg.Connection, class_id: uuid.UUID, day: dt.date, p
     await tx.execute(
         """INSERT INTO seat_counts (class_id, day, pool, taken) VALUES ($1, $2, $3, 1)
            ON CONFLICT (class_id, day, pool) DO UPDATE SET taken = seat_counts.taken + 1""",
-        class_id, day, pool)
+        class_id,
+        day,
+        pool,
+    )
 
 
 async def free_seat(tx: asyncpg.Connection, class_id: uuid.UUID, day: dt.date, pool: str) -> None:
-    await tx.execute("UPDATE seat_counts SET taken = taken - 1 WHERE class_id = $1 AND day = $2 AND pool = $3",
-                     class_id, day, pool)
+    await tx.execute(
+        "UPDATE seat_counts SET taken = taken - 1 WHERE class_id = $1 AND day = $2 AND pool = $3", class_id, day, pool
+    )
 
 
-async def active_days_of_child(conn: Conn, child_id: uuid.UUID, class_id: uuid.UUID, days: list[dt.date]) -> list[dt.date]:
-    return [r["day"] for r in await conn.fetch(
-        """SELECT day FROM booking_days WHERE child_id = $1 AND class_id = $2 AND day = ANY($3::date[])
-           AND state <> 'cancelled' ORDER BY day""", child_id, class_id, days)]
+async def active_days_of_child(
+    conn: Conn, child_id: uuid.UUID, class_id: uuid.UUID, days: list[dt.date]
+) -> list[dt.date]:
+    return [
+        r["day"]
+        for r in await conn.fetch(
+            """SELECT day FROM booking_days WHERE child_id = $1 AND class_id = $2 AND day = ANY($3::date[])
+           AND state <> 'cancelled' ORDER BY day""",
+            child_id,
+            class_id,
+            days,
+        )
+    ]
 
 
-async def insert_booking(tx: asyncpg.Connection, booking_id: uuid.UUID, child_id: uuid.UUID, class_id: uuid.UUID,
-                         group: str, rank: int, booked_by: str) -> int:
+async def insert_booking(
+    tx: asyncpg.Connection,
+    booking_id: uuid.UUID,
+    child_id: uuid.UUID,
+    class_id: uuid.UUID,
+    group: str,
+    rank: int,
+    booked_by: str,
+) -> int:
     """Insert the booking; return its arrival sequence number."""
     return await tx.fetchval(
         """INSERT INTO bookings (booking_id, child_id, class_id, priority_group, priority_rank, booked_by)
            VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq""",
-        booking_id, child_id, class_id, group, rank, booked_by)
+        booking_id,
+        child_id,
+        class_id,
+        group,
+        rank,
+        booked_by,
+    )
 
 
-async def insert_booking_days(tx: asyncpg.Connection, booking_id: uuid.UUID, child_id: uuid.UUID,
-                              class_id: uuid.UUID, rank: int, seq: int,
-                              states: list[tuple[dt.date, str, str | None]]) -> None:
+async def insert_booking_days(
+    tx: asyncpg.Connection,
+    booking_id: uuid.UUID,
+    child_id: uuid.UUID,
+    class_id: uuid.UUID,
+    rank: int,
+    seq: int,
+    states: list[tuple[dt.date, str, str | None]],
+) -> None:
     await tx.executemany(
         """INSERT INTO booking_days (booking_id, class_id, day, child_id, state, pool, priority_rank, seq)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
-        [(booking_id, class_id, day, child_id, state, pool, rank, seq) for day, state, pool in states])
+        [(booking_id, class_id, day, child_id, state, pool, rank, seq) for day, state, pool in states],
+    )
 
 
-async def set_day_state(tx: asyncpg.Connection, booking_id: uuid.UUID, day: dt.date, state: str,
-                        pool: str | None) -> None:
-    await tx.execute("UPDATE booking_days SET state = $3, pool = $4 WHERE booking_id = $1 AND day = $2",
-                     booking_id, day, state, pool)
+async def set_day_state(
+    tx: asyncpg.Connection, booking_id: uuid.UUID, day: dt.date, state: str, pool: str | None
+) -> None:
+    await tx.execute(
+        "UPDATE booking_days SET state = $3, pool = $4 WHERE booking_id = $1 AND day = $2", booking_id, day, state, pool
+    )
 
 
 async def cancel_booking(tx: asyncpg.Connection, booking_id: uuid.UUID) -> None:
@@ -91,7 +137,9 @@ async def waitlist(tx: Conn, class_id: uuid.UUID, day: dt.date) -> list[asyncpg.
     return await tx.fetch(
         """SELECT bd.booking_id, bd.child_id, b.priority_group FROM booking_days bd JOIN bookings b USING (booking_id)
            WHERE bd.class_id = $1 AND bd.day = $2 AND bd.state = 'waitlisted' ORDER BY bd.priority_rank, bd.seq""",
-        class_id, day)
+        class_id,
+        day,
+    )
 
 
 async def waitlist_positions(conn: Conn, booking_id: uuid.UUID) -> dict[dt.date, int]:
@@ -101,14 +149,17 @@ async def waitlist_positions(conn: Conn, booking_id: uuid.UUID) -> dict[dt.date,
                                    AND ahead.state = 'waitlisted'
                                    AND (ahead.priority_rank, ahead.seq) < (mine.priority_rank, mine.seq)) AS position
            FROM booking_days mine WHERE mine.booking_id = $1 AND mine.state = 'waitlisted' ORDER BY mine.day""",
-        booking_id)
+        booking_id,
+    )
     return {r["day"]: r["position"] for r in rows}
 
 
 async def get_booking(conn: Conn, booking_id: uuid.UUID) -> asyncpg.Record | None:
     return await conn.fetchrow(
         """SELECT booking_id, child_id, class_id, status, priority_group, priority_rank, seq, requested_at
-           FROM bookings WHERE booking_id = $1""", booking_id)
+           FROM bookings WHERE booking_id = $1""",
+        booking_id,
+    )
 
 
 async def booking_days(conn: Conn, booking_id: uuid.UUID) -> list[asyncpg.Record]:
@@ -120,28 +171,41 @@ async def roster(conn: Conn, class_id: uuid.UUID, day: dt.date) -> list[dict[str
         """SELECT bd.child_id, c.display_name, bd.booking_id, bd.pool, c.priority_group
            FROM booking_days bd JOIN children c USING (child_id)
            WHERE bd.class_id = $1 AND bd.day = $2 AND bd.state = 'confirmed' ORDER BY c.display_name, bd.child_id""",
-        class_id, day)
+        class_id,
+        day,
+    )
     return [dict(r) for r in rows]
 
 
 async def waiting_counts(conn: Conn, class_id: uuid.UUID, start: dt.date, end: dt.date) -> dict[dt.date, int]:
     rows = await conn.fetch(
         """SELECT day, count(*) AS waiting FROM booking_days WHERE class_id = $1 AND state = 'waitlisted'
-           AND day BETWEEN $2 AND $3 GROUP BY day""", class_id, start, end)
+           AND day BETWEEN $2 AND $3 GROUP BY day""",
+        class_id,
+        start,
+        end,
+    )
     return {r["day"]: r["waiting"] for r in rows}
 
 
 async def due_quota_releases(tx: asyncpg.Connection, limit: int = 20) -> list[asyncpg.Record]:
     return await tx.fetch(
         """SELECT class_id, priority_group FROM class_quotas WHERE NOT release_handled AND release_at <= now()
-           ORDER BY release_at LIMIT $1 FOR UPDATE SKIP LOCKED""", limit)
+           ORDER BY release_at LIMIT $1 FOR UPDATE SKIP LOCKED""",
+        limit,
+    )
 
 
 async def mark_release_handled(tx: asyncpg.Connection, class_id: uuid.UUID, group: str) -> None:
-    await tx.execute("UPDATE class_quotas SET release_handled = true WHERE class_id = $1 AND priority_group = $2",
-                     class_id, group)
+    await tx.execute(
+        "UPDATE class_quotas SET release_handled = true WHERE class_id = $1 AND priority_group = $2", class_id, group
+    )
 
 
 async def waitlisted_days(conn: Conn, class_id: uuid.UUID) -> list[dt.date]:
-    return [r["day"] for r in await conn.fetch(
-        "SELECT DISTINCT day FROM booking_days WHERE class_id = $1 AND state = 'waitlisted' ORDER BY day", class_id)]
+    return [
+        r["day"]
+        for r in await conn.fetch(
+            "SELECT DISTINCT day FROM booking_days WHERE class_id = $1 AND state = 'waitlisted' ORDER BY day", class_id
+        )
+    ]

@@ -10,8 +10,9 @@ import asyncpg
 
 async def days_of(tx: asyncpg.Connection, child_id: uuid.UUID, programme_id: uuid.UUID) -> tuple[dt.date, ...] | None:
     """The covered days; None when insurers were never told of this child in this programme."""
-    days = await tx.fetchval("SELECT days FROM insurance_covers WHERE child_id = $1 AND programme_id = $2",
-                             child_id, programme_id)
+    days = await tx.fetchval(
+        "SELECT days FROM insurance_covers WHERE child_id = $1 AND programme_id = $2", child_id, programme_id
+    )
     return None if days is None else tuple(days)
 
 
@@ -19,4 +20,7 @@ async def save(tx: asyncpg.Connection, child_id: uuid.UUID, programme_id: uuid.U
     await tx.execute(
         """INSERT INTO insurance_covers (child_id, programme_id, days) VALUES ($1, $2, $3)
            ON CONFLICT (child_id, programme_id) DO UPDATE SET days = EXCLUDED.days""",
-        child_id, programme_id, list(days))
+        child_id,
+        programme_id,
+        list(days),
+    )

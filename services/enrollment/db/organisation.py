@@ -17,13 +17,18 @@ async def insert_union(tx: Conn, union_id: uuid.UUID, name: str, level: str, par
     ancestors = [*(parent["ancestors"] if parent else []), union_id]
     await tx.execute(
         "INSERT INTO unions (union_id, parent_id, name, level, ancestors) VALUES ($1, $2, $3, $4, $5)",
-        union_id, parent["union_id"] if parent else None, name, level, ancestors,
+        union_id,
+        parent["union_id"] if parent else None,
+        name,
+        level,
+        ancestors,
     )
 
 
 async def get_union(conn: Conn, union_id: uuid.UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow("SELECT union_id, parent_id, name, level, ancestors FROM unions WHERE union_id = $1",
-                               union_id)
+    return await conn.fetchrow(
+        "SELECT union_id, parent_id, name, level, ancestors FROM unions WHERE union_id = $1", union_id
+    )
 
 
 async def is_within(conn: Conn, union_id: uuid.UUID, root_id: uuid.UUID) -> bool:
@@ -32,8 +37,9 @@ async def is_within(conn: Conn, union_id: uuid.UUID, root_id: uuid.UUID) -> bool
 
 
 async def insert_provider(tx: Conn, provider_id: uuid.UUID, union_id: uuid.UUID, name: str) -> None:
-    await tx.execute("INSERT INTO providers (provider_id, union_id, name) VALUES ($1, $2, $3)",
-                     provider_id, union_id, name)
+    await tx.execute(
+        "INSERT INTO providers (provider_id, union_id, name) VALUES ($1, $2, $3)", provider_id, union_id, name
+    )
 
 
 async def get_provider(conn: Conn, provider_id: uuid.UUID) -> asyncpg.Record | None:
@@ -41,7 +47,9 @@ async def get_provider(conn: Conn, provider_id: uuid.UUID) -> asyncpg.Record | N
 
 
 async def insert_network(tx: Conn, network_id: uuid.UUID, union_id: uuid.UUID, name: str) -> None:
-    await tx.execute("INSERT INTO networks (network_id, union_id, name) VALUES ($1, $2, $3)", network_id, union_id, name)
+    await tx.execute(
+        "INSERT INTO networks (network_id, union_id, name) VALUES ($1, $2, $3)", network_id, union_id, name
+    )
 
 
 async def get_network(conn: Conn, network_id: uuid.UUID) -> asyncpg.Record | None:
@@ -51,48 +59,78 @@ async def get_network(conn: Conn, network_id: uuid.UUID) -> asyncpg.Record | Non
 async def insert_site(tx: Conn, site_id: uuid.UUID, union_id: uuid.UUID, cmd: CreateSite) -> None:
     await tx.execute(
         "INSERT INTO sites (site_id, network_id, union_id, provider_id, role, name) VALUES ($1, $2, $3, $4, $5, $6)",
-        site_id, cmd.network_id, union_id, cmd.provider_id, cmd.role, cmd.name,
+        site_id,
+        cmd.network_id,
+        union_id,
+        cmd.provider_id,
+        cmd.role,
+        cmd.name,
     )
 
 
 async def get_site(conn: Conn, site_id: uuid.UUID) -> asyncpg.Record | None:
     return await conn.fetchrow(
-        "SELECT site_id, network_id, union_id, provider_id, role, name FROM sites WHERE site_id = $1", site_id)
+        "SELECT site_id, network_id, union_id, provider_id, role, name FROM sites WHERE site_id = $1", site_id
+    )
 
 
 async def hub_of(conn: Conn, network_id: uuid.UUID) -> uuid.UUID | None:
     return await conn.fetchval("SELECT site_id FROM sites WHERE network_id = $1 AND role = 'hub'", network_id)
 
 
-async def insert_programme(tx: Conn, programme_id: uuid.UUID, union_id: uuid.UUID, cmd: CreateProgramme,
-                           priority_order: list[str]) -> None:
+async def insert_programme(
+    tx: Conn, programme_id: uuid.UUID, union_id: uuid.UUID, cmd: CreateProgramme, priority_order: list[str]
+) -> None:
     await tx.execute(
         """INSERT INTO programmes (programme_id, network_id, union_id, name, season, starts_on, ends_on, priority_order)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
-        programme_id, cmd.network_id, union_id, cmd.name, cmd.season, cmd.starts_on, cmd.ends_on, priority_order,
+        programme_id,
+        cmd.network_id,
+        union_id,
+        cmd.name,
+        cmd.season,
+        cmd.starts_on,
+        cmd.ends_on,
+        priority_order,
     )
 
 
 async def get_programme(conn: Conn, programme_id: uuid.UUID) -> asyncpg.Record | None:
     return await conn.fetchrow(
         """SELECT programme_id, network_id, union_id, name, season, starts_on, ends_on, priority_order
-           FROM programmes WHERE programme_id = $1""", programme_id)
+           FROM programmes WHERE programme_id = $1""",
+        programme_id,
+    )
 
 
-async def insert_class(tx: Conn, class_id: uuid.UUID, union_id: uuid.UUID, cmd: CreateClass,
-                       ages: tuple[int, int]) -> None:
+async def insert_class(
+    tx: Conn, class_id: uuid.UUID, union_id: uuid.UUID, cmd: CreateClass, ages: tuple[int, int]
+) -> None:
     await tx.execute(
         """INSERT INTO classes (class_id, programme_id, site_id, union_id, name, class_type, min_age_months,
                                 max_age_months, capacity_per_day, booking_mode, fee_per_day_fen, registration_opens_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""",
-        class_id, cmd.programme_id, cmd.site_id, union_id, cmd.name, cmd.class_type, ages[0], ages[1],
-        cmd.capacity_per_day, cmd.booking_mode, cmd.fee_per_day_fen, cmd.registration_opens_at,
+        class_id,
+        cmd.programme_id,
+        cmd.site_id,
+        union_id,
+        cmd.name,
+        cmd.class_type,
+        ages[0],
+        ages[1],
+        cmd.capacity_per_day,
+        cmd.booking_mode,
+        cmd.fee_per_day_fen,
+        cmd.registration_opens_at,
     )
-    await tx.executemany("INSERT INTO class_days (class_id, day, capacity) VALUES ($1, $2, $3)",
-                         [(class_id, day, cmd.capacity_per_day) for day in cmd.days])
+    await tx.executemany(
+        "INSERT INTO class_days (class_id, day, capacity) VALUES ($1, $2, $3)",
+        [(class_id, day, cmd.capacity_per_day) for day in cmd.days],
+    )
     await tx.executemany(
         "INSERT INTO class_quotas (class_id, priority_group, seats, release_at) VALUES ($1, $2, $3, $4)",
-        [(class_id, q.priority_group, q.seats, q.release_at) for q in cmd.quotas])
+        [(class_id, q.priority_group, q.seats, q.release_at) for q in cmd.quotas],
+    )
 
 
 CLASS_COLUMNS = """c.class_id, c.programme_id, c.site_id, c.union_id, c.name, c.class_type, c.min_age_months,
@@ -105,13 +143,16 @@ CLASS_COLUMNS = """c.class_id, c.programme_id, c.site_id, c.union_id, c.name, c.
 async def get_class(conn: Conn, class_id: uuid.UUID) -> asyncpg.Record | None:
     return await conn.fetchrow(
         f"""SELECT {CLASS_COLUMNS} FROM classes c JOIN sites s USING (site_id)
-            JOIN programmes p USING (programme_id) WHERE c.class_id = $1""", class_id)
+            JOIN programmes p USING (programme_id) WHERE c.class_id = $1""",
+        class_id,
+    )
 
 
 async def quotas_of(conn: Conn, class_id: uuid.UUID) -> list[dict[str, Any]]:
     rows = await conn.fetch(
         "SELECT priority_group, seats, release_at FROM class_quotas WHERE class_id = $1 ORDER BY priority_group",
-        class_id)
+        class_id,
+    )
     return [dict(r) for r in rows]
 
 
@@ -124,12 +165,17 @@ async def figures(conn: Conn, union_id: uuid.UUID, start: dt.date | None, end: d
            WHERE bd.state = 'confirmed' AND $1 = ANY(u.ancestors)
              AND ($2::date IS NULL OR bd.day >= $2) AND ($3::date IS NULL OR bd.day <= $3)
            GROUP BY ROLLUP (b.priority_group)""",
-        union_id, start, end,
+        union_id,
+        start,
+        end,
     )
     total = next((r for r in rows if r["priority_group"] is None), None)
     return {
         "children_enrolled": total["children"] if total else 0,
         "child_days": total["child_days"] if total else 0,
-        "by_priority_group": {r["priority_group"]: {"children": r["children"], "child_days": r["child_days"]}
-                              for r in rows if r["priority_group"] is not None},
+        "by_priority_group": {
+            r["priority_group"]: {"children": r["children"], "child_days": r["child_days"]}
+            for r in rows
+            if r["priority_group"] is not None
+        },
     }

@@ -12,13 +12,23 @@ from shared.contracts.enrollment import AuthorisedAdult, ChildRegistered, Emerge
 Conn = asyncpg.Connection | asyncpg.Pool
 
 
-async def insert_child(tx: Conn, child: ChildRegistered, union_id: uuid.UUID, birth_date,
-                       invited: list[GuardianContact], invited_by: uuid.UUID) -> None:
+async def insert_child(
+    tx: Conn,
+    child: ChildRegistered,
+    union_id: uuid.UUID,
+    birth_date,
+    invited: list[GuardianContact],
+    invited_by: uuid.UUID,
+) -> None:
     """The child with its accepted guardians (``child.guardians``) and the ones ``invited``."""
     await tx.execute(
         """INSERT INTO children (child_id, union_id, display_name, birth_date, priority_group, authorised_adults,
                                  emergency_contact) VALUES ($1, $2, $3, $4, $5, $6, $7)""",
-        child.child_id, union_id, child.display_name, birth_date, child.priority_group,
+        child.child_id,
+        union_id,
+        child.display_name,
+        birth_date,
+        child.priority_group,
         [a.model_dump(mode="json") for a in child.authorised_adults],
         child.emergency_contact.model_dump(mode="json") if child.emergency_contact else None,
     )
@@ -26,9 +36,17 @@ async def insert_child(tx: Conn, child: ChildRegistered, union_id: uuid.UUID, bi
         """INSERT INTO guardianships (child_id, guardian_id, display_name, employment_category, channels,
                                       invited_by, accepted_at)
            VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $6::uuid IS NULL THEN now() END)""",
-        [(child.child_id, g.guardian_id, g.display_name, g.employment_category,
-          [c.model_dump() for c in g.channels], by) for g, by in
-         [*((g, None) for g in child.guardians), *((g, invited_by) for g in invited)]],
+        [
+            (
+                child.child_id,
+                g.guardian_id,
+                g.display_name,
+                g.employment_category,
+                [c.model_dump() for c in g.channels],
+                by,
+            )
+            for g, by in [*((g, None) for g in child.guardians), *((g, invited_by) for g in invited)]
+        ],
     )
 
 
@@ -37,29 +55,35 @@ async def get_child(conn: Conn, child_id: uuid.UUID, *, lock: bool = False) -> a
         f"""SELECT child_id, union_id, display_name, birth_date, priority_group, authorised_adults, emergency_contact,
                    ARRAY(SELECT guardian_id FROM guardianships g
                          WHERE g.child_id = c.child_id AND g.accepted_at IS NOT NULL) AS guardian_ids
-            FROM children c WHERE child_id = $1 {'FOR UPDATE' if lock else ''}""",
+            FROM children c WHERE child_id = $1 {"FOR UPDATE" if lock else ""}""",
         child_id,
     )
 
 
 async def lock_children(tx: asyncpg.Connection, child_ids: list[uuid.UUID]) -> None:
     """Row locks in id order: a child's events then reach the outbox in commit order."""
-    await tx.execute("SELECT 1 FROM children WHERE child_id = ANY($1::uuid[]) ORDER BY child_id FOR UPDATE",
-                     sorted(set(child_ids)))
+    await tx.execute(
+        "SELECT 1 FROM children WHERE child_id = ANY($1::uuid[]) ORDER BY child_id FOR UPDATE", sorted(set(child_ids))
+    )
 
 
 async def guardians_of(conn: Conn, child_id: uuid.UUID) -> list[dict]:
     """The child's linked (accepted) guardians."""
     rows = await conn.fetch(
         """SELECT guardian_id, display_name, employment_category, channels FROM guardianships
-           WHERE child_id = $1 AND accepted_at IS NOT NULL ORDER BY display_name""", child_id)
+           WHERE child_id = $1 AND accepted_at IS NOT NULL ORDER BY display_name""",
+        child_id,
+    )
     return [dict(r) for r in rows]
 
 
 async def invited_to(conn: Conn, child_id: uuid.UUID) -> list[dict]:
     """Who was invited to be the child's guardian and has not accepted yet (names only)."""
-    rows = await conn.fetch("""SELECT guardian_id, display_name FROM guardianships
-                               WHERE child_id = $1 AND accepted_at IS NULL ORDER BY display_name""", child_id)
+    rows = await conn.fetch(
+        """SELECT guardian_id, display_name FROM guardianships
+                               WHERE child_id = $1 AND accepted_at IS NULL ORDER BY display_name""",
+        child_id,
+    )
     return [dict(r) for r in rows]
 
 
@@ -70,8 +94,9 @@ async def lock_member(tx: asyncpg.Connection, member_id: uuid.UUID) -> None:
 
 async def children_of_member(conn: Conn, member_id: uuid.UUID) -> int:
     """How many children the member is a linked guardian of."""
-    return await conn.fetchval("SELECT count(*) FROM guardianships WHERE guardian_id = $1 AND accepted_at IS NOT NULL",
-                               member_id)
+    return await conn.fetchval(
+        "SELECT count(*) FROM guardianships WHERE guardian_id = $1 AND accepted_at IS NOT NULL", member_id
+    )
 
 
 async def invitations_of(conn: Conn, member_id: uuid.UUID) -> list[dict]:
@@ -80,23 +105,36 @@ async def invitations_of(conn: Conn, member_id: uuid.UUID) -> list[dict]:
         """SELECT g.child_id, c.display_name AS child_name, i.display_name AS invited_by, g.display_name
            FROM guardianships g JOIN children c USING (child_id)
            LEFT JOIN guardianships i ON i.child_id = g.child_id AND i.guardian_id = g.invited_by
-           WHERE g.guardian_id = $1 AND g.accepted_at IS NULL ORDER BY c.created_at""", member_id)
+           WHERE g.guardian_id = $1 AND g.accepted_at IS NULL ORDER BY c.created_at""",
+        member_id,
+    )
     return [dict(r) for r in rows]
 
 
-async def accept(tx: asyncpg.Connection, child_id: uuid.UUID, member_id: uuid.UUID,
-                 changes: dict[str, Any]) -> bool:
+async def accept(tx: asyncpg.Connection, child_id: uuid.UUID, member_id: uuid.UUID, changes: dict[str, Any]) -> bool:
     """Link an invited guardian, with their own category and channels when given; False if not invited."""
-    return bool(await tx.fetchval(
-        """UPDATE guardianships SET accepted_at = now(),
+    return bool(
+        await tx.fetchval(
+            """UPDATE guardianships SET accepted_at = now(),
                   employment_category = coalesce($3, employment_category), channels = coalesce($4, channels)
            WHERE child_id = $1 AND guardian_id = $2 AND accepted_at IS NULL RETURNING true""",
-        child_id, member_id, changes.get("employment_category"), changes.get("channels")))
+            child_id,
+            member_id,
+            changes.get("employment_category"),
+            changes.get("channels"),
+        )
+    )
 
 
 async def decline(tx: Conn, child_id: uuid.UUID, member_id: uuid.UUID) -> bool:
-    return bool(await tx.fetchval("""DELETE FROM guardianships WHERE child_id = $1 AND guardian_id = $2
-                                     AND accepted_at IS NULL RETURNING true""", child_id, member_id))
+    return bool(
+        await tx.fetchval(
+            """DELETE FROM guardianships WHERE child_id = $1 AND guardian_id = $2
+                                     AND accepted_at IS NULL RETURNING true""",
+            child_id,
+            member_id,
+        )
+    )
 
 
 async def set_priority_group(tx: asyncpg.Connection, child_id: uuid.UUID, group: str) -> None:
@@ -107,11 +145,20 @@ async def registration(conn: Conn, child: asyncpg.Record) -> ChildRegistered:
     """The full current picture of a child (locked by the caller), as ``child.registered`` carries it."""
     guardians = await guardians_of(conn, child["child_id"])
     return ChildRegistered(
-        child_id=child["child_id"], display_name=child["display_name"], priority_group=child["priority_group"],
-        guardians=tuple(GuardianContact(guardian_id=g["guardian_id"], display_name=g["display_name"],
-                                        employment_category=g["employment_category"], channels=tuple(g["channels"]))
-                        for g in sorted(guardians, key=lambda g: g["guardian_id"])),
+        child_id=child["child_id"],
+        display_name=child["display_name"],
+        priority_group=child["priority_group"],
+        guardians=tuple(
+            GuardianContact(
+                guardian_id=g["guardian_id"],
+                display_name=g["display_name"],
+                employment_category=g["employment_category"],
+                channels=tuple(g["channels"]),
+            )
+            for g in sorted(guardians, key=lambda g: g["guardian_id"])
+        ),
         authorised_adults=tuple(AuthorisedAdult.model_validate(a) for a in child["authorised_adults"]),
-        emergency_contact=(EmergencyContact.model_validate(child["emergency_contact"])
-                           if child["emergency_contact"] else None),
+        emergency_contact=(
+            EmergencyContact.model_validate(child["emergency_contact"]) if child["emergency_contact"] else None
+        ),
     )

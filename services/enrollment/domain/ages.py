@@ -27,5 +27,7 @@ def age_mismatch(birth_date: dt.date, on: dt.date, min_months: int, max_months: 
     age = age_in_months(birth_date, on)
     if min_months <= age < max_months:
         return None
-    return (f"the child is {_years_months(max(age, 0))} old on {on.isoformat()}; this class takes children from "
-            f"{_years_months(min_months)} up to (not including) {_years_months(max_months)}")
+    return (
+        f"the child is {_years_months(max(age, 0))} old on {on.isoformat()}; this class takes children from "
+        f"{_years_months(min_months)} up to (not including) {_years_months(max_months)}"
+    )

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.enrollment.domain import contacts
 from shared.contracts.enrollment import Channel, ClassType, EmergencyContact, EmploymentCategory
+from shared.timezones import local_today
 
 Name = Field(min_length=1, max_length=80)
 OLDEST_CHILD_YEARS = 20  # as max_age_months: no class takes anyone older
@@ -50,7 +51,8 @@ class CreateProgramme(Command):
     starts_on: dt.date
     ends_on: dt.date
     priority_order: list[EmploymentCategory] | None = Field(
-        None, max_length=20, description="Groups served first on the waitlist, most favoured first")
+        None, max_length=20, description="Groups served first on the waitlist, most favoured first"
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -84,7 +86,7 @@ class CreateClass(Command):
     @field_validator("days")
     @classmethod
     def _ahead(cls, days: list[dt.date]) -> list[dt.date]:
-        if days and max(days) < dt.date.today():
+        if days and max(days) < local_today():
             raise ValueError("every day of the class is in the past")
         return days
 
@@ -111,16 +113,25 @@ def _checked_channels(channels: list[Channel]) -> list[Channel]:
     return checked
 
 
-Channels = Annotated[list[Channel], Field(min_length=1, max_length=20,
-                                          description="E-mail and SMS addresses are checked (phones without "
-                                                      "+country are Chinese); each new one is confirmed by a "
-                                                      "code before it gets notifications"),
-                     AfterValidator(_checked_channels)]
+Channels = Annotated[
+    list[Channel],
+    Field(
+        min_length=1,
+        max_length=20,
+        description="E-mail and SMS addresses are checked (phones without "
+        "+country are Chinese); each new one is confirmed by a "
+        "code before it gets notifications",
+    ),
+    AfterValidator(_checked_channels),
+]
 
 
 class GuardianIn(Command):
-    member_id: uuid.UUID | None = Field(None, description="The guardian's member id; the caller's own when absent. "
-                                                          "Another member is invited and linked once they accept")
+    member_id: uuid.UUID | None = Field(
+        None,
+        description="The guardian's member id; the caller's own when absent. "
+        "Another member is invited and linked once they accept",
+    )
     display_name: str = Name
     employment_category: EmploymentCategory
     channels: Channels
@@ -148,7 +159,7 @@ class RegisterChild(Command):
     @field_validator("birth_date")
     @classmethod
     def _born(cls, value: dt.date) -> dt.date:
-        today = dt.date.today()
+        today = local_today()
         if value > today:
             raise ValueError("birth date is in the future")
         if value < today.replace(year=today.year - OLDEST_CHILD_YEARS, day=min(today.day, 28)):
@@ -183,6 +194,7 @@ class BookDays(Command):
 
 
 class CancelBooking(Command):
-    days: list[dt.date] | None = Field(None, max_length=366,
-                                       description="Give up only these days; all of them when absent")
+    days: list[dt.date] | None = Field(
+        None, max_length=366, description="Give up only these days; all of them when absent"
+    )
     reason: str = Field("cancelled by the family", max_length=200)

@@ -23,11 +23,16 @@ from services.enrollment.domain.calendar import requested_days
 from services.enrollment.domain.commands import BookDays, CancelBooking
 from services.enrollment.domain.seats import SeatDay, priority_rank
 from services.enrollment.handlers import Actor, insurance
-from shared.contracts.enrollment import (
-    BookingCancelled, BookingChanged, BookingPromoted, BookingWaitlisted, ChildEnrolled, WaitlistPlace,
-)
 from shared import statistics
 from shared.auth import Principal
+from shared.contracts.enrollment import (
+    BookingCancelled,
+    BookingChanged,
+    BookingPromoted,
+    BookingWaitlisted,
+    ChildEnrolled,
+    WaitlistPlace,
+)
 from shared.errors import CommandRejected
 from shared.outbox import Outbox
 from shared.timezones import LOCAL_TIME
@@ -82,19 +87,31 @@ async def book(cmd: BookDays, actor: Actor, *, tx: asyncpg.Connection, outbox: O
     confirmed = [day for day, state, _ in states if state == "confirmed"]
     positions = await db.waitlist_positions(tx, booking_id)
     if confirmed:
-        await outbox.append(tx, _confirmed(ChildEnrolled, booking_id, child, cls, confirmed),
-                            union_id=cls["union_id"], correlation_id=actor.correlation_id)
+        await outbox.append(
+            tx,
+            _confirmed(ChildEnrolled, booking_id, child, cls, confirmed),
+            union_id=cls["union_id"],
+            correlation_id=actor.correlation_id,
+        )
         await _tell_partners(tx, outbox, cls, child, booking_id, confirmed, cover=True)
     if positions:
-        await outbox.append(tx, BookingWaitlisted(
-            booking_id=booking_id, child_id=child["child_id"], class_id=cls["class_id"],
-            places=tuple(WaitlistPlace(day=d, position=p) for d, p in positions.items())),
-            union_id=cls["union_id"], correlation_id=actor.correlation_id)
+        await outbox.append(
+            tx,
+            BookingWaitlisted(
+                booking_id=booking_id,
+                child_id=child["child_id"],
+                class_id=cls["class_id"],
+                places=tuple(WaitlistPlace(day=d, position=p) for d, p in positions.items()),
+            ),
+            union_id=cls["union_id"],
+            correlation_id=actor.correlation_id,
+        )
     return 201, _booking_body(booking_id, states, positions)
 
 
-async def cancel(booking_id: uuid.UUID, cmd: CancelBooking, actor: Actor, *, tx: asyncpg.Connection,
-                 outbox: Outbox) -> Result:
+async def cancel(
+    booking_id: uuid.UUID, cmd: CancelBooking, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox
+) -> Result:
     now = actor.now
     booking = await db.get_booking(tx, booking_id)
     if booking is None:
@@ -121,27 +138,52 @@ async def cancel(booking_id: uuid.UUID, cmd: CancelBooking, actor: Actor, *, tx:
     remaining = {d: r["state"] for d, r in active.items() if d not in giving_up}
     meta = {"union_id": cls["union_id"], "correlation_id": actor.correlation_id}
     if remaining:
-        await outbox.append(tx, BookingChanged(
-            booking_id=booking_id, child_id=booking["child_id"], class_id=booking["class_id"],
-            removed_days=tuple(giving_up),
-            confirmed_days=tuple(d for d, s in sorted(remaining.items()) if s == "confirmed"),
-            waitlisted_days=tuple(d for d, s in sorted(remaining.items()) if s == "waitlisted")), **meta)
+        await outbox.append(
+            tx,
+            BookingChanged(
+                booking_id=booking_id,
+                child_id=booking["child_id"],
+                class_id=booking["class_id"],
+                removed_days=tuple(giving_up),
+                confirmed_days=tuple(d for d, s in sorted(remaining.items()) if s == "confirmed"),
+                waitlisted_days=tuple(d for d, s in sorted(remaining.items()) if s == "waitlisted"),
+            ),
+            **meta,
+        )
     else:
         await db.cancel_booking(tx, booking_id)
-        await outbox.append(tx, BookingCancelled(
-            booking_id=booking_id, child_id=booking["child_id"], class_id=booking["class_id"],
-            days=tuple(giving_up), reason=cmd.reason), **meta)
+        await outbox.append(
+            tx,
+            BookingCancelled(
+                booking_id=booking_id,
+                child_id=booking["child_id"],
+                class_id=booking["class_id"],
+                days=tuple(giving_up),
+                reason=cmd.reason,
+            ),
+            **meta,
+        )
     if freed:
         await _tell_partners(tx, outbox, cls, child, booking_id, freed, cover=False)
     seat_days = await db.lock_seat_days(tx, booking["class_id"], freed) if freed else {}  # counts after release
     promoted = await promote(tx, cls, seat_days, outbox=outbox, actor=actor, now=now)
-    return 200, {"booking_id": str(booking_id), "cancelled_days": [d.isoformat() for d in giving_up],
-                 "status": "changed" if remaining else "cancelled",
-                 "promoted_bookings": [str(b) for b in promoted]}
+    return 200, {
+        "booking_id": str(booking_id),
+        "cancelled_days": [d.isoformat() for d in giving_up],
+        "status": "changed" if remaining else "cancelled",
+        "promoted_bookings": [str(b) for b in promoted],
+    }
 
 
-async def promote(tx: asyncpg.Connection, cls: asyncpg.Record, seat_days: dict[dt.date, SeatDay], *,
-                  outbox: Outbox, actor: Actor, now: dt.datetime) -> list[uuid.UUID]:
+async def promote(
+    tx: asyncpg.Connection,
+    cls: asyncpg.Record,
+    seat_days: dict[dt.date, SeatDay],
+    *,
+    outbox: Outbox,
+    actor: Actor,
+    now: dt.datetime,
+) -> list[uuid.UUID]:
     """Give free seats on the (already locked) days to the waitlist, in priority then arrival order.
 
     A waiting child takes a seat only from a pool open to them: a seat a quota still holds for
@@ -165,8 +207,12 @@ async def promote(tx: asyncpg.Connection, cls: asyncpg.Record, seat_days: dict[d
     await people.lock_children(tx, list(children.values()))
     for booking_id, days in won.items():
         child = await people.get_child(tx, children[booking_id])
-        await outbox.append(tx, _confirmed(BookingPromoted, booking_id, child, cls, days),
-                            union_id=cls["union_id"], correlation_id=actor.correlation_id)
+        await outbox.append(
+            tx,
+            _confirmed(BookingPromoted, booking_id, child, cls, days),
+            union_id=cls["union_id"],
+            correlation_id=actor.correlation_id,
+        )
         await _tell_partners(tx, outbox, cls, child, booking_id, days, cover=True)
     return list(won)
 
@@ -178,40 +224,78 @@ async def release_due_quotas(tx: asyncpg.Connection, *, outbox: Outbox, now: dt.
     for quota in due:
         cls = await organisation.get_class(tx, quota["class_id"])
         if days := await db.waitlisted_days(tx, cls["class_id"]):
-            await promote(tx, cls, await db.lock_seat_days(tx, cls["class_id"], days), outbox=outbox, actor=actor, now=now)
+            await promote(
+                tx, cls, await db.lock_seat_days(tx, cls["class_id"], days), outbox=outbox, actor=actor, now=now
+            )
         await db.mark_release_handled(tx, quota["class_id"], quota["priority_group"])
     return len(due)
 
 
-async def _tell_partners(tx: asyncpg.Connection, outbox: Outbox, cls: asyncpg.Record, child: asyncpg.Record,
-                         booking_id: uuid.UUID, days: list[dt.date], *, cover: bool) -> None:
+async def _tell_partners(
+    tx: asyncpg.Connection,
+    outbox: Outbox,
+    cls: asyncpg.Record,
+    child: asyncpg.Record,
+    booking_id: uuid.UUID,
+    days: list[dt.date],
+    *,
+    cover: bool,
+) -> None:
     """Insurers learn which days a (pseudonymous) child needs cover; statistics count the booking,
     once however many of its days are confirmed, and publish it only in a period's aggregate."""
     if not cover:
         await insurance.uncover(tx, outbox, cls, child, tuple(sorted(days)))
         return
     await insurance.cover(tx, outbox, cls, child, tuple(sorted(days)))
-    await statistics.count(tx, statistics.Fact("enrolled", str(booking_id), cls["union_id"], child["child_id"],
-                                               class_type=cls["class_type"], priority_group=child["priority_group"]))
-
-
-def _confirmed(kind: type[ChildEnrolled] | type[BookingPromoted], booking_id: uuid.UUID, child: asyncpg.Record,
-               cls: asyncpg.Record, days: list[dt.date]) -> ChildEnrolled | BookingPromoted:
-    return kind(
-        booking_id=booking_id, child_id=child["child_id"], class_id=cls["class_id"], site_id=cls["site_id"],
-        provider_id=cls["provider_id"], union_path=tuple(cls["union_path"]), programme_id=cls["programme_id"], class_type=cls["class_type"], days=tuple(days),
-        fee_per_day_fen=cls["fee_per_day_fen"], priority_group=child["priority_group"],
+    await statistics.count(
+        tx,
+        statistics.Fact(
+            "enrolled",
+            str(booking_id),
+            cls["union_id"],
+            child["child_id"],
+            class_type=cls["class_type"],
+            priority_group=child["priority_group"],
+        ),
     )
 
 
-def _booking_body(booking_id: uuid.UUID, states: list[tuple[dt.date, str, str | None]],
-                  positions: dict[dt.date, int]) -> dict[str, Any]:
+def _confirmed(
+    kind: type[ChildEnrolled] | type[BookingPromoted],
+    booking_id: uuid.UUID,
+    child: asyncpg.Record,
+    cls: asyncpg.Record,
+    days: list[dt.date],
+) -> ChildEnrolled | BookingPromoted:
+    return kind(
+        booking_id=booking_id,
+        child_id=child["child_id"],
+        class_id=cls["class_id"],
+        site_id=cls["site_id"],
+        provider_id=cls["provider_id"],
+        union_path=tuple(cls["union_path"]),
+        programme_id=cls["programme_id"],
+        class_type=cls["class_type"],
+        days=tuple(days),
+        fee_per_day_fen=cls["fee_per_day_fen"],
+        priority_group=child["priority_group"],
+    )
+
+
+def _booking_body(
+    booking_id: uuid.UUID, states: list[tuple[dt.date, str, str | None]], positions: dict[dt.date, int]
+) -> dict[str, Any]:
     confirmed = sum(1 for _, state, _ in states if state == "confirmed")
     status = "confirmed" if confirmed == len(states) else "waitlisted" if confirmed == 0 else "partly_waitlisted"
     return {
         "booking_id": str(booking_id),
         "status": status,
-        "days": [{"day": day.isoformat(), "state": state,
-                  **({"waitlist_position": positions[day]} if day in positions else {})}
-                 for day, state, _ in states],
+        "days": [
+            {
+                "day": day.isoformat(),
+                "state": state,
+                **({"waitlist_position": positions[day]} if day in positions else {}),
+            }
+            for day, state, _ in states
+        ],
     }

@@ -24,8 +24,9 @@ def _cover_id(partner: Partner, child_id: uuid.UUID, programme_id: uuid.UUID) ->
     return pseudonym(partner, uuid.uuid5(child_id, str(programme_id)))
 
 
-async def cover(tx: asyncpg.Connection, outbox: Outbox, cls: asyncpg.Record, child: asyncpg.Record,
-                days: tuple[dt.date, ...]) -> None:
+async def cover(
+    tx: asyncpg.Connection, outbox: Outbox, cls: asyncpg.Record, child: asyncpg.Record, days: tuple[dt.date, ...]
+) -> None:
     """The child needs cover on ``days`` too: a new cover, or an update of the programme's one."""
     child_id, programme_id, union_id = child["child_id"], cls["programme_id"], cls["union_id"]
     before = await covers.days_of(tx, child_id, programme_id)
@@ -35,21 +36,45 @@ async def cover(tx: asyncpg.Connection, outbox: Outbox, cls: asyncpg.Record, chi
     await covers.save(tx, child_id, programme_id, now)
     if before is None:
         band = age_band(child["birth_date"], now[0])
-        await partners.publish(tx, outbox, "insurance", lambda p: CoverNeeded(
-            pseudonym=pseudonym(p, child_id), cover_id=_cover_id(p, child_id, programme_id), days=now,
-            age_band=band, class_type=cls["class_type"], union_id=union_id), union_id=union_id)
+        await partners.publish(
+            tx,
+            outbox,
+            "insurance",
+            lambda p: CoverNeeded(
+                pseudonym=pseudonym(p, child_id),
+                cover_id=_cover_id(p, child_id, programme_id),
+                days=now,
+                age_band=band,
+                class_type=cls["class_type"],
+                union_id=union_id,
+            ),
+            union_id=union_id,
+        )
     else:
-        await partners.publish(tx, outbox, "insurance", lambda p: CoverChanged(
-            pseudonym=pseudonym(p, child_id), cover_id=_cover_id(p, child_id, programme_id), days=now),
-            union_id=union_id)
+        await partners.publish(
+            tx,
+            outbox,
+            "insurance",
+            lambda p: CoverChanged(
+                pseudonym=pseudonym(p, child_id), cover_id=_cover_id(p, child_id, programme_id), days=now
+            ),
+            union_id=union_id,
+        )
 
 
-async def uncover(tx: asyncpg.Connection, outbox: Outbox, cls: asyncpg.Record, child: asyncpg.Record,
-                  days: tuple[dt.date, ...]) -> None:
+async def uncover(
+    tx: asyncpg.Connection, outbox: Outbox, cls: asyncpg.Record, child: asyncpg.Record, days: tuple[dt.date, ...]
+) -> None:
     """The child no longer needs cover on ``days`` (given up)."""
     child_id, programme_id, union_id = child["child_id"], cls["programme_id"], cls["union_id"]
     before = await covers.days_of(tx, child_id, programme_id) or ()
     await covers.save(tx, child_id, programme_id, tuple(d for d in before if d not in days))
-    await partners.publish(tx, outbox, "insurance", lambda p: CoverEnded(
-        pseudonym=pseudonym(p, child_id), cover_id=_cover_id(p, child_id, programme_id), days=days),
-        union_id=union_id)
+    await partners.publish(
+        tx,
+        outbox,
+        "insurance",
+        lambda p: CoverEnded(
+            pseudonym=pseudonym(p, child_id), cover_id=_cover_id(p, child_id, programme_id), days=days
+        ),
+        union_id=union_id,
+    )

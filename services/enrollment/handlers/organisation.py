@@ -11,7 +11,12 @@ from services.enrollment.access import ensure_manages, not_found
 from services.enrollment.db import organisation as db
 from services.enrollment.domain.ages import CLASS_TYPE_AGES
 from services.enrollment.domain.commands import (
-    CreateClass, CreateNetwork, CreateProgramme, CreateProvider, CreateSite, CreateUnion,
+    CreateClass,
+    CreateNetwork,
+    CreateProgramme,
+    CreateProvider,
+    CreateSite,
+    CreateUnion,
 )
 from services.enrollment.domain.seats import DEFAULT_PRIORITY_ORDER
 from services.enrollment.handlers import Actor
@@ -66,16 +71,31 @@ async def create_site(cmd: CreateSite, actor: Actor, *, tx: asyncpg.Connection, 
         raise not_found("provider_id", "provider")
     # The provider's staff will see the site's children: only a provider contracted here or above will do.
     if not await db.is_within(tx, network["union_id"], provider["union_id"]):
-        raise CommandRejected(422, [{"field": "provider_id",
-                                     "reason": "the provider is not contracted by the network's union or one above it"}])
+        raise CommandRejected(
+            422,
+            [
+                {
+                    "field": "provider_id",
+                    "reason": "the provider is not contracted by the network's union or one above it",
+                }
+            ],
+        )
     if cmd.role == "hub" and await db.hub_of(tx, cmd.network_id):
         raise CommandRejected(409, [{"field": "role", "reason": "this network already has its hub"}])
     site_id = uuid.uuid4()
     await db.insert_site(tx, site_id, network["union_id"], cmd)
     union = await db.get_union(tx, network["union_id"])
-    await outbox.append(tx, SiteOpened(site_id=site_id, network_id=cmd.network_id, provider_id=cmd.provider_id,
-                                       union_path=tuple(union["ancestors"])),
-                        union_id=network["union_id"], correlation_id=actor.correlation_id)
+    await outbox.append(
+        tx,
+        SiteOpened(
+            site_id=site_id,
+            network_id=cmd.network_id,
+            provider_id=cmd.provider_id,
+            union_path=tuple(union["ancestors"]),
+        ),
+        union_id=network["union_id"],
+        correlation_id=actor.correlation_id,
+    )
     return 201, {"site_id": str(site_id)}
 
 
@@ -101,8 +121,9 @@ async def create_class(cmd: CreateClass, actor: Actor, *, tx: asyncpg.Connection
     outside = [d.isoformat() for d in cmd.days if not programme["starts_on"] <= d <= programme["ends_on"]]
     if outside:
         raise CommandRejected(422, [{"field": "days", "reason": "outside the programme's term: " + ", ".join(outside)}])
-    ages = ((cmd.min_age_months, cmd.max_age_months) if cmd.min_age_months is not None
-            else CLASS_TYPE_AGES[cmd.class_type])
+    ages = (
+        (cmd.min_age_months, cmd.max_age_months) if cmd.min_age_months is not None else CLASS_TYPE_AGES[cmd.class_type]
+    )
     class_id = uuid.uuid4()
     await db.insert_class(tx, class_id, programme["union_id"], cmd, ages)
     return 201, {"class_id": str(class_id), "min_age_months": ages[0], "max_age_months": ages[1]}

@@ -27,8 +27,9 @@ from shared.errors import CommandRejected
 from shared.outbox import Outbox
 
 
-async def register_child(cmd: RegisterChild, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox,
-                         max_children: int, max_per_kind: int) -> tuple[int, dict[str, Any]]:
+async def register_child(
+    cmd: RegisterChild, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox, max_children: int, max_per_kind: int
+) -> tuple[int, dict[str, Any]]:
     """A parent registers their child; the parent is its first guardian, the others are invited."""
     p = actor.principal
     require_role(p, "parent")
@@ -50,7 +51,9 @@ async def register_child(cmd: RegisterChild, actor: Actor, *, tx: asyncpg.Connec
         display_name=cmd.display_name,
         priority_group=child_priority_group([g.employment_category for g in linked]),
         guardians=tuple(linked),
-        authorised_adults=tuple(AuthorisedAdult(adult_id=uuid.uuid4(), **a.model_dump()) for a in cmd.authorised_adults),
+        authorised_adults=tuple(
+            AuthorisedAdult(adult_id=uuid.uuid4(), **a.model_dump()) for a in cmd.authorised_adults
+        ),
         emergency_contact=cmd.emergency_contact,
     )
     await db.insert_child(tx, child, p.union_id, cmd.birth_date, invited, p.member_id)
@@ -64,9 +67,16 @@ async def register_child(cmd: RegisterChild, actor: Actor, *, tx: asyncpg.Connec
     }
 
 
-async def accept_guardianship(child_id: uuid.UUID, cmd: AcceptGuardianship, actor: Actor, *,
-                              tx: asyncpg.Connection, outbox: Outbox, max_children: int, max_per_kind: int
-                              ) -> tuple[int, dict[str, Any]]:
+async def accept_guardianship(
+    child_id: uuid.UUID,
+    cmd: AcceptGuardianship,
+    actor: Actor,
+    *,
+    tx: asyncpg.Connection,
+    outbox: Outbox,
+    max_children: int,
+    max_per_kind: int,
+) -> tuple[int, dict[str, Any]]:
     """An invited member accepts: they are linked to the child, and everyone who knows the child
     learns the new picture (``child.registered`` again)."""
     member_id = _invited_member(actor)
@@ -76,21 +86,30 @@ async def accept_guardianship(child_id: uuid.UUID, cmd: AcceptGuardianship, acto
     if child is None:
         raise not_found("child_id", "invitation")
     await _within_children_quota(tx, member_id, max_children)
-    changes = {k: v for k, v in {"employment_category": cmd.employment_category,
-                                 "channels": None if cmd.channels is None else
-                                 [c.model_dump() for c in cmd.channels]}.items() if v is not None}
+    changes = {
+        k: v
+        for k, v in {
+            "employment_category": cmd.employment_category,
+            "channels": None if cmd.channels is None else [c.model_dump() for c in cmd.channels],
+        }.items()
+        if v is not None
+    }
     if not await db.accept(tx, child_id, member_id, changes):
         raise not_found("child_id", "invitation")
     guardians = await db.guardians_of(tx, child_id)
     await db.set_priority_group(tx, child_id, child_priority_group([g["employment_category"] for g in guardians]))
     registered = await db.registration(tx, await db.get_child(tx, child_id))
     await outbox.append(tx, registered, union_id=child["union_id"], correlation_id=actor.correlation_id)
-    return 200, {"child_id": str(child_id), "guardian_ids": [str(g.guardian_id) for g in registered.guardians],
-                 "priority_group": registered.priority_group}
+    return 200, {
+        "child_id": str(child_id),
+        "guardian_ids": [str(g.guardian_id) for g in registered.guardians],
+        "priority_group": registered.priority_group,
+    }
 
 
-async def decline_guardianship(child_id: uuid.UUID, actor: Actor, *, tx: asyncpg.Connection
-                               ) -> tuple[int, dict[str, Any]]:
+async def decline_guardianship(
+    child_id: uuid.UUID, actor: Actor, *, tx: asyncpg.Connection
+) -> tuple[int, dict[str, Any]]:
     """An invited member declines: the invitation is gone; nobody else learns anything."""
     if not await db.decline(tx, child_id, _invited_member(actor)):
         raise not_found("child_id", "invitation")
@@ -98,8 +117,12 @@ async def decline_guardianship(child_id: uuid.UUID, actor: Actor, *, tx: asyncpg
 
 
 def _contact(member_id: uuid.UUID, g: GuardianIn) -> GuardianContact:
-    return GuardianContact(guardian_id=member_id, display_name=g.display_name,
-                           employment_category=g.employment_category, channels=tuple(g.channels))
+    return GuardianContact(
+        guardian_id=member_id,
+        display_name=g.display_name,
+        employment_category=g.employment_category,
+        channels=tuple(g.channels),
+    )
 
 
 def _invited_member(actor: Actor) -> uuid.UUID:
@@ -113,12 +136,14 @@ def _invited_member(actor: Actor) -> uuid.UUID:
 def _within_address_quota(channels: list[Channel], per_kind: int, field: str) -> None:
     for kind, n in Counter(c.kind for c in channels if c.kind != "inapp").items():
         if n > per_kind:
-            raise CommandRejected(422, [{"field": field,
-                                         "reason": f"{n} {kind} addresses; a guardian may have at most {per_kind}"}])
+            raise CommandRejected(
+                422, [{"field": field, "reason": f"{n} {kind} addresses; a guardian may have at most {per_kind}"}]
+            )
 
 
 async def _within_children_quota(tx: asyncpg.Connection, member_id: uuid.UUID, most: int) -> None:
     await db.lock_member(tx, member_id)
     if await db.children_of_member(tx, member_id) >= most:
-        raise CommandRejected(409, [{"field": "guardians", "reason": f"a member may be the guardian of at most "
-                                                                    f"{most} children"}])
+        raise CommandRejected(
+            409, [{"field": "guardians", "reason": f"a member may be the guardian of at most {most} children"}]
+        )

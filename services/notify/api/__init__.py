@@ -38,15 +38,26 @@ def _ensure_self(p: Principal, guardian_id: uuid.UUID) -> None:
 def _shown(items: list[dict[str, Any]], p: Principal, guardian_id: uuid.UUID, rt: Runtime) -> list[dict[str, Any]]:
     """Inbox items as the caller may see them: the pick-up code opened for the guardian alone."""
     reveal, now = p.role == "parent" and p.member_id == guardian_id, dt.datetime.now(dt.UTC)
-    return [{**{k: v for k, v in item.items() if k not in ("language", "sealed_code", "code_expires_at")},
-             "body": with_code(item["body"], item["language"], notifications.sealed_code(item),
-                               private_key=rt.settings.seal_private_key, reveal=reveal, now=now)}
-            for item in items]
+    return [
+        {
+            **{k: v for k, v in item.items() if k not in ("language", "sealed_code", "code_expires_at")},
+            "body": with_code(
+                item["body"],
+                item["language"],
+                notifications.sealed_code(item),
+                private_key=rt.settings.seal_private_key,
+                reveal=reveal,
+                now=now,
+            ),
+        }
+        for item in items
+    ]
 
 
 @router.get("/guardians/{guardian_id}/notifications", summary="The in-app inbox, newest first")
-async def read_inbox(guardian_id: uuid.UUID, rt: Rt, caller: Caller,
-                     limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
+async def read_inbox(
+    guardian_id: uuid.UUID, rt: Rt, caller: Caller, limit: Annotated[int, Query(ge=1, le=200)] = 50
+) -> dict[str, Any]:
     _ensure_self(caller, guardian_id)
     items = await notifications.inbox_of(rt.pool, guardian_id, limit)
     return {"guardian_id": guardian_id, "notifications": _shown(items, caller, guardian_id, rt)}
@@ -58,18 +69,26 @@ async def read_deliveries(guardian_id: uuid.UUID, rt: Rt, caller: Caller) -> dic
     return {"guardian_id": guardian_id, "notifications": await notifications.deliveries_of(rt.pool, guardian_id)}
 
 
-@router.get("/guardians/{guardian_id}/notifications/stream", summary="Server-sent events: new in-app notifications live",
-            response_class=StreamingResponse, responses={429: {"description": "too many open streams"}})
+@router.get(
+    "/guardians/{guardian_id}/notifications/stream",
+    summary="Server-sent events: new in-app notifications live",
+    response_class=StreamingResponse,
+    responses={429: {"description": "too many open streams"}},
+)
 async def stream_inbox(guardian_id: uuid.UUID, request: Request, rt: Rt, caller: Caller) -> StreamingResponse:
     """Ends when the token expires (``event: expired``): the client reconnects with a fresh one."""
     _ensure_self(caller, guardian_id)
     subscription = await InboxHub.of(request.app, rt).subscribe(guardian_id)
-    return StreamingResponse(_live(guardian_id, subscription, rt, caller), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingResponse(
+        _live(guardian_id, subscription, rt, caller),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
-async def _live(guardian_id: uuid.UUID, subscription: Subscription, rt: Runtime,
-                caller: Principal) -> AsyncIterator[str]:
+async def _live(
+    guardian_id: uuid.UUID, subscription: Subscription, rt: Runtime, caller: Principal
+) -> AsyncIterator[str]:
     since, seen = dt.datetime.now(dt.UTC), set()
     expires_at = caller.exp or (time.time() + HEARTBEAT_S)
     try:
@@ -81,8 +100,9 @@ async def _live(guardian_id: uuid.UUID, subscription: Subscription, rt: Runtime,
                 continue
             if not woken:  # the hub lost its database connection: the client reconnects
                 return
-            for item in reversed(_shown(await notifications.inbox_of(rt.pool, guardian_id, 200, since), caller,
-                                        guardian_id, rt)):
+            for item in reversed(
+                _shown(await notifications.inbox_of(rt.pool, guardian_id, 200, since), caller, guardian_id, rt)
+            ):
                 if item["notification_id"] in seen:
                     continue
                 seen.add(item["notification_id"])
@@ -104,8 +124,9 @@ class PreferencesIn(BaseModel):
             raise ValueError(f"not event types: {', '.join(unknown)[:200]}")
         return kinds
 
-    muted_kinds: list[str] = Field(default_factory=list, max_length=50,
-                                   description="Event types not to be told about (safety alerts always come)")
+    muted_kinds: list[str] = Field(
+        default_factory=list, max_length=50, description="Event types not to be told about (safety alerts always come)"
+    )
     channels: list[ChannelKind] | None = Field(None, max_length=10, description="Channels to use; all when absent")
     quiet_start: dt.time | None = Field(None, description="Local time; routine messages wait until quiet_end")
     quiet_end: dt.time | None = None
@@ -120,18 +141,34 @@ async def read_preferences(guardian_id: uuid.UUID, rt: Rt, caller: Caller) -> di
 
 async def _preferences_of(conn: recipients.Conn, guardian_id: uuid.UUID) -> dict[str, Any]:
     p = await recipients.preferences(conn, guardian_id)
-    return {"guardian_id": guardian_id, "muted_kinds": list(p.muted_kinds),
-            "channels": list(p.channels) if p.channels is not None else None,
-            "quiet_start": p.quiet_start, "quiet_end": p.quiet_end, "language": p.language}
+    return {
+        "guardian_id": guardian_id,
+        "muted_kinds": list(p.muted_kinds),
+        "channels": list(p.channels) if p.channels is not None else None,
+        "quiet_start": p.quiet_start,
+        "quiet_end": p.quiet_end,
+        "language": p.language,
+    }
 
 
 @router.put("/guardians/{guardian_id}/preferences", summary="Replace a guardian's preferences")
-async def write_preferences(guardian_id: uuid.UUID, body: PreferencesIn, request: Request, rt: Rt, caller: Caller,
-                            key: OptionalIdempotencyKey = None) -> JSONResponse:
+async def write_preferences(
+    guardian_id: uuid.UUID,
+    body: PreferencesIn,
+    request: Request,
+    rt: Rt,
+    caller: Caller,
+    key: OptionalIdempotencyKey = None,
+) -> JSONResponse:
     async def replace(tx: asyncpg.Connection, _: Actor) -> tuple[int, dict[str, Any]]:
         _ensure_self(caller, guardian_id)
-        prefs = Preferences(tuple(body.muted_kinds), tuple(body.channels) if body.channels is not None else None,
-                            body.quiet_start, body.quiet_end, body.language)
+        prefs = Preferences(
+            tuple(body.muted_kinds),
+            tuple(body.channels) if body.channels is not None else None,
+            body.quiet_start,
+            body.quiet_end,
+            body.language,
+        )
         await recipients.save_preferences(tx, guardian_id, prefs)
         return 200, await _preferences_of(tx, guardian_id)
 

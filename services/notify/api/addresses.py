@@ -53,10 +53,19 @@ async def read_addresses(guardian_id: uuid.UUID, rt: Rt, caller: Caller) -> dict
     return {"guardian_id": guardian_id, "addresses": await db.of_guardian(rt.pool, guardian_id)}
 
 
-@router.post("/guardians/{guardian_id}/addresses/{address_id}/confirmation",
-             summary="Confirm an address with the code it was sent; from then on it gets notifications")
-async def confirm_address(guardian_id: uuid.UUID, address_id: uuid.UUID, body: ConfirmationIn, request: Request,
-                          rt: Rt, caller: Caller, key: OptionalIdempotencyKey = None) -> JSONResponse:
+@router.post(
+    "/guardians/{guardian_id}/addresses/{address_id}/confirmation",
+    summary="Confirm an address with the code it was sent; from then on it gets notifications",
+)
+async def confirm_address(
+    guardian_id: uuid.UUID,
+    address_id: uuid.UUID,
+    body: ConfirmationIn,
+    request: Request,
+    rt: Rt,
+    caller: Caller,
+    key: OptionalIdempotencyKey = None,
+) -> JSONResponse:
     limit = rt.settings.confirmation_max_wrong_codes
 
     async def confirm(tx: asyncpg.Connection, _: Actor) -> tuple[int, dict[str, Any]]:
@@ -73,8 +82,13 @@ async def confirm_address(guardian_id: uuid.UUID, address_id: uuid.UUID, body: C
             return 200, {"address_id": str(address_id), "state": "confirmed"}
         if verdict == "wrong":  # answered, not raised, so that the wrong try commits
             left = limit - await db.count_wrong_code(tx, address_id)
-            return _refusal(422, "code", f"the code is wrong; {left} more tries with this code" if left else
-                            "the code is wrong, and that was the last try: ask for a new code")
+            return _refusal(
+                422,
+                "code",
+                f"the code is wrong; {left} more tries with this code"
+                if left
+                else "the code is wrong, and that was the last try: ask for a new code",
+            )
         if verdict == "expired":
             raise _refused(422, "code", "the code has expired: ask for a new code")
         if pending.code_hash is None:
@@ -84,10 +98,19 @@ async def confirm_address(guardian_id: uuid.UUID, address_id: uuid.UUID, body: C
     return await respond(request, caller, key, body, confirm)
 
 
-@router.post("/guardians/{guardian_id}/addresses/{address_id}/code", status_code=202,
-             summary="Send a new confirmation code to an unconfirmed address (the last one no longer works)")
-async def ask_for_code(guardian_id: uuid.UUID, address_id: uuid.UUID, request: Request, rt: Rt, caller: Caller,
-                       key: OptionalIdempotencyKey = None) -> JSONResponse:
+@router.post(
+    "/guardians/{guardian_id}/addresses/{address_id}/code",
+    status_code=202,
+    summary="Send a new confirmation code to an unconfirmed address (the last one no longer works)",
+)
+async def ask_for_code(
+    guardian_id: uuid.UUID,
+    address_id: uuid.UUID,
+    request: Request,
+    rt: Rt,
+    caller: Caller,
+    key: OptionalIdempotencyKey = None,
+) -> JSONResponse:
     most = rt.settings.confirmation_max_codes
 
     async def want(tx: asyncpg.Connection, _: Actor) -> tuple[int, dict[str, Any]]:

@@ -64,8 +64,15 @@ class InboxHub:
     async def subscribe(self, guardian_id: uuid.UUID) -> Subscription:
         open_now = self.streams.setdefault(guardian_id, set())
         if len(open_now) >= self.per_guardian:
-            raise CommandRejected(429, [{"field": "guardian_id", "reason":
-                                         f"at most {self.per_guardian} live streams per guardian are open at once"}])
+            raise CommandRejected(
+                429,
+                [
+                    {
+                        "field": "guardian_id",
+                        "reason": f"at most {self.per_guardian} live streams per guardian are open at once",
+                    }
+                ],
+            )
         subscription = Subscription(self, guardian_id)
         open_now.add(subscription)  # counted before the first await, so concurrent requests see it
         try:

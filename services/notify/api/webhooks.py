@@ -33,8 +33,11 @@ def _refused(reason: str) -> CommandRejected:
     return CommandRejected(422, [{"field": "url", "reason": reason}])
 
 
-@router.post("/guardians/{guardian_id}/webhooks", status_code=201,
-             summary="Register a webhook endpoint; the answer holds its signing key, shown this once")
+@router.post(
+    "/guardians/{guardian_id}/webhooks",
+    status_code=201,
+    summary="Register a webhook endpoint; the answer holds its signing key, shown this once",
+)
 async def register_webhook(guardian_id: uuid.UUID, body: WebhookIn, rt: Rt, caller: Caller) -> dict[str, Any]:
     # Pick-up codes travel to the webhooks in clear: an endpoint is the guardian's own to add, never an admin's.
     if caller.role != "parent":
@@ -52,15 +55,22 @@ async def register_webhook(guardian_id: uuid.UUID, body: WebhookIn, rt: Rt, call
         await addresses.lock_guardians(tx, [guardian_id])
         known = {e["url"] for e in await webhooks.endpoints(tx, guardian_id)}
         if body.url not in known and await addresses.count(tx, guardian_id, "webhook") >= most:
-            raise CommandRejected(409, [{"field": "url", "reason": f"a guardian can have at most {most} webhook "
-                                                                   "endpoints; remove one first"}])
+            raise CommandRejected(
+                409,
+                [{"field": "url", "reason": f"a guardian can have at most {most} webhook endpoints; remove one first"}],
+            )
         webhook_id = await webhooks.register(tx, guardian_id, body.url, secret)
         address = await addresses.add(tx, guardian_id, "webhook", body.url)
-    return {"webhook_id": webhook_id, "url": body.url, "secret": secret, "address_id": address["address_id"],
-            "state": address["state"],
-            "note": "keep the secret: it verifies our signatures (Standard Webhooks) and is not shown again. "
-                    "A new endpoint gets only a confirmation code until you confirm it "
-                    f"(POST /guardians/{guardian_id}/addresses/{address['address_id']}/confirmation)"}
+    return {
+        "webhook_id": webhook_id,
+        "url": body.url,
+        "secret": secret,
+        "address_id": address["address_id"],
+        "state": address["state"],
+        "note": "keep the secret: it verifies our signatures (Standard Webhooks) and is not shown again. "
+        "A new endpoint gets only a confirmation code until you confirm it "
+        f"(POST /guardians/{guardian_id}/addresses/{address['address_id']}/confirmation)",
+    }
 
 
 @router.get("/guardians/{guardian_id}/webhooks", summary="A guardian's webhook endpoints (without their keys)")
@@ -69,8 +79,11 @@ async def read_webhooks(guardian_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[
     return {"guardian_id": guardian_id, "webhooks": await webhooks.endpoints(rt.pool, guardian_id)}
 
 
-@router.delete("/guardians/{guardian_id}/webhooks/{webhook_id}", status_code=204,
-               summary="Remove a webhook endpoint; what is still due for it fails")
+@router.delete(
+    "/guardians/{guardian_id}/webhooks/{webhook_id}",
+    status_code=204,
+    summary="Remove a webhook endpoint; what is still due for it fails",
+)
 async def remove_webhook(guardian_id: uuid.UUID, webhook_id: uuid.UUID, rt: Rt, caller: Caller) -> None:
     _ensure_self(caller, guardian_id)
     async with rt.pool.acquire() as tx, tx.transaction():

@@ -40,8 +40,9 @@ class Reach:
 
     @classmethod
     def of(cls, networks: str, allow_http: bool, hosts_file: Path | None) -> Reach:
-        return cls(tuple(ipaddress.ip_network(n.strip()) for n in networks.split(",") if n.strip()),
-                   allow_http, hosts_file)
+        return cls(
+            tuple(ipaddress.ip_network(n.strip()) for n in networks.split(",") if n.strip()), allow_http, hosts_file
+        )
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,14 @@ def inside_reason(ip: IP) -> str | None:
     embedded = _embedded_ipv4(ip)
     if embedded is not None:
         return inside_reason(embedded)
-    for kind, inside in (("a loopback", ip.is_loopback), ("an unspecified", ip.is_unspecified),
-                         ("a link-local (cloud metadata)", ip.is_link_local), ("a multicast", ip.is_multicast),
-                         ("a private", ip.is_private), ("a reserved", ip.is_reserved)):
+    for kind, inside in (
+        ("a loopback", ip.is_loopback),
+        ("an unspecified", ip.is_unspecified),
+        ("a link-local (cloud metadata)", ip.is_link_local),
+        ("a multicast", ip.is_multicast),
+        ("a private", ip.is_private),
+        ("a reserved", ip.is_reserved),
+    ):
         if inside:
             return f"{kind} address"
     if not ip.is_global:  # e.g. carrier-grade NAT 100.64.0.0/10, where Alibaba Cloud's metadata lives

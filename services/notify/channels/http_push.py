@@ -34,15 +34,27 @@ class WebhookPost:
 
     async def send(self, d: Delivery) -> str:
         if d.secret is None:
-            raise DeliveryFailed("no webhook endpoint is registered at this address", retry=False,
-                                 reason="this webhook is no longer registered")
+            raise DeliveryFailed(
+                "no webhook endpoint is registered at this address",
+                retry=False,
+                reason="this webhook is no longer registered",
+            )
         try:
             target = await resolve(d.address, self.reach)
         except AddressRefused as exc:
-            raise DeliveryFailed(f"address refused at send time: {exc.reason}", retry=False,
-                                 reason="the receiver's address is not allowed") from exc
-        payload = {"notification_id": str(d.notification_id), "guardian_id": str(d.guardian_id),
-                   "child_id": str(d.child_id) if d.child_id else None, "text": d.body, "safety": d.safety, "language": d.language}
+            raise DeliveryFailed(
+                f"address refused at send time: {exc.reason}",
+                retry=False,
+                reason="the receiver's address is not allowed",
+            ) from exc
+        payload = {
+            "notification_id": str(d.notification_id),
+            "guardian_id": str(d.guardian_id),
+            "child_id": str(d.child_id) if d.child_id else None,
+            "text": d.body,
+            "safety": d.safety,
+            "language": d.language,
+        }
         return _receipt(await _post(d.address, payload, str(d.notification_id), d.secret, self.timeout_s, target))
 
 
@@ -62,24 +74,33 @@ def _receipt(status: int) -> str:
     if 200 <= status < 300:
         return str(status)
     # Redirects are not followed and count as a refusal: the receiver's address is wrong.
-    raise DeliveryFailed(f"HTTP {status}", retry=status not in PERMANENT and not 300 <= status < 400,
-                         reason="the receiver refused the message")
+    raise DeliveryFailed(
+        f"HTTP {status}",
+        retry=status not in PERMANENT and not 300 <= status < 400,
+        reason="the receiver refused the message",
+    )
 
 
-async def _post(url: str, payload: dict, message_id: str, key: Key, timeout_s: float,
-                pinned: Target | None = None) -> int:
+async def _post(
+    url: str, payload: dict, message_id: str, key: Key, timeout_s: float, pinned: Target | None = None
+) -> int:
     """POST, connecting to ``pinned``'s first address when given; the answer's status."""
     text = json.dumps(payload, ensure_ascii=False)
-    headers = {"Content-Type": "application/json", "Idempotency-Key": message_id,
-               **signed_headers(key, message_id, text)}
+    headers = {
+        "Content-Type": "application/json",
+        "Idempotency-Key": message_id,
+        **signed_headers(key, message_id, text),
+    }
     extensions = {}
     if pinned is not None:  # the checked address, keeping the name for Host, SNI and the certificate
         headers["Host"] = httpx.URL(url).netloc.decode()
         extensions["sni_hostname"] = pinned.host
         url = str(httpx.URL(url).copy_with(host=str(pinned.addresses[0])))
     try:
-        async with httpx.AsyncClient(timeout=timeout_s, follow_redirects=False, trust_env=pinned is None) as http, \
-                http.stream("POST", url, content=text.encode(), headers=headers, extensions=extensions) as answer:
+        async with (
+            httpx.AsyncClient(timeout=timeout_s, follow_redirects=False, trust_env=pinned is None) as http,
+            http.stream("POST", url, content=text.encode(), headers=headers, extensions=extensions) as answer,
+        ):
             read = 0
             async for chunk in answer.aiter_raw():
                 read += len(chunk)

@@ -28,8 +28,11 @@ def new_secret() -> str:
 
 def signed_headers(key: Key, message_id: str, body: str) -> dict[str, str]:
     now = dt.datetime.now(dt.UTC)
-    return {"webhook-id": message_id, "webhook-timestamp": str(int(now.timestamp())),
-            "webhook-signature": Webhook(key).sign(message_id, now, body)}
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": Webhook(key).sign(message_id, now, body),
+    }
 
 
 def verify(key: Key, headers: dict[str, str], body: bytes) -> bool:

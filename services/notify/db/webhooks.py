@@ -15,18 +15,28 @@ async def register(conn: Conn, guardian_id: uuid.UUID, url: str, secret: str) ->
     return await conn.fetchval(
         """INSERT INTO webhook_endpoints (webhook_id, guardian_id, url, secret) VALUES ($1, $2, $3, $4)
            ON CONFLICT (guardian_id, url) DO UPDATE SET secret = EXCLUDED.secret, created_at = now()
-           RETURNING webhook_id""", uuid.uuid4(), guardian_id, url, secret)
+           RETURNING webhook_id""",
+        uuid.uuid4(),
+        guardian_id,
+        url,
+        secret,
+    )
 
 
 async def endpoints(conn: Conn, guardian_id: uuid.UUID) -> list[dict[str, Any]]:
     """A guardian's endpoints, without their keys."""
-    rows = await conn.fetch("""SELECT webhook_id, url, created_at FROM webhook_endpoints WHERE guardian_id = $1
-                               ORDER BY created_at""", guardian_id)
+    rows = await conn.fetch(
+        """SELECT webhook_id, url, created_at FROM webhook_endpoints WHERE guardian_id = $1
+                               ORDER BY created_at""",
+        guardian_id,
+    )
     return [dict(r) for r in rows]
 
 
 async def remove(conn: Conn, guardian_id: uuid.UUID, webhook_id: uuid.UUID) -> str | None:
     """Forget the endpoint; its URL, or None if there was none."""
-    return await conn.fetchval("DELETE FROM webhook_endpoints WHERE guardian_id = $1 AND webhook_id = $2 "
-                               "RETURNING url", guardian_id, webhook_id)
-
+    return await conn.fetchval(
+        "DELETE FROM webhook_endpoints WHERE guardian_id = $1 AND webhook_id = $2 RETURNING url",
+        guardian_id,
+        webhook_id,
+    )

@@ -29,12 +29,19 @@ async def send_confirmation_codes(pool: asyncpg.Pool, settings: NotifySettings, 
     expires_at = now + dt.timedelta(seconds=settings.confirmation_code_ttl_s)
     async with pool.acquire() as tx, tx.transaction():
         for dropped in await db.drop_over_quota(tx, settings.max_addresses_per_kind):
-            log.warning("an address beyond the guardian's quota was not kept",
-                        extra={"guardian_id": str(dropped["guardian_id"]), "kind": dropped["kind"]})
+            log.warning(
+                "an address beyond the guardian's quota was not kept",
+                extra={"guardian_id": str(dropped["guardian_id"]), "kind": dropped["kind"]},
+            )
         waiting = await db.claim_code_wanted(tx, BATCH)
         for address in waiting:
             code = new_code()
-            await db.issue_code(tx, address, code_hash=hash_code(code, str(address["address_id"])),
-                                sealed_code=seal(public_key, code), expires_at=expires_at,
-                                body=confirmation_message(address["language"], expires_at))
+            await db.issue_code(
+                tx,
+                address,
+                code_hash=hash_code(code, str(address["address_id"])),
+                sealed_code=seal(public_key, code),
+                expires_at=expires_at,
+                body=confirmation_message(address["language"], expires_at),
+            )
     return len(waiting)

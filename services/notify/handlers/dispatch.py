@@ -33,8 +33,9 @@ log = logging.getLogger(__name__)
 class Dispatcher:
     """The sends in flight of one service instance."""
 
-    def __init__(self, pool: asyncpg.Pool, outbox: Outbox, channels: dict[str, Channel],
-                 settings: NotifySettings) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, outbox: Outbox, channels: dict[str, Channel], settings: NotifySettings
+    ) -> None:
         self.pool, self.outbox, self.channels, self.settings = pool, outbox, channels, settings
         self.sending: set[asyncio.Task] = set()
 
@@ -61,13 +62,29 @@ class Dispatcher:
         """Send once under the deadline: the outcome, the detail for operators, the reason for the guardian."""
         channel = self.channels.get(row["channel"])
         try:
-            body = with_code(row["body"], row["language"], db.sealed_code(row),
-                             private_key=self.settings.seal_private_key, reveal=True, now=dt.datetime.now(dt.UTC))
-            delivery = Delivery(row["notification_id"], row["guardian_id"], row["child_id"], row["channel"],
-                                row["address"], body, row["safety"], row["language"], row["signing_secret"])
+            body = with_code(
+                row["body"],
+                row["language"],
+                db.sealed_code(row),
+                private_key=self.settings.seal_private_key,
+                reveal=True,
+                now=dt.datetime.now(dt.UTC),
+            )
+            delivery = Delivery(
+                row["notification_id"],
+                row["guardian_id"],
+                row["child_id"],
+                row["channel"],
+                row["address"],
+                body,
+                row["safety"],
+                row["language"],
+                row["signing_secret"],
+            )
             if channel is None:
-                raise DeliveryFailed(f"no {row['channel']} channel is configured", retry=False,
-                                     reason="this channel is not available")
+                raise DeliveryFailed(
+                    f"no {row['channel']} channel is configured", retry=False, reason="this channel is not available"
+                )
             async with asyncio.timeout(self.settings.delivery_timeout_s):
                 return "delivered", await channel.send(delivery), None
         except TimeoutError:
@@ -77,30 +94,52 @@ class Dispatcher:
         except Exception as exc:  # a channel bug must not take the dispatcher down
             failure = DeliveryFailed(f"{type(exc).__name__}: {exc}")
         last = not failure.retry or row["attempts"] >= self.settings.delivery_max_attempts
-        log.warning("delivery attempt failed", extra={
-            "notification_id": str(row["notification_id"]), "channel": row["channel"], "attempt": row["attempts"],
-            "detail": failure.detail, "final": last})
+        log.warning(
+            "delivery attempt failed",
+            extra={
+                "notification_id": str(row["notification_id"]),
+                "channel": row["channel"],
+                "attempt": row["attempts"],
+                "detail": failure.detail,
+                "final": last,
+            },
+        )
         return ("failed" if last else "retry"), failure.detail, failure.reason
 
     async def _record(self, row: asyncpg.Record, outcome: str, receipt: str, reason: str | None) -> None:
         """The attempt in the delivery log (with the detail), and the guardian-facing state (with the reason)."""
         async with self.pool.acquire() as tx, tx.transaction():
             await db.record_attempt(tx, row["notification_id"], row["attempts"], outcome, receipt)
-            fields = {"notification_id": row["notification_id"], "guardian_id": row["guardian_id"],
-                      "child_id": row["child_id"], "channel": row["channel"]}
+            fields = {
+                "notification_id": row["notification_id"],
+                "guardian_id": row["guardian_id"],
+                "child_id": row["child_id"],
+                "channel": row["channel"],
+            }
             about_a_child = row["child_id"] is not None  # not a confirmation code
             if outcome == "delivered":
                 if await db.mark_delivered(tx, row["notification_id"]) and about_a_child:
-                    await self.outbox.append(tx, NotificationDelivered(
-                        **fields, source_event_id=row["source_event_id"], source_event_type=row["source_type"]),
-                        union_id=None, correlation_id=uuid.uuid4())
+                    await self.outbox.append(
+                        tx,
+                        NotificationDelivered(
+                            **fields, source_event_id=row["source_event_id"], source_event_type=row["source_type"]
+                        ),
+                        union_id=None,
+                        correlation_id=uuid.uuid4(),
+                    )
             elif outcome == "retry":
-                delay = min(self.settings.delivery_backoff_s * 2 ** (row["attempts"] - 1),
-                            self.settings.delivery_backoff_max_s)
-                await db.retry_later(tx, row["notification_id"],
-                                     dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay), reason)
+                delay = min(
+                    self.settings.delivery_backoff_s * 2 ** (row["attempts"] - 1), self.settings.delivery_backoff_max_s
+                )
+                await db.retry_later(
+                    tx, row["notification_id"], dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay), reason
+                )
             else:
                 await db.mark_failed(tx, row["notification_id"], reason)
                 if about_a_child:
-                    await self.outbox.append(tx, NotificationFailed(**fields, attempts=row["attempts"], error=reason),
-                                             union_id=None, correlation_id=uuid.uuid4())
+                    await self.outbox.append(
+                        tx,
+                        NotificationFailed(**fields, attempts=row["attempts"], error=reason),
+                        union_id=None,
+                        correlation_id=uuid.uuid4(),
+                    )

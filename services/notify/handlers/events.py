@@ -9,18 +9,28 @@ import uuid
 import asyncpg
 
 from services.notify.db import addresses, notifications, recipients
-from services.notify.domain import SAFETY_ALERTS, Preferences, SealedCode, message, plan, reachable
+from services.notify.domain import NO_CODE, SAFETY_ALERTS, Preferences, SealedCode, message, plan, reachable
+from shared.consumer import is_transient
 from shared.contracts.attendance import (
-    CheckInRefused, ChildCheckedIn, ChildPickedUp, LatePickupEscalated, PickupCodeIssued, PickupRefused,
+    CheckInRefused,
+    ChildCheckedIn,
+    ChildPickedUp,
+    LatePickupEscalated,
+    PickupCodeIssued,
+    PickupRefused,
 )
 from shared.contracts.enrollment import (
-    BookingCancelled, BookingPromoted, BookingWaitlisted, ChildEnrolled, ChildRegistered,
+    BookingCancelled,
+    BookingPromoted,
+    BookingWaitlisted,
+    ChildEnrolled,
+    ChildRegistered,
 )
 from shared.contracts.notify import NotificationDelivered
 from shared.contracts.subsidy import SubsidyApproved
-from shared.consumer import is_transient
 from shared.envelope import Envelope
-from shared.routing import EventBatch as Batch, EventContext, EventRouter
+from shared.routing import EventBatch as Batch
+from shared.routing import EventContext, EventRouter
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +48,13 @@ async def know_the_guardians(batch: Batch, *, tx: asyncpg.Connection) -> None:
     before = await recipients.recipients_of(tx, children)
     await recipients.replace_recipients(tx, [event for event, _ in batch])
     await _catch_up_joined_guardians(batch, tx, before)
-    offered = [(g.guardian_id, c.kind, c.address) for event, _ in batch for g in event.guardians
-               for c in g.channels if c.kind in OUTSIDE_LEARNED]
+    offered = [
+        (g.guardian_id, c.kind, c.address)
+        for event, _ in batch
+        for g in event.guardians
+        for c in g.channels
+        if c.kind in OUTSIDE_LEARNED
+    ]
     await addresses.lock_guardians(tx, {g for g, _, _ in offered})
     await addresses.learn(tx, offered)
     outbox = batch[0][1].outbox
@@ -54,12 +69,15 @@ async def know_the_guardians(batch: Batch, *, tx: asyncpg.Connection) -> None:
         except Exception as exc:
             if is_transient(exc):
                 raise
-            log.error("a deferred event could not be told; it stays deferred",
-                      extra={"deferred_event_id": str(waiting["event_id"]), "error": repr(exc)})
+            log.error(
+                "a deferred event could not be told; it stays deferred",
+                extra={"deferred_event_id": str(waiting["event_id"]), "error": repr(exc)},
+            )
 
 
-async def _catch_up_joined_guardians(batch: Batch, tx: asyncpg.Connection,
-                                     before: dict[uuid.UUID, list[asyncpg.Record]]) -> None:
+async def _catch_up_joined_guardians(
+    batch: Batch, tx: asyncpg.Connection, before: dict[uuid.UUID, list[asyncpg.Record]]
+) -> None:
     """A co-guardian joins when they accept, and the registration that says so can reach notify after
     events that happened since (they travel on other topics): give the newcomer the child's in-app
     notifications from the moment they joined, so that nothing after it passes them by."""
@@ -70,16 +88,38 @@ async def _catch_up_joined_guardians(batch: Batch, tx: asyncpg.Connection,
         for guardian in event.guardians:
             if guardian.guardian_id in known:
                 continue
-            shared = await notifications.share_since(tx, event.child_id, guardian.guardian_id,
-                                                     ctx.envelope.occurred_at)
-            await ctx.outbox.append_many(tx, [ctx.follow_up(NotificationDelivered(
-                notification_id=row["notification_id"], guardian_id=guardian.guardian_id, child_id=event.child_id,
-                channel="inapp", source_event_id=row["source_event_id"], source_event_type=row["source_type"]))
-                for row in shared])
+            shared = await notifications.share_since(tx, event.child_id, guardian.guardian_id, ctx.envelope.occurred_at)
+            await ctx.outbox.append_many(
+                tx,
+                [
+                    ctx.follow_up(
+                        NotificationDelivered(
+                            notification_id=row["notification_id"],
+                            guardian_id=guardian.guardian_id,
+                            child_id=event.child_id,
+                            channel="inapp",
+                            source_event_id=row["source_event_id"],
+                            source_event_type=row["source_type"],
+                        )
+                    )
+                    for row in shared
+                ],
+            )
 
 
-@events.on_batch(ChildEnrolled, BookingWaitlisted, BookingPromoted, BookingCancelled, ChildCheckedIn, CheckInRefused,
-                 PickupCodeIssued, PickupRefused, ChildPickedUp, LatePickupEscalated, SubsidyApproved)
+@events.on_batch(
+    ChildEnrolled,
+    BookingWaitlisted,
+    BookingPromoted,
+    BookingCancelled,
+    ChildCheckedIn,
+    CheckInRefused,
+    PickupCodeIssued,
+    PickupRefused,
+    ChildPickedUp,
+    LatePickupEscalated,
+    SubsidyApproved,
+)
 async def tell_the_guardians(batch: Batch, *, tx: asyncpg.Connection) -> None:
     await _tell(batch, tx)
 
@@ -105,23 +145,47 @@ async def _tell(batch: Batch, tx: asyncpg.Connection) -> None:
         if event.child_id not in known:
             waiting.append((ctx.envelope, event.child_id))
             continue
-        code = (SealedCode(event.sealed_code, event.expires_at) if isinstance(event, PickupCodeIssued)
-                else SealedCode(None, None))
+        code = SealedCode(event.sealed_code, event.expires_at) if isinstance(event, PickupCodeIssued) else NO_CODE
         for guardian in known[event.child_id]:
             p = prefs.get(guardian["guardian_id"], Preferences())
             body = message(event, guardian["child_name"], p.language)
             if body is None:
                 continue
             for planned in plan(event, reachable(confirmed.get(guardian["guardian_id"], [])), p, now):
-                notes.append((notifications.Notification(
-                    notification_id=uuid.uuid4(), envelope=ctx.envelope, guardian_id=guardian["guardian_id"],
-                    child_id=event.child_id, channel=planned.channel, address=planned.address, body=body,
-                    safety=isinstance(event, SAFETY_ALERTS), language=p.language, due_at=planned.due_at,
-                    code=code), ctx))
+                notes.append(
+                    (
+                        notifications.Notification(
+                            notification_id=uuid.uuid4(),
+                            envelope=ctx.envelope,
+                            guardian_id=guardian["guardian_id"],
+                            child_id=event.child_id,
+                            channel=planned.channel,
+                            address=planned.address,
+                            body=body,
+                            safety=isinstance(event, SAFETY_ALERTS),
+                            language=p.language,
+                            due_at=planned.due_at,
+                            code=code,
+                        ),
+                        ctx,
+                    )
+                )
     await recipients.defer(tx, waiting)
     fresh = await notifications.insert(tx, [n for n, _ in notes])
-    await batch[0][1].outbox.append_many(tx, [
-        ctx.follow_up(NotificationDelivered(
-            notification_id=n.notification_id, guardian_id=n.guardian_id, child_id=n.child_id, channel="inapp",
-            source_event_id=n.envelope.event_id, source_event_type=n.envelope.type))
-        for n, ctx in notes if n.notification_id in fresh and n.channel == "inapp"])
+    await batch[0][1].outbox.append_many(
+        tx,
+        [
+            ctx.follow_up(
+                NotificationDelivered(
+                    notification_id=n.notification_id,
+                    guardian_id=n.guardian_id,
+                    child_id=n.child_id,
+                    channel="inapp",
+                    source_event_id=n.envelope.event_id,
+                    source_event_type=n.envelope.type,
+                )
+            )
+            for n, ctx in notes
+            if n.notification_id in fresh and n.channel == "inapp"
+        ],
+    )

@@ -13,8 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from services.subsidy.db import applications as apps
-from services.subsidy.db import children
-from services.subsidy.db import funds
+from services.subsidy.db import children, funds
 from services.subsidy.handlers import decisions
 from shared.auth import Caller, Principal, forbidden
 from shared.commands import IdempotencyKey, respond
@@ -32,30 +31,43 @@ def _ensure_union_staff_of(p: Principal, union_id: uuid.UUID) -> None:
 
 async def _ensure_sees_subtree(pool: asyncpg.Pool, p: Principal, union_id: uuid.UUID) -> None:
     """The union's own staff, or staff of a union above it (known from the classes' paths)."""
-    if p.role == "union_staff" and p.union_id and p.union_id != union_id and await apps.is_above(
-            pool, p.union_id, union_id):
+    if (
+        p.role == "union_staff"
+        and p.union_id
+        and p.union_id != union_id
+        and await apps.is_above(pool, p.union_id, union_id)
+    ):
         return
     _ensure_union_staff_of(p, union_id)
 
 
 @router.post("/funds", status_code=201, tags=["funds"], summary="Open a fund with a budget (union staff)")
-async def create_fund(body: decisions.CreateFund, request: Request, rt: Rt, caller: Caller,
-                      key: IdempotencyKey) -> JSONResponse:
+async def create_fund(
+    body: decisions.CreateFund, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+) -> JSONResponse:
     return await respond(request, caller, key, body, lambda tx, a: decisions.create_fund(body, a, tx=tx))
 
 
-@router.post("/policies", status_code=201, tags=["funds"], summary="Add a subsidy policy paid from one of the union's funds")
-async def create_policy(body: decisions.CreatePolicy, request: Request, rt: Rt, caller: Caller,
-                        key: IdempotencyKey) -> JSONResponse:
+@router.post(
+    "/policies", status_code=201, tags=["funds"], summary="Add a subsidy policy paid from one of the union's funds"
+)
+async def create_policy(
+    body: decisions.CreatePolicy, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+) -> JSONResponse:
     return await respond(request, caller, key, body, lambda tx, a: decisions.create_policy(body, a, tx=tx))
 
 
-@router.post("/applications/{application_id}/decision", tags=["applications"],
-             summary="Approve (reserving the money) or reject with a reason an application staff must decide")
-async def decide(application_id: uuid.UUID, body: decisions.Decision, request: Request, rt: Rt, caller: Caller,
-                 key: IdempotencyKey) -> JSONResponse:
-    return await respond(request, caller, key, body,
-                      lambda tx, a: decisions.decide(application_id, body, a, tx=tx, outbox=rt.outbox))
+@router.post(
+    "/applications/{application_id}/decision",
+    tags=["applications"],
+    summary="Approve (reserving the money) or reject with a reason an application staff must decide",
+)
+async def decide(
+    application_id: uuid.UUID, body: decisions.Decision, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+) -> JSONResponse:
+    return await respond(
+        request, caller, key, body, lambda tx, a: decisions.decide(application_id, body, a, tx=tx, outbox=rt.outbox)
+    )
 
 
 @router.get("/funds/{fund_id}", tags=["funds"], summary="A fund's budget, reserved, spent and available money")
@@ -64,8 +76,9 @@ async def fund_balance(fund_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, 
     if fund is None:
         raise CommandRejected(404, [{"field": "fund_id", "reason": "no such fund"}])
     _ensure_union_staff_of(caller, fund["union_id"])
-    return {k: fund[k] for k in ("fund_id", "union_id", "name", "budget_fen", "reserved_fen", "spent_fen",
-                                 "available_fen")}
+    return {
+        k: fund[k] for k in ("fund_id", "union_id", "name", "budget_fen", "reserved_fen", "spent_fen", "available_fen")
+    }
 
 
 @router.get("/applications/{application_id}", tags=["applications"], summary="One application")
@@ -85,8 +98,11 @@ async def booking_applications(booking_id: uuid.UUID, rt: Rt, caller: Caller) ->
     return {"booking_id": booking_id, "applications": found}
 
 
-@router.get("/children/{child_id}/applications", tags=["applications"],
-            summary="A child's applications (the child's guardians, or union staff above the classes)")
+@router.get(
+    "/children/{child_id}/applications",
+    tags=["applications"],
+    summary="A child's applications (the child's guardians, or union staff above the classes)",
+)
 async def child_applications(child_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
     if caller.role == "parent" and not await children.is_guardian(rt.pool, child_id, caller.member_id):
         raise forbidden("you are not a guardian of this child")
@@ -105,10 +121,17 @@ async def _ensure_may_read(pool: asyncpg.Pool, p: Principal, application: dict[s
     raise forbidden("this application is outside your part of the union tree")
 
 
-@router.get("/unions/{union_id}/spending", tags=["figures"],
-            summary="Money reserved and spent in the union's subtree, by employment category or programme")
-async def spending(union_id: uuid.UUID, rt: Rt, caller: Caller,
-                   by: Literal["employment_category", "programme"] = Query("employment_category")) -> dict[str, Any]:
+@router.get(
+    "/unions/{union_id}/spending",
+    tags=["figures"],
+    summary="Money reserved and spent in the union's subtree, by employment category or programme",
+)
+async def spending(
+    union_id: uuid.UUID,
+    rt: Rt,
+    caller: Caller,
+    by: Literal["employment_category", "programme"] = Query("employment_category"),
+) -> dict[str, Any]:
     await _ensure_sees_subtree(rt.pool, caller, union_id)
     return {"union_id": union_id, "by": by, "rows": await apps.spending(rt.pool, union_id, by)}
 
@@ -119,9 +142,24 @@ async def ledger_csv(union_id: uuid.UUID, rt: Rt, caller: Caller) -> Response:
     rows = await apps.ledger(rt.pool, union_id)
     out = io.StringIO()
     writer = csv.writer(out)
-    columns = ["application_id", "booking_id", "child_id", "programme_id", "class_id", "priority_group", "status",
-               "day", "fund_id", "policy_id", "amount_fen", "state"]
+    columns = [
+        "application_id",
+        "booking_id",
+        "child_id",
+        "programme_id",
+        "class_id",
+        "priority_group",
+        "status",
+        "day",
+        "fund_id",
+        "policy_id",
+        "amount_fen",
+        "state",
+    ]
     writer.writerow(columns)
     writer.writerows([[row[c] for c in columns] for row in rows])
-    return Response(out.getvalue(), media_type="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="ledger-{union_id}.csv"'})
+    return Response(
+        out.getvalue(),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="ledger-{union_id}.csv"'},
+    )

@@ -13,12 +13,18 @@ async def lock_child(tx: asyncpg.Connection, child_id: uuid.UUID) -> None:
     await tx.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7263011))", str(child_id))
 
 
-async def record(tx: asyncpg.Connection, *, booking_id: uuid.UUID, child_id: uuid.UUID, day: dt.date,
-                 attended: bool) -> None:
+async def record(
+    tx: asyncpg.Connection, *, booking_id: uuid.UUID, child_id: uuid.UUID, day: dt.date, attended: bool
+) -> None:
     """The first word on a day stands, as it does in the ledger (a resolved line is not resolved again)."""
     await tx.execute(
         """INSERT INTO attended_days (booking_id, day, child_id, attended) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (booking_id, day) DO NOTHING""", booking_id, day, child_id, attended)
+           ON CONFLICT (booking_id, day) DO NOTHING""",
+        booking_id,
+        day,
+        child_id,
+        attended,
+    )
 
 
 async def of_booking(tx: asyncpg.Connection, booking_id: uuid.UUID) -> dict[dt.date, bool]:

@@ -97,16 +97,24 @@ async def ensure_decides(tx: asyncpg.Connection, p: Principal, app: asyncpg.Reco
     if p.role == "admin":
         return
     path = list(app["union_path"] or [])
-    owners = [r["union_id"] for r in await tx.fetch(
-        "SELECT DISTINCT f.union_id FROM application_lines l JOIN funds f USING (fund_id) WHERE l.application_id = $1",
-        app["application_id"])]
-    if p.role != "union_staff" or p.union_id not in path or any(
-            o not in path or path.index(p.union_id) > path.index(o) for o in owners):
+    owners = [
+        r["union_id"]
+        for r in await tx.fetch(
+            "SELECT DISTINCT f.union_id FROM application_lines l JOIN funds f USING (fund_id) WHERE l.application_id = $1",
+            app["application_id"],
+        )
+    ]
+    if (
+        p.role != "union_staff"
+        or p.union_id not in path
+        or any(o not in path or path.index(p.union_id) > path.index(o) for o in owners)
+    ):
         raise forbidden("this application is decided by the staff of the union that owns its fund")
 
 
-async def decide(application_id: uuid.UUID, cmd: Decision, actor: Actor, *, tx: asyncpg.Connection,
-                 outbox: Outbox) -> Result:
+async def decide(
+    application_id: uuid.UUID, cmd: Decision, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox
+) -> Result:
     app = await apps.lock(tx, application_id)
     if app is None:
         raise CommandRejected(404, [{"field": "application_id", "reason": "no such application"}])
@@ -115,8 +123,9 @@ async def decide(application_id: uuid.UUID, cmd: Decision, actor: Actor, *, tx: 
         raise CommandRejected(409, [{"field": "application_id", "reason": f"the application is {app['status']}"}])
 
     async def emit(event, stream: str | None = None):
-        return await outbox.append(tx, event, union_id=app["union_path"][-1], correlation_id=actor.correlation_id,
-                                   stream=stream)
+        return await outbox.append(
+            tx, event, union_id=app["union_path"][-1], correlation_id=actor.correlation_id, stream=stream
+        )
 
     if cmd.approve:
         approved = await ledger.approve(tx, app, by=actor.principal.sub, emit=emit)
@@ -124,5 +133,9 @@ async def decide(application_id: uuid.UUID, cmd: Decision, actor: Actor, *, tx: 
         await ledger.reject(tx, app, by=actor.principal.sub, reason=cmd.reason, emit=emit)
         approved = False
     found = await apps.get(tx, application_id)
-    return 200, {"application_id": str(application_id), "status": found["status"], "reason": found["reason"],
-                 "approved": approved}
+    return 200, {
+        "application_id": str(application_id),
+        "status": found["status"],
+        "reason": found["reason"],
+        "approved": approved,
+    }

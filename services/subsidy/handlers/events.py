@@ -7,17 +7,20 @@ import uuid
 import asyncpg
 
 from services.subsidy.db import applications as apps
-from services.subsidy.db import children
+from services.subsidy.db import children, funds
 from services.subsidy.db import days as known_days
-from services.subsidy.db import funds
 from services.subsidy.domain import Request, automatic, subsidise
 from services.subsidy.handlers import ledger
-from shared.routing import EventContext, EventRouter
 from shared.contracts.attendance import ChildAbsent, ChildCheckedIn
 from shared.contracts.enrollment import (
-    BookingCancelled, BookingChanged, BookingPromoted, ChildEnrolled, ChildRegistered,
+    BookingCancelled,
+    BookingChanged,
+    BookingPromoted,
+    ChildEnrolled,
+    ChildRegistered,
 )
 from shared.contracts.subsidy import SubsidyRequested
+from shared.routing import EventContext, EventRouter
 
 events = EventRouter()
 SYSTEM = "system:automatic-approval"
@@ -29,24 +32,41 @@ def _emitter(ctx: EventContext, tx: asyncpg.Connection):
 
 @events.on(ChildEnrolled)
 @events.on(BookingPromoted)
-async def open_application(event: ChildEnrolled | BookingPromoted, ctx: EventContext, *,
-                           tx: asyncpg.Connection) -> None:
+async def open_application(
+    event: ChildEnrolled | BookingPromoted, ctx: EventContext, *, tx: asyncpg.Connection
+) -> None:
     """Compute the subsidy for the confirmed days; reserve it at once when the rules allow. Days
     attendance already told of are resolved at once (an attended day waits for approval)."""
     await known_days.lock_child(tx, event.child_id)
     union_path = list(event.union_path)
     policies, _ = await funds.policies_for(tx, union_path)
     lines = subsidise(Request(event.class_id, event.priority_group, event.days, event.fee_per_day_fen), policies)
-    amount = sum(l.amount_fen for l in lines)
+    amount = sum(line.amount_fen for line in lines)
     auto = automatic(lines)
     application_id = uuid.uuid4()
     status = "not_applicable" if not lines else "requested" if auto else "pending_review"
-    await apps.insert_application(tx, application_id=application_id, source_event_id=ctx.envelope.event_id,
-                                  event=event, union_path=union_path, amount_fen=amount, status=status)
+    await apps.insert_application(
+        tx,
+        application_id=application_id,
+        source_event_id=ctx.envelope.event_id,
+        event=event,
+        union_path=union_path,
+        amount_fen=amount,
+        status=status,
+    )
     await apps.insert_lines(tx, application_id, lines, "proposed")
-    await ctx.emit(tx, SubsidyRequested(
-        application_id=application_id, booking_id=event.booking_id, child_id=event.child_id, days=len(event.days),
-        fee_fen=len(event.days) * event.fee_per_day_fen, amount_fen=amount, automatic=auto))
+    await ctx.emit(
+        tx,
+        SubsidyRequested(
+            application_id=application_id,
+            booking_id=event.booking_id,
+            child_id=event.child_id,
+            days=len(event.days),
+            fee_fen=len(event.days) * event.fee_per_day_fen,
+            amount_fen=amount,
+            automatic=auto,
+        ),
+    )
     if lines and auto:
         await ledger.approve(tx, await apps.lock(tx, application_id), by=SYSTEM, emit=_emitter(ctx, tx))
     elif lines:
@@ -55,8 +75,9 @@ async def open_application(event: ChildEnrolled | BookingPromoted, ctx: EventCon
 
 @events.on(BookingChanged)
 @events.on(BookingCancelled)
-async def release_given_up_days(event: BookingChanged | BookingCancelled, ctx: EventContext, *,
-                                tx: asyncpg.Connection) -> None:
+async def release_given_up_days(
+    event: BookingChanged | BookingCancelled, ctx: EventContext, *, tx: asyncpg.Connection
+) -> None:
     days = list(event.removed_days if isinstance(event, BookingChanged) else event.days)
     for row in await apps.open_applications(tx, event.booking_id):
         app = await apps.lock(tx, row["application_id"])
@@ -70,8 +91,7 @@ async def settle_the_day(event: ChildCheckedIn | ChildAbsent, ctx: EventContext,
     that an application opened or approved later (its event can come after this one) still pays it."""
     attended = isinstance(event, ChildCheckedIn)
     await known_days.lock_child(tx, event.child_id)
-    await known_days.record(tx, booking_id=event.booking_id, child_id=event.child_id, day=event.day,
-                            attended=attended)
+    await known_days.record(tx, booking_id=event.booking_id, child_id=event.child_id, day=event.day, attended=attended)
     for row in await apps.open_applications(tx, event.booking_id):
         app = await apps.lock(tx, row["application_id"])
         await ledger.resolve_days(tx, app, [event.day], attended=attended, emit=_emitter(ctx, tx))

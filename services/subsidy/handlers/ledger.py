@@ -19,19 +19,32 @@ from services.subsidy.db import applications as apps
 from services.subsidy.db import days as known_days
 from services.subsidy.db import funds
 from services.subsidy.domain import LOW_SHARE, yuan
-from shared.contracts.subsidy import (
-    FundExhausted, FundLow, FundShare, SubsidyApproved, SubsidyRejected, SubsidySettled,
-)
 from shared import statistics
+from shared.contracts.subsidy import (
+    FundExhausted,
+    FundLow,
+    FundShare,
+    SubsidyApproved,
+    SubsidyRejected,
+    SubsidySettled,
+)
 
 Emit = Callable[..., Awaitable[object]]  # emit(event, stream=None)
 
 
 async def _count(tx: asyncpg.Connection, app: asyncpg.Record, measure: statistics.Measure, amount: int) -> None:
     """Statistics offices see subsidy money only summed by union, priority group and period."""
-    await statistics.count(tx, statistics.Fact(measure, str(app["application_id"]), app["union_path"][-1],
-                                               app["child_id"], priority_group=app["priority_group"],
-                                               amount_fen=amount))
+    await statistics.count(
+        tx,
+        statistics.Fact(
+            measure,
+            str(app["application_id"]),
+            app["union_path"][-1],
+            app["child_id"],
+            priority_group=app["priority_group"],
+            amount_fen=amount,
+        ),
+    )
 
 
 class NotCovered(Exception):
@@ -44,8 +57,10 @@ class NotCovered(Exception):
 async def approve(tx: asyncpg.Connection, app: asyncpg.Record, *, by: str, emit: Emit) -> bool:
     """Reserve the application's money in its funds, all or nothing; approve or reject it."""
     proposed = await apps.lines_by_policy(tx, app["application_id"], "proposed")
-    caps = await tx.fetch("SELECT policy_id, cap_per_programme_fen FROM policies WHERE policy_id = ANY($1::uuid[])",
-                          [l["policy_id"] for l in proposed])
+    caps = await tx.fetch(
+        "SELECT policy_id, cap_per_programme_fen FROM policies WHERE policy_id = ANY($1::uuid[])",
+        [row["policy_id"] for row in proposed],
+    )
     cap_of = {r["policy_id"]: r["cap_per_programme_fen"] for r in caps}
     per_fund: dict[uuid.UUID, int] = {}
     for line in proposed:
@@ -55,29 +70,42 @@ async def approve(tx: asyncpg.Connection, app: asyncpg.Record, *, by: str, emit:
             for line in proposed:
                 cap = cap_of.get(line["policy_id"])
                 if cap is not None and not await funds.use_programme_cap(
-                        tx, line["policy_id"], app["programme_id"], line["amount_fen"], cap):
+                    tx, line["policy_id"], app["programme_id"], line["amount_fen"], cap
+                ):
                     raise NotCovered(f"the policy's cap for this programme ({yuan(cap)}) is reached")
             for fund_id, amount in sorted(per_fund.items()):
                 left = await funds.reserve(tx, fund_id, amount)
                 if left is None:
                     raise NotCovered(f"fund {fund_id} cannot cover {yuan(amount)}", await funds.get_fund(tx, fund_id))
-                if left["available_fen"] < left["budget_fen"] * LOW_SHARE and await funds.flag(tx, fund_id, "low_alerted"):
-                    await emit(FundLow(fund_id=fund_id, budget_fen=left["budget_fen"],
-                                       available_fen=left["available_fen"]))
+                if left["available_fen"] < left["budget_fen"] * LOW_SHARE and await funds.flag(
+                    tx, fund_id, "low_alerted"
+                ):
+                    await emit(
+                        FundLow(fund_id=fund_id, budget_fen=left["budget_fen"], available_fen=left["available_fen"])
+                    )
             await apps.move_lines(tx, app["application_id"], ("proposed",), "reserved")
     except NotCovered as refusal:
         await reject(tx, app, by=by, reason=refusal.reason, emit=emit)
         fund = refusal.fund
         if fund is not None and await funds.flag(tx, fund["fund_id"], "exhausted_alerted"):
-            await emit(FundExhausted(fund_id=fund["fund_id"], budget_fen=fund["budget_fen"],
-                                     available_fen=fund["available_fen"]))
+            await emit(
+                FundExhausted(
+                    fund_id=fund["fund_id"], budget_fen=fund["budget_fen"], available_fen=fund["available_fen"]
+                )
+            )
         return False
     await apps.set_status(tx, app["application_id"], "approved", by=by)
     await _count(tx, app, "subsidy_approved", sum(per_fund.values()))
-    await emit(SubsidyApproved(
-        application_id=app["application_id"], booking_id=app["booking_id"], child_id=app["child_id"],
-        amount_fen=sum(per_fund.values()), decided_by=by,
-        funds=tuple(FundShare(fund_id=f, amount_fen=a) for f, a in sorted(per_fund.items()))))
+    await emit(
+        SubsidyApproved(
+            application_id=app["application_id"],
+            booking_id=app["booking_id"],
+            child_id=app["child_id"],
+            amount_fen=sum(per_fund.values()),
+            decided_by=by,
+            funds=tuple(FundShare(fund_id=f, amount_fen=a) for f, a in sorted(per_fund.items())),
+        )
+    )
     await resolve_known_days(tx, await apps.lock(tx, app["application_id"]), emit=emit)
     return True
 
@@ -85,12 +113,20 @@ async def approve(tx: asyncpg.Connection, app: asyncpg.Record, *, by: str, emit:
 async def reject(tx: asyncpg.Connection, app: asyncpg.Record, *, by: str, reason: str, emit: Emit) -> None:
     await apps.move_lines(tx, app["application_id"], ("proposed",), "released")
     await apps.set_status(tx, app["application_id"], "rejected", by=by, reason=reason)
-    await emit(SubsidyRejected(application_id=app["application_id"], booking_id=app["booking_id"],
-                               child_id=app["child_id"], reason=reason, decided_by=by))
+    await emit(
+        SubsidyRejected(
+            application_id=app["application_id"],
+            booking_id=app["booking_id"],
+            child_id=app["child_id"],
+            reason=reason,
+            decided_by=by,
+        )
+    )
 
 
-async def resolve_days(tx: asyncpg.Connection, app: asyncpg.Record, days: list[dt.date], *, attended: bool,
-                       emit: Emit) -> None:
+async def resolve_days(
+    tx: asyncpg.Connection, app: asyncpg.Record, days: list[dt.date], *, attended: bool, emit: Emit
+) -> None:
     """Attended days are paid from the reservation; days given up or missed go back to the funds."""
     await _move_days(tx, app, days, attended=attended)
     await settle_if_done(tx, app, emit=emit)
@@ -107,8 +143,13 @@ async def resolve_known_days(tx: asyncpg.Connection, app: asyncpg.Record, *, emi
 
 async def _move_days(tx: asyncpg.Connection, app: asyncpg.Record, days: list[dt.date], *, attended: bool) -> None:
     # A day attended before staff decided stays proposed: approve() pays it from the known days.
-    moved = await apps.move_lines(tx, app["application_id"], ("reserved",) if attended else ("reserved", "proposed"),
-                                  "spent" if attended else "released", days)
+    moved = await apps.move_lines(
+        tx,
+        app["application_id"],
+        ("reserved",) if attended else ("reserved", "proposed"),
+        "spent" if attended else "released",
+        days,
+    )
     for line in moved:
         if line["was"] != "reserved":
             continue
@@ -127,6 +168,12 @@ async def settle_if_done(tx: asyncpg.Connection, app: asyncpg.Record, *, emit: E
     await apps.set_status(tx, app["application_id"], status)
     if app["status"] == "approved":
         await _count(tx, app, "subsidy_settled", totals.get("spent", 0))
-        await emit(SubsidySettled(application_id=app["application_id"], booking_id=app["booking_id"],
-                                  child_id=app["child_id"], spent_fen=totals.get("spent", 0),
-                                  released_fen=totals.get("released", 0)))
+        await emit(
+            SubsidySettled(
+                application_id=app["application_id"],
+                booking_id=app["booking_id"],
+                child_id=app["child_id"],
+                spent_fen=totals.get("spent", 0),
+                released_fen=totals.get("released", 0),
+            )
+        )
