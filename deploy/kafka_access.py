@@ -42,7 +42,15 @@ from confluent_kafka.admin import (
 
 from shared.kafka_auth import KafkaAccess
 from shared.partners import Partner, partners
-from shared.topics import PARTNER_FEEDS, SUBSCRIPTIONS, consumer_group, dead_letter_topic, qualified, stream_of
+from shared.topics import (
+    PARTNER_FEEDS,
+    SUBSCRIPTIONS,
+    consumer_group,
+    dead_letter_topic,
+    qualified,
+    relay_transactional_id,
+    stream_of,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,6 +64,7 @@ class KafkaUser:
     writes: tuple[str, ...] = ()
     reads: tuple[str, ...] = ()
     group: str | None = None
+    transactional_id: str | None = None  # the outbox relay's
 
 
 def new_password() -> str:
@@ -76,6 +85,7 @@ def service_user(service: str, namespace: str, password: str) -> KafkaUser:
         writes=tuple(qualified(t, namespace) for t in writes),
         reads=tuple(qualified(t, namespace) for t in subscribed),
         group=consumer_group(service, namespace) if subscribed else None,
+        transactional_id=relay_transactional_id(service, namespace),
     )
 
 
@@ -119,6 +129,11 @@ def _bindings(user: KafkaUser) -> list[AclBinding]:
     found += [allow(ResourceType.TOPIC, t, op) for t in user.reads for op in (AclOperation.READ, AclOperation.DESCRIBE)]
     if user.group:
         found.append(allow(ResourceType.GROUP, user.group, AclOperation.READ))
+    if user.transactional_id:
+        found += [
+            allow(ResourceType.TRANSACTIONAL_ID, user.transactional_id, op)
+            for op in (AclOperation.WRITE, AclOperation.DESCRIBE)
+        ]
     return found
 
 

@@ -184,7 +184,7 @@ class _DatabaseOutage:
 
 
 _BACKLOG = """SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
-              FROM outbox WHERE published_at IS NULL"""
+              FROM outbox WHERE published_at IS NULL AND parked_at IS NULL"""
 
 
 async def _database_check(runtime: Any) -> tuple[str, int | None, float]:

@@ -22,10 +22,15 @@ async def partitions_of(kafka: KafkaAccess, topic: str) -> list[TopicPartition]:
     ]
 
 
-async def read_all(kafka: KafkaAccess, topic: str) -> list[ConsumerRecord]:
-    """Every record currently in ``topic``, by partition and offset."""
+async def read_all(kafka: KafkaAccess, topic: str, *, committed_only: bool = False) -> list[ConsumerRecord]:
+    """Every record currently in ``topic``, by partition and offset: with ``committed_only``, what a
+    ``read_committed`` consumer (every service) sees, else also the records of aborted relay batches."""
     partitions = await partitions_of(kafka, topic)
-    consumer = AIOKafkaConsumer(**kafka.aiokafka(), enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        **kafka.aiokafka(),
+        enable_auto_commit=False,
+        isolation_level="read_committed" if committed_only else "read_uncommitted",
+    )
     await consumer.start()
     try:
         consumer.assign(partitions)

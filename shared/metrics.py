@@ -39,6 +39,12 @@ OUTBOX_OLDEST_PENDING_SECONDS = Gauge(
     ["service"],
     multiprocess_mode="livemax",
 )
+OUTBOX_PARKED = Gauge(
+    "tuoguan_outbox_parked",
+    "Outbox events Kafka refuses (missing topic, no write access, too large): waiting for an operator.",
+    ["service"],
+    multiprocess_mode="livemax",
+)
 HTTP_REQUESTS = Counter(
     "tuoguan_http_requests_total", "HTTP requests served.", ["service", "method", "route", "status"]
 )

@@ -2,32 +2,55 @@
 and a relay publishes them to Kafka afterwards.
 
 Guarantees: an event is published at least once and in the order it was written (one relay per
-service holds a PostgreSQL advisory lock; the others wait as hot standbys). A crash between
-publishing and marking re-publishes the batch, which the consumers' inbox absorbs.
+service holds a PostgreSQL advisory lock; the others wait as hot standbys; each batch is one Kafka
+transaction). A crash between publishing and marking re-publishes the batch, which the consumers'
+inbox absorbs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import (
+    CorruptRecordException,
+    KafkaError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    RecordTooLargeError,
+    UnknownTopicOrPartitionError,
+)
 
 from shared.db import connect, json_text
 from shared.envelope import Envelope, Event
 from shared.faults import crash_point
-from shared.metrics import OUTBOX_OLDEST_PENDING_SECONDS, OUTBOX_PENDING, OUTBOX_PUBLISHED
+from shared.kafka_auth import KafkaAccess
+from shared.metrics import OUTBOX_OLDEST_PENDING_SECONDS, OUTBOX_PARKED, OUTBOX_PENDING, OUTBOX_PUBLISHED
 from shared.topics import is_partner_feed, qualified
 
 log = logging.getLogger(__name__)
 
 RELAY_LOCK = 7_263_002
+METADATA_WAIT_S = 5.0
+BATCH_DEADLINE_S = 10.0  # a batch not committed by then is abandoned (the broker aborts it)
+TRANSACTION_TIMEOUT_MS = 15_000  # the broker aborts a dead leader's open batch after this
+PRODUCER_STOP_S = 5.0
+# The broker refuses the record itself; sending it again, alone, cannot help.
+PERMANENT_RECORD_ERRORS = (
+    MessageSizeTooLargeError,
+    RecordTooLargeError,
+    RecordListTooLargeError,
+    CorruptRecordException,
+)
 
 
 class Outbox:
@@ -104,78 +127,138 @@ class FollowUp:
     occurred_at: datetime | None = None  # None: now
 
 
+class RelayBatchFailed(Exception):
+    """A relay batch was not published; its Kafka transaction is aborted, so none of it is visible."""
+
+    def __init__(self, row_id: int, cause: BaseException, *, topic_missing: str | None = None) -> None:
+        super().__init__(f"outbox row {row_id}: {cause!r}")
+        self.row_id = row_id  # the first row that failed
+        self.cause = cause
+        self.topic_missing = topic_missing
+
+
+def _is_permanent(error: BaseException) -> bool:
+    """Sending the same record again cannot succeed: it is too large, or malformed."""
+    return isinstance(error, PERMANENT_RECORD_ERRORS)
+
+
 class OutboxRelay:
-    """Publishes unpublished outbox rows with an idempotent producer (acks=all), oldest first."""
+    """Publishes unpublished outbox rows to Kafka, oldest first, one Kafka transaction per batch.
+
+    Only the instance holding the advisory lock relays; it owns a transactional producer whose id
+    is the service's, so starting it fences any earlier leader still sending. A batch is committed
+    to Kafka as a whole or not at all; consumers read ``read_committed``, so a send that fails in
+    the middle of a batch (``OutOfOrderSequenceNumber``, a broker restart, a timeout) can neither
+    reorder nor half-publish it. After a failure the producer is replaced (aiokafka's cannot recover
+    from a fatal error), and the batch is sent again.
+
+    A row that can never be sent is parked rather than blocking the outbox: its topic does not exist
+    or the service may not write it (every pending row of that topic is parked), or the record itself
+    is refused ``max_attempts`` times when sent alone. Parked rows stay in the table, counted by
+    ``tuoguan_outbox_parked``, until ``python -m shared.outbox requeue`` sends them again in order.
+    """
 
     def __init__(
         self,
         *,
         service: str,
         dsn: str,
-        producer: AIOKafkaProducer,
+        producer_factory: Callable[[], AIOKafkaProducer],
         batch_size: int = 500,
         poll_interval_s: float = 1.0,
         retention_days: int = 7,
+        max_attempts: int = 3,
     ) -> None:
         self.service = service
         self.dsn = dsn
-        self.producer = producer
+        self.producer_factory = producer_factory
         self.batch_size = batch_size
         self.poll_interval_s = poll_interval_s
         self.retention_days = retention_days
+        self.max_attempts = max_attempts
         self._wakeup = asyncio.Event()
+        self._producer: AIOKafkaProducer | None = None
+        self._suspect: int | None = None  # a row that failed alone or first: it is next sent alone
         self.is_leader = False
 
     async def run(self) -> None:
         """Lead (or wait to lead) until cancelled; reconnects after any failure."""
-        backoff = 0.5
+        backoff = Backoff()
         while True:
             try:
-                await self._lead()
+                await self._lead(backoff)
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("outbox relay failed; retrying", extra={"retry_in_s": backoff})
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
+                log.exception("outbox relay failed; retrying", extra={"retry_in_s": backoff.next_s})
+                await backoff.pause()
             finally:
                 self.is_leader = False
+                await self._drop_producer()
 
-    async def _lead(self) -> None:
+    async def _lead(self, backoff: Backoff) -> None:
         conn = await connect(self.dsn)
         try:
-            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", RELAY_LOCK):  # noqa: ASYNC110 (a lock held in another process)
-                await asyncio.sleep(self.poll_interval_s)
+            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", RELAY_LOCK):  # noqa: ASYNC110
+                await asyncio.sleep(self.poll_interval_s)  # the lock is held by another process
             self.is_leader = True
             log.info("outbox relay is leading")
             await conn.add_listener("outbox", lambda *_: self._wakeup.set())
             idle_rounds = 0
             while True:
                 self._wakeup.clear()
-                published = await self.publish_pending(conn)
+                try:
+                    published = await self.publish_pending(conn)
+                except RelayBatchFailed as failed:
+                    await self._drop_producer()
+                    await self._after_failure(conn, failed)
+                    await backoff.pause()
+                    continue
+                backoff.reset()
                 if published >= self.batch_size:
                     continue
                 await self._observe_backlog(conn)
                 idle_rounds += 1
                 if idle_rounds % 600 == 1:
                     await self._prune(conn)
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), self.poll_interval_s)
-                except TimeoutError:
-                    pass
         finally:
             await conn.close()
 
     async def publish_pending(self, conn: asyncpg.Connection) -> int:
+        """Publish the next batch in one Kafka transaction; mark it sent. Raises RelayBatchFailed."""
         rows = await conn.fetch(
             """SELECT id, topic, key, payload, headers FROM outbox
-               WHERE published_at IS NULL ORDER BY id LIMIT $1""",
+               WHERE published_at IS NULL AND parked_at IS NULL ORDER BY id LIMIT $1""",
             self.batch_size,
         )
         if not rows:
             return 0
+        rows = self._isolate_suspect(rows)
+        try:
+            async with asyncio.timeout(BATCH_DEADLINE_S):
+                await self._send(rows)
+        except RelayBatchFailed:
+            raise
+        except (KafkaError, OSError, TimeoutError) as exc:
+            raise RelayBatchFailed(rows[0]["id"], exc) from exc
+        crash_point("relay.after_publish")
+        await conn.execute(
+            "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", [r["id"] for r in rows]
+        )
+        if self._suspect == rows[0]["id"]:
+            self._suspect = None
+        OUTBOX_PUBLISHED.labels(self.service).inc(len(rows))
+        return len(rows)
+
+    async def _send(self, rows: list[asyncpg.Record]) -> None:
+        """One Kafka transaction: every row, or (aborted) none."""
+        producer = await self._ready_producer()
+        await self._check_topics(producer, rows)
+        await producer.begin_transaction()
         deliveries = [
-            await self.producer.send(
+            await producer.send(
                 row["topic"],
                 value=row["payload"],
                 key=row["key"].encode(),
@@ -184,17 +267,97 @@ class OutboxRelay:
             )
             for row in rows
         ]
-        await asyncio.gather(*deliveries)
-        crash_point("relay.after_publish")
-        await conn.execute(
-            "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", [r["id"] for r in rows]
+        outcomes = await asyncio.gather(*deliveries, return_exceptions=True)
+        for row, outcome in zip(rows, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                raise RelayBatchFailed(row["id"], outcome)
+        await producer.commit_transaction()
+
+    def _isolate_suspect(self, rows: list[asyncpg.Record]) -> list[asyncpg.Record]:
+        """The rows before a suspect go first, as a batch; then the suspect alone, so that a record
+        the broker refuses is told apart from the innocent ones sent with it."""
+        ids = [r["id"] for r in rows]
+        if self._suspect is None or self._suspect not in ids:
+            self._suspect = None
+            return rows
+        at = ids.index(self._suspect)
+        return rows[:at] if at else rows[:1]
+
+    async def _check_topics(self, producer: AIOKafkaProducer, rows: list[asyncpg.Record]) -> None:
+        """Fail fast on a topic the broker does not have (or hides from this principal), instead of
+        waiting out aiokafka's metadata timeout on every batch. An unreachable broker is no verdict."""
+        unknown = {r["topic"] for r in rows if producer.client.cluster.partitions_for_topic(r["topic"]) is None}
+        if not unknown:
+            return
+        try:
+            cluster = await asyncio.wait_for(producer.client.fetch_all_metadata(), METADATA_WAIT_S)
+        except Exception as exc:
+            raise RelayBatchFailed(rows[0]["id"], exc) from exc
+        for row in rows:
+            if row["topic"] in unknown and row["topic"] not in cluster.topics():
+                cause = UnknownTopicOrPartitionError(row["topic"])
+                raise RelayBatchFailed(row["id"], cause, topic_missing=row["topic"])
+
+    async def _after_failure(self, conn: asyncpg.Connection, failed: RelayBatchFailed) -> None:
+        if failed.topic_missing is not None:
+            parked = await conn.fetchval(
+                """WITH p AS (UPDATE outbox SET parked_at = now(), last_error = $2
+                              WHERE topic = $1 AND published_at IS NULL AND parked_at IS NULL RETURNING 1)
+                   SELECT count(*) FROM p""",
+                failed.topic_missing,
+                "the topic does not exist, or this service may not write it",
+            )
+            log.error(
+                "outbox rows parked: their topic is missing or not writable",
+                extra={"topic": failed.topic_missing, "rows": parked},
+            )
+            await self._observe_backlog(conn)
+            return
+        if not _is_permanent(failed.cause):
+            log.warning("outbox batch not published; sending it again", extra={"error": repr(failed.cause)})
+            return
+        if self._suspect != failed.row_id:  # first seen inside a batch: next time it goes alone
+            self._suspect = failed.row_id
+            return
+        attempts = await conn.fetchval(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1 RETURNING attempts",
+            failed.row_id,
+            repr(failed.cause)[:500],
         )
-        OUTBOX_PUBLISHED.labels(self.service).inc(len(rows))
-        return len(rows)
+        if attempts >= self.max_attempts:
+            await conn.execute("UPDATE outbox SET parked_at = now() WHERE id = $1", failed.row_id)
+            self._suspect = None
+            log.error(
+                "outbox row parked: Kafka refuses it",
+                extra={"row": failed.row_id, "attempts": attempts, "error": repr(failed.cause)},
+            )
+            await self._observe_backlog(conn)
+
+    async def _ready_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = self.producer_factory()
+            try:
+                await producer.start()  # InitProducerId: fences an earlier leader, aborts its open batch
+            except BaseException:
+                await _stop_quietly(producer)
+                raise
+            self._producer = producer
+        return self._producer
+
+    async def _drop_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            await _stop_quietly(producer)
 
     async def _observe_backlog(self, conn: asyncpg.Connection) -> None:
-        pending, oldest = await conn.fetchrow("SELECT count(*), min(created_at) FROM outbox WHERE published_at IS NULL")
+        pending, oldest, parked = await conn.fetchrow(
+            """SELECT count(*) FILTER (WHERE parked_at IS NULL),
+                      min(created_at) FILTER (WHERE parked_at IS NULL),
+                      count(*) FILTER (WHERE parked_at IS NOT NULL)
+               FROM outbox WHERE published_at IS NULL"""
+        )
         OUTBOX_PENDING.labels(self.service).set(pending)
+        OUTBOX_PARKED.labels(self.service).set(parked)
         age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
         OUTBOX_OLDEST_PENDING_SECONDS.labels(self.service).set(age)
 
@@ -202,3 +365,56 @@ class OutboxRelay:
         await conn.execute(
             "DELETE FROM outbox WHERE published_at < now() - make_interval(days => $1)", self.retention_days
         )
+
+
+def relay_producer_config(kafka: KafkaAccess, *, transactional_id: str, client_id: str) -> dict[str, Any]:
+    """A transactional producer for the relay (idempotent, acks=all)."""
+    return {
+        **kafka.aiokafka(),
+        "acks": "all",
+        "enable_idempotence": True,
+        "linger_ms": 5,
+        "transactional_id": transactional_id,
+        "transaction_timeout_ms": TRANSACTION_TIMEOUT_MS,
+        "client_id": client_id,
+    }
+
+
+def relay_producer(kafka: KafkaAccess, *, transactional_id: str, client_id: str) -> AIOKafkaProducer:
+    return AIOKafkaProducer(**relay_producer_config(kafka, transactional_id=transactional_id, client_id=client_id))
+
+
+async def _stop_quietly(producer: AIOKafkaProducer) -> None:
+    """Stop a producer that may be broken, without waiting long on a broker that is gone."""
+    try:
+        await asyncio.wait_for(producer.stop(), PRODUCER_STOP_S)
+    except Exception:
+        log.debug("producer stopped uncleanly", exc_info=True)
+
+
+class Backoff:
+    """Pauses that double from 0.5 s to 5 s, and start again after a success."""
+
+    def __init__(self, first_s: float = 0.5, most_s: float = 5.0) -> None:
+        self.first_s, self.most_s = first_s, most_s
+        self.next_s = first_s
+
+    async def pause(self) -> None:
+        await asyncio.sleep(self.next_s)
+        self.next_s = min(self.next_s * 2, self.most_s)
+
+    def reset(self) -> None:
+        self.next_s = self.first_s
+
+
+async def requeue(dsn: str) -> int:
+    """Send parked rows again, in their order (after the topic is created or the ACL granted)."""
+    conn = await connect(dsn)
+    try:
+        return await conn.fetchval(
+            """WITH r AS (UPDATE outbox SET parked_at = NULL, attempts = 0
+                          WHERE parked_at IS NOT NULL AND published_at IS NULL RETURNING 1)
+               SELECT count(*) FROM r"""
+        )
+    finally:
+        await conn.close()

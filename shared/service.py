@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -36,11 +37,11 @@ from shared.db import SchemaNotReady, check_schema, create_pool
 from shared.dead_letters import DeadLetterPublisher
 from shared.limits import Guard
 from shared.logs import configure_logging
-from shared.outbox import Outbox, OutboxRelay
+from shared.outbox import Outbox, OutboxRelay, relay_producer
 from shared.routing import EventRouter
 from shared.secrets import SecretMissing
 from shared.settings import ServiceSettings, load_settings
-from shared.topics import SUBSCRIPTIONS, consumer_group, qualified
+from shared.topics import SUBSCRIPTIONS, consumer_group, qualified, relay_transactional_id
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,7 @@ def _subscribe(broker: KafkaBroker, consumer: EventConsumer, topics: list[str], 
         max_records=max_records,
         batch_timeout_ms=200,
         decoder=_raw_records,
+        isolation_level="read_committed",  # the relay publishes each batch as one Kafka transaction
         max_poll_interval_ms=600_000,
     )
     async def consume(records: tuple, message: KafkaMessage) -> None:
@@ -161,7 +163,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
             log.critical(str(behind))
             raise
         pool = await create_pool(settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
-        producer = AIOKafkaProducer(
+        producer = AIOKafkaProducer(  # dead letters; the relay has its own, transactional one
             **kafka.aiokafka(),
             enable_idempotence=True,
             acks="all",
@@ -173,7 +175,12 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
         relay = OutboxRelay(
             service=definition.name,
             dsn=settings.database_url,
-            producer=producer,
+            producer_factory=partial(
+                relay_producer,
+                kafka,
+                transactional_id=relay_transactional_id(definition.name, settings.namespace),
+                client_id=f"{definition.name}-{settings.instance_id}-relay",
+            ),
             batch_size=settings.relay_batch_size,
             poll_interval_s=settings.relay_poll_interval_s,
             retention_days=settings.outbox_retention_days,

@@ -70,6 +70,12 @@ def consumer_group(service: str, namespace: str) -> str:
     return qualified(service, namespace)
 
 
+def relay_transactional_id(service: str, namespace: str) -> str:
+    """The Kafka transactional id of a service's outbox relay: one per service, so a new leader
+    fences the one before it."""
+    return qualified(f"{service}.outbox-relay", namespace)
+
+
 def all_topics(namespace: str = "") -> list[TopicSpec]:
     """Every topic to create, with the namespace applied: streams, dead letters, partner feeds."""
     from shared.partners import partners
