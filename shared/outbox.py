@@ -418,3 +418,21 @@ async def requeue(dsn: str) -> int:
         )
     finally:
         await conn.close()
+
+
+def main() -> None:
+    """``python -m shared.outbox requeue``: send a service's parked rows again (its database in
+    ``SERVICE_DATABASE_URL``: never on the command line, where ``ps`` shows its password)."""
+    import os
+    import sys
+
+    args = sys.argv[1:]
+    dsn = os.environ.get("SERVICE_DATABASE_URL")
+    if args != ["requeue"] or not dsn:
+        print("usage: SERVICE_DATABASE_URL=<the service's database> python -m shared.outbox requeue", file=sys.stderr)
+        raise SystemExit(2)
+    print(f"outbox: {asyncio.run(requeue(dsn))} parked rows will be sent again")
+
+
+if __name__ == "__main__":
+    main()

@@ -45,8 +45,8 @@ async def on_own_kafka(infra: Endpoints, monkeypatch) -> AsyncIterator[tuple[Ded
 async def enrollment_on(log_dir: Path) -> AsyncIterator:
     started: list[ServiceProcess] = []
 
-    async def start(stack: Stack, label: str) -> ServiceProcess:
-        process = ServiceProcess("enrollment", stack.service_env(**_fast_retries()), log_dir, label).start()
+    async def start(stack: Stack, label: str, service: str = "enrollment") -> ServiceProcess:
+        process = ServiceProcess(service, stack.service_env(**_fast_retries()), log_dir, label).start()
         started.append(process)
         return await process.wait_healthy()
 
@@ -148,6 +148,7 @@ async def test_a_broker_outage_keeps_commands_answering_and_every_event_is_deliv
 ) -> None:
     kafka, stack = on_own_kafka
     enrollment = await enrollment_on(stack, "enrollment-kafka-outage")
+    await enrollment_on(stack, "attendance-kafka-outage", "attendance")  # consumes enrollment's events
     async with httpx.AsyncClient(base_url=enrollment.url, timeout=60) as http:
         city = City(http)
         union = await city.union("郑州市总工会")
@@ -171,6 +172,17 @@ async def test_a_broker_outage_keeps_commands_answering_and_every_event_is_deliv
         await eventually(outbox_drained, timeout=120, interval=0.1)
         drained_s = time.monotonic() - back_at
     children = {a.json()["child_id"] for a in answers if a.status_code == 201}
+    attendance = await stack.connect("attendance")
+    try:
+
+        async def rostered() -> bool:
+            known = await attendance.fetch("SELECT child_id::text FROM roster_children")
+            return children <= {r["child_id"] for r in known}
+
+        await eventually(rostered, timeout=120, interval=0.1)
+    finally:
+        await attendance.close()
+    consumed_s = time.monotonic() - back_at
     delivered = {
         orjson.loads(r.value)["data"]["child_id"]
         for r in await read_all(stack.kafka, stack.topic("enrollment.events"))
@@ -186,7 +198,8 @@ async def test_a_broker_outage_keeps_commands_answering_and_every_event_is_deliv
         f"\nKafka down {outage_s:.1f} s: {len(answers)} registrations answered "
         f"{dict(Counter(a.status_code for a in answers))}, slowest {slowest:.2f} s; readiness "
         f"{dict(Counter(r.status_code for r in ready))}, kafka {dict(Counter(r.json()['kafka'] for r in ready))}; "
-        f"outbox drained {drained_s:.1f} s after the broker was back; {len(storm)} connection-error log lines"
+        f"outbox drained {drained_s:.1f} s and attendance had consumed every registration {consumed_s:.1f} s "
+        f"after the broker was back; {len(storm)} connection-error log lines"
     )
     assert all(a.status_code == 201 for a in answers), [a.text for a in answers if a.status_code != 201]
     assert all(r.status_code == 200 for r in ready) and "degraded" in {r.json()["kafka"] for r in ready}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from deploy.city import token
+from services.attendance.domain import CHILDREN_PER_STAFF
 from tests.attendance.conftest import SiteDay, attendance_events, code_for, today
 from tests.conftest import Stack
 from tests.support.scenarios import WUHAN_STEEL_UNION
@@ -150,3 +151,28 @@ async def test_a_child_may_have_only_five_pick_up_attempts_a_day(stack: Stack, s
     )
     (refused,) = await attendance_events(stack, "pickup.refused", child.child_id)
     assert refused["reason"] == "too_many_attempts"
+
+
+async def test_picking_children_up_clears_the_ratio_alarm_once_the_class_is_back_within_it(
+    stack: Stack, site: SiteDay
+) -> None:
+    site.class_type = "infant"
+    per_staff = CHILDREN_PER_STAFF["infant"]
+    await site.post(f"/classes/{site.class_id}/days/{today()}/staff", {"staff_name": "李老师", "role": "teacher"})
+    children = [await _present_child(site) for _ in range(per_staff + 2)]
+    (alarm,) = await attendance_events(stack, "staffing.ratio_exceeded", site.class_id)
+    assert alarm["children_present"] == per_staff + 1
+
+    for child, still_over in zip(children[:2], (True, False), strict=True):
+        adult = child.authorised_adults[0]
+        attempt = (
+            await site.post("/pickups", {"child_id": str(child.child_id), "adult_id": str(adult.adult_id)})
+        ).json()
+        code = await code_for(stack, child.child_id, attempt["attempt_id"])
+        assert (await site.post(f"/pickups/{attempt['attempt_id']}/confirmation", {"code": code})).status_code == 200
+        roster = (await site.get(f"/classes/{site.class_id}/roster/{today()}")).json()
+        assert roster["ratio_exceeded"] is still_over
+
+    (cleared,) = await attendance_events(stack, "staffing.ratio_restored", site.class_id)
+    assert (cleared["children_present"], cleared["staff_on_duty"]) == (per_staff, 1), "cleared once, by the pick-up"
+    assert len(await attendance_events(stack, "staffing.ratio_exceeded", site.class_id)) == 1
