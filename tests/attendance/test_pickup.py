@@ -158,8 +158,13 @@ async def test_picking_children_up_clears_the_ratio_alarm_once_the_class_is_back
 ) -> None:
     site.class_type = "infant"
     per_staff = CHILDREN_PER_STAFF["infant"]
-    await site.post(f"/classes/{site.class_id}/days/{today()}/staff", {"staff_name": "李老师", "role": "teacher"})
-    children = [await _present_child(site) for _ in range(per_staff + 2)]
+    children = [await site.book_child() for _ in range(per_staff + 2)]
+    staff = await site.post(
+        f"/classes/{site.class_id}/days/{today()}/staff", {"staff_name": "李老师", "role": "teacher"}
+    )
+    assert staff.status_code == 201
+    for child in children:
+        assert (await site.check_in(child.child_id)).status_code == 201
     (alarm,) = await attendance_events(stack, "staffing.ratio_exceeded", site.class_id)
     assert alarm["children_present"] == per_staff + 1
 
