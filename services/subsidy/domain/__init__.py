@@ -14,6 +14,7 @@ import datetime as dt
 
 from services.subsidy.domain.model import Line, Policy, Request
 from services.subsidy.domain.policies import KINDS, ORDER
+from shared.money import yuan
 
 LOW_SHARE = 0.10  # a fund is "low" when less than this share of its budget is left
 
@@ -46,10 +47,6 @@ def automatic(lines: list[Line]) -> bool:
         line.policy.auto_approve_up_to_fen is None or line.amount_fen <= line.policy.auto_approve_up_to_fen
         for line in lines
     )
-
-
-def yuan(fen: int) -> str:
-    return f"¥{fen // 100}.{fen % 100:02d}"
 
 
 __all__ = ["KINDS", "LOW_SHARE", "ORDER", "Line", "Policy", "Request", "automatic", "spread", "subsidise", "yuan"]
