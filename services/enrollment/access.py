@@ -9,9 +9,8 @@ import asyncpg
 
 from services.enrollment.db import organisation
 from shared.auth import Principal, forbidden
+from shared.db import Conn
 from shared.errors import CommandRejected
-
-Conn = asyncpg.Connection | asyncpg.Pool
 
 
 def not_found(field: str, what: str) -> CommandRejected:
