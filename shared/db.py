@@ -19,6 +19,8 @@ import orjson
 
 log = logging.getLogger(__name__)
 
+Conn = asyncpg.Connection | asyncpg.Pool  # what a query runs on: a transaction's connection or the pool
+
 PLUMBING_MIGRATIONS = Path(__file__).parent / "migrations"
 _FILE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _LOCK = 7_263_001  # advisory lock id: only one instance migrates at a time

@@ -15,6 +15,7 @@ FEVER_C = 37.3
 EXCLUDING_SYMPTOMS = frozenset({"fever", "cough", "vomiting", "diarrhoea", "rash", "conjunctivitis"})
 # Children one member of staff may look after, by class type.
 CHILDREN_PER_STAFF = {"infant": 5, "kindergarten": 15, "school_age": 20}
+DEFAULT_CHILDREN_PER_STAFF = 15  # a class type not listed above
 CODE_TTL = dt.timedelta(minutes=10)
 MAX_WRONG_CODES = 3  # per attempt: the attempt locks
 # Per child per day, across attempts: the child's pick-up locks until union staff release it.
@@ -32,8 +33,12 @@ def screening_refusal(temperature_c: float, symptoms: list[str]) -> str | None:
     return None
 
 
+def children_per_staff(class_type: str) -> int:
+    return CHILDREN_PER_STAFF.get(class_type, DEFAULT_CHILDREN_PER_STAFF)
+
+
 def ratio_exceeded(class_type: str, present: int, staff: int) -> bool:
-    return present > staff * CHILDREN_PER_STAFF.get(class_type, 15)
+    return present > staff * children_per_staff(class_type)
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,10 @@ class SiteHours:
         """When late pick-up step 1, 2 or 3 falls due."""
         closing = dt.datetime.combine(day, self.closing, LOCAL_TIME)
         return closing + dt.timedelta(minutes=self.grace_minutes, seconds=(step - 1) * self.escalation_interval_s)
+
+    def due_at(self, kind: str, day: dt.date, step: int) -> dt.datetime:
+        """When a timer falls due: the absence check at the cut-off, a late pick-up step after closing."""
+        return self.cutoff_at(day) if kind == "absence" else self.escalation_at(day, step)
 
 
 ESCALATION = {1: "guardians", 2: "emergency_contact", 3: "site_lead"}

@@ -9,9 +9,8 @@ import asyncpg
 
 from services.enrollment.db import organisation
 from shared.auth import Principal, forbidden
+from shared.db import Conn
 from shared.errors import CommandRejected
-
-Conn = asyncpg.Connection | asyncpg.Pool
 
 
 def not_found(field: str, what: str) -> CommandRejected:
@@ -27,14 +26,14 @@ async def ensure_manages(conn: Conn, p: Principal, union_id: uuid.UUID) -> None:
     raise forbidden("this belongs to a union outside your part of the union tree")
 
 
-async def ensure_sees_class(conn: Conn, p: Principal, cls: asyncpg.Record) -> None:
+async def ensure_sees_class(conn: Conn, p: Principal, care_class: asyncpg.Record) -> None:
     """Staff above the class's union, its site's provider, or a member of the class's union or one below it."""
-    if p.role == "provider_staff" and p.provider_id == cls["provider_id"]:
+    if p.role == "provider_staff" and p.provider_id == care_class["provider_id"]:
         return
-    if p.role == "parent" and p.union_id and await organisation.is_within(conn, p.union_id, cls["union_id"]):
+    if p.role == "parent" and p.union_id and await organisation.is_within(conn, p.union_id, care_class["union_id"]):
         return
     if p.role in ("admin", "union_staff"):
-        return await ensure_manages(conn, p, cls["union_id"])
+        return await ensure_manages(conn, p, care_class["union_id"])
     raise forbidden("this class is not open to you")
 
 
@@ -47,7 +46,7 @@ async def ensure_acts_for_child(conn: Conn, p: Principal, child: asyncpg.Record)
     raise forbidden("you are not a guardian of this child")
 
 
-async def ensure_class_open_to_child(conn: Conn, cls: asyncpg.Record, child: asyncpg.Record) -> None:
+async def ensure_class_open_to_child(conn: Conn, care_class: asyncpg.Record, child: asyncpg.Record) -> None:
     """A class serves the members of its union and of the unions below it."""
-    if not await organisation.is_within(conn, child["union_id"], cls["union_id"]):
+    if not await organisation.is_within(conn, child["union_id"], care_class["union_id"]):
         raise forbidden("this class is run for members of another part of the union tree")

@@ -36,6 +36,7 @@ from shared.contracts.attendance import (
 from shared.contracts.enrollment import BookingCancelled, BookingPromoted, BookingWaitlisted, ChildEnrolled
 from shared.contracts.subsidy import SubsidyApproved
 from shared.envelope import Event
+from shared.money import yuan
 from shared.sealed import unseal
 from shared.timezones import LOCAL_TIME
 
@@ -218,7 +219,7 @@ def message(event: Event, child: str, language: str = "zh-CN") -> str | None:
                 else f"{child} {_clock(event.at)} 已由 {event.adult_name} 接走。"
             )
         case SubsidyApproved():
-            amount = f"¥{event.amount_fen // 100}.{event.amount_fen % 100:02d}"
+            amount = yuan(event.amount_fen)
             return (
                 f"A childcare subsidy of {amount} for {child} is approved."
                 if en

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from services.attendance.access import ensure_at_site, ensure_guardian
 from services.attendance.db import checkin as checkin_db
 from services.attendance.db import roster
-from services.attendance.domain import CHILDREN_PER_STAFF
+from services.attendance.domain import children_per_staff, ratio_exceeded
 from services.attendance.handlers import checkin, pickup, site
 from shared.auth import Caller, forbidden
 from shared.commands import IdempotencyKey, respond
@@ -114,15 +114,14 @@ async def read_roster(class_id: uuid.UUID, day: dt.date, rt: Rt, caller: Caller)
     children = await roster.roster(rt.pool, class_id, day)
     present = sum(1 for c in children if c["status"] == "present")
     staff = await checkin_db.staff_on_duty(rt.pool, class_id, day)
-    per_staff = CHILDREN_PER_STAFF.get(facts["class_type"], 15)
     return {
         "class_id": class_id,
         "day": day,
         "children": children,
         "children_present": present,
         "staff_on_duty": staff,
-        "children_per_staff": per_staff,
-        "ratio_exceeded": present > len(staff) * per_staff,
+        "children_per_staff": children_per_staff(facts["class_type"]),
+        "ratio_exceeded": ratio_exceeded(facts["class_type"], present, len(staff)),
     }
 
 

@@ -9,8 +9,7 @@ from collections.abc import Iterable
 import asyncpg
 
 from services.attendance.domain import SiteHours
-
-Conn = asyncpg.Connection | asyncpg.Pool
+from shared.db import Conn
 
 
 async def admission(conn: Conn, child_id: uuid.UUID, day: dt.date) -> asyncpg.Record | None:

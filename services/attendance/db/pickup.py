@@ -7,7 +7,7 @@ import uuid
 
 import asyncpg
 
-Conn = asyncpg.Connection | asyncpg.Pool
+from shared.db import Conn
 
 
 async def insert_attempt(

@@ -11,9 +11,7 @@ import asyncpg
 
 from services.attendance.domain import SiteHours
 from shared.contracts.enrollment import BookingPromoted, ChildEnrolled, ChildRegistered
-from shared.db import columns, json_text
-
-Conn = asyncpg.Connection | asyncpg.Pool
+from shared.db import Conn, columns, json_text
 
 
 async def upsert_children(

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 import asyncpg
 
+from services.attendance.domain import SiteHours
 from shared.db import columns
 
 
@@ -61,21 +62,21 @@ async def mark_fired(tx: asyncpg.Connection, timer_id: int, at: dt.datetime) -> 
     await tx.execute("UPDATE timers SET fired_at = $2 WHERE timer_id = $1", timer_id, at)
 
 
-async def reschedule_site(
-    tx: asyncpg.Connection, site_id: uuid.UUID, cutoff: dt.time, closing: dt.time, grace_minutes: int, interval_s: int
-) -> None:
-    """New site hours move the site's pending timers (local time, Asia/Shanghai)."""
-    await tx.execute(
-        """UPDATE timers t SET due_at = CASE t.kind
-               WHEN 'absence' THEN (t.day + $2::time) AT TIME ZONE 'Asia/Shanghai'
-               ELSE (t.day + $3::time) AT TIME ZONE 'Asia/Shanghai'
-                    + make_interval(mins => $4) + make_interval(secs => (t.step - 1) * $5) END
-           FROM roster_entries e
-           WHERE t.fired_at IS NULL AND e.child_id = t.child_id AND e.class_id = t.class_id AND e.day = t.day
-             AND e.site_id = $1""",
+async def reschedule_site(tx: asyncpg.Connection, site_id: uuid.UUID, hours: SiteHours) -> None:
+    """New site hours move the site's pending timers; the rows stay locked until the commit, so
+    that no instance fires one at its old time meanwhile."""
+    pending = await tx.fetch(
+        """SELECT t.timer_id, t.kind, t.day, t.step FROM timers t
+           WHERE t.fired_at IS NULL AND EXISTS (
+               SELECT 1 FROM roster_entries e
+               WHERE e.child_id = t.child_id AND e.class_id = t.class_id AND e.day = t.day AND e.site_id = $1)
+           FOR UPDATE""",
         site_id,
-        cutoff,
-        closing,
-        grace_minutes,
-        interval_s,
+    )
+    await tx.execute(
+        """UPDATE timers t SET due_at = moved.due_at
+           FROM unnest($1::bigint[], $2::timestamptz[]) AS moved (timer_id, due_at)
+           WHERE t.timer_id = moved.timer_id""",
+        [t["timer_id"] for t in pending],
+        [hours.due_at(t["kind"], t["day"], t["step"]) for t in pending],
     )

@@ -50,9 +50,7 @@ async def set_hours(site_id: uuid.UUID, cmd: Hours, actor: Actor, *, tx: asyncpg
         raise CommandRejected(422, [{"field": "closing", "reason": "closing is not after the check-in cut-off"}])
     hours = SiteHours(cmd.checkin_cutoff, cmd.closing, cmd.grace_minutes, cmd.escalation_interval_s)
     await db.set_hours(tx, site_id, hours, cmd.site_lead_name, cmd.site_lead_phone)
-    await timers.reschedule_site(
-        tx, site_id, cmd.checkin_cutoff, cmd.closing, cmd.grace_minutes, cmd.escalation_interval_s
-    )
+    await timers.reschedule_site(tx, site_id, hours)
     return 200, {"site_id": str(site_id), **cmd.model_dump(mode="json")}
 
 

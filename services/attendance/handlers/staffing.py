@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 
 from services.attendance.db import checkin as db
-from services.attendance.domain import CHILDREN_PER_STAFF, ratio_exceeded
+from services.attendance.domain import children_per_staff, ratio_exceeded
 from shared.contracts.attendance import StaffingRatioExceeded, StaffingRatioRestored
 from shared.outbox import FollowUp
 
@@ -43,7 +43,7 @@ async def review(
         "day": day,
         "children_present": present,
         "staff_on_duty": staff,
-        "children_per_staff": CHILDREN_PER_STAFF.get(class_type, 15),
+        "children_per_staff": children_per_staff(class_type),
     }
     if ratio_exceeded(class_type, present, staff):
         alarm = [FollowUp(StaffingRatioExceeded(**facts), **meta)] if await db.raise_alarm(tx, class_id, day) else []

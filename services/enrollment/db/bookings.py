@@ -9,8 +9,7 @@ from typing import Any
 import asyncpg
 
 from services.enrollment.domain.seats import Quota, SeatDay
-
-Conn = asyncpg.Connection | asyncpg.Pool
+from shared.db import Conn
 
 
 async def lock_seat_days(tx: asyncpg.Connection, class_id: uuid.UUID, days: list[dt.date]) -> dict[dt.date, SeatDay]:

@@ -9,8 +9,7 @@ from typing import Any
 import asyncpg
 
 from services.enrollment.domain.commands import CreateClass, CreateProgramme, CreateSite
-
-Conn = asyncpg.Connection | asyncpg.Pool
+from shared.db import Conn
 
 
 async def insert_union(tx: Conn, union_id: uuid.UUID, name: str, level: str, parent: asyncpg.Record | None) -> None:

@@ -8,8 +8,7 @@ from typing import Any
 import asyncpg
 
 from shared.contracts.enrollment import AuthorisedAdult, ChildRegistered, EmergencyContact, GuardianContact
-
-Conn = asyncpg.Connection | asyncpg.Pool
+from shared.db import Conn
 
 
 async def insert_child(

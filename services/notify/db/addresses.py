@@ -10,8 +10,8 @@ from typing import Any
 import asyncpg
 
 from services.notify.domain import CONFIRMATION, PendingCode
+from shared.db import Conn
 
-Conn = asyncpg.Connection | asyncpg.Pool
 Offered = tuple[uuid.UUID, str, str]  # guardian id, kind, address
 
 

@@ -10,9 +10,9 @@ from typing import Any
 import asyncpg
 
 from services.notify.domain import NO_CODE, SealedCode
+from shared.db import Conn
 from shared.envelope import Envelope
 
-Conn = asyncpg.Connection | asyncpg.Pool
 LEASE = dt.timedelta(seconds=60)
 
 

@@ -9,10 +9,8 @@ import asyncpg
 
 from services.notify.domain import Preferences
 from shared.contracts.enrollment import ChildRegistered
-from shared.db import columns, json_text
+from shared.db import Conn, columns, json_text
 from shared.envelope import Envelope
-
-Conn = asyncpg.Connection | asyncpg.Pool
 
 
 async def lock_children(tx: asyncpg.Connection, child_ids: Iterable[uuid.UUID]) -> None:

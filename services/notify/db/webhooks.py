@@ -5,9 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import asyncpg
-
-Conn = asyncpg.Connection | asyncpg.Pool
+from shared.db import Conn
 
 
 async def register(conn: Conn, guardian_id: uuid.UUID, url: str, secret: str) -> uuid.UUID:

@@ -9,8 +9,7 @@ from typing import Any
 import asyncpg
 
 from services.subsidy.domain import Line
-
-Conn = asyncpg.Connection | asyncpg.Pool
+from shared.db import Conn
 
 
 async def insert_application(

@@ -6,7 +6,7 @@ import uuid
 
 import asyncpg
 
-Conn = asyncpg.Connection | asyncpg.Pool
+from shared.db import Conn
 
 
 async def set_guardians(tx: asyncpg.Connection, child_id: uuid.UUID, guardian_ids: list[uuid.UUID]) -> None:

@@ -7,8 +7,7 @@ import uuid
 import asyncpg
 
 from services.subsidy.domain import Policy
-
-Conn = asyncpg.Connection | asyncpg.Pool
+from shared.db import Conn
 
 
 async def insert_fund(tx: Conn, fund_id: uuid.UUID, union_id: uuid.UUID, name: str, budget_fen: int) -> None:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.subsidy.db import applications as apps
 from services.subsidy.db import funds
+from services.subsidy.domain.policies import KINDS
 from services.subsidy.handlers import Actor, ledger
 from shared.auth import Principal, forbidden, require_role
 from shared.contracts.enrollment import EmploymentCategory
@@ -32,7 +33,7 @@ class CreatePolicy(BaseModel):
 
     union_id: uuid.UUID | None = Field(None, description="Defaults to the caller's union")
     fund_id: uuid.UUID
-    kind: Literal["priority_full", "member_percent", "per_day", "fund_grant"]
+    kind: Literal[tuple(KINDS)]  # type: ignore[valid-type]  # the kinds registered in domain/policies
     percent_bp: int | None = Field(None, ge=1, le=10_000, description="member_percent: 1500 is 15 %")
     amount_per_day_fen: int | None = Field(None, gt=0, description="per_day and fund_grant")
     groups: list[EmploymentCategory] = Field(default_factory=list)
@@ -43,11 +44,9 @@ class CreatePolicy(BaseModel):
 
     @model_validator(mode="after")
     def _complete(self) -> Self:
-        needs = {"member_percent": "percent_bp", "per_day": "amount_per_day_fen", "fund_grant": "amount_per_day_fen"}
-        if self.kind in needs and getattr(self, needs[self.kind]) is None:
-            raise ValueError(f"a {self.kind} policy needs {needs[self.kind]}")
-        if self.kind == "priority_full" and not self.groups:
-            raise ValueError("a priority_full policy names the groups it covers")
+        missing = KINDS[self.kind].missing(dict(self))
+        if missing:
+            raise ValueError(missing)
         return self
 
 
