@@ -41,8 +41,16 @@ from confluent_kafka.admin import (
 )
 
 from shared.kafka_auth import KafkaAccess
-from shared.partners import Partner, partners
-from shared.topics import PARTNER_FEEDS, SUBSCRIPTIONS, consumer_group, dead_letter_topic, qualified, stream_of
+from shared.topics import (
+    PARTNER_FEEDS,
+    SUBSCRIPTIONS,
+    Partner,
+    consumer_group,
+    dead_letter_topic,
+    partners,
+    qualified,
+    stream_of,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from deploy.endpoints import ROOT
 from shared.contracts.catalogue import render
 from shared.envelope import Event
-from shared.partners import FEEDS, partners
-from shared.topics import STREAMS, SUBSCRIPTIONS, all_topics
+from shared.topics import FEEDS, STREAMS, SUBSCRIPTIONS, all_topics, partners
 
 
 def test_every_consumed_stream_has_a_dead_letter_topic_per_consumer() -> None:
