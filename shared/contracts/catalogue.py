@@ -1,5 +1,6 @@
 """Generate the event catalogue (docs/events.md) from the event models.
 
+./tuoguan contracts      (with the AsyncAPI document and the compatibility baseline)
 python -m shared.contracts.catalogue > docs/events.md
 """
 
@@ -14,7 +15,7 @@ from shared.topics import SUBSCRIPTIONS
 
 HEADER = """# Event catalogue
 
-Generated from `shared/contracts/` by `python -m shared.contracts.catalogue`; do not edit by hand
+Generated from `shared/contracts/` by `./tuoguan contracts`; do not edit by hand
 (a test fails when this file and the code disagree).
 
 Every event travels in the same envelope, serialised as JSON. The Kafka record key is the

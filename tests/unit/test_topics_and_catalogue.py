@@ -31,4 +31,4 @@ def test_each_partner_gets_its_own_feed_topic() -> None:
 
 def test_the_event_catalogue_in_docs_matches_the_code() -> None:
     committed = (ROOT / "docs/events.md").read_text()
-    assert committed == render(), "regenerate with: python -m shared.contracts.catalogue > docs/events.md"
+    assert committed == render(), "regenerate with: ./tuoguan contracts"
