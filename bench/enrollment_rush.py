@@ -18,7 +18,7 @@ import httpx
 
 from bench.harness import percentile, running_system
 from bench.load import Load
-from deploy.city import SUMMER, City
+from testkit.city import SUMMER, City
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

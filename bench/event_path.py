@@ -34,11 +34,11 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from bench.harness import LOG_DIR, percentile
 from deploy.endpoints import ROOT, Endpoints, endpoints
-from deploy.processes import ServiceProcess
-from deploy.stack import Stack, provisioned
 from shared.kafka_auth import KafkaAccess
-from tests.support.kafka import group_state
-from tests.support.scenarios import child_enrolled, child_registered, envelope
+from testkit.kafka import group_state
+from testkit.processes import ServiceProcess
+from testkit.scenarios import child_enrolled, child_registered, envelope
+from testkit.stack import Stack, provisioned
 
 STAGES = ("attendance", "notify")
 GUARDIANS = 2

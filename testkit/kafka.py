@@ -1,4 +1,4 @@
-"""Kafka helpers for tests: publish raw records, read topics, wait for a group to catch up."""
+"""Kafka helpers for tests and benchmarks: publish raw records, read topics, wait for a group to catch up."""
 
 from __future__ import annotations
 
