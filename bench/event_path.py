@@ -164,6 +164,7 @@ async def _count(stack: Stack, stage: str, bare: bool, ids: list) -> tuple[int, 
         inbox = await conn.fetchval("SELECT count(DISTINCT event_id) FROM inbox")
     finally:
         await conn.close()
+    assert row is not None  # an aggregate returns one row
     return max(0, expected - row["d"]) + max(0, len(ids) * 2 - inbox), row["n"] - row["d"]
 
 
@@ -208,7 +209,8 @@ async def _measure(found: Endpoints, side: str, args: argparse.Namespace) -> Res
             await _wait_joined(stack.kafka, groups)
 
             def alive() -> bool:
-                return all((p.proc if isinstance(p, ServiceProcess) else p).poll() is None for p in processes)
+                running = [p.proc if isinstance(p, ServiceProcess) else p for p in processes]
+                return all(proc is not None and proc.poll() is None for proc in running)
 
             envelopes, eps, e2e = await _publish_and_watch(stack, groups, args.events, args.timeout, alive)
             children = [e.payload().child_id for e in envelopes if e.type == "child.registered"]

@@ -26,7 +26,7 @@ import time
 import uuid
 from collections import OrderedDict
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import httpx
 import jwt
@@ -257,7 +257,8 @@ async def authenticate(request: Request) -> Principal:
     if scheme.lower() != "bearer" or not token:
         raise _unauthorised("a bearer token is required")
     try:
-        return await request.app.state.verifier.verify(token)
+        verifier: Verifier = request.app.state.verifier
+        return await verifier.verify(token)
     except TokenRefused as refused:
         raise _unauthorised(str(refused)) from None
     except IdentityProviderUnavailable:
@@ -301,7 +302,7 @@ def signing_key(path: str | None = None) -> tuple[Any, str]:
     if not path:
         raise SecretMissing("TUOGUAN_JWT_SIGNING_KEY_FILE is not set; run ./tuoguan up (or python -m deploy.keys)")
     private = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
-    return private, public_jwk(private)["kid"]  # type: ignore[arg-type]
+    return private, public_jwk(private)["kid"]
 
 
 def mint(
@@ -335,7 +336,7 @@ def main(argv: list[str] | None = None) -> None:
         prog="./tuoguan token", description="Mint a development token with the install's signing key."
     )
     parser.add_argument("command", choices=["mint"], help=argparse.SUPPRESS)
-    parser.add_argument("--role", required=True, choices=list(Role.__args__))
+    parser.add_argument("--role", required=True, choices=list(get_args(Role)))
     parser.add_argument("--sub", default=None)
     parser.add_argument("--union", type=uuid.UUID)
     parser.add_argument("--provider", type=uuid.UUID)

@@ -34,10 +34,9 @@ def first_record(
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             message = consumer.poll(0.5)
-            if message is not None and message.error() is None:
-                return message.value(), None
             if message is not None:
-                return None, message.error().code()
+                error = message.error()
+                return (message.value(), None) if error is None else (None, error.code())
             if errors:
                 return None, errors[0]
         return None, None

@@ -26,7 +26,8 @@ envelope's `key`, so all events with one key (one child) stay in order on one pa
 
 def _type_of(schema: dict[str, Any], defs: dict[str, Any]) -> str:
     if "$ref" in schema:
-        return schema["$ref"].rsplit("/", 1)[-1]
+        ref: str = schema["$ref"]
+        return ref.rsplit("/", 1)[-1]
     if "anyOf" in schema:
         return " or ".join(_type_of(s, defs) for s in schema["anyOf"])
     if "enum" in schema:

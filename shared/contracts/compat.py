@@ -23,6 +23,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 import shared.contracts  # noqa: F401  (registers every event type)
 from shared.envelope import Envelope, Event
 
@@ -38,7 +40,7 @@ def _strip(schema: Any) -> Any:
     return schema
 
 
-def fields_of(model: type) -> dict[str, Any]:
+def fields_of(model: type[BaseModel]) -> dict[str, Any]:
     """``{field: {"required": bool, "schema": ...}}`` with nested models inlined by name."""
     schema = model.model_json_schema()
     required = set(schema.get("required", []))
