@@ -34,8 +34,6 @@ from shared.envelope import Event
 from shared.outbox import FollowUp, Outbox
 from shared.topics import Partner, partners
 
-__all__ = ["Partner", "age_band", "coarse", "follow_ups", "of_feed", "partners", "pseudonym", "publish"]
-
 
 class PseudonymSettings(BaseSettings):
     """``TUOGUAN_PSEUDONYM_KEY``, checked by :func:`shared.secrets.check` when first used."""
