@@ -25,7 +25,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="bench/run", description="Tuoguan benchmarks")
     sub = parser.add_subparsers(dest="name", required=True)
     for name, module in BENCHMARKS.items():
-        module.add_arguments(sub.add_parser(name, help=module.__doc__.splitlines()[0]))
+        module.add_arguments(sub.add_parser(name, help=(module.__doc__ or name).splitlines()[0]))
     args = parser.parse_args()
     # A fresh install's keys per run, as in the tests: services verify with its JWKS, the load signs with it.
     for name, value in keys.ensure(Path(tempfile.mkdtemp(prefix="tuoguan-bench-keys-"))).items():

@@ -27,7 +27,7 @@ import asyncpg
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from shared.db import PLUMBING_MIGRATIONS, migrate
+from shared.db import PLUMBING_MIGRATIONS, acquire, migrate
 from shared.kafka_auth import KafkaAccess
 
 SCHEMA = """
@@ -157,7 +157,7 @@ def _date(text: str) -> dt.date:
 
 async def _apply(pool: asyncpg.Pool, stage: str, topic: str, partition: int, records: list, outbox_topic: str) -> None:
     events = [orjson.loads(r.value) for r in records]
-    async with pool.acquire() as tx, tx.transaction():
+    async with acquire(pool) as tx, tx.transaction():
         fresh_ids = await _inbox(tx, events, topic, partition, [r.offset for r in records])
         fresh, seen = [], set()
         for event in events:

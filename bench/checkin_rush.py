@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 
 from bench.harness import percentile, running_system
 from bench.load import Load
-from deploy.city import token
 from services.attendance.domain import local_today
-from tests.support.kafka import publish_envelopes, wait_caught_up
-from tests.support.scenarios import child_enrolled, child_registered, envelope
+from testkit.city import token
+from testkit.kafka import publish_envelopes, wait_caught_up
+from testkit.scenarios import child_enrolled, child_registered, envelope
 
 GUARDIANS = 2
 

@@ -18,7 +18,7 @@ import httpx
 
 from bench.harness import percentile, running_system
 from bench.load import Load
-from deploy.city import SUMMER, City
+from testkit.city import SUMMER, City
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -90,15 +90,17 @@ async def run(args: argparse.Namespace) -> None:
 
         conn = await stack.connect("enrollment")
         try:
-            confirmed, waitlisted = await conn.fetchrow(
+            days = await conn.fetchrow(
                 """SELECT count(*) FILTER (WHERE state = 'confirmed'), count(*) FILTER (WHERE state = 'waitlisted')
                    FROM booking_days"""
             )
-            seats, overbooked = await conn.fetchrow(
+            capacity = await conn.fetchrow(
                 """SELECT sum(d.capacity), sum(greatest(0, coalesce(t.confirmed, 0) - d.capacity))
                    FROM class_days d LEFT JOIN (SELECT class_id, day, count(*) AS confirmed FROM booking_days
                                                 WHERE state = 'confirmed' GROUP BY class_id, day) t USING (class_id, day)"""
             )
+            assert days is not None and capacity is not None  # aggregates return one row
+            (confirmed, waitlisted), (seats, overbooked) = days, capacity
         finally:
             await conn.close()
     print(

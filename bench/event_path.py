@@ -34,11 +34,11 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from bench.harness import LOG_DIR, percentile
 from deploy.endpoints import ROOT, Endpoints, endpoints
-from deploy.processes import ServiceProcess
-from deploy.stack import Stack, provisioned
 from shared.kafka_auth import KafkaAccess
-from tests.support.kafka import group_state
-from tests.support.scenarios import child_enrolled, child_registered, envelope
+from testkit.kafka import group_state
+from testkit.processes import ServiceProcess
+from testkit.scenarios import child_enrolled, child_registered, envelope
+from testkit.stack import Stack, provisioned
 
 STAGES = ("attendance", "notify")
 GUARDIANS = 2
@@ -164,6 +164,7 @@ async def _count(stack: Stack, stage: str, bare: bool, ids: list) -> tuple[int, 
         inbox = await conn.fetchval("SELECT count(DISTINCT event_id) FROM inbox")
     finally:
         await conn.close()
+    assert row is not None  # an aggregate returns one row
     return max(0, expected - row["d"]) + max(0, len(ids) * 2 - inbox), row["n"] - row["d"]
 
 
@@ -208,7 +209,8 @@ async def _measure(found: Endpoints, side: str, args: argparse.Namespace) -> Res
             await _wait_joined(stack.kafka, groups)
 
             def alive() -> bool:
-                return all((p.proc if isinstance(p, ServiceProcess) else p).poll() is None for p in processes)
+                running = [p.proc if isinstance(p, ServiceProcess) else p for p in processes]
+                return all(proc is not None and proc.poll() is None for proc in running)
 
             envelopes, eps, e2e = await _publish_and_watch(stack, groups, args.events, args.timeout, alive)
             children = [e.payload().child_id for e in envelopes if e.type == "child.registered"]

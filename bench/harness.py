@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from deploy.endpoints import ROOT, endpoints
-from deploy.processes import ServiceProcess
-from deploy.stack import Stack, provisioned
+from testkit.processes import ServiceProcess
+from testkit.stack import Stack, provisioned
 
 LOG_DIR = ROOT / ".state/bench-logs"
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import httpx
 
 from bench.harness import percentile, running_system
-from deploy.city import SUMMER, City
+from testkit.city import SUMMER, City
 
 GUARDIANS = 2
 

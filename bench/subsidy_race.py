@@ -18,9 +18,9 @@ import httpx
 
 from bench.harness import percentile, running_system
 from bench.load import Load
-from deploy.city import token
-from tests.support.kafka import publish_envelopes, wait_caught_up
-from tests.support.scenarios import SUMMER_DAYS, child_enrolled, envelope
+from testkit.city import token
+from testkit.kafka import publish_envelopes, wait_caught_up
+from testkit.scenarios import SUMMER_DAYS, child_enrolled, envelope
 
 FEE_PER_DAY = 5000
 DAYS = 2

@@ -22,9 +22,9 @@ from typing import Any
 
 import httpx
 
-from deploy.city import SUMMER, City, Network, token
-from deploy.funds import members_discount
 from shared.timezones import LOCAL_TIME
+from testkit.city import SUMMER, City, Network, token
+from testkit.funds import members_discount
 
 PORTS = {"enrollment": 8101, "attendance": 8102, "subsidy": 8103, "notify": 8104}
 # Reads the newest pick-up code in a guardian's inbox (empty until it has arrived).

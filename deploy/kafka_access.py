@@ -19,6 +19,7 @@ has no ACL or SCRAM calls.
 from __future__ import annotations
 
 import argparse
+import functools
 import secrets
 import time
 from collections.abc import Callable
@@ -41,12 +42,13 @@ from confluent_kafka.admin import (
 )
 
 from shared.kafka_auth import KafkaAccess
-from shared.partners import Partner, partners
 from shared.topics import (
     PARTNER_FEEDS,
     SUBSCRIPTIONS,
+    Partner,
     consumer_group,
     dead_letter_topic,
+    partners,
     qualified,
     relay_transactional_id,
     stream_of,
@@ -158,10 +160,22 @@ def grant(admin: KafkaAccess, users: list[KafkaUser], timeout_s: float = 30.0) -
     _wait(client.create_acls(bindings), timeout_s)
     deadline = time.monotonic() + timeout_s
     for user in users:
-        _wait_until(
-            lambda u=user: _logs_in(admin.as_user(u.principal, u.password)), deadline, f"{user.principal} cannot log in"
-        )
+        as_user = admin.as_user(user.principal, user.password)
+        _wait_until(functools.partial(_logs_in, as_user), deadline, f"{user.principal} cannot log in")
     _wait_until(lambda: _applied(client, bindings), deadline, "the ACLs are not applied")
+
+
+def _every_acl_of(principal: str) -> AclBindingFilter:
+    """A filter for every ACL of ``principal``: None matches any resource name and any host."""
+    return AclBindingFilter(
+        ResourceType.ANY,
+        None,  # type: ignore[arg-type]  # confluent-kafka's hints say str, its docs allow None
+        ResourcePatternType.ANY,
+        principal,
+        None,  # type: ignore[arg-type]
+        AclOperation.ANY,
+        AclPermissionType.ANY,
+    )
 
 
 def _wait_until(ready: Callable[[], bool], deadline: float, failure: str) -> None:
@@ -185,19 +199,7 @@ def _applied(client: AdminClient, bindings: list[AclBinding]) -> bool:
     principals = {b.principal for b in bindings}
     found: set[AclBinding] = set()
     for principal in principals:
-        (future,) = [
-            client.describe_acls(
-                AclBindingFilter(
-                    ResourceType.ANY,
-                    None,
-                    ResourcePatternType.ANY,
-                    principal,
-                    None,
-                    AclOperation.ANY,
-                    AclPermissionType.ANY,
-                )
-            )
-        ]
+        (future,) = [client.describe_acls(_every_acl_of(principal))]
         found.update(future.result(timeout=10))
     return set(bindings) <= found
 
@@ -206,20 +208,7 @@ def revoke(admin: KafkaAccess, users: list[KafkaUser], timeout_s: float = 30.0) 
     """Remove the principals and their ACLs (test namespaces clean up after themselves)."""
     client = AdminClient(admin.confluent())
     _wait(
-        client.delete_acls(
-            [
-                AclBindingFilter(
-                    ResourceType.ANY,
-                    None,
-                    ResourcePatternType.ANY,
-                    f"User:{u.principal}",
-                    None,
-                    AclOperation.ANY,
-                    AclPermissionType.ANY,
-                )
-                for u in users
-            ]
-        ),
+        client.delete_acls([_every_acl_of(f"User:{u.principal}") for u in users]),
         timeout_s,
     )
     _wait(

@@ -74,9 +74,9 @@ def _ensure_signing_key(directory: Path) -> tuple[Path, Path]:
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             ),
         )
-    private = serialization.load_pem_private_key(pem.read_bytes(), password=None)
-    assert isinstance(private, Ed25519PrivateKey)
-    jwks.write_text(json.dumps({"keys": [public_jwk(private)]}, indent=2))
+    loaded = serialization.load_pem_private_key(pem.read_bytes(), password=None)
+    assert isinstance(loaded, Ed25519PrivateKey)
+    jwks.write_text(json.dumps({"keys": [public_jwk(loaded)]}, indent=2))
     return pem, jwks
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+import asyncpg.utils  # _quote_ident, for names in DDL
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -165,8 +166,8 @@ def passwords_from(env: dict[str, str]) -> dict[str, str]:
     found = {}
     for service in SERVICES:
         url = env.get(f"{service.upper()}_DATABASE_URL")
-        if url and urlsplit(url).password:
-            found[service] = urlsplit(url).password
+        if url and (password := urlsplit(url).password):
+            found[service] = password
     return found
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import asyncpg
+import asyncpg.utils  # _quote_ident, for names in DDL
 
 from shared.db import connect, migrate_service
 

@@ -26,14 +26,12 @@ import datetime as dt
 import hashlib
 import os
 import sys
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import asyncpg
 import orjson
 
-from shared.db import columns, connect
+from shared.db import acquire, columns, connect
 from shared.topics import SUBSCRIPTIONS
 
 CONTENT = (
@@ -56,14 +54,14 @@ BATCH = 5000
 _SEAL_LOCK = 7_263_002  # advisory lock id: one sealer at a time per database
 
 
-def canonical(row: Mapping[str, Any]) -> bytes:
+def canonical(row: asyncpg.Record) -> bytes:
     """A row's content as bytes that do not depend on how it was read: sorted keys, UTC time."""
     content = {name: row[name] for name in CONTENT}
     content["at"] = row["at"].astimezone(dt.UTC).isoformat()
     return orjson.dumps(content, option=orjson.OPT_SORT_KEYS, default=str)  # asyncpg's UUID as text
 
 
-def chained(prev_hash: bytes, row: Mapping[str, Any]) -> bytes:
+def chained(prev_hash: bytes, row: asyncpg.Record) -> bytes:
     return hashlib.sha256(prev_hash + canonical(row)).digest()
 
 
@@ -103,7 +101,7 @@ async def seal(conn: asyncpg.Connection, *, batch: int = BATCH) -> int:
 
 async def seal_pending(pool: asyncpg.Pool) -> None:
     """Seal until no finished row is left unsealed."""
-    async with pool.acquire() as conn:
+    async with acquire(pool) as conn:
         while await seal(conn) == BATCH:
             pass
 

@@ -21,18 +21,18 @@ import argparse
 import asyncio
 import json
 import logging
-import os
 import ssl
 import time
 import uuid
 from collections import OrderedDict
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import httpx
 import jwt
 from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.errors import CommandRejected
 from shared.secrets import SecretMissing
@@ -45,6 +45,20 @@ DEFAULT_MAX_TTL_S = 12 * 3600
 LEEWAY_S = 30
 SERVICES = ("enrollment", "attendance", "subsidy", "notify")
 JWKS_REFRESH_MIN_S = 30.0
+
+
+class AuthSettings(BaseSettings):
+    """``TUOGUAN_JWKS``, ``TUOGUAN_JWT_ISSUER``, ``TUOGUAN_TOKEN_MAX_TTL_S``, ``TUOGUAN_JWKS_CA_FILE``,
+    ``TUOGUAN_JWKS_REFRESH_MIN_S`` and, for development tokens, ``TUOGUAN_JWT_SIGNING_KEY_FILE``."""
+
+    model_config = SettingsConfigDict(env_prefix="TUOGUAN_", extra="ignore")
+
+    jwks: str = ""
+    jwt_issuer: str = DEFAULT_ISSUER
+    token_max_ttl_s: int = DEFAULT_MAX_TTL_S
+    jwks_ca_file: str = ""
+    jwks_refresh_min_s: float = JWKS_REFRESH_MIN_S
+    jwt_signing_key_file: str = ""
 
 
 def audience(service: str) -> str:
@@ -117,13 +131,14 @@ class Verifier:
 
     @classmethod
     def from_environment(cls, service: str) -> Verifier:
+        settings = AuthSettings()
         return cls(
-            os.environ.get("TUOGUAN_JWKS", ""),
+            settings.jwks,
             service,
-            issuer=os.environ.get("TUOGUAN_JWT_ISSUER", DEFAULT_ISSUER),
-            max_ttl_s=int(os.environ.get("TUOGUAN_TOKEN_MAX_TTL_S", DEFAULT_MAX_TTL_S)),
-            ca_file=os.environ.get("TUOGUAN_JWKS_CA_FILE") or None,
-            refresh_min_s=float(os.environ.get("TUOGUAN_JWKS_REFRESH_MIN_S", JWKS_REFRESH_MIN_S)),
+            issuer=settings.jwt_issuer,
+            max_ttl_s=settings.token_max_ttl_s,
+            ca_file=settings.jwks_ca_file or None,
+            refresh_min_s=settings.jwks_refresh_min_s,
         )
 
     @property
@@ -242,7 +257,8 @@ async def authenticate(request: Request) -> Principal:
     if scheme.lower() != "bearer" or not token:
         raise _unauthorised("a bearer token is required")
     try:
-        return await request.app.state.verifier.verify(token)
+        verifier: Verifier = request.app.state.verifier
+        return await verifier.verify(token)
     except TokenRefused as refused:
         raise _unauthorised(str(refused)) from None
     except IdentityProviderUnavailable:
@@ -282,11 +298,11 @@ def signing_key(path: str | None = None) -> tuple[Any, str]:
     """The install's private key and its ``kid`` (``TUOGUAN_JWT_SIGNING_KEY_FILE``)."""
     from cryptography.hazmat.primitives import serialization
 
-    path = path or os.environ.get("TUOGUAN_JWT_SIGNING_KEY_FILE")
+    path = path or AuthSettings().jwt_signing_key_file
     if not path:
         raise SecretMissing("TUOGUAN_JWT_SIGNING_KEY_FILE is not set; run ./tuoguan up (or python -m deploy.keys)")
     private = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
-    return private, public_jwk(private)["kid"]  # type: ignore[arg-type]
+    return private, public_jwk(private)["kid"]
 
 
 def mint(
@@ -302,7 +318,7 @@ def mint(
     now = int(time.time())
     claims = {
         **principal.model_dump(mode="json", exclude_none=True),
-        "iss": os.environ.get("TUOGUAN_JWT_ISSUER", DEFAULT_ISSUER),
+        "iss": AuthSettings().jwt_issuer,
         "aud": [audience(s) for s in audiences],
         "iat": now,
         "exp": now + ttl_s,
@@ -320,7 +336,7 @@ def main(argv: list[str] | None = None) -> None:
         prog="./tuoguan token", description="Mint a development token with the install's signing key."
     )
     parser.add_argument("command", choices=["mint"], help=argparse.SUPPRESS)
-    parser.add_argument("--role", required=True, choices=list(Role.__args__))
+    parser.add_argument("--role", required=True, choices=list(get_args(Role)))
     parser.add_argument("--sub", default=None)
     parser.add_argument("--union", type=uuid.UUID)
     parser.add_argument("--provider", type=uuid.UUID)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import asyncpg
@@ -44,11 +46,17 @@ async def connect(dsn: str) -> asyncpg.Connection:
     return conn
 
 
+def acquire(pool: asyncpg.Pool) -> AbstractAsyncContextManager[asyncpg.Connection]:
+    """``pool.acquire()``, typed as what it lends: a connection. The pool's proxy forwards every
+    method to the connection, but asyncpg's type stubs do not make it one."""
+    return pool.acquire()  # type: ignore[return-value]
+
+
 async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
     return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection)
 
 
-def columns(rows: list[tuple], width: int) -> list[list]:
+def columns(rows: Sequence[Sequence[object]], width: int) -> list[list[object]]:
     """Rows as one list per column: the arguments of an ``INSERT ... SELECT * FROM unnest(...)``."""
     return [[row[i] for row in rows] for i in range(width)]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import uuid
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, cast
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model
 
@@ -110,9 +110,10 @@ class Envelope(BaseModel):
         parsed = typed.model_validate_json(raw)
         if parsed.type != event_type:
             raise ValueError(f"the type header says {event_type!r} but the event is {parsed.type!r}")
-        if parsed.schema_version > parsed.data.VERSION:
+        data = cast(Event, parsed.data)  # the typed envelope's ``data`` is the event's model, not a dict
+        if parsed.schema_version > data.VERSION:
             raise UnknownEventType(f"{parsed.type} v{parsed.schema_version}")
-        return parsed, parsed.data
+        return parsed, data
 
 
 @functools.cache

@@ -33,6 +33,8 @@ async def claim(tx: asyncpg.Connection, *, scope: str, key: str, request: Any) -
     stored = await tx.fetchrow(
         "SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope=$1 AND key=$2", scope, key
     )
+    if stored is None:  # swept by forget_expired between the two statements: as before, the request fails
+        raise RuntimeError(f"idempotency key {key!r} expired while it was being claimed")
     if stored["request_hash"] != request_hash:
         raise CommandRejected(
             422, [{"field": "Idempotency-Key", "reason": "this key was already used for a different request"}]

@@ -100,9 +100,9 @@ class KafkaAccess:
             ssl_context=self.ssl_context(),
         )
 
-    def confluent(self) -> dict[str, str]:
+    def confluent(self) -> dict[str, str | int | float | bool]:
         """Configuration for confluent-kafka (librdkafka) clients."""
-        config = {
+        config: dict[str, str | int | float | bool] = {
             "bootstrap.servers": self.bootstrap,
             "security.protocol": self.protocol,
             "sasl.mechanisms": MECHANISM,

@@ -11,7 +11,8 @@ a key that is either the partner's own pseudonym or the union, and an ``occurred
 record time) coarsened to the hour. Statistics offices get periodic aggregates, never one event
 per child (shared/statistics.py).
 
-``TUOGUAN_PARTNERS`` lists the partners: ``"pingan:insurance,henan-stats:statistics"``.
+``TUOGUAN_PARTNERS`` lists the partners: ``"pingan:insurance,henan-stats:statistics"`` (read in
+shared/topics.py, which names every topic).
 ``TUOGUAN_PSEUDONYM_KEY`` is the city's secret, required (no default) in the services that publish
 pseudonyms; rotate it and every pseudonym changes.
 """
@@ -22,39 +23,24 @@ import datetime as dt
 import functools
 import hashlib
 import hmac
-import os
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import asyncpg
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared import secrets
 from shared.envelope import Event
 from shared.outbox import FollowUp, Outbox
-
-FEEDS = ("insurance", "statistics")
-DEFAULT_PARTNERS = "demo-insurer:insurance,demo-statistics:statistics"
+from shared.topics import Partner, partners
 
 
-@dataclass(frozen=True)
-class Partner:
-    name: str
-    feed: str
+class PseudonymSettings(BaseSettings):
+    """``TUOGUAN_PSEUDONYM_KEY``, checked by :func:`shared.secrets.check` when first used."""
 
-    @property
-    def stream(self) -> str:
-        return f"partner.{self.name}.{self.feed}"
+    model_config = SettingsConfigDict(env_prefix="TUOGUAN_", extra="ignore")
 
-
-def partners() -> list[Partner]:
-    found = []
-    for item in filter(None, (p.strip() for p in os.environ.get("TUOGUAN_PARTNERS", DEFAULT_PARTNERS).split(","))):
-        name, _, feed = item.partition(":")
-        if feed not in FEEDS or not name.replace("-", "").isalnum():
-            raise ValueError(f"TUOGUAN_PARTNERS entry {item!r} is not <name>:<{'|'.join(FEEDS)}>")
-        found.append(Partner(name, feed))
-    return found
+    pseudonym_key: str = ""
 
 
 def pseudonym(partner: Partner, subject: uuid.UUID) -> str:
@@ -64,7 +50,7 @@ def pseudonym(partner: Partner, subject: uuid.UUID) -> str:
 
 @functools.cache
 def _pseudonym_key() -> bytes:
-    return secrets.required("TUOGUAN_PSEUDONYM_KEY").encode()
+    return secrets.check("TUOGUAN_PSEUDONYM_KEY", PseudonymSettings().pseudonym_key).encode()
 
 
 def age_band(birth_date: dt.date, on: dt.date) -> str:

@@ -19,6 +19,7 @@ open at the end have committed; a fact that commits later still is not published
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -27,8 +28,10 @@ import asyncpg
 
 from shared import partners
 from shared.contracts.partners import SMALLEST_CELL, Measure, StatisticsCell
+from shared.db import acquire
 from shared.outbox import Outbox
 from shared.timezones import LOCAL_TIME
+from shared.topics import Partner
 
 if TYPE_CHECKING:
     from shared.service import Runtime
@@ -100,14 +103,15 @@ async def publish_closed_periods(
             follow_up
             for cell in cells
             for follow_up in partners.follow_ups(
-                "statistics", lambda _, c=cell: _published(c, length), union_id=cell["union_id"]
+                "statistics", functools.partial(_published, cell, length), union_id=cell["union_id"]
             )
         ],
     )
     return len(cells)
 
 
-def _published(cell: asyncpg.Record, length: dt.timedelta) -> StatisticsCell:
+def _published(cell: asyncpg.Record, length: dt.timedelta, _partner: Partner) -> StatisticsCell:
+    """The cell as every statistics office gets it: the same for each partner."""
     shown = cell["children"] >= SMALLEST_CELL
     start = cell["period_start"].astimezone(LOCAL_TIME)
     return StatisticsCell(
@@ -125,7 +129,7 @@ def _published(cell: asyncpg.Record, length: dt.timedelta) -> StatisticsCell:
 
 async def publish_statistics(rt: Runtime) -> None:
     """Timer: the statistics offices' aggregates of every period that is over."""
-    async with rt.pool.acquire() as tx, tx.transaction():
+    async with acquire(rt.pool) as tx, tx.transaction():
         await publish_closed_periods(
             tx,
             rt.outbox,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
 DAY_MS = 24 * 3600 * 1000
 
 
@@ -36,6 +38,40 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "subsidy": ("enrollment.events", "attendance.events"),
     "notify": ("enrollment.events", "attendance.events", "subsidy.events"),
 }
+
+FEEDS = ("insurance", "statistics")
+DEFAULT_PARTNERS = "demo-insurer:insurance,demo-statistics:statistics"
+
+
+class PartnerListSettings(BaseSettings):
+    """``TUOGUAN_PARTNERS``: ``"pingan:insurance,henan-stats:statistics"``, each partner with the feed it reads."""
+
+    model_config = SettingsConfigDict(env_prefix="TUOGUAN_", extra="ignore")
+
+    partners: str = DEFAULT_PARTNERS
+
+
+@dataclass(frozen=True)
+class Partner:
+    """A partner of the city (shared/partners.py) and the one feed it reads, ``partner.<name>.<feed>``."""
+
+    name: str
+    feed: str
+
+    @property
+    def stream(self) -> str:
+        return f"partner.{self.name}.{self.feed}"
+
+
+def partners() -> list[Partner]:
+    found = []
+    for item in filter(None, (p.strip() for p in PartnerListSettings().partners.split(","))):
+        name, _, feed = item.partition(":")
+        if feed not in FEEDS or not name.replace("-", "").isalnum():
+            raise ValueError(f"TUOGUAN_PARTNERS entry {item!r} is not <name>:<{'|'.join(FEEDS)}>")
+        found.append(Partner(name, feed))
+    return found
+
 
 # Which partner feeds each service publishes (shared/partners.py); its principal may write them.
 PARTNER_FEEDS: dict[str, tuple[str, ...]] = {
@@ -78,8 +114,6 @@ def relay_transactional_id(service: str, namespace: str) -> str:
 
 def all_topics(namespace: str = "") -> list[TopicSpec]:
     """Every topic to create, with the namespace applied: streams, dead letters, partner feeds."""
-    from shared.partners import partners
-
     topics = [TopicSpec(qualified(s.name, namespace), s.partitions, s.config) for s in STREAMS.values()]
     topics += [TopicSpec(qualified(p.stream, namespace), 3, PARTNER_CONFIG) for p in partners()]
     for service, streams in SUBSCRIPTIONS.items():

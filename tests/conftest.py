@@ -12,9 +12,9 @@ import pytest
 
 from deploy import keys
 from deploy.endpoints import ROOT, Endpoints, endpoints
-from deploy.processes import ServiceProcess
 from deploy.provision import SERVICES
-from deploy.stack import Stack, provisioned
+from testkit.processes import ServiceProcess
+from testkit.stack import Stack, provisioned
 
 # A fresh install's keys and secrets per run (deploy/keys.py): services verify tokens with the
 # public JWKS, the test process signs them with the private key; no secret is shared with the source.

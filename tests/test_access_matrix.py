@@ -17,10 +17,10 @@ from typing import Any
 
 import httpx
 
-from deploy.city import SUMMER, City, Network, Union, class_body, registration, token
 from shared.timezones import LOCAL_TIME
+from testkit.city import SUMMER, City, Network, Union, class_body, registration, token
+from testkit.funds import members_discount
 from tests.conftest import Stack
-from tests.support.funds import members_discount
 from tests.support.polling import eventually
 
 ROLES = (

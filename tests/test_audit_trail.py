@@ -13,11 +13,11 @@ import httpx
 import jwt
 import pytest
 
-from deploy.city import token
 from deploy.endpoints import ROOT
 from shared import audit
 from shared.auth import Principal
 from shared.commands import AuditEntry
+from testkit.city import token
 from tests.conftest import Stack
 from tests.support.polling import eventually
 

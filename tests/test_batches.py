@@ -10,10 +10,10 @@ import uuid
 from shared.contracts.enrollment import BookingCancelled
 from shared.envelope import Envelope
 from shared.faults import CRASH_EXIT_CODE
+from testkit.kafka import dead_letters_of, group_state, publish_envelopes, read_all, wait_caught_up
+from testkit.scenarios import SUMMER_DAYS, child_enrolled, child_registered, envelope
 from tests.conftest import Stack
-from tests.support.kafka import dead_letters_of, group_state, publish_envelopes, read_all, wait_caught_up
 from tests.support.polling import eventually
-from tests.support.scenarios import SUMMER_DAYS, child_enrolled, child_registered, envelope
 
 
 def _one_child_many_bookings(bookings: int) -> tuple[uuid.UUID, list[Envelope]]:

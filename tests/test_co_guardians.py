@@ -7,7 +7,7 @@ import asyncio
 
 import httpx
 
-from deploy.city import SUMMER, City, Parent
+from testkit.city import SUMMER, City, Parent
 from tests.conftest import Stack
 from tests.support.polling import eventually
 

@@ -9,9 +9,9 @@ import sys
 import uuid
 
 from deploy.endpoints import ROOT
+from testkit.kafka import publish, publish_envelopes, read_all, wait_caught_up
+from testkit.scenarios import child_enrolled, child_registered, envelope
 from tests.conftest import Stack
-from tests.support.kafka import publish, publish_envelopes, read_all, wait_caught_up
-from tests.support.scenarios import child_enrolled, child_registered, envelope
 
 
 def _headers(record) -> dict[str, str]:

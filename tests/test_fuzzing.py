@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from deploy.city import City, token
+from testkit.city import City, token
 from tests.conftest import Stack
 
 SERVICES = ["enrollment", "attendance", "subsidy", "notify"]

@@ -7,7 +7,7 @@ import uuid
 import asyncpg
 import httpx
 
-from deploy.city import City
+from testkit.city import City
 from tests.conftest import Stack
 from tests.support.polling import eventually
 

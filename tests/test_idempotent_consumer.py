@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from testkit.kafka import dead_letters_of, publish_envelopes, wait_caught_up
+from testkit.scenarios import child_enrolled, envelope, registered_and_enrolled
 from tests.conftest import Stack
-from tests.support.kafka import dead_letters_of, publish_envelopes, wait_caught_up
-from tests.support.scenarios import child_enrolled, envelope, registered_and_enrolled
 
 
 async def test_an_event_delivered_twice_opens_one_subsidy_application(stack: Stack, start_service) -> None:

@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from deploy.processes import ServiceProcess, free_port
 from shared.auth import audience, public_jwk
+from testkit.processes import ServiceProcess, free_port
 from tests.conftest import ServiceStarter
 from tests.support.tls import self_signed
 

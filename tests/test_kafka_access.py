@@ -19,9 +19,9 @@ from confluent_kafka import KafkaError as RdKafkaError
 from confluent_kafka.admin import AdminClient, ConfigResource
 
 from shared.kafka_auth import KafkaAccess
+from testkit.kafka import first_record, publish_envelopes, read_all, wait_caught_up
+from testkit.scenarios import child_registered, envelope
 from tests.conftest import Stack
-from tests.support.kafka import first_record, publish_envelopes, read_all, wait_caught_up
-from tests.support.scenarios import child_registered, envelope
 
 
 async def send_as(kafka: KafkaAccess, topic: str, value: bytes, key: bytes) -> None:

@@ -9,7 +9,7 @@ import uuid
 
 import httpx
 
-from deploy.city import City, token
+from testkit.city import City, token
 from tests.conftest import Stack
 from tests.support.polling import eventually
 

@@ -15,11 +15,11 @@ import httpx
 import orjson
 import pytest
 
-from deploy.city import City, Parent, registration
 from deploy.endpoints import Endpoints, local_kafka_access
-from deploy.processes import ServiceProcess
-from deploy.stack import Stack, provisioned
 from shared.kafka_tools import read_all
+from testkit.city import City, Parent, registration
+from testkit.processes import ServiceProcess
+from testkit.stack import Stack, provisioned
 from tests.conftest import _fast_retries
 from tests.support.dedicated import DedicatedServer, dedicated_kafka, dedicated_postgres
 from tests.support.polling import eventually

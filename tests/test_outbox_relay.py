@@ -6,10 +6,10 @@ import uuid
 
 import httpx
 
-from deploy.city import City
 from shared.faults import CRASH_EXIT_CODE
+from testkit.city import City
+from testkit.kafka import read_all, wait_caught_up
 from tests.conftest import Stack
-from tests.support.kafka import read_all, wait_caught_up
 from tests.support.polling import eventually
 
 

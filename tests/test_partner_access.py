@@ -21,9 +21,9 @@ from confluent_kafka import KafkaError
 from deploy.kafka_access import PartnerAccess, provision_partners, revoke
 from shared.contracts.partners import CoverEnded, StatisticsCell
 from shared.kafka_auth import KafkaAccess
+from testkit.kafka import first_record, publish_envelopes
+from testkit.scenarios import envelope
 from tests.conftest import Stack
-from tests.support.kafka import first_record, publish_envelopes
-from tests.support.scenarios import envelope
 
 
 @pytest.fixture(scope="module")

@@ -11,16 +11,16 @@ import uuid
 
 import httpx
 
-from deploy.city import SUMMER, City, token
 from shared.contracts import enrollment
 from shared.contracts import partners as partner_contracts
 from shared.envelope import Event
 from shared.statistics import period_start
+from testkit.city import SUMMER, City, token
+from testkit.funds import members_discount
+from testkit.kafka import publish_envelopes, read_all, wait_caught_up
+from testkit.scenarios import child_enrolled, envelope
 from tests.conftest import Stack
-from tests.support.funds import members_discount
-from tests.support.kafka import publish_envelopes, read_all, wait_caught_up
 from tests.support.polling import eventually
-from tests.support.scenarios import child_enrolled, envelope
 
 PERSONAL = re.compile(
     r"name|birth|phone|address|email|guardian|adult|contact|health|temperature|symptom|"

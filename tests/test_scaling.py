@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
+from testkit.kafka import dead_letters_of, group_state, publish_envelopes, wait_caught_up
+from testkit.scenarios import registered_and_enrolled
 from tests.conftest import Stack
-from tests.support.kafka import dead_letters_of, group_state, publish_envelopes, wait_caught_up
 from tests.support.polling import eventually
-from tests.support.scenarios import registered_and_enrolled
 
 EVENTS = 120
 

@@ -13,8 +13,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from deploy.keys import SERVICES
-from deploy.processes import ServiceProcess
 from shared.auth import Principal, audience, mint, signing_key
+from testkit.processes import ServiceProcess
 from tests.conftest import Stack
 
 ADMIN = Principal(sub="admin-tokens-test", role="admin")

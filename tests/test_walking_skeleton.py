@@ -8,9 +8,9 @@ import uuid
 
 import httpx
 
-from deploy.city import SUMMER, City, token
+from testkit.city import SUMMER, City, token
+from testkit.funds import members_discount
 from tests.conftest import Stack
-from tests.support.funds import members_discount
 from tests.support.polling import eventually
 
 

@@ -8,13 +8,14 @@ from pathlib import Path
 from services.enrollment.api import router
 from services.enrollment.config import EnrollmentSettings
 from services.enrollment.handlers.bookings import release_due_quotas
+from shared.db import acquire
 from shared.service import Runtime, ServiceDefinition
 from shared.statistics import publish_statistics
 
 
 async def release_quotas(rt: Runtime) -> None:
     """Timer: quotas past their release time give their unused seats to the waitlist."""
-    async with rt.pool.acquire() as tx, tx.transaction():
+    async with acquire(rt.pool) as tx, tx.transaction():
         await release_due_quotas(tx, outbox=rt.outbox, now=dt.datetime.now(dt.UTC))
 
 

@@ -43,6 +43,12 @@ def channels(settings: NotifySettings) -> dict[str, Channel]:
     return found
 
 
+def notify_settings(rt: Runtime) -> NotifySettings:
+    """The runtime's settings, which are notify's own (``definition.settings``)."""
+    assert isinstance(rt.settings, NotifySettings)
+    return rt.settings
+
+
 class Dispatching:
     """Timer: start sending what is due on outside channels; the sends outlive the tick."""
 
@@ -55,7 +61,8 @@ class Dispatching:
     async def __call__(self, rt: Runtime) -> None:
         if self.runtime is not rt or self.dispatcher is None:
             self.runtime = rt
-            self.dispatcher = Dispatcher(rt.pool, rt.outbox, channels(rt.settings), rt.settings)
+            settings = notify_settings(rt)
+            self.dispatcher = Dispatcher(rt.pool, rt.outbox, channels(settings), settings)
         await self.dispatcher.dispatch_due()
 
 
@@ -72,7 +79,7 @@ async def forget_expired_codes(rt: Runtime) -> None:
 
 async def confirmation_codes(rt: Runtime) -> None:
     """Timer: a one-time code to each new address (and to each that asked for a new one)."""
-    await send_confirmation_codes(rt.pool, rt.settings, dt.datetime.now(dt.UTC))
+    await send_confirmation_codes(rt.pool, notify_settings(rt), dt.datetime.now(dt.UTC))
 
 
 definition = ServiceDefinition(

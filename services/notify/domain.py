@@ -22,6 +22,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -58,6 +59,9 @@ class Preferences:
     language: str = "zh-CN"
 
 
+Address = Mapping[str, str]  # a guardian's channel: ``kind`` and ``address``
+
+
 @dataclass(frozen=True)
 class Planned:
     channel: str
@@ -65,7 +69,7 @@ class Planned:
     due_at: dt.datetime
 
 
-def plan(event: Event, channels: list[dict], prefs: Preferences, now: dt.datetime) -> list[Planned]:
+def plan(event: Event, channels: list[Address], prefs: Preferences, now: dt.datetime) -> list[Planned]:
     """The notifications one guardian gets for ``event``."""
     safety = isinstance(event, SAFETY_ALERTS)
     if not safety and event.TYPE in prefs.muted_kinds:
@@ -80,7 +84,7 @@ def plan(event: Event, channels: list[dict], prefs: Preferences, now: dt.datetim
     return planned
 
 
-def reachable(confirmed: list[dict]) -> list[dict]:
+def reachable(confirmed: list[Address]) -> list[Address]:
     """Where a guardian may be told: in-app always, and each outside address they confirmed."""
     return [{"kind": "inapp", "address": "app"}, *confirmed]
 
@@ -142,7 +146,7 @@ def quiet_until(prefs: Preferences, now: dt.datetime) -> dt.datetime:
     return dt.datetime.combine(end_day, end, LOCAL_TIME)
 
 
-def _span(days, en: bool) -> str:
+def _span(days: tuple[dt.date, ...], en: bool) -> str:
     first, last = days[0], days[-1]
     fmt = "%d %b" if en else "%m月%d日"
     return f"{first:{fmt}}" if first == last else f"{first:{fmt}}–{last:{fmt}}"

@@ -1,5 +1,6 @@
 """Generate the AsyncAPI document (docs/asyncapi.json) for every internal and partner topic.
 
+    ./tuoguan contracts      (with the event catalogue and the compatibility baseline)
     python -m shared.contracts.asyncapi > docs/asyncapi.json
 
 Channels are the topics (partner feeds are parameterised by partner); each message is an event

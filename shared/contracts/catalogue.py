@@ -1,5 +1,6 @@
 """Generate the event catalogue (docs/events.md) from the event models.
 
+./tuoguan contracts      (with the AsyncAPI document and the compatibility baseline)
 python -m shared.contracts.catalogue > docs/events.md
 """
 
@@ -14,7 +15,7 @@ from shared.topics import SUBSCRIPTIONS
 
 HEADER = """# Event catalogue
 
-Generated from `shared/contracts/` by `python -m shared.contracts.catalogue`; do not edit by hand
+Generated from `shared/contracts/` by `./tuoguan contracts`; do not edit by hand
 (a test fails when this file and the code disagree).
 
 Every event travels in the same envelope, serialised as JSON. The Kafka record key is the
@@ -25,7 +26,8 @@ envelope's `key`, so all events with one key (one child) stay in order on one pa
 
 def _type_of(schema: dict[str, Any], defs: dict[str, Any]) -> str:
     if "$ref" in schema:
-        return schema["$ref"].rsplit("/", 1)[-1]
+        ref: str = schema["$ref"]
+        return ref.rsplit("/", 1)[-1]
     if "anyOf" in schema:
         return " or ".join(_type_of(s, defs) for s in schema["anyOf"])
     if "enum" in schema:

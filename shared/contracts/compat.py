@@ -13,6 +13,7 @@ recorded beside the old one.
 
     python -m shared.contracts.compat            # check; exit 1 and list what breaks
     python -m shared.contracts.compat --accept   # record additive changes (refused if anything breaks)
+    ./tuoguan contracts                          # the same, and regenerate docs/events.md and docs/asyncapi.json
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel
 
 import shared.contracts  # noqa: F401  (registers every event type)
 from shared.envelope import Envelope, Event
@@ -37,7 +40,7 @@ def _strip(schema: Any) -> Any:
     return schema
 
 
-def fields_of(model: type) -> dict[str, Any]:
+def fields_of(model: type[BaseModel]) -> dict[str, Any]:
     """``{field: {"required": bool, "schema": ...}}`` with nested models inlined by name."""
     schema = model.model_json_schema()
     required = set(schema.get("required", []))
@@ -79,16 +82,22 @@ def breaking(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return problems
 
 
-def main() -> int:
+def accept(*, record: bool = True) -> list[str]:
+    """What breaks the baseline; when nothing does and ``record``, the code's contracts are recorded in it."""
     old = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
     new = current()
     problems = breaking(old, new)
-    for problem in problems:
-        print(f"breaking: {problem}", file=sys.stderr)
-    if "--accept" in sys.argv and not problems:
+    if record and not problems:
         BASELINE.parent.mkdir(parents=True, exist_ok=True)
         BASELINE.write_text(json.dumps({**old, **new}, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
         print(f"recorded {len(new)} contracts in {BASELINE}")
+    return problems
+
+
+def main() -> int:
+    problems = accept(record="--accept" in sys.argv)
+    for problem in problems:
+        print(f"breaking: {problem}", file=sys.stderr)
     return 1 if problems else 0
 
 

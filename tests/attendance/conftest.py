@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
-from deploy.city import token
-from deploy.processes import ServiceProcess
 from services.attendance.domain import LOCAL_TIME
 from shared.contracts.enrollment import ChildRegistered
 from shared.sealed import unseal
+from testkit.city import token
+from testkit.kafka import publish_envelopes
+from testkit.processes import ServiceProcess
+from testkit.scenarios import child_enrolled, child_registered, envelope
 from tests.conftest import Stack, _fast_retries
-from tests.support.kafka import publish_envelopes
 from tests.support.polling import eventually
-from tests.support.scenarios import child_enrolled, child_registered, envelope
 
 
 def today() -> dt.date:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import uuid
 
-from deploy.city import token
 from services.attendance.domain import CHILDREN_PER_STAFF
+from testkit.city import token
 from tests.attendance.conftest import SiteDay, attendance_events, today
 from tests.conftest import Stack
 

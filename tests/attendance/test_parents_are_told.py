@@ -6,10 +6,10 @@ import datetime as dt
 import uuid
 
 from shared.contracts.attendance import CheckInRefused, ChildCheckedIn
+from testkit.kafka import publish_envelopes, wait_caught_up
+from testkit.scenarios import child_registered, envelope
 from tests.conftest import Stack
-from tests.support.kafka import publish_envelopes, wait_caught_up
 from tests.support.polling import eventually
-from tests.support.scenarios import child_registered, envelope
 
 
 async def _messages(stack: Stack, child_id: uuid.UUID) -> list:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from deploy.city import token
 from services.attendance.domain import CHILDREN_PER_STAFF
+from testkit.city import token
+from testkit.scenarios import WUHAN_STEEL_UNION
 from tests.attendance.conftest import SiteDay, attendance_events, code_for, today
 from tests.conftest import Stack
-from tests.support.scenarios import WUHAN_STEEL_UNION
 
 
 async def _present_child(site: SiteDay):

@@ -9,14 +9,14 @@ import uuid
 
 import httpx
 
-from deploy.city import token
 from shared.contracts.enrollment import Channel
+from testkit.city import token
+from testkit.kafka import read_all
+from testkit.scenarios import child_registered
 from tests.attendance.conftest import SiteDay, attendance_events
 from tests.conftest import Stack
 from tests.notify.conftest import LOOPBACK_RECEIVERS, WebhookReceiver, posted_codes
-from tests.support.kafka import read_all
 from tests.support.polling import eventually
-from tests.support.scenarios import child_registered
 
 
 async def _notify_rows(stack: Stack, sql: str, child_id) -> list[str]:

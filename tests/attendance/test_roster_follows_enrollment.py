@@ -7,7 +7,7 @@ import datetime as dt
 
 import httpx
 
-from deploy.city import City, token
+from testkit.city import City, token
 from tests.attendance.conftest import today
 from tests.conftest import Stack
 from tests.support.polling import eventually

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from deploy.city import City
-from deploy.processes import ServiceProcess
+from testkit.city import City
+from testkit.processes import ServiceProcess
 from tests.conftest import Stack, _fast_retries
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from deploy.city import SUMMER, City, class_body, registration
 from shared.timezones import local_today
+from testkit.city import SUMMER, City, class_body, registration
 
 TODAY = local_today()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from deploy.city import SUMMER, City
+from testkit.city import SUMMER, City
 from tests.conftest import Stack
 from tests.enrollment.conftest import outbox_events
 

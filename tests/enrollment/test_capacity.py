@@ -6,7 +6,7 @@ import asyncio
 import random
 from collections import Counter
 
-from deploy.city import SUMMER, City
+from testkit.city import SUMMER, City
 from tests.conftest import Stack
 from tests.enrollment.conftest import outbox_events
 

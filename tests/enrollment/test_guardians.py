@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from deploy.city import City, Parent
+from testkit.city import City, Parent
 from tests.conftest import Stack
 from tests.enrollment.conftest import outbox_events
 

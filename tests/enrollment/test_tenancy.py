@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jwt
 
-from deploy.city import SUMMER, City, token
+from testkit.city import SUMMER, City, token
 from tests.conftest import Stack
 
 

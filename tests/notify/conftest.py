@@ -28,15 +28,15 @@ from aiosmtpd.controller import Controller
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from deploy.city import token
 from deploy.endpoints import ROOT
-from deploy.processes import ServiceProcess, free_port
 from shared.contracts.attendance import ChildCheckedIn
 from shared.contracts.enrollment import Channel, ChildRegistered, GuardianContact
+from testkit.city import token
+from testkit.kafka import publish_envelopes
+from testkit.processes import ServiceProcess, free_port
+from testkit.scenarios import envelope
 from tests.conftest import Stack, _fast_retries
-from tests.support.kafka import publish_envelopes
 from tests.support.polling import eventually
-from tests.support.scenarios import envelope
 
 GATEWAY_SECRET = "gateway-test-" + os.urandom(24).hex()
 INAPP = Channel(kind="inapp", address="app")

@@ -11,11 +11,11 @@ import httpx
 
 from shared.contracts.attendance import CheckInRefused
 from shared.contracts.enrollment import Channel
+from testkit.kafka import publish_envelopes
+from testkit.scenarios import child_enrolled, envelope
 from tests.conftest import Stack
 from tests.notify.conftest import AT, INAPP, Family, checked_in, mail_text, mailed_codes, texted_codes
-from tests.support.kafka import publish_envelopes
 from tests.support.polling import eventually
-from tests.support.scenarios import child_enrolled, envelope
 
 
 def refused(family: Family) -> CheckInRefused:

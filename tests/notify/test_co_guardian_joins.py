@@ -8,11 +8,11 @@ import uuid
 import httpx
 
 from shared.contracts.enrollment import GuardianContact
+from testkit.kafka import publish_envelopes, wait_caught_up
+from testkit.scenarios import envelope
 from tests.conftest import Stack
 from tests.notify.conftest import INAPP, Family, checked_in
-from tests.support.kafka import publish_envelopes, wait_caught_up
 from tests.support.polling import eventually
-from tests.support.scenarios import envelope
 
 
 async def test_a_co_guardian_is_told_of_what_overtook_their_acceptance(stack: Stack, client: httpx.AsyncClient) -> None:

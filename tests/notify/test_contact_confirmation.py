@@ -11,11 +11,11 @@ import uuid
 import httpx
 import pytest
 
-from deploy.city import token
-from deploy.processes import free_port
 from shared.contracts.attendance import CheckInRefused
 from shared.contracts.enrollment import Channel
 from shared.envelope import Event
+from testkit.city import token
+from testkit.processes import free_port
 from tests.conftest import Stack
 from tests.notify.conftest import (
     AT,

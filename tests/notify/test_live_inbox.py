@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from deploy.city import token
 from shared.auth import Principal, mint
+from testkit.city import token
 from tests.conftest import Stack
 from tests.notify.conftest import INAPP, Family
 from tests.support.polling import eventually

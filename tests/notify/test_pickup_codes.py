@@ -11,13 +11,13 @@ import uuid
 import httpx
 import pytest
 
-from deploy.city import token
 from shared.contracts.attendance import PickupCodeIssued
 from shared.contracts.enrollment import Channel
 from shared.sealed import seal
+from testkit.city import token
+from testkit.kafka import wait_caught_up
 from tests.conftest import Stack
 from tests.notify.conftest import LOOPBACK_RECEIVERS, Family, WebhookReceiver
-from tests.support.kafka import wait_caught_up
 from tests.support.polling import eventually
 
 CODE = "480517"

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from deploy.processes import free_port
+from testkit.processes import free_port
 from tests.conftest import Stack
 from tests.notify.conftest import INAPP, Family, checked_in
 from tests.support.polling import eventually

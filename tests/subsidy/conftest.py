@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
-from deploy.city import token
-from deploy.processes import ServiceProcess
 from shared.envelope import Event
+from testkit.city import token
+from testkit.kafka import publish_envelopes, wait_caught_up
+from testkit.processes import ServiceProcess
+from testkit.scenarios import SUMMER_DAYS, child_enrolled, envelope
 from tests.conftest import Stack, _fast_retries
-from tests.support.kafka import publish_envelopes, wait_caught_up
-from tests.support.scenarios import SUMMER_DAYS, child_enrolled, envelope
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,12 @@ import datetime as dt
 import uuid
 from collections import Counter
 
-from deploy.city import token
 from shared.contracts.attendance import ChildAbsent, ChildCheckedIn
 from shared.contracts.enrollment import BookingCancelled
+from testkit.city import token
+from testkit.scenarios import envelope
 from tests.conftest import Stack
 from tests.subsidy.conftest import UnionFunds, subsidy_events
-from tests.support.scenarios import envelope
 
 APPLICATIONS = 60
 COVERED = 25

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deploy.endpoints import KAFKA_SCRIPT, PG_SCRIPT
-from deploy.processes import free_port
+from testkit.processes import free_port
 
 
 @dataclass

@@ -14,9 +14,7 @@ from shared.contracts.compat import BASELINE, breaking, current, fields_of
 
 def test_the_asyncapi_document_in_docs_matches_the_code() -> None:
     committed = json.loads((ROOT / "docs/asyncapi.json").read_text())
-    assert committed == json.loads(json.dumps(document())), (
-        "regenerate with: python -m shared.contracts.asyncapi > docs/asyncapi.json"
-    )
+    assert committed == json.loads(json.dumps(document())), "regenerate with: ./tuoguan contracts"
     assert set(committed["channels"]) >= {"enrollment_events", "partner_insurance", "partner_statistics"}
 
 

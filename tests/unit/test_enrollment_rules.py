@@ -12,7 +12,7 @@ from services.enrollment.domain.ages import age_in_months, age_mismatch
 from services.enrollment.domain.calendar import requested_days
 from services.enrollment.domain.seats import GENERAL, Quota, SeatDay, child_priority_group, priority_rank
 from services.notify.domain import message
-from tests.support.scenarios import child_enrolled
+from testkit.scenarios import child_enrolled
 
 NOW = dt.datetime(2026, 6, 1, 8, tzinfo=dt.UTC)
 LATER = NOW + dt.timedelta(days=10)

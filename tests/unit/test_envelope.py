@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from shared.envelope import Envelope, UnknownEventType
-from tests.support.scenarios import child_enrolled, child_registered, envelope
+from testkit.scenarios import child_enrolled, child_registered, envelope
 
 
 def test_an_envelope_survives_the_wire_unchanged() -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from deploy.endpoints import ROOT
 from shared.contracts.catalogue import render
 from shared.envelope import Event
-from shared.partners import FEEDS, partners
-from shared.topics import STREAMS, SUBSCRIPTIONS, all_topics
+from shared.topics import FEEDS, STREAMS, SUBSCRIPTIONS, all_topics, partners
 
 
 def test_every_consumed_stream_has_a_dead_letter_topic_per_consumer() -> None:
@@ -32,4 +31,4 @@ def test_each_partner_gets_its_own_feed_topic() -> None:
 
 def test_the_event_catalogue_in_docs_matches_the_code() -> None:
     committed = (ROOT / "docs/events.md").read_text()
-    assert committed == render(), "regenerate with: python -m shared.contracts.catalogue > docs/events.md"
+    assert committed == render(), "regenerate with: ./tuoguan contracts"

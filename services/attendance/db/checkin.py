@@ -97,6 +97,7 @@ async def present_and_staff(conn: Conn, class_id: uuid.UUID, day: dt.date) -> tu
         class_id,
         day,
     )
+    assert row is not None  # a SELECT without FROM returns one row
     return row[0], row[1]
 
 

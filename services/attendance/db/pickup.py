@@ -85,13 +85,15 @@ async def lock_child_day(tx: asyncpg.Connection, child_id: uuid.UUID, day: dt.da
 
 async def day_counts(tx: asyncpg.Connection, child_id: uuid.UUID, day: dt.date) -> asyncpg.Record:
     """Attempts started and wrong codes entered for the child that day, since union staff's last release."""
-    return await tx.fetchrow(
+    row = await tx.fetchrow(
         """SELECT count(*) AS attempts, coalesce(sum(wrong_tries), 0)::int AS wrong_codes FROM pickup_attempts
            WHERE child_id = $1 AND day = $2 AND created_at > coalesce(
                (SELECT max(released_at) FROM pickup_releases WHERE child_id = $1 AND day = $2), '-infinity')""",
         child_id,
         day,
     )
+    assert row is not None  # an aggregate returns one row
+    return row
 
 
 async def release_day(tx: asyncpg.Connection, child_id: uuid.UUID, day: dt.date, by: str, reason: str) -> None:

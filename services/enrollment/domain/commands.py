@@ -100,7 +100,11 @@ class CreateClass(Command):
             raise ValueError("two quotas for one group")
         if (self.min_age_months is None) != (self.max_age_months is None):
             raise ValueError("give both min_age_months and max_age_months, or neither")
-        if self.min_age_months is not None and self.min_age_months >= self.max_age_months:
+        if (
+            self.min_age_months is not None
+            and self.max_age_months is not None
+            and self.min_age_months >= self.max_age_months
+        ):
             raise ValueError("min_age_months must be below max_age_months")
         return self
 

@@ -40,12 +40,14 @@ async def learn(tx: asyncpg.Connection, offered: Sequence[Offered]) -> None:
 async def add(tx: asyncpg.Connection, guardian_id: uuid.UUID, kind: str, address: str) -> asyncpg.Record:
     """The address (``address_id``, ``state``), kept unconfirmed if it is new."""
     await learn(tx, [(guardian_id, kind, address)])
-    return await tx.fetchrow(
+    row = await tx.fetchrow(
         "SELECT address_id, state FROM contact_addresses WHERE guardian_id = $1 AND kind = $2 AND address = $3",
         guardian_id,
         kind,
         address,
     )
+    assert row is not None  # learn() has just stored it in this transaction
+    return row
 
 
 async def count(conn: Conn, guardian_id: uuid.UUID, kind: str) -> int:

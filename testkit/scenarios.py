@@ -1,4 +1,4 @@
-"""Domain data for tests: events that read like the real programmes."""
+"""Domain data for tests and benchmarks: events that read like the real programmes."""
 
 from __future__ import annotations
 

@@ -19,10 +19,10 @@ async def members_discount(subsidy_url: str, staff: str, percent_bp: int = 1500,
             headers={**headers, "Idempotency-Key": f"fund-{uuid.uuid4()}"},
         )
         assert fund.status_code == 201, fund.text
-        policy = await http.post(
+        created = await http.post(
             "/policies",
             json={"fund_id": fund.json()["fund_id"], "kind": "member_percent", "percent_bp": percent_bp, **policy},
             headers={**headers, "Idempotency-Key": f"policy-{uuid.uuid4()}"},
         )
-        assert policy.status_code == 201, policy.text
+        assert created.status_code == 201, created.text
         return fund.json()["fund_id"]

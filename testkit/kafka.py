@@ -1,4 +1,4 @@
-"""Kafka helpers for tests: publish raw records, read topics, wait for a group to catch up."""
+"""Kafka helpers for tests and benchmarks: publish raw records, read topics, wait for a group to catch up."""
 
 from __future__ import annotations
 
@@ -34,10 +34,9 @@ def first_record(
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             message = consumer.poll(0.5)
-            if message is not None and message.error() is None:
-                return message.value(), None
             if message is not None:
-                return None, message.error().code()
+                error = message.error()
+                return (message.value(), None) if error is None else (None, error.code())
             if errors:
                 return None, errors[0]
         return None, None

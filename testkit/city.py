@@ -1,5 +1,5 @@
 """Drive the enrollment API the way union staff and parents do: build a union tree with a 1+N
-network and classes, register children, book. Used by tests and benchmarks."""
+network and classes, register children, book. Used by the demo, tests and benchmarks."""
 
 from __future__ import annotations
 
