@@ -12,7 +12,7 @@ from typing import Any
 
 import asyncpg
 
-from shared.errors import CommandRejected
+from shared.errors import Invalid
 
 
 async def claim(tx: asyncpg.Connection, *, scope: str, key: str, request: Any) -> tuple[int, dict[str, Any]] | None:
@@ -34,9 +34,7 @@ async def claim(tx: asyncpg.Connection, *, scope: str, key: str, request: Any) -
         "SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope=$1 AND key=$2", scope, key
     )
     if stored["request_hash"] != request_hash:
-        raise CommandRejected(
-            422, [{"field": "Idempotency-Key", "reason": "this key was already used for a different request"}]
-        )
+        raise Invalid("this key was already used for a different request", field="Idempotency-Key")
     return stored["status_code"], stored["response"]
 
 
