@@ -104,12 +104,15 @@ class UnitOfWork:
         each partner's own event; see :func:`shared.partners.follow_ups` for what they carry.
         ``union_id`` overrides the unit's union; ``stream`` the event's own stream."""
         union = self.union_id if union_id is _UNSET else union_id
-        assert union is None or isinstance(union, uuid.UUID)
+        if union is not None and not isinstance(union, uuid.UUID):
+            raise TypeError(f"union_id must be a UUID or None, not {union!r}")
         if to is not None:
-            assert callable(event) and not isinstance(event, Event)
+            if isinstance(event, Event):
+                raise TypeError("a partner feed's events are built per partner: pass a function of the partner")
             self.pending.extend(partners.follow_ups(to, event, union_id=union))
             return
-        assert isinstance(event, Event)
+        if not isinstance(event, Event):
+            raise TypeError("without a partner feed (to=...), emit an event")
         self.pending.append(FollowUp(event, union, self.correlation_id, self.causation_id, stream))
 
     @contextlib.asynccontextmanager
