@@ -92,7 +92,8 @@ def answer(outcome: Outcome | BaseException) -> tuple[int, dict[str, Any]]:
             return status_of(type(outcome)), {"error": "rejected", **outcome.details, "reasons": outcome.reasons}
         case asyncpg.UniqueViolationError():
             reason = "conflicts with an existing record"
-            return 409, {"error": "conflict", "reasons": [{"field": outcome.column_name or "", "reason": reason}]}
+            field = outcome.column_name or ""
+            return status_of(type(outcome)), {"error": "conflict", "reasons": [{"field": field, "reason": reason}]}
         case asyncpg.DataError():
             # e.g. a NUL character, which PostgreSQL text cannot hold: the input's fault, not ours.
             reason = "the request holds a value that cannot be stored (such as a NUL character)"

@@ -9,6 +9,7 @@ import pkgutil
 import uuid
 from typing import Any
 
+import asyncpg
 import pytest
 
 import services
@@ -134,3 +135,6 @@ def test_refusals_keep_the_answers_clients_know() -> None:
         {"error": "refused", "admitted": False, "reasons": [{"field": "health_screening", "reason": "fever"}]},
     )
     assert answer(Created({"id": "x"})) == (201, {"id": "x"})
+    assert answer(asyncpg.UniqueViolationError("duplicate"))[0] == 409
+    assert answer(asyncpg.ForeignKeyViolationError("dangling"))[0] == 422
+    assert answer(asyncpg.DataError("NUL"))[1]["error"] == "invalid_request"
