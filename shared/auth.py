@@ -26,19 +26,19 @@ import time
 import uuid
 from collections import OrderedDict
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, get_args
 
 import httpx
 import jwt
 from fastapi import Depends, Request
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.errors import CommandRejected
+from shared.errors import Unauthenticated, Unavailable
+from shared.principal import Principal, Role
 from shared.secrets import SecretMissing
 
 log = logging.getLogger(__name__)
-Role = Literal["admin", "union_staff", "provider_staff", "parent"]
 ALGORITHMS = ("EdDSA", "RS256")
 DEFAULT_ISSUER = "tuoguan"
 DEFAULT_MAX_TTL_S = 12 * 3600
@@ -63,17 +63,6 @@ class AuthSettings(BaseSettings):
 
 def audience(service: str) -> str:
     return f"tuoguan-{service}"
-
-
-class Principal(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    sub: str
-    role: Role
-    union_id: uuid.UUID | None = None
-    provider_id: uuid.UUID | None = None
-    member_id: uuid.UUID | None = None
-    exp: int | None = None  # when the token expires (seconds since the epoch); long-lived answers end then
 
 
 class IdentityProviderUnavailable(Exception):
@@ -246,8 +235,8 @@ def public_jwk(private: Any) -> dict[str, str]:
     }
 
 
-def _unauthorised(reason: str) -> CommandRejected:
-    return CommandRejected(401, [{"field": "Authorization", "reason": reason}])
+def _unauthorised(reason: str) -> Unauthenticated:
+    return Unauthenticated(reason, field="Authorization")
 
 
 async def authenticate(request: Request) -> Principal:
@@ -262,14 +251,9 @@ async def authenticate(request: Request) -> Principal:
     except TokenRefused as refused:
         raise _unauthorised(str(refused)) from None
     except IdentityProviderUnavailable:
-        raise CommandRejected(
-            503,
-            [
-                {
-                    "field": "Authorization",
-                    "reason": "the identity provider's keys cannot be read just now; try again shortly",
-                }
-            ],
+        raise Unavailable(
+            "the identity provider's keys cannot be read just now; try again shortly",
+            field="Authorization",
             retry_after_s=5,
         ) from None
 
@@ -280,15 +264,6 @@ async def caller(request: Request) -> Principal:
 
 
 Caller = Annotated[Principal, Depends(caller)]
-
-
-def forbidden(reason: str) -> CommandRejected:
-    return CommandRejected(403, [{"field": "Authorization", "reason": reason}])
-
-
-def require_role(principal: Principal, *roles: Role) -> None:
-    if principal.role not in roles:
-        raise forbidden(f"this needs the role {' or '.join(roles)}")
 
 
 # ---- development tokens ------------------------------------------------------------------------

@@ -1,57 +1,32 @@
-"""Running an HTTP command: one transaction, an idempotency key, retried on deadlock and on a
-database outage (a broken or refused connection) with backoff."""
+"""Running a command: one transaction, an idempotency key, retried on deadlock and on a database
+outage (a broken or refused connection) with backoff. Free of HTTP: the edge
+(shared/http_commands.py) hands in how an outcome or a refusal is answered, and that answer is
+what the idempotency key stores."""
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
 import asyncpg
-import orjson
-from fastapi import Header, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
 from shared import idempotency
-from shared.auth import Principal
 from shared.consumer import is_transient
-from shared.errors import DATABASE_REFUSALS, CommandRejected, refusal_status
+from shared.errors import DATABASE_REFUSALS, DomainError, Unavailable
+from shared.outbox import Outbox
+from shared.outcomes import Outcome
+from shared.principal import Principal
+from shared.uow import Actor, UnitOfWork
 
-
-@dataclass(frozen=True)
-class Actor:
-    """Who issued a command, when, and the correlation id its events carry."""
-
-    principal: Principal
-    correlation_id: uuid.UUID
-    now: dt.datetime
-
-
-Result = tuple[int, dict[str, Any]]
-IdempotencyKey = Annotated[
-    str,
-    Header(
-        alias="Idempotency-Key",
-        min_length=8,
-        max_length=200,
-        description="Any unique string; a retry with the same key is answered with the first response",
-    ),
-]
-OptionalIdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=8,
-        max_length=200,
-        description="Optional: the command is idempotent by itself",
-    ),
-]
+Answer = tuple[int, dict[str, Any]]  # an HTTP status and body, as the idempotency key stores it
+# How the edge answers an outcome or a refusal (shared/http.py).
+Answering = Callable[[Outcome | BaseException], Answer]
+Command = Callable[[UnitOfWork], Awaitable[Outcome]]
 RETRYABLE = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
 # Pauses between tries of a command that met a database outage; after the last one the error goes
 # to the HTTP edge, which answers 503 + Retry-After (shared/http.py).
@@ -114,104 +89,75 @@ _AUDIT_WITH_ANSWER = "WITH remembered AS ({}) {}".format(
 
 async def execute(
     pool: asyncpg.Pool,
+    outbox: Outbox,
+    actor: Actor,
     *,
     scope: str,
     key: str | None,
     request: Any,
-    command: Callable[[asyncpg.Connection], Awaitable[Result]],
+    command: Command,
+    answer: Answering,
     audit: AuditEntry | None = None,
     attempts: int = 3,
-) -> Result:
-    """Run ``command`` once per ``(scope, key)`` in a transaction; a retry returns the first result.
+) -> Answer:
+    """Run ``command`` once per ``(scope, key)`` in a transaction; a retry returns the first answer.
     Without a key (a command that is idempotent by itself, such as replacing preferences) it simply
     runs. The audit line commits with the command's effect; a command refused, by the rules or by
     the database, or given up as busy, is audited on its own."""
+    run = _Run(pool, outbox, actor, scope=scope, key=key, request=request, command=command, answer=answer, audit=audit)
     try:
-        return await _run_retried(pool, attempts, scope=scope, key=key, request=request, command=command, audit=audit)
-    except (CommandRejected, *DATABASE_REFUSALS) as refused:
+        return await run.retried(attempts)
+    except (DomainError, *DATABASE_REFUSALS) as refused:
         if audit is not None:
-            await audit.record(pool, refusal_status(refused))
+            await audit.record(pool, answer(refused)[0])
         raise
 
 
-async def _run_retried(pool: asyncpg.Pool, attempts: int, **command: Any) -> Result:
-    """Contention is retried ``attempts`` times, then refused as busy. An outage is retried after
-    each of :data:`OUTAGE_PAUSES_S`: the key makes a retry safe even when the connection broke
-    after COMMIT, since the retry then finds the stored answer."""
-    contended = outages = 0
-    while True:
-        try:
-            return await _run_once(pool, **command)
-        except RETRYABLE:
-            contended += 1
-            if contended == attempts:
-                raise CommandRejected(
-                    503, [{"field": "", "reason": "busy; retry with the same Idempotency-Key"}], retry_after_s=1
-                ) from None
-        except Exception as exc:
-            if not is_outage(exc) or outages == len(OUTAGE_PAUSES_S):
-                raise
-            log.info("database unavailable; the command is retried", extra={"error": repr(exc)})
-            await asyncio.sleep(OUTAGE_PAUSES_S[outages])
-            outages += 1
+@dataclass(frozen=True)
+class _Run:
+    pool: asyncpg.Pool
+    outbox: Outbox
+    actor: Actor
+    scope: str
+    key: str | None
+    request: Any
+    command: Command
+    answer: Answering
+    audit: AuditEntry | None
 
+    async def retried(self, attempts: int) -> Answer:
+        """Contention is retried ``attempts`` times, then refused as busy. An outage is retried after
+        each of :data:`OUTAGE_PAUSES_S`: the key makes a retry safe even when the connection broke
+        after COMMIT, since the retry then finds the stored answer."""
+        contended = outages = 0
+        while True:
+            try:
+                return await self.once()
+            except RETRYABLE:
+                contended += 1
+                if contended == attempts:
+                    raise Unavailable("busy; retry with the same Idempotency-Key", retry_after_s=1) from None
+            except Exception as exc:
+                if not is_outage(exc) or outages == len(OUTAGE_PAUSES_S):
+                    raise
+                log.info("database unavailable; the command is retried", extra={"error": repr(exc)})
+                await asyncio.sleep(OUTAGE_PAUSES_S[outages])
+                outages += 1
 
-async def _run_once(
-    pool: asyncpg.Pool,
-    *,
-    scope: str,
-    key: str | None,
-    request: Any,
-    command: Callable[[asyncpg.Connection], Awaitable[Result]],
-    audit: AuditEntry | None,
-) -> Result:
-    async with pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as tx, tx.transaction():
-        if key is not None and (stored := await idempotency.claim(tx, scope=scope, key=key, request=request)):
-            if audit is not None:
-                await audit.record(tx, stored[0])
-            return stored
-        status, body = await command(tx)
-        if audit is not None and key is not None:
-            await audit.record_with_answer(tx, scope=scope, key=key, status=status, body=body)
-        elif audit is not None:
-            await audit.record(tx, status)
-        elif key is not None:
-            await idempotency.remember(tx, scope=scope, key=key, status=status, body=body)
-        return status, body
-
-
-async def respond(
-    request: Request,
-    caller: Principal,
-    key: str | None,
-    body: BaseModel,
-    command: Callable[[asyncpg.Connection, Actor], Awaitable[Result]],
-) -> JSONResponse:
-    """Run a command from an HTTP request: idempotency key scoped to the caller and the route, audited."""
-    rt = request.app.state.runtime
-    actor = Actor(caller, request.state.correlation_id, dt.datetime.now(dt.UTC))
-    action = f"{request.method} {request.scope['route'].path}"
-    audit = AuditEntry(
-        service=rt.settings.service,
-        actor=caller,
-        action=action,
-        target={k: str(v) for k, v in request.path_params.items()},
-        idempotency_key=key or "",
-        correlation_id=actor.correlation_id,
-    )
-    status, response = await execute(
-        rt.pool,
-        scope=f"{caller.sub} {action} {request.path_params}",
-        key=key,
-        request=body.model_dump(mode="json"),
-        command=lambda tx: command(tx, actor),
-        audit=audit,
-    )
-    return _OrjsonResponse(response, status_code=status)
-
-
-class _OrjsonResponse(JSONResponse):
-    """A JSON response rendered by orjson (FastAPI's own ORJSONResponse is deprecated)."""
-
-    def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
+    async def once(self) -> Answer:
+        scope, key, audit = self.scope, self.key, self.audit
+        async with self.pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as tx, tx.transaction():
+            if key is not None and (stored := await idempotency.claim(tx, scope=scope, key=key, request=self.request)):
+                if audit is not None:
+                    await audit.record(tx, stored[0])
+                return stored
+            uow = UnitOfWork.of_command(tx, self.outbox, self.actor)
+            status, body = self.answer(await self.command(uow))
+            await uow.flush()
+            if audit is not None and key is not None:
+                await audit.record_with_answer(tx, scope=scope, key=key, status=status, body=body)
+            elif audit is not None:
+                await audit.record(tx, status)
+            elif key is not None:
+                await idempotency.remember(tx, scope=scope, key=key, status=status, body=body)
+            return status, body

@@ -8,7 +8,8 @@ For each partition's records it:
    straight to the dead-letter topic (retrying cannot fix it);
 2. in ONE database transaction records every event id in ``inbox`` with one statement (a second
    delivery finds its row and has no effect), then runs each fresh event's handlers in offset
-   order; they write state and append follow-up events to the outbox;
+   order; they write state and emit follow-up events, which are appended to the outbox with one
+   statement before the commit;
 3. when a handler fails, rolls the transaction back, commits the records before the failing one
    in a new transaction, and handles the failing record on its own: retried with exponential
    backoff, then dead-lettered with the error in its headers so the partition moves on. The
@@ -39,7 +40,8 @@ from shared.envelope import Envelope, Event
 from shared.faults import crash_point
 from shared.metrics import EVENT_BATCH_SECONDS, EVENT_BATCH_SIZE, EVENT_RETRIES, EVENTS_CONSUMED
 from shared.outbox import Outbox
-from shared.routing import EventContext, EventRouter, HandlerFailed, Step, plan
+from shared.routing import EventRouter, HandlerFailed, Step, plan
+from shared.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -225,14 +227,12 @@ class EventConsumer:
             )
             handled = [index for index, item in enumerate(items) if _first_time(item, fresh)]
             chosen = [items[i] for i in handled]
+            work = UnitOfWork(tx, self.outbox, correlation_id=items[0].envelope.correlation_id)
             for group in plan([i.envelope.key for i in chosen], [i.steps for i in chosen]):
-                batch = [
-                    (chosen[p].event, EventContext(envelope=chosen[p].envelope, outbox=self.outbox))
-                    for p in group.positions
-                ]
+                batch = [(chosen[p].event, work.caused_by(chosen[p].envelope)) for p in group.positions]
                 for step in group.steps:
                     try:
-                        await step.run(batch, tx, one_by_one=one_by_one)
+                        await step.run(batch, one_by_one=one_by_one)
                     except HandlerFailed as failed:
                         if failed.__cause__ is not None and is_transient(failed.__cause__):
                             raise failed.__cause__ from None
@@ -242,6 +242,7 @@ class EventConsumer:
                             extra={"offset": items[index].record.offset, "error": repr(failed.__cause__)},
                         )
                         raise _RecordFailed(index, failed.exact) from failed.__cause__
+            await work.flush()
             crash_point("consumer.before_commit")
         crash_point("consumer.after_commit")
         return set(handled)

@@ -23,10 +23,22 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import logs
-from shared.auth import authenticate, forbidden
+from shared.auth import authenticate
 from shared.commands import is_outage
-from shared.errors import CommandRejected, refusal_status
+from shared.errors import (
+    Conflict,
+    DomainError,
+    Gone,
+    Invalid,
+    Locked,
+    NotAllowed,
+    NotFound,
+    Unauthenticated,
+    Unavailable,
+)
 from shared.metrics import HTTP_REQUESTS, exposition
+from shared.outcomes import Accepted, Created, Done, Outcome, Refused
+from shared.principal import forbidden
 
 CORRELATION_HEADER = "X-Correlation-ID"
 OUTAGE_RETRY_AFTER_S = 2  # what a client is told to wait while the database is unreachable
@@ -41,6 +53,61 @@ def _validation_reasons(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+# The one table from a command's outcome or refusal to its HTTP status; a class not listed takes
+# the status of the nearest listed class it derives from.
+STATUS: dict[type, int] = {
+    Done: 200,
+    Created: 201,
+    Accepted: 202,
+    Invalid: 422,
+    NotFound: 404,
+    Conflict: 409,
+    NotAllowed: 403,
+    Unauthenticated: 401,
+    Gone: 410,
+    Locked: 429,
+    Unavailable: 503,
+    asyncpg.UniqueViolationError: 409,
+    asyncpg.IntegrityConstraintViolationError: 422,
+    asyncpg.DataError: 422,
+}
+
+
+def status_of(kind: type) -> int:
+    """The status of an outcome or refusal class, from :data:`STATUS`."""
+    for cls in kind.__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    raise LookupError(f"{kind.__name__} has no HTTP status; add it to shared.http.STATUS")
+
+
+def answer(outcome: Outcome | BaseException) -> tuple[int, dict[str, Any]]:
+    """The status and body a command's outcome, or its refusal, is answered with."""
+    match outcome:
+        case Done(body=body):
+            return status_of(type(outcome)), body
+        case Refused(error=error, word=word):
+            return status_of(type(error)), {"error": word, **error.details, "reasons": error.reasons}
+        case DomainError():
+            return status_of(type(outcome)), {"error": "rejected", **outcome.details, "reasons": outcome.reasons}
+        case asyncpg.UniqueViolationError():
+            reason = "conflicts with an existing record"
+            field = outcome.column_name or ""
+            return status_of(type(outcome)), {"error": "conflict", "reasons": [{"field": field, "reason": reason}]}
+        case asyncpg.DataError():
+            # e.g. a NUL character, which PostgreSQL text cannot hold: the input's fault, not ours.
+            reason = "the request holds a value that cannot be stored (such as a NUL character)"
+            return status_of(type(outcome)), {"error": "invalid_request", "reasons": [{"field": "", "reason": reason}]}
+        case asyncpg.IntegrityConstraintViolationError():
+            reason = "refers to or breaks a record's rules"
+            field = outcome.column_name or ""
+            return status_of(type(outcome)), {
+                "error": "invalid_request",
+                "reasons": [{"field": field, "reason": reason}],
+            }
+    raise TypeError(f"no answer for {outcome!r}")
+
+
 def install(app: FastAPI, service: str) -> None:
     """Error handlers, the outage and correlation-id/metrics middlewares, and GET /health/live,
     /health/ready (alias /health), /metrics."""
@@ -49,43 +116,14 @@ def install(app: FastAPI, service: str) -> None:
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"error": "invalid_request", "reasons": _validation_reasons(exc)}, status_code=422)
 
-    @app.exception_handler(CommandRejected)
-    async def _rejected(_: Request, exc: CommandRejected) -> JSONResponse:
-        headers = {"Retry-After": str(exc.retry_after_s)} if exc.retry_after_s is not None else None
-        return JSONResponse({"error": "rejected", "reasons": exc.reasons}, status_code=exc.status, headers=headers)
-
-    @app.exception_handler(asyncpg.UniqueViolationError)
-    async def _conflict(_: Request, exc: asyncpg.UniqueViolationError) -> JSONResponse:
-        return JSONResponse(
-            {
-                "error": "conflict",
-                "reasons": [{"field": exc.column_name or "", "reason": "conflicts with an existing record"}],
-            },
-            status_code=refusal_status(exc),
-        )
-
-    @app.exception_handler(asyncpg.DataError)
-    async def _unstorable(_: Request, exc: asyncpg.DataError) -> JSONResponse:
-        # e.g. a NUL character, which PostgreSQL text cannot hold: the input's fault, not ours.
-        return JSONResponse(
-            {
-                "error": "invalid_request",
-                "reasons": [
-                    {"field": "", "reason": "the request holds a value that cannot be stored (such as a NUL character)"}
-                ],
-            },
-            status_code=refusal_status(exc),
-        )
-
+    @app.exception_handler(DomainError)
     @app.exception_handler(asyncpg.IntegrityConstraintViolationError)
-    async def _integrity(_: Request, exc: asyncpg.IntegrityConstraintViolationError) -> JSONResponse:
-        return JSONResponse(
-            {
-                "error": "invalid_request",
-                "reasons": [{"field": exc.column_name or "", "reason": "refers to or breaks a record's rules"}],
-            },
-            status_code=refusal_status(exc),
-        )
+    @app.exception_handler(asyncpg.DataError)
+    async def _refused(_: Request, exc: Exception) -> JSONResponse:
+        status, body = answer(exc)
+        retry_after = getattr(exc, "retry_after_s", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        return JSONResponse(body, status_code=status, headers=headers)
 
     app.add_middleware(_DatabaseOutage)
     app.add_middleware(_Correlation, service=service)

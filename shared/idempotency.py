@@ -12,7 +12,7 @@ from typing import Any
 
 import asyncpg
 
-from shared.errors import CommandRejected
+from shared.errors import Invalid
 
 
 async def claim(tx: asyncpg.Connection, *, scope: str, key: str, request: Any) -> tuple[int, dict[str, Any]] | None:
@@ -36,9 +36,7 @@ async def claim(tx: asyncpg.Connection, *, scope: str, key: str, request: Any) -
     if stored is None:  # swept by forget_expired between the two statements: as before, the request fails
         raise RuntimeError(f"idempotency key {key!r} expired while it was being claimed")
     if stored["request_hash"] != request_hash:
-        raise CommandRejected(
-            422, [{"field": "Idempotency-Key", "reason": "this key was already used for a different request"}]
-        )
+        raise Invalid("this key was already used for a different request", field="Idempotency-Key")
     return stored["status_code"], stored["response"]
 
 

@@ -60,20 +60,6 @@ class Outbox:
         self.producer = producer
         self.namespace = namespace
 
-    async def append(
-        self,
-        tx: asyncpg.Connection,
-        event: Event,
-        *,
-        union_id: uuid.UUID | None,
-        correlation_id: uuid.UUID,
-        causation_id: uuid.UUID | None = None,
-        stream: str | None = None,
-    ) -> Envelope:
-        """``stream`` overrides the event's own stream (partner feeds: one topic per partner)."""
-        (envelope,) = await self.append_many(tx, [FollowUp(event, union_id, correlation_id, causation_id, stream)])
-        return envelope
-
     async def append_many(self, tx: asyncpg.Connection, events: Sequence[FollowUp]) -> list[Envelope]:
         """Append several events with one statement, in order."""
         if not tx.is_in_transaction():

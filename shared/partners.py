@@ -26,12 +26,11 @@ import hmac
 import uuid
 from collections.abc import Callable
 
-import asyncpg
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared import secrets
 from shared.envelope import Event
-from shared.outbox import FollowUp, Outbox
+from shared.outbox import FollowUp
 from shared.topics import Partner, partners
 
 
@@ -70,15 +69,8 @@ def coarse(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
 
 
-async def publish(
-    tx: asyncpg.Connection, outbox: Outbox, feed: str, build: Callable[[Partner], Event], *, union_id: uuid.UUID | None
-) -> None:
-    """Append one event per partner of ``feed`` to the outbox, in the caller's transaction."""
-    await outbox.append_many(tx, follow_ups(feed, build, union_id=union_id))
-
-
 def follow_ups(feed: str, build: Callable[[Partner], Event], *, union_id: uuid.UUID | None) -> list[FollowUp]:
-    """One event per partner of ``feed``, for :meth:`Outbox.append_many`: each with a correlation id
+    """One event per partner of ``feed``, for a unit of work's outbox (shared/uow.py): each with a correlation id
     of its own, no causation id and an hour for its time, so that nothing but the data relates it
     to the internal event or to another partner's copy."""
     hour = coarse(dt.datetime.now(dt.UTC))

@@ -2,10 +2,13 @@
 
 A service declares its handlers on an :class:`EventRouter`:
 
-- ``@router.on(ChildEnrolled)``: ``async def h(event, ctx, *, tx)``, called once per event;
-- ``@router.on_batch(ChildCheckedIn)``: ``async def h(batch, *, tx)`` with ``batch`` a list of
-  ``(event, ctx)``, called once for many events, so that it can write them with multi-row
+- ``@router.on(ChildEnrolled)``: ``async def h(event, uow)``, called once per event;
+- ``@router.on_batch(ChildCheckedIn)``: ``async def h(batch)`` with ``batch`` a list of
+  ``(event, uow)``, called once for many events, so that it can write them with multi-row
   statements.
+
+Each event's :class:`shared.uow.UnitOfWork` shares the transaction and the buffer of follow-up
+events with the others of its batch: what they emit is written with one statement at the end.
 
 :func:`plan` orders a partition's events into rounds. Events of one key (one child) keep their
 order: an event runs in a later round than its key's previous event whenever the two need
@@ -15,73 +18,43 @@ offset order. Events of different keys are independent, as they are across parti
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-import asyncpg
-
 from shared import logs
-from shared.envelope import Envelope, Event
-from shared.outbox import FollowUp, Outbox
+from shared.envelope import Event
+from shared.uow import UnitOfWork
 
 E = TypeVar("E", bound=Event)
 Handler = Callable[..., Awaitable[None]]
 
 
-@dataclass(frozen=True)
-class EventContext:
-    """What a handler knows about the event it handles, and how it emits follow-up events."""
-
-    envelope: Envelope
-    outbox: Outbox
-
-    async def emit(
-        self, tx: asyncpg.Connection, event: Event, *, union_id: uuid.UUID | None = None, stream: str | None = None
-    ) -> Envelope:
-        """Append ``event`` to the outbox, caused by (and correlated with) the handled event."""
-        (envelope,) = await self.outbox.append_many(tx, [self.follow_up(event, union_id=union_id, stream=stream)])
-        return envelope
-
-    def follow_up(self, event: Event, *, union_id: uuid.UUID | None = None, stream: str | None = None) -> FollowUp:
-        """A follow-up event for :meth:`Outbox.append_many`, caused by the handled event."""
-        return FollowUp(
-            event,
-            union_id=union_id if union_id is not None else self.envelope.union_id,
-            correlation_id=self.envelope.correlation_id,
-            causation_id=self.envelope.event_id,
-            stream=stream,
-        )
-
-
-EventBatch = list[tuple[Event, EventContext]]
+EventBatch = list[tuple[Event, UnitOfWork]]
 
 
 @dataclass(frozen=True, eq=False)
 class Step:
-    """One registered handler; ``batch`` says it takes a list of ``(event, ctx)``."""
+    """One registered handler; ``batch`` says it takes a list of ``(event, uow)``."""
 
     handler: Handler
     batch: bool
 
-    async def run(
-        self, items: Sequence[tuple[Event, EventContext]], tx: asyncpg.Connection, *, one_by_one: bool = False
-    ) -> None:
+    async def run(self, items: Sequence[tuple[Event, UnitOfWork]], *, one_by_one: bool = False) -> None:
         """Run over ``items``; a failure is raised as :class:`HandlerFailed` naming the item. A batch
         handler cannot say which item failed (it names the first), unless it runs ``one_by_one``."""
         index = 0
         try:
             if self.batch and not one_by_one:
-                await self.handler(list(items), tx=tx)
+                await self.handler(list(items))
                 return
-            for event, ctx in items:
-                logs.correlation_id.set(str(ctx.envelope.correlation_id))
-                logs.event_id.set(str(ctx.envelope.event_id))
+            for event, uow in items:
+                logs.correlation_id.set(str(uow.correlation_id))
+                logs.event_id.set(str(uow.causation_id))
                 if self.batch:
-                    await self.handler([(event, ctx)], tx=tx)
+                    await self.handler([(event, uow)])
                 else:
-                    await self.handler(event, ctx, tx=tx)
+                    await self.handler(event, uow)
         except Exception as exc:
             raise HandlerFailed(index, exact=one_by_one or not self.batch or len(items) == 1) from exc
 
@@ -104,11 +77,11 @@ class EventRouter:
         self.streams: set[str] = set()
 
     def on(self, event_type: type[E]) -> Callable[[Handler], Handler]:
-        """Register ``async def h(event, ctx, *, tx)`` for ``event_type``."""
+        """Register ``async def h(event, uow)`` for ``event_type``."""
         return self._register(event_type, batch=False)
 
     def on_batch(self, *event_types: type[Event]) -> Callable[[Handler], Handler]:
-        """Register ``async def h(batch, *, tx)`` for each of ``event_types``."""
+        """Register ``async def h(batch)`` for each of ``event_types``."""
 
         def register(handler: Handler) -> Handler:
             for event_type in event_types:

@@ -26,12 +26,10 @@ from typing import TYPE_CHECKING
 
 import asyncpg
 
-from shared import partners
 from shared.contracts.partners import SMALLEST_CELL, Measure, StatisticsCell
-from shared.db import acquire
-from shared.outbox import Outbox
 from shared.timezones import LOCAL_TIME
 from shared.topics import Partner
+from shared.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from shared.service import Runtime
@@ -74,11 +72,10 @@ def period_start(moment: dt.datetime, period_s: int) -> dt.datetime:
     return PERIOD_ORIGIN + (moment - PERIOD_ORIGIN) // length * length
 
 
-async def publish_closed_periods(
-    tx: asyncpg.Connection, outbox: Outbox, *, now: dt.datetime, period_s: int, grace_s: float
-) -> int:
+async def publish_closed_periods(uow: UnitOfWork, *, now: dt.datetime, period_s: int, grace_s: float) -> int:
     """Publish every cell of the periods that ended ``grace_s`` before ``now`` and are not yet
     published; returns how many cells."""
+    tx = uow.tx
     await tx.execute("SELECT pg_advisory_xact_lock($1)", PUBLISH_LOCK)
     length = dt.timedelta(seconds=period_s)
     cells = await tx.fetch(
@@ -97,16 +94,8 @@ async def publish_closed_periods(
         "INSERT INTO statistics_periods (period_start, period_end) VALUES ($1, $2)",
         sorted({(c["period_start"], c["period_start"] + length) for c in cells}),
     )
-    await outbox.append_many(
-        tx,
-        [
-            follow_up
-            for cell in cells
-            for follow_up in partners.follow_ups(
-                "statistics", functools.partial(_published, cell, length), union_id=cell["union_id"]
-            )
-        ],
-    )
+    for cell in cells:
+        uow.emit(functools.partial(_published, cell, length), to="statistics", union_id=cell["union_id"])
     return len(cells)
 
 
@@ -129,10 +118,9 @@ def _published(cell: asyncpg.Record, length: dt.timedelta, _partner: Partner) ->
 
 async def publish_statistics(rt: Runtime) -> None:
     """Timer: the statistics offices' aggregates of every period that is over."""
-    async with acquire(rt.pool) as tx, tx.transaction():
+    async with UnitOfWork.begin(rt.pool, rt.outbox) as uow:
         await publish_closed_periods(
-            tx,
-            rt.outbox,
+            uow,
             now=dt.datetime.now(dt.UTC),
             period_s=rt.settings.statistics_period_s,
             grace_s=rt.settings.statistics_grace_s,

@@ -10,7 +10,8 @@ from typing import Any
 
 import httpx
 
-from shared.auth import DEFAULT_MAX_TTL_S, Principal, mint
+from shared.auth import DEFAULT_MAX_TTL_S, mint
+from shared.principal import Principal
 
 # The working days of summer 2027, from Monday 5 July for eight weeks.
 SUMMER = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from shared.auth import Principal, forbidden
+from shared.principal import Principal, forbidden
 
 
 def ensure_at_site(p: Principal, provider_id: uuid.UUID | None, union_path: Sequence[uuid.UUID] | None) -> None:

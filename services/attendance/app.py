@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from pathlib import Path
 
 from services.attendance.api import router
 from services.attendance.config import AttendanceSettings
 from services.attendance.handlers.events import events
 from services.attendance.handlers.timers import fire_due
-from shared.db import acquire
 from shared.service import Runtime, ServiceDefinition
 from shared.statistics import publish_statistics
+from shared.uow import UnitOfWork
 
 
 async def fire_timers(rt: Runtime) -> None:
     """Timer: absences at the cut-off, late pick-up escalation after closing."""
-    async with acquire(rt.pool) as tx, tx.transaction():
-        await fire_due(tx, outbox=rt.outbox, now=dt.datetime.now(dt.UTC), correlation_id=uuid.uuid4())
+    async with UnitOfWork.begin(rt.pool, rt.outbox) as uow:
+        await fire_due(uow, now=dt.datetime.now(dt.UTC))
 
 
 definition = ServiceDefinition(

@@ -8,6 +8,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
+from shared.errors import Conflict, Gone, Invalid, Locked, NotAllowed
 from shared.timezones import LOCAL_TIME
 
 FEVER_C = 37.3
@@ -88,3 +89,39 @@ def daily_refusal(attempts_today: int, wrong_codes_today: int, *, starting: bool
 
 def code_matches(code: str, attempt_id: str, stored_hash: str) -> bool:
     return hmac.compare_digest(hash_code(code, attempt_id), stored_hash)
+
+
+class NotAtSite(Conflict):
+    """The child is not (booked, or checked in) at a site today."""
+
+
+class EntryRefused(Invalid):
+    """The health screening keeps the child at home."""
+
+
+class AlreadyPickedUp(Conflict):
+    """The child has already gone home today."""
+
+
+class PickupNotAuthorised(NotAllowed):
+    """The adult who came is not on the child's list."""
+
+
+class PickupLocked(Locked):
+    """Too many attempts or wrong codes: union staff must release the child's pick-up."""
+
+
+class AttemptClosed(Conflict):
+    """The pick-up attempt is no longer pending."""
+
+
+class CodeExpired(Gone):
+    """The pick-up code lived its ten minutes."""
+
+
+class WrongCode(Invalid):
+    """The code shown is not the attempt's."""
+
+
+class NotLockedToday(Conflict):
+    """There is no lock on the child's pick-up to release."""

@@ -8,13 +8,13 @@ import uuid
 import asyncpg
 
 from services.enrollment.db import organisation
-from shared.auth import Principal, forbidden
 from shared.db import Conn
-from shared.errors import CommandRejected
+from shared.errors import NotFound
+from shared.principal import Principal, forbidden
 
 
-def not_found(field: str, what: str) -> CommandRejected:
-    return CommandRejected(404, [{"field": field, "reason": f"no such {what}"}])
+def not_found(field: str, what: str) -> NotFound:
+    return NotFound(f"no such {what}", field=field)
 
 
 async def ensure_manages(conn: Conn, p: Principal, union_id: uuid.UUID) -> None:

@@ -8,15 +8,15 @@ from pathlib import Path
 from services.enrollment.api import router
 from services.enrollment.config import EnrollmentSettings
 from services.enrollment.handlers.bookings import release_due_quotas
-from shared.db import acquire
 from shared.service import Runtime, ServiceDefinition
 from shared.statistics import publish_statistics
+from shared.uow import UnitOfWork
 
 
 async def release_quotas(rt: Runtime) -> None:
     """Timer: quotas past their release time give their unused seats to the waitlist."""
-    async with acquire(rt.pool) as tx, tx.transaction():
-        await release_due_quotas(tx, outbox=rt.outbox, now=dt.datetime.now(dt.UTC))
+    async with UnitOfWork.begin(rt.pool, rt.outbox) as uow:
+        await release_due_quotas(uow, now=dt.datetime.now(dt.UTC))
 
 
 definition = ServiceDefinition(

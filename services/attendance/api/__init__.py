@@ -15,9 +15,10 @@ from services.attendance.db import checkin as checkin_db
 from services.attendance.db import roster
 from services.attendance.domain import children_per_staff, ratio_exceeded
 from services.attendance.handlers import checkin, pickup, site
-from shared.auth import Caller, forbidden
-from shared.commands import IdempotencyKey, respond
-from shared.errors import CommandRejected
+from shared.auth import Caller
+from shared.errors import NotFound
+from shared.http_commands import IdempotencyKey, respond
+from shared.principal import forbidden
 from shared.service import Rt
 
 router = APIRouter()
@@ -32,7 +33,7 @@ router = APIRouter()
 async def check_in(
     body: checkin.CheckIn, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
-    return await respond(request, caller, key, body, lambda tx, a: checkin.check_in(body, a, tx=tx, outbox=rt.outbox))
+    return await respond(request, caller, key, body, lambda uow: checkin.check_in(body, uow))
 
 
 @router.post(
@@ -49,7 +50,7 @@ async def start_pickup(
         caller,
         key,
         body,
-        lambda tx, a: pickup.start(body, a, tx=tx, outbox=rt.outbox, seal_to=rt.settings.notify_seal_public_key),
+        lambda uow: pickup.start(body, uow, seal_to=rt.settings.notify_seal_public_key),
     )
 
 
@@ -61,9 +62,7 @@ async def start_pickup(
 async def confirm_pickup(
     attempt_id: uuid.UUID, body: pickup.ConfirmPickup, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
-    return await respond(
-        request, caller, key, body, lambda tx, a: pickup.confirm(attempt_id, body, a, tx=tx, outbox=rt.outbox)
-    )
+    return await respond(request, caller, key, body, lambda uow: pickup.confirm(attempt_id, body, uow))
 
 
 @router.post(
@@ -74,14 +73,14 @@ async def confirm_pickup(
 async def release_pickup(
     child_id: uuid.UUID, body: pickup.ReleasePickup, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
-    return await respond(request, caller, key, body, lambda tx, a: pickup.release(child_id, body, a, tx=tx))
+    return await respond(request, caller, key, body, lambda uow: pickup.release(child_id, body, uow))
 
 
 @router.put("/sites/{site_id}/hours", tags=["sites"], summary="Check-in cut-off, closing time, escalation pace")
 async def set_hours(
     site_id: uuid.UUID, body: site.Hours, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
-    return await respond(request, caller, key, body, lambda tx, a: site.set_hours(site_id, body, a, tx=tx))
+    return await respond(request, caller, key, body, lambda uow: site.set_hours(site_id, body, uow))
 
 
 @router.post(
@@ -96,9 +95,7 @@ async def add_staff(
     caller: Caller,
     key: IdempotencyKey,
 ) -> JSONResponse:
-    return await respond(
-        request, caller, key, body, lambda tx, a: site.add_staff(class_id, day, body, a, tx=tx, outbox=rt.outbox)
-    )
+    return await respond(request, caller, key, body, lambda uow: site.add_staff(class_id, day, body, uow))
 
 
 @router.get(
@@ -109,7 +106,7 @@ async def add_staff(
 async def read_roster(class_id: uuid.UUID, day: dt.date, rt: Rt, caller: Caller) -> dict[str, Any]:
     facts = await roster.class_facts(rt.pool, class_id)
     if facts is None:
-        raise CommandRejected(404, [{"field": "class_id", "reason": "no bookings in this class"}])
+        raise NotFound("no bookings in this class", field="class_id")
     ensure_at_site(caller, facts["provider_id"], facts["union_path"])
     children = await roster.roster(rt.pool, class_id, day)
     present = sum(1 for c in children if c["status"] == "present")
@@ -135,7 +132,7 @@ async def child_attendance(
 ) -> dict[str, Any]:
     child = await roster.child_facts(rt.pool, child_id)
     if child is None:
-        raise CommandRejected(404, [{"field": "child_id", "reason": "no such child"}])
+        raise NotFound("no such child", field="child_id")
     if caller.role == "parent":
         ensure_guardian(caller, child["guardians"])
     elif caller.role == "union_staff":

@@ -1,6 +1,2 @@
-"""Commands and event handlers of the attendance service; each runs in one transaction and
-appends the events it causes to the outbox in that transaction."""
-
-from shared.commands import Actor
-
-__all__ = ["Actor"]
+"""Commands and event handlers of the attendance service. Each gets a unit of work (shared/uow.py):
+one transaction, and the events it emits, written to the outbox when that transaction commits."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import asyncpg
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,15 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.attendance.access import ensure_provider_at_site
 from services.attendance.db import checkin as db
 from services.attendance.db import roster, timers
-from services.attendance.domain import ESCALATION, local_today, screening_refusal
-from services.attendance.handlers import Actor
+from services.attendance.domain import ESCALATION, EntryRefused, NotAtSite, local_today, screening_refusal
 from services.attendance.handlers.staffing import review
 from shared import statistics
 from shared.contracts.attendance import CheckInRefused, ChildCheckedIn
-from shared.errors import CommandRejected
-from shared.outbox import FollowUp, Outbox
-
-Result = tuple[int, dict[str, Any]]
+from shared.outcomes import Created, Done, Outcome, Refused
+from shared.uow import UnitOfWork
 
 
 class CheckIn(BaseModel):
@@ -33,20 +29,18 @@ class CheckIn(BaseModel):
     )
 
 
-async def check_in(cmd: CheckIn, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox) -> Result:
+async def check_in(cmd: CheckIn, uow: UnitOfWork) -> Outcome:
+    tx, actor = uow.tx, uow.issuer
     today = local_today(actor.now)
     entry = await roster.entry(tx, cmd.child_id, today, cmd.site_id)
     if entry is None or entry["site_id"] != cmd.site_id:
-        raise CommandRejected(409, [{"field": "child_id", "reason": "the child is not booked at this site today"}])
+        raise NotAtSite("the child is not booked at this site today", field="child_id")
     ensure_provider_at_site(actor.principal, entry["provider_id"])
     checkin_id = uuid.uuid4()
     refusal = screening_refusal(cmd.temperature_c, cmd.symptoms)
     if refusal and (admitted := await db.admission(tx, cmd.child_id, today)):
         return _already_in(admitted)
-    meta = {
-        "union_id": entry["union_path"][-1] if entry["union_path"] else None,
-        "correlation_id": actor.correlation_id,
-    }
+    union_id = entry["union_path"][-1] if entry["union_path"] else None
     where = {"child_id": cmd.child_id, "class_id": entry["class_id"], "site_id": cmd.site_id, "day": today}
     if refusal:
         await db.insert_checkin(
@@ -59,13 +53,8 @@ async def check_in(cmd: CheckIn, actor: Actor, *, tx: asyncpg.Connection, outbox
             symptoms=cmd.symptoms,
             admitted=False,
         )
-        await outbox.append(tx, CheckInRefused(**where, at=actor.now), **meta)
-        return 422, {
-            "error": "refused",
-            "checkin_id": str(checkin_id),
-            "admitted": False,
-            "reasons": [{"field": "health_screening", "reason": refusal}],
-        }
+        uow.emit(CheckInRefused(**where, at=actor.now), union_id=union_id)
+        return Refused(EntryRefused(refusal, field="health_screening", checkin_id=str(checkin_id), admitted=False))
 
     if not await db.admit(
         tx,
@@ -86,36 +75,38 @@ async def check_in(cmd: CheckIn, actor: Actor, *, tx: asyncpg.Connection, outbox
         ],
     )
     staffing = await review(
-        tx, class_id=entry["class_id"], site_id=cmd.site_id, class_type=entry["class_type"], day=today, meta=meta
+        tx, class_id=entry["class_id"], site_id=cmd.site_id, class_type=entry["class_type"], day=today
     )
-    events = [
-        FollowUp(
-            ChildCheckedIn(**where, booking_id=entry["booking_id"], programme_id=entry["programme_id"], at=actor.now),
-            **meta,
-        ),
-        *staffing.alarm,
-    ]
-    if meta["union_id"] is not None:
+    if union_id is not None:
         await statistics.count(
             tx,
             statistics.Fact(
-                "attended", f"{cmd.child_id}:{today}", meta["union_id"], cmd.child_id, class_type=entry["class_type"]
+                "attended", f"{cmd.child_id}:{today}", union_id, cmd.child_id, class_type=entry["class_type"]
             ),
         )
-    await outbox.append_many(tx, events)
-    return 201, {
-        "checkin_id": str(checkin_id),
-        "admitted": True,
-        "at": actor.now.isoformat(),
-        "children_present": staffing.present,
-        "staff_on_duty": staffing.staff,
-    }
+    uow.emit(
+        ChildCheckedIn(**where, booking_id=entry["booking_id"], programme_id=entry["programme_id"], at=actor.now),
+        union_id=union_id,
+    )
+    for alarm in staffing.alarm:
+        uow.emit(alarm, union_id=union_id)
+    return Created(
+        {
+            "checkin_id": str(checkin_id),
+            "admitted": True,
+            "at": actor.now.isoformat(),
+            "children_present": staffing.present,
+            "staff_on_duty": staffing.staff,
+        }
+    )
 
 
-def _already_in(admitted: asyncpg.Record) -> Result:
-    return 200, {
-        "checkin_id": str(admitted["checkin_id"]),
-        "admitted": True,
-        "at": admitted["at"].isoformat(),
-        "already_checked_in": True,
-    }
+def _already_in(admitted: asyncpg.Record) -> Done:
+    return Done(
+        {
+            "checkin_id": str(admitted["checkin_id"]),
+            "admitted": True,
+            "at": admitted["at"].isoformat(),
+            "already_checked_in": True,
+        }
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncpg
-
 from services.attendance.db import checkin, timers
 from services.attendance.db import roster as db
 from shared.contracts.enrollment import (
@@ -14,26 +12,28 @@ from shared.contracts.enrollment import (
     ChildRegistered,
     SiteOpened,
 )
-from shared.routing import EventBatch, EventContext, EventRouter
+from shared.routing import EventBatch, EventRouter
+from shared.uow import UnitOfWork
 
 events = EventRouter()
 
 
 @events.on_batch(ChildRegistered)
-async def know_the_children(batch: EventBatch, *, tx: asyncpg.Connection) -> None:
+async def know_the_children(batch: EventBatch) -> None:
     """Keep who each child is and who may pick them up."""
-    await db.upsert_children(tx, [(event, ctx.envelope.union_id) for event, ctx in batch])
+    await db.upsert_children(batch[0][1].tx, [(event, uow.union_id) for event, uow in batch])
 
 
 @events.on(SiteOpened)
-async def know_the_site(event: SiteOpened, ctx: EventContext, *, tx: asyncpg.Connection) -> None:
+async def know_the_site(event: SiteOpened, uow: UnitOfWork) -> None:
     """Know the site from its opening, so its hours can be set before anyone books there."""
-    await db.add_site(tx, event.site_id, event.network_id, event.provider_id, list(event.union_path))
+    await db.add_site(uow.tx, event.site_id, event.network_id, event.provider_id, list(event.union_path))
 
 
 @events.on_batch(ChildEnrolled, BookingPromoted)
-async def add_to_roster(batch: EventBatch, *, tx: asyncpg.Connection) -> None:
+async def add_to_roster(batch: EventBatch) -> None:
     """Put each child on the roster of each confirmed day, and watch for them by the cut-off time."""
+    tx = batch[0][1].tx
     bookings = [event for event, _ in batch]
     await db.add_roster_days(tx, bookings)
     hours = await checkin.hours_of(tx, {b.site_id for b in bookings})
@@ -48,12 +48,14 @@ async def add_to_roster(batch: EventBatch, *, tx: asyncpg.Connection) -> None:
 
 
 @events.on(BookingChanged)
-async def drop_given_up_days(event: BookingChanged, ctx: EventContext, *, tx: asyncpg.Connection) -> None:
+async def drop_given_up_days(event: BookingChanged, uow: UnitOfWork) -> None:
+    tx = uow.tx
     await db.remove_roster_days(tx, event.booking_id, list(event.removed_days))
     await timers.cancel_days(tx, event.child_id, event.class_id, list(event.removed_days))
 
 
 @events.on(BookingCancelled)
-async def drop_cancelled_booking(event: BookingCancelled, ctx: EventContext, *, tx: asyncpg.Connection) -> None:
+async def drop_cancelled_booking(event: BookingCancelled, uow: UnitOfWork) -> None:
+    tx = uow.tx
     await db.remove_roster_days(tx, event.booking_id, list(event.days))
     await timers.cancel_days(tx, event.child_id, event.class_id, list(event.days))

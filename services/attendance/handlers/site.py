@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
-import asyncpg
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.attendance.access import ensure_at_site
 from services.attendance.db import checkin as db
 from services.attendance.db import roster, timers
 from services.attendance.domain import SiteHours
-from services.attendance.handlers import Actor
 from services.attendance.handlers.staffing import review
-from shared.errors import CommandRejected
-from shared.outbox import Outbox
-
-Result = tuple[int, dict[str, Any]]
+from shared.errors import Invalid, NotFound
+from shared.outcomes import Created, Done
+from shared.uow import UnitOfWork
 
 
 class Hours(BaseModel):
@@ -39,36 +35,32 @@ class StaffOnDuty(BaseModel):
     role: str = Field(min_length=1, max_length=40, description="teacher, carer, life teacher, floater ...")
 
 
-async def set_hours(site_id: uuid.UUID, cmd: Hours, actor: Actor, *, tx: asyncpg.Connection) -> Result:
+async def set_hours(site_id: uuid.UUID, cmd: Hours, uow: UnitOfWork) -> Done:
+    tx, actor = uow.tx, uow.issuer
     site = await roster.site_facts(tx, site_id)
     if site is None:
-        raise CommandRejected(
-            404, [{"field": "site_id", "reason": "no such site (yet: a new site is known a moment after it opens)"}]
-        )
+        raise NotFound("no such site (yet: a new site is known a moment after it opens)", field="site_id")
     ensure_at_site(actor.principal, site["provider_id"], site["union_path"])
     if cmd.closing <= cmd.checkin_cutoff:
-        raise CommandRejected(422, [{"field": "closing", "reason": "closing is not after the check-in cut-off"}])
+        raise Invalid("closing is not after the check-in cut-off", field="closing")
     hours = SiteHours(cmd.checkin_cutoff, cmd.closing, cmd.grace_minutes, cmd.escalation_interval_s)
     await db.set_hours(tx, site_id, hours, cmd.site_lead_name, cmd.site_lead_phone)
     await timers.reschedule_site(tx, site_id, hours)
-    return 200, {"site_id": str(site_id), **cmd.model_dump(mode="json")}
+    return Done({"site_id": str(site_id), **cmd.model_dump(mode="json")})
 
 
-async def add_staff(
-    class_id: uuid.UUID, day: dt.date, cmd: StaffOnDuty, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox
-) -> Result:
+async def add_staff(class_id: uuid.UUID, day: dt.date, cmd: StaffOnDuty, uow: UnitOfWork) -> Created:
     """Staff on duty for a class-day; a class brought back under its ratio has its alarm cleared."""
+    tx, actor = uow.tx, uow.issuer
     facts = await roster.class_facts(tx, class_id)
     if facts is None:
-        raise CommandRejected(404, [{"field": "class_id", "reason": "no bookings in this class yet"}])
+        raise NotFound("no bookings in this class yet", field="class_id")
     ensure_at_site(actor.principal, facts["provider_id"], facts["union_path"])
     await db.add_staff(tx, class_id, day, cmd.staff_name, cmd.role)
-    meta = {
-        "union_id": facts["union_path"][-1] if facts["union_path"] else None,
-        "correlation_id": actor.correlation_id,
-    }
-    staffing = await review(
-        tx, class_id=class_id, site_id=facts["site_id"], class_type=facts["class_type"], day=day, meta=meta
+    union_id = facts["union_path"][-1] if facts["union_path"] else None
+    staffing = await review(tx, class_id=class_id, site_id=facts["site_id"], class_type=facts["class_type"], day=day)
+    for alarm in staffing.alarm:
+        uow.emit(alarm, union_id=union_id)
+    return Created(
+        {"class_id": str(class_id), "day": day.isoformat(), "staff": await db.staff_on_duty(tx, class_id, day)}
     )
-    await outbox.append_many(tx, staffing.alarm)
-    return 201, {"class_id": str(class_id), "day": day.isoformat(), "staff": await db.staff_on_duty(tx, class_id, day)}

@@ -6,21 +6,20 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 import asyncpg
 
 from services.attendance.db import checkin as db
 from services.attendance.domain import children_per_staff, ratio_exceeded
 from shared.contracts.attendance import StaffingRatioExceeded, StaffingRatioRestored
-from shared.outbox import FollowUp
+from shared.envelope import Event
 
 
 @dataclass(frozen=True)
 class Staffing:
     present: int
     staff: int
-    alarm: list[FollowUp]  # the alarm raised or cleared by this change, if any
+    alarm: list[Event]  # the alarm raised or cleared by this change, if any
 
 
 async def review(
@@ -30,7 +29,6 @@ async def review(
     site_id: uuid.UUID,
     class_type: str,
     day: dt.date,
-    meta: dict[str, Any],
 ) -> Staffing:
     """Count the class-day after a change already written in ``tx``; raise or clear its alarm."""
     # Serialise with the class-day's other changes (they are written, or wait for ours), so that
@@ -46,7 +44,7 @@ async def review(
         "children_per_staff": children_per_staff(class_type),
     }
     if ratio_exceeded(class_type, present, staff):
-        alarm = [FollowUp(StaffingRatioExceeded(**facts), **meta)] if await db.raise_alarm(tx, class_id, day) else []
+        alarm: list[Event] = [StaffingRatioExceeded(**facts)] if await db.raise_alarm(tx, class_id, day) else []
     else:
-        alarm = [FollowUp(StaffingRatioRestored(**facts), **meta)] if await db.clear_alarm(tx, class_id, day) else []
+        alarm = [StaffingRatioRestored(**facts)] if await db.clear_alarm(tx, class_id, day) else []
     return Staffing(present, staff, alarm)

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-import asyncpg
-
 from services.attendance.db import checkin, pickup, roster, timers
 from services.attendance.domain import ESCALATION
 from shared import statistics
 from shared.contracts.attendance import ChildAbsent, LatePickupEscalated
-from shared.outbox import Outbox
+from shared.uow import UnitOfWork
 
 
-async def fire_due(tx: asyncpg.Connection, *, outbox: Outbox, now: dt.datetime, correlation_id) -> int:
+async def fire_due(uow: UnitOfWork, *, now: dt.datetime) -> int:
+    tx = uow.tx
     due = await timers.claim_due(tx, now)
     for timer in due:
         entry = await roster.entry(tx, timer["child_id"], timer["day"])
@@ -30,10 +29,7 @@ async def fire_due(tx: asyncpg.Connection, *, outbox: Outbox, now: dt.datetime, 
                 "site_id": entry["site_id"],
                 "day": timer["day"],
             }
-            meta = {
-                "union_id": entry["union_path"][-1] if entry["union_path"] else None,
-                "correlation_id": correlation_id,
-            }
+            union_id = entry["union_path"][-1] if entry["union_path"] else None
             if timer["kind"] == "absence" and admitted is None:
                 await tx.execute(
                     "INSERT INTO absences (child_id, day, class_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
@@ -41,16 +37,17 @@ async def fire_due(tx: asyncpg.Connection, *, outbox: Outbox, now: dt.datetime, 
                     timer["day"],
                     timer["class_id"],
                 )
-                await outbox.append(
-                    tx, ChildAbsent(**where, booking_id=entry["booking_id"], programme_id=entry["programme_id"]), **meta
+                uow.emit(
+                    ChildAbsent(**where, booking_id=entry["booking_id"], programme_id=entry["programme_id"]),
+                    union_id=union_id,
                 )
-                if meta["union_id"] is not None:
+                if union_id is not None:
                     await statistics.count(
                         tx,
                         statistics.Fact(
                             "absent",
                             f"{timer['child_id']}:{timer['day']}",
-                            meta["union_id"],
+                            union_id,
                             timer["child_id"],
                             class_type=entry["class_type"],
                         ),
@@ -60,8 +57,9 @@ async def fire_due(tx: asyncpg.Connection, *, outbox: Outbox, now: dt.datetime, 
                 and admitted is not None
                 and await pickup.handover(tx, timer["child_id"], timer["day"]) is None
             ):
-                await outbox.append(
-                    tx, LatePickupEscalated(**where, step=timer["step"], audience=ESCALATION[timer["step"]]), **meta
+                uow.emit(
+                    LatePickupEscalated(**where, step=timer["step"], audience=ESCALATION[timer["step"]]),
+                    union_id=union_id,
                 )
         await timers.mark_fired(tx, timer["timer_id"], now)
     return len(due)

@@ -14,7 +14,7 @@ from services.enrollment.db import people
 from services.enrollment.domain.commands import BookDays, CancelBooking
 from services.enrollment.handlers import bookings as handlers
 from shared.auth import Caller
-from shared.commands import IdempotencyKey, respond
+from shared.http_commands import IdempotencyKey, respond
 from shared.service import Rt
 
 router = APIRouter(tags=["bookings"])
@@ -26,16 +26,14 @@ router = APIRouter(tags=["bookings"])
     summary="Book a child into a class: confirmed where seats are free, waitlisted elsewhere",
 )
 async def book(body: BookDays, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey) -> JSONResponse:
-    return await respond(request, caller, key, body, lambda tx, a: handlers.book(body, a, tx=tx, outbox=rt.outbox))
+    return await respond(request, caller, key, body, lambda uow: handlers.book(body, uow))
 
 
 @router.post("/bookings/{booking_id}/cancellation", summary="Give up some days of a booking, or all of them")
 async def cancel(
     booking_id: uuid.UUID, body: CancelBooking, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
-    return await respond(
-        request, caller, key, body, lambda tx, a: handlers.cancel(booking_id, body, a, tx=tx, outbox=rt.outbox)
-    )
+    return await respond(request, caller, key, body, lambda uow: handlers.cancel(booking_id, body, uow))
 
 
 @router.get("/bookings/{booking_id}", summary="A booking's days, and its waitlist position on each waiting day")

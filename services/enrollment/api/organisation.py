@@ -21,9 +21,10 @@ from services.enrollment.domain.commands import (
     CreateUnion,
 )
 from services.enrollment.handlers import organisation as handlers
-from shared.auth import Caller, forbidden
-from shared.commands import IdempotencyKey, respond
-from shared.errors import CommandRejected
+from shared.auth import Caller
+from shared.errors import Invalid
+from shared.http_commands import IdempotencyKey, respond
+from shared.principal import forbidden
 from shared.service import Rt
 
 router = APIRouter(tags=["organisation"])
@@ -33,42 +34,40 @@ router = APIRouter(tags=["organisation"])
 async def create_union(
     body: CreateUnion, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
-    return await respond(request, caller, key, body, lambda tx, a: handlers.create_union(body, a, tx=tx))
+    return await respond(request, caller, key, body, lambda uow: handlers.create_union(body, uow))
 
 
 @router.post("/providers", status_code=201, summary="Register a care provider contracted by a union")
 async def create_provider(
     body: CreateProvider, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
-    return await respond(request, caller, key, body, lambda tx, a: handlers.create_provider(body, a, tx=tx))
+    return await respond(request, caller, key, body, lambda uow: handlers.create_provider(body, uow))
 
 
 @router.post("/networks", status_code=201, summary="Create a 1+N site network")
 async def create_network(
     body: CreateNetwork, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
-    return await respond(request, caller, key, body, lambda tx, a: handlers.create_network(body, a, tx=tx))
+    return await respond(request, caller, key, body, lambda uow: handlers.create_network(body, uow))
 
 
 @router.post("/sites", status_code=201, summary="Add the hub or a satellite site to a network")
 async def create_site(body: CreateSite, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey) -> JSONResponse:
-    return await respond(
-        request, caller, key, body, lambda tx, a: handlers.create_site(body, a, tx=tx, outbox=rt.outbox)
-    )
+    return await respond(request, caller, key, body, lambda uow: handlers.create_site(body, uow))
 
 
 @router.post("/programmes", status_code=201, summary="Open a programme (a term) at a network")
 async def create_programme(
     body: CreateProgramme, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
-    return await respond(request, caller, key, body, lambda tx, a: handlers.create_programme(body, a, tx=tx))
+    return await respond(request, caller, key, body, lambda uow: handlers.create_programme(body, uow))
 
 
 @router.post("/classes", status_code=201, summary="Create a class with its days, capacity, fee and quotas")
 async def create_class(
     body: CreateClass, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
-    return await respond(request, caller, key, body, lambda tx, a: handlers.create_class(body, a, tx=tx))
+    return await respond(request, caller, key, body, lambda uow: handlers.create_class(body, uow))
 
 
 @router.get("/classes/{class_id}", summary="A class, its days and quotas")
@@ -85,7 +84,7 @@ async def availability(
     class_id: uuid.UUID, rt: Rt, caller: Caller, start: dt.date = Query(alias="from"), end: dt.date = Query(alias="to")
 ) -> dict[str, Any]:
     if end < start:
-        raise CommandRejected(422, [{"field": "from", "reason": "from is after to"}])
+        raise Invalid("from is after to", field="from")
     cls = await db.get_class(rt.pool, class_id)
     if cls is None:
         raise not_found("class_id", "class")

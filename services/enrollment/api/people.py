@@ -13,8 +13,9 @@ from services.enrollment.access import ensure_acts_for_child, not_found
 from services.enrollment.db import people as db
 from services.enrollment.domain.commands import AcceptGuardianship, DeclineGuardianship, RegisterChild
 from services.enrollment.handlers import people as handlers
-from shared.auth import Caller, require_role
-from shared.commands import IdempotencyKey, respond
+from shared.auth import Caller
+from shared.http_commands import IdempotencyKey, respond
+from shared.principal import require_role
 from shared.service import Rt, Runtime
 
 router = APIRouter(tags=["children"])
@@ -29,9 +30,7 @@ async def register_child(
     body: RegisterChild, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     quotas = _quotas(rt)
-    return await respond(
-        request, caller, key, body, lambda tx, a: handlers.register_child(body, a, tx=tx, outbox=rt.outbox, **quotas)
-    )
+    return await respond(request, caller, key, body, lambda uow: handlers.register_child(body, uow, **quotas))
 
 
 @router.get("/children/{child_id}", summary="A child, with guardians and pick-up adults")
@@ -66,7 +65,7 @@ async def accept_invitation(
         caller,
         key,
         body,
-        lambda tx, a: handlers.accept_guardianship(child_id, body, a, tx=tx, outbox=rt.outbox, **quotas),
+        lambda uow: handlers.accept_guardianship(child_id, body, uow, **quotas),
     )
 
 
@@ -75,7 +74,7 @@ async def decline_invitation(
     child_id: uuid.UUID, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(
-        request, caller, key, DeclineGuardianship(), lambda tx, a: handlers.decline_guardianship(child_id, a, tx=tx)
+        request, caller, key, DeclineGuardianship(), lambda uow: handlers.decline_guardianship(child_id, uow)
     )
 
 

@@ -1,6 +1,2 @@
-"""Commands of the enrollment service. Each runs inside the caller's transaction and appends the
-events it causes to the outbox in that same transaction."""
-
-from shared.commands import Actor
-
-__all__ = ["Actor"]
+"""Commands of the enrollment service. Each gets a unit of work (shared/uow.py):
+one transaction, and the events it emits, written to the outbox when that transaction commits."""

@@ -17,14 +17,13 @@ import asyncpg
 from services.enrollment.access import ensure_acts_for_child, ensure_class_open_to_child, not_found
 from services.enrollment.db import bookings as db
 from services.enrollment.db import organisation, people
-from services.enrollment.domain import BookingRefused
+from services.enrollment.domain import AlreadyBooked, AlreadyCancelled, RegistrationNotOpen
 from services.enrollment.domain.ages import age_mismatch
 from services.enrollment.domain.calendar import requested_days
 from services.enrollment.domain.commands import BookDays, CancelBooking
 from services.enrollment.domain.seats import SeatDay, priority_rank
-from services.enrollment.handlers import Actor, insurance
+from services.enrollment.handlers import insurance
 from shared import statistics
-from shared.auth import Principal
 from shared.contracts.enrollment import (
     BookingCancelled,
     BookingChanged,
@@ -33,19 +32,14 @@ from shared.contracts.enrollment import (
     ChildEnrolled,
     WaitlistPlace,
 )
-from shared.errors import CommandRejected
-from shared.outbox import Outbox
+from shared.errors import Invalid
+from shared.outcomes import Created, Done
 from shared.timezones import LOCAL_TIME
-
-SYSTEM = Principal(sub="system:quota-release", role="admin")
-Result = tuple[int, dict[str, Any]]
+from shared.uow import UnitOfWork
 
 
-def _refused(status: int, field: str, reason: str) -> CommandRejected:
-    return CommandRejected(status, [{"field": field, "reason": reason}])
-
-
-async def book(cmd: BookDays, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox) -> Result:
+async def book(cmd: BookDays, uow: UnitOfWork) -> Created:
+    tx, actor = uow.tx, uow.issuer
     now = actor.now
     cls = await organisation.get_class(tx, cmd.class_id)
     if cls is None:
@@ -56,21 +50,18 @@ async def book(cmd: BookDays, actor: Actor, *, tx: asyncpg.Connection, outbox: O
     await ensure_acts_for_child(tx, actor.principal, child)
     await ensure_class_open_to_child(tx, cls, child)
     if now < cls["registration_opens_at"]:
-        raise _refused(409, "class_id", f"registration opens at {cls['registration_opens_at'].isoformat()}")
-    try:
-        days = requested_days(cls["booking_mode"], cls["days"], days=cmd.days, weeks=cmd.weeks)
-    except BookingRefused as refused:
-        raise _refused(422, refused.field, refused.reason) from None
+        raise RegistrationNotOpen(f"registration opens at {cls['registration_opens_at'].isoformat()}", field="class_id")
+    days = requested_days(cls["booking_mode"], cls["days"], days=cmd.days, weeks=cmd.weeks)
     today = now.astimezone(LOCAL_TIME).date()
     if past := [d.isoformat() for d in days if d < today]:
-        raise _refused(422, "days", "these days are past: " + ", ".join(past))
+        raise Invalid("these days are past: " + ", ".join(past), field="days")
     if reason := age_mismatch(child["birth_date"], days[0], cls["min_age_months"], cls["max_age_months"]):
-        raise _refused(422, "child_id", reason)
+        raise Invalid(reason, field="child_id")
 
     seat_days = await db.lock_seat_days(tx, cls["class_id"], days)
     await people.lock_children(tx, [child["child_id"]])
     if already := await db.active_days_of_child(tx, child["child_id"], cls["class_id"], days):
-        raise _refused(409, "days", "already booked on " + ", ".join(d.isoformat() for d in already))
+        raise AlreadyBooked("already booked on " + ", ".join(d.isoformat() for d in already), field="days")
 
     group = child["priority_group"]
     rank = priority_rank(cls["priority_order"], group)
@@ -87,16 +78,10 @@ async def book(cmd: BookDays, actor: Actor, *, tx: asyncpg.Connection, outbox: O
     confirmed = [day for day, state, _ in states if state == "confirmed"]
     positions = await db.waitlist_positions(tx, booking_id)
     if confirmed:
-        await outbox.append(
-            tx,
-            _confirmed(ChildEnrolled, booking_id, child, cls, confirmed),
-            union_id=cls["union_id"],
-            correlation_id=actor.correlation_id,
-        )
-        await _tell_partners(tx, outbox, cls, child, booking_id, confirmed, cover=True)
+        uow.emit(_confirmed(ChildEnrolled, booking_id, child, cls, confirmed), union_id=cls["union_id"])
+        await _tell_partners(uow, cls, child, booking_id, confirmed, cover=True)
     if positions:
-        await outbox.append(
-            tx,
+        uow.emit(
             BookingWaitlisted(
                 booking_id=booking_id,
                 child_id=child["child_id"],
@@ -104,14 +89,12 @@ async def book(cmd: BookDays, actor: Actor, *, tx: asyncpg.Connection, outbox: O
                 places=tuple(WaitlistPlace(day=d, position=p) for d, p in positions.items()),
             ),
             union_id=cls["union_id"],
-            correlation_id=actor.correlation_id,
         )
-    return 201, _booking_body(booking_id, states, positions)
+    return Created(_booking_body(booking_id, states, positions))
 
 
-async def cancel(
-    booking_id: uuid.UUID, cmd: CancelBooking, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox
-) -> Result:
+async def cancel(booking_id: uuid.UUID, cmd: CancelBooking, uow: UnitOfWork) -> Done:
+    tx, actor = uow.tx, uow.issuer
     now = actor.now
     booking = await db.get_booking(tx, booking_id)
     if booking is None:
@@ -121,10 +104,10 @@ async def cancel(
     cls = await organisation.get_class(tx, booking["class_id"])
     active = {r["day"]: r for r in await db.booking_days(tx, booking_id) if r["state"] != "cancelled"}
     if not active:
-        raise _refused(409, "booking_id", "the booking is already cancelled")
+        raise AlreadyCancelled("the booking is already cancelled", field="booking_id")
     giving_up = sorted(set(cmd.days) if cmd.days else set(active))
     if unknown := [d.isoformat() for d in giving_up if d not in active]:
-        raise _refused(422, "days", "the booking does not hold " + ", ".join(unknown))
+        raise Invalid("the booking does not hold " + ", ".join(unknown), field="days")
 
     await db.lock_seat_days(tx, booking["class_id"], giving_up)
     await people.lock_children(tx, [booking["child_id"]])
@@ -136,10 +119,8 @@ async def cancel(
             freed.append(day)
         await db.set_day_state(tx, booking_id, day, "cancelled", None)
     remaining = {d: r["state"] for d, r in active.items() if d not in giving_up}
-    meta = {"union_id": cls["union_id"], "correlation_id": actor.correlation_id}
     if remaining:
-        await outbox.append(
-            tx,
+        uow.emit(
             BookingChanged(
                 booking_id=booking_id,
                 child_id=booking["child_id"],
@@ -148,12 +129,11 @@ async def cancel(
                 confirmed_days=tuple(d for d, s in sorted(remaining.items()) if s == "confirmed"),
                 waitlisted_days=tuple(d for d, s in sorted(remaining.items()) if s == "waitlisted"),
             ),
-            **meta,
+            union_id=cls["union_id"],
         )
     else:
         await db.cancel_booking(tx, booking_id)
-        await outbox.append(
-            tx,
+        uow.emit(
             BookingCancelled(
                 booking_id=booking_id,
                 child_id=booking["child_id"],
@@ -161,34 +141,31 @@ async def cancel(
                 days=tuple(giving_up),
                 reason=cmd.reason,
             ),
-            **meta,
+            union_id=cls["union_id"],
         )
     if freed:
-        await _tell_partners(tx, outbox, cls, child, booking_id, freed, cover=False)
+        await _tell_partners(uow, cls, child, booking_id, freed, cover=False)
     seat_days = await db.lock_seat_days(tx, booking["class_id"], freed) if freed else {}  # counts after release
-    promoted = await promote(tx, cls, seat_days, outbox=outbox, actor=actor, now=now)
-    return 200, {
-        "booking_id": str(booking_id),
-        "cancelled_days": [d.isoformat() for d in giving_up],
-        "status": "changed" if remaining else "cancelled",
-        "promoted_bookings": [str(b) for b in promoted],
-    }
+    promoted = await promote(uow, cls, seat_days, now=now)
+    return Done(
+        {
+            "booking_id": str(booking_id),
+            "cancelled_days": [d.isoformat() for d in giving_up],
+            "status": "changed" if remaining else "cancelled",
+            "promoted_bookings": [str(b) for b in promoted],
+        }
+    )
 
 
 async def promote(
-    tx: asyncpg.Connection,
-    cls: asyncpg.Record,
-    seat_days: dict[dt.date, SeatDay],
-    *,
-    outbox: Outbox,
-    actor: Actor,
-    now: dt.datetime,
+    uow: UnitOfWork, cls: asyncpg.Record, seat_days: dict[dt.date, SeatDay], *, now: dt.datetime
 ) -> list[uuid.UUID]:
     """Give free seats on the (already locked) days to the waitlist, in priority then arrival order.
 
     A waiting child takes a seat only from a pool open to them: a seat a quota still holds for
     couriers goes to the first waiting courier's child, not to whoever is first in line.
     """
+    tx = uow.tx
     won: dict[uuid.UUID, list[dt.date]] = defaultdict(list)
     children: dict[uuid.UUID, uuid.UUID] = {}
     for day, seats in sorted(seat_days.items()):
@@ -207,33 +184,25 @@ async def promote(
     await people.lock_children(tx, list(children.values()))
     for booking_id, days in won.items():
         child = await people.get_child(tx, children[booking_id])
-        await outbox.append(
-            tx,
-            _confirmed(BookingPromoted, booking_id, child, cls, days),
-            union_id=cls["union_id"],
-            correlation_id=actor.correlation_id,
-        )
-        await _tell_partners(tx, outbox, cls, child, booking_id, days, cover=True)
+        uow.emit(_confirmed(BookingPromoted, booking_id, child, cls, days), union_id=cls["union_id"])
+        await _tell_partners(uow, cls, child, booking_id, days, cover=True)
     return list(won)
 
 
-async def release_due_quotas(tx: asyncpg.Connection, *, outbox: Outbox, now: dt.datetime) -> int:
+async def release_due_quotas(uow: UnitOfWork, *, now: dt.datetime) -> int:
     """Quotas past their release time hand their unused seats to the waitlist; each release once."""
+    tx = uow.tx
     due = await db.due_quota_releases(tx)
-    actor = Actor(SYSTEM, uuid.uuid4(), now)
     for quota in due:
         cls = await organisation.get_class(tx, quota["class_id"])
         if days := await db.waitlisted_days(tx, cls["class_id"]):
-            await promote(
-                tx, cls, await db.lock_seat_days(tx, cls["class_id"], days), outbox=outbox, actor=actor, now=now
-            )
+            await promote(uow, cls, await db.lock_seat_days(tx, cls["class_id"], days), now=now)
         await db.mark_release_handled(tx, quota["class_id"], quota["priority_group"])
     return len(due)
 
 
 async def _tell_partners(
-    tx: asyncpg.Connection,
-    outbox: Outbox,
+    uow: UnitOfWork,
     cls: asyncpg.Record,
     child: asyncpg.Record,
     booking_id: uuid.UUID,
@@ -244,11 +213,11 @@ async def _tell_partners(
     """Insurers learn which days a (pseudonymous) child needs cover; statistics count the booking,
     once however many of its days are confirmed, and publish it only in a period's aggregate."""
     if not cover:
-        await insurance.uncover(tx, outbox, cls, child, tuple(sorted(days)))
+        await insurance.uncover(uow, cls, child, tuple(sorted(days)))
         return
-    await insurance.cover(tx, outbox, cls, child, tuple(sorted(days)))
+    await insurance.cover(uow, cls, child, tuple(sorted(days)))
     await statistics.count(
-        tx,
+        uow.tx,
         statistics.Fact(
             "enrolled",
             str(booking_id),

@@ -14,21 +14,18 @@ import uuid
 import asyncpg
 
 from services.enrollment.db import covers
-from shared import partners
 from shared.contracts.partners import CoverChanged, CoverEnded, CoverNeeded
-from shared.outbox import Outbox
 from shared.partners import Partner, age_band, pseudonym
+from shared.uow import UnitOfWork
 
 
 def _cover_id(partner: Partner, child_id: uuid.UUID, programme_id: uuid.UUID) -> str:
     return pseudonym(partner, uuid.uuid5(child_id, str(programme_id)))
 
 
-async def cover(
-    tx: asyncpg.Connection, outbox: Outbox, cls: asyncpg.Record, child: asyncpg.Record, days: tuple[dt.date, ...]
-) -> None:
+async def cover(uow: UnitOfWork, cls: asyncpg.Record, child: asyncpg.Record, days: tuple[dt.date, ...]) -> None:
     """The child needs cover on ``days`` too: a new cover, or an update of the programme's one."""
-    child_id, programme_id, union_id = child["child_id"], cls["programme_id"], cls["union_id"]
+    tx, child_id, programme_id, union_id = uow.tx, child["child_id"], cls["programme_id"], cls["union_id"]
     before = await covers.days_of(tx, child_id, programme_id)
     now = tuple(sorted(set(before or ()) | set(days)))
     if before is not None and now == tuple(sorted(before)):
@@ -36,10 +33,7 @@ async def cover(
     await covers.save(tx, child_id, programme_id, now)
     if before is None:
         band = age_band(child["birth_date"], now[0])
-        await partners.publish(
-            tx,
-            outbox,
-            "insurance",
+        uow.emit(
             lambda p: CoverNeeded(
                 pseudonym=pseudonym(p, child_id),
                 cover_id=_cover_id(p, child_id, programme_id),
@@ -48,33 +42,28 @@ async def cover(
                 class_type=cls["class_type"],
                 union_id=union_id,
             ),
+            to="insurance",
             union_id=union_id,
         )
     else:
-        await partners.publish(
-            tx,
-            outbox,
-            "insurance",
+        uow.emit(
             lambda p: CoverChanged(
                 pseudonym=pseudonym(p, child_id), cover_id=_cover_id(p, child_id, programme_id), days=now
             ),
+            to="insurance",
             union_id=union_id,
         )
 
 
-async def uncover(
-    tx: asyncpg.Connection, outbox: Outbox, cls: asyncpg.Record, child: asyncpg.Record, days: tuple[dt.date, ...]
-) -> None:
+async def uncover(uow: UnitOfWork, cls: asyncpg.Record, child: asyncpg.Record, days: tuple[dt.date, ...]) -> None:
     """The child no longer needs cover on ``days`` (given up)."""
-    child_id, programme_id, union_id = child["child_id"], cls["programme_id"], cls["union_id"]
+    tx, child_id, programme_id, union_id = uow.tx, child["child_id"], cls["programme_id"], cls["union_id"]
     before = await covers.days_of(tx, child_id, programme_id) or ()
     await covers.save(tx, child_id, programme_id, tuple(d for d in before if d not in days))
-    await partners.publish(
-        tx,
-        outbox,
-        "insurance",
+    uow.emit(
         lambda p: CoverEnded(
             pseudonym=pseudonym(p, child_id), cover_id=_cover_id(p, child_id, programme_id), days=days
         ),
+        to="insurance",
         union_id=union_id,
     )

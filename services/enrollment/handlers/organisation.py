@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import asyncpg
 
@@ -19,49 +18,51 @@ from services.enrollment.domain.commands import (
     CreateUnion,
 )
 from services.enrollment.domain.seats import DEFAULT_PRIORITY_ORDER
-from services.enrollment.handlers import Actor
-from shared.auth import forbidden
 from shared.contracts.enrollment import SiteOpened
-from shared.errors import CommandRejected
-from shared.outbox import Outbox
+from shared.errors import Conflict, Invalid
+from shared.outcomes import Created
+from shared.principal import forbidden
+from shared.uow import Actor, UnitOfWork
 
-Result = tuple[int, dict[str, Any]]
 
-
-async def create_union(cmd: CreateUnion, actor: Actor, *, tx: asyncpg.Connection) -> Result:
+async def create_union(cmd: CreateUnion, uow: UnitOfWork) -> Created:
+    tx, actor = uow.tx, uow.issuer
     parent = None
     if cmd.parent_id is None:
         if actor.principal.role != "admin":
             raise forbidden("only the platform admin creates a city federation")
         if cmd.level != "city":
-            raise CommandRejected(422, [{"field": "level", "reason": "a union without a parent is a city federation"}])
+            raise Invalid("a union without a parent is a city federation", field="level")
     else:
         parent = await db.get_union(tx, cmd.parent_id)
         if parent is None:
             raise not_found("parent_id", "union")
         await ensure_manages(tx, actor.principal, parent["union_id"])
         if cmd.level == "city":
-            raise CommandRejected(422, [{"field": "level", "reason": "a city federation has no parent"}])
+            raise Invalid("a city federation has no parent", field="level")
     union_id = uuid.uuid4()
     await db.insert_union(tx, union_id, cmd.name, cmd.level, parent)
-    return 201, {"union_id": str(union_id)}
+    return Created({"union_id": str(union_id)})
 
 
-async def create_provider(cmd: CreateProvider, actor: Actor, *, tx: asyncpg.Connection) -> Result:
+async def create_provider(cmd: CreateProvider, uow: UnitOfWork) -> Created:
+    tx, actor = uow.tx, uow.issuer
     await _existing_union(tx, actor, cmd.union_id)
     provider_id = uuid.uuid4()
     await db.insert_provider(tx, provider_id, cmd.union_id, cmd.name)
-    return 201, {"provider_id": str(provider_id)}
+    return Created({"provider_id": str(provider_id)})
 
 
-async def create_network(cmd: CreateNetwork, actor: Actor, *, tx: asyncpg.Connection) -> Result:
+async def create_network(cmd: CreateNetwork, uow: UnitOfWork) -> Created:
+    tx, actor = uow.tx, uow.issuer
     await _existing_union(tx, actor, cmd.union_id)
     network_id = uuid.uuid4()
     await db.insert_network(tx, network_id, cmd.union_id, cmd.name)
-    return 201, {"network_id": str(network_id)}
+    return Created({"network_id": str(network_id)})
 
 
-async def create_site(cmd: CreateSite, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox) -> Result:
+async def create_site(cmd: CreateSite, uow: UnitOfWork) -> Created:
+    tx, actor = uow.tx, uow.issuer
     network = await db.get_network(tx, cmd.network_id)
     if network is None:
         raise not_found("network_id", "network")
@@ -71,22 +72,13 @@ async def create_site(cmd: CreateSite, actor: Actor, *, tx: asyncpg.Connection, 
         raise not_found("provider_id", "provider")
     # The provider's staff will see the site's children: only a provider contracted here or above will do.
     if not await db.is_within(tx, network["union_id"], provider["union_id"]):
-        raise CommandRejected(
-            422,
-            [
-                {
-                    "field": "provider_id",
-                    "reason": "the provider is not contracted by the network's union or one above it",
-                }
-            ],
-        )
+        raise Invalid("the provider is not contracted by the network's union or one above it", field="provider_id")
     if cmd.role == "hub" and await db.hub_of(tx, cmd.network_id):
-        raise CommandRejected(409, [{"field": "role", "reason": "this network already has its hub"}])
+        raise Conflict("this network already has its hub", field="role")
     site_id = uuid.uuid4()
     await db.insert_site(tx, site_id, network["union_id"], cmd)
     union = await db.get_union(tx, network["union_id"])
-    await outbox.append(
-        tx,
+    uow.emit(
         SiteOpened(
             site_id=site_id,
             network_id=cmd.network_id,
@@ -94,12 +86,12 @@ async def create_site(cmd: CreateSite, actor: Actor, *, tx: asyncpg.Connection, 
             union_path=tuple(union["ancestors"]),
         ),
         union_id=network["union_id"],
-        correlation_id=actor.correlation_id,
     )
-    return 201, {"site_id": str(site_id)}
+    return Created({"site_id": str(site_id)})
 
 
-async def create_programme(cmd: CreateProgramme, actor: Actor, *, tx: asyncpg.Connection) -> Result:
+async def create_programme(cmd: CreateProgramme, uow: UnitOfWork) -> Created:
+    tx, actor = uow.tx, uow.issuer
     network = await db.get_network(tx, cmd.network_id)
     if network is None:
         raise not_found("network_id", "network")
@@ -107,26 +99,27 @@ async def create_programme(cmd: CreateProgramme, actor: Actor, *, tx: asyncpg.Co
     programme_id = uuid.uuid4()
     order = list(cmd.priority_order or DEFAULT_PRIORITY_ORDER)
     await db.insert_programme(tx, programme_id, network["union_id"], cmd, order)
-    return 201, {"programme_id": str(programme_id), "priority_order": order}
+    return Created({"programme_id": str(programme_id), "priority_order": order})
 
 
-async def create_class(cmd: CreateClass, actor: Actor, *, tx: asyncpg.Connection) -> Result:
+async def create_class(cmd: CreateClass, uow: UnitOfWork) -> Created:
+    tx, actor = uow.tx, uow.issuer
     programme = await db.get_programme(tx, cmd.programme_id)
     if programme is None:
         raise not_found("programme_id", "programme")
     await ensure_manages(tx, actor.principal, programme["union_id"])
     site = await db.get_site(tx, cmd.site_id)
     if site is None or site["network_id"] != programme["network_id"]:
-        raise CommandRejected(422, [{"field": "site_id", "reason": "the site is not in the programme's network"}])
+        raise Invalid("the site is not in the programme's network", field="site_id")
     outside = [d.isoformat() for d in cmd.days if not programme["starts_on"] <= d <= programme["ends_on"]]
     if outside:
-        raise CommandRejected(422, [{"field": "days", "reason": "outside the programme's term: " + ", ".join(outside)}])
+        raise Invalid("outside the programme's term: " + ", ".join(outside), field="days")
     ages = (
         (cmd.min_age_months, cmd.max_age_months) if cmd.min_age_months is not None else CLASS_TYPE_AGES[cmd.class_type]
     )
     class_id = uuid.uuid4()
     await db.insert_class(tx, class_id, programme["union_id"], cmd, ages)
-    return 201, {"class_id": str(class_id), "min_age_months": ages[0], "max_age_months": ages[1]}
+    return Created({"class_id": str(class_id), "min_age_months": ages[0], "max_age_months": ages[1]})
 
 
 async def _existing_union(tx: asyncpg.Connection, actor: Actor, union_id: uuid.UUID) -> None:

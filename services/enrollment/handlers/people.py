@@ -11,35 +11,34 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from typing import Any
 
 import asyncpg
 
 from services.enrollment.access import not_found
 from services.enrollment.db import organisation
 from services.enrollment.db import people as db
+from services.enrollment.domain import TooManyChildren
 from services.enrollment.domain.commands import AcceptGuardianship, GuardianIn, RegisterChild
 from services.enrollment.domain.seats import child_priority_group
-from services.enrollment.handlers import Actor
-from shared.auth import require_role
 from shared.contracts.enrollment import AuthorisedAdult, Channel, ChildRegistered, GuardianContact
-from shared.errors import CommandRejected
-from shared.outbox import Outbox
+from shared.errors import Invalid, NotAllowed
+from shared.outcomes import Created, Done
+from shared.principal import require_role
+from shared.uow import Actor, UnitOfWork
 
 
-async def register_child(
-    cmd: RegisterChild, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox, max_children: int, max_per_kind: int
-) -> tuple[int, dict[str, Any]]:
+async def register_child(cmd: RegisterChild, uow: UnitOfWork, *, max_children: int, max_per_kind: int) -> Created:
     """A parent registers their child; the parent is its first guardian, the others are invited."""
+    tx, actor = uow.tx, uow.issuer
     p = actor.principal
     require_role(p, "parent")
     if p.union_id is None or p.member_id is None or await organisation.get_union(tx, p.union_id) is None:
-        raise CommandRejected(403, [{"field": "Authorization", "reason": "the token names no known union membership"}])
+        raise NotAllowed("the token names no known union membership", field="Authorization")
     member_ids = [g.member_id or p.member_id for g in cmd.guardians]
     if p.member_id not in member_ids:
-        raise CommandRejected(422, [{"field": "guardians", "reason": "the registering parent must be a guardian"}])
+        raise Invalid("the registering parent must be a guardian", field="guardians")
     if len(set(member_ids)) != len(member_ids):
-        raise CommandRejected(422, [{"field": "guardians", "reason": "a guardian is listed twice"}])
+        raise Invalid("a guardian is listed twice", field="guardians")
     for i, g in enumerate(cmd.guardians):
         _within_address_quota(g.channels, max_per_kind, f"guardians[{i}].channels")
     await _within_children_quota(tx, p.member_id, max_children)
@@ -57,28 +56,29 @@ async def register_child(
         emergency_contact=cmd.emergency_contact,
     )
     await db.insert_child(tx, child, p.union_id, cmd.birth_date, invited, p.member_id)
-    await outbox.append(tx, child, union_id=p.union_id, correlation_id=actor.correlation_id)
-    return 201, {
-        "child_id": str(child.child_id),
-        "priority_group": child.priority_group,
-        "guardian_ids": [str(g.guardian_id) for g in child.guardians],
-        "invited_ids": [str(g.guardian_id) for g in invited],
-        "authorised_adult_ids": [str(a.adult_id) for a in child.authorised_adults],
-    }
+    uow.emit(child, union_id=p.union_id)
+    return Created(
+        {
+            "child_id": str(child.child_id),
+            "priority_group": child.priority_group,
+            "guardian_ids": [str(g.guardian_id) for g in child.guardians],
+            "invited_ids": [str(g.guardian_id) for g in invited],
+            "authorised_adult_ids": [str(a.adult_id) for a in child.authorised_adults],
+        }
+    )
 
 
 async def accept_guardianship(
     child_id: uuid.UUID,
     cmd: AcceptGuardianship,
-    actor: Actor,
+    uow: UnitOfWork,
     *,
-    tx: asyncpg.Connection,
-    outbox: Outbox,
     max_children: int,
     max_per_kind: int,
-) -> tuple[int, dict[str, Any]]:
+) -> Done:
     """An invited member accepts: they are linked to the child, and everyone who knows the child
     learns the new picture (``child.registered`` again)."""
+    tx, actor = uow.tx, uow.issuer
     member_id = _invited_member(actor)
     if cmd.channels is not None:
         _within_address_quota(cmd.channels, max_per_kind, "channels")
@@ -99,21 +99,21 @@ async def accept_guardianship(
     guardians = await db.guardians_of(tx, child_id)
     await db.set_priority_group(tx, child_id, child_priority_group([g["employment_category"] for g in guardians]))
     registered = await db.registration(tx, await db.get_child(tx, child_id))
-    await outbox.append(tx, registered, union_id=child["union_id"], correlation_id=actor.correlation_id)
-    return 200, {
-        "child_id": str(child_id),
-        "guardian_ids": [str(g.guardian_id) for g in registered.guardians],
-        "priority_group": registered.priority_group,
-    }
+    uow.emit(registered, union_id=child["union_id"])
+    return Done(
+        {
+            "child_id": str(child_id),
+            "guardian_ids": [str(g.guardian_id) for g in registered.guardians],
+            "priority_group": registered.priority_group,
+        }
+    )
 
 
-async def decline_guardianship(
-    child_id: uuid.UUID, actor: Actor, *, tx: asyncpg.Connection
-) -> tuple[int, dict[str, Any]]:
+async def decline_guardianship(child_id: uuid.UUID, uow: UnitOfWork) -> Done:
     """An invited member declines: the invitation is gone; nobody else learns anything."""
-    if not await db.decline(tx, child_id, _invited_member(actor)):
+    if not await db.decline(uow.tx, child_id, _invited_member(uow.issuer)):
         raise not_found("child_id", "invitation")
-    return 200, {"child_id": str(child_id), "declined": True}
+    return Done({"child_id": str(child_id), "declined": True})
 
 
 def _contact(member_id: uuid.UUID, g: GuardianIn) -> GuardianContact:
@@ -129,21 +129,17 @@ def _invited_member(actor: Actor) -> uuid.UUID:
     p = actor.principal
     require_role(p, "parent")
     if p.member_id is None:
-        raise CommandRejected(403, [{"field": "Authorization", "reason": "the token names no union membership"}])
+        raise NotAllowed("the token names no union membership", field="Authorization")
     return p.member_id
 
 
 def _within_address_quota(channels: list[Channel], per_kind: int, field: str) -> None:
     for kind, n in Counter(c.kind for c in channels if c.kind != "inapp").items():
         if n > per_kind:
-            raise CommandRejected(
-                422, [{"field": field, "reason": f"{n} {kind} addresses; a guardian may have at most {per_kind}"}]
-            )
+            raise Invalid(f"{n} {kind} addresses; a guardian may have at most {per_kind}", field=field)
 
 
 async def _within_children_quota(tx: asyncpg.Connection, member_id: uuid.UUID, most: int) -> None:
     await db.lock_member(tx, member_id)
     if await db.children_of_member(tx, member_id) >= most:
-        raise CommandRejected(
-            409, [{"field": "guardians", "reason": f"a member may be the guardian of at most {most} children"}]
-        )
+        raise TooManyChildren(f"a member may be the guardian of at most {most} children", field="guardians")

@@ -11,7 +11,6 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
-import asyncpg
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -19,11 +18,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from services.notify.api.live import InboxHub, Subscription
 from services.notify.db import notifications, recipients
 from services.notify.domain import Preferences, with_code
-from shared.auth import Caller, Principal, forbidden
-from shared.commands import Actor, OptionalIdempotencyKey, respond
+from shared.auth import Caller
 from shared.contracts.enrollment import ChannelKind
 from shared.envelope import Event
+from shared.http_commands import OptionalIdempotencyKey, respond
+from shared.outcomes import Done
+from shared.principal import Principal, forbidden
 from shared.service import Rt, Runtime
+from shared.uow import UnitOfWork
 
 router = APIRouter(tags=["inbox"])
 HEARTBEAT_S = 15.0
@@ -160,7 +162,8 @@ async def write_preferences(
     caller: Caller,
     key: OptionalIdempotencyKey = None,
 ) -> JSONResponse:
-    async def replace(tx: asyncpg.Connection, _: Actor) -> tuple[int, dict[str, Any]]:
+    async def replace(uow: UnitOfWork) -> Done:
+        tx = uow.tx
         _ensure_self(caller, guardian_id)
         prefs = Preferences(
             tuple(body.muted_kinds),
@@ -170,6 +173,6 @@ async def write_preferences(
             body.language,
         )
         await recipients.save_preferences(tx, guardian_id, prefs)
-        return 200, await _preferences_of(tx, guardian_id)
+        return Done(await _preferences_of(tx, guardian_id))
 
     return await respond(request, caller, key, body, replace)

@@ -7,7 +7,6 @@ import datetime as dt
 import uuid
 from typing import Any
 
-import asyncpg
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,10 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.notify.api import _ensure_self
 from services.notify.db import addresses as db
 from services.notify.domain import check_code
-from shared.auth import Caller, Principal, forbidden
-from shared.commands import Actor, OptionalIdempotencyKey, respond
-from shared.errors import CommandRejected
+from shared.auth import Caller
+from shared.errors import Conflict, Invalid, Locked, NotFound
+from shared.http_commands import OptionalIdempotencyKey, respond
+from shared.outcomes import Accepted, Done, Outcome, Refused
+from shared.principal import Principal, forbidden
 from shared.service import Rt
+from shared.uow import UnitOfWork
 
 router = APIRouter(tags=["addresses"])
 
@@ -36,15 +38,6 @@ class NewCodeIn(BaseModel):
 def _ensure_the_guardian(p: Principal, guardian_id: uuid.UUID) -> None:
     if p.role != "parent" or p.member_id != guardian_id:
         raise forbidden("only the guardian confirms their own addresses")
-
-
-def _refused(status: int, field: str, reason: str) -> CommandRejected:
-    return CommandRejected(status, [{"field": field, "reason": reason}])
-
-
-def _refusal(status: int, field: str, reason: str) -> tuple[int, dict[str, Any]]:
-    """A refusal answered as a result, in the shape ``CommandRejected`` is answered in."""
-    return status, {"error": "rejected", "reasons": [{"field": field, "reason": reason}]}
 
 
 @router.get("/guardians/{guardian_id}/addresses", summary="A guardian's e-mail, SMS, WeChat and webhook addresses")
@@ -68,32 +61,32 @@ async def confirm_address(
 ) -> JSONResponse:
     limit = rt.settings.confirmation_max_wrong_codes
 
-    async def confirm(tx: asyncpg.Connection, _: Actor) -> tuple[int, dict[str, Any]]:
+    async def confirm(uow: UnitOfWork) -> Outcome:
+        tx = uow.tx
         _ensure_the_guardian(caller, guardian_id)
         found = await db.pending_code(tx, guardian_id, address_id)
         if found is None:
-            raise _refused(404, "address_id", "no such address")
+            raise NotFound("no such address", field="address_id")
         state, pending = found
         if state == "confirmed":
-            return 200, {"address_id": str(address_id), "state": "confirmed"}
+            return Done({"address_id": str(address_id), "state": "confirmed"})
         verdict = check_code(body.code, str(address_id), pending, max_wrong=limit, now=dt.datetime.now(dt.UTC))
         if verdict == "confirmed":
             await db.confirm(tx, address_id)
-            return 200, {"address_id": str(address_id), "state": "confirmed"}
+            return Done({"address_id": str(address_id), "state": "confirmed"})
         if verdict == "wrong":  # answered, not raised, so that the wrong try commits
             left = limit - await db.count_wrong_code(tx, address_id)
-            return _refusal(
-                422,
-                "code",
+            wrong = (
                 f"the code is wrong; {left} more tries with this code"
                 if left
-                else "the code is wrong, and that was the last try: ask for a new code",
+                else "the code is wrong, and that was the last try: ask for a new code"
             )
+            return Refused(Invalid(wrong, field="code"), word="rejected")
         if verdict == "expired":
-            raise _refused(422, "code", "the code has expired: ask for a new code")
+            raise Invalid("the code has expired: ask for a new code", field="code")
         if pending.code_hash is None:
-            raise _refused(409, "code", "no code is outstanding for this address: ask for a new code")
-        raise _refused(429, "code", f"{limit} wrong tries: this code no longer works; ask for a new code")
+            raise Conflict("no code is outstanding for this address: ask for a new code", field="code")
+        raise Locked(f"{limit} wrong tries: this code no longer works; ask for a new code", field="code")
 
     return await respond(request, caller, key, body, confirm)
 
@@ -113,15 +106,16 @@ async def ask_for_code(
 ) -> JSONResponse:
     most = rt.settings.confirmation_max_codes
 
-    async def want(tx: asyncpg.Connection, _: Actor) -> tuple[int, dict[str, Any]]:
+    async def want(uow: UnitOfWork) -> Accepted:
+        tx = uow.tx
         _ensure_the_guardian(caller, guardian_id)
         refusal = await db.want_code(tx, guardian_id, address_id, most)
         if refusal == "missing":
-            raise _refused(404, "address_id", "no such address")
+            raise NotFound("no such address", field="address_id")
         if refusal == "confirmed":
-            raise _refused(409, "address_id", "the address is already confirmed")
+            raise Conflict("the address is already confirmed", field="address_id")
         if refusal == "too_many":
-            raise _refused(429, "address_id", f"{most} codes have been sent to this address; no more are sent")
-        return 202, {"address_id": str(address_id), "state": "unconfirmed", "note": "a new code is on its way"}
+            raise Locked(f"{most} codes have been sent to this address; no more are sent", field="address_id")
+        return Accepted({"address_id": str(address_id), "state": "unconfirmed", "note": "a new code is on its way"})
 
     return await respond(request, caller, key, NewCodeIn(), want)

@@ -17,7 +17,7 @@ import asyncpg
 from fastapi import FastAPI
 
 from shared.db import connect
-from shared.errors import CommandRejected
+from shared.errors import Locked
 from shared.service import Runtime
 
 log = logging.getLogger(__name__)
@@ -64,15 +64,7 @@ class InboxHub:
     async def subscribe(self, guardian_id: uuid.UUID) -> Subscription:
         open_now = self.streams.setdefault(guardian_id, set())
         if len(open_now) >= self.per_guardian:
-            raise CommandRejected(
-                429,
-                [
-                    {
-                        "field": "guardian_id",
-                        "reason": f"at most {self.per_guardian} live streams per guardian are open at once",
-                    }
-                ],
-            )
+            raise Locked(f"at most {self.per_guardian} live streams per guardian are open at once", field="guardian_id")
         subscription = Subscription(self, guardian_id)
         open_now.add(subscription)  # counted before the first await, so concurrent requests see it
         try:

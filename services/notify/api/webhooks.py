@@ -15,8 +15,9 @@ from services.notify.api import _ensure_self
 from services.notify.channels.addresses import AddressRefused, resolve
 from services.notify.channels.signing import new_secret
 from services.notify.db import addresses, webhooks
-from shared.auth import Caller, forbidden
-from shared.errors import CommandRejected
+from shared.auth import Caller
+from shared.errors import Conflict, Invalid, NotFound
+from shared.principal import forbidden
 from shared.service import Rt
 
 router = APIRouter(tags=["webhooks"])
@@ -29,8 +30,8 @@ class WebhookIn(BaseModel):
     url: str = Field(min_length=1, max_length=320, description="An https URL on the public internet")
 
 
-def _refused(reason: str) -> CommandRejected:
-    return CommandRejected(422, [{"field": "url", "reason": reason}])
+def _refused(reason: str) -> Invalid:
+    return Invalid(reason, field="url")
 
 
 @router.post(
@@ -55,10 +56,7 @@ async def register_webhook(guardian_id: uuid.UUID, body: WebhookIn, rt: Rt, call
         await addresses.lock_guardians(tx, [guardian_id])
         known = {e["url"] for e in await webhooks.endpoints(tx, guardian_id)}
         if body.url not in known and await addresses.count(tx, guardian_id, "webhook") >= most:
-            raise CommandRejected(
-                409,
-                [{"field": "url", "reason": f"a guardian can have at most {most} webhook endpoints; remove one first"}],
-            )
+            raise Conflict(f"a guardian can have at most {most} webhook endpoints; remove one first", field="url")
         webhook_id = await webhooks.register(tx, guardian_id, body.url, secret)
         address = await addresses.add(tx, guardian_id, "webhook", body.url)
     return {
@@ -89,5 +87,5 @@ async def remove_webhook(guardian_id: uuid.UUID, webhook_id: uuid.UUID, rt: Rt, 
     async with rt.pool.acquire() as tx, tx.transaction():
         url = await webhooks.remove(tx, guardian_id, webhook_id)
         if url is None:
-            raise CommandRejected(404, [{"field": "webhook_id", "reason": "no such webhook endpoint"}])
+            raise NotFound("no such webhook endpoint", field="webhook_id")
         await addresses.forget(tx, guardian_id, "webhook", url)

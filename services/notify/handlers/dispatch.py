@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import uuid
 
 import asyncpg
 
@@ -26,6 +25,7 @@ from services.notify.db import notifications as db
 from services.notify.domain import with_code
 from shared.contracts.notify import NotificationDelivered, NotificationFailed
 from shared.outbox import Outbox
+from shared.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,8 @@ class Dispatcher:
 
     async def _record(self, row: asyncpg.Record, outcome: str, receipt: str, reason: str | None) -> None:
         """The attempt in the delivery log (with the detail), and the guardian-facing state (with the reason)."""
-        async with self.pool.acquire() as tx, tx.transaction():
+        async with UnitOfWork.begin(self.pool, self.outbox) as uow:
+            tx = uow.tx
             await db.record_attempt(tx, row["notification_id"], row["attempts"], outcome, receipt)
             fields = {
                 "notification_id": row["notification_id"],
@@ -119,13 +120,10 @@ class Dispatcher:
             about_a_child = row["child_id"] is not None  # not a confirmation code
             if outcome == "delivered":
                 if await db.mark_delivered(tx, row["notification_id"]) and about_a_child:
-                    await self.outbox.append(
-                        tx,
+                    uow.emit(
                         NotificationDelivered(
                             **fields, source_event_id=row["source_event_id"], source_event_type=row["source_type"]
-                        ),
-                        union_id=None,
-                        correlation_id=uuid.uuid4(),
+                        )
                     )
             elif outcome == "retry":
                 delay = min(
@@ -137,9 +135,4 @@ class Dispatcher:
             else:
                 await db.mark_failed(tx, row["notification_id"], reason)
                 if about_a_child:
-                    await self.outbox.append(
-                        tx,
-                        NotificationFailed(**fields, attempts=row["attempts"], error=reason),
-                        union_id=None,
-                        correlation_id=uuid.uuid4(),
-                    )
+                    uow.emit(NotificationFailed(**fields, attempts=row["attempts"], error=reason))

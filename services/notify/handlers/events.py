@@ -30,7 +30,8 @@ from shared.contracts.notify import NotificationDelivered
 from shared.contracts.subsidy import SubsidyApproved
 from shared.envelope import Envelope
 from shared.routing import EventBatch as Batch
-from shared.routing import EventContext, EventRouter
+from shared.routing import EventRouter
+from shared.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +40,17 @@ OUTSIDE_LEARNED = ("email", "sms", "wechat")
 
 
 @events.on_batch(ChildRegistered)
-async def know_the_guardians(batch: Batch, *, tx: asyncpg.Connection) -> None:
+async def know_the_guardians(batch: Batch) -> None:
     """Keep each guardian of the child, replacing what was known of the child, and learn their new
     addresses (unconfirmed: they get a confirmation code first); then tell them what happened before
     their registration reached notify. Webhook addresses are registered with notify, not here."""
+    work = batch[0][1]
+    tx = work.tx
     children = {event.child_id for event, _ in batch}
     await recipients.lock_children(tx, children)
     before = await recipients.recipients_of(tx, children)
     await recipients.replace_recipients(tx, [event for event, _ in batch])
-    await _catch_up_joined_guardians(batch, tx, before)
+    await _catch_up_joined_guardians(batch, before)
     offered = [
         (g.guardian_id, c.kind, c.address)
         for event, _ in batch
@@ -57,14 +60,13 @@ async def know_the_guardians(batch: Batch, *, tx: asyncpg.Connection) -> None:
     ]
     await addresses.lock_guardians(tx, {g for g, _, _ in offered})
     await addresses.learn(tx, offered)
-    outbox = batch[0][1].outbox
     for waiting in await recipients.deferred(tx, children):
         # Each in its own savepoint: one that cannot be told (unreadable after a schema change,
         # say) stays deferred and is logged, rather than failing the registration with it.
         try:
-            async with tx.transaction():
+            async with work.savepoint():
                 envelope = Envelope.model_validate_json(waiting["envelope"])
-                await _tell([(envelope.payload(), EventContext(envelope=envelope, outbox=outbox))], tx)
+                await _tell([(envelope.payload(), work.caused_by(envelope))])
                 await recipients.forget_deferred(tx, waiting["event_id"])
         except Exception as exc:
             if is_transient(exc):
@@ -75,36 +77,31 @@ async def know_the_guardians(batch: Batch, *, tx: asyncpg.Connection) -> None:
             )
 
 
-async def _catch_up_joined_guardians(
-    batch: Batch, tx: asyncpg.Connection, before: dict[uuid.UUID, list[asyncpg.Record]]
-) -> None:
+async def _catch_up_joined_guardians(batch: Batch, before: dict[uuid.UUID, list[asyncpg.Record]]) -> None:
     """A co-guardian joins when they accept, and the registration that says so can reach notify after
     events that happened since (they travel on other topics): give the newcomer the child's in-app
     notifications from the moment they joined, so that nothing after it passes them by."""
-    for event, ctx in batch:
+    for event, uow in batch:
         known = {g["guardian_id"] for g in before.get(event.child_id, [])}
         if not known:  # the child's first registration: deferred events are told below
             continue
         for guardian in event.guardians:
             if guardian.guardian_id in known:
                 continue
-            shared = await notifications.share_since(tx, event.child_id, guardian.guardian_id, ctx.envelope.occurred_at)
-            await ctx.outbox.append_many(
-                tx,
-                [
-                    ctx.follow_up(
-                        NotificationDelivered(
-                            notification_id=row["notification_id"],
-                            guardian_id=guardian.guardian_id,
-                            child_id=event.child_id,
-                            channel="inapp",
-                            source_event_id=row["source_event_id"],
-                            source_event_type=row["source_type"],
-                        )
-                    )
-                    for row in shared
-                ],
+            shared = await notifications.share_since(
+                uow.tx, event.child_id, guardian.guardian_id, uow.handled.occurred_at
             )
+            for row in shared:
+                uow.emit(
+                    NotificationDelivered(
+                        notification_id=row["notification_id"],
+                        guardian_id=guardian.guardian_id,
+                        child_id=event.child_id,
+                        channel="inapp",
+                        source_event_id=row["source_event_id"],
+                        source_event_type=row["source_type"],
+                    )
+                )
 
 
 @events.on_batch(
@@ -120,12 +117,13 @@ async def _catch_up_joined_guardians(
     LatePickupEscalated,
     SubsidyApproved,
 )
-async def tell_the_guardians(batch: Batch, *, tx: asyncpg.Connection) -> None:
-    await _tell(batch, tx)
+async def tell_the_guardians(batch: Batch) -> None:
+    await _tell(batch)
 
 
-async def _tell(batch: Batch, tx: asyncpg.Connection) -> None:
+async def _tell(batch: Batch) -> None:
     """One notification per guardian and channel for each event, and an in-app one announced as delivered."""
+    tx = batch[0][1].tx
     children = {event.child_id for event, _ in batch}
     known = await recipients.recipients_of(tx, children)
     if unknown := children - known.keys():
@@ -139,11 +137,11 @@ async def _tell(batch: Batch, tx: asyncpg.Connection) -> None:
     prefs = await recipients.preferences_of(tx, guardian_ids)
     confirmed = await addresses.confirmed_of(tx, guardian_ids)
     now = dt.datetime.now(dt.UTC)
-    notes: list[tuple[notifications.Notification, EventContext]] = []
+    notes: list[tuple[notifications.Notification, UnitOfWork]] = []
     waiting = []
-    for event, ctx in batch:
+    for event, uow in batch:
         if event.child_id not in known:
-            waiting.append((ctx.envelope, event.child_id))
+            waiting.append((uow.handled, event.child_id))
             continue
         code = SealedCode(event.sealed_code, event.expires_at) if isinstance(event, PickupCodeIssued) else NO_CODE
         for guardian in known[event.child_id]:
@@ -156,7 +154,7 @@ async def _tell(batch: Batch, tx: asyncpg.Connection) -> None:
                     (
                         notifications.Notification(
                             notification_id=uuid.uuid4(),
-                            envelope=ctx.envelope,
+                            envelope=uow.handled,
                             guardian_id=guardian["guardian_id"],
                             child_id=event.child_id,
                             channel=planned.channel,
@@ -167,15 +165,14 @@ async def _tell(batch: Batch, tx: asyncpg.Connection) -> None:
                             due_at=planned.due_at,
                             code=code,
                         ),
-                        ctx,
+                        uow,
                     )
                 )
     await recipients.defer(tx, waiting)
     fresh = await notifications.insert(tx, [n for n, _ in notes])
-    await batch[0][1].outbox.append_many(
-        tx,
-        [
-            ctx.follow_up(
+    for n, uow in notes:
+        if n.notification_id in fresh and n.channel == "inapp":
+            uow.emit(
                 NotificationDelivered(
                     notification_id=n.notification_id,
                     guardian_id=n.guardian_id,
@@ -185,7 +182,3 @@ async def _tell(batch: Batch, tx: asyncpg.Connection) -> None:
                     source_event_type=n.envelope.type,
                 )
             )
-            for n, ctx in notes
-            if n.notification_id in fresh and n.channel == "inapp"
-        ],
-    )

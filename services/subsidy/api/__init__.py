@@ -15,9 +15,10 @@ from fastapi.responses import JSONResponse, Response
 from services.subsidy.db import applications as apps
 from services.subsidy.db import children, funds
 from services.subsidy.handlers import decisions
-from shared.auth import Caller, Principal, forbidden
-from shared.commands import IdempotencyKey, respond
-from shared.errors import CommandRejected
+from shared.auth import Caller
+from shared.errors import NotFound
+from shared.http_commands import IdempotencyKey, respond
+from shared.principal import Principal, forbidden
 from shared.service import Rt
 
 router = APIRouter()
@@ -45,7 +46,7 @@ async def _ensure_sees_subtree(pool: asyncpg.Pool, p: Principal, union_id: uuid.
 async def create_fund(
     body: decisions.CreateFund, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
-    return await respond(request, caller, key, body, lambda tx, a: decisions.create_fund(body, a, tx=tx))
+    return await respond(request, caller, key, body, lambda uow: decisions.create_fund(body, uow))
 
 
 @router.post(
@@ -54,7 +55,7 @@ async def create_fund(
 async def create_policy(
     body: decisions.CreatePolicy, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
-    return await respond(request, caller, key, body, lambda tx, a: decisions.create_policy(body, a, tx=tx))
+    return await respond(request, caller, key, body, lambda uow: decisions.create_policy(body, uow))
 
 
 @router.post(
@@ -65,16 +66,14 @@ async def create_policy(
 async def decide(
     application_id: uuid.UUID, body: decisions.Decision, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
-    return await respond(
-        request, caller, key, body, lambda tx, a: decisions.decide(application_id, body, a, tx=tx, outbox=rt.outbox)
-    )
+    return await respond(request, caller, key, body, lambda uow: decisions.decide(application_id, body, uow))
 
 
 @router.get("/funds/{fund_id}", tags=["funds"], summary="A fund's budget, reserved, spent and available money")
 async def fund_balance(fund_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
     fund = await funds.get_fund(rt.pool, fund_id)
     if fund is None:
-        raise CommandRejected(404, [{"field": "fund_id", "reason": "no such fund"}])
+        raise NotFound("no such fund", field="fund_id")
     _ensure_union_staff_of(caller, fund["union_id"])
     return {
         k: fund[k] for k in ("fund_id", "union_id", "name", "budget_fen", "reserved_fen", "spent_fen", "available_fen")
@@ -85,7 +84,7 @@ async def fund_balance(fund_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, 
 async def read_application(application_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
     found = await apps.get(rt.pool, application_id)
     if found is None:
-        raise CommandRejected(404, [{"field": "application_id", "reason": "no such application"}])
+        raise NotFound("no such application", field="application_id")
     await _ensure_may_read(rt.pool, caller, found)
     return {**found, "totals": await apps.totals(rt.pool, application_id)}
 

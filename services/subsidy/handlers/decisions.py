@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal, Self
+from typing import Literal, Self
 
 import asyncpg
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -11,13 +11,16 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from services.subsidy.db import applications as apps
 from services.subsidy.db import funds
 from services.subsidy.domain.policies import KINDS
-from services.subsidy.handlers import Actor, ledger
-from shared.auth import Principal, forbidden, require_role
+from services.subsidy.handlers import ledger
 from shared.contracts.enrollment import EmploymentCategory
-from shared.errors import CommandRejected
-from shared.outbox import Outbox
+from shared.errors import Conflict, Invalid, NotFound
+from shared.outcomes import Created, Done
+from shared.principal import Principal, forbidden, require_role
+from shared.uow import UnitOfWork
 
-Result = tuple[int, dict[str, Any]]
+
+class AlreadyDecided(Conflict):
+    """The application is no longer waiting for staff to decide it."""
 
 
 class CreateFund(BaseModel):
@@ -67,28 +70,29 @@ def _own_union(p: Principal, union_id: uuid.UUID | None) -> uuid.UUID:
     require_role(p, "union_staff", "admin")
     if p.role == "admin":
         if union_id is None:
-            raise CommandRejected(422, [{"field": "union_id", "reason": "the admin must name the union"}])
+            raise Invalid("the admin must name the union", field="union_id")
         return union_id
     if union_id not in (None, p.union_id):
         raise forbidden("funds and policies are set up by the union's own staff")
     return p.union_id
 
 
-async def create_fund(cmd: CreateFund, actor: Actor, *, tx: asyncpg.Connection) -> Result:
-    union_id = _own_union(actor.principal, cmd.union_id)
+async def create_fund(cmd: CreateFund, uow: UnitOfWork) -> Created:
+    union_id = _own_union(uow.issuer.principal, cmd.union_id)
     fund_id = uuid.uuid4()
-    await funds.insert_fund(tx, fund_id, union_id, cmd.name, cmd.budget_fen)
-    return 201, {"fund_id": str(fund_id), "union_id": str(union_id), "budget_fen": cmd.budget_fen}
+    await funds.insert_fund(uow.tx, fund_id, union_id, cmd.name, cmd.budget_fen)
+    return Created({"fund_id": str(fund_id), "union_id": str(union_id), "budget_fen": cmd.budget_fen})
 
 
-async def create_policy(cmd: CreatePolicy, actor: Actor, *, tx: asyncpg.Connection) -> Result:
-    union_id = _own_union(actor.principal, cmd.union_id)
+async def create_policy(cmd: CreatePolicy, uow: UnitOfWork) -> Created:
+    tx = uow.tx
+    union_id = _own_union(uow.issuer.principal, cmd.union_id)
     fund = await funds.get_fund(tx, cmd.fund_id)
     if fund is None or fund["union_id"] != union_id:
-        raise CommandRejected(422, [{"field": "fund_id", "reason": "not a fund of this union"}])
+        raise Invalid("not a fund of this union", field="fund_id")
     policy_id = uuid.uuid4()
     await funds.insert_policy(tx, policy_id, union_id, cmd.model_dump(mode="python"))
-    return 201, {"policy_id": str(policy_id)}
+    return Created({"policy_id": str(policy_id)})
 
 
 async def ensure_decides(tx: asyncpg.Connection, p: Principal, app: asyncpg.Record) -> None:
@@ -111,30 +115,26 @@ async def ensure_decides(tx: asyncpg.Connection, p: Principal, app: asyncpg.Reco
         raise forbidden("this application is decided by the staff of the union that owns its fund")
 
 
-async def decide(
-    application_id: uuid.UUID, cmd: Decision, actor: Actor, *, tx: asyncpg.Connection, outbox: Outbox
-) -> Result:
+async def decide(application_id: uuid.UUID, cmd: Decision, uow: UnitOfWork) -> Done:
+    tx, actor = uow.tx, uow.issuer
     app = await apps.lock(tx, application_id)
     if app is None:
-        raise CommandRejected(404, [{"field": "application_id", "reason": "no such application"}])
+        raise NotFound("no such application", field="application_id")
     await ensure_decides(tx, actor.principal, app)
     if app["status"] != "pending_review":
-        raise CommandRejected(409, [{"field": "application_id", "reason": f"the application is {app['status']}"}])
-
-    async def emit(event, stream: str | None = None):
-        return await outbox.append(
-            tx, event, union_id=app["union_path"][-1], correlation_id=actor.correlation_id, stream=stream
-        )
-
+        raise AlreadyDecided(f"the application is {app['status']}", field="application_id")
+    work = uow.within(app["union_path"][-1])
     if cmd.approve:
-        approved = await ledger.approve(tx, app, by=actor.principal.sub, emit=emit)
+        approved = await ledger.approve(work, app, by=actor.principal.sub)
     else:
-        await ledger.reject(tx, app, by=actor.principal.sub, reason=cmd.reason, emit=emit)
+        await ledger.reject(work, app, by=actor.principal.sub, reason=cmd.reason)
         approved = False
     found = await apps.get(tx, application_id)
-    return 200, {
-        "application_id": str(application_id),
-        "status": found["status"],
-        "reason": found["reason"],
-        "approved": approved,
-    }
+    return Done(
+        {
+            "application_id": str(application_id),
+            "status": found["status"],
+            "reason": found["reason"],
+            "approved": approved,
+        }
+    )

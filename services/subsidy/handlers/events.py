@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-import asyncpg
-
 from services.subsidy.db import applications as apps
 from services.subsidy.db import children, funds
 from services.subsidy.db import days as known_days
@@ -20,23 +18,19 @@ from shared.contracts.enrollment import (
     ChildRegistered,
 )
 from shared.contracts.subsidy import SubsidyRequested
-from shared.routing import EventContext, EventRouter
+from shared.routing import EventRouter
+from shared.uow import UnitOfWork
 
 events = EventRouter()
 SYSTEM = "system:automatic-approval"
 
 
-def _emitter(ctx: EventContext, tx: asyncpg.Connection):
-    return lambda event, stream=None: ctx.emit(tx, event, stream=stream)
-
-
 @events.on(ChildEnrolled)
 @events.on(BookingPromoted)
-async def open_application(
-    event: ChildEnrolled | BookingPromoted, ctx: EventContext, *, tx: asyncpg.Connection
-) -> None:
+async def open_application(event: ChildEnrolled | BookingPromoted, uow: UnitOfWork) -> None:
     """Compute the subsidy for the confirmed days; reserve it at once when the rules allow. Days
     attendance already told of are resolved at once (an attended day waits for approval)."""
+    tx = uow.tx
     await known_days.lock_child(tx, event.child_id)
     union_path = list(event.union_path)
     policies, _ = await funds.policies_for(tx, union_path)
@@ -48,15 +42,14 @@ async def open_application(
     await apps.insert_application(
         tx,
         application_id=application_id,
-        source_event_id=ctx.envelope.event_id,
+        source_event_id=uow.handled.event_id,
         event=event,
         union_path=union_path,
         amount_fen=amount,
         status=status,
     )
     await apps.insert_lines(tx, application_id, lines, "proposed")
-    await ctx.emit(
-        tx,
+    uow.emit(
         SubsidyRequested(
             application_id=application_id,
             booking_id=event.booking_id,
@@ -68,36 +61,36 @@ async def open_application(
         ),
     )
     if lines and auto:
-        await ledger.approve(tx, await apps.lock(tx, application_id), by=SYSTEM, emit=_emitter(ctx, tx))
+        await ledger.approve(uow, await apps.lock(tx, application_id), by=SYSTEM)
     elif lines:
-        await ledger.resolve_known_days(tx, await apps.lock(tx, application_id), emit=_emitter(ctx, tx))
+        await ledger.resolve_known_days(uow, await apps.lock(tx, application_id))
 
 
 @events.on(BookingChanged)
 @events.on(BookingCancelled)
-async def release_given_up_days(
-    event: BookingChanged | BookingCancelled, ctx: EventContext, *, tx: asyncpg.Connection
-) -> None:
+async def release_given_up_days(event: BookingChanged | BookingCancelled, uow: UnitOfWork) -> None:
+    tx = uow.tx
     days = list(event.removed_days if isinstance(event, BookingChanged) else event.days)
     for row in await apps.open_applications(tx, event.booking_id):
         app = await apps.lock(tx, row["application_id"])
-        await ledger.resolve_days(tx, app, days, attended=False, emit=_emitter(ctx, tx))
+        await ledger.resolve_days(uow, app, days, attended=False)
 
 
 @events.on(ChildCheckedIn)
 @events.on(ChildAbsent)
-async def settle_the_day(event: ChildCheckedIn | ChildAbsent, ctx: EventContext, *, tx: asyncpg.Connection) -> None:
+async def settle_the_day(event: ChildCheckedIn | ChildAbsent, uow: UnitOfWork) -> None:
     """An attended day is paid; a missed day's money goes back to the fund. The day is kept, so
     that an application opened or approved later (its event can come after this one) still pays it."""
+    tx = uow.tx
     attended = isinstance(event, ChildCheckedIn)
     await known_days.lock_child(tx, event.child_id)
     await known_days.record(tx, booking_id=event.booking_id, child_id=event.child_id, day=event.day, attended=attended)
     for row in await apps.open_applications(tx, event.booking_id):
         app = await apps.lock(tx, row["application_id"])
-        await ledger.resolve_days(tx, app, [event.day], attended=attended, emit=_emitter(ctx, tx))
+        await ledger.resolve_days(uow, app, [event.day], attended=attended)
 
 
 @events.on(ChildRegistered)
-async def know_the_guardians(event: ChildRegistered, ctx: EventContext, *, tx: asyncpg.Connection) -> None:
+async def know_the_guardians(event: ChildRegistered, uow: UnitOfWork) -> None:
     """Keep who the child's guardians are: they may read the child's applications."""
-    await children.set_guardians(tx, event.child_id, [g.guardian_id for g in event.guardians])
+    await children.set_guardians(uow.tx, event.child_id, [g.guardian_id for g in event.guardians])

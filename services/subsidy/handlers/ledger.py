@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable
 
 import asyncpg
 
@@ -28,8 +27,7 @@ from shared.contracts.subsidy import (
     SubsidyRejected,
     SubsidySettled,
 )
-
-Emit = Callable[..., Awaitable[object]]  # emit(event, stream=None)
+from shared.uow import UnitOfWork
 
 
 async def _count(tx: asyncpg.Connection, app: asyncpg.Record, measure: statistics.Measure, amount: int) -> None:
@@ -54,8 +52,9 @@ class NotCovered(Exception):
         self.fund = fund
 
 
-async def approve(tx: asyncpg.Connection, app: asyncpg.Record, *, by: str, emit: Emit) -> bool:
+async def approve(uow: UnitOfWork, app: asyncpg.Record, *, by: str) -> bool:
     """Reserve the application's money in its funds, all or nothing; approve or reject it."""
+    tx = uow.tx
     proposed = await apps.lines_by_policy(tx, app["application_id"], "proposed")
     caps = await tx.fetch(
         "SELECT policy_id, cap_per_programme_fen FROM policies WHERE policy_id = ANY($1::uuid[])",
@@ -80,15 +79,15 @@ async def approve(tx: asyncpg.Connection, app: asyncpg.Record, *, by: str, emit:
                 if left["available_fen"] < left["budget_fen"] * LOW_SHARE and await funds.flag(
                     tx, fund_id, "low_alerted"
                 ):
-                    await emit(
+                    uow.emit(
                         FundLow(fund_id=fund_id, budget_fen=left["budget_fen"], available_fen=left["available_fen"])
                     )
             await apps.move_lines(tx, app["application_id"], ("proposed",), "reserved")
     except NotCovered as refusal:
-        await reject(tx, app, by=by, reason=refusal.reason, emit=emit)
+        await reject(uow, app, by=by, reason=refusal.reason)
         fund = refusal.fund
         if fund is not None and await funds.flag(tx, fund["fund_id"], "exhausted_alerted"):
-            await emit(
+            uow.emit(
                 FundExhausted(
                     fund_id=fund["fund_id"], budget_fen=fund["budget_fen"], available_fen=fund["available_fen"]
                 )
@@ -96,7 +95,7 @@ async def approve(tx: asyncpg.Connection, app: asyncpg.Record, *, by: str, emit:
         return False
     await apps.set_status(tx, app["application_id"], "approved", by=by)
     await _count(tx, app, "subsidy_approved", sum(per_fund.values()))
-    await emit(
+    uow.emit(
         SubsidyApproved(
             application_id=app["application_id"],
             booking_id=app["booking_id"],
@@ -106,14 +105,15 @@ async def approve(tx: asyncpg.Connection, app: asyncpg.Record, *, by: str, emit:
             funds=tuple(FundShare(fund_id=f, amount_fen=a) for f, a in sorted(per_fund.items())),
         )
     )
-    await resolve_known_days(tx, await apps.lock(tx, app["application_id"]), emit=emit)
+    await resolve_known_days(uow, await apps.lock(tx, app["application_id"]))
     return True
 
 
-async def reject(tx: asyncpg.Connection, app: asyncpg.Record, *, by: str, reason: str, emit: Emit) -> None:
+async def reject(uow: UnitOfWork, app: asyncpg.Record, *, by: str, reason: str) -> None:
+    tx = uow.tx
     await apps.move_lines(tx, app["application_id"], ("proposed",), "released")
     await apps.set_status(tx, app["application_id"], "rejected", by=by, reason=reason)
-    await emit(
+    uow.emit(
         SubsidyRejected(
             application_id=app["application_id"],
             booking_id=app["booking_id"],
@@ -124,21 +124,21 @@ async def reject(tx: asyncpg.Connection, app: asyncpg.Record, *, by: str, reason
     )
 
 
-async def resolve_days(
-    tx: asyncpg.Connection, app: asyncpg.Record, days: list[dt.date], *, attended: bool, emit: Emit
-) -> None:
+async def resolve_days(uow: UnitOfWork, app: asyncpg.Record, days: list[dt.date], *, attended: bool) -> None:
     """Attended days are paid from the reservation; days given up or missed go back to the funds."""
+    tx = uow.tx
     await _move_days(tx, app, days, attended=attended)
-    await settle_if_done(tx, app, emit=emit)
+    await settle_if_done(uow, app)
 
 
-async def resolve_known_days(tx: asyncpg.Connection, app: asyncpg.Record, *, emit: Emit) -> None:
+async def resolve_known_days(uow: UnitOfWork, app: asyncpg.Record) -> None:
     """Resolve the days attendance told of before the application was opened or approved."""
+    tx = uow.tx
     told = await known_days.of_booking(tx, app["booking_id"])
     for attended in (True, False):
         if chosen := sorted(day for day, was in told.items() if was is attended):
             await _move_days(tx, app, chosen, attended=attended)
-    await settle_if_done(tx, app, emit=emit)
+    await settle_if_done(uow, app)
 
 
 async def _move_days(tx: asyncpg.Connection, app: asyncpg.Record, days: list[dt.date], *, attended: bool) -> None:
@@ -160,7 +160,8 @@ async def _move_days(tx: asyncpg.Connection, app: asyncpg.Record, days: list[dt.
             await funds.unuse_programme_cap(tx, line["policy_id"], app["programme_id"], line["amount_fen"])
 
 
-async def settle_if_done(tx: asyncpg.Connection, app: asyncpg.Record, *, emit: Emit) -> None:
+async def settle_if_done(uow: UnitOfWork, app: asyncpg.Record) -> None:
+    tx = uow.tx
     totals = await apps.totals(tx, app["application_id"])
     if totals.get("reserved") or totals.get("proposed") or app["status"] not in ("approved", "pending_review"):
         return
@@ -168,7 +169,7 @@ async def settle_if_done(tx: asyncpg.Connection, app: asyncpg.Record, *, emit: E
     await apps.set_status(tx, app["application_id"], status)
     if app["status"] == "approved":
         await _count(tx, app, "subsidy_settled", totals.get("spent", 0))
-        await emit(
+        uow.emit(
             SubsidySettled(
                 application_id=app["application_id"],
                 booking_id=app["booking_id"],
