@@ -233,11 +233,15 @@ async def _database_check(runtime: Any) -> tuple[str, int | None, float]:
     return "ok", pending, oldest_s
 
 
+async def _false() -> bool:
+    return False  # no broker: an in-process test's app, without Kafka
+
+
 async def readiness(runtime: Any) -> JSONResponse:
     """200 when the database answers, else 503. Kafka down, or a relay behind, is ``degraded``:
     commands still commit (their events wait in the outbox), so the instance stays in service."""
     (database, pending, oldest_s), kafka_up = await asyncio.gather(
-        _database_check(runtime), runtime.broker.ping(timeout=2.0)
+        _database_check(runtime), runtime.broker.ping(timeout=2.0) if runtime.broker else _false()
     )
     kafka = "ok" if kafka_up else "degraded"
     relay = "ok" if database == "ok" and oldest_s < STALE_OUTBOX_S else "degraded"
@@ -249,7 +253,7 @@ async def readiness(runtime: Any) -> JSONResponse:
         "database": database,
         "kafka": kafka,
         "relay": relay,
-        "relay_leader": runtime.relay.is_leader,
+        "relay_leader": bool(runtime.relay and runtime.relay.is_leader),
         "outbox_pending": pending,
         "outbox_oldest_pending_s": round(oldest_s, 1),
     }

@@ -11,6 +11,7 @@ was not committed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
 import os
@@ -35,6 +36,7 @@ from shared.auth import Verifier
 from shared.consumer import EventConsumer
 from shared.db import SchemaNotReady, check_schema, create_pool
 from shared.dead_letters import DeadLetterPublisher
+from shared.kafka_auth import KafkaAccess
 from shared.limits import Guard
 from shared.logs import configure_logging
 from shared.outbox import Outbox, OutboxRelay, relay_producer
@@ -66,8 +68,8 @@ class Runtime:
     settings: ServiceSettings
     pool: asyncpg.Pool
     outbox: Outbox
-    relay: OutboxRelay
-    broker: KafkaBroker
+    relay: OutboxRelay | None = None  # None: in-process tests, without Kafka
+    broker: KafkaBroker | None = None
 
 
 async def runtime(request: Request) -> Runtime:
@@ -75,7 +77,7 @@ async def runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
-Rt = Annotated[Runtime, Depends(runtime)]
+ServiceRuntime = Annotated[Runtime, Depends(runtime)]
 
 
 async def _raw_records(message: KafkaMessage) -> tuple:
@@ -144,14 +146,19 @@ async def seal_audit_trail(rt: Runtime) -> None:
     await audit.seal_pending(rt.pool)
 
 
-def create_app(definition: ServiceDefinition, settings: ServiceSettings | None = None) -> FastAPI:
+def create_app(
+    definition: ServiceDefinition, settings: ServiceSettings | None = None, *, messaging: bool = True
+) -> FastAPI:
+    """The service's HTTP app; its lifespan starts the pool and, with ``messaging``, Kafka and the
+    background work. Without it (in-process tests) commands commit, timers run, and the events wait
+    in the outbox."""
     settings = settings or load_settings(definition.name, definition.settings)
     unknown = definition.events.streams - set(SUBSCRIPTIONS[definition.name])
     if unknown:
         raise RuntimeError(f"{definition.name} handles {sorted(unknown)} but shared/topics.py does not subscribe it")
     for name in definition.secrets:  # refuse to start on a missing, short or known secret
         secrets.required(name)
-    kafka = settings.kafka_access()
+    kafka = settings.kafka_access() if messaging else None  # a weak Kafka password stops the service here
     verifier = Verifier.from_environment(definition.name)
 
     @asynccontextmanager
@@ -163,70 +170,18 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
             log.critical(str(behind))
             raise
         pool = await create_pool(settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
-        producer = AIOKafkaProducer(  # dead letters; the relay has its own, transactional one
-            **kafka.aiokafka(),
-            enable_idempotence=True,
-            acks="all",
-            linger_ms=5,
-            client_id=f"{definition.name}-{settings.instance_id}",
+        app.state.runtime = rt = Runtime(
+            settings=settings, pool=pool, outbox=Outbox(definition.name, settings.namespace)
         )
-        await producer.start()
-        outbox = Outbox(definition.name, settings.namespace)
-        relay = OutboxRelay(
-            service=definition.name,
-            dsn=settings.database_url,
-            producer_factory=partial(
-                relay_producer,
-                kafka,
-                transactional_id=relay_transactional_id(definition.name, settings.namespace),
-                client_id=f"{definition.name}-{settings.instance_id}-relay",
-            ),
-            batch_size=settings.relay_batch_size,
-            poll_interval_s=settings.relay_poll_interval_s,
-            retention_days=settings.outbox_retention_days,
-        )
-        relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
-        broker = KafkaBroker(
-            kafka.bootstrap,
-            security=kafka.faststream(),
-            allow_auto_create_topics=False,
-            client_id=f"{definition.name}-{settings.instance_id}",
-            graceful_timeout=30.0,
-            logger=logging.getLogger("faststream"),
-            log_level=logging.DEBUG,  # per-message lines at DEBUG
-        )
-        if definition.events.handlers:
-            group = consumer_group(definition.name, settings.namespace)
-            consumer = EventConsumer(
-                service=definition.name,
-                instance_id=settings.instance_id,
-                pool=pool,
-                router=definition.events,
-                outbox=outbox,
-                dead_letters=DeadLetterPublisher(producer, service=definition.name, group=group),
-                max_attempts=settings.consumer_max_attempts,
-                backoff_s=settings.consumer_backoff_s,
-                backoff_max_s=settings.consumer_backoff_max_s,
-            )
-            streams = [qualified(s, settings.namespace) for s in sorted(definition.events.streams)]
-            _subscribe(broker, consumer, streams, group, settings.consumer_max_records)
-        await broker.start()
-        app.state.runtime = rt = Runtime(settings=settings, pool=pool, outbox=outbox, relay=relay, broker=broker)
-        timer_tasks = [
-            asyncio.create_task(_tick(t, rt, settings.timer_interval_s), name=t.__name__)
-            for t in [*definition.timers, _forget_idempotency_keys, seal_audit_trail]
-        ]
-        log.info("service started", extra={"port": settings.http_port, "instance": settings.instance_id})
         try:
-            yield
+            async with contextlib.AsyncExitStack() as running:  # stopped in reverse
+                if kafka is not None:
+                    await running.enter_async_context(_messaging(definition, kafka, rt))
+                await running.enter_async_context(_timers(definition, rt))
+                log.info("service started", extra={"port": settings.http_port, "instance": settings.instance_id})
+                yield
+                log.info("service stopping")
         finally:
-            log.info("service stopping")
-            for task in timer_tasks:
-                task.cancel()
-            await broker.stop()
-            relay_task.cancel()
-            await asyncio.gather(relay_task, *timer_tasks, return_exceptions=True)
-            await producer.stop()
             await pool.close()
 
     app = FastAPI(title=definition.title, version="0.1.0", lifespan=lifespan)
@@ -241,6 +196,81 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
     http.install(app, definition.name)
     app.include_router(definition.api)
     return app
+
+
+@asynccontextmanager
+async def _messaging(definition: ServiceDefinition, kafka: KafkaAccess, rt: Runtime) -> AsyncIterator[None]:
+    """Kafka: the dead-letter producer, the outbox relay and the event subscriber."""
+    settings = rt.settings
+    producer = AIOKafkaProducer(  # dead letters; the relay has its own, transactional one
+        **kafka.aiokafka(),
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=5,
+        client_id=f"{definition.name}-{settings.instance_id}",
+    )
+    await producer.start()
+    rt.relay = OutboxRelay(
+        service=definition.name,
+        dsn=settings.database_url,
+        producer_factory=partial(
+            relay_producer,
+            kafka,
+            transactional_id=relay_transactional_id(definition.name, settings.namespace),
+            client_id=f"{definition.name}-{settings.instance_id}-relay",
+        ),
+        batch_size=settings.relay_batch_size,
+        poll_interval_s=settings.relay_poll_interval_s,
+        retention_days=settings.outbox_retention_days,
+    )
+    relay_task = asyncio.create_task(rt.relay.run(), name="outbox-relay")
+    rt.broker = broker = KafkaBroker(
+        kafka.bootstrap,
+        security=kafka.faststream(),
+        allow_auto_create_topics=False,
+        client_id=f"{definition.name}-{settings.instance_id}",
+        graceful_timeout=30.0,
+        logger=logging.getLogger("faststream"),
+        log_level=logging.DEBUG,  # per-message lines at DEBUG
+    )
+    if definition.events.handlers:
+        group = consumer_group(definition.name, settings.namespace)
+        consumer = EventConsumer(
+            service=definition.name,
+            instance_id=settings.instance_id,
+            pool=rt.pool,
+            router=definition.events,
+            outbox=rt.outbox,
+            dead_letters=DeadLetterPublisher(producer, service=definition.name, group=group),
+            max_attempts=settings.consumer_max_attempts,
+            backoff_s=settings.consumer_backoff_s,
+            backoff_max_s=settings.consumer_backoff_max_s,
+        )
+        streams = [qualified(s, settings.namespace) for s in sorted(definition.events.streams)]
+        _subscribe(broker, consumer, streams, group, settings.consumer_max_records)
+    await broker.start()
+    try:
+        yield
+    finally:
+        await broker.stop()
+        relay_task.cancel()
+        await asyncio.gather(relay_task, return_exceptions=True)
+        await producer.stop()
+
+
+@asynccontextmanager
+async def _timers(definition: ServiceDefinition, rt: Runtime) -> AsyncIterator[None]:
+    """The service's timers and the plumbing's (idempotency keys, audit seal), cancelled on exit."""
+    tasks = [
+        asyncio.create_task(_tick(t, rt, rt.settings.timer_interval_s), name=t.__name__)
+        for t in [*definition.timers, _forget_idempotency_keys, seal_audit_trail]
+    ]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def run(definition: ServiceDefinition) -> None:

@@ -1,32 +1,27 @@
-"""One enrollment service process for the module's scenarios, and the outbox to check its events."""
+"""Enrollment in the test's own process for the module's scenarios (it consumes nothing, so its
+scenarios need no Kafka), and the outbox to check its events."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 
 from testkit.city import City
-from testkit.processes import ServiceProcess
 from tests.conftest import Stack, _fast_retries
+from tests.support.inprocess import InProcess, in_process
 
 
 @pytest.fixture(scope="module")
-async def enrollment(stack: Stack, log_dir) -> AsyncIterator[ServiceProcess]:
-    process = ServiceProcess("enrollment", stack.service_env(**_fast_retries()), log_dir).start()
-    try:
-        yield await process.wait_healthy()
-    finally:
-        process.stop()
+async def enrollment(stack: Stack) -> AsyncIterator[InProcess]:
+    async with in_process(stack, "enrollment", **_fast_retries()) as service:
+        yield service
 
 
 @pytest.fixture
-async def city(enrollment: ServiceProcess) -> AsyncIterator[City]:
-    limits = httpx.Limits(max_connections=100)
-    async with httpx.AsyncClient(base_url=enrollment.url, timeout=60, limits=limits) as http:
-        yield City(http)
+async def city(enrollment: InProcess) -> City:
+    return City(enrollment.http)
 
 
 async def outbox_events(stack: Stack, event_type: str, **data: str) -> list[dict]:

@@ -19,7 +19,7 @@ from shared.auth import Caller
 from shared.errors import NotFound
 from shared.http_commands import IdempotencyKey, respond
 from shared.principal import forbidden
-from shared.service import Rt
+from shared.service import ServiceRuntime
 
 router = APIRouter()
 
@@ -31,7 +31,7 @@ router = APIRouter()
     summary="Check a child in with a health screening (provider staff at the child's site)",
 )
 async def check_in(
-    body: checkin.CheckIn, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+    body: checkin.CheckIn, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: checkin.check_in(body, uow))
 
@@ -43,7 +43,7 @@ async def check_in(
     summary="An adult asks for a child: refused unless authorised, else a code goes to the guardians",
 )
 async def start_pickup(
-    body: pickup.StartPickup, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+    body: pickup.StartPickup, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(
         request,
@@ -60,7 +60,7 @@ async def start_pickup(
     summary="The adult confirms with the one-time code; the child is released",
 )
 async def confirm_pickup(
-    attempt_id: uuid.UUID, body: pickup.ConfirmPickup, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+    attempt_id: uuid.UUID, body: pickup.ConfirmPickup, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: pickup.confirm(attempt_id, body, uow))
 
@@ -71,14 +71,14 @@ async def confirm_pickup(
     summary="Union staff lift today's lock on a child's pick-up (too many wrong codes or attempts)",
 )
 async def release_pickup(
-    child_id: uuid.UUID, body: pickup.ReleasePickup, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+    child_id: uuid.UUID, body: pickup.ReleasePickup, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: pickup.release(child_id, body, uow))
 
 
 @router.put("/sites/{site_id}/hours", tags=["sites"], summary="Check-in cut-off, closing time, escalation pace")
 async def set_hours(
-    site_id: uuid.UUID, body: site.Hours, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+    site_id: uuid.UUID, body: site.Hours, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: site.set_hours(site_id, body, uow))
 
@@ -91,7 +91,7 @@ async def add_staff(
     day: dt.date,
     body: site.StaffOnDuty,
     request: Request,
-    rt: Rt,
+    rt: ServiceRuntime,
     caller: Caller,
     key: IdempotencyKey,
 ) -> JSONResponse:
@@ -103,7 +103,7 @@ async def add_staff(
     tags=["roster"],
     summary="The day's roster: each child's status, children present against the staffing ratio",
 )
-async def read_roster(class_id: uuid.UUID, day: dt.date, rt: Rt, caller: Caller) -> dict[str, Any]:
+async def read_roster(class_id: uuid.UUID, day: dt.date, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
     facts = await roster.class_facts(rt.pool, class_id)
     if facts is None:
         raise NotFound("no bookings in this class", field="class_id")
@@ -128,7 +128,7 @@ async def read_roster(class_id: uuid.UUID, day: dt.date, rt: Rt, caller: Caller)
     summary="Booked, attended and absent days per booking (guardians, and staff above the class)",
 )
 async def child_attendance(
-    child_id: uuid.UUID, rt: Rt, caller: Caller, programme_id: uuid.UUID | None = None
+    child_id: uuid.UUID, rt: ServiceRuntime, caller: Caller, programme_id: uuid.UUID | None = None
 ) -> dict[str, Any]:
     child = await roster.child_facts(rt.pool, child_id)
     if child is None:
@@ -151,7 +151,7 @@ async def child_attendance(
     tags=["figures"],
     summary="Booked, attended and absent children per class on a day, within a union's subtree",
 )
-async def union_attendance(union_id: uuid.UUID, rt: Rt, caller: Caller, day: dt.date = Query()) -> dict[str, Any]:
+async def union_attendance(union_id: uuid.UUID, rt: ServiceRuntime, caller: Caller, day: dt.date = Query()) -> dict[str, Any]:
     if caller.role != "admin" and not (
         caller.role == "union_staff"
         and caller.union_id

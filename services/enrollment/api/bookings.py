@@ -15,7 +15,7 @@ from services.enrollment.domain.commands import BookDays, CancelBooking
 from services.enrollment.handlers import bookings as handlers
 from shared.auth import Caller
 from shared.http_commands import IdempotencyKey, respond
-from shared.service import Rt
+from shared.service import ServiceRuntime
 
 router = APIRouter(tags=["bookings"])
 
@@ -25,19 +25,19 @@ router = APIRouter(tags=["bookings"])
     status_code=201,
     summary="Book a child into a class: confirmed where seats are free, waitlisted elsewhere",
 )
-async def book(body: BookDays, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey) -> JSONResponse:
+async def book(body: BookDays, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: handlers.book(body, uow))
 
 
 @router.post("/bookings/{booking_id}/cancellation", summary="Give up some days of a booking, or all of them")
 async def cancel(
-    booking_id: uuid.UUID, body: CancelBooking, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+    booking_id: uuid.UUID, body: CancelBooking, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: handlers.cancel(booking_id, body, uow))
 
 
 @router.get("/bookings/{booking_id}", summary="A booking's days, and its waitlist position on each waiting day")
-async def read_booking(booking_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
+async def read_booking(booking_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
     booking = await db.get_booking(rt.pool, booking_id)
     if booking is None:
         raise not_found("booking_id", "booking")

@@ -25,53 +25,53 @@ from shared.auth import Caller
 from shared.errors import Invalid
 from shared.http_commands import IdempotencyKey, respond
 from shared.principal import forbidden
-from shared.service import Rt
+from shared.service import ServiceRuntime
 
 router = APIRouter(tags=["organisation"])
 
 
 @router.post("/unions", status_code=201, summary="Create a union under one you manage (admin: a city federation)")
 async def create_union(
-    body: CreateUnion, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+    body: CreateUnion, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: handlers.create_union(body, uow))
 
 
 @router.post("/providers", status_code=201, summary="Register a care provider contracted by a union")
 async def create_provider(
-    body: CreateProvider, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+    body: CreateProvider, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: handlers.create_provider(body, uow))
 
 
 @router.post("/networks", status_code=201, summary="Create a 1+N site network")
 async def create_network(
-    body: CreateNetwork, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+    body: CreateNetwork, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: handlers.create_network(body, uow))
 
 
 @router.post("/sites", status_code=201, summary="Add the hub or a satellite site to a network")
-async def create_site(body: CreateSite, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey) -> JSONResponse:
+async def create_site(body: CreateSite, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: handlers.create_site(body, uow))
 
 
 @router.post("/programmes", status_code=201, summary="Open a programme (a term) at a network")
 async def create_programme(
-    body: CreateProgramme, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+    body: CreateProgramme, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: handlers.create_programme(body, uow))
 
 
 @router.post("/classes", status_code=201, summary="Create a class with its days, capacity, fee and quotas")
 async def create_class(
-    body: CreateClass, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+    body: CreateClass, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: handlers.create_class(body, uow))
 
 
 @router.get("/classes/{class_id}", summary="A class, its days and quotas")
-async def read_class(class_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
+async def read_class(class_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
     cls = await db.get_class(rt.pool, class_id)
     if cls is None:
         raise not_found("class_id", "class")
@@ -81,7 +81,7 @@ async def read_class(class_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, A
 
 @router.get("/classes/{class_id}/availability", summary="Free seats per day, per pool, and the waitlist length")
 async def availability(
-    class_id: uuid.UUID, rt: Rt, caller: Caller, start: dt.date = Query(alias="from"), end: dt.date = Query(alias="to")
+    class_id: uuid.UUID, rt: ServiceRuntime, caller: Caller, start: dt.date = Query(alias="from"), end: dt.date = Query(alias="to")
 ) -> dict[str, Any]:
     if end < start:
         raise Invalid("from is after to", field="from")
@@ -108,7 +108,7 @@ async def availability(
 
 
 @router.get("/classes/{class_id}/roster/{day}", summary="Children with a confirmed seat on a day")
-async def roster(class_id: uuid.UUID, day: dt.date, rt: Rt, caller: Caller) -> dict[str, Any]:
+async def roster(class_id: uuid.UUID, day: dt.date, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
     cls = await db.get_class(rt.pool, class_id)
     if cls is None:
         raise not_found("class_id", "class")
@@ -126,7 +126,7 @@ async def roster(class_id: uuid.UUID, day: dt.date, rt: Rt, caller: Caller) -> d
 @router.get("/unions/{union_id}/figures", summary="Children enrolled in the union's subtree, by priority group")
 async def figures(
     union_id: uuid.UUID,
-    rt: Rt,
+    rt: ServiceRuntime,
     caller: Caller,
     start: dt.date | None = Query(None, alias="from"),
     end: dt.date | None = Query(None, alias="to"),

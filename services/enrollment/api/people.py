@@ -16,7 +16,7 @@ from services.enrollment.handlers import people as handlers
 from shared.auth import Caller
 from shared.http_commands import IdempotencyKey, respond
 from shared.principal import require_role
-from shared.service import Rt, Runtime
+from shared.service import ServiceRuntime, Runtime
 
 router = APIRouter(tags=["children"])
 
@@ -27,14 +27,14 @@ router = APIRouter(tags=["children"])
     summary="Register a child (parents only; the caller is a guardian, other guardians are invited)",
 )
 async def register_child(
-    body: RegisterChild, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+    body: RegisterChild, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     quotas = _quotas(rt)
     return await respond(request, caller, key, body, lambda uow: handlers.register_child(body, uow, **quotas))
 
 
 @router.get("/children/{child_id}", summary="A child, with guardians and pick-up adults")
-async def read_child(child_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
+async def read_child(child_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
     child = await db.get_child(rt.pool, child_id)
     if child is None:
         raise not_found("child_id", "child")
@@ -47,7 +47,7 @@ async def read_child(child_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, A
 
 
 @router.get("/invitations", summary="The caller's open invitations to be a child's guardian")
-async def read_invitations(rt: Rt, caller: Caller) -> dict[str, Any]:
+async def read_invitations(rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
     require_role(caller, "parent")
     return {"member_id": caller.member_id, "invitations": await db.invitations_of(rt.pool, caller.member_id)}
 
@@ -57,7 +57,7 @@ async def read_invitations(rt: Rt, caller: Caller) -> dict[str, Any]:
     summary="Accept being the child's guardian (the invited member only); then linked and told",
 )
 async def accept_invitation(
-    child_id: uuid.UUID, body: AcceptGuardianship, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+    child_id: uuid.UUID, body: AcceptGuardianship, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     quotas = _quotas(rt)
     return await respond(
@@ -71,7 +71,7 @@ async def accept_invitation(
 
 @router.post("/invitations/{child_id}/refusal", summary="Decline being the child's guardian (the invited member only)")
 async def decline_invitation(
-    child_id: uuid.UUID, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+    child_id: uuid.UUID, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(
         request, caller, key, DeclineGuardianship(), lambda uow: handlers.decline_guardianship(child_id, uow)

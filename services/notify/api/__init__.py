@@ -24,7 +24,7 @@ from shared.envelope import Event
 from shared.http_commands import OptionalIdempotencyKey, respond
 from shared.outcomes import Done
 from shared.principal import Principal, forbidden
-from shared.service import Rt, Runtime
+from shared.service import ServiceRuntime, Runtime
 from shared.uow import UnitOfWork
 
 router = APIRouter(tags=["inbox"])
@@ -58,7 +58,7 @@ def _shown(items: list[dict[str, Any]], p: Principal, guardian_id: uuid.UUID, rt
 
 @router.get("/guardians/{guardian_id}/notifications", summary="The in-app inbox, newest first")
 async def read_inbox(
-    guardian_id: uuid.UUID, rt: Rt, caller: Caller, limit: Annotated[int, Query(ge=1, le=200)] = 50
+    guardian_id: uuid.UUID, rt: ServiceRuntime, caller: Caller, limit: Annotated[int, Query(ge=1, le=200)] = 50
 ) -> dict[str, Any]:
     _ensure_self(caller, guardian_id)
     items = await notifications.inbox_of(rt.pool, guardian_id, limit)
@@ -66,7 +66,7 @@ async def read_inbox(
 
 
 @router.get("/guardians/{guardian_id}/deliveries", summary="Every channel's notifications and their delivery state")
-async def read_deliveries(guardian_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
+async def read_deliveries(guardian_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
     _ensure_self(caller, guardian_id)
     return {"guardian_id": guardian_id, "notifications": await notifications.deliveries_of(rt.pool, guardian_id)}
 
@@ -77,7 +77,7 @@ async def read_deliveries(guardian_id: uuid.UUID, rt: Rt, caller: Caller) -> dic
     response_class=StreamingResponse,
     responses={429: {"description": "too many open streams"}},
 )
-async def stream_inbox(guardian_id: uuid.UUID, request: Request, rt: Rt, caller: Caller) -> StreamingResponse:
+async def stream_inbox(guardian_id: uuid.UUID, request: Request, rt: ServiceRuntime, caller: Caller) -> StreamingResponse:
     """Ends when the token expires (``event: expired``): the client reconnects with a fresh one."""
     _ensure_self(caller, guardian_id)
     subscription = await InboxHub.of(request.app, rt).subscribe(guardian_id)
@@ -136,7 +136,7 @@ class PreferencesIn(BaseModel):
 
 
 @router.get("/guardians/{guardian_id}/preferences", summary="What, where and when a guardian wants to be told")
-async def read_preferences(guardian_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
+async def read_preferences(guardian_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
     _ensure_self(caller, guardian_id)
     return await _preferences_of(rt.pool, guardian_id)
 
@@ -158,7 +158,7 @@ async def write_preferences(
     guardian_id: uuid.UUID,
     body: PreferencesIn,
     request: Request,
-    rt: Rt,
+    rt: ServiceRuntime,
     caller: Caller,
     key: OptionalIdempotencyKey = None,
 ) -> JSONResponse:

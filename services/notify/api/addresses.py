@@ -19,7 +19,7 @@ from shared.errors import Conflict, Invalid, Locked, NotFound
 from shared.http_commands import OptionalIdempotencyKey, respond
 from shared.outcomes import Accepted, Done, Outcome, Refused
 from shared.principal import Principal, forbidden
-from shared.service import Rt
+from shared.service import ServiceRuntime
 from shared.uow import UnitOfWork
 
 router = APIRouter(tags=["addresses"])
@@ -41,7 +41,7 @@ def _ensure_the_guardian(p: Principal, guardian_id: uuid.UUID) -> None:
 
 
 @router.get("/guardians/{guardian_id}/addresses", summary="A guardian's e-mail, SMS, WeChat and webhook addresses")
-async def read_addresses(guardian_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
+async def read_addresses(guardian_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
     _ensure_self(caller, guardian_id)
     return {"guardian_id": guardian_id, "addresses": await db.of_guardian(rt.pool, guardian_id)}
 
@@ -55,7 +55,7 @@ async def confirm_address(
     address_id: uuid.UUID,
     body: ConfirmationIn,
     request: Request,
-    rt: Rt,
+    rt: ServiceRuntime,
     caller: Caller,
     key: OptionalIdempotencyKey = None,
 ) -> JSONResponse:
@@ -100,7 +100,7 @@ async def ask_for_code(
     guardian_id: uuid.UUID,
     address_id: uuid.UUID,
     request: Request,
-    rt: Rt,
+    rt: ServiceRuntime,
     caller: Caller,
     key: OptionalIdempotencyKey = None,
 ) -> JSONResponse:

@@ -18,7 +18,7 @@ from services.notify.db import addresses, webhooks
 from shared.auth import Caller
 from shared.errors import Conflict, Invalid, NotFound
 from shared.principal import forbidden
-from shared.service import Rt
+from shared.service import ServiceRuntime
 
 router = APIRouter(tags=["webhooks"])
 LOOKUP_TIMEOUT_S = 5.0
@@ -39,7 +39,7 @@ def _refused(reason: str) -> Invalid:
     status_code=201,
     summary="Register a webhook endpoint; the answer holds its signing key, shown this once",
 )
-async def register_webhook(guardian_id: uuid.UUID, body: WebhookIn, rt: Rt, caller: Caller) -> dict[str, Any]:
+async def register_webhook(guardian_id: uuid.UUID, body: WebhookIn, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
     # Pick-up codes travel to the webhooks in clear: an endpoint is the guardian's own to add, never an admin's.
     if caller.role != "parent":
         raise forbidden("only the guardian registers their webhook endpoints")
@@ -72,7 +72,7 @@ async def register_webhook(guardian_id: uuid.UUID, body: WebhookIn, rt: Rt, call
 
 
 @router.get("/guardians/{guardian_id}/webhooks", summary="A guardian's webhook endpoints (without their keys)")
-async def read_webhooks(guardian_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
+async def read_webhooks(guardian_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
     _ensure_self(caller, guardian_id)
     return {"guardian_id": guardian_id, "webhooks": await webhooks.endpoints(rt.pool, guardian_id)}
 
@@ -82,7 +82,7 @@ async def read_webhooks(guardian_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[
     status_code=204,
     summary="Remove a webhook endpoint; what is still due for it fails",
 )
-async def remove_webhook(guardian_id: uuid.UUID, webhook_id: uuid.UUID, rt: Rt, caller: Caller) -> None:
+async def remove_webhook(guardian_id: uuid.UUID, webhook_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -> None:
     _ensure_self(caller, guardian_id)
     async with rt.pool.acquire() as tx, tx.transaction():
         url = await webhooks.remove(tx, guardian_id, webhook_id)

@@ -19,7 +19,7 @@ from shared.auth import Caller
 from shared.errors import NotFound
 from shared.http_commands import IdempotencyKey, respond
 from shared.principal import Principal, forbidden
-from shared.service import Rt
+from shared.service import ServiceRuntime
 
 router = APIRouter()
 
@@ -44,7 +44,7 @@ async def _ensure_sees_subtree(pool: asyncpg.Pool, p: Principal, union_id: uuid.
 
 @router.post("/funds", status_code=201, tags=["funds"], summary="Open a fund with a budget (union staff)")
 async def create_fund(
-    body: decisions.CreateFund, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+    body: decisions.CreateFund, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: decisions.create_fund(body, uow))
 
@@ -53,7 +53,7 @@ async def create_fund(
     "/policies", status_code=201, tags=["funds"], summary="Add a subsidy policy paid from one of the union's funds"
 )
 async def create_policy(
-    body: decisions.CreatePolicy, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+    body: decisions.CreatePolicy, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: decisions.create_policy(body, uow))
 
@@ -64,13 +64,13 @@ async def create_policy(
     summary="Approve (reserving the money) or reject with a reason an application staff must decide",
 )
 async def decide(
-    application_id: uuid.UUID, body: decisions.Decision, request: Request, rt: Rt, caller: Caller, key: IdempotencyKey
+    application_id: uuid.UUID, body: decisions.Decision, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: decisions.decide(application_id, body, uow))
 
 
 @router.get("/funds/{fund_id}", tags=["funds"], summary="A fund's budget, reserved, spent and available money")
-async def fund_balance(fund_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
+async def fund_balance(fund_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
     fund = await funds.get_fund(rt.pool, fund_id)
     if fund is None:
         raise NotFound("no such fund", field="fund_id")
@@ -81,7 +81,7 @@ async def fund_balance(fund_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, 
 
 
 @router.get("/applications/{application_id}", tags=["applications"], summary="One application")
-async def read_application(application_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
+async def read_application(application_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
     found = await apps.get(rt.pool, application_id)
     if found is None:
         raise NotFound("no such application", field="application_id")
@@ -90,7 +90,7 @@ async def read_application(application_id: uuid.UUID, rt: Rt, caller: Caller) ->
 
 
 @router.get("/bookings/{booking_id}/applications", tags=["applications"], summary="The applications of a booking")
-async def booking_applications(booking_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
+async def booking_applications(booking_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
     found = await apps.of_booking(rt.pool, booking_id)
     for application in found:
         await _ensure_may_read(rt.pool, caller, application)
@@ -102,7 +102,7 @@ async def booking_applications(booking_id: uuid.UUID, rt: Rt, caller: Caller) ->
     tags=["applications"],
     summary="A child's applications (the child's guardians, or union staff above the classes)",
 )
-async def child_applications(child_id: uuid.UUID, rt: Rt, caller: Caller) -> dict[str, Any]:
+async def child_applications(child_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
     if caller.role == "parent" and not await children.is_guardian(rt.pool, child_id, caller.member_id):
         raise forbidden("you are not a guardian of this child")
     found = await apps.of_child(rt.pool, child_id)
@@ -127,7 +127,7 @@ async def _ensure_may_read(pool: asyncpg.Pool, p: Principal, application: dict[s
 )
 async def spending(
     union_id: uuid.UUID,
-    rt: Rt,
+    rt: ServiceRuntime,
     caller: Caller,
     by: Literal["employment_category", "programme"] = Query("employment_category"),
 ) -> dict[str, Any]:
@@ -136,7 +136,7 @@ async def spending(
 
 
 @router.get("/unions/{union_id}/ledger.csv", tags=["figures"], summary="Every ledger line in the subtree, for auditors")
-async def ledger_csv(union_id: uuid.UUID, rt: Rt, caller: Caller) -> Response:
+async def ledger_csv(union_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -> Response:
     await _ensure_sees_subtree(rt.pool, caller, union_id)
     rows = await apps.ledger(rt.pool, union_id)
     out = io.StringIO()
