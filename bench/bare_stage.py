@@ -4,7 +4,7 @@ aiokafka and asyncpg, as a strong engineer would batch it, with the same guarant
     python -m bench.bare_stage --stage attendance|notify --topic T --group G --dsn D
     (Kafka from KAFKA_BOOTSTRAP_SERVERS and KAFKA_ADMIN_USERNAME/PASSWORD, see shared/kafka_auth.py)
 
-Per poll (``getmany``) and per partition, one transaction: a bulk inbox insert with
+Per poll (``getmany``) and per partition, one transaction: a bulk processed-events insert with
 ``ON CONFLICT DO NOTHING RETURNING`` (a redelivered event has no effect), the state rows of the
 fresh events in multi-row inserts, and the outbox rows; partitions run concurrently; the offsets
 are committed after every transaction of the poll has committed. A relay publishes the outbox
@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS bare_notifications (notification_id uuid PRIMARY KEY,
 
 async def _inbox(tx: asyncpg.Connection, events: list[dict], topic: str, partition: int, offsets: list[int]) -> set:
     rows = await tx.fetch(
-        """INSERT INTO inbox (event_id, event_type, topic, kafka_partition, kafka_offset, handled_by)
+        """INSERT INTO processed_events (event_id, event_type, topic, kafka_partition, kafka_offset, handled_by)
            SELECT e, t, $3, $4, o, 'bare' FROM unnest($1::uuid[], $2::text[], $5::bigint[]) AS u(e, t, o)
            ON CONFLICT (event_id) DO NOTHING RETURNING event_id""",
         [e["event_id"] for e in events],

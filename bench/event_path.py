@@ -5,7 +5,7 @@ Each child's ``child.registered`` (two guardians) and ``child.enrolled`` (two da
 enrollment's stream (its partitions, keyed by child). Two consuming stages take every event:
 
 - **bare** (bench/bare_stage.py, one process per stage): ``getmany``, one transaction per partition
-  batch (bulk inbox insert, the state rows, the outbox rows), offsets committed after the commits,
+  batch (bulk processed-events insert, the state rows, the outbox rows), offsets committed after the commits,
   an outbox relay;
 - **tuoguan**: ``python -m services.attendance`` and ``python -m services.notify``, through
   shared/consumer.py.
@@ -14,7 +14,7 @@ Both start idle and joined; then the events are published as fast as the produce
 is done when both stages' groups have committed past it (polled every 25 ms); e2e runs from its
 send to then. Events per second count from the first send to the last event done. Lost and
 duplicated are counted from each stage's database: roster rows per booked day, one in-app
-notification per guardian, an inbox row per event.
+notification per guardian, a processed-events row per event.
 """
 
 from __future__ import annotations
@@ -161,11 +161,11 @@ async def _count(stack: Stack, stage: str, bare: bool, ids: list) -> tuple[int, 
                 ids,
             )
             expected = len(ids) * GUARDIANS
-        inbox = await conn.fetchval("SELECT count(DISTINCT event_id) FROM inbox")
+        processed = await conn.fetchval("SELECT count(DISTINCT event_id) FROM processed_events")
     finally:
         await conn.close()
     assert row is not None  # an aggregate returns one row
-    return max(0, expected - row["d"]) + max(0, len(ids) * 2 - inbox), row["n"] - row["d"]
+    return max(0, expected - row["d"]) + max(0, len(ids) * 2 - processed), row["n"] - row["d"]
 
 
 async def _measure(found: Endpoints, side: str, args: argparse.Namespace) -> Result:

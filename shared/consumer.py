@@ -1,4 +1,4 @@
-"""Idempotent event consumption in batches: inbox, bounded retries, dead letters.
+"""Idempotent event consumption in batches: processed-event ids, bounded retries, dead letters.
 
 A service's :class:`EventConsumer` takes the records of one poll, grouped by partition, and
 handles the partitions concurrently (records of one key share a partition, so per-key order holds).
@@ -6,7 +6,7 @@ For each partition's records it:
 
 1. parses each envelope and its typed data; a record that cannot be parsed is poison and goes
    straight to the dead-letter topic (retrying cannot fix it);
-2. in ONE database transaction records every event id in ``inbox`` with one statement (a second
+2. in ONE database transaction records every event id in ``processed_events`` with one statement (a second
    delivery finds its row and has no effect), then runs each fresh event's handlers in offset
    order; they write state and emit follow-up events, which are appended to the outbox with one
    statement before the commit;
@@ -194,7 +194,7 @@ class EventConsumer:
                 if is_transient(exc):
                     await self._wait_out(exc)
                     continue
-                # Outside any handler (the inbox insert, say): no record to blame yet.
+                # Outside any handler (the processed-events insert, say): no record to blame yet.
                 log.warning("batch failed outside its handlers; handling its records one at a time", exc_info=True)
                 return 0
             EVENT_BATCH_SECONDS.labels(self.service).observe(time.perf_counter() - started)
@@ -206,14 +206,14 @@ class EventConsumer:
             return None
 
     async def _apply(self, items: list[_Parsed], *, one_by_one: bool = False) -> set[int]:
-        """One transaction: the inbox rows of every item, then each fresh item's handlers.
+        """One transaction: the processed-event rows of every item, then each fresh item's handlers.
         Returns the positions of the items handled (the others were duplicates)."""
         first = items[0].record
         async with self.pool.acquire() as tx, tx.transaction():
             fresh = set(
                 await tx.fetchval(
                     """WITH new AS (
-                       INSERT INTO inbox (event_id, event_type, topic, kafka_partition, kafka_offset, handled_by)
+                       INSERT INTO processed_events (event_id, event_type, topic, kafka_partition, kafka_offset, handled_by)
                        SELECT e, t, $3, $4, o, $6 FROM unnest($1::uuid[], $2::text[], $5::bigint[]) AS u(e, t, o)
                        ON CONFLICT (event_id) DO NOTHING RETURNING event_id)
                    SELECT coalesce(array_agg(event_id), '{}') FROM new""",
@@ -301,7 +301,7 @@ class EventConsumer:
 
 
 def _first_time(item: _Parsed, fresh: set[uuid.UUID]) -> bool:
-    """True for an event the inbox had not seen, the first time it occurs in the batch."""
+    """True for an event not processed before, the first time it occurs in the batch."""
     if item.envelope.event_id not in fresh:
         return False
     fresh.discard(item.envelope.event_id)

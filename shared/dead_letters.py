@@ -9,7 +9,7 @@ original topic, partition and offset, the consumer group and the time it failed.
     python -m shared.dead_letters redrive --service attendance --stream enrollment.events [--record P:O ...]
 
 Redrive republishes the original record to its stream. Services that already handled it skip it
-(inbox), so only the service that failed it does the work again.
+(processed events), so only the service that failed it does the work again.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ and a relay publishes them to Kafka afterwards.
 Guarantees: an event is published at least once and in the order it was written (one relay per
 service holds a PostgreSQL advisory lock; the others wait as hot standbys; each batch is one Kafka
 transaction). A crash between publishing and marking re-publishes the batch, which the consumers'
-inbox absorbs.
+processed-events table absorbs.
 """
 
 from __future__ import annotations

@@ -92,7 +92,7 @@ def _subscribe(broker: KafkaBroker, consumer: EventConsumer, topics: list[str], 
     commits the consumer's whole position, which is exactly the poll in hand because nothing is
     fetched until it is done. If processing raised (the dead-letter topic was unreachable),
     ``nack()`` seeks every partition back to its first record of the poll, so nothing is skipped;
-    what was already committed comes again and the inbox absorbs it.
+    what was already committed comes again and the processed-events table absorbs it.
 
     FastStream's ``max_workers`` does not fit: a batch subscriber ignores it, and with manual acks
     it runs one consumer per worker on a single topic, taking records one at a time.
@@ -120,7 +120,7 @@ def _subscribe(broker: KafkaBroker, consumer: EventConsumer, topics: list[str], 
             return
         try:
             await message.ack()
-        except Exception:  # e.g. rebalanced away: the new owner redelivers, the inbox absorbs it
+        except Exception:  # e.g. rebalanced away: the new owner redelivers, the processed-events table absorbs it
             log.warning("offset commit failed; the events may be redelivered", exc_info=True)
 
 

@@ -50,7 +50,7 @@ async def _inbox_count(stack: Stack, events: list[Envelope]) -> int:
     conn = await stack.connect("attendance")
     try:
         return await conn.fetchval(
-            "SELECT count(*) FROM inbox WHERE event_id = ANY($1::uuid[])", [e.event_id for e in events]
+            "SELECT count(*) FROM processed_events WHERE event_id = ANY($1::uuid[])", [e.event_id for e in events]
         )
     finally:
         await conn.close()
@@ -119,7 +119,7 @@ async def test_a_crash_after_the_batch_commits_but_before_the_offsets_doubles_no
     assert (rows, distinct) == (60, 60), "each booking is on the roster once"
     assert await _inbox_count(stack, events) == len(events)
     assert await restarted.metric("tuoguan_events_consumed_total", outcome="duplicate") >= committed_before_crash, (
-        "the batch came again and the inbox absorbed it"
+        "the batch came again and the processed-events table absorbed it"
     )
     dlq = stack.topic("enrollment.events.dlq.attendance")
     assert not await dead_letters_of(stack.kafka, dlq, {str(e.event_id) for e in events})

@@ -1,4 +1,4 @@
-"""At-least-once delivery, exactly-once effect: the inbox absorbs redelivered events."""
+"""At-least-once delivery, exactly-once effect: the processed-events table absorbs redelivered events."""
 
 from __future__ import annotations
 
@@ -26,10 +26,10 @@ async def test_an_event_delivered_twice_opens_one_subsidy_application(stack: Sta
                AND convert_from(payload, 'UTF8')::jsonb -> 'data' ->> 'booking_id' = $1""",
             str(enrolled.payload().booking_id),
         )
-        inbox = await conn.fetchval("SELECT count(*) FROM inbox WHERE event_id = $1", enrolled.event_id)
+        processed = await conn.fetchval("SELECT count(*) FROM processed_events WHERE event_id = $1", enrolled.event_id)
     finally:
         await conn.close()
-    assert (applications, requested, inbox) == (1, 1, 1)
+    assert (applications, requested, processed) == (1, 1, 1)
     assert await subsidy.metric("tuoguan_events_consumed_total", outcome="duplicate") >= 1
     assert not await dead_letters_of(
         stack.kafka, stack.topic("enrollment.events.dlq.subsidy"), {str(enrolled.event_id)}

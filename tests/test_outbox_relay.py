@@ -56,7 +56,7 @@ async def test_relay_killed_after_publish_before_mark_still_gives_one_effect(sta
     attendance_db = await stack.connect("attendance")
     try:
         known = await attendance_db.fetchval("SELECT count(*) FROM roster_children WHERE child_id = $1", child_id)
-        handled = await attendance_db.fetchval("SELECT count(*) FROM inbox WHERE event_id = $1", event_id)
+        handled = await attendance_db.fetchval("SELECT count(*) FROM processed_events WHERE event_id = $1", event_id)
     finally:
         await attendance_db.close()
     assert (known, handled) == (1, 1)

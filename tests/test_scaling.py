@@ -28,9 +28,11 @@ async def _effects(stack: Stack, batch: list) -> tuple[int, int, list[str]]:
     try:
         ids = [e.event_id for e in batch]
         children = list({e.payload().child_id for e in batch})
-        handled = await conn.fetchval("SELECT count(*) FROM inbox WHERE event_id = ANY($1::uuid[])", ids)
+        handled = await conn.fetchval("SELECT count(*) FROM processed_events WHERE event_id = ANY($1::uuid[])", ids)
         roster = await conn.fetchval("SELECT count(*) FROM roster_entries WHERE child_id = ANY($1::uuid[])", children)
-        instances = await conn.fetch("SELECT DISTINCT handled_by FROM inbox WHERE event_id = ANY($1::uuid[])", ids)
+        instances = await conn.fetch(
+            "SELECT DISTINCT handled_by FROM processed_events WHERE event_id = ANY($1::uuid[])", ids
+        )
     finally:
         await conn.close()
     return handled, roster, sorted(r["handled_by"] for r in instances)

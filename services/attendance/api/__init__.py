@@ -60,7 +60,12 @@ async def start_pickup(
     summary="The adult confirms with the one-time code; the child is released",
 )
 async def confirm_pickup(
-    attempt_id: uuid.UUID, body: pickup.ConfirmPickup, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
+    attempt_id: uuid.UUID,
+    body: pickup.ConfirmPickup,
+    request: Request,
+    rt: ServiceRuntime,
+    caller: Caller,
+    key: IdempotencyKey,
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: pickup.confirm(attempt_id, body, uow))
 
@@ -71,7 +76,12 @@ async def confirm_pickup(
     summary="Union staff lift today's lock on a child's pick-up (too many wrong codes or attempts)",
 )
 async def release_pickup(
-    child_id: uuid.UUID, body: pickup.ReleasePickup, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
+    child_id: uuid.UUID,
+    body: pickup.ReleasePickup,
+    request: Request,
+    rt: ServiceRuntime,
+    caller: Caller,
+    key: IdempotencyKey,
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: pickup.release(child_id, body, uow))
 
@@ -151,7 +161,9 @@ async def child_attendance(
     tags=["figures"],
     summary="Booked, attended and absent children per class on a day, within a union's subtree",
 )
-async def union_attendance(union_id: uuid.UUID, rt: ServiceRuntime, caller: Caller, day: dt.date = Query()) -> dict[str, Any]:
+async def union_attendance(
+    union_id: uuid.UUID, rt: ServiceRuntime, caller: Caller, day: dt.date = Query()
+) -> dict[str, Any]:
     if caller.role != "admin" and not (
         caller.role == "union_staff"
         and caller.union_id

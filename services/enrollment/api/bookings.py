@@ -25,13 +25,20 @@ router = APIRouter(tags=["bookings"])
     status_code=201,
     summary="Book a child into a class: confirmed where seats are free, waitlisted elsewhere",
 )
-async def book(body: BookDays, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey) -> JSONResponse:
+async def book(
+    body: BookDays, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
+) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: handlers.book(body, uow))
 
 
 @router.post("/bookings/{booking_id}/cancellation", summary="Give up some days of a booking, or all of them")
 async def cancel(
-    booking_id: uuid.UUID, body: CancelBooking, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
+    booking_id: uuid.UUID,
+    body: CancelBooking,
+    request: Request,
+    rt: ServiceRuntime,
+    caller: Caller,
+    key: IdempotencyKey,
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: handlers.cancel(booking_id, body, uow))
 

@@ -52,7 +52,9 @@ async def create_network(
 
 
 @router.post("/sites", status_code=201, summary="Add the hub or a satellite site to a network")
-async def create_site(body: CreateSite, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey) -> JSONResponse:
+async def create_site(
+    body: CreateSite, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
+) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: handlers.create_site(body, uow))
 
 
@@ -81,7 +83,11 @@ async def read_class(class_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) ->
 
 @router.get("/classes/{class_id}/availability", summary="Free seats per day, per pool, and the waitlist length")
 async def availability(
-    class_id: uuid.UUID, rt: ServiceRuntime, caller: Caller, start: dt.date = Query(alias="from"), end: dt.date = Query(alias="to")
+    class_id: uuid.UUID,
+    rt: ServiceRuntime,
+    caller: Caller,
+    start: dt.date = Query(alias="from"),
+    end: dt.date = Query(alias="to"),
 ) -> dict[str, Any]:
     if end < start:
         raise Invalid("from is after to", field="from")

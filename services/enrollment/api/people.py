@@ -16,7 +16,7 @@ from services.enrollment.handlers import people as handlers
 from shared.auth import Caller
 from shared.http_commands import IdempotencyKey, respond
 from shared.principal import require_role
-from shared.service import ServiceRuntime, Runtime
+from shared.service import Runtime, ServiceRuntime
 
 router = APIRouter(tags=["children"])
 
@@ -57,7 +57,12 @@ async def read_invitations(rt: ServiceRuntime, caller: Caller) -> dict[str, Any]
     summary="Accept being the child's guardian (the invited member only); then linked and told",
 )
 async def accept_invitation(
-    child_id: uuid.UUID, body: AcceptGuardianship, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
+    child_id: uuid.UUID,
+    body: AcceptGuardianship,
+    request: Request,
+    rt: ServiceRuntime,
+    caller: Caller,
+    key: IdempotencyKey,
 ) -> JSONResponse:
     quotas = _quotas(rt)
     return await respond(

@@ -24,7 +24,7 @@ from shared.envelope import Event
 from shared.http_commands import OptionalIdempotencyKey, respond
 from shared.outcomes import Done
 from shared.principal import Principal, forbidden
-from shared.service import ServiceRuntime, Runtime
+from shared.service import Runtime, ServiceRuntime
 from shared.uow import UnitOfWork
 
 router = APIRouter(tags=["inbox"])
@@ -77,7 +77,9 @@ async def read_deliveries(guardian_id: uuid.UUID, rt: ServiceRuntime, caller: Ca
     response_class=StreamingResponse,
     responses={429: {"description": "too many open streams"}},
 )
-async def stream_inbox(guardian_id: uuid.UUID, request: Request, rt: ServiceRuntime, caller: Caller) -> StreamingResponse:
+async def stream_inbox(
+    guardian_id: uuid.UUID, request: Request, rt: ServiceRuntime, caller: Caller
+) -> StreamingResponse:
     """Ends when the token expires (``event: expired``): the client reconnects with a fresh one."""
     _ensure_self(caller, guardian_id)
     subscription = await InboxHub.of(request.app, rt).subscribe(guardian_id)

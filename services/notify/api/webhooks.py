@@ -39,7 +39,9 @@ def _refused(reason: str) -> Invalid:
     status_code=201,
     summary="Register a webhook endpoint; the answer holds its signing key, shown this once",
 )
-async def register_webhook(guardian_id: uuid.UUID, body: WebhookIn, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
+async def register_webhook(
+    guardian_id: uuid.UUID, body: WebhookIn, rt: ServiceRuntime, caller: Caller
+) -> dict[str, Any]:
     # Pick-up codes travel to the webhooks in clear: an endpoint is the guardian's own to add, never an admin's.
     if caller.role != "parent":
         raise forbidden("only the guardian registers their webhook endpoints")

@@ -64,7 +64,12 @@ async def create_policy(
     summary="Approve (reserving the money) or reject with a reason an application staff must decide",
 )
 async def decide(
-    application_id: uuid.UUID, body: decisions.Decision, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
+    application_id: uuid.UUID,
+    body: decisions.Decision,
+    request: Request,
+    rt: ServiceRuntime,
+    caller: Caller,
+    key: IdempotencyKey,
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: decisions.decide(application_id, body, uow))
 
