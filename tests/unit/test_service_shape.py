@@ -1,0 +1,92 @@
+"""Every service has the same shape, so learning one teaches all four: the same folders, HTTP
+routes split by resource, request models in one module, a response model on every endpoint, and
+SQL only under db/."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+
+from deploy.provision import SERVICES
+
+ROOT = Path(__file__).resolve().parents[2]
+SHAPE = {
+    "__init__.py",
+    "__main__.py",
+    "app.py",  # wiring: the ServiceDefinition
+    "config.py",  # the settings class
+    "access.py",  # who may see and change what
+    "api",  # HTTP, one module per resource
+    "handlers",  # commands and event handlers
+    "domain",  # rules without I/O; domain/commands.py holds the request models
+    "db",  # every SQL statement
+    "migrations",
+}
+EXTRAS = {"notify": {"channels"}}  # one plug-in per way of reaching a guardian
+SQL = re.compile(r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|ON\s+CONFLICT)\b", re.I | re.S)
+
+
+def _entries(service: str) -> set[str]:
+    return {p.name for p in (ROOT / "services" / service).iterdir() if p.name != "__pycache__"}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_the_service_has_the_shape_every_service_has(service: str) -> None:
+    assert _entries(service) == SHAPE | EXTRAS.get(service, set())
+    for package in ("api", "handlers", "domain", "db"):
+        assert (ROOT / "services" / service / package / "__init__.py").is_file(), f"{package}/ is a package"
+    assert (ROOT / "services" / service / "domain" / "commands.py").is_file()
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_sql_is_written_only_under_db(service: str) -> None:
+    folder = ROOT / "services" / service
+    found = []
+    for path in folder.rglob("*.py"):
+        if path.relative_to(folder).parts[0] == "db":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not found, f"SQL outside db/: {found}"
+
+
+def _routes(service: str) -> list[APIRoute]:
+    router = importlib.import_module(f"services.{service}.app").definition.api
+    return [r for r in router.routes if isinstance(r, APIRoute)]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_routes_are_split_by_resource(service: str) -> None:
+    modules = {r.endpoint.__module__ for r in _routes(service)}
+    assert f"services.{service}.api" not in modules, "api/__init__.py only assembles the resources' routers"
+    assert all(m.startswith(f"services.{service}.api.") for m in modules), modules
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_endpoint_declares_what_it_returns(service: str) -> None:
+    undeclared = [
+        f"{sorted(r.methods)[0]} {r.path}"
+        for r in _routes(service)
+        if r.response_model is None and not r.responses.get(200, {}).get("content")
+    ]
+    assert not undeclared, f"endpoints without a response model: {undeclared}"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_request_models_live_in_domain_commands(service: str) -> None:
+    home = f"services.{service}.domain.commands"
+    elsewhere = []
+    for route in _routes(service):
+        for param in route.dependant.body_params + route.dependant.query_params:
+            model = param.field_info.annotation
+            if inspect.isclass(model) and issubclass(model, BaseModel) and model.__module__ != home:
+                elsewhere.append(f"{route.path}: {model.__module__}.{model.__name__}")
+    assert not elsewhere, f"request models outside {home}: {elsewhere}"
