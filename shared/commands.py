@@ -17,6 +17,7 @@ import asyncpg
 
 from shared import idempotency
 from shared.consumer import is_transient
+from shared.db import acquire
 from shared.errors import DATABASE_REFUSALS, DomainError, Unavailable
 from shared.outbox import Outbox
 from shared.outcomes import Outcome
@@ -62,7 +63,7 @@ class AuditEntry:
         """The audit line and the idempotency key's stored answer, in one round trip."""
         await tx.execute(_AUDIT_WITH_ANSWER, *self._values(status), scope, key, status, body)
 
-    def _values(self, status: int) -> tuple:
+    def _values(self, status: int) -> tuple[object, ...]:
         return (
             self.service,
             self.actor.sub,
@@ -146,7 +147,7 @@ class _Run:
 
     async def once(self) -> Answer:
         scope, key, audit = self.scope, self.key, self.audit
-        async with self.pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as tx, tx.transaction():
+        async with acquire(self.pool, timeout=ACQUIRE_TIMEOUT_S) as tx, tx.transaction():
             if key is not None and (stored := await idempotency.claim(tx, scope=scope, key=key, request=self.request)):
                 if audit is not None:
                     await audit.record(tx, stored[0])

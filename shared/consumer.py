@@ -35,6 +35,7 @@ import asyncpg.exceptions._base as asyncpg_errors
 from aiokafka import ConsumerRecord
 
 import shared.contracts  # noqa: F401  (registers every event type)
+from shared.db import acquire
 from shared.dead_letters import DeadLetterPublisher
 from shared.envelope import Envelope, Event
 from shared.faults import crash_point
@@ -137,10 +138,12 @@ class EventConsumer:
         results = await asyncio.gather(
             *(self._process_partition(rs) for rs in by_partition.values()), return_exceptions=True
         )
+        done: list[list[Outcome]] = []
         for result in results:
             if isinstance(result, BaseException):
                 raise result
-        return [outcome for outcomes in results for outcome in outcomes]
+            done.append(result)
+        return [outcome for outcomes in done for outcome in outcomes]
 
     async def _process_partition(self, records: Sequence[ConsumerRecord]) -> list[Outcome]:
         outcomes: list[Outcome] = []
@@ -209,7 +212,7 @@ class EventConsumer:
         """One transaction: the processed-event rows of every item, then each fresh item's handlers.
         Returns the positions of the items handled (the others were duplicates)."""
         first = items[0].record
-        async with self.pool.acquire() as tx, tx.transaction():
+        async with acquire(self.pool) as tx, tx.transaction():
             fresh = set(
                 await tx.fetchval(
                     """WITH new AS (
@@ -311,5 +314,5 @@ def _first_time(item: _Parsed, fresh: set[uuid.UUID]) -> bool:
 def _header(record: ConsumerRecord, name: str) -> str | None:
     for key, value in record.headers or ():
         if key == name and value is not None:
-            return value.decode(errors="replace")
+            return str(value.decode(errors="replace"))
     return None

@@ -46,10 +46,10 @@ async def connect(dsn: str) -> asyncpg.Connection:
     return conn
 
 
-def acquire(pool: asyncpg.Pool) -> AbstractAsyncContextManager[asyncpg.Connection]:
+def acquire(pool: asyncpg.Pool, *, timeout: float | None = None) -> AbstractAsyncContextManager[asyncpg.Connection]:
     """``pool.acquire()``, typed as what it lends: a connection. The pool's proxy forwards every
     method to the connection, but asyncpg's type stubs do not make it one."""
-    return pool.acquire()  # type: ignore[return-value]
+    return pool.acquire(timeout=timeout)  # type: ignore[return-value]
 
 
 async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:

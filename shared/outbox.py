@@ -336,12 +336,14 @@ class OutboxRelay:
             await _stop_quietly(producer)
 
     async def _observe_backlog(self, conn: asyncpg.Connection) -> None:
-        pending, oldest, parked = await conn.fetchrow(
+        backlog = await conn.fetchrow(
             """SELECT count(*) FILTER (WHERE parked_at IS NULL),
                       min(created_at) FILTER (WHERE parked_at IS NULL),
                       count(*) FILTER (WHERE parked_at IS NOT NULL)
                FROM outbox WHERE published_at IS NULL"""
         )
+        assert backlog is not None  # an aggregate always has a row
+        pending, oldest, parked = backlog
         OUTBOX_PENDING.labels(self.service).set(pending)
         OUTBOX_PARKED.labels(self.service).set(parked)
         age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
@@ -398,11 +400,12 @@ async def requeue(dsn: str) -> int:
     """Send parked rows again, in their order (after the topic is created or the ACL granted)."""
     conn = await connect(dsn)
     try:
-        return await conn.fetchval(
+        requeued: int = await conn.fetchval(
             """WITH r AS (UPDATE outbox SET parked_at = NULL, attempts = 0
                           WHERE parked_at IS NOT NULL AND published_at IS NULL RETURNING 1)
                SELECT count(*) FROM r"""
         )
+        return requeued
     finally:
         await conn.close()
 

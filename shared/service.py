@@ -21,11 +21,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import asyncpg
 import uvicorn
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, ConsumerRecord
 from fastapi import APIRouter, Depends, FastAPI, Request
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
@@ -74,13 +74,14 @@ class Runtime:
 
 async def runtime(request: Request) -> Runtime:
     """FastAPI dependency: the service's runtime (async: a plain function would run in a thread)."""
-    return request.app.state.runtime
+    found: Runtime = request.app.state.runtime
+    return found
 
 
 ServiceRuntime = Annotated[Runtime, Depends(runtime)]
 
 
-async def _raw_records(message: KafkaMessage) -> tuple:
+async def _raw_records(message: KafkaMessage) -> tuple[ConsumerRecord, ...]:
     return message.raw_message
 
 
@@ -110,7 +111,7 @@ def _subscribe(broker: KafkaBroker, consumer: EventConsumer, topics: list[str], 
         isolation_level="read_committed",  # the relay publishes each batch as one Kafka transaction
         max_poll_interval_ms=600_000,
     )
-    async def consume(records: tuple, message: KafkaMessage) -> None:
+    async def consume(records: tuple[ConsumerRecord, ...], message: KafkaMessage) -> None:
         try:
             await consumer.process_batch(message.raw_message)
         except Exception:
@@ -284,7 +285,7 @@ def run(definition: ServiceDefinition) -> None:
     except ValidationError as invalid:
         raise SystemExit(f"{definition.name} does not start: {invalid}") from None
     configure_logging(definition.name, settings.log_level)
-    options = dict(
+    options: dict[str, Any] = dict(
         host=settings.http_host,
         port=settings.http_port,
         log_config=None,
