@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from services.subsidy.api import router
+from services.subsidy.config import SubsidySettings
 from services.subsidy.handlers.events import events
 from shared.service import ServiceDefinition
 from shared.statistics import publish_statistics
@@ -11,6 +12,7 @@ definition = ServiceDefinition(
     name="subsidy",
     title="Tuoguan subsidy",
     migrations=Path(__file__).parent / "migrations",
+    settings=SubsidySettings,
     api=router,
     events=events,
     timers=[publish_statistics],

@@ -1,37 +1,103 @@
-"""A union with a fund and policies in the subsidy service, and bookings arriving as enrollment's events."""
+"""Subsidy in the test's own process (tests/support/inprocess.py), a union with a fund and
+policies, and bookings and days arriving as enrollment's and attendance's events.
+
+The events reach subsidy's handlers through subsidy's own :class:`EventConsumer`, as Kafka records
+would: the same processed-events check (a duplicate has no effect), one transaction per
+partition's records, partitions handled concurrently. Only Kafka itself is left out: that subsidy
+subscribes to the right topics is shown by the whole-process tests (test_walking_skeleton.py,
+test_idempotent_consumer.py, test_demo_walkthrough.py).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import time
 import uuid
+import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import httpx
 import pytest
+from aiokafka import ConsumerRecord
 
-from shared.envelope import Event
+from services.subsidy.app import definition
+from shared.consumer import EventConsumer
+from shared.envelope import Envelope, Event
 from testkit.city import token
-from testkit.kafka import publish_envelopes, wait_caught_up
-from testkit.processes import ServiceProcess
 from testkit.scenarios import SUMMER_DAYS, child_enrolled, envelope
 from tests.conftest import Stack, _fast_retries
+from tests.support.inprocess import InProcess, in_process
+
+PARTITIONS = 3  # records of one key share a partition; partitions are handled concurrently
+
+
+class _NoDeadLetters:
+    """A record the handlers cannot handle fails the test instead of going to a dead-letter topic."""
+
+    async def publish(self, record: ConsumerRecord, exc: BaseException, *, attempts: int, kind: str) -> None:
+        raise AssertionError(f"subsidy dead-lettered a {kind} record after {attempts} attempts") from exc
+
+
+@dataclass
+class Subscriber:
+    """Hands envelopes to subsidy's event consumer as the records of one poll."""
+
+    stack: Stack
+    service: InProcess
+    offsets: itertools.count = field(default_factory=itertools.count)
+
+    def consumer(self) -> EventConsumer:
+        settings = self.service.runtime.settings
+        return EventConsumer(
+            service="subsidy",
+            instance_id=settings.instance_id,
+            pool=self.service.runtime.pool,
+            router=definition.events,
+            outbox=self.service.runtime.outbox,
+            dead_letters=_NoDeadLetters(),  # type: ignore[arg-type]
+            max_attempts=settings.consumer_max_attempts,
+            backoff_s=settings.consumer_backoff_s,
+            backoff_max_s=settings.consumer_backoff_max_s,
+        )
+
+    def record(self, sent: Envelope) -> ConsumerRecord:
+        key, value = sent.key.encode(), sent.to_bytes()
+        return ConsumerRecord(
+            topic=self.stack.topic(sent.payload().STREAM),
+            partition=zlib.crc32(key) % PARTITIONS,
+            offset=next(self.offsets),
+            timestamp=int(time.time() * 1000),
+            timestamp_type=0,
+            key=key,
+            value=value,
+            checksum=None,
+            serialized_key_size=len(key),
+            serialized_value_size=len(value),
+            headers=[(name, data) for name, data in sent.headers()],
+        )
+
+    async def poll(self, *envelopes: Envelope) -> None:
+        outcomes = await self.consumer().process_batch([self.record(e) for e in envelopes])
+        assert set(outcomes) <= {"handled", "duplicate"}, outcomes
 
 
 @pytest.fixture(scope="module")
-async def subsidy(stack: Stack, log_dir) -> AsyncIterator[ServiceProcess]:
-    process = ServiceProcess("subsidy", stack.service_env(**_fast_retries()), log_dir).start()
-    try:
-        yield await process.wait_healthy()
-    finally:
-        process.stop()
+async def subsidy(stack: Stack) -> AsyncIterator[InProcess]:
+    async with in_process(stack, "subsidy", **_fast_retries()) as service:
+        yield service
 
 
 @dataclass
 class UnionFunds:
-    stack: Stack
-    http: httpx.AsyncClient
+    service: InProcess
+    subscriber: Subscriber
     union_id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        return self.service.http
 
     @property
     def staff(self) -> str:
@@ -59,18 +125,15 @@ class UnionFunds:
         return (await self.get(f"/funds/{fund_id}")).json()
 
     async def deliver(self, *events: Event) -> None:
-        """Publish events as their services would, and wait until subsidy has handled them."""
-        by_topic: dict[str, list] = {}
-        for event in events:
-            by_topic.setdefault(self.stack.topic(event.STREAM), []).append(envelope(event))
-        for topic, batch in by_topic.items():
-            await publish_envelopes(self.stack.kafka, topic, batch)
-            await wait_caught_up(self.stack.kafka, self.stack.group("subsidy"), topic)
+        """The events as their services publish them, handled by subsidy as one poll's records."""
+        await self.subscriber.poll(*(envelope(event) for event in events))
 
-    async def deliver_envelopes(self, *envelopes) -> None:
-        topic = self.stack.topic(envelopes[0].payload().STREAM)
-        await publish_envelopes(self.stack.kafka, topic, list(envelopes))
-        await wait_caught_up(self.stack.kafka, self.stack.group("subsidy"), topic)
+    async def deliver_envelopes(self, *envelopes: Envelope) -> None:
+        await self.subscriber.poll(*envelopes)
+
+    async def emitted(self, event_type: str, **data: str) -> list[dict]:
+        """The ``data`` of subsidy's outbox events of a type whose fields match ``data``."""
+        return await self.service.emitted(event_type, **data)
 
     def booking(self, *, days: int = 2, fee: int = 5000, group: str = "regular"):
         return child_enrolled(
@@ -86,22 +149,8 @@ class UnionFunds:
 
 
 @pytest.fixture
-async def union(stack: Stack, subsidy: ServiceProcess) -> AsyncIterator[UnionFunds]:
-    async with httpx.AsyncClient(base_url=subsidy.url, timeout=60, limits=httpx.Limits(max_connections=100)) as http:
-        yield UnionFunds(stack, http)
+async def union(stack: Stack, subsidy: InProcess) -> UnionFunds:
+    return UnionFunds(subsidy, Subscriber(stack, subsidy))
 
 
-async def subsidy_events(stack: Stack, event_type: str, **data: str) -> list[dict]:
-    conn = await stack.connect("subsidy")
-    try:
-        rows = await conn.fetch(
-            "SELECT convert_from(payload, 'UTF8')::jsonb -> 'data' AS data FROM outbox "
-            "WHERE event_type = $1 ORDER BY id",
-            event_type,
-        )
-    finally:
-        await conn.close()
-    return [r["data"] for r in rows if all(str(r["data"].get(k)) == str(v) for k, v in data.items())]
-
-
-__all__ = ["dt", "subsidy_events"]
+__all__ = ["dt"]

@@ -11,14 +11,13 @@ from shared.contracts.attendance import ChildAbsent, ChildCheckedIn
 from shared.contracts.enrollment import BookingCancelled
 from testkit.city import token
 from testkit.scenarios import envelope
-from tests.conftest import Stack
-from tests.subsidy.conftest import UnionFunds, subsidy_events
+from tests.subsidy.conftest import UnionFunds
 
 APPLICATIONS = 60
 COVERED = 25
 
 
-async def test_many_approvals_racing_for_a_small_fund_never_overspend_it(stack: Stack, union: UnionFunds) -> None:
+async def test_many_approvals_racing_for_a_small_fund_never_overspend_it(union: UnionFunds) -> None:
     amount = 2 * 5000  # each application: two days fully covered
     fund = await union.fund(budget_fen=COVERED * amount + amount // 2)  # 25 and a half applications' worth
     await union.policy(fund, "priority_full", groups=["gig"], auto_approve_up_to_fen=0)  # staff decide each
@@ -38,11 +37,11 @@ async def test_many_approvals_racing_for_a_small_fund_never_overspend_it(stack: 
     assert balance["available_fen"] == amount // 2
     rejected = [d.json() for d in decisions if d.json()["status"] == "rejected"]
     assert all(r["reason"] == f"fund {fund} cannot cover ¥100.00" for r in rejected)
-    assert len(await subsidy_events(stack, "fund.exhausted", fund_id=fund)) == 1, "one alert, not 35"
-    assert len(await subsidy_events(stack, "fund.low", fund_id=fund)) == 1
+    assert len(await union.emitted("fund.exhausted", fund_id=fund)) == 1, "one alert, not 35"
+    assert len(await union.emitted("fund.low", fund_id=fund)) == 1
 
 
-async def test_a_cancellation_gives_the_reserved_money_back(stack: Stack, union: UnionFunds) -> None:
+async def test_a_cancellation_gives_the_reserved_money_back(union: UnionFunds) -> None:
     fund = await union.fund(budget_fen=100_000)
     await union.policy(fund, "per_day", amount_per_day_fen=1200)
     booking = union.booking(days=3)
@@ -64,11 +63,11 @@ async def test_a_cancellation_gives_the_reserved_money_back(stack: Stack, union:
     assert (balance["reserved_fen"], balance["spent_fen"], balance["available_fen"]) == (0, 0, 100_000)
     (application,) = await union.applications(booking.booking_id)
     assert application["status"] == "cancelled"
-    (settled,) = await subsidy_events(stack, "subsidy.settled", booking_id=booking.booking_id)
+    (settled,) = await union.emitted("subsidy.settled", booking_id=booking.booking_id)
     assert (settled["spent_fen"], settled["released_fen"]) == (0, 3600)
 
 
-async def test_settlement_pays_attended_days_and_returns_the_no_shows(stack: Stack, union: UnionFunds) -> None:
+async def test_settlement_pays_attended_days_and_returns_the_no_shows(union: UnionFunds) -> None:
     fund = await union.fund(budget_fen=100_000)
     await union.policy(fund, "member_percent", percent_bp=1500)
     booking = union.booking(days=2, fee=4999)  # 2 x 49.99: 15 % is 14.997, paid as 14.99 = 750 + 749
@@ -87,11 +86,11 @@ async def test_settlement_pays_attended_days_and_returns_the_no_shows(stack: Sta
     )
     balance = await union.balance(fund)
     assert (balance["spent_fen"], balance["reserved_fen"], balance["available_fen"]) == (750, 0, 100_000 - 750)
-    (settled,) = await subsidy_events(stack, "subsidy.settled", booking_id=booking.booking_id)
+    (settled,) = await union.emitted("subsidy.settled", booking_id=booking.booking_id)
     assert (settled["spent_fen"], settled["released_fen"]) == (750, 749)
 
 
-async def test_a_duplicated_enrollment_event_reserves_once(stack: Stack, union: UnionFunds) -> None:
+async def test_a_duplicated_enrollment_event_reserves_once(union: UnionFunds) -> None:
     fund = await union.fund(budget_fen=100_000)
     await union.policy(fund, "per_day", amount_per_day_fen=1000)
     booking = union.booking(days=2)
@@ -100,10 +99,10 @@ async def test_a_duplicated_enrollment_event_reserves_once(stack: Stack, union: 
     (application,) = await union.applications(booking.booking_id)
     assert application["amount_fen"] == 2000
     assert (await union.balance(fund))["reserved_fen"] == 2000
-    assert len(await subsidy_events(stack, "subsidy.approved", booking_id=booking.booking_id)) == 1
+    assert len(await union.emitted("subsidy.approved", booking_id=booking.booking_id)) == 1
 
 
-async def test_union_staff_outside_the_subtree_are_denied(stack: Stack, union: UnionFunds) -> None:
+async def test_union_staff_outside_the_subtree_are_denied(union: UnionFunds) -> None:
     fund = await union.fund(budget_fen=50_000)
     await union.policy(fund, "per_day", amount_per_day_fen=1000, auto_approve_up_to_fen=0)
     booking = union.booking(days=1)
@@ -129,7 +128,7 @@ async def test_union_staff_outside_the_subtree_are_denied(stack: Stack, union: U
     assert (await union.get(f"/applications/{application['application_id']}")).json()["status"] == "pending_review"
 
 
-async def test_staff_reject_with_a_reason_and_auditors_get_the_ledger(stack: Stack, union: UnionFunds) -> None:
+async def test_staff_reject_with_a_reason_and_auditors_get_the_ledger(union: UnionFunds) -> None:
     fund = await union.fund(budget_fen=50_000)
     await union.policy(fund, "per_day", amount_per_day_fen=1000, auto_approve_up_to_fen=0)
     kept, refused = union.booking(days=2, group="gig"), union.booking(days=1)
@@ -142,7 +141,7 @@ async def test_staff_reject_with_a_reason_and_auditors_get_the_ledger(stack: Sta
         f"/applications/{b['application_id']}/decision", {"approve": False, "reason": "not a member"}, expect=200
     )
     await union.post(f"/applications/{a['application_id']}/decision", {"approve": True}, expect=200)
-    (rejection,) = await subsidy_events(stack, "subsidy.rejected", booking_id=refused.booking_id)
+    (rejection,) = await union.emitted("subsidy.rejected", booking_id=refused.booking_id)
     assert rejection["reason"] == "not a member"
 
     spending = (await union.get(f"/unions/{union.union_id}/spending?by=employment_category")).json()["rows"]

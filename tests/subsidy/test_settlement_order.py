@@ -12,8 +12,7 @@ import datetime as dt
 import pytest
 
 from shared.contracts.attendance import ChildAbsent, ChildCheckedIn
-from tests.conftest import Stack
-from tests.subsidy.conftest import UnionFunds, subsidy_events
+from tests.subsidy.conftest import UnionFunds
 
 
 def _the_days(booking) -> tuple[ChildCheckedIn, ChildAbsent]:
@@ -34,7 +33,7 @@ def _the_days(booking) -> tuple[ChildCheckedIn, ChildAbsent]:
 @pytest.mark.parametrize("staff_decide", [False, True], ids=["automatic", "staff-approve-after-the-days"])
 @pytest.mark.parametrize("days_first", [True, False], ids=["days-before-booking", "booking-before-days"])
 async def test_the_attended_day_is_paid_and_the_missed_day_released(
-    stack: Stack, union: UnionFunds, days_first: bool, staff_decide: bool
+    union: UnionFunds, days_first: bool, staff_decide: bool
 ) -> None:
     fund = await union.fund(budget_fen=100_000)
     await union.policy(
@@ -60,11 +59,11 @@ async def test_the_attended_day_is_paid_and_the_missed_day_released(
     assert (balance["spent_fen"], balance["reserved_fen"], balance["available_fen"]) == (750, 0, 100_000 - 750)
     (application,) = await union.applications(booking.booking_id)
     assert application["status"] == "settled"
-    (settled,) = await subsidy_events(stack, "subsidy.settled", booking_id=booking.booking_id)
+    (settled,) = await union.emitted("subsidy.settled", booking_id=booking.booking_id)
     assert (settled["spent_fen"], settled["released_fen"]) == (750, 749)
 
 
-async def test_a_day_attended_before_a_rejection_costs_the_fund_nothing(stack: Stack, union: UnionFunds) -> None:
+async def test_a_day_attended_before_a_rejection_costs_the_fund_nothing(union: UnionFunds) -> None:
     fund = await union.fund(budget_fen=100_000)
     await union.policy(fund, "per_day", amount_per_day_fen=1000, auto_approve_up_to_fen=0)
     booking = union.booking(days=2)

@@ -12,8 +12,8 @@ from typing import get_args
 
 from services.subsidy.domain import Policy, Request
 from services.subsidy.domain import policies as kinds_package
+from services.subsidy.domain.commands import CreatePolicy
 from services.subsidy.domain.policies import KINDS, ORDER
-from services.subsidy.handlers.decisions import CreatePolicy
 
 SAMPLE = {"percent_bp": 1500, "amount_per_day_fen": 1000, "groups": ("gig",), "class_ids": (uuid.uuid4(),)}
 

@@ -174,3 +174,12 @@ async def ledger(conn: Conn, union_id: uuid.UUID) -> list[asyncpg.Record]:
            WHERE $1 = ANY(a.union_path) ORDER BY a.opened_at, a.application_id, l.day, l.policy_id""",
         union_id,
     )
+
+
+async def fund_owners(conn: Conn, application_id: uuid.UUID) -> list[uuid.UUID]:
+    """The unions owning the funds an application's lines draw on."""
+    rows = await conn.fetch(
+        "SELECT DISTINCT f.union_id FROM application_lines l JOIN funds f USING (fund_id) WHERE l.application_id = $1",
+        application_id,
+    )
+    return [r["union_id"] for r in rows]

@@ -135,3 +135,11 @@ async def policies_for(conn: Conn, union_path: list[uuid.UUID]) -> tuple[list[Po
         for r in rows
     ]
     return policies, {r["policy_id"]: r["cap_per_programme_fen"] for r in rows}
+
+
+async def programme_caps(conn: Conn, policy_ids: list[uuid.UUID]) -> dict[uuid.UUID, int | None]:
+    """Each policy's cap per programme (None: no cap)."""
+    rows = await conn.fetch(
+        "SELECT policy_id, cap_per_programme_fen FROM policies WHERE policy_id = ANY($1::uuid[])", policy_ids
+    )
+    return {r["policy_id"]: r["cap_per_programme_fen"] for r in rows}

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from services.subsidy.db import applications as apps
-from services.subsidy.db import children, funds
+from services.subsidy.db import applications, children, funds
 from services.subsidy.db import days as known_days
 from services.subsidy.domain import Request, automatic, subsidise
 from services.subsidy.handlers import ledger
@@ -39,7 +38,7 @@ async def open_application(event: ChildEnrolled | BookingPromoted, uow: UnitOfWo
     auto = automatic(lines)
     application_id = uuid.uuid4()
     status = "not_applicable" if not lines else "requested" if auto else "pending_review"
-    await apps.insert_application(
+    await applications.insert_application(
         tx,
         application_id=application_id,
         source_event_id=uow.handled.event_id,
@@ -48,7 +47,7 @@ async def open_application(event: ChildEnrolled | BookingPromoted, uow: UnitOfWo
         amount_fen=amount,
         status=status,
     )
-    await apps.insert_lines(tx, application_id, lines, "proposed")
+    await applications.insert_lines(tx, application_id, lines, "proposed")
     uow.emit(
         SubsidyRequested(
             application_id=application_id,
@@ -61,9 +60,9 @@ async def open_application(event: ChildEnrolled | BookingPromoted, uow: UnitOfWo
         ),
     )
     if lines and auto:
-        await ledger.approve(uow, await apps.lock(tx, application_id), by=SYSTEM)
+        await ledger.approve(uow, await applications.lock(tx, application_id), by=SYSTEM)
     elif lines:
-        await ledger.resolve_known_days(uow, await apps.lock(tx, application_id))
+        await ledger.resolve_known_days(uow, await applications.lock(tx, application_id))
 
 
 @events.on(BookingChanged)
@@ -71,9 +70,9 @@ async def open_application(event: ChildEnrolled | BookingPromoted, uow: UnitOfWo
 async def release_given_up_days(event: BookingChanged | BookingCancelled, uow: UnitOfWork) -> None:
     tx = uow.tx
     days = list(event.removed_days if isinstance(event, BookingChanged) else event.days)
-    for row in await apps.open_applications(tx, event.booking_id):
-        app = await apps.lock(tx, row["application_id"])
-        await ledger.resolve_days(uow, app, days, attended=False)
+    for row in await applications.open_applications(tx, event.booking_id):
+        application = await applications.lock(tx, row["application_id"])
+        await ledger.resolve_days(uow, application, days, attended=False)
 
 
 @events.on(ChildCheckedIn)
@@ -85,9 +84,9 @@ async def settle_the_day(event: ChildCheckedIn | ChildAbsent, uow: UnitOfWork) -
     attended = isinstance(event, ChildCheckedIn)
     await known_days.lock_child(tx, event.child_id)
     await known_days.record(tx, booking_id=event.booking_id, child_id=event.child_id, day=event.day, attended=attended)
-    for row in await apps.open_applications(tx, event.booking_id):
-        app = await apps.lock(tx, row["application_id"])
-        await ledger.resolve_days(uow, app, [event.day], attended=attended)
+    for row in await applications.open_applications(tx, event.booking_id):
+        application = await applications.lock(tx, row["application_id"])
+        await ledger.resolve_days(uow, application, [event.day], attended=attended)
 
 
 @events.on(ChildRegistered)

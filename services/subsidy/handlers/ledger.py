@@ -14,9 +14,8 @@ import uuid
 
 import asyncpg
 
-from services.subsidy.db import applications as apps
+from services.subsidy.db import applications, funds
 from services.subsidy.db import days as known_days
-from services.subsidy.db import funds
 from services.subsidy.domain import LOW_SHARE, yuan
 from shared import statistics
 from shared.contracts.subsidy import (
@@ -30,16 +29,16 @@ from shared.contracts.subsidy import (
 from shared.uow import UnitOfWork
 
 
-async def _count(tx: asyncpg.Connection, app: asyncpg.Record, measure: statistics.Measure, amount: int) -> None:
+async def _count(tx: asyncpg.Connection, application: asyncpg.Record, measure: statistics.Measure, amount: int) -> None:
     """Statistics offices see subsidy money only summed by union, priority group and period."""
     await statistics.count(
         tx,
         statistics.Fact(
             measure,
-            str(app["application_id"]),
-            app["union_path"][-1],
-            app["child_id"],
-            priority_group=app["priority_group"],
+            str(application["application_id"]),
+            application["union_path"][-1],
+            application["child_id"],
+            priority_group=application["priority_group"],
             amount_fen=amount,
         ),
     )
@@ -52,15 +51,11 @@ class NotCovered(Exception):
         self.fund = fund
 
 
-async def approve(uow: UnitOfWork, app: asyncpg.Record, *, by: str) -> bool:
+async def approve(uow: UnitOfWork, application: asyncpg.Record, *, by: str) -> bool:
     """Reserve the application's money in its funds, all or nothing; approve or reject it."""
     tx = uow.tx
-    proposed = await apps.lines_by_policy(tx, app["application_id"], "proposed")
-    caps = await tx.fetch(
-        "SELECT policy_id, cap_per_programme_fen FROM policies WHERE policy_id = ANY($1::uuid[])",
-        [row["policy_id"] for row in proposed],
-    )
-    cap_of = {r["policy_id"]: r["cap_per_programme_fen"] for r in caps}
+    proposed = await applications.lines_by_policy(tx, application["application_id"], "proposed")
+    cap_of = await funds.programme_caps(tx, [row["policy_id"] for row in proposed])
     per_fund: dict[uuid.UUID, int] = {}
     for line in proposed:
         per_fund[line["fund_id"]] = per_fund.get(line["fund_id"], 0) + line["amount_fen"]
@@ -69,7 +64,7 @@ async def approve(uow: UnitOfWork, app: asyncpg.Record, *, by: str) -> bool:
             for line in proposed:
                 cap = cap_of.get(line["policy_id"])
                 if cap is not None and not await funds.use_programme_cap(
-                    tx, line["policy_id"], app["programme_id"], line["amount_fen"], cap
+                    tx, line["policy_id"], application["programme_id"], line["amount_fen"], cap
                 ):
                     raise NotCovered(f"the policy's cap for this programme ({yuan(cap)}) is reached")
             for fund_id, amount in sorted(per_fund.items()):
@@ -82,9 +77,9 @@ async def approve(uow: UnitOfWork, app: asyncpg.Record, *, by: str) -> bool:
                     uow.emit(
                         FundLow(fund_id=fund_id, budget_fen=left["budget_fen"], available_fen=left["available_fen"])
                     )
-            await apps.move_lines(tx, app["application_id"], ("proposed",), "reserved")
+            await applications.move_lines(tx, application["application_id"], ("proposed",), "reserved")
     except NotCovered as refusal:
-        await reject(uow, app, by=by, reason=refusal.reason)
+        await reject(uow, application, by=by, reason=refusal.reason)
         fund = refusal.fund
         if fund is not None and await funds.flag(tx, fund["fund_id"], "exhausted_alerted"):
             uow.emit(
@@ -93,59 +88,61 @@ async def approve(uow: UnitOfWork, app: asyncpg.Record, *, by: str) -> bool:
                 )
             )
         return False
-    await apps.set_status(tx, app["application_id"], "approved", by=by)
-    await _count(tx, app, "subsidy_approved", sum(per_fund.values()))
+    await applications.set_status(tx, application["application_id"], "approved", by=by)
+    await _count(tx, application, "subsidy_approved", sum(per_fund.values()))
     uow.emit(
         SubsidyApproved(
-            application_id=app["application_id"],
-            booking_id=app["booking_id"],
-            child_id=app["child_id"],
+            application_id=application["application_id"],
+            booking_id=application["booking_id"],
+            child_id=application["child_id"],
             amount_fen=sum(per_fund.values()),
             decided_by=by,
             funds=tuple(FundShare(fund_id=f, amount_fen=a) for f, a in sorted(per_fund.items())),
         )
     )
-    await resolve_known_days(uow, await apps.lock(tx, app["application_id"]))
+    await resolve_known_days(uow, await applications.lock(tx, application["application_id"]))
     return True
 
 
-async def reject(uow: UnitOfWork, app: asyncpg.Record, *, by: str, reason: str) -> None:
+async def reject(uow: UnitOfWork, application: asyncpg.Record, *, by: str, reason: str) -> None:
     tx = uow.tx
-    await apps.move_lines(tx, app["application_id"], ("proposed",), "released")
-    await apps.set_status(tx, app["application_id"], "rejected", by=by, reason=reason)
+    await applications.move_lines(tx, application["application_id"], ("proposed",), "released")
+    await applications.set_status(tx, application["application_id"], "rejected", by=by, reason=reason)
     uow.emit(
         SubsidyRejected(
-            application_id=app["application_id"],
-            booking_id=app["booking_id"],
-            child_id=app["child_id"],
+            application_id=application["application_id"],
+            booking_id=application["booking_id"],
+            child_id=application["child_id"],
             reason=reason,
             decided_by=by,
         )
     )
 
 
-async def resolve_days(uow: UnitOfWork, app: asyncpg.Record, days: list[dt.date], *, attended: bool) -> None:
+async def resolve_days(uow: UnitOfWork, application: asyncpg.Record, days: list[dt.date], *, attended: bool) -> None:
     """Attended days are paid from the reservation; days given up or missed go back to the funds."""
     tx = uow.tx
-    await _move_days(tx, app, days, attended=attended)
-    await settle_if_done(uow, app)
+    await _move_days(tx, application, days, attended=attended)
+    await settle_if_done(uow, application)
 
 
-async def resolve_known_days(uow: UnitOfWork, app: asyncpg.Record) -> None:
+async def resolve_known_days(uow: UnitOfWork, application: asyncpg.Record) -> None:
     """Resolve the days attendance told of before the application was opened or approved."""
     tx = uow.tx
-    told = await known_days.of_booking(tx, app["booking_id"])
+    told = await known_days.of_booking(tx, application["booking_id"])
     for attended in (True, False):
         if chosen := sorted(day for day, was in told.items() if was is attended):
-            await _move_days(tx, app, chosen, attended=attended)
-    await settle_if_done(uow, app)
+            await _move_days(tx, application, chosen, attended=attended)
+    await settle_if_done(uow, application)
 
 
-async def _move_days(tx: asyncpg.Connection, app: asyncpg.Record, days: list[dt.date], *, attended: bool) -> None:
+async def _move_days(
+    tx: asyncpg.Connection, application: asyncpg.Record, days: list[dt.date], *, attended: bool
+) -> None:
     # A day attended before staff decided stays proposed: approve() pays it from the known days.
-    moved = await apps.move_lines(
+    moved = await applications.move_lines(
         tx,
-        app["application_id"],
+        application["application_id"],
         ("reserved",) if attended else ("reserved", "proposed"),
         "spent" if attended else "released",
         days,
@@ -157,23 +154,23 @@ async def _move_days(tx: asyncpg.Connection, app: asyncpg.Record, days: list[dt.
             await funds.spend(tx, line["fund_id"], line["amount_fen"])
         else:
             await funds.release(tx, line["fund_id"], line["amount_fen"])
-            await funds.unuse_programme_cap(tx, line["policy_id"], app["programme_id"], line["amount_fen"])
+            await funds.unuse_programme_cap(tx, line["policy_id"], application["programme_id"], line["amount_fen"])
 
 
-async def settle_if_done(uow: UnitOfWork, app: asyncpg.Record) -> None:
+async def settle_if_done(uow: UnitOfWork, application: asyncpg.Record) -> None:
     tx = uow.tx
-    totals = await apps.totals(tx, app["application_id"])
-    if totals.get("reserved") or totals.get("proposed") or app["status"] not in ("approved", "pending_review"):
+    totals = await applications.totals(tx, application["application_id"])
+    if totals.get("reserved") or totals.get("proposed") or application["status"] not in ("approved", "pending_review"):
         return
     status = "settled" if totals.get("spent") else "cancelled"
-    await apps.set_status(tx, app["application_id"], status)
-    if app["status"] == "approved":
-        await _count(tx, app, "subsidy_settled", totals.get("spent", 0))
+    await applications.set_status(tx, application["application_id"], status)
+    if application["status"] == "approved":
+        await _count(tx, application, "subsidy_settled", totals.get("spent", 0))
         uow.emit(
             SubsidySettled(
-                application_id=app["application_id"],
-                booking_id=app["booking_id"],
-                child_id=app["child_id"],
+                application_id=application["application_id"],
+                booking_id=application["booking_id"],
+                child_id=application["child_id"],
                 spent_fen=totals.get("spent", 0),
                 released_fen=totals.get("released", 0),
             )

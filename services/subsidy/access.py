@@ -1,0 +1,79 @@
+"""Who may see and change what in the subsidy service.
+
+Union staff set up their own union's funds and policies and see their union's funds; they see the
+applications and figures of their part of the union tree (known from the classes' union paths);
+an application is decided by staff of the union that owns each fund it draws on, or of a union
+above it. A child's guardians read the child's applications. The admin may do everything.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+
+from services.subsidy.db import applications, children
+from shared.db import Conn
+from shared.errors import Invalid
+from shared.principal import Principal, forbidden, require_role
+
+
+def ensure_union_staff_of(p: Principal, union_id: uuid.UUID) -> None:
+    if p.role == "admin" or (p.role == "union_staff" and p.union_id == union_id):
+        return
+    raise forbidden("this belongs to another union")
+
+
+async def ensure_sees_subtree(conn: Conn, p: Principal, union_id: uuid.UUID) -> None:
+    """The union's own staff, or staff of a union above it (known from the classes' paths)."""
+    if (
+        p.role == "union_staff"
+        and p.union_id
+        and p.union_id != union_id
+        and await applications.is_above(conn, p.union_id, union_id)
+    ):
+        return
+    ensure_union_staff_of(p, union_id)
+
+
+async def ensure_may_read(conn: Conn, p: Principal, application: dict[str, Any]) -> None:
+    """Union staff within the class's part of the tree, and the child's own guardians."""
+    if p.role == "admin" or (p.role == "union_staff" and p.union_id in (application["union_path"] or [])):
+        return
+    if p.role == "parent" and p.member_id and await children.is_guardian(conn, application["child_id"], p.member_id):
+        return
+    raise forbidden("this application is outside your part of the union tree")
+
+
+async def ensure_guardian_if_parent(conn: Conn, p: Principal, child_id: uuid.UUID) -> None:
+    """A parent reads only the applications of a child they are a guardian of."""
+    if p.role == "parent" and (p.member_id is None or not await children.is_guardian(conn, child_id, p.member_id)):
+        raise forbidden("you are not a guardian of this child")
+
+
+def own_union(p: Principal, union_id: uuid.UUID | None) -> uuid.UUID | None:
+    """The union whose funds and policies ``p`` sets up: their own (the admin names one). None
+    only for a staff token that names no union (the database then refuses the row, as before)."""
+    require_role(p, "union_staff", "admin")
+    if p.role == "admin":
+        if union_id is None:
+            raise Invalid("the admin must name the union", field="union_id")
+        return union_id
+    if union_id not in (None, p.union_id):
+        raise forbidden("funds and policies are set up by the union's own staff")
+    return p.union_id
+
+
+async def ensure_decides(tx: asyncpg.Connection, p: Principal, application: asyncpg.Record) -> None:
+    """Staff of the union that owns each fund involved, or of a union above it on the class's path."""
+    if p.role == "admin":
+        return
+    path = list(application["union_path"] or [])
+    owners = await applications.fund_owners(tx, application["application_id"])
+    if (
+        p.role != "union_staff"
+        or p.union_id not in path
+        or any(o not in path or path.index(p.union_id) > path.index(o) for o in owners)
+    ):
+        raise forbidden("this application is decided by the staff of the union that owns its fund")

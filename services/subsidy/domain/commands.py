@@ -1,0 +1,57 @@
+"""What a caller may ask of the subsidy service: every request body (and query model) it accepts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from services.subsidy.domain.policies import KINDS
+from shared.contracts.enrollment import EmploymentCategory
+
+
+class CreateFund(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    union_id: uuid.UUID | None = Field(None, description="Defaults to the caller's union")
+    name: str = Field(min_length=1, max_length=80)
+    budget_fen: int = Field(gt=0, le=10**12)
+
+
+class CreatePolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    union_id: uuid.UUID | None = Field(None, description="Defaults to the caller's union")
+    fund_id: uuid.UUID
+    kind: Literal[tuple(KINDS)]  # type: ignore[valid-type]  # the kinds registered in domain/policies
+    percent_bp: int | None = Field(None, ge=1, le=10_000, description="member_percent: 1500 is 15 %")
+    amount_per_day_fen: int | None = Field(None, gt=0, description="per_day and fund_grant")
+    groups: list[EmploymentCategory] = Field(default_factory=list)
+    class_ids: list[uuid.UUID] = Field(default_factory=list, description="Only these classes (model classes)")
+    cap_per_child_fen: int | None = Field(None, gt=0)
+    cap_per_programme_fen: int | None = Field(None, gt=0)
+    auto_approve_up_to_fen: int | None = Field(None, ge=0, description="Above this, staff decide; none: always")
+
+    @model_validator(mode="after")
+    def _complete(self) -> Self:
+        missing = KINDS[self.kind].missing(dict(self))
+        if missing:
+            raise ValueError(missing)
+        return self
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    approve: bool
+    reason: str = Field("", max_length=300)
+
+    @model_validator(mode="after")
+    def _reason_for_rejection(self) -> Self:
+        if not self.approve and not self.reason.strip():
+            raise ValueError("a rejection needs a reason")
+        return self
+
+
+SpendingBy = Literal["employment_category", "programme"]  # how GET /unions/{union_id}/spending groups its rows
