@@ -48,7 +48,7 @@ async def stack(infra: Endpoints) -> AsyncIterator[Stack]:
 
 @pytest.fixture(scope="session")
 def log_dir() -> Path:
-    path = ROOT / ".state/test-logs"
+    path = ROOT / ".state/test-logs" / os.environ.get("PYTEST_XDIST_WORKER", "main")  # a folder per worker
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -4,7 +4,6 @@ service, still valid and not made to live too long. And no service starts on a p
 from __future__ import annotations
 
 import time
-import uuid
 from pathlib import Path
 
 import httpx
@@ -99,7 +98,7 @@ async def test_a_service_refuses_to_start_without_a_jwks(stack: Stack, log_dir: 
     "value, says",
     [
         ("tuoguan-dev-pseudonym-key", "known, public value"),
-        ("short-" + uuid.uuid4().hex[:8], "at least 32"),
+        ("short-7d3f9a2c", "at least 32"),
         ("", "not set"),
     ],
 )
