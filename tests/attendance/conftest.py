@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
-from services.attendance.domain import LOCAL_TIME
 from shared.contracts.enrollment import ChildRegistered
 from shared.sealed import unseal
+from shared.timezones import LOCAL_TIME
 from testkit.city import token
 from testkit.kafka import publish_envelopes
 from testkit.processes import ServiceProcess

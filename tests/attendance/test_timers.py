@@ -8,7 +8,7 @@ import datetime as dt
 
 import httpx
 
-from services.attendance.domain import LOCAL_TIME
+from shared.timezones import LOCAL_TIME
 from tests.attendance.conftest import SiteDay, attendance_events, code_for, today
 from tests.conftest import Stack
 from tests.support.polling import eventually
