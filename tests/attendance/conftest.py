@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from services.attendance.handlers.events import events
-from shared.contracts.enrollment import ChildRegistered
+from shared.contracts.enrollment import ChildEnrolled, ChildRegistered
 from shared.envelope import Envelope
 from shared.sealed import unseal
 from shared.timezones import LOCAL_TIME
@@ -24,7 +24,7 @@ from shared.uow import UnitOfWork
 from testkit.city import token
 from testkit.kafka import publish_envelopes
 from testkit.processes import ServiceProcess
-from testkit.scenarios import child_enrolled, child_registered, envelope
+from testkit.scenarios import WUHAN_STEEL_UNION, child_enrolled, child_registered, envelope
 from tests.conftest import Stack, _fast_retries
 from tests.support.inprocess import InProcess, in_process
 from tests.support.polling import eventually
@@ -88,6 +88,8 @@ class SiteDay:
     site_id: uuid.UUID = field(default_factory=uuid.uuid4)
     class_id: uuid.UUID = field(default_factory=uuid.uuid4)
     provider_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    union_path: tuple[uuid.UUID, ...] = (WUHAN_STEEL_UNION,)
+    bookings: dict[uuid.UUID, ChildEnrolled] = field(default_factory=dict)  # the last booking of each child
 
     @property
     def staff(self) -> str:
@@ -105,7 +107,9 @@ class SiteDay:
             site_id=self.site_id,
             provider_id=self.provider_id,
             class_type=self.class_type,
+            union_path=self.union_path,
         )
+        self.bookings[registered.child_id] = enrolled
         await self.deliver([envelope(registered), envelope(enrolled)])
         await eventually(lambda: self.on_roster(registered.child_id, day or today()))
         return registered

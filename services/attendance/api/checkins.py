@@ -10,7 +10,6 @@ from services.attendance.domain.commands import CheckIn
 from services.attendance.handlers import checkin
 from shared.auth import Caller
 from shared.http_commands import IdempotencyKey, respond
-from shared.service import ServiceRuntime
 
 router = APIRouter(tags=["check-in"])
 
@@ -22,7 +21,5 @@ router = APIRouter(tags=["check-in"])
     responses={200: {"model": CheckedIn, "description": "The child was already admitted today: that admission"}},
     summary="Check a child in with a health screening (provider staff at the child's site)",
 )
-async def check_in(
-    body: CheckIn, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
-) -> JSONResponse:
+async def check_in(body: CheckIn, request: Request, caller: Caller, key: IdempotencyKey) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: checkin.check_in(body, uow))

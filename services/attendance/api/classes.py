@@ -35,7 +35,6 @@ async def add_staff(
     day: dt.date,
     body: StaffOnDuty,
     request: Request,
-    rt: ServiceRuntime,
     caller: Caller,
     key: IdempotencyKey,
 ) -> JSONResponse:

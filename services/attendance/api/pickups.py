@@ -44,7 +44,6 @@ async def confirm_pickup(
     attempt_id: uuid.UUID,
     body: ConfirmPickup,
     request: Request,
-    rt: ServiceRuntime,
     caller: Caller,
     key: IdempotencyKey,
 ) -> JSONResponse:
@@ -60,7 +59,6 @@ async def release_pickup(
     child_id: uuid.UUID,
     body: ReleasePickup,
     request: Request,
-    rt: ServiceRuntime,
     caller: Caller,
     key: IdempotencyKey,
 ) -> JSONResponse:

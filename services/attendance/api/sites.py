@@ -12,7 +12,6 @@ from services.attendance.domain.commands import Hours
 from services.attendance.handlers import site
 from shared.auth import Caller
 from shared.http_commands import IdempotencyKey, respond
-from shared.service import ServiceRuntime
 
 router = APIRouter(tags=["sites"])
 
@@ -21,6 +20,6 @@ router = APIRouter(tags=["sites"])
     "/sites/{site_id}/hours", response_model=SiteHoursSet, summary="Check-in cut-off, closing time, escalation pace"
 )
 async def set_hours(
-    site_id: uuid.UUID, body: Hours, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
+    site_id: uuid.UUID, body: Hours, request: Request, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: site.set_hours(site_id, body, uow))
