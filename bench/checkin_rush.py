@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from bench.harness import percentile, running_system
 from bench.load import Load
-from services.attendance.domain import local_today
+from services.attendance.domain.hours import local_today
 from testkit.city import token
 from testkit.kafka import publish_envelopes, wait_caught_up
 from testkit.scenarios import child_enrolled, child_registered, envelope

@@ -29,3 +29,24 @@ def ensure_guardian(p: Principal, guardians: list[dict]) -> None:
     if p.role == "parent" and str(p.member_id) in {g["guardian_id"] for g in guardians}:
         return
     raise forbidden("you are not a guardian of this child")
+
+
+def ensure_sees_child(p: Principal, guardians: list[dict], in_union_tree: bool) -> None:
+    """A child's attendance: its guardians, union staff above one of its classes, admins.
+    ``in_union_tree``: whether one of the child's classes lies under the caller's union."""
+    if p.role == "parent":
+        ensure_guardian(p, guardians)
+    elif p.role == "union_staff":
+        if not in_union_tree:
+            raise forbidden("this child is outside your part of the union tree")
+    elif p.role != "admin":
+        raise forbidden("guardians and union staff only")
+
+
+def ensure_sees_union(p: Principal, union_id: uuid.UUID, above: bool) -> None:
+    """A union's figures: its own staff, staff of a union ``above`` it, admins."""
+    if p.role == "admin":
+        return
+    if p.role == "union_staff" and p.union_id and (p.union_id == union_id or above):
+        return
+    raise forbidden("union staff see their own union's subtree")

@@ -1,24 +1,32 @@
-"""A site's day for attendance scenarios: children booked for today, staff tokens, the outbox."""
+"""A site's day for attendance scenarios: children booked for today, staff tokens, the outbox.
+
+Attendance runs in the test's process (tests/support/inprocess.py) and enrollment's events are
+handed to its event handlers as its consumer hands them over, without Kafka; scenarios whose
+events must travel on (to notify) use ``site_process``, a whole attendance process fed through Kafka."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 import httpx
 import pytest
 
-from services.attendance.domain import LOCAL_TIME
-from shared.contracts.enrollment import ChildRegistered
+from services.attendance.handlers.events import events
+from shared.contracts.enrollment import ChildEnrolled, ChildRegistered
+from shared.envelope import Envelope
 from shared.sealed import unseal
+from shared.timezones import LOCAL_TIME
+from shared.uow import UnitOfWork
 from testkit.city import token
 from testkit.kafka import publish_envelopes
 from testkit.processes import ServiceProcess
-from testkit.scenarios import child_enrolled, child_registered, envelope
+from testkit.scenarios import WUHAN_STEEL_UNION, child_enrolled, child_registered, envelope
 from tests.conftest import Stack, _fast_retries
+from tests.support.inprocess import InProcess, in_process
 from tests.support.polling import eventually
 
 
@@ -26,16 +34,47 @@ def today() -> dt.date:
     return dt.datetime.now(LOCAL_TIME).date()
 
 
+# These scenarios run at any hour: timers tick only at start-up, so that a cut-off that passed
+# does not mark their children absent while they are being checked in.
+HOURLY_TIMERS = {**_fast_retries(), "ATTENDANCE_TIMER_INTERVAL_S": "3600"}
+
+
 @pytest.fixture(scope="module")
-async def attendance(stack: Stack, log_dir) -> AsyncIterator[ServiceProcess]:
-    """Attendance with its timers ticking only at start-up: these scenarios run at any hour, and a
-    cut-off that passed must not mark their children absent while they are being checked in."""
-    env = stack.service_env(**{**_fast_retries(), "ATTENDANCE_TIMER_INTERVAL_S": "3600"})
-    process = ServiceProcess("attendance", env, log_dir).start()
+async def attendance(stack: Stack) -> AsyncIterator[InProcess]:
+    async with in_process(stack, "attendance", **HOURLY_TIMERS) as service:
+        yield service
+
+
+@pytest.fixture(scope="module")
+async def attendance_process(stack: Stack, log_dir) -> AsyncIterator[ServiceProcess]:
+    process = ServiceProcess("attendance", stack.service_env(**HOURLY_TIMERS), log_dir).start()
     try:
         yield await process.wait_healthy()
     finally:
         process.stop()
+
+
+Deliver = Callable[[Sequence[Envelope]], Awaitable[None]]
+
+
+def handled_by(service: InProcess) -> Deliver:
+    """Enrollment's events run through attendance's handlers in one transaction, as its consumer
+    runs them (less the dedup of redeliveries, which tests/test_idempotent_consumer.py covers)."""
+
+    async def deliver(envelopes: Sequence[Envelope]) -> None:
+        async with UnitOfWork.begin(service.runtime.pool, service.runtime.outbox) as uow:
+            for envelope in envelopes:
+                for step in events.handlers[envelope.type]:
+                    await step.run([(envelope.payload(), uow.caused_by(envelope))])
+
+    return deliver
+
+
+def through_kafka(stack: Stack) -> Deliver:
+    async def deliver(envelopes: Sequence[Envelope]) -> None:
+        await publish_envelopes(stack.kafka, stack.topic("enrollment.events"), list(envelopes))
+
+    return deliver
 
 
 @dataclass
@@ -44,10 +83,13 @@ class SiteDay:
 
     stack: Stack
     http: httpx.AsyncClient
+    deliver: Deliver
     class_type: str = "school_age"
     site_id: uuid.UUID = field(default_factory=uuid.uuid4)
     class_id: uuid.UUID = field(default_factory=uuid.uuid4)
     provider_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    union_path: tuple[uuid.UUID, ...] = (WUHAN_STEEL_UNION,)
+    bookings: dict[uuid.UUID, ChildEnrolled] = field(default_factory=dict)  # the last booking of each child
 
     @property
     def staff(self) -> str:
@@ -65,10 +107,10 @@ class SiteDay:
             site_id=self.site_id,
             provider_id=self.provider_id,
             class_type=self.class_type,
+            union_path=self.union_path,
         )
-        await publish_envelopes(
-            self.stack.kafka, self.stack.topic("enrollment.events"), [envelope(registered), envelope(enrolled)]
-        )
+        self.bookings[registered.child_id] = enrolled
+        await self.deliver([envelope(registered), envelope(enrolled)])
         await eventually(lambda: self.on_roster(registered.child_id, day or today()))
         return registered
 
@@ -122,9 +164,14 @@ class SiteDay:
 
 
 @pytest.fixture
-async def site(stack: Stack, attendance: ServiceProcess) -> AsyncIterator[SiteDay]:
-    async with httpx.AsyncClient(base_url=attendance.url, timeout=30) as http:
-        yield SiteDay(stack, http)
+async def site(stack: Stack, attendance: InProcess) -> SiteDay:
+    return SiteDay(stack, attendance.http, handled_by(attendance))
+
+
+@pytest.fixture
+async def site_process(stack: Stack, attendance_process: ServiceProcess) -> AsyncIterator[SiteDay]:
+    async with httpx.AsyncClient(base_url=attendance_process.url, timeout=30) as http:
+        yield SiteDay(stack, http, through_kafka(stack))
 
 
 async def attendance_events(stack: Stack, event_type: str, child_id: uuid.UUID | str) -> list[dict]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from services.attendance.domain import CHILDREN_PER_STAFF
+from services.attendance.domain.staffing import CHILDREN_PER_STAFF
 from testkit.city import token
 from tests.attendance.conftest import SiteDay, attendance_events, today
 from tests.conftest import Stack

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from services.attendance.domain import CHILDREN_PER_STAFF
+from services.attendance.domain.staffing import CHILDREN_PER_STAFF
 from testkit.city import token
 from testkit.scenarios import WUHAN_STEEL_UNION
 from tests.attendance.conftest import SiteDay, attendance_events, code_for, today

@@ -8,6 +8,7 @@ import re
 import uuid
 
 import httpx
+import pytest
 
 from shared.contracts.enrollment import Channel
 from testkit.city import token
@@ -17,6 +18,12 @@ from tests.attendance.conftest import SiteDay, attendance_events
 from tests.conftest import Stack
 from tests.notify.conftest import LOOPBACK_RECEIVERS, WebhookReceiver, posted_codes
 from tests.support.polling import eventually
+
+
+@pytest.fixture
+def site(site_process: SiteDay) -> SiteDay:
+    """The code must travel on to notify: a whole attendance process, its events relayed to Kafka."""
+    return site_process
 
 
 async def _notify_rows(stack: Stack, sql: str, child_id) -> list[str]:

@@ -8,7 +8,7 @@ import datetime as dt
 import uuid
 
 from services.attendance.db import timers
-from services.attendance.domain import SiteHours
+from services.attendance.domain.hours import SiteHours
 from tests.conftest import Stack
 
 DAY = dt.date(2027, 7, 5)

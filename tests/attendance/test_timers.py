@@ -1,16 +1,16 @@
 """Absences at the cut-off and late pick-up escalation: persisted timers that fire once,
-even when they fall due while the service is down."""
+even when they fall due while the service is down. Attendance runs in the test's process, its
+timers ticking as they would in its own (tests/support/inprocess.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 
-import httpx
-
-from services.attendance.domain import LOCAL_TIME
-from tests.attendance.conftest import SiteDay, attendance_events, code_for, today
-from tests.conftest import Stack
+from shared.timezones import LOCAL_TIME
+from tests.attendance.conftest import SiteDay, attendance_events, code_for, handled_by, today
+from tests.conftest import Stack, _fast_retries
+from tests.support.inprocess import in_process
 from tests.support.polling import eventually
 
 
@@ -23,39 +23,34 @@ async def _wait_past_local_midnight_risk() -> None:
         )
 
 
-async def test_late_pick_up_escalates_once_per_step_across_a_restart(stack: Stack, start_service) -> None:
+async def test_late_pick_up_escalates_once_per_step_across_a_restart(stack: Stack) -> None:
     await _wait_past_local_midnight_risk()
-    first = await start_service("attendance", label="attendance-before").wait_healthy()
-    async with httpx.AsyncClient(base_url=first.url, timeout=30) as http:
-        site = SiteDay(stack, http)
+    async with in_process(stack, "attendance", **_fast_retries()) as first:
+        site = SiteDay(stack, first.http, handled_by(first))
         child = await site.book_child()
         closing = (dt.datetime.now(LOCAL_TIME) + dt.timedelta(seconds=4)).time().replace(microsecond=0)
         await site.hours(cutoff=dt.time(0, 0, 1), closing=closing, grace_minutes=0, interval_s=2)
         assert (await site.check_in(child.child_id)).status_code == 201
-    first.stop()  # down before step 1 (closing + 0 min) falls due; all three steps pass while it is down
+    # down before step 1 (closing + 0 min) falls due; all three steps pass while it is down
     assert not await attendance_events(stack, "pickup.late_escalated", child.child_id)
     await asyncio.sleep(9)
-
-    second = await start_service("attendance", label="attendance-after").wait_healthy()
 
     async def all_steps() -> list:
         steps = await attendance_events(stack, "pickup.late_escalated", child.child_id)
         return steps if len(steps) >= 3 else []
 
-    steps = await eventually(all_steps, timeout=20)
-    second.stop()
-    third = await start_service("attendance", label="attendance-again").wait_healthy()
-    await asyncio.sleep(2)  # a few more ticks: nothing fires twice
-    third.stop()
+    async with in_process(stack, "attendance", **_fast_retries()):
+        steps = await eventually(all_steps, timeout=20)
+    async with in_process(stack, "attendance", **_fast_retries()):
+        await asyncio.sleep(2)  # a few more ticks: nothing fires twice
     steps = await attendance_events(stack, "pickup.late_escalated", child.child_id)
     assert [(s["step"], s["audience"]) for s in steps] == [(1, "guardians"), (2, "emergency_contact"), (3, "site_lead")]
 
 
-async def test_a_child_picked_up_in_time_is_not_escalated(stack: Stack, start_service) -> None:
+async def test_a_child_picked_up_in_time_is_not_escalated(stack: Stack) -> None:
     await _wait_past_local_midnight_risk()
-    attendance = await start_service("attendance").wait_healthy()
-    async with httpx.AsyncClient(base_url=attendance.url, timeout=30) as http:
-        site = SiteDay(stack, http)
+    async with in_process(stack, "attendance", **_fast_retries()) as attendance:
+        site = SiteDay(stack, attendance.http, handled_by(attendance))
         child = await site.book_child()
         closing = (dt.datetime.now(LOCAL_TIME) + dt.timedelta(seconds=3)).time().replace(microsecond=0)
         await site.hours(cutoff=dt.time(0, 0, 1), closing=closing, grace_minutes=0, interval_s=1)
@@ -71,11 +66,10 @@ async def test_a_child_picked_up_in_time_is_not_escalated(stack: Stack, start_se
     assert not await attendance_events(stack, "pickup.late_escalated", child.child_id)
 
 
-async def test_a_booked_child_not_in_by_the_cut_off_is_marked_absent(stack: Stack, start_service) -> None:
+async def test_a_booked_child_not_in_by_the_cut_off_is_marked_absent(stack: Stack) -> None:
     await _wait_past_local_midnight_risk()
-    attendance = await start_service("attendance").wait_healthy()
-    async with httpx.AsyncClient(base_url=attendance.url, timeout=30) as http:
-        site = SiteDay(stack, http)
+    async with in_process(stack, "attendance", **_fast_retries()) as attendance:
+        site = SiteDay(stack, attendance.http, handled_by(attendance))
         await site.book_child()  # the site's first booking lets its provider set the hours
         await site.hours(cutoff=dt.time(23, 59, 58), closing=dt.time(23, 59, 59))
         present, missing = await site.book_child(), await site.book_child()

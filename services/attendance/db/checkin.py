@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 import asyncpg
 
-from services.attendance.domain import SiteHours
+from services.attendance.domain.hours import SiteHours
 from shared.db import Conn
 
 
@@ -85,6 +85,15 @@ async def admit(
             temperature_c,
             symptoms,
         )
+    )
+
+
+async def mark_absent(tx: asyncpg.Connection, child_id: uuid.UUID, day: dt.date, class_id: uuid.UUID) -> None:
+    await tx.execute(
+        "INSERT INTO absences (child_id, day, class_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        child_id,
+        day,
+        class_id,
     )
 
 

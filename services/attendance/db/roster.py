@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 
-from services.attendance.domain import SiteHours
+from services.attendance.domain.hours import SiteHours
 from shared.contracts.enrollment import BookingPromoted, ChildEnrolled, ChildRegistered
 from shared.db import Conn, columns, json_text
 
@@ -175,6 +175,15 @@ async def attended_days(conn: Conn, child_id: uuid.UUID, programme_id: uuid.UUID
         programme_id,
     )
     return [dict(r) for r in rows]
+
+
+async def in_union_tree(conn: Conn, child_id: uuid.UUID, union_id: uuid.UUID | None) -> bool:
+    """Whether any of the child's bookings is in a class under ``union_id``."""
+    return bool(
+        await conn.fetchval(
+            "SELECT bool_or($2 = ANY(union_path)) FROM roster_entries WHERE child_id = $1", child_id, union_id
+        )
+    )
 
 
 async def is_above(conn: Conn, upper_id: uuid.UUID, union_id: uuid.UUID) -> bool:

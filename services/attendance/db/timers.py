@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import asyncpg
 
-from services.attendance.domain import SiteHours
+from services.attendance.domain.hours import SiteHours
 from shared.db import columns
 
 

@@ -5,28 +5,19 @@ from __future__ import annotations
 import uuid
 
 import asyncpg
-from pydantic import BaseModel, ConfigDict, Field
 
 from services.attendance.access import ensure_provider_at_site
 from services.attendance.db import checkin as db
 from services.attendance.db import roster, timers
-from services.attendance.domain import ESCALATION, EntryRefused, NotAtSite, local_today, screening_refusal
+from services.attendance.domain import EntryRefused, NotAtSite
+from services.attendance.domain.commands import CheckIn
+from services.attendance.domain.hours import ESCALATION, local_today
+from services.attendance.domain.screening import screening_refusal
 from services.attendance.handlers.staffing import review
 from shared import statistics
 from shared.contracts.attendance import CheckInRefused, ChildCheckedIn
 from shared.outcomes import Created, Done, Outcome, Refused
 from shared.uow import UnitOfWork
-
-
-class CheckIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    child_id: uuid.UUID
-    site_id: uuid.UUID
-    temperature_c: float = Field(ge=34.0, le=43.0, description="Measured at the door")
-    symptoms: list[str] = Field(
-        default_factory=list, max_length=20, description="e.g. cough, rash; listed symptoms refuse entry"
-    )
 
 
 async def check_in(cmd: CheckIn, uow: UnitOfWork) -> Outcome:

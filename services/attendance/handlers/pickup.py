@@ -15,14 +15,11 @@ from __future__ import annotations
 import uuid
 
 import asyncpg
-from pydantic import BaseModel, ConfigDict, Field
 
 from services.attendance.access import ensure_at_site, ensure_provider_at_site
 from services.attendance.db import checkin, roster, timers
 from services.attendance.db import pickup as db
 from services.attendance.domain import (
-    CODE_TTL,
-    MAX_WRONG_CODES,
     AlreadyPickedUp,
     AttemptClosed,
     CodeExpired,
@@ -31,12 +28,17 @@ from services.attendance.domain import (
     PickupLocked,
     PickupNotAuthorised,
     WrongCode,
+)
+from services.attendance.domain.codes import (
+    CODE_TTL,
+    MAX_WRONG_CODES,
     code_matches,
     daily_refusal,
     hash_code,
-    local_today,
     new_code,
 )
+from services.attendance.domain.commands import ConfirmPickup, ReleasePickup, StartPickup
+from services.attendance.domain.hours import local_today
 from services.attendance.handlers.staffing import review
 from shared.contracts.attendance import ChildPickedUp, PickupCodeIssued, PickupRefused
 from shared.errors import DomainError, NotFound
@@ -44,27 +46,6 @@ from shared.outcomes import Created, Done, Outcome, Refused
 from shared.principal import forbidden
 from shared.sealed import seal
 from shared.uow import UnitOfWork
-
-
-class StartPickup(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    child_id: uuid.UUID
-    adult_id: uuid.UUID = Field(description="An authorised adult's id, or a guardian's")
-
-
-class ReleasePickup(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    reason: str = Field(
-        min_length=10, max_length=500, description="How the adult was confirmed, e.g. a call to the guardian on file"
-    )
-
-
-class ConfirmPickup(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    code: str = Field(pattern=r"^\d{6}$", description="The one-time code the adult shows")
 
 
 def _allowed_adults(entry: asyncpg.Record) -> dict[str, dict]:

@@ -5,34 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from services.attendance.access import ensure_at_site
 from services.attendance.db import checkin as db
 from services.attendance.db import roster, timers
-from services.attendance.domain import SiteHours
+from services.attendance.domain.commands import Hours, StaffOnDuty
+from services.attendance.domain.hours import SiteHours
 from services.attendance.handlers.staffing import review
 from shared.errors import Invalid, NotFound
 from shared.outcomes import Created, Done
 from shared.uow import UnitOfWork
-
-
-class Hours(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    checkin_cutoff: dt.time = Field(description="Local time (Asia/Shanghai); booked children not in by then are absent")
-    closing: dt.time
-    grace_minutes: int = Field(15, ge=0, le=120)
-    escalation_interval_s: int = Field(900, ge=1, le=7200, description="Between late pick-up steps")
-    site_lead_name: str | None = Field(None, max_length=80)
-    site_lead_phone: str | None = Field(None, max_length=32)
-
-
-class StaffOnDuty(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    staff_name: str = Field(min_length=1, max_length=80)
-    role: str = Field(min_length=1, max_length=40, description="teacher, carer, life teacher, floater ...")
 
 
 async def set_hours(site_id: uuid.UUID, cmd: Hours, uow: UnitOfWork) -> Done:

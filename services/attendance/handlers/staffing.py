@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from services.attendance.db import checkin as db
-from services.attendance.domain import children_per_staff, ratio_exceeded
+from services.attendance.domain.staffing import children_per_staff, ratio_exceeded
 from shared.contracts.attendance import StaffingRatioExceeded, StaffingRatioRestored
 from shared.envelope import Event
 

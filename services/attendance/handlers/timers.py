@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from services.attendance.db import checkin, pickup, roster, timers
-from services.attendance.domain import ESCALATION
+from services.attendance.domain.hours import ESCALATION
 from shared import statistics
 from shared.contracts.attendance import ChildAbsent, LatePickupEscalated
 from shared.uow import UnitOfWork
@@ -31,12 +31,7 @@ async def fire_due(uow: UnitOfWork, *, now: dt.datetime) -> int:
             }
             union_id = entry["union_path"][-1] if entry["union_path"] else None
             if timer["kind"] == "absence" and admitted is None:
-                await tx.execute(
-                    "INSERT INTO absences (child_id, day, class_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                    timer["child_id"],
-                    timer["day"],
-                    timer["class_id"],
-                )
+                await checkin.mark_absent(tx, timer["child_id"], timer["day"], timer["class_id"])
                 uow.emit(
                     ChildAbsent(**where, booking_id=entry["booking_id"], programme_id=entry["programme_id"]),
                     union_id=union_id,

@@ -1,0 +1,111 @@
+"""What the attendance API answers with: one model per kind of body. The commands' bodies are
+built by the handlers (services/attendance/handlers/) and answered as they are; these models
+describe them in the OpenAPI document. The queries' bodies are filtered through them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class CheckedIn(BaseModel):
+    checkin_id: uuid.UUID
+    admitted: bool
+    at: dt.datetime
+    children_present: int | None = Field(None, description="In the class now; absent when the child was already in")
+    staff_on_duty: int | None = Field(None, description="Absent when the child was already in")
+    already_checked_in: bool | None = Field(None, description="True when the child had been admitted earlier today")
+
+
+class PickupStarted(BaseModel):
+    attempt_id: uuid.UUID
+    adult_name: str
+    expires_at: dt.datetime
+    code_sent_to: Literal["guardians"]
+
+
+class PickedUp(BaseModel):
+    child_id: uuid.UUID
+    released_to: str
+    at: dt.datetime
+
+
+class PickupReleased(BaseModel):
+    child_id: uuid.UUID
+    day: dt.date
+    released_by: str
+
+
+class SiteHoursSet(BaseModel):
+    site_id: uuid.UUID
+    checkin_cutoff: dt.time
+    closing: dt.time
+    grace_minutes: int
+    escalation_interval_s: int
+    site_lead_name: str | None
+    site_lead_phone: str | None
+
+
+class StaffMember(BaseModel):
+    staff_name: str
+    role: str
+
+
+class StaffOnDutyList(BaseModel):
+    class_id: uuid.UUID
+    day: dt.date
+    staff: list[StaffMember]
+
+
+class RosterChild(BaseModel):
+    child_id: uuid.UUID
+    display_name: str
+    booking_id: uuid.UUID
+    site_id: uuid.UUID
+    status: Literal["expected", "present", "refused", "absent", "picked_up"]
+    checked_in_at: dt.datetime | None
+    picked_up_at: dt.datetime | None
+    picked_up_by: str | None
+
+
+class Roster(BaseModel):
+    class_id: uuid.UUID
+    day: dt.date
+    children: list[RosterChild]
+    children_present: int
+    staff_on_duty: list[StaffMember]
+    children_per_staff: int
+    ratio_exceeded: bool
+
+
+class BookingAttendance(BaseModel):
+    programme_id: uuid.UUID | None
+    booking_id: uuid.UUID
+    booked_days: int
+    attended_days: int
+    absent_days: int
+
+
+class ChildAttendance(BaseModel):
+    child_id: uuid.UUID
+    bookings: list[BookingAttendance]
+
+
+class ClassAttendance(BaseModel):
+    site_id: uuid.UUID
+    class_id: uuid.UUID
+    booked: int
+    attended: int
+    absent: int
+
+
+class UnionAttendance(BaseModel):
+    union_id: uuid.UUID
+    day: dt.date
+    classes: list[ClassAttendance]
+    booked: int
+    attended: int
+    absent: int
