@@ -9,7 +9,9 @@ import uuid
 import asyncpg
 
 from services.notify.db import addresses, notifications, recipients
-from services.notify.domain import NO_CODE, SAFETY_ALERTS, Preferences, SealedCode, message, plan, reachable
+from services.notify.domain.codes import NO_CODE, SealedCode
+from services.notify.domain.messages import message
+from services.notify.domain.planning import SAFETY_ALERTS, Preferences, plan, reachable
 from shared.consumer import is_transient
 from shared.contracts.attendance import (
     CheckInRefused,
