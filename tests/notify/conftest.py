@@ -19,6 +19,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 import httpx
@@ -136,6 +137,15 @@ def sms_gateway(log_dir) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def hosts_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A hosts file, empty until a test writes "<ip> <name>" lines to it (NOTIFY_WEBHOOK_HOSTS_FILE):
+    a DNS server whose answers the test chooses."""
+    path = tmp_path_factory.mktemp("dns") / "hosts"
+    path.write_text("")
+    return path
 
 
 @pytest.fixture(scope="module")

@@ -26,13 +26,6 @@ WRONG_TRIES = 3
 
 
 @pytest.fixture(scope="module")
-def hosts_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("dns") / "hosts"
-    path.write_text("")
-    return path
-
-
-@pytest.fixture(scope="module")
 async def notify(stack: Stack, hosts_file: Path) -> AsyncIterator[InProcess]:
     env = {
         **_fast_retries(),

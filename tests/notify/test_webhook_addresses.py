@@ -21,13 +21,6 @@ from tests.support.polling import eventually
 
 
 @pytest.fixture(scope="module")
-def hosts_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("dns") / "hosts"
-    path.write_text("")
-    return path
-
-
-@pytest.fixture(scope="module")
 def notify_env(hosts_file: Path) -> dict[str, str]:
     return {"NOTIFY_WEBHOOK_HOSTS_FILE": str(hosts_file)}
 

@@ -19,6 +19,21 @@ from shared.envelope import Event
 from shared.money import yuan
 from shared.timezones import LOCAL_TIME
 
+# The events a guardian is told of: each has its words in ``message``.
+TOLD = (
+    ChildEnrolled,
+    BookingWaitlisted,
+    BookingPromoted,
+    BookingCancelled,
+    ChildCheckedIn,
+    CheckInRefused,
+    PickupCodeIssued,
+    PickupRefused,
+    ChildPickedUp,
+    LatePickupEscalated,
+    SubsidyApproved,
+)
+
 
 def confirmation_message(language: str, expires_at: dt.datetime) -> str:
     """The only text an unconfirmed address is sent; the code goes in the slot."""
