@@ -174,7 +174,9 @@ async def test_a_wrong_code_is_refused_and_after_the_last_try_only_a_new_code_co
     capped = await send(code)
     assert capped.status_code == 429, "after the last wrong try even the right code is refused"
     listed = await http.get(f"/guardians/{guardian_id}/addresses", headers=parent(guardian_id))
-    assert [a["state"] for a in listed.json()["addresses"]] == ["unconfirmed"]
+    (address,) = listed.json()["addresses"]
+    assert address["state"] == "unconfirmed"
+    assert address["created_at"].endswith("+00:00"), "times are written as they always were"
 
     again = await http.post(f"/guardians/{guardian_id}/addresses/{address_id}/code", headers=parent(guardian_id))
     assert again.status_code == 202
