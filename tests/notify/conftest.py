@@ -30,7 +30,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from deploy.endpoints import ROOT
-from shared.contracts.attendance import ChildCheckedIn
+from shared.contracts.attendance import CheckInRefused, ChildCheckedIn
 from shared.contracts.enrollment import Channel, ChildRegistered, GuardianContact
 from testkit.city import token
 from testkit.kafka import publish_envelopes
@@ -367,6 +367,13 @@ class Family:
             by_topic.setdefault(self.stack.topic(event.STREAM), []).append(envelope(event))
         for topic, batch in by_topic.items():
             await publish_envelopes(self.stack.kafka, topic, batch)
+
+
+def refused(family: Family) -> CheckInRefused:
+    """A safety alert: the child did not pass the health check."""
+    return CheckInRefused(
+        child_id=family.registered.child_id, class_id=uuid.uuid4(), site_id=uuid.uuid4(), day=AT.date(), at=AT
+    )
 
 
 def checked_in(family: Family) -> ChildCheckedIn:

@@ -1,6 +1,6 @@
 """A new e-mail address, phone number or webhook gets a one-time confirmation code and nothing
 else until the guardian confirms it; in-app needs no confirmation, so a guardian is always told
-somewhere (wrong codes and their cap: test_api_in_process.py). A guardian has at most so many
+somewhere (wrong codes and their cap: test_in_process.py). A guardian has at most so many
 addresses of a kind."""
 
 from __future__ import annotations
@@ -11,13 +11,11 @@ import uuid
 import httpx
 import pytest
 
-from shared.contracts.attendance import CheckInRefused
 from shared.contracts.enrollment import Channel
 from shared.envelope import Event
 from testkit.processes import free_port
 from tests.conftest import Stack
 from tests.notify.conftest import (
-    AT,
     INAPP,
     LOOPBACK_RECEIVERS,
     CodeReader,
@@ -26,6 +24,7 @@ from tests.notify.conftest import (
     codes_in,
     mailed_codes,
     mails_to,
+    refused,
     texted_codes,
 )
 from tests.support.polling import eventually
@@ -41,12 +40,6 @@ def notify_env() -> dict[str, str]:
         "NOTIFY_CONFIRMATION_MAX_WRONG_CODES": str(WRONG_TRIES),
         "NOTIFY_MAX_ADDRESSES_PER_KIND": str(PER_KIND),
     }
-
-
-def refused(family: Family) -> CheckInRefused:
-    return CheckInRefused(
-        child_id=family.registered.child_id, class_id=uuid.uuid4(), site_id=uuid.uuid4(), day=AT.date(), at=AT
-    )
 
 
 async def told_while_unconfirmed(family: Family, codes: CodeReader, *events: Event) -> str:

@@ -1,5 +1,5 @@
 """Webhook addresses lead to the public internet only: checked when a parent registers one (see
-test_api_in_process.py), and again at every send, so that a name which later resolves to the
+test_in_process.py), and again at every send, so that a name which later resolves to the
 inside (DNS rebinding) is never connected to.
 
 This module's notify has no exception for loopback. It resolves names through a hosts file the

@@ -1,7 +1,8 @@
-"""notify's own HTTP API on its own database, in the test's process and without Kafka: who may read
-and change a guardian's inbox, preferences, addresses and webhooks, the checks on a webhook's URL,
-and confirming an address with its code. What needs events (a registration, a check-in) or real
-receivers stays in the whole-process modules beside this one."""
+"""notify in the test's process, on its own database and without Kafka: who may read and change a
+guardian's inbox, preferences, addresses and webhooks, the checks on a webhook's URL, confirming an
+address with its code, and what the event handlers make of events handed to them as notify's
+consumer hands them over. What needs Kafka's order, real receivers or a live stream stays in the
+whole-process modules beside this one."""
 
 from __future__ import annotations
 
@@ -14,12 +15,17 @@ import httpx
 import pytest
 
 from services.notify.handlers.confirmation import send_confirmation_codes
+from services.notify.handlers.events import events
 from shared.contracts.attendance import ChildCheckedIn
+from shared.contracts.enrollment import GuardianContact
+from shared.envelope import Envelope
 from shared.sealed import unseal
+from shared.uow import UnitOfWork
 from testkit.city import token
 from testkit.processes import free_port
+from testkit.scenarios import envelope
 from tests.conftest import Stack, _fast_retries
-from tests.notify.conftest import GATEWAY_SECRET
+from tests.notify.conftest import GATEWAY_SECRET, INAPP, Family, checked_in, refused
 from tests.support.inprocess import InProcess, in_process
 
 WRONG_TRIES = 3
@@ -186,3 +192,51 @@ async def test_a_wrong_code_is_refused_and_after_the_last_try_only_a_new_code_co
         assert (await send(code)).status_code == 422, "the old code is void"
     confirmed = await send(new_code)
     assert confirmed.status_code == 200 and confirmed.json() == {"address_id": address_id, "state": "confirmed"}
+
+
+async def handled(service: InProcess, *envelopes: Envelope) -> None:
+    """Each event handled as notify's consumer handles it, in this order, one transaction each."""
+    runtime = service.runtime
+    for handled_envelope in envelopes:
+        async with UnitOfWork.begin(runtime.pool, runtime.outbox) as work:
+            for step in events.handlers[handled_envelope.type]:
+                await step.run([(handled_envelope.payload(), work.caused_by(handled_envelope))])
+
+
+async def test_a_muted_kind_is_not_sent_but_a_safety_alert_is(stack: Stack, notify: InProcess) -> None:
+    family = Family.unannounced(stack, notify.http, [INAPP])
+    await handled(notify, envelope(family.registered))
+    muted = {"muted_kinds": ["child.checked_in", "checkin.refused"]}
+    saved = await notify.http.put(
+        f"/guardians/{family.guardian_id(0)}/preferences", json=muted, headers=parent(family.guardian_id(0))
+    )
+    assert saved.status_code == 200
+    await handled(notify, envelope(checked_in(family)), envelope(refused(family)))
+    (alert,) = await family.inbox(0)
+    assert alert["safety"] is True and "晨检未通过" in alert["body"], "the routine check-in message was muted"
+
+
+async def test_a_co_guardian_is_told_of_what_overtook_their_acceptance(stack: Stack, notify: InProcess) -> None:
+    """A co-guardian joins when they accept, and the registration that says so can reach notify after
+    events that happened since (they travel on other topics): the newcomer is told of them."""
+    mother_only = Family.unannounced(stack, notify.http, [INAPP])
+    await handled(notify, envelope(mother_only.registered))
+    father = GuardianContact(guardian_id=uuid.uuid4(), display_name="家长1", channels=(INAPP,))
+    both = Family(
+        stack,
+        notify.http,
+        mother_only.registered.model_copy(update={"guardians": (*mother_only.registered.guardians, father)}),
+    )
+    accepted = envelope(both.registered)  # the father accepts now; enrollment publishes it ...
+
+    await handled(notify, envelope(checked_in(mother_only)))  # ... but the check-in reaches notify first
+    (mothers,) = await mother_only.inbox(0)
+    assert await both.inbox(1) == [], "notify has not heard of the father yet"
+
+    await handled(notify, accepted)
+    (fathers,) = await both.inbox(1)
+    assert fathers["body"] == mothers["body"] == "小红 08:12 已入园，晨检正常。"
+    assert fathers["source_type"] == "child.checked_in"
+    assert len(await mother_only.inbox(0)) == 1, "the mother is not told twice"
+    (delivered,) = await notify.emitted("notification.delivered", notification_id=fathers["notification_id"])
+    assert delivered["guardian_id"] == str(father.guardian_id) and delivered["channel"] == "inapp"
