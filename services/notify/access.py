@@ -1,7 +1,9 @@
 """Who may see and change what. A guardian's inbox, deliveries, preferences, addresses and webhook
 endpoints are theirs alone (a parent's member id is their guardian id); an admin may read and
 change them too, but only the guardian confirms an address or adds a webhook endpoint (pick-up
-codes travel to those in clear), and only the guardian sees a pick-up code in their inbox."""
+codes travel to those in clear), and only the guardian sees a pick-up code in their inbox.
+
+api/ checks before it reads; a command's handler checks before it changes anything."""
 
 from __future__ import annotations
 

@@ -240,3 +240,23 @@ async def test_a_co_guardian_is_told_of_what_overtook_their_acceptance(stack: St
     assert len(await mother_only.inbox(0)) == 1, "the mother is not told twice"
     (delivered,) = await notify.emitted("notification.delivered", notification_id=fathers["notification_id"])
     assert delivered["guardian_id"] == str(father.guardian_id) and delivered["channel"] == "inapp"
+
+
+async def test_a_removed_webhook_endpoint_is_forgotten_with_its_address(notify: InProcess) -> None:
+    guardian_id = uuid.uuid4()
+    mine = parent(guardian_id)
+    registered = await notify.http.post(
+        f"/guardians/{guardian_id}/webhooks", json={"url": "https://93.184.216.34/hook"}, headers=mine
+    )
+    assert registered.status_code == 201, registered.text
+    webhook = f"/guardians/{guardian_id}/webhooks/{registered.json()['webhook_id']}"
+    (listed,) = (await notify.http.get(f"/guardians/{guardian_id}/webhooks", headers=mine)).json()["webhooks"]
+    assert listed["url"] == "https://93.184.216.34/hook" and "secret" not in listed
+
+    assert (await notify.http.delete(webhook, headers=parent(uuid.uuid4()))).status_code == 403
+    removed = await notify.http.delete(webhook, headers=mine)
+    assert removed.status_code == 204 and removed.content == b""
+    assert (await notify.http.get(f"/guardians/{guardian_id}/webhooks", headers=mine)).json()["webhooks"] == []
+    assert (await notify.http.get(f"/guardians/{guardian_id}/addresses", headers=mine)).json()["addresses"] == []
+    again = await notify.http.delete(webhook, headers=mine)
+    assert again.status_code == 404 and again.json()["reasons"][0]["field"] == "webhook_id"

@@ -8,7 +8,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from services.notify.access import ensure_self
 from services.notify.api.responses import Deliveries, Inbox
+from services.notify.db import notifications
 from services.notify.handlers import inbox as handlers
 from shared.auth import Caller
 from shared.service import ServiceRuntime
@@ -20,6 +22,7 @@ router = APIRouter(tags=["inbox"])
 async def read_inbox(
     guardian_id: uuid.UUID, rt: ServiceRuntime, caller: Caller, limit: Annotated[int, Query(ge=1, le=200)] = 50
 ) -> dict[str, Any]:
+    ensure_self(caller, guardian_id)
     items = await handlers.inbox_of(rt.pool, caller, guardian_id, limit, private_key=rt.settings.seal_private_key)
     return {"guardian_id": guardian_id, "notifications": items}
 
@@ -30,4 +33,5 @@ async def read_inbox(
     response_model=Deliveries,
 )
 async def read_deliveries(guardian_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
-    return {"guardian_id": guardian_id, "notifications": await handlers.deliveries_of(rt.pool, caller, guardian_id)}
+    ensure_self(caller, guardian_id)
+    return {"guardian_id": guardian_id, "notifications": await notifications.deliveries_of(rt.pool, guardian_id)}

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from services.notify.access import ensure_registers_webhook, ensure_self
+from services.notify.access import ensure_self
 from services.notify.api.responses import RegisteredWebhook, Webhooks
 from services.notify.db import webhooks as db
 from services.notify.domain.commands import RegisterWebhook
@@ -30,8 +30,7 @@ router = APIRouter(tags=["webhooks"])
 async def register_webhook(
     guardian_id: uuid.UUID, body: RegisterWebhook, rt: ServiceRuntime, caller: Caller
 ) -> dict[str, Any]:
-    ensure_registers_webhook(caller, guardian_id)
-    await handlers.ensure_public(body.url, rt.settings.webhook_reach)
+    await handlers.check_webhook(caller, guardian_id, body.url, rt.settings.webhook_reach)
     async with UnitOfWork.begin(rt.pool, rt.outbox) as uow:
         return await handlers.register_webhook(uow, guardian_id, body.url, most=rt.settings.max_addresses_per_kind)
 
@@ -53,6 +52,5 @@ async def read_webhooks(guardian_id: uuid.UUID, rt: ServiceRuntime, caller: Call
     responses={204: {"description": "Removed; the answer has no body"}},
 )
 async def remove_webhook(guardian_id: uuid.UUID, webhook_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -> None:
-    ensure_self(caller, guardian_id)
     async with UnitOfWork.begin(rt.pool, rt.outbox) as uow:
-        await handlers.remove_webhook(uow, guardian_id, webhook_id)
+        await handlers.remove_webhook(uow, caller, guardian_id, webhook_id)

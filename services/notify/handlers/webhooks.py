@@ -7,10 +7,12 @@ import asyncio
 import uuid
 from typing import Any
 
+from services.notify.access import ensure_registers_webhook, ensure_self
 from services.notify.channels.addresses import AddressRefused, Reach, resolve
 from services.notify.channels.signing import new_secret
 from services.notify.db import addresses, webhooks
 from shared.errors import Conflict, Invalid, NotFound
+from shared.principal import Principal
 from shared.uow import UnitOfWork
 
 LOOKUP_TIMEOUT_S = 5.0
@@ -20,8 +22,10 @@ def _refused(reason: str) -> Invalid:
     return Invalid(reason, field="url")
 
 
-async def ensure_public(url: str, reach: Reach) -> None:
-    """Refuse a URL that is not https or leads inside; checked before any transaction (it resolves the name)."""
+async def check_webhook(caller: Principal, guardian_id: uuid.UUID, url: str, reach: Reach) -> None:
+    """Whether ``caller`` may add ``url`` for the guardian: only the guardian, and only an https URL
+    on the public internet. Checked before the transaction, since it resolves the host name."""
+    ensure_registers_webhook(caller, guardian_id)
     try:
         async with asyncio.timeout(LOOKUP_TIMEOUT_S):
             await resolve(url, reach)
@@ -32,7 +36,8 @@ async def ensure_public(url: str, reach: Reach) -> None:
 
 
 async def register_webhook(uow: UnitOfWork, guardian_id: uuid.UUID, url: str, *, most: int) -> dict[str, Any]:
-    """Keep the endpoint (a URL registered again gets a new key) and its address, unconfirmed if new."""
+    """Keep the endpoint (a URL registered again gets a new key) and its address, unconfirmed if new;
+    :func:`check_webhook` first."""
     tx, secret = uow.tx, new_secret()
     await addresses.lock_guardians(tx, [guardian_id])
     known = {e["url"] for e in await webhooks.endpoints(tx, guardian_id)}
@@ -52,8 +57,9 @@ async def register_webhook(uow: UnitOfWork, guardian_id: uuid.UUID, url: str, *,
     }
 
 
-async def remove_webhook(uow: UnitOfWork, guardian_id: uuid.UUID, webhook_id: uuid.UUID) -> None:
+async def remove_webhook(uow: UnitOfWork, caller: Principal, guardian_id: uuid.UUID, webhook_id: uuid.UUID) -> None:
     """Forget the endpoint and its address; what is still due for it fails at its next send."""
+    ensure_self(caller, guardian_id)
     url = await webhooks.remove(uow.tx, guardian_id, webhook_id)
     if url is None:
         raise NotFound("no such webhook endpoint", field="webhook_id")
