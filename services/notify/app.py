@@ -6,11 +6,7 @@ import datetime as dt
 import logging
 from pathlib import Path
 
-from fastapi import APIRouter
-
-from services.notify.api import router as inbox
-from services.notify.api.addresses import router as contact_addresses
-from services.notify.api.webhooks import router as webhooks
+from services.notify.api import router as api
 from services.notify.channels import Channel
 from services.notify.channels.email import Email
 from services.notify.channels.http_push import GatewayPost, WebhookPost
@@ -64,12 +60,6 @@ class Dispatching:
             settings = notify_settings(rt)
             self.dispatcher = Dispatcher(rt.pool, rt.outbox, channels(settings), settings)
         await self.dispatcher.dispatch_due()
-
-
-api = APIRouter()
-api.include_router(inbox)
-api.include_router(webhooks)
-api.include_router(contact_addresses)
 
 
 async def forget_expired_codes(rt: Runtime) -> None:

@@ -19,6 +19,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 import httpx
@@ -29,7 +30,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from deploy.endpoints import ROOT
-from shared.contracts.attendance import ChildCheckedIn
+from shared.contracts.attendance import CheckInRefused, ChildCheckedIn
 from shared.contracts.enrollment import Channel, ChildRegistered, GuardianContact
 from testkit.city import token
 from testkit.kafka import publish_envelopes
@@ -136,6 +137,15 @@ def sms_gateway(log_dir) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def hosts_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A hosts file, empty until a test writes "<ip> <name>" lines to it (NOTIFY_WEBHOOK_HOSTS_FILE):
+    a DNS server whose answers the test chooses."""
+    path = tmp_path_factory.mktemp("dns") / "hosts"
+    path.write_text("")
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -357,6 +367,13 @@ class Family:
             by_topic.setdefault(self.stack.topic(event.STREAM), []).append(envelope(event))
         for topic, batch in by_topic.items():
             await publish_envelopes(self.stack.kafka, topic, batch)
+
+
+def refused(family: Family) -> CheckInRefused:
+    """A safety alert: the child did not pass the health check."""
+    return CheckInRefused(
+        child_id=family.registered.child_id, class_id=uuid.uuid4(), site_id=uuid.uuid4(), day=AT.date(), at=AT
+    )
 
 
 def checked_in(family: Family) -> ChildCheckedIn:

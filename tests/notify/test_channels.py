@@ -9,19 +9,12 @@ import uuid
 
 import httpx
 
-from shared.contracts.attendance import CheckInRefused
 from shared.contracts.enrollment import Channel
 from testkit.kafka import publish_envelopes
 from testkit.scenarios import child_enrolled, envelope
 from tests.conftest import Stack
-from tests.notify.conftest import AT, INAPP, Family, checked_in, mail_text, mailed_codes, texted_codes
+from tests.notify.conftest import INAPP, Family, checked_in, mail_text, mailed_codes, refused, texted_codes
 from tests.support.polling import eventually
-
-
-def refused(family: Family) -> CheckInRefused:
-    return CheckInRefused(
-        child_id=family.registered.child_id, class_id=uuid.uuid4(), site_id=uuid.uuid4(), day=AT.date(), at=AT
-    )
 
 
 async def test_both_guardians_receive(stack: Stack, client: httpx.AsyncClient) -> None:
@@ -128,20 +121,3 @@ async def _next_data(lines) -> str:
         if line.startswith("data: "):
             return line[len("data: ") :]
     raise AssertionError("stream ended")
-
-
-async def test_a_muted_kind_is_not_sent_but_a_safety_alert_is(stack: Stack, client: httpx.AsyncClient) -> None:
-    family = await Family.register(stack, client, [INAPP])
-    muted = {"muted_kinds": ["child.checked_in", "checkin.refused"]}
-    assert (
-        await client.put(
-            f"/guardians/{family.guardian_id(0)}/preferences",
-            json=muted,
-            headers={"Authorization": f"Bearer {family.token(0)}"},
-        )
-    ).status_code == 200
-    await family.tell(checked_in(family), refused(family))
-    (alert,) = await eventually(lambda: family.inbox(0))
-    assert alert["safety"] is True and "晨检未通过" in alert["body"]
-    await asyncio.sleep(1)
-    assert len(await family.inbox(0)) == 1, "the routine check-in message was muted"

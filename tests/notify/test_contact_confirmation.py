@@ -1,6 +1,6 @@
 """A new e-mail address, phone number or webhook gets a one-time confirmation code and nothing
 else until the guardian confirms it; in-app needs no confirmation, so a guardian is always told
-somewhere. Wrong codes are refused and their tries capped; a guardian has at most so many
+somewhere (wrong codes and their cap: test_in_process.py). A guardian has at most so many
 addresses of a kind."""
 
 from __future__ import annotations
@@ -11,14 +11,11 @@ import uuid
 import httpx
 import pytest
 
-from shared.contracts.attendance import CheckInRefused
 from shared.contracts.enrollment import Channel
 from shared.envelope import Event
-from testkit.city import token
 from testkit.processes import free_port
 from tests.conftest import Stack
 from tests.notify.conftest import (
-    AT,
     INAPP,
     LOOPBACK_RECEIVERS,
     CodeReader,
@@ -27,6 +24,7 @@ from tests.notify.conftest import (
     codes_in,
     mailed_codes,
     mails_to,
+    refused,
     texted_codes,
 )
 from tests.support.polling import eventually
@@ -42,12 +40,6 @@ def notify_env() -> dict[str, str]:
         "NOTIFY_CONFIRMATION_MAX_WRONG_CODES": str(WRONG_TRIES),
         "NOTIFY_MAX_ADDRESSES_PER_KIND": str(PER_KIND),
     }
-
-
-def refused(family: Family) -> CheckInRefused:
-    return CheckInRefused(
-        child_id=family.registered.child_id, class_id=uuid.uuid4(), site_id=uuid.uuid4(), day=AT.date(), at=AT
-    )
 
 
 async def told_while_unconfirmed(family: Family, codes: CodeReader, *events: Event) -> str:
@@ -104,46 +96,6 @@ async def test_a_new_phone_number_gets_only_its_code_until_the_guardian_confirms
 
 def _texts(gateway: str, phone: str) -> list[str]:
     return [m["text"] for m in httpx.get(f"{gateway}/v1/messages").json()["messages"] if m["to"] == phone]
-
-
-async def test_a_wrong_code_is_refused_and_after_the_last_try_only_a_new_code_confirms(
-    stack: Stack, client: httpx.AsyncClient, mailbox
-) -> None:
-    box, _ = mailbox
-    address = f"dad-{uuid.uuid4().hex[:6]}@example.test"
-    family = await Family.register(stack, client, [INAPP, Channel(kind="email", address=address)])
-    (code,) = await eventually(mailed_codes(box, address))
-    wrong = f"{(int(code) + 1) % 10**6:06d}"
-    address_id = await family.address_id(0, "email", address)
-    url = f"/guardians/{family.guardian_id(0)}/addresses/{address_id}/confirmation"
-    for bearer in (token("admin"), token("parent", union_id=uuid.uuid4(), member_id=uuid.uuid4())):
-        stranger = await client.post(url, json={"code": code}, headers={"Authorization": f"Bearer {bearer}"})
-        assert stranger.status_code == 403, "only the guardian confirms their address"
-
-    answers = [await family.send_code(0, "email", address, wrong) for _ in range(WRONG_TRIES)]
-    assert [a.status_code for a in answers] == [422] * WRONG_TRIES
-    assert (
-        answers[0].json()["reasons"][0]["reason"] == f"the code is wrong; {WRONG_TRIES - 1} more tries with this code"
-    )
-    assert "last try" in answers[-1].json()["reasons"][0]["reason"]
-    capped = await family.send_code(0, "email", address, code)
-    assert capped.status_code == 429, "after the last wrong try even the right code is refused"
-    assert (await family.addresses(0))[0]["state"] == "unconfirmed"
-
-    again = await client.post(
-        f"/guardians/{family.guardian_id(0)}/addresses/{address_id}/code",
-        headers={"Authorization": f"Bearer {family.token(0)}"},
-    )
-    assert again.status_code == 202
-    (_, new_code) = await eventually(lambda: _two(mailed_codes(box, address)))
-    if new_code != code:
-        assert (await family.send_code(0, "email", address, code)).status_code == 422, "the old code is void"
-    assert (await family.send_code(0, "email", address, new_code)).status_code == 200
-
-
-async def _two(read) -> list[str]:
-    codes = await read()
-    return codes if len(codes) >= 2 else []
 
 
 async def test_one_address_too_many_is_refused(stack: Stack, client: httpx.AsyncClient, mailbox) -> None:

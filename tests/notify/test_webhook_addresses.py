@@ -1,6 +1,6 @@
-"""Webhook addresses lead to the public internet only: checked when a parent registers one, and
-again at every send, so that a name which later resolves to the inside (DNS rebinding) is never
-connected to.
+"""Webhook addresses lead to the public internet only: checked when a parent registers one (see
+test_in_process.py), and again at every send, so that a name which later resolves to the
+inside (DNS rebinding) is never connected to.
 
 This module's notify has no exception for loopback. It resolves names through a hosts file the
 test rewrites (NOTIFY_WEBHOOK_HOSTS_FILE), standing in for a DNS server that changes its answer."""
@@ -21,40 +21,8 @@ from tests.support.polling import eventually
 
 
 @pytest.fixture(scope="module")
-def hosts_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("dns") / "hosts"
-    path.write_text("")
-    return path
-
-
-@pytest.fixture(scope="module")
 def notify_env(hosts_file: Path) -> dict[str, str]:
     return {"NOTIFY_WEBHOOK_HOSTS_FILE": str(hosts_file)}
-
-
-@pytest.mark.parametrize(
-    ("url", "reason"),
-    [
-        ("http://parent-app.example.com/hook", "must start with https://"),
-        ("https://127.0.0.1:8443/hook", "loopback"),
-        ("https://localhost/hook", "loopback"),
-        ("https://[::1]/hook", "loopback"),
-        ("https://10.1.2.3/hook", "private"),
-        ("https://192.168.1.10/hook", "private"),
-        ("https://[::ffff:10.0.0.1]/hook", "private"),
-        ("https://169.254.169.254/latest/meta-data/", "link-local"),
-        ("https://100.100.100.200/latest/meta-data/", "non-public"),
-        ("https://parent:pw@parent-app.example.com/hook", "user name"),
-    ],
-)
-async def test_a_parent_cannot_register_an_address_that_leads_inside(
-    stack: Stack, client: httpx.AsyncClient, url: str, reason: str
-) -> None:
-    family = await Family.register(stack, client, [INAPP])
-    answer = await family.register_webhook(0, url)
-    assert answer.status_code == 422
-    (refusal,) = answer.json()["reasons"]
-    assert refusal["field"] == "url" and reason in refusal["reason"]
 
 
 async def test_an_address_that_turns_to_the_inside_after_registration_is_not_connected_to(

@@ -1,5 +1,6 @@
-"""Live inboxes: one ``LISTEN inbox`` connection per process, fanned out to the server-sent-event
-streams this process serves, with a cap on the streams one guardian may hold open.
+"""A guardian's inbox live, as server-sent events. One ``LISTEN inbox`` connection per process
+(the hub), fanned out to the streams this process serves, with a cap on the streams one guardian
+may hold open.
 
 A stream costs a queue, not a database connection, so a thousand parents watching their inbox
 use one connection, and a guardian (or a stolen token) cannot open streams without end. When
@@ -9,19 +10,78 @@ the listening connection is lost every stream ends, and clients reconnect (Event
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import json
 import logging
+import time
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import StreamingResponse
 
+from services.notify.access import ensure_self
+from services.notify.handlers.inbox import inbox_of
+from shared.auth import Caller
 from shared.db import connect
 from shared.errors import Locked
-from shared.service import Runtime
+from shared.principal import Principal
+from shared.service import Runtime, ServiceRuntime
 
 log = logging.getLogger(__name__)
+router = APIRouter(tags=["inbox"])
 CHANNEL = "inbox"
+HEARTBEAT_S = 15.0
+
+
+@router.get(
+    "/guardians/{guardian_id}/notifications/stream",
+    summary="Server-sent events: new in-app notifications live",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "``notification`` events, then ``expired``"},
+        429: {"description": "too many open streams"},
+    },
+)
+async def stream_inbox(
+    guardian_id: uuid.UUID, request: Request, rt: ServiceRuntime, caller: Caller
+) -> StreamingResponse:
+    """Ends when the token expires (``event: expired``): the client reconnects with a fresh one."""
+    ensure_self(caller, guardian_id)
+    subscription = await InboxHub.of(request.app, rt).subscribe(guardian_id)
+    return StreamingResponse(
+        _live(guardian_id, subscription, rt, caller),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+async def _live(
+    guardian_id: uuid.UUID, subscription: Subscription, rt: Runtime, caller: Principal
+) -> AsyncIterator[str]:
+    since, seen = dt.datetime.now(dt.UTC), set()
+    expires_at = caller.exp or (time.time() + HEARTBEAT_S)
+    try:
+        yield ": connected\n\n"
+        while (left := expires_at - time.time()) > 0:
+            woken = await subscription.wait(min(HEARTBEAT_S, left))
+            if woken is None:
+                yield ": keep-alive\n\n"
+                continue
+            if not woken:  # the hub lost its database connection: the client reconnects
+                return
+            key = rt.settings.seal_private_key
+            for item in reversed(await inbox_of(rt.pool, caller, guardian_id, 200, private_key=key, since=since)):
+                if item["notification_id"] in seen:
+                    continue
+                seen.add(item["notification_id"])
+                since = max(since, item["created_at"])
+                yield f"id: {item['notification_id']}\nevent: notification\ndata: {json.dumps(item, default=str, ensure_ascii=False)}\n\n"
+        yield "event: expired\ndata: {}\n\n"
+    finally:
+        subscription.close()
 
 
 class Subscription:

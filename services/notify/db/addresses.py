@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 
-from services.notify.domain import CONFIRMATION, PendingCode
+from services.notify.domain.codes import CONFIRMATION, PendingCode
 from shared.db import Conn
 
 Offered = tuple[uuid.UUID, str, str]  # guardian id, kind, address

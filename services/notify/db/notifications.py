@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 
-from services.notify.domain import NO_CODE, SealedCode
+from services.notify.domain.codes import NO_CODE, SealedCode
 from shared.db import Conn
 from shared.envelope import Envelope
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 import asyncpg
 
-from services.notify.domain import Preferences
+from services.notify.domain.planning import Preferences
 from shared.contracts.enrollment import ChildRegistered
 from shared.db import Conn, columns, json_text
 from shared.envelope import Envelope

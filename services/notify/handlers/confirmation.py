@@ -16,7 +16,8 @@ import asyncpg
 
 from services.notify.config import NotifySettings
 from services.notify.db import addresses as db
-from services.notify.domain import confirmation_message, hash_code, new_code
+from services.notify.domain.codes import hash_code, new_code
+from services.notify.domain.messages import confirmation_message
 from shared.sealed import public_key_of, seal
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ import asyncpg
 from services.notify.channels import TOO_SLOW, Channel, Delivery, DeliveryFailed
 from services.notify.config import NotifySettings
 from services.notify.db import notifications as db
-from services.notify.domain import with_code
+from services.notify.domain.codes import with_code
 from shared.contracts.notify import NotificationDelivered, NotificationFailed
 from shared.outbox import Outbox
 from shared.uow import UnitOfWork

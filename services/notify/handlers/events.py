@@ -9,25 +9,13 @@ import uuid
 import asyncpg
 
 from services.notify.db import addresses, notifications, recipients
-from services.notify.domain import NO_CODE, SAFETY_ALERTS, Preferences, SealedCode, message, plan, reachable
+from services.notify.domain.codes import NO_CODE, SealedCode
+from services.notify.domain.messages import TOLD, message
+from services.notify.domain.planning import SAFETY_ALERTS, Preferences, plan, reachable
 from shared.consumer import is_transient
-from shared.contracts.attendance import (
-    CheckInRefused,
-    ChildCheckedIn,
-    ChildPickedUp,
-    LatePickupEscalated,
-    PickupCodeIssued,
-    PickupRefused,
-)
-from shared.contracts.enrollment import (
-    BookingCancelled,
-    BookingPromoted,
-    BookingWaitlisted,
-    ChildEnrolled,
-    ChildRegistered,
-)
+from shared.contracts.attendance import PickupCodeIssued
+from shared.contracts.enrollment import ChildRegistered
 from shared.contracts.notify import NotificationDelivered
-from shared.contracts.subsidy import SubsidyApproved
 from shared.envelope import Envelope
 from shared.routing import EventBatch as Batch
 from shared.routing import EventRouter
@@ -104,19 +92,7 @@ async def _catch_up_joined_guardians(batch: Batch, before: dict[uuid.UUID, list[
                 )
 
 
-@events.on_batch(
-    ChildEnrolled,
-    BookingWaitlisted,
-    BookingPromoted,
-    BookingCancelled,
-    ChildCheckedIn,
-    CheckInRefused,
-    PickupCodeIssued,
-    PickupRefused,
-    ChildPickedUp,
-    LatePickupEscalated,
-    SubsidyApproved,
-)
+@events.on_batch(*TOLD)
 async def tell_the_guardians(batch: Batch) -> None:
     await _tell(batch)
 
