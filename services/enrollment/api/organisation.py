@@ -74,11 +74,11 @@ async def create_class(
 
 @router.get("/classes/{class_id}", summary="A class, its days and quotas")
 async def read_class(class_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
-    cls = await db.get_class(rt.pool, class_id)
-    if cls is None:
+    care_class = await db.get_class(rt.pool, class_id)
+    if care_class is None:
         raise not_found("class_id", "class")
-    await ensure_sees_class(rt.pool, caller, cls)
-    return {**dict(cls), "quotas": await db.quotas_of(rt.pool, class_id)}
+    await ensure_sees_class(rt.pool, caller, care_class)
+    return {**dict(care_class), "quotas": await db.quotas_of(rt.pool, class_id)}
 
 
 @router.get("/classes/{class_id}/availability", summary="Free seats per day, per pool, and the waitlist length")
@@ -91,10 +91,10 @@ async def availability(
 ) -> dict[str, Any]:
     if end < start:
         raise Invalid("from is after to", field="from")
-    cls = await db.get_class(rt.pool, class_id)
-    if cls is None:
+    care_class = await db.get_class(rt.pool, class_id)
+    if care_class is None:
         raise not_found("class_id", "class")
-    await ensure_sees_class(rt.pool, caller, cls)
+    await ensure_sees_class(rt.pool, caller, care_class)
     now = dt.datetime.now(dt.UTC)
     days = await seats_db.read_seat_days(rt.pool, class_id, start, end)
     waiting = await seats_db.waiting_counts(rt.pool, class_id, start, end)
@@ -115,16 +115,16 @@ async def availability(
 
 @router.get("/classes/{class_id}/roster/{day}", summary="Children with a confirmed seat on a day")
 async def roster(class_id: uuid.UUID, day: dt.date, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
-    cls = await db.get_class(rt.pool, class_id)
-    if cls is None:
+    care_class = await db.get_class(rt.pool, class_id)
+    if care_class is None:
         raise not_found("class_id", "class")
     if caller.role == "parent":
         raise forbidden("a roster is for union and provider staff")
-    await ensure_sees_class(rt.pool, caller, cls)
+    await ensure_sees_class(rt.pool, caller, care_class)
     return {
         "class_id": class_id,
         "day": day,
-        "capacity": cls["capacity_per_day"],
+        "capacity": care_class["capacity_per_day"],
         "children": await seats_db.roster(rt.pool, class_id, day),
     }
 
