@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from services.enrollment.access import ensure_manages, ensure_sees_class, not_found
+from services.enrollment.api import responses
 from services.enrollment.db import bookings as seats_db
 from services.enrollment.db import organisation as db
 from services.enrollment.domain.commands import (
@@ -30,49 +31,74 @@ from shared.service import ServiceRuntime
 router = APIRouter(tags=["organisation"])
 
 
-@router.post("/unions", status_code=201, summary="Create a union under one you manage (admin: a city federation)")
+@router.post(
+    "/unions",
+    status_code=201,
+    response_model=responses.UnionCreated,
+    summary="Create a union under one you manage (admin: a city federation)",
+)
 async def create_union(
     body: CreateUnion, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: handlers.create_union(body, uow))
 
 
-@router.post("/providers", status_code=201, summary="Register a care provider contracted by a union")
+@router.post(
+    "/providers",
+    status_code=201,
+    response_model=responses.ProviderCreated,
+    summary="Register a care provider contracted by a union",
+)
 async def create_provider(
     body: CreateProvider, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: handlers.create_provider(body, uow))
 
 
-@router.post("/networks", status_code=201, summary="Create a 1+N site network")
+@router.post("/networks", status_code=201, response_model=responses.NetworkCreated, summary="Create a 1+N site network")
 async def create_network(
     body: CreateNetwork, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: handlers.create_network(body, uow))
 
 
-@router.post("/sites", status_code=201, summary="Add the hub or a satellite site to a network")
+@router.post(
+    "/sites",
+    status_code=201,
+    response_model=responses.SiteCreated,
+    summary="Add the hub or a satellite site to a network",
+)
 async def create_site(
     body: CreateSite, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: handlers.create_site(body, uow))
 
 
-@router.post("/programmes", status_code=201, summary="Open a programme (a term) at a network")
+@router.post(
+    "/programmes",
+    status_code=201,
+    response_model=responses.ProgrammeCreated,
+    summary="Open a programme (a term) at a network",
+)
 async def create_programme(
     body: CreateProgramme, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: handlers.create_programme(body, uow))
 
 
-@router.post("/classes", status_code=201, summary="Create a class with its days, capacity, fee and quotas")
+@router.post(
+    "/classes",
+    status_code=201,
+    response_model=responses.ClassCreated,
+    summary="Create a class with its days, capacity, fee and quotas",
+)
 async def create_class(
     body: CreateClass, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: handlers.create_class(body, uow))
 
 
-@router.get("/classes/{class_id}", summary="A class, its days and quotas")
+@router.get("/classes/{class_id}", response_model=responses.CareClass, summary="A class, its days and quotas")
 async def read_class(class_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
     care_class = await db.get_class(rt.pool, class_id)
     if care_class is None:
@@ -81,7 +107,11 @@ async def read_class(class_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) ->
     return {**dict(care_class), "quotas": await db.quotas_of(rt.pool, class_id)}
 
 
-@router.get("/classes/{class_id}/availability", summary="Free seats per day, per pool, and the waitlist length")
+@router.get(
+    "/classes/{class_id}/availability",
+    response_model=responses.Availability,
+    summary="Free seats per day, per pool, and the waitlist length",
+)
 async def availability(
     class_id: uuid.UUID,
     rt: ServiceRuntime,
@@ -113,7 +143,11 @@ async def availability(
     }
 
 
-@router.get("/classes/{class_id}/roster/{day}", summary="Children with a confirmed seat on a day")
+@router.get(
+    "/classes/{class_id}/roster/{day}",
+    response_model=responses.Roster,
+    summary="Children with a confirmed seat on a day",
+)
 async def roster(class_id: uuid.UUID, day: dt.date, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
     care_class = await db.get_class(rt.pool, class_id)
     if care_class is None:
@@ -129,7 +163,11 @@ async def roster(class_id: uuid.UUID, day: dt.date, rt: ServiceRuntime, caller: 
     }
 
 
-@router.get("/unions/{union_id}/figures", summary="Children enrolled in the union's subtree, by priority group")
+@router.get(
+    "/unions/{union_id}/figures",
+    response_model=responses.Figures,
+    summary="Children enrolled in the union's subtree, by priority group",
+)
 async def figures(
     union_id: uuid.UUID,
     rt: ServiceRuntime,
