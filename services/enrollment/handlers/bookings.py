@@ -1,4 +1,4 @@
-"""Booking days, cancelling them, and promoting the waitlist when seats free up.
+"""Booking days, and cancelling them (freed seats go to the waitlist: handlers/waitlist.py).
 
 Lock order, everywhere: the class days (by date), then the children (by id). Seat counts change
 only under the class day's lock, so no day is ever overbooked; a child's events are appended
@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import defaultdict
 from typing import Any
-
-import asyncpg
 
 from services.enrollment.access import ensure_acts_for_child, ensure_class_open_to_child, not_found
 from services.enrollment.db import bookings as db
@@ -21,13 +18,11 @@ from services.enrollment.domain import AlreadyBooked, AlreadyCancelled, Registra
 from services.enrollment.domain.ages import age_mismatch
 from services.enrollment.domain.calendar import requested_days
 from services.enrollment.domain.commands import BookDays, CancelBooking
-from services.enrollment.domain.seats import SeatDay, priority_rank
-from services.enrollment.handlers import insurance
-from shared import statistics
+from services.enrollment.domain.seats import priority_rank
+from services.enrollment.handlers import confirmations, waitlist
 from shared.contracts.enrollment import (
     BookingCancelled,
     BookingChanged,
-    BookingPromoted,
     BookingWaitlisted,
     ChildEnrolled,
     WaitlistPlace,
@@ -82,8 +77,11 @@ async def book(cmd: BookDays, uow: UnitOfWork) -> Created:
     confirmed = [day for day, state, _ in states if state == "confirmed"]
     positions = await db.waitlist_positions(tx, booking_id)
     if confirmed:
-        uow.emit(_confirmed(ChildEnrolled, booking_id, child, care_class, confirmed), union_id=care_class["union_id"])
-        await _tell_partners(uow, care_class, child, booking_id, confirmed, cover=True)
+        uow.emit(
+            confirmations.seats_confirmed(ChildEnrolled, booking_id, child, care_class, confirmed),
+            union_id=care_class["union_id"],
+        )
+        await confirmations.tell_partners(uow, care_class, child, booking_id, confirmed, cover=True)
     if positions:
         uow.emit(
             BookingWaitlisted(
@@ -148,9 +146,9 @@ async def cancel(booking_id: uuid.UUID, cmd: CancelBooking, uow: UnitOfWork) -> 
             union_id=care_class["union_id"],
         )
     if freed:
-        await _tell_partners(uow, care_class, child, booking_id, freed, cover=False)
+        await confirmations.tell_partners(uow, care_class, child, booking_id, freed, cover=False)
     seat_days = await db.lock_seat_days(tx, booking["class_id"], freed) if freed else {}  # counts after release
-    promoted = await promote(uow, care_class, seat_days, now=now)
+    promoted = await waitlist.promote(uow, care_class, seat_days, now=now)
     return Done(
         {
             "booking_id": str(booking_id),
@@ -158,100 +156,6 @@ async def cancel(booking_id: uuid.UUID, cmd: CancelBooking, uow: UnitOfWork) -> 
             "status": "changed" if remaining else "cancelled",
             "promoted_bookings": [str(b) for b in promoted],
         }
-    )
-
-
-async def promote(
-    uow: UnitOfWork, care_class: asyncpg.Record, seat_days: dict[dt.date, SeatDay], *, now: dt.datetime
-) -> list[uuid.UUID]:
-    """Give free seats on the (already locked) days to the waitlist, in priority then arrival order.
-
-    A waiting child takes a seat only from a pool open to them: a seat a quota still holds for
-    couriers goes to the first waiting courier's child, not to whoever is first in line.
-    """
-    tx = uow.tx
-    won: dict[uuid.UUID, list[dt.date]] = defaultdict(list)
-    children: dict[uuid.UUID, uuid.UUID] = {}
-    for day, seats in sorted(seat_days.items()):
-        taken = dict(seats.taken)
-        for waiting in await db.waitlist(tx, care_class["class_id"], day):
-            if not any(SeatDay(seats.capacity, seats.quotas, taken).free(now).values()):
-                break
-            pool = SeatDay(seats.capacity, seats.quotas, taken).pool_for(waiting["priority_group"], now)
-            if pool is None:
-                continue
-            taken[pool] = taken.get(pool, 0) + 1
-            await db.take_seat(tx, care_class["class_id"], day, pool)
-            await db.set_day_state(tx, waiting["booking_id"], day, "confirmed", pool)
-            won[waiting["booking_id"]].append(day)
-            children[waiting["booking_id"]] = waiting["child_id"]
-    await people.lock_children(tx, list(children.values()))
-    for booking_id, days in won.items():
-        child = await people.get_child(tx, children[booking_id])
-        uow.emit(_confirmed(BookingPromoted, booking_id, child, care_class, days), union_id=care_class["union_id"])
-        await _tell_partners(uow, care_class, child, booking_id, days, cover=True)
-    return list(won)
-
-
-async def release_due_quotas(uow: UnitOfWork, *, now: dt.datetime) -> int:
-    """Quotas past their release time hand their unused seats to the waitlist; each release once."""
-    tx = uow.tx
-    due = await db.due_quota_releases(tx)
-    for quota in due:
-        care_class = await organisation.get_class(tx, quota["class_id"])
-        if days := await db.waitlisted_days(tx, care_class["class_id"]):
-            await promote(uow, care_class, await db.lock_seat_days(tx, care_class["class_id"], days), now=now)
-        await db.mark_release_handled(tx, quota["class_id"], quota["priority_group"])
-    return len(due)
-
-
-async def _tell_partners(
-    uow: UnitOfWork,
-    care_class: asyncpg.Record,
-    child: asyncpg.Record,
-    booking_id: uuid.UUID,
-    days: list[dt.date],
-    *,
-    cover: bool,
-) -> None:
-    """Insurers learn which days a (pseudonymous) child needs cover; statistics count the booking,
-    once however many of its days are confirmed, and publish it only in a period's aggregate."""
-    if not cover:
-        await insurance.uncover(uow, care_class, child, tuple(sorted(days)))
-        return
-    await insurance.cover(uow, care_class, child, tuple(sorted(days)))
-    await statistics.count(
-        uow.tx,
-        statistics.Fact(
-            "enrolled",
-            str(booking_id),
-            care_class["union_id"],
-            child["child_id"],
-            class_type=care_class["class_type"],
-            priority_group=child["priority_group"],
-        ),
-    )
-
-
-def _confirmed(
-    kind: type[ChildEnrolled] | type[BookingPromoted],
-    booking_id: uuid.UUID,
-    child: asyncpg.Record,
-    care_class: asyncpg.Record,
-    days: list[dt.date],
-) -> ChildEnrolled | BookingPromoted:
-    return kind(
-        booking_id=booking_id,
-        child_id=child["child_id"],
-        class_id=care_class["class_id"],
-        site_id=care_class["site_id"],
-        provider_id=care_class["provider_id"],
-        union_path=tuple(care_class["union_path"]),
-        programme_id=care_class["programme_id"],
-        class_type=care_class["class_type"],
-        days=tuple(days),
-        fee_per_day_fen=care_class["fee_per_day_fen"],
-        priority_group=child["priority_group"],
     )
 
 
