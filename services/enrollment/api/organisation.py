@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from services.enrollment.access import ensure_manages, ensure_sees_class, not_found
 from services.enrollment.api import responses
-from services.enrollment.db import bookings as seats_db
+from services.enrollment.db import bookings, seats
 from services.enrollment.db import organisation as db
 from services.enrollment.domain.commands import (
     CreateClass,
@@ -126,8 +126,8 @@ async def availability(
         raise not_found("class_id", "class")
     await ensure_sees_class(rt.pool, caller, care_class)
     now = dt.datetime.now(dt.UTC)
-    days = await seats_db.read_seat_days(rt.pool, class_id, start, end)
-    waiting = await seats_db.waiting_counts(rt.pool, class_id, start, end)
+    days = await seats.read_seat_days(rt.pool, class_id, start, end)
+    waiting = await bookings.waiting_counts(rt.pool, class_id, start, end)
     return {
         "class_id": class_id,
         "days": [
@@ -159,7 +159,7 @@ async def roster(class_id: uuid.UUID, day: dt.date, rt: ServiceRuntime, caller: 
         "class_id": class_id,
         "day": day,
         "capacity": care_class["capacity_per_day"],
-        "children": await seats_db.roster(rt.pool, class_id, day),
+        "children": await bookings.roster(rt.pool, class_id, day),
     }
 
 

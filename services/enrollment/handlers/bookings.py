@@ -13,7 +13,7 @@ from typing import Any
 
 from services.enrollment.access import ensure_acts_for_child, ensure_class_open_to_child, not_found
 from services.enrollment.db import bookings as db
-from services.enrollment.db import organisation, people
+from services.enrollment.db import organisation, people, seats
 from services.enrollment.domain import AlreadyBooked, AlreadyCancelled, RegistrationNotOpen
 from services.enrollment.domain.ages import age_mismatch
 from services.enrollment.domain.calendar import requested_days
@@ -55,7 +55,7 @@ async def book(cmd: BookDays, uow: UnitOfWork) -> Created:
     if reason := age_mismatch(child["birth_date"], days[0], care_class["min_age_months"], care_class["max_age_months"]):
         raise Invalid(reason, field="child_id")
 
-    seat_days = await db.lock_seat_days(tx, care_class["class_id"], days)
+    seat_days = await seats.lock_seat_days(tx, care_class["class_id"], days)
     await people.lock_children(tx, [child["child_id"]])
     if already := await db.active_days_of_child(tx, child["child_id"], care_class["class_id"], days):
         raise AlreadyBooked("already booked on " + ", ".join(d.isoformat() for d in already), field="days")
@@ -70,7 +70,7 @@ async def book(cmd: BookDays, uow: UnitOfWork) -> Created:
     for day in days:
         pool = seat_days[day].pool_for(group, now)
         if pool is not None:
-            await db.take_seat(tx, care_class["class_id"], day, pool)
+            await seats.take_seat(tx, care_class["class_id"], day, pool)
         states.append((day, "confirmed" if pool else "waitlisted", pool))
     await db.insert_booking_days(tx, booking_id, child["child_id"], care_class["class_id"], rank, seq, states)
 
@@ -111,13 +111,13 @@ async def cancel(booking_id: uuid.UUID, cmd: CancelBooking, uow: UnitOfWork) -> 
     if unknown := [d.isoformat() for d in giving_up if d not in active]:
         raise Invalid("the booking does not hold " + ", ".join(unknown), field="days")
 
-    await db.lock_seat_days(tx, booking["class_id"], giving_up)
+    await seats.lock_seat_days(tx, booking["class_id"], giving_up)
     await people.lock_children(tx, [booking["child_id"]])
     active = {r["day"]: r for r in await db.booking_days(tx, booking_id) if r["state"] != "cancelled"}  # re-read
     freed = []
     for day in giving_up:
         if active[day]["state"] == "confirmed":
-            await db.free_seat(tx, booking["class_id"], day, active[day]["pool"])
+            await seats.free_seat(tx, booking["class_id"], day, active[day]["pool"])
             freed.append(day)
         await db.set_day_state(tx, booking_id, day, "cancelled", None)
     remaining = {d: r["state"] for d, r in active.items() if d not in giving_up}
@@ -147,7 +147,7 @@ async def cancel(booking_id: uuid.UUID, cmd: CancelBooking, uow: UnitOfWork) -> 
         )
     if freed:
         await confirmations.tell_partners(uow, care_class, child, booking_id, freed, cover=False)
-    seat_days = await db.lock_seat_days(tx, booking["class_id"], freed) if freed else {}  # counts after release
+    seat_days = await seats.lock_seat_days(tx, booking["class_id"], freed) if freed else {}  # counts after release
     promoted = await waitlist.promote(uow, care_class, seat_days, now=now)
     return Done(
         {

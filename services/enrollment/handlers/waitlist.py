@@ -10,7 +10,7 @@ from collections import defaultdict
 import asyncpg
 
 from services.enrollment.db import bookings as db
-from services.enrollment.db import organisation, people
+from services.enrollment.db import organisation, people, seats
 from services.enrollment.domain.seats import SeatDay
 from services.enrollment.handlers import confirmations
 from shared.contracts.enrollment import BookingPromoted
@@ -28,16 +28,16 @@ async def promote(
     tx = uow.tx
     won: dict[uuid.UUID, list[dt.date]] = defaultdict(list)
     children: dict[uuid.UUID, uuid.UUID] = {}
-    for day, seats in sorted(seat_days.items()):
-        taken = dict(seats.taken)
+    for day, seat_day in sorted(seat_days.items()):
+        taken = dict(seat_day.taken)
         for waiting in await db.waitlist(tx, care_class["class_id"], day):
-            if not any(SeatDay(seats.capacity, seats.quotas, taken).free(now).values()):
+            if not any(SeatDay(seat_day.capacity, seat_day.quotas, taken).free(now).values()):
                 break
-            pool = SeatDay(seats.capacity, seats.quotas, taken).pool_for(waiting["priority_group"], now)
+            pool = SeatDay(seat_day.capacity, seat_day.quotas, taken).pool_for(waiting["priority_group"], now)
             if pool is None:
                 continue
             taken[pool] = taken.get(pool, 0) + 1
-            await db.take_seat(tx, care_class["class_id"], day, pool)
+            await seats.take_seat(tx, care_class["class_id"], day, pool)
             await db.set_day_state(tx, waiting["booking_id"], day, "confirmed", pool)
             won[waiting["booking_id"]].append(day)
             children[waiting["booking_id"]] = waiting["child_id"]
@@ -55,10 +55,10 @@ async def promote(
 async def release_due_quotas(uow: UnitOfWork, *, now: dt.datetime) -> int:
     """Quotas past their release time hand their unused seats to the waitlist; each release once."""
     tx = uow.tx
-    due = await db.due_quota_releases(tx)
+    due = await seats.due_quota_releases(tx)
     for quota in due:
         care_class = await organisation.get_class(tx, quota["class_id"])
         if days := await db.waitlisted_days(tx, care_class["class_id"]):
-            await promote(uow, care_class, await db.lock_seat_days(tx, care_class["class_id"], days), now=now)
-        await db.mark_release_handled(tx, quota["class_id"], quota["priority_group"])
+            await promote(uow, care_class, await seats.lock_seat_days(tx, care_class["class_id"], days), now=now)
+        await seats.mark_release_handled(tx, quota["class_id"], quota["priority_group"])
     return len(due)
