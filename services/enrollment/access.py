@@ -45,6 +45,13 @@ async def ensure_sees_class(conn: Conn, principal: Principal, care_class: asyncp
     raise forbidden("this class is not open to you")
 
 
+async def ensure_sees_roster(conn: Conn, principal: Principal, care_class: asyncpg.Record) -> None:
+    """Staff who see the class: a roster names other people's children, so no parent sees one."""
+    if principal.role == "parent":
+        raise forbidden("a roster is for union and provider staff")
+    await ensure_sees_class(conn, principal, care_class)
+
+
 async def ensure_acts_for_child(conn: Conn, principal: Principal, child: asyncpg.Record) -> None:
     """A guardian of the child, or staff above the child's union."""
     if principal.role == "parent" and principal.member_id in child["guardian_ids"]:

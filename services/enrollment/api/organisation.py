@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from services.enrollment.access import ensure_manages, ensure_sees_class, not_found
+from services.enrollment.access import ensure_manages, ensure_sees_class, ensure_sees_roster, not_found
 from services.enrollment.api import responses
 from services.enrollment.db import bookings, seats
 from services.enrollment.db import organisation as db
@@ -25,7 +25,6 @@ from services.enrollment.handlers import organisation as handlers
 from shared.auth import Caller
 from shared.errors import Invalid
 from shared.http_commands import IdempotencyKey, respond
-from shared.principal import forbidden
 from shared.service import ServiceRuntime
 
 router = APIRouter(tags=["organisation"])
@@ -152,9 +151,7 @@ async def roster(class_id: uuid.UUID, day: dt.date, rt: ServiceRuntime, caller: 
     care_class = await db.get_class(rt.pool, class_id)
     if care_class is None:
         raise not_found("class_id", "class")
-    if caller.role == "parent":
-        raise forbidden("a roster is for union and provider staff")
-    await ensure_sees_class(rt.pool, caller, care_class)
+    await ensure_sees_roster(rt.pool, caller, care_class)
     return {
         "class_id": class_id,
         "day": day,
