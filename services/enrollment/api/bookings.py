@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from services.enrollment.access import ensure_acts_for_child, not_found
 from services.enrollment.api import responses
 from services.enrollment.db import bookings as db
-from services.enrollment.db import people
+from services.enrollment.db import people, present
 from services.enrollment.domain.commands import BookDays, CancelBooking
 from services.enrollment.handlers import bookings as handlers
 from shared.auth import Caller
@@ -59,7 +59,7 @@ async def read_booking(booking_id: uuid.UUID, rt: ServiceRuntime, caller: Caller
     booking = await db.get_booking(rt.pool, booking_id)
     if booking is None:
         raise not_found("booking_id", "booking")
-    await ensure_acts_for_child(rt.pool, caller, await people.get_child(rt.pool, booking["child_id"]))
+    await ensure_acts_for_child(rt.pool, caller, present(await people.get_child(rt.pool, booking["child_id"]), "child"))
     positions = await db.waitlist_positions(rt.pool, booking_id)
     return {
         "booking_id": booking_id,

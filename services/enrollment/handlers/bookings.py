@@ -13,7 +13,7 @@ from typing import Any
 
 from services.enrollment.access import ensure_acts_for_child, ensure_class_open_to_child, not_found
 from services.enrollment.db import bookings as db
-from services.enrollment.db import organisation, people, seats
+from services.enrollment.db import organisation, people, present, seats
 from services.enrollment.domain import AlreadyBooked, AlreadyCancelled, RegistrationNotOpen
 from services.enrollment.domain.ages import age_mismatch
 from services.enrollment.domain.calendar import requested_days
@@ -101,9 +101,9 @@ async def cancel(booking_id: uuid.UUID, cmd: CancelBooking, uow: UnitOfWork) -> 
     booking = await db.get_booking(tx, booking_id)
     if booking is None:
         raise not_found("booking_id", "booking")
-    child = await people.get_child(tx, booking["child_id"])
+    child = present(await people.get_child(tx, booking["child_id"]), "child")
     await ensure_acts_for_child(tx, actor.principal, child)
-    care_class = await organisation.get_class(tx, booking["class_id"])
+    care_class = present(await organisation.get_class(tx, booking["class_id"]), "class")
     active = {r["day"]: r for r in await db.booking_days(tx, booking_id) if r["state"] != "cancelled"}
     if not active:
         raise AlreadyCancelled("the booking is already cancelled", field="booking_id")

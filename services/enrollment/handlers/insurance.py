@@ -15,7 +15,8 @@ import asyncpg
 
 from services.enrollment.db import covers
 from shared.contracts.partners import CoverChanged, CoverEnded, CoverNeeded
-from shared.partners import Partner, age_band, pseudonym
+from shared.partners import age_band, pseudonym
+from shared.topics import Partner
 from shared.uow import UnitOfWork
 
 

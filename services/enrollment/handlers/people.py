@@ -15,7 +15,7 @@ from collections import Counter
 import asyncpg
 
 from services.enrollment.access import not_found
-from services.enrollment.db import organisation
+from services.enrollment.db import organisation, present
 from services.enrollment.db import people as db
 from services.enrollment.domain import TooManyChildren
 from services.enrollment.domain.commands import AcceptGuardianship, GuardianIn, RegisterChild
@@ -98,7 +98,7 @@ async def accept_guardianship(
         raise not_found("child_id", "invitation")
     guardians = await db.guardians_of(tx, child_id)
     await db.set_priority_group(tx, child_id, child_priority_group([g["employment_category"] for g in guardians]))
-    registered = await db.registration(tx, await db.get_child(tx, child_id))
+    registered = await db.registration(tx, present(await db.get_child(tx, child_id), "child"))
     uow.emit(registered, union_id=child["union_id"])
     return Done(
         {

@@ -10,7 +10,7 @@ from collections import defaultdict
 import asyncpg
 
 from services.enrollment.db import bookings as db
-from services.enrollment.db import organisation, people, seats
+from services.enrollment.db import organisation, people, present, seats
 from services.enrollment.domain.seats import SeatDay
 from services.enrollment.handlers import confirmations
 from shared.contracts.enrollment import BookingPromoted
@@ -43,7 +43,7 @@ async def promote(
             children[waiting["booking_id"]] = waiting["child_id"]
     await people.lock_children(tx, list(children.values()))
     for booking_id, days in won.items():
-        child = await people.get_child(tx, children[booking_id])
+        child = present(await people.get_child(tx, children[booking_id]), "child")
         uow.emit(
             confirmations.seats_confirmed(BookingPromoted, booking_id, child, care_class, days),
             union_id=care_class["union_id"],
@@ -57,7 +57,7 @@ async def release_due_quotas(uow: UnitOfWork, *, now: dt.datetime) -> int:
     tx = uow.tx
     due = await seats.due_quota_releases(tx)
     for quota in due:
-        care_class = await organisation.get_class(tx, quota["class_id"])
+        care_class = present(await organisation.get_class(tx, quota["class_id"]), "class")
         if days := await db.waitlisted_days(tx, care_class["class_id"]):
             await promote(uow, care_class, await seats.lock_seat_days(tx, care_class["class_id"], days), now=now)
         await seats.mark_release_handled(tx, quota["class_id"], quota["priority_group"])
