@@ -2,7 +2,8 @@
 owns the network, of the city federation above it and of a sibling district; provider staff at
 their own site and at another; a parent with their own child and with someone else's.
 
-One table for the reads, and one per service for its commands (every POST and PUT). A cell is the
+One table for the reads, and one per service for its commands (every POST and PUT; enrollment's,
+which needs no other service, runs in-process in tests/enrollment/test_access.py). A cell is the
 exact status: 2xx, or the domain's refusal (409, 422) of a caller who is entitled to ask; 403 for
 a caller who is not; and without a token, 401 everywhere."""
 
@@ -18,7 +19,7 @@ from typing import Any
 import httpx
 
 from shared.timezones import LOCAL_TIME
-from testkit.city import SUMMER, City, Network, Union, class_body, registration, token
+from testkit.city import SUMMER, City, Network, Union, token
 from testkit.funds import members_discount
 from tests.conftest import Stack
 from tests.support.polling import eventually
@@ -70,24 +71,31 @@ async def build_town(start_service) -> Town:
     processes = {name: start_service(name) for name in SERVICES}
     await asyncio.gather(*(p.wait_healthy() for p in processes.values()))
     url = {name: p.url for name, p in processes.items()}
-    today = dt.datetime.now(LOCAL_TIME).date()
     async with httpx.AsyncClient(base_url=url["enrollment"], timeout=30) as http:
-        city = City(http)
-        zhengzhou = await city.union("郑州市总工会")
-        inside = await city.union("金水区总工会", level="district", parent=zhengzhou)
-        outside = await city.union("二七区总工会", level="district", parent=zhengzhou)
-        network = await city.network(inside, starts_on=today)
-        class_id = await city.klass(network, days=[today, *SUMMER[: 2 * len(ROLES)]])
-        # Staff decide every application, so each booking leaves one waiting for them.
-        fund_id = await members_discount(url["subsidy"], inside.staff, auto_approve_up_to_fen=0)
-        own, other = city.parent(inside), city.parent(inside)
-        child = await city.child(own)
-        await city.child(other)
-        await city.book(own, child["child_id"], class_id, days=[today])
-        bookings = {
-            role: (await city.book(own, child["child_id"], class_id, days=[day])).json()["booking_id"]
-            for role, day in zip(ROLES, SUMMER, strict=False)
-        }
+        return await settle_town(
+            City(http), url, lambda union: members_discount(url["subsidy"], union.staff, auto_approve_up_to_fen=0)
+        )
+
+
+async def settle_town(city: City, url: dict[str, str], open_fund: Callable[[Union], Awaitable[str]]) -> Town:
+    """The unions, network, class, children and bookings, made through enrollment's API (``city``);
+    ``open_fund`` opens the district's fund before the first booking."""
+    today = dt.datetime.now(LOCAL_TIME).date()
+    zhengzhou = await city.union("郑州市总工会")
+    inside = await city.union("金水区总工会", level="district", parent=zhengzhou)
+    outside = await city.union("二七区总工会", level="district", parent=zhengzhou)
+    network = await city.network(inside, starts_on=today)
+    class_id = await city.klass(network, days=[today, *SUMMER[: 2 * len(ROLES)]])
+    # Staff decide every application, so each booking leaves one waiting for them.
+    fund_id = await open_fund(inside)
+    own, other = city.parent(inside), city.parent(inside)
+    child = await city.child(own)
+    await city.child(other)
+    await city.book(own, child["child_id"], class_id, days=[today])
+    bookings = {
+        role: (await city.book(own, child["child_id"], class_id, days=[day])).json()["booking_id"]
+        for role, day in zip(ROLES, SUMMER, strict=False)
+    }
     bearer = {
         "admin": city.admin,
         "staff_inside": inside.staff,
@@ -101,28 +109,34 @@ async def build_town(start_service) -> Town:
     return Town(url, bearer, inside, network, class_id, fund_id, today, child, bookings)
 
 
-async def answers(table: Table, bearer: dict[str, str]) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+async def answers(
+    table: Table, bearer: dict[str, str], http: httpx.AsyncClient
+) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
     """Each request of ``table`` from every role, in table order; and each once without a token."""
-    async with httpx.AsyncClient(timeout=30) as http:
 
-        async def status(request: Request, role: str, credential: str | None) -> int:
-            method, url, body = request(role)
-            headers = {
-                "Idempotency-Key": f"k-{uuid.uuid4()}",
-                **({"Authorization": f"Bearer {credential}"} if credential else {}),
-            }
-            return (await http.request(method, url, json=body, headers=headers)).status_code
-
-        anonymous = {label: await status(request, ROLES[0], None) for label, (request, _) in table.items()}
-        seen = {
-            label: {role: await status(request, role, bearer[role]) for role in ROLES}
-            for label, (request, _) in table.items()
+    async def status(request: Request, role: str, credential: str | None) -> int:
+        method, url, body = request(role)
+        headers = {
+            "Idempotency-Key": f"k-{uuid.uuid4()}",
+            **({"Authorization": f"Bearer {credential}"} if credential else {}),
         }
+        return (await http.request(method, url, json=body, headers=headers)).status_code
+
+    anonymous = {label: await status(request, ROLES[0], None) for label, (request, _) in table.items()}
+    seen = {
+        label: {role: await status(request, role, bearer[role]) for role in ROLES}
+        for label, (request, _) in table.items()
+    }
     return seen, anonymous
 
 
-async def assert_matrix(table: Table, town: Town) -> None:
-    seen, anonymous = await answers(table, town.bearer)
+async def assert_matrix(table: Table, town: Town, http: httpx.AsyncClient | None = None) -> None:
+    """``table`` asked through ``http`` (a service in the test's process), or over the network."""
+    if http is None:
+        async with httpx.AsyncClient(timeout=30) as client:
+            seen, anonymous = await answers(table, town.bearer, client)
+    else:
+        seen, anonymous = await answers(table, town.bearer, http)
     wrong = {
         f"{label} as {role}": f"{status}, expected {table[label][1][role]}"
         for label, row in seen.items()
@@ -180,80 +194,6 @@ async def test_every_role_sees_exactly_what_it_is_entitled_to(stack: Stack, star
         for url in reads:
             await eventually(lambda u=url: _is(http.get(u), 200))
     await assert_matrix({url: (call("GET", url), row) for url, row in reads.items()}, town)
-
-
-async def test_enrollment_commands_are_open_to_exactly_the_entitled(stack: Stack, start_service) -> None:
-    town = await build_town(start_service)
-    e, u, network = town.url["enrollment"], str(town.inside.union_id), town.network
-    async with httpx.AsyncClient(base_url=e, timeout=30) as http:
-        luoyang = await City(http).union("洛阳市总工会")
-        foreign = (
-            await City(http).post("/providers", {"union_id": str(luoyang.union_id), "name": "别家教育"}, luoyang.staff)
-        ).json()["provider_id"]
-    later = dict(zip(ROLES, SUMMER[len(ROLES) :], strict=False))  # a free day for each role to book
-    site = {"network_id": str(network.network_id), "role": "satellite", "name": "社区站点"}
-    table: Table = {
-        "create a union in the district": (
-            call("POST", f"{e}/unions", {"name": "某街道工会", "level": "grassroots", "parent_id": u}),
-            expect(*STAFF, ok=201),
-        ),
-        "create a city federation": (
-            call("POST", f"{e}/unions", {"name": "开封市总工会", "level": "city"}),
-            expect("admin", ok=201),
-        ),
-        "register a provider": (
-            call("POST", f"{e}/providers", {"union_id": u, "name": "阳光教育二部"}),
-            expect(*STAFF, ok=201),
-        ),
-        "create a network": (
-            call("POST", f"{e}/networks", {"union_id": u, "name": "第二网络"}),
-            expect(*STAFF, ok=201),
-        ),
-        "add a satellite run by the network's provider": (
-            call("POST", f"{e}/sites", {**site, "provider_id": str(network.provider_id)}),
-            expect(*STAFF, ok=201),
-        ),
-        "add a satellite run by another city's provider": (
-            call("POST", f"{e}/sites", {**site, "provider_id": foreign}),
-            expect(*STAFF, ok=422),
-        ),
-        "open a programme": (
-            call(
-                "POST",
-                f"{e}/programmes",
-                {
-                    "network_id": str(network.network_id),
-                    "name": "寒假托管",
-                    "season": "winter",
-                    "starts_on": "2028-01-17",
-                    "ends_on": "2028-02-11",
-                },
-            ),
-            expect(*STAFF, ok=201),
-        ),
-        "create a class": (call("POST", f"{e}/classes", class_body(network)), expect(*STAFF, ok=201)),
-        "register a child": (
-            call("POST", f"{e}/children", registration()),
-            expect("parent_own", "parent_other", ok=201),
-        ),
-        "book the child": (
-            call(
-                "POST",
-                f"{e}/bookings",
-                lambda role: {
-                    "child_id": town.child["child_id"],
-                    "class_id": str(town.class_id),
-                    "days": [later[role].isoformat()],
-                },
-            ),
-            expect(*STAFF, "parent_own", ok=201),
-        ),
-        "cancel a booking of the child": (
-            call("POST", lambda role: f"{e}/bookings/{town.bookings[role]}/cancellation", {}),
-            expect(*STAFF, "parent_own"),
-        ),
-    }
-    await assert_matrix(table, town)
 
 
 async def test_attendance_commands_are_open_to_exactly_the_entitled(stack: Stack, start_service) -> None:

@@ -17,32 +17,47 @@ def not_found(field: str, what: str) -> NotFound:
     return NotFound(f"no such {what}", field=field)
 
 
-async def ensure_manages(conn: Conn, p: Principal, union_id: uuid.UUID) -> None:
+async def ensure_manages(conn: Conn, principal: Principal, union_id: uuid.UUID) -> None:
     """Admin, or staff of ``union_id`` or of a union above it."""
-    if p.role == "admin":
+    if principal.role == "admin":
         return
-    if p.role == "union_staff" and p.union_id and await organisation.is_within(conn, union_id, p.union_id):
+    if (
+        principal.role == "union_staff"
+        and principal.union_id
+        and await organisation.is_within(conn, union_id, principal.union_id)
+    ):
         return
     raise forbidden("this belongs to a union outside your part of the union tree")
 
 
-async def ensure_sees_class(conn: Conn, p: Principal, care_class: asyncpg.Record) -> None:
+async def ensure_sees_class(conn: Conn, principal: Principal, care_class: asyncpg.Record) -> None:
     """Staff above the class's union, its site's provider, or a member of the class's union or one below it."""
-    if p.role == "provider_staff" and p.provider_id == care_class["provider_id"]:
+    if principal.role == "provider_staff" and principal.provider_id == care_class["provider_id"]:
         return
-    if p.role == "parent" and p.union_id and await organisation.is_within(conn, p.union_id, care_class["union_id"]):
+    if (
+        principal.role == "parent"
+        and principal.union_id
+        and await organisation.is_within(conn, principal.union_id, care_class["union_id"])
+    ):
         return
-    if p.role in ("admin", "union_staff"):
-        return await ensure_manages(conn, p, care_class["union_id"])
+    if principal.role in ("admin", "union_staff"):
+        return await ensure_manages(conn, principal, care_class["union_id"])
     raise forbidden("this class is not open to you")
 
 
-async def ensure_acts_for_child(conn: Conn, p: Principal, child: asyncpg.Record) -> None:
+async def ensure_sees_roster(conn: Conn, principal: Principal, care_class: asyncpg.Record) -> None:
+    """Staff who see the class: a roster names other people's children, so no parent sees one."""
+    if principal.role == "parent":
+        raise forbidden("a roster is for union and provider staff")
+    await ensure_sees_class(conn, principal, care_class)
+
+
+async def ensure_acts_for_child(conn: Conn, principal: Principal, child: asyncpg.Record) -> None:
     """A guardian of the child, or staff above the child's union."""
-    if p.role == "parent" and p.member_id in child["guardian_ids"]:
+    if principal.role == "parent" and principal.member_id in child["guardian_ids"]:
         return
-    if p.role in ("admin", "union_staff"):
-        return await ensure_manages(conn, p, child["union_id"])
+    if principal.role in ("admin", "union_staff"):
+        return await ensure_manages(conn, principal, child["union_id"])
     raise forbidden("you are not a guardian of this child")
 
 

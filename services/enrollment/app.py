@@ -7,7 +7,7 @@ from pathlib import Path
 
 from services.enrollment.api import router
 from services.enrollment.config import EnrollmentSettings
-from services.enrollment.handlers.bookings import release_due_quotas
+from services.enrollment.handlers.waitlist import release_due_quotas
 from shared.service import Runtime, ServiceDefinition
 from shared.statistics import publish_statistics
 from shared.uow import UnitOfWork

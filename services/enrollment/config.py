@@ -6,5 +6,7 @@ from shared.settings import ServiceSettings
 
 
 class EnrollmentSettings(ServiceSettings):
+    """The shared settings, and how many children and addresses one member may give."""
+
     max_children_per_member: int = 10  # children a union member may be a guardian of (invitations count on acceptance)
     max_addresses_per_kind: int = 5  # e-mail, SMS or WeChat addresses given for one guardian, each

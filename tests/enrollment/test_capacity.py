@@ -7,15 +7,14 @@ import random
 from collections import Counter
 
 from testkit.city import SUMMER, City
-from tests.conftest import Stack
-from tests.enrollment.conftest import outbox_events
+from tests.support.inprocess import InProcess
 
 RUSH = 500
 SEATS = 40
 
 
 async def test_a_rush_of_500_for_40_seats_confirms_exactly_40_a_day_and_waitlists_the_rest_by_priority(
-    stack: Stack, city: City
+    enrollment: InProcess, city: City
 ) -> None:
     henan = await city.union("河南省总工会")
     network = await city.network(henan)
@@ -31,23 +30,20 @@ async def test_a_rush_of_500_for_40_seats_confirms_exactly_40_a_day_and_waitlist
     statuses = Counter(a.json()["status"] for a in answers)
     assert statuses == {"confirmed": SEATS, "waitlisted": RUSH - SEATS}, statuses
 
-    conn = await stack.connect("enrollment")
-    try:
-        per_day = await conn.fetch(
-            """SELECT day, count(*) FILTER (WHERE state = 'confirmed') AS confirmed,
-                      count(*) FILTER (WHERE state = 'waitlisted') AS waiting
-               FROM booking_days WHERE class_id = $1 GROUP BY day ORDER BY day""",
-            class_id,
-        )
-        seat_counts = await conn.fetch(
-            "SELECT day, sum(taken) AS taken FROM seat_counts WHERE class_id = $1 GROUP BY day", class_id
-        )
-        seq_of = {
-            str(r["booking_id"]): r["seq"]
-            for r in await conn.fetch("SELECT booking_id, seq FROM bookings WHERE class_id = $1", class_id)
-        }
-    finally:
-        await conn.close()
+    db = enrollment.runtime.pool
+    per_day = await db.fetch(
+        """SELECT day, count(*) FILTER (WHERE state = 'confirmed') AS confirmed,
+                  count(*) FILTER (WHERE state = 'waitlisted') AS waiting
+           FROM booking_days WHERE class_id = $1 GROUP BY day ORDER BY day""",
+        class_id,
+    )
+    seat_counts = await db.fetch(
+        "SELECT day, sum(taken) AS taken FROM seat_counts WHERE class_id = $1 GROUP BY day", class_id
+    )
+    seq_of = {
+        str(r["booking_id"]): r["seq"]
+        for r in await db.fetch("SELECT booking_id, seq FROM bookings WHERE class_id = $1", class_id)
+    }
     assert [(r["confirmed"], r["waiting"]) for r in per_day] == [(SEATS, RUSH - SEATS)] * 2
     assert {r["taken"] for r in seat_counts} == {SEATS}
 
@@ -66,11 +62,11 @@ async def test_a_rush_of_500_for_40_seats_confirms_exactly_40_a_day_and_waitlist
     assert [position for position, _, _ in queue] == list(range(1, RUSH - SEATS + 1))
     served = [(order.index(group), seq) for _, group, seq in queue]
     assert served == sorted(served), "gig before hardship before ... before regular, then first come first served"
-    assert len(await outbox_events(stack, "booking.waitlisted", class_id=class_id)) == RUSH - SEATS
-    assert len(await outbox_events(stack, "child.enrolled", class_id=class_id)) == SEATS
+    assert len(await enrollment.emitted("booking.waitlisted", class_id=class_id)) == RUSH - SEATS
+    assert len(await enrollment.emitted("child.enrolled", class_id=class_id)) == SEATS
 
 
-async def test_availability_shows_free_seats_per_pool_and_the_waitlist(stack: Stack, city: City) -> None:
+async def test_availability_shows_free_seats_per_pool_and_the_waitlist(city: City) -> None:
     union = await city.union("朝阳区总工会", level="city")
     network = await city.network(union)
     class_id = await city.klass(

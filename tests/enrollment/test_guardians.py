@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from testkit.city import City, Parent
-from tests.conftest import Stack
-from tests.enrollment.conftest import outbox_events
+from tests.support.inprocess import InProcess
 
 
 def registration(
@@ -36,7 +35,7 @@ def registration(
     return {"display_name": "小明", "birth_date": dt.date(2018, 3, 1).isoformat(), "guardians": guardians}
 
 
-async def test_a_co_guardian_is_linked_to_the_child_only_after_accepting(stack: Stack, city: City) -> None:
+async def test_a_co_guardian_is_linked_to_the_child_only_after_accepting(enrollment: InProcess, city: City) -> None:
     union = await city.union("洛阳市总工会")
     mother = city.parent(union)
     father = city.co_guardian(mother)
@@ -46,7 +45,7 @@ async def test_a_co_guardian_is_linked_to_the_child_only_after_accepting(stack: 
     assert created["priority_group"] == "regular", "an invited guardian's group does not count yet"
 
     assert (await city.get(f"/children/{child_id}", father.token)).status_code == 403
-    (registered,) = await outbox_events(stack, "child.registered", child_id=child_id)
+    (registered,) = await enrollment.emitted("child.registered", child_id=child_id)
     assert [g["guardian_id"] for g in registered["guardians"]] == [str(mother.member_id)], (
         "nobody is told the invited guardian is one"
     )
@@ -63,13 +62,13 @@ async def test_a_co_guardian_is_linked_to_the_child_only_after_accepting(stack: 
     assert sorted(accepted["guardian_ids"]) == sorted([str(mother.member_id), str(father.member_id)])
     assert accepted["priority_group"] == "gig", "once linked, the father's group counts"
     assert (await city.get(f"/children/{child_id}", father.token)).status_code == 200
-    _, announced = await outbox_events(stack, "child.registered", child_id=child_id)
+    _, announced = await enrollment.emitted("child.registered", child_id=child_id)
     assert {g["guardian_id"] for g in announced["guardians"]} == {str(mother.member_id), str(father.member_id)}
     assert (await city.get("/invitations", father.token)).json()["invitations"] == []
     await city.accept(father, child_id, expect=404)
 
 
-async def test_a_declined_invitation_links_nobody(stack: Stack, city: City) -> None:
+async def test_a_declined_invitation_links_nobody(enrollment: InProcess, city: City) -> None:
     union = await city.union("开封市总工会")
     mother = city.parent(union)
     father = city.co_guardian(mother)
@@ -77,7 +76,7 @@ async def test_a_declined_invitation_links_nobody(stack: Stack, city: City) -> N
     await city.post(f"/invitations/{child_id}/refusal", {}, father.token, expect=200)
     await city.accept(father, child_id, expect=404)
     assert (await city.get(f"/children/{child_id}", father.token)).status_code == 403
-    assert len(await outbox_events(stack, "child.registered", child_id=child_id)) == 1
+    assert len(await enrollment.emitted("child.registered", child_id=child_id)) == 1
 
 
 @pytest.mark.parametrize(
@@ -100,12 +99,12 @@ async def test_a_phone_number_or_email_address_that_is_not_one_is_refused(
     assert reason in why["reason"] and "channels" in why["field"], why
 
 
-async def test_addresses_are_kept_in_one_written_form(stack: Stack, city: City) -> None:
+async def test_addresses_are_kept_in_one_written_form(enrollment: InProcess, city: City) -> None:
     union = await city.union("安阳市总工会")
     mother = city.parent(union)
     channels = [{"kind": "sms", "address": "138 0013 8000"}, {"kind": "email", "address": "Wang.Fang@Example.COM"}]
     child_id = (await city.post("/children", registration(mother, channels=channels), mother.token)).json()["child_id"]
-    (registered,) = await outbox_events(stack, "child.registered", child_id=child_id)
+    (registered,) = await enrollment.emitted("child.registered", child_id=child_id)
     assert [c["address"] for c in registered["guardians"][0]["channels"]] == ["+8613800138000", "Wang.Fang@example.com"]
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import jwt
 
 from testkit.city import SUMMER, City, token
-from tests.conftest import Stack
 
 
-async def test_staff_of_one_union_cannot_read_or_change_another_unions_data(stack: Stack, city: City) -> None:
+async def test_staff_of_one_union_cannot_read_or_change_another_unions_data(city: City) -> None:
     zhengzhou = await city.union("郑州市总工会")
     jinshui = await city.union("金水区总工会", level="district", parent=zhengzhou)
     erqi = await city.union("二七区总工会", level="district", parent=zhengzhou)
@@ -56,7 +55,7 @@ async def test_staff_of_one_union_cannot_read_or_change_another_unions_data(stac
     assert (await city.get(f"/unions/{jinshui.union_id}/figures", outsider)).status_code == 200
 
 
-async def test_a_parent_sees_only_their_own_children_and_bookings(stack: Stack, city: City) -> None:
+async def test_a_parent_sees_only_their_own_children_and_bookings(city: City) -> None:
     union = await city.union("鹤壁市总工会")
     class_id = await city.klass(await city.network(union), days=SUMMER[:1])
     mine, theirs = city.parent(union), city.parent(union)
@@ -70,7 +69,7 @@ async def test_a_parent_sees_only_their_own_children_and_bookings(stack: Stack, 
     assert (await city.get(f"/classes/{class_id}/roster/{SUMMER[0]}", mine.token)).status_code == 403
 
 
-async def test_a_provider_sees_the_roster_of_its_own_sites_only(stack: Stack, city: City) -> None:
+async def test_a_provider_sees_the_roster_of_its_own_sites_only(city: City) -> None:
     union = await city.union("漯河市总工会")
     ours, others = await city.network(union), await city.network(union)
     our_class = await city.klass(ours, days=SUMMER[:1])
@@ -80,7 +79,7 @@ async def test_a_provider_sees_the_roster_of_its_own_sites_only(stack: Stack, ci
     assert (await city.get(f"/classes/{other_class}/roster/{SUMMER[0]}", provider)).status_code == 403
 
 
-async def test_figures_count_children_by_priority_group_within_the_subtree(stack: Stack, city: City) -> None:
+async def test_figures_count_children_by_priority_group_within_the_subtree(city: City) -> None:
     henan = await city.union("河南省总工会（统计）")
     county = await city.union("某县总工会", level="district", parent=henan)
     class_id = await city.klass(await city.network(county), days=SUMMER[:2])
@@ -95,7 +94,7 @@ async def test_figures_count_children_by_priority_group_within_the_subtree(stack
     }
 
 
-async def test_every_command_is_audited_accepted_or_refused(stack: Stack, city: City) -> None:
+async def test_every_command_is_audited_accepted_or_refused(city: City) -> None:
     union = await city.union("审计测试工会")
     class_id = await city.klass(await city.network(union), days=SUMMER[:1])
     parent, stranger = city.parent(union), city.parent(union)

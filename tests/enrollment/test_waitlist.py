@@ -5,16 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from testkit.city import SUMMER, City
-from tests.conftest import Stack
-from tests.enrollment.conftest import outbox_events
+from tests.support.inprocess import InProcess
 from tests.support.polling import eventually
 
 FAR_FUTURE = "2030-01-01T00:00:00Z"
 
 
-async def test_a_couriers_child_gets_the_reserved_seat_a_regular_members_child_cannot_take(
-    stack: Stack, city: City
-) -> None:
+async def test_a_couriers_child_gets_the_reserved_seat_a_regular_members_child_cannot_take(city: City) -> None:
     county = await city.union("某县总工会")
     network = await city.network(county)
     class_id = await city.klass(
@@ -31,7 +28,9 @@ async def test_a_couriers_child_gets_the_reserved_seat_a_regular_members_child_c
     assert reserved.json()["status"] == "confirmed"
 
 
-async def test_after_the_release_time_the_unused_reserved_seat_goes_to_the_waitlist(stack: Stack, city: City) -> None:
+async def test_after_the_release_time_the_unused_reserved_seat_goes_to_the_waitlist(
+    enrollment: InProcess, city: City
+) -> None:
     county = await city.union("某县总工会")
     network = await city.network(county)
     release_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3)
@@ -51,11 +50,13 @@ async def test_after_the_release_time_the_unused_reserved_seat_goes_to_the_waitl
         return found.json()["days"][0]["state"] == "confirmed"
 
     assert await eventually(promoted, timeout=30), "the quota release timer promoted the waiting child"
-    (event,) = await outbox_events(stack, "booking.promoted", booking_id=booking["booking_id"])
+    (event,) = await enrollment.emitted("booking.promoted", booking_id=booking["booking_id"])
     assert event["days"] == [SUMMER[0].isoformat()]
 
 
-async def test_a_cancellation_promotes_the_most_favoured_waiting_child_and_says_so(stack: Stack, city: City) -> None:
+async def test_a_cancellation_promotes_the_most_favoured_waiting_child_and_says_so(
+    enrollment: InProcess, city: City
+) -> None:
     union = await city.union("新乡市总工会")
     network = await city.network(union)
     class_id = await city.klass(network, capacity=1, days=SUMMER[:2])
@@ -88,16 +89,16 @@ async def test_a_cancellation_promotes_the_most_favoured_waiting_child_and_says_
     cancelled = await city.post(f"/bookings/{held['booking_id']}/cancellation", {}, holder.token, expect=200)
     assert cancelled.json()["status"] == "cancelled"
 
-    (change,) = await outbox_events(stack, "booking.changed", booking_id=held["booking_id"])
+    (change,) = await enrollment.emitted("booking.changed", booking_id=held["booking_id"])
     assert change["removed_days"] == [SUMMER[1].isoformat()] and change["confirmed_days"] == [SUMMER[0].isoformat()]
-    (cancel,) = await outbox_events(stack, "booking.cancelled", booking_id=held["booking_id"])
+    (cancel,) = await enrollment.emitted("booking.cancelled", booking_id=held["booking_id"])
     assert cancel["days"] == [SUMMER[0].isoformat()]
-    promotions = await outbox_events(stack, "booking.promoted", booking_id=late["booking_id"])
+    promotions = await enrollment.emitted("booking.promoted", booking_id=late["booking_id"])
     assert [p["days"] for p in promotions] == [[SUMMER[1].isoformat()], [SUMMER[0].isoformat()]]
-    assert not await outbox_events(stack, "booking.promoted", booking_id=early["booking_id"])
+    assert not await enrollment.emitted("booking.promoted", booking_id=early["booking_id"])
 
 
-async def test_cancelling_twice_is_refused(stack: Stack, city: City) -> None:
+async def test_cancelling_twice_is_refused(city: City) -> None:
     union = await city.union("洛阳市总工会")
     class_id = await city.klass(await city.network(union), capacity=5, days=SUMMER[:1])
     parent = city.parent(union)

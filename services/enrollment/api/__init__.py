@@ -3,9 +3,8 @@ every command that creates something needs an ``Idempotency-Key`` header."""
 
 from fastapi import APIRouter
 
-from services.enrollment.api import bookings, organisation, people
+from services.enrollment.api import bookings, classes, networks, people, unions
 
 router = APIRouter()
-router.include_router(organisation.router)
-router.include_router(people.router)
-router.include_router(bookings.router)
+for resource in (unions, networks, classes, people, bookings):
+    router.include_router(resource.router)

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from services.enrollment.access import ensure_acts_for_child, not_found
+from services.enrollment.api import responses
 from services.enrollment.db import bookings as db
-from services.enrollment.db import people
+from services.enrollment.db import people, present
 from services.enrollment.domain.commands import BookDays, CancelBooking
 from services.enrollment.handlers import bookings as handlers
 from shared.auth import Caller
@@ -23,6 +24,7 @@ router = APIRouter(tags=["bookings"])
 @router.post(
     "/bookings",
     status_code=201,
+    response_model=responses.BookingMade,
     summary="Book a child into a class: confirmed where seats are free, waitlisted elsewhere",
 )
 async def book(
@@ -31,7 +33,11 @@ async def book(
     return await respond(request, caller, key, body, lambda uow: handlers.book(body, uow))
 
 
-@router.post("/bookings/{booking_id}/cancellation", summary="Give up some days of a booking, or all of them")
+@router.post(
+    "/bookings/{booking_id}/cancellation",
+    response_model=responses.BookingCancelled,
+    summary="Give up some days of a booking, or all of them",
+)
 async def cancel(
     booking_id: uuid.UUID,
     body: CancelBooking,
@@ -43,12 +49,17 @@ async def cancel(
     return await respond(request, caller, key, body, lambda uow: handlers.cancel(booking_id, body, uow))
 
 
-@router.get("/bookings/{booking_id}", summary="A booking's days, and its waitlist position on each waiting day")
+@router.get(
+    "/bookings/{booking_id}",
+    response_model=responses.Booking,
+    response_model_exclude_unset=True,
+    summary="A booking's days, and its waitlist position on each waiting day",
+)
 async def read_booking(booking_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
     booking = await db.get_booking(rt.pool, booking_id)
     if booking is None:
         raise not_found("booking_id", "booking")
-    await ensure_acts_for_child(rt.pool, caller, await people.get_child(rt.pool, booking["child_id"]))
+    await ensure_acts_for_child(rt.pool, caller, present(await people.get_child(rt.pool, booking["child_id"]), "child"))
     positions = await db.waitlist_positions(rt.pool, booking_id)
     return {
         "booking_id": booking_id,

@@ -4,12 +4,14 @@ invited as a co-guardian accepts (or declines) before being linked to the child.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from services.enrollment.access import ensure_acts_for_child, not_found
+from services.enrollment.api import responses
+from services.enrollment.config import EnrollmentSettings
 from services.enrollment.db import people as db
 from services.enrollment.domain.commands import AcceptGuardianship, DeclineGuardianship, RegisterChild
 from services.enrollment.handlers import people as handlers
@@ -24,6 +26,7 @@ router = APIRouter(tags=["children"])
 @router.post(
     "/children",
     status_code=201,
+    response_model=responses.ChildRegistered,
     summary="Register a child (parents only; the caller is a guardian, other guardians are invited)",
 )
 async def register_child(
@@ -33,7 +36,9 @@ async def register_child(
     return await respond(request, caller, key, body, lambda uow: handlers.register_child(body, uow, **quotas))
 
 
-@router.get("/children/{child_id}", summary="A child, with guardians and pick-up adults")
+@router.get(
+    "/children/{child_id}", response_model=responses.Child, summary="A child, with guardians and pick-up adults"
+)
 async def read_child(child_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
     child = await db.get_child(rt.pool, child_id)
     if child is None:
@@ -46,7 +51,11 @@ async def read_child(child_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) ->
     }
 
 
-@router.get("/invitations", summary="The caller's open invitations to be a child's guardian")
+@router.get(
+    "/invitations",
+    response_model=responses.Invitations,
+    summary="The caller's open invitations to be a child's guardian",
+)
 async def read_invitations(rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
     require_role(caller, "parent")
     return {"member_id": caller.member_id, "invitations": await db.invitations_of(rt.pool, caller.member_id)}
@@ -54,6 +63,7 @@ async def read_invitations(rt: ServiceRuntime, caller: Caller) -> dict[str, Any]
 
 @router.post(
     "/invitations/{child_id}/acceptance",
+    response_model=responses.GuardianshipAccepted,
     summary="Accept being the child's guardian (the invited member only); then linked and told",
 )
 async def accept_invitation(
@@ -74,7 +84,11 @@ async def accept_invitation(
     )
 
 
-@router.post("/invitations/{child_id}/refusal", summary="Decline being the child's guardian (the invited member only)")
+@router.post(
+    "/invitations/{child_id}/refusal",
+    response_model=responses.GuardianshipDeclined,
+    summary="Decline being the child's guardian (the invited member only)",
+)
 async def decline_invitation(
     child_id: uuid.UUID, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
@@ -84,4 +98,5 @@ async def decline_invitation(
 
 
 def _quotas(rt: Runtime) -> dict[str, int]:
-    return {"max_children": rt.settings.max_children_per_member, "max_per_kind": rt.settings.max_addresses_per_kind}
+    settings = cast(EnrollmentSettings, rt.settings)
+    return {"max_children": settings.max_children_per_member, "max_per_kind": settings.max_addresses_per_kind}

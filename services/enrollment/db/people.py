@@ -98,8 +98,9 @@ async def children_of_member(conn: Conn, member_id: uuid.UUID) -> int:
     )
 
 
-async def invitations_of(conn: Conn, member_id: uuid.UUID) -> list[dict]:
-    """The member's open invitations: the child's name and who invited them, nothing more."""
+async def invitations_of(conn: Conn, member_id: uuid.UUID | None) -> list[dict]:
+    """The member's open invitations: the child's name and who invited them, nothing more (none
+    for a token that names no member)."""
     rows = await conn.fetch(
         """SELECT g.child_id, c.display_name AS child_name, i.display_name AS invited_by, g.display_name
            FROM guardianships g JOIN children c USING (child_id)

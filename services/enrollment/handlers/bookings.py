@@ -1,4 +1,4 @@
-"""Booking days, cancelling them, and promoting the waitlist when seats free up.
+"""Booking days, and cancelling them (freed seats go to the waitlist: handlers/waitlist.py).
 
 Lock order, everywhere: the class days (by date), then the children (by id). Seat counts change
 only under the class day's lock, so no day is ever overbooked; a child's events are appended
@@ -9,25 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import defaultdict
 from typing import Any
-
-import asyncpg
 
 from services.enrollment.access import ensure_acts_for_child, ensure_class_open_to_child, not_found
 from services.enrollment.db import bookings as db
-from services.enrollment.db import organisation, people
+from services.enrollment.db import organisation, people, present, seats
 from services.enrollment.domain import AlreadyBooked, AlreadyCancelled, RegistrationNotOpen
 from services.enrollment.domain.ages import age_mismatch
 from services.enrollment.domain.calendar import requested_days
 from services.enrollment.domain.commands import BookDays, CancelBooking
-from services.enrollment.domain.seats import SeatDay, priority_rank
-from services.enrollment.handlers import insurance
-from shared import statistics
+from services.enrollment.domain.seats import priority_rank
+from services.enrollment.handlers import confirmations, waitlist
 from shared.contracts.enrollment import (
     BookingCancelled,
     BookingChanged,
-    BookingPromoted,
     BookingWaitlisted,
     ChildEnrolled,
     WaitlistPlace,
@@ -41,54 +36,61 @@ from shared.uow import UnitOfWork
 async def book(cmd: BookDays, uow: UnitOfWork) -> Created:
     tx, actor = uow.tx, uow.issuer
     now = actor.now
-    cls = await organisation.get_class(tx, cmd.class_id)
-    if cls is None:
+    care_class = await organisation.get_class(tx, cmd.class_id)
+    if care_class is None:
         raise not_found("class_id", "class")
     child = await people.get_child(tx, cmd.child_id)
     if child is None:
         raise not_found("child_id", "child")
     await ensure_acts_for_child(tx, actor.principal, child)
-    await ensure_class_open_to_child(tx, cls, child)
-    if now < cls["registration_opens_at"]:
-        raise RegistrationNotOpen(f"registration opens at {cls['registration_opens_at'].isoformat()}", field="class_id")
-    days = requested_days(cls["booking_mode"], cls["days"], days=cmd.days, weeks=cmd.weeks)
+    await ensure_class_open_to_child(tx, care_class, child)
+    if now < care_class["registration_opens_at"]:
+        raise RegistrationNotOpen(
+            f"registration opens at {care_class['registration_opens_at'].isoformat()}", field="class_id"
+        )
+    days = requested_days(care_class["booking_mode"], care_class["days"], days=cmd.days, weeks=cmd.weeks)
     today = now.astimezone(LOCAL_TIME).date()
     if past := [d.isoformat() for d in days if d < today]:
         raise Invalid("these days are past: " + ", ".join(past), field="days")
-    if reason := age_mismatch(child["birth_date"], days[0], cls["min_age_months"], cls["max_age_months"]):
+    if reason := age_mismatch(child["birth_date"], days[0], care_class["min_age_months"], care_class["max_age_months"]):
         raise Invalid(reason, field="child_id")
 
-    seat_days = await db.lock_seat_days(tx, cls["class_id"], days)
+    seat_days = await seats.lock_seat_days(tx, care_class["class_id"], days)
     await people.lock_children(tx, [child["child_id"]])
-    if already := await db.active_days_of_child(tx, child["child_id"], cls["class_id"], days):
+    if already := await db.active_days_of_child(tx, child["child_id"], care_class["class_id"], days):
         raise AlreadyBooked("already booked on " + ", ".join(d.isoformat() for d in already), field="days")
 
     group = child["priority_group"]
-    rank = priority_rank(cls["priority_order"], group)
+    rank = priority_rank(care_class["priority_order"], group)
     booking_id = uuid.uuid4()
-    seq = await db.insert_booking(tx, booking_id, child["child_id"], cls["class_id"], group, rank, actor.principal.sub)
+    seq = await db.insert_booking(
+        tx, booking_id, child["child_id"], care_class["class_id"], group, rank, actor.principal.sub
+    )
     states: list[tuple[dt.date, str, str | None]] = []
     for day in days:
         pool = seat_days[day].pool_for(group, now)
         if pool is not None:
-            await db.take_seat(tx, cls["class_id"], day, pool)
+            await seats.take_seat(tx, care_class["class_id"], day, pool)
         states.append((day, "confirmed" if pool else "waitlisted", pool))
-    await db.insert_booking_days(tx, booking_id, child["child_id"], cls["class_id"], rank, seq, states)
+    await db.insert_booking_days(tx, booking_id, child["child_id"], care_class["class_id"], rank, seq, states)
 
     confirmed = [day for day, state, _ in states if state == "confirmed"]
     positions = await db.waitlist_positions(tx, booking_id)
     if confirmed:
-        uow.emit(_confirmed(ChildEnrolled, booking_id, child, cls, confirmed), union_id=cls["union_id"])
-        await _tell_partners(uow, cls, child, booking_id, confirmed, cover=True)
+        uow.emit(
+            confirmations.seats_confirmed(ChildEnrolled, booking_id, child, care_class, confirmed),
+            union_id=care_class["union_id"],
+        )
+        await confirmations.tell_partners(uow, care_class, child, booking_id, confirmed, cover=True)
     if positions:
         uow.emit(
             BookingWaitlisted(
                 booking_id=booking_id,
                 child_id=child["child_id"],
-                class_id=cls["class_id"],
+                class_id=care_class["class_id"],
                 places=tuple(WaitlistPlace(day=d, position=p) for d, p in positions.items()),
             ),
-            union_id=cls["union_id"],
+            union_id=care_class["union_id"],
         )
     return Created(_booking_body(booking_id, states, positions))
 
@@ -99,9 +101,9 @@ async def cancel(booking_id: uuid.UUID, cmd: CancelBooking, uow: UnitOfWork) -> 
     booking = await db.get_booking(tx, booking_id)
     if booking is None:
         raise not_found("booking_id", "booking")
-    child = await people.get_child(tx, booking["child_id"])
+    child = present(await people.get_child(tx, booking["child_id"]), "child")
     await ensure_acts_for_child(tx, actor.principal, child)
-    cls = await organisation.get_class(tx, booking["class_id"])
+    care_class = present(await organisation.get_class(tx, booking["class_id"]), "class")
     active = {r["day"]: r for r in await db.booking_days(tx, booking_id) if r["state"] != "cancelled"}
     if not active:
         raise AlreadyCancelled("the booking is already cancelled", field="booking_id")
@@ -109,13 +111,13 @@ async def cancel(booking_id: uuid.UUID, cmd: CancelBooking, uow: UnitOfWork) -> 
     if unknown := [d.isoformat() for d in giving_up if d not in active]:
         raise Invalid("the booking does not hold " + ", ".join(unknown), field="days")
 
-    await db.lock_seat_days(tx, booking["class_id"], giving_up)
+    await seats.lock_seat_days(tx, booking["class_id"], giving_up)
     await people.lock_children(tx, [booking["child_id"]])
     active = {r["day"]: r for r in await db.booking_days(tx, booking_id) if r["state"] != "cancelled"}  # re-read
     freed = []
     for day in giving_up:
         if active[day]["state"] == "confirmed":
-            await db.free_seat(tx, booking["class_id"], day, active[day]["pool"])
+            await seats.free_seat(tx, booking["class_id"], day, active[day]["pool"])
             freed.append(day)
         await db.set_day_state(tx, booking_id, day, "cancelled", None)
     remaining = {d: r["state"] for d, r in active.items() if d not in giving_up}
@@ -129,7 +131,7 @@ async def cancel(booking_id: uuid.UUID, cmd: CancelBooking, uow: UnitOfWork) -> 
                 confirmed_days=tuple(d for d, s in sorted(remaining.items()) if s == "confirmed"),
                 waitlisted_days=tuple(d for d, s in sorted(remaining.items()) if s == "waitlisted"),
             ),
-            union_id=cls["union_id"],
+            union_id=care_class["union_id"],
         )
     else:
         await db.cancel_booking(tx, booking_id)
@@ -141,12 +143,12 @@ async def cancel(booking_id: uuid.UUID, cmd: CancelBooking, uow: UnitOfWork) -> 
                 days=tuple(giving_up),
                 reason=cmd.reason,
             ),
-            union_id=cls["union_id"],
+            union_id=care_class["union_id"],
         )
     if freed:
-        await _tell_partners(uow, cls, child, booking_id, freed, cover=False)
-    seat_days = await db.lock_seat_days(tx, booking["class_id"], freed) if freed else {}  # counts after release
-    promoted = await promote(uow, cls, seat_days, now=now)
+        await confirmations.tell_partners(uow, care_class, child, booking_id, freed, cover=False)
+    seat_days = await seats.lock_seat_days(tx, booking["class_id"], freed) if freed else {}  # counts after release
+    promoted = await waitlist.promote(uow, care_class, seat_days, now=now)
     return Done(
         {
             "booking_id": str(booking_id),
@@ -154,100 +156,6 @@ async def cancel(booking_id: uuid.UUID, cmd: CancelBooking, uow: UnitOfWork) -> 
             "status": "changed" if remaining else "cancelled",
             "promoted_bookings": [str(b) for b in promoted],
         }
-    )
-
-
-async def promote(
-    uow: UnitOfWork, cls: asyncpg.Record, seat_days: dict[dt.date, SeatDay], *, now: dt.datetime
-) -> list[uuid.UUID]:
-    """Give free seats on the (already locked) days to the waitlist, in priority then arrival order.
-
-    A waiting child takes a seat only from a pool open to them: a seat a quota still holds for
-    couriers goes to the first waiting courier's child, not to whoever is first in line.
-    """
-    tx = uow.tx
-    won: dict[uuid.UUID, list[dt.date]] = defaultdict(list)
-    children: dict[uuid.UUID, uuid.UUID] = {}
-    for day, seats in sorted(seat_days.items()):
-        taken = dict(seats.taken)
-        for waiting in await db.waitlist(tx, cls["class_id"], day):
-            if not any(SeatDay(seats.capacity, seats.quotas, taken).free(now).values()):
-                break
-            pool = SeatDay(seats.capacity, seats.quotas, taken).pool_for(waiting["priority_group"], now)
-            if pool is None:
-                continue
-            taken[pool] = taken.get(pool, 0) + 1
-            await db.take_seat(tx, cls["class_id"], day, pool)
-            await db.set_day_state(tx, waiting["booking_id"], day, "confirmed", pool)
-            won[waiting["booking_id"]].append(day)
-            children[waiting["booking_id"]] = waiting["child_id"]
-    await people.lock_children(tx, list(children.values()))
-    for booking_id, days in won.items():
-        child = await people.get_child(tx, children[booking_id])
-        uow.emit(_confirmed(BookingPromoted, booking_id, child, cls, days), union_id=cls["union_id"])
-        await _tell_partners(uow, cls, child, booking_id, days, cover=True)
-    return list(won)
-
-
-async def release_due_quotas(uow: UnitOfWork, *, now: dt.datetime) -> int:
-    """Quotas past their release time hand their unused seats to the waitlist; each release once."""
-    tx = uow.tx
-    due = await db.due_quota_releases(tx)
-    for quota in due:
-        cls = await organisation.get_class(tx, quota["class_id"])
-        if days := await db.waitlisted_days(tx, cls["class_id"]):
-            await promote(uow, cls, await db.lock_seat_days(tx, cls["class_id"], days), now=now)
-        await db.mark_release_handled(tx, quota["class_id"], quota["priority_group"])
-    return len(due)
-
-
-async def _tell_partners(
-    uow: UnitOfWork,
-    cls: asyncpg.Record,
-    child: asyncpg.Record,
-    booking_id: uuid.UUID,
-    days: list[dt.date],
-    *,
-    cover: bool,
-) -> None:
-    """Insurers learn which days a (pseudonymous) child needs cover; statistics count the booking,
-    once however many of its days are confirmed, and publish it only in a period's aggregate."""
-    if not cover:
-        await insurance.uncover(uow, cls, child, tuple(sorted(days)))
-        return
-    await insurance.cover(uow, cls, child, tuple(sorted(days)))
-    await statistics.count(
-        uow.tx,
-        statistics.Fact(
-            "enrolled",
-            str(booking_id),
-            cls["union_id"],
-            child["child_id"],
-            class_type=cls["class_type"],
-            priority_group=child["priority_group"],
-        ),
-    )
-
-
-def _confirmed(
-    kind: type[ChildEnrolled] | type[BookingPromoted],
-    booking_id: uuid.UUID,
-    child: asyncpg.Record,
-    cls: asyncpg.Record,
-    days: list[dt.date],
-) -> ChildEnrolled | BookingPromoted:
-    return kind(
-        booking_id=booking_id,
-        child_id=child["child_id"],
-        class_id=cls["class_id"],
-        site_id=cls["site_id"],
-        provider_id=cls["provider_id"],
-        union_path=tuple(cls["union_path"]),
-        programme_id=cls["programme_id"],
-        class_type=cls["class_type"],
-        days=tuple(days),
-        fee_per_day_fen=cls["fee_per_day_fen"],
-        priority_group=child["priority_group"],
     )
 
 

@@ -15,7 +15,8 @@ import asyncpg
 
 from services.enrollment.db import covers
 from shared.contracts.partners import CoverChanged, CoverEnded, CoverNeeded
-from shared.partners import Partner, age_band, pseudonym
+from shared.partners import age_band, pseudonym
+from shared.topics import Partner
 from shared.uow import UnitOfWork
 
 
@@ -23,9 +24,9 @@ def _cover_id(partner: Partner, child_id: uuid.UUID, programme_id: uuid.UUID) ->
     return pseudonym(partner, uuid.uuid5(child_id, str(programme_id)))
 
 
-async def cover(uow: UnitOfWork, cls: asyncpg.Record, child: asyncpg.Record, days: tuple[dt.date, ...]) -> None:
+async def cover(uow: UnitOfWork, care_class: asyncpg.Record, child: asyncpg.Record, days: tuple[dt.date, ...]) -> None:
     """The child needs cover on ``days`` too: a new cover, or an update of the programme's one."""
-    tx, child_id, programme_id, union_id = uow.tx, child["child_id"], cls["programme_id"], cls["union_id"]
+    tx, child_id, programme_id, union_id = uow.tx, child["child_id"], care_class["programme_id"], care_class["union_id"]
     before = await covers.days_of(tx, child_id, programme_id)
     now = tuple(sorted(set(before or ()) | set(days)))
     if before is not None and now == tuple(sorted(before)):
@@ -34,12 +35,12 @@ async def cover(uow: UnitOfWork, cls: asyncpg.Record, child: asyncpg.Record, day
     if before is None:
         band = age_band(child["birth_date"], now[0])
         uow.emit(
-            lambda p: CoverNeeded(
-                pseudonym=pseudonym(p, child_id),
-                cover_id=_cover_id(p, child_id, programme_id),
+            lambda partner: CoverNeeded(
+                pseudonym=pseudonym(partner, child_id),
+                cover_id=_cover_id(partner, child_id, programme_id),
                 days=now,
                 age_band=band,
-                class_type=cls["class_type"],
+                class_type=care_class["class_type"],
                 union_id=union_id,
             ),
             to="insurance",
@@ -47,22 +48,24 @@ async def cover(uow: UnitOfWork, cls: asyncpg.Record, child: asyncpg.Record, day
         )
     else:
         uow.emit(
-            lambda p: CoverChanged(
-                pseudonym=pseudonym(p, child_id), cover_id=_cover_id(p, child_id, programme_id), days=now
+            lambda partner: CoverChanged(
+                pseudonym=pseudonym(partner, child_id), cover_id=_cover_id(partner, child_id, programme_id), days=now
             ),
             to="insurance",
             union_id=union_id,
         )
 
 
-async def uncover(uow: UnitOfWork, cls: asyncpg.Record, child: asyncpg.Record, days: tuple[dt.date, ...]) -> None:
+async def uncover(
+    uow: UnitOfWork, care_class: asyncpg.Record, child: asyncpg.Record, days: tuple[dt.date, ...]
+) -> None:
     """The child no longer needs cover on ``days`` (given up)."""
-    tx, child_id, programme_id, union_id = uow.tx, child["child_id"], cls["programme_id"], cls["union_id"]
+    tx, child_id, programme_id, union_id = uow.tx, child["child_id"], care_class["programme_id"], care_class["union_id"]
     before = await covers.days_of(tx, child_id, programme_id) or ()
     await covers.save(tx, child_id, programme_id, tuple(d for d in before if d not in days))
     uow.emit(
-        lambda p: CoverEnded(
-            pseudonym=pseudonym(p, child_id), cover_id=_cover_id(p, child_id, programme_id), days=days
+        lambda partner: CoverEnded(
+            pseudonym=pseudonym(partner, child_id), cover_id=_cover_id(partner, child_id, programme_id), days=days
         ),
         to="insurance",
         union_id=union_id,

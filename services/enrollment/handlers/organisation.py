@@ -8,6 +8,7 @@ import asyncpg
 
 from services.enrollment.access import ensure_manages, not_found
 from services.enrollment.db import organisation as db
+from services.enrollment.db import present
 from services.enrollment.domain.ages import CLASS_TYPE_AGES
 from services.enrollment.domain.commands import (
     CreateClass,
@@ -77,7 +78,7 @@ async def create_site(cmd: CreateSite, uow: UnitOfWork) -> Created:
         raise Conflict("this network already has its hub", field="role")
     site_id = uuid.uuid4()
     await db.insert_site(tx, site_id, network["union_id"], cmd)
-    union = await db.get_union(tx, network["union_id"])
+    union = present(await db.get_union(tx, network["union_id"]), "union")
     uow.emit(
         SiteOpened(
             site_id=site_id,
@@ -114,9 +115,9 @@ async def create_class(cmd: CreateClass, uow: UnitOfWork) -> Created:
     outside = [d.isoformat() for d in cmd.days if not programme["starts_on"] <= d <= programme["ends_on"]]
     if outside:
         raise Invalid("outside the programme's term: " + ", ".join(outside), field="days")
-    ages = (
-        (cmd.min_age_months, cmd.max_age_months) if cmd.min_age_months is not None else CLASS_TYPE_AGES[cmd.class_type]
-    )
+    ages = CLASS_TYPE_AGES[cmd.class_type]  # unless both bounds are given (the command has both or neither)
+    if cmd.min_age_months is not None and cmd.max_age_months is not None:
+        ages = (cmd.min_age_months, cmd.max_age_months)
     class_id = uuid.uuid4()
     await db.insert_class(tx, class_id, programme["union_id"], cmd, ages)
     return Created({"class_id": str(class_id), "min_age_months": ages[0], "max_age_months": ages[1]})

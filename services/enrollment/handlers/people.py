@@ -15,7 +15,7 @@ from collections import Counter
 import asyncpg
 
 from services.enrollment.access import not_found
-from services.enrollment.db import organisation
+from services.enrollment.db import organisation, present
 from services.enrollment.db import people as db
 from services.enrollment.domain import TooManyChildren
 from services.enrollment.domain.commands import AcceptGuardianship, GuardianIn, RegisterChild
@@ -30,33 +30,33 @@ from shared.uow import Actor, UnitOfWork
 async def register_child(cmd: RegisterChild, uow: UnitOfWork, *, max_children: int, max_per_kind: int) -> Created:
     """A parent registers their child; the parent is its first guardian, the others are invited."""
     tx, actor = uow.tx, uow.issuer
-    p = actor.principal
-    require_role(p, "parent")
-    if p.union_id is None or p.member_id is None or await organisation.get_union(tx, p.union_id) is None:
+    parent = actor.principal
+    require_role(parent, "parent")
+    if parent.union_id is None or parent.member_id is None or await organisation.get_union(tx, parent.union_id) is None:
         raise NotAllowed("the token names no known union membership", field="Authorization")
-    member_ids = [g.member_id or p.member_id for g in cmd.guardians]
-    if p.member_id not in member_ids:
+    member_ids = [g.member_id or parent.member_id for g in cmd.guardians]
+    if parent.member_id not in member_ids:
         raise Invalid("the registering parent must be a guardian", field="guardians")
     if len(set(member_ids)) != len(member_ids):
         raise Invalid("a guardian is listed twice", field="guardians")
     for i, g in enumerate(cmd.guardians):
         _within_address_quota(g.channels, max_per_kind, f"guardians[{i}].channels")
-    await _within_children_quota(tx, p.member_id, max_children)
+    await _within_children_quota(tx, parent.member_id, max_children)
     contacts = [_contact(member_id, g) for member_id, g in zip(member_ids, cmd.guardians, strict=True)]
-    linked = [c for c in contacts if c.guardian_id == p.member_id]
-    invited = [c for c in contacts if c.guardian_id != p.member_id]
+    linked = [c for c in contacts if c.guardian_id == parent.member_id]
+    invited = [c for c in contacts if c.guardian_id != parent.member_id]
     child = ChildRegistered(
         child_id=uuid.uuid4(),
         display_name=cmd.display_name,
         priority_group=child_priority_group([g.employment_category for g in linked]),
         guardians=tuple(linked),
         authorised_adults=tuple(
-            AuthorisedAdult(adult_id=uuid.uuid4(), **a.model_dump()) for a in cmd.authorised_adults
+            AuthorisedAdult(adult_id=uuid.uuid4(), **adult.model_dump()) for adult in cmd.authorised_adults
         ),
         emergency_contact=cmd.emergency_contact,
     )
-    await db.insert_child(tx, child, p.union_id, cmd.birth_date, invited, p.member_id)
-    uow.emit(child, union_id=p.union_id)
+    await db.insert_child(tx, child, parent.union_id, cmd.birth_date, invited, parent.member_id)
+    uow.emit(child, union_id=parent.union_id)
     return Created(
         {
             "child_id": str(child.child_id),
@@ -98,7 +98,7 @@ async def accept_guardianship(
         raise not_found("child_id", "invitation")
     guardians = await db.guardians_of(tx, child_id)
     await db.set_priority_group(tx, child_id, child_priority_group([g["employment_category"] for g in guardians]))
-    registered = await db.registration(tx, await db.get_child(tx, child_id))
+    registered = await db.registration(tx, present(await db.get_child(tx, child_id), "child"))
     uow.emit(registered, union_id=child["union_id"])
     return Done(
         {
@@ -126,11 +126,11 @@ def _contact(member_id: uuid.UUID, g: GuardianIn) -> GuardianContact:
 
 
 def _invited_member(actor: Actor) -> uuid.UUID:
-    p = actor.principal
-    require_role(p, "parent")
-    if p.member_id is None:
+    principal = actor.principal
+    require_role(principal, "parent")
+    if principal.member_id is None:
         raise NotAllowed("the token names no union membership", field="Authorization")
-    return p.member_id
+    return principal.member_id
 
 
 def _within_address_quota(channels: list[Channel], per_kind: int, field: str) -> None:

@@ -1,0 +1,206 @@
+"""What the enrollment endpoints answer. Every field of a body is here: FastAPI keeps only these.
+
+A day's ``waitlist_position`` is there only on a waiting day: those endpoints answer with
+``response_model_exclude_unset``, so a field the handler did not set stays out of the body."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Literal
+
+from pydantic import BaseModel
+
+
+class UnionCreated(BaseModel):
+    union_id: uuid.UUID
+
+
+class ProviderCreated(BaseModel):
+    provider_id: uuid.UUID
+
+
+class NetworkCreated(BaseModel):
+    network_id: uuid.UUID
+
+
+class SiteCreated(BaseModel):
+    site_id: uuid.UUID
+
+
+class ProgrammeCreated(BaseModel):
+    programme_id: uuid.UUID
+    priority_order: list[str]
+
+
+class ClassCreated(BaseModel):
+    class_id: uuid.UUID
+    min_age_months: int
+    max_age_months: int
+
+
+class Quota(BaseModel):
+    priority_group: str
+    seats: int
+    release_at: dt.datetime
+
+
+class CareClass(BaseModel):
+    class_id: uuid.UUID
+    programme_id: uuid.UUID
+    site_id: uuid.UUID
+    union_id: uuid.UUID
+    name: str
+    class_type: str
+    min_age_months: int
+    max_age_months: int
+    capacity_per_day: int
+    booking_mode: str
+    fee_per_day_fen: int
+    registration_opens_at: dt.datetime
+    provider_id: uuid.UUID
+    network_id: uuid.UUID
+    priority_order: list[str]
+    union_path: list[uuid.UUID]
+    days: list[dt.date]
+    quotas: list[Quota]
+
+
+class DaySeats(BaseModel):
+    day: dt.date
+    capacity: int
+    taken: int
+    free: dict[str, int]  # per pool: "general" and each quota still held
+    waitlisted: int
+
+
+class Availability(BaseModel):
+    class_id: uuid.UUID
+    days: list[DaySeats]
+
+
+class RosterChild(BaseModel):
+    child_id: uuid.UUID
+    display_name: str
+    booking_id: uuid.UUID
+    pool: str
+    priority_group: str
+
+
+class Roster(BaseModel):
+    class_id: uuid.UUID
+    day: dt.date
+    capacity: int
+    children: list[RosterChild]
+
+
+class GroupFigures(BaseModel):
+    children: int
+    child_days: int
+
+
+class Figures(BaseModel):
+    union_id: uuid.UUID
+    children_enrolled: int
+    child_days: int
+    by_priority_group: dict[str, GroupFigures]
+
+
+class ChildRegistered(BaseModel):
+    child_id: uuid.UUID
+    priority_group: str
+    guardian_ids: list[uuid.UUID]
+    invited_ids: list[uuid.UUID]
+    authorised_adult_ids: list[uuid.UUID]
+
+
+class Channel(BaseModel):
+    kind: str
+    address: str
+
+
+class Guardian(BaseModel):
+    guardian_id: uuid.UUID
+    display_name: str
+    employment_category: str
+    channels: list[Channel]
+
+
+class InvitedGuardian(BaseModel):
+    guardian_id: uuid.UUID
+    display_name: str
+
+
+class AuthorisedAdult(BaseModel):
+    adult_id: uuid.UUID
+    display_name: str
+    relationship: str
+
+
+class EmergencyContact(BaseModel):
+    phone: str  # first, as the stored JSON has it
+    display_name: str
+
+
+class Child(BaseModel):
+    child_id: uuid.UUID
+    union_id: uuid.UUID
+    display_name: str
+    birth_date: dt.date
+    priority_group: str
+    authorised_adults: list[AuthorisedAdult]
+    emergency_contact: EmergencyContact | None
+    guardian_ids: list[uuid.UUID]  # the linked guardians
+    guardians: list[Guardian]
+    invited: list[InvitedGuardian]  # not linked until they accept
+
+
+class Invitation(BaseModel):
+    child_id: uuid.UUID
+    child_name: str
+    invited_by: str | None  # the inviting guardian's name
+    display_name: str  # the name the invitation gives the invited member
+
+
+class Invitations(BaseModel):
+    member_id: uuid.UUID | None
+    invitations: list[Invitation]
+
+
+class GuardianshipAccepted(BaseModel):
+    child_id: uuid.UUID
+    guardian_ids: list[uuid.UUID]
+    priority_group: str
+
+
+class GuardianshipDeclined(BaseModel):
+    child_id: uuid.UUID
+    declined: bool
+
+
+class BookedDay(BaseModel):
+    day: dt.date
+    state: Literal["confirmed", "waitlisted", "cancelled"]
+    waitlist_position: int | None = None  # on a waiting day only
+
+
+class BookingMade(BaseModel):
+    booking_id: uuid.UUID
+    status: Literal["confirmed", "waitlisted", "partly_waitlisted"]
+    days: list[BookedDay]
+
+
+class BookingCancelled(BaseModel):
+    booking_id: uuid.UUID
+    cancelled_days: list[dt.date]
+    status: Literal["changed", "cancelled"]
+    promoted_bookings: list[uuid.UUID]  # waiting bookings that took the freed seats
+
+
+class Booking(BaseModel):
+    booking_id: uuid.UUID
+    child_id: uuid.UUID
+    class_id: uuid.UUID
+    status: Literal["active", "cancelled"]
+    priority_group: str
+    days: list[BookedDay]

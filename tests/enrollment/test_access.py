@@ -1,0 +1,84 @@
+"""Enrollment's commands, role by role (the table's roles: tests/test_access_matrix.py), with
+enrollment in the test's process: every POST, and exactly who may send it."""
+
+from __future__ import annotations
+
+from testkit.city import SUMMER, City, Union, class_body, registration
+from tests.test_access_matrix import ROLES, STAFF, Table, assert_matrix, call, expect, settle_town
+
+
+async def _no_fund(union: Union) -> str:
+    return ""  # subsidy is not running: its funds are the matrix's whole-process tests' business
+
+
+async def test_enrollment_commands_are_open_to_exactly_the_entitled(city: City) -> None:
+    town = await settle_town(city, {"enrollment": ""}, _no_fund)
+    e, u, network = town.url["enrollment"], str(town.inside.union_id), town.network
+    luoyang = await city.union("洛阳市总工会")
+    foreign = (
+        await city.post("/providers", {"union_id": str(luoyang.union_id), "name": "别家教育"}, luoyang.staff)
+    ).json()["provider_id"]
+    later = dict(zip(ROLES, SUMMER[len(ROLES) :], strict=False))  # a free day for each role to book
+    site = {"network_id": str(network.network_id), "role": "satellite", "name": "社区站点"}
+    table: Table = {
+        "create a union in the district": (
+            call("POST", f"{e}/unions", {"name": "某街道工会", "level": "grassroots", "parent_id": u}),
+            expect(*STAFF, ok=201),
+        ),
+        "create a city federation": (
+            call("POST", f"{e}/unions", {"name": "开封市总工会", "level": "city"}),
+            expect("admin", ok=201),
+        ),
+        "register a provider": (
+            call("POST", f"{e}/providers", {"union_id": u, "name": "阳光教育二部"}),
+            expect(*STAFF, ok=201),
+        ),
+        "create a network": (
+            call("POST", f"{e}/networks", {"union_id": u, "name": "第二网络"}),
+            expect(*STAFF, ok=201),
+        ),
+        "add a satellite run by the network's provider": (
+            call("POST", f"{e}/sites", {**site, "provider_id": str(network.provider_id)}),
+            expect(*STAFF, ok=201),
+        ),
+        "add a satellite run by another city's provider": (
+            call("POST", f"{e}/sites", {**site, "provider_id": foreign}),
+            expect(*STAFF, ok=422),
+        ),
+        "open a programme": (
+            call(
+                "POST",
+                f"{e}/programmes",
+                {
+                    "network_id": str(network.network_id),
+                    "name": "寒假托管",
+                    "season": "winter",
+                    "starts_on": "2028-01-17",
+                    "ends_on": "2028-02-11",
+                },
+            ),
+            expect(*STAFF, ok=201),
+        ),
+        "create a class": (call("POST", f"{e}/classes", class_body(network)), expect(*STAFF, ok=201)),
+        "register a child": (
+            call("POST", f"{e}/children", registration()),
+            expect("parent_own", "parent_other", ok=201),
+        ),
+        "book the child": (
+            call(
+                "POST",
+                f"{e}/bookings",
+                lambda role: {
+                    "child_id": town.child["child_id"],
+                    "class_id": str(town.class_id),
+                    "days": [later[role].isoformat()],
+                },
+            ),
+            expect(*STAFF, "parent_own", ok=201),
+        ),
+        "cancel a booking of the child": (
+            call("POST", lambda role: f"{e}/bookings/{town.bookings[role]}/cancellation", {}),
+            expect(*STAFF, "parent_own"),
+        ),
+    }
+    await assert_matrix(table, town, city.http)
