@@ -10,15 +10,17 @@ a pooled connection broken by a restart is replaced on the retry; commands retry
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
+from pydantic import PlainSerializer, WithJsonSchema
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -42,6 +44,14 @@ from shared.principal import forbidden
 
 CORRELATION_HEADER = "X-Correlation-ID"
 OUTAGE_RETRY_AFTER_S = 2  # what a client is told to wait while the database is unreachable
+# A time in an answer, written as ``datetime.isoformat()`` writes it ("+00:00"), as answers always
+# have been (pydantic's own JSON would write "Z").
+Timestamp = Annotated[
+    dt.datetime,
+    PlainSerializer(lambda at: at.isoformat(), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
 STALE_OUTBOX_S = 30.0  # an unpublished event older than this makes the relay "degraded"
 log = logging.getLogger(__name__)
 

@@ -15,12 +15,10 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
-from services.attendance.handlers.events import events
 from shared.contracts.enrollment import ChildEnrolled, ChildRegistered
 from shared.envelope import Envelope
 from shared.sealed import unseal
 from shared.timezones import LOCAL_TIME
-from shared.uow import UnitOfWork
 from testkit.city import token
 from testkit.kafka import publish_envelopes
 from testkit.processes import ServiceProcess
@@ -58,14 +56,10 @@ Deliver = Callable[[Sequence[Envelope]], Awaitable[None]]
 
 
 def handled_by(service: InProcess) -> Deliver:
-    """Enrollment's events run through attendance's handlers in one transaction, as its consumer
-    runs them (less the dedup of redeliveries, which tests/test_idempotent_consumer.py covers)."""
+    """Enrollment's events reach attendance's own consumer as one poll would (InProcess.deliver)."""
 
     async def deliver(envelopes: Sequence[Envelope]) -> None:
-        async with UnitOfWork.begin(service.runtime.pool, service.runtime.outbox) as uow:
-            for envelope in envelopes:
-                for step in events.handlers[envelope.type]:
-                    await step.run([(envelope.payload(), uow.caused_by(envelope))])
+        await service.deliver(*envelopes)
 
     return deliver
 

@@ -15,12 +15,9 @@ import httpx
 import pytest
 
 from services.notify.handlers.confirmation import send_confirmation_codes
-from services.notify.handlers.events import events
 from shared.contracts.attendance import ChildCheckedIn
 from shared.contracts.enrollment import GuardianContact
-from shared.envelope import Envelope
 from shared.sealed import unseal
-from shared.uow import UnitOfWork
 from testkit.city import token
 from testkit.processes import free_port
 from testkit.scenarios import envelope
@@ -194,24 +191,15 @@ async def test_a_wrong_code_is_refused_and_after_the_last_try_only_a_new_code_co
     assert confirmed.status_code == 200 and confirmed.json() == {"address_id": address_id, "state": "confirmed"}
 
 
-async def handled(service: InProcess, *envelopes: Envelope) -> None:
-    """Each event handled as notify's consumer handles it, in this order, one transaction each."""
-    runtime = service.runtime
-    for handled_envelope in envelopes:
-        async with UnitOfWork.begin(runtime.pool, runtime.outbox) as work:
-            for step in events.handlers[handled_envelope.type]:
-                await step.run([(handled_envelope.payload(), work.caused_by(handled_envelope))])
-
-
 async def test_a_muted_kind_is_not_sent_but_a_safety_alert_is(stack: Stack, notify: InProcess) -> None:
     family = Family.unannounced(stack, notify.http, [INAPP])
-    await handled(notify, envelope(family.registered))
+    await notify.deliver(envelope(family.registered))
     muted = {"muted_kinds": ["child.checked_in", "checkin.refused"]}
     saved = await notify.http.put(
         f"/guardians/{family.guardian_id(0)}/preferences", json=muted, headers=parent(family.guardian_id(0))
     )
     assert saved.status_code == 200
-    await handled(notify, envelope(checked_in(family)), envelope(refused(family)))
+    await notify.deliver(envelope(checked_in(family)), envelope(refused(family)))
     (alert,) = await family.inbox(0)
     assert alert["safety"] is True and "晨检未通过" in alert["body"], "the routine check-in message was muted"
 
@@ -220,7 +208,7 @@ async def test_a_co_guardian_is_told_of_what_overtook_their_acceptance(stack: St
     """A co-guardian joins when they accept, and the registration that says so can reach notify after
     events that happened since (they travel on other topics): the newcomer is told of them."""
     mother_only = Family.unannounced(stack, notify.http, [INAPP])
-    await handled(notify, envelope(mother_only.registered))
+    await notify.deliver(envelope(mother_only.registered))
     father = GuardianContact(guardian_id=uuid.uuid4(), display_name="家长1", channels=(INAPP,))
     both = Family(
         stack,
@@ -229,11 +217,11 @@ async def test_a_co_guardian_is_told_of_what_overtook_their_acceptance(stack: St
     )
     accepted = envelope(both.registered)  # the father accepts now; enrollment publishes it ...
 
-    await handled(notify, envelope(checked_in(mother_only)))  # ... but the check-in reaches notify first
+    await notify.deliver(envelope(checked_in(mother_only)))  # ... but the check-in reaches notify first
     (mothers,) = await mother_only.inbox(0)
     assert await both.inbox(1) == [], "notify has not heard of the father yet"
 
-    await handled(notify, accepted)
+    await notify.deliver(accepted)
     (fathers,) = await both.inbox(1)
     assert fathers["body"] == mothers["body"] == "小红 08:12 已入园，晨检正常。"
     assert fathers["source_type"] == "child.checked_in"

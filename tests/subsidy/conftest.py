@@ -11,76 +11,18 @@ test_idempotent_consumer.py, test_demo_walkthrough.py).
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import time
 import uuid
-import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import httpx
 import pytest
-from aiokafka import ConsumerRecord
 
-from services.subsidy.app import definition
-from shared.consumer import EventConsumer
 from shared.envelope import Envelope, Event
 from testkit.city import token
 from testkit.scenarios import SUMMER_DAYS, child_enrolled, envelope
 from tests.conftest import Stack, _fast_retries
 from tests.support.inprocess import InProcess, in_process
-
-PARTITIONS = 3  # records of one key share a partition; partitions are handled concurrently
-
-
-class _NoDeadLetters:
-    """A record the handlers cannot handle fails the test instead of going to a dead-letter topic."""
-
-    async def publish(self, record: ConsumerRecord, exc: BaseException, *, attempts: int, kind: str) -> None:
-        raise AssertionError(f"subsidy dead-lettered a {kind} record after {attempts} attempts") from exc
-
-
-@dataclass
-class Subscriber:
-    """Hands envelopes to subsidy's event consumer as the records of one poll."""
-
-    stack: Stack
-    service: InProcess
-    offsets: itertools.count = field(default_factory=itertools.count)
-
-    def consumer(self) -> EventConsumer:
-        settings = self.service.runtime.settings
-        return EventConsumer(
-            service="subsidy",
-            instance_id=settings.instance_id,
-            pool=self.service.runtime.pool,
-            router=definition.events,
-            outbox=self.service.runtime.outbox,
-            dead_letters=_NoDeadLetters(),  # type: ignore[arg-type]
-            max_attempts=settings.consumer_max_attempts,
-            backoff_s=settings.consumer_backoff_s,
-            backoff_max_s=settings.consumer_backoff_max_s,
-        )
-
-    def record(self, sent: Envelope) -> ConsumerRecord:
-        key, value = sent.key.encode(), sent.to_bytes()
-        return ConsumerRecord(
-            topic=self.stack.topic(sent.payload().STREAM),
-            partition=zlib.crc32(key) % PARTITIONS,
-            offset=next(self.offsets),
-            timestamp=int(time.time() * 1000),
-            timestamp_type=0,
-            key=key,
-            value=value,
-            checksum=None,
-            serialized_key_size=len(key),
-            serialized_value_size=len(value),
-            headers=[(name, data) for name, data in sent.headers()],
-        )
-
-    async def poll(self, *envelopes: Envelope) -> None:
-        outcomes = await self.consumer().process_batch([self.record(e) for e in envelopes])
-        assert set(outcomes) <= {"handled", "duplicate"}, outcomes
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +34,6 @@ async def subsidy(stack: Stack) -> AsyncIterator[InProcess]:
 @dataclass
 class UnionFunds:
     service: InProcess
-    subscriber: Subscriber
     union_id: uuid.UUID = field(default_factory=uuid.uuid4)
 
     @property
@@ -126,10 +67,10 @@ class UnionFunds:
 
     async def deliver(self, *events: Event) -> None:
         """The events as their services publish them, handled by subsidy as one poll's records."""
-        await self.subscriber.poll(*(envelope(event) for event in events))
+        await self.service.deliver(*(envelope(event) for event in events))
 
     async def deliver_envelopes(self, *envelopes: Envelope) -> None:
-        await self.subscriber.poll(*envelopes)
+        await self.service.deliver(*envelopes)
 
     async def emitted(self, event_type: str, **data: str) -> list[dict]:
         """The ``data`` of subsidy's outbox events of a type whose fields match ``data``."""
@@ -150,7 +91,7 @@ class UnionFunds:
 
 @pytest.fixture
 async def union(stack: Stack, subsidy: InProcess) -> UnionFunds:
-    return UnionFunds(subsidy, Subscriber(stack, subsidy))
+    return UnionFunds(subsidy)
 
 
 __all__ = ["dt"]

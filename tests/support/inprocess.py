@@ -2,7 +2,8 @@
 
 Its HTTP API runs through an ASGI transport (no port, no subprocess); commands commit and the
 events they emit stay in the service's ``outbox`` table, where the test reads them. Its timers
-run; the relay and the event subscriber do not (a test calls an event handler itself). Use it for what stays
+run; the relay and the event subscriber do not: :meth:`InProcess.deliver` hands events to the
+service's consumer as one poll of Kafka records would. Use it for what stays
 inside one service; what crosses services keeps the whole-process tests. Do not run a process of
 the same service in the same test: on leaving, the events written during the test are marked sent.
 """
@@ -10,19 +11,34 @@ the same service in the same test: on leaving, the events written during the tes
 from __future__ import annotations
 
 import importlib
+import itertools
 import json
 import os
+import time
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from aiokafka import ConsumerRecord
 from fastapi import FastAPI
 
 from deploy.keys import process_environment
+from shared.consumer import EventConsumer
+from shared.envelope import Envelope
 from shared.service import Runtime, create_app
 from testkit.stack import Stack
+
+PARTITIONS = 3  # records of one key share a partition; partitions are handled concurrently
+
+
+class _NoDeadLetters:
+    """A record the handlers cannot handle fails the test instead of going to a dead-letter topic."""
+
+    async def publish(self, record: ConsumerRecord, exc: BaseException, *, attempts: int, kind: str) -> None:
+        raise AssertionError(f"a {kind} record was dead-lettered after {attempts} attempts") from exc
 
 
 @dataclass
@@ -31,6 +47,44 @@ class InProcess:
 
     app: FastAPI
     http: httpx.AsyncClient
+    service: str
+    stack: Stack
+    offsets: itertools.count = field(default_factory=itertools.count)
+
+    async def deliver(self, *envelopes: Envelope) -> None:
+        """Hand ``envelopes`` to the service's own event consumer as the records of one poll, as
+        Kafka would: the processed-events check (a duplicate has no effect), one transaction per
+        partition, a child's events in order, partitions concurrently. Only Kafka is left out."""
+        settings = self.runtime.settings
+        consumer = EventConsumer(
+            service=self.service,
+            instance_id=settings.instance_id,
+            pool=self.runtime.pool,
+            router=importlib.import_module(f"services.{self.service}.app").definition.events,
+            outbox=self.runtime.outbox,
+            dead_letters=_NoDeadLetters(),  # type: ignore[arg-type]
+            max_attempts=settings.consumer_max_attempts,
+            backoff_s=settings.consumer_backoff_s,
+            backoff_max_s=settings.consumer_backoff_max_s,
+        )
+        outcomes = await consumer.process_batch([self._record(e) for e in envelopes])
+        assert set(outcomes) <= {"handled", "duplicate"}, outcomes
+
+    def _record(self, sent: Envelope) -> ConsumerRecord:
+        key, value = sent.key.encode(), sent.to_bytes()
+        return ConsumerRecord(
+            topic=self.stack.topic(sent.payload().STREAM),
+            partition=zlib.crc32(key) % PARTITIONS,
+            offset=next(self.offsets),
+            timestamp=int(time.time() * 1000),
+            timestamp_type=0,
+            key=key,
+            value=value,
+            checksum=None,
+            serialized_key_size=len(key),
+            serialized_value_size=len(value),
+            headers=list(sent.headers()),
+        )
 
     @property
     def runtime(self) -> Runtime:
@@ -70,7 +124,7 @@ async def in_process(stack: Stack, service: str, **env: str) -> AsyncIterator[In
         transport = httpx.ASGITransport(app=app)
         try:
             async with httpx.AsyncClient(transport=transport, base_url=f"http://{service}.test") as http:
-                yield InProcess(app, http)
+                yield InProcess(app, http, service, stack)
         finally:  # a relay started later in this namespace must not send what the test wrote
             await runtime.pool.execute(
                 "UPDATE outbox SET published_at = now() WHERE id > $1 AND published_at IS NULL", before

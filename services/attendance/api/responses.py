@@ -10,11 +10,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from shared.http import Timestamp
+
 
 class CheckedIn(BaseModel):
     checkin_id: uuid.UUID
     admitted: bool
-    at: dt.datetime
+    at: Timestamp
     children_present: int | None = Field(None, description="In the class now; absent when the child was already in")
     staff_on_duty: int | None = Field(None, description="Absent when the child was already in")
     already_checked_in: bool | None = Field(None, description="True when the child had been admitted earlier today")
@@ -23,14 +25,14 @@ class CheckedIn(BaseModel):
 class PickupStarted(BaseModel):
     attempt_id: uuid.UUID
     adult_name: str
-    expires_at: dt.datetime
+    expires_at: Timestamp
     code_sent_to: Literal["guardians"]
 
 
 class PickedUp(BaseModel):
     child_id: uuid.UUID
     released_to: str
-    at: dt.datetime
+    at: Timestamp
 
 
 class PickupReleased(BaseModel):
@@ -66,8 +68,8 @@ class RosterChild(BaseModel):
     booking_id: uuid.UUID
     site_id: uuid.UUID
     status: Literal["expected", "present", "refused", "absent", "picked_up"]
-    checked_in_at: dt.datetime | None
-    picked_up_at: dt.datetime | None
+    checked_in_at: Timestamp | None
+    picked_up_at: Timestamp | None
     picked_up_by: str | None
 
 

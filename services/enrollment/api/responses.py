@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from shared.http import Timestamp
+
 
 class UnionCreated(BaseModel):
     union_id: uuid.UUID
@@ -42,7 +44,7 @@ class ClassCreated(BaseModel):
 class Quota(BaseModel):
     priority_group: str
     seats: int
-    release_at: dt.datetime
+    release_at: Timestamp
 
 
 class CareClass(BaseModel):
@@ -57,7 +59,7 @@ class CareClass(BaseModel):
     capacity_per_day: int
     booking_mode: str
     fee_per_day_fen: int
-    registration_opens_at: dt.datetime
+    registration_opens_at: Timestamp
     provider_id: uuid.UUID
     network_id: uuid.UUID
     priority_order: list[str]

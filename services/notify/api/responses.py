@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, Field, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, Field
 
-Timestamp = Annotated[
-    dt.datetime,
-    PlainSerializer(lambda at: at.isoformat(), return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "format": "date-time"}),
-]
+from shared.http import Timestamp
 
 
 class InboxItem(BaseModel):

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
-from typing import Annotated
 
-from pydantic import BaseModel, PlainSerializer
+from pydantic import BaseModel
 
 from services.subsidy.domain.commands import SpendingBy
-
-# Written as ``datetime.isoformat()`` writes it ("+00:00", not "Z"), as the answers always have.
-Timestamp = Annotated[dt.datetime, PlainSerializer(lambda at: at.isoformat(), return_type=str, when_used="json")]
+from shared.http import Timestamp
 
 
 class FundCreated(BaseModel):
