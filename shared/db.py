@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
+from typing import TypeVar
 
 import asyncpg
 import orjson
@@ -22,6 +23,7 @@ import orjson
 log = logging.getLogger(__name__)
 
 Conn = asyncpg.Connection | asyncpg.Pool  # what a query runs on: a transaction's connection or the pool
+Row = TypeVar("Row")  # a fetched row: an asyncpg.Record, or a dict made of one
 
 PLUMBING_MIGRATIONS = Path(__file__).parent / "migrations"
 _FILE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -54,6 +56,15 @@ def acquire(pool: asyncpg.Pool, *, timeout: float | None = None) -> AbstractAsyn
 
 async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
     return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=_init_connection)
+
+
+def present(row: Row | None, what: str) -> Row:
+    """A row that another one refers to, or that the transaction has already seen (a booking's
+    child and class, an application locked a moment ago): it is always there. Its absence is a
+    broken invariant, not a request's fault."""
+    if row is None:
+        raise LookupError(f"the {what} a record refers to is missing")
+    return row
 
 
 def columns(rows: Sequence[Sequence[object]], width: int) -> list[list[object]]:

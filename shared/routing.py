@@ -30,7 +30,7 @@ E = TypeVar("E", bound=Event)
 Handler = Callable[..., Awaitable[None]]
 
 
-EventBatch = list[tuple[Event, UnitOfWork]]
+EventBatch = list[tuple[E, UnitOfWork]]  # a batch handler's argument: EventBatch[ChildRegistered], say
 
 
 @dataclass(frozen=True, eq=False)

@@ -21,7 +21,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import asyncpg
 import uvicorn
@@ -46,6 +46,7 @@ from shared.settings import ServiceSettings, load_settings
 from shared.topics import SUBSCRIPTIONS, consumer_group, qualified, relay_transactional_id
 
 log = logging.getLogger(__name__)
+S = TypeVar("S", bound=ServiceSettings)
 
 
 @dataclass
@@ -70,6 +71,16 @@ class Runtime:
     outbox: Outbox
     relay: OutboxRelay | None = None  # None: in-process tests, without Kafka
     broker: KafkaBroker | None = None
+
+    def settings_as(self, kind: type[S]) -> S:
+        """The settings as the service's own class (``ServiceDefinition.settings``), which they are:
+        each service's ``config.settings_of`` calls this."""
+        if not isinstance(self.settings, kind):
+            raise TypeError(
+                f"the runtime's settings are not {kind.__name__}: create_app was given settings "
+                "of another class than the service definition's"
+            )
+        return self.settings
 
 
 async def runtime(request: Request) -> Runtime:

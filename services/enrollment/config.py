@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from shared.settings import ServiceSettings
+
+if TYPE_CHECKING:  # handlers import this module; at run time it must not bring in shared.service (FastAPI)
+    from shared.service import Runtime
 
 
 class EnrollmentSettings(ServiceSettings):
@@ -10,3 +15,8 @@ class EnrollmentSettings(ServiceSettings):
 
     max_children_per_member: int = 10  # children a union member may be a guardian of (invitations count on acceptance)
     max_addresses_per_kind: int = 5  # e-mail, SMS or WeChat addresses given for one guardian, each
+
+
+def settings_of(runtime: Runtime) -> EnrollmentSettings:
+    """The runtime's settings, typed as enrollment's own."""
+    return runtime.settings_as(EnrollmentSettings)

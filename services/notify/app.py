@@ -10,7 +10,7 @@ from services.notify.api import router as api
 from services.notify.channels import Channel
 from services.notify.channels.email import Email
 from services.notify.channels.http_push import GatewayPost, WebhookPost
-from services.notify.config import NotifySettings
+from services.notify.config import NotifySettings, settings_of
 from services.notify.db.notifications import blank_expired_codes
 from services.notify.handlers.confirmation import send_confirmation_codes
 from services.notify.handlers.dispatch import Dispatcher
@@ -39,12 +39,6 @@ def channels(settings: NotifySettings) -> dict[str, Channel]:
     return found
 
 
-def notify_settings(rt: Runtime) -> NotifySettings:
-    """The runtime's settings, which are notify's own (``definition.settings``)."""
-    assert isinstance(rt.settings, NotifySettings)
-    return rt.settings
-
-
 class Dispatching:
     """Timer: start sending what is due on outside channels; the sends outlive the tick."""
 
@@ -57,7 +51,7 @@ class Dispatching:
     async def __call__(self, rt: Runtime) -> None:
         if self.runtime is not rt or self.dispatcher is None:
             self.runtime = rt
-            settings = notify_settings(rt)
+            settings = settings_of(rt)
             self.dispatcher = Dispatcher(rt.pool, rt.outbox, channels(settings), settings)
         await self.dispatcher.dispatch_due()
 
@@ -69,7 +63,7 @@ async def forget_expired_codes(rt: Runtime) -> None:
 
 async def confirmation_codes(rt: Runtime) -> None:
     """Timer: a one-time code to each new address (and to each that asked for a new one)."""
-    await send_confirmation_codes(rt.pool, notify_settings(rt), dt.datetime.now(dt.UTC))
+    await send_confirmation_codes(rt.pool, settings_of(rt), dt.datetime.now(dt.UTC))
 
 
 definition = ServiceDefinition(

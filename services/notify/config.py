@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from services.notify.channels.addresses import Reach
 from shared.settings import ServiceSettings
+
+if TYPE_CHECKING:  # handlers import this module; at run time it must not bring in shared.service (FastAPI)
+    from shared.service import Runtime
 
 
 class NotifySettings(ServiceSettings):
@@ -35,3 +39,8 @@ class NotifySettings(ServiceSettings):
     @property
     def webhook_reach(self) -> Reach:
         return Reach.of(self.webhook_allow_networks, self.webhook_allow_http, self.webhook_hosts_file)
+
+
+def settings_of(runtime: Runtime) -> NotifySettings:
+    """The runtime's settings, typed as notify's own."""
+    return runtime.settings_as(NotifySettings)

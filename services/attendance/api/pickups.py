@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from services.attendance.api.responses import PickedUp, PickupReleased, PickupStarted
+from services.attendance.config import settings_of
 from services.attendance.domain.commands import ConfirmPickup, ReleasePickup, StartPickup
 from services.attendance.handlers import pickup
 from shared.auth import Caller
@@ -31,7 +32,7 @@ async def start_pickup(
         caller,
         key,
         body,
-        lambda uow: pickup.start(body, uow, seal_to=rt.settings.notify_seal_public_key),
+        lambda uow: pickup.start(body, uow, seal_to=settings_of(rt).notify_seal_public_key),
     )
 
 

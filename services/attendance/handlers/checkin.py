@@ -16,6 +16,7 @@ from services.attendance.domain.screening import screening_refusal
 from services.attendance.handlers.staffing import review
 from shared import statistics
 from shared.contracts.attendance import CheckInRefused, ChildCheckedIn
+from shared.db import present
 from shared.outcomes import Created, Done, Outcome, Refused
 from shared.uow import UnitOfWork
 
@@ -56,7 +57,7 @@ async def check_in(cmd: CheckIn, uow: UnitOfWork) -> Outcome:
         temperature_c=cmd.temperature_c,
         symptoms=cmd.symptoms,
     ):
-        return _already_in(await db.admission(tx, cmd.child_id, today))
+        return _already_in(present(await db.admission(tx, cmd.child_id, today), "check-in"))
     hours = roster.site_hours(entry)
     await timers.schedule_many(
         tx,

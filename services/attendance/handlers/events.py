@@ -19,7 +19,7 @@ events = EventRouter()
 
 
 @events.on_batch(ChildRegistered)
-async def know_the_children(batch: EventBatch) -> None:
+async def know_the_children(batch: EventBatch[ChildRegistered]) -> None:
     """Keep who each child is and who may pick them up."""
     await db.upsert_children(batch[0][1].tx, [(event, uow.union_id) for event, uow in batch])
 
@@ -31,7 +31,7 @@ async def know_the_site(event: SiteOpened, uow: UnitOfWork) -> None:
 
 
 @events.on_batch(ChildEnrolled, BookingPromoted)
-async def add_to_roster(batch: EventBatch) -> None:
+async def add_to_roster(batch: EventBatch[ChildEnrolled | BookingPromoted]) -> None:
     """Put each child on the roster of each confirmed day, and watch for them by the cut-off time."""
     tx = batch[0][1].tx
     bookings = [event for event, _ in batch]

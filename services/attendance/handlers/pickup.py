@@ -41,6 +41,7 @@ from services.attendance.domain.commands import ConfirmPickup, ReleasePickup, St
 from services.attendance.domain.hours import local_today
 from services.attendance.handlers.staffing import review
 from shared.contracts.attendance import ChildPickedUp, PickupCodeIssued, PickupRefused
+from shared.db import present
 from shared.errors import DomainError, NotFound
 from shared.outcomes import Created, Done, Outcome, Refused
 from shared.principal import forbidden
@@ -112,12 +113,8 @@ async def confirm(attempt_id: uuid.UUID, cmd: ConfirmPickup, uow: UnitOfWork) ->
     attempt = await db.lock_attempt(tx, attempt_id)
     if attempt is None:
         raise NotFound("no such pick-up attempt", field="attempt_id")
-    entry = await roster.entry(
-        tx,
-        attempt["child_id"],
-        attempt["day"],
-        (await checkin.admission(tx, attempt["child_id"], attempt["day"]))["site_id"],
-    )
+    admitted = present(await checkin.admission(tx, attempt["child_id"], attempt["day"]), "check-in")
+    entry = present(await roster.entry(tx, attempt["child_id"], attempt["day"], admitted["site_id"]), "roster entry")
     ensure_provider_at_site(actor.principal, entry["provider_id"])
     if attempt["status"] != "pending":
         raise AttemptClosed(f"this pick-up attempt is {attempt['status']}", field="attempt_id")

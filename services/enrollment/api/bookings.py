@@ -11,10 +11,11 @@ from fastapi.responses import JSONResponse
 from services.enrollment.access import ensure_acts_for_child, not_found
 from services.enrollment.api import responses
 from services.enrollment.db import bookings as db
-from services.enrollment.db import people, present
+from services.enrollment.db import people
 from services.enrollment.domain.commands import BookDays, CancelBooking
 from services.enrollment.handlers import bookings as handlers
 from shared.auth import Caller
+from shared.db import present
 from shared.http_commands import IdempotencyKey, respond
 from shared.service import ServiceRuntime
 

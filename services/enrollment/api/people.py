@@ -4,14 +4,14 @@ invited as a co-guardian accepts (or declines) before being linked to the child.
 from __future__ import annotations
 
 import uuid
-from typing import Any, cast
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from services.enrollment.access import ensure_acts_for_child, not_found
 from services.enrollment.api import responses
-from services.enrollment.config import EnrollmentSettings
+from services.enrollment.config import settings_of
 from services.enrollment.db import people as db
 from services.enrollment.domain.commands import AcceptGuardianship, DeclineGuardianship, RegisterChild
 from services.enrollment.handlers import people as handlers
@@ -98,5 +98,5 @@ async def decline_invitation(
 
 
 def _quotas(rt: Runtime) -> dict[str, int]:
-    settings = cast(EnrollmentSettings, rt.settings)
+    settings = settings_of(rt)
     return {"max_children": settings.max_children_per_member, "max_per_kind": settings.max_addresses_per_kind}

@@ -13,7 +13,7 @@ from typing import Any
 
 from services.enrollment.access import ensure_acts_for_child, ensure_class_open_to_child, not_found
 from services.enrollment.db import bookings as db
-from services.enrollment.db import organisation, people, present, seats
+from services.enrollment.db import organisation, people, seats
 from services.enrollment.domain import AlreadyBooked, AlreadyCancelled, RegistrationNotOpen
 from services.enrollment.domain.ages import age_mismatch
 from services.enrollment.domain.calendar import requested_days
@@ -27,6 +27,7 @@ from shared.contracts.enrollment import (
     ChildEnrolled,
     WaitlistPlace,
 )
+from shared.db import present
 from shared.errors import Invalid
 from shared.outcomes import Created, Done
 from shared.timezones import LOCAL_TIME

@@ -8,7 +8,6 @@ import asyncpg
 
 from services.enrollment.access import ensure_manages, not_found
 from services.enrollment.db import organisation as db
-from services.enrollment.db import present
 from services.enrollment.domain.ages import CLASS_TYPE_AGES
 from services.enrollment.domain.commands import (
     CreateClass,
@@ -20,6 +19,7 @@ from services.enrollment.domain.commands import (
 )
 from services.enrollment.domain.seats import DEFAULT_PRIORITY_ORDER
 from shared.contracts.enrollment import SiteOpened
+from shared.db import present
 from shared.errors import Conflict, Invalid
 from shared.outcomes import Created
 from shared.principal import forbidden

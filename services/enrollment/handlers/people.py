@@ -15,12 +15,13 @@ from collections import Counter
 import asyncpg
 
 from services.enrollment.access import not_found
-from services.enrollment.db import organisation, present
+from services.enrollment.db import organisation
 from services.enrollment.db import people as db
 from services.enrollment.domain import TooManyChildren
 from services.enrollment.domain.commands import AcceptGuardianship, GuardianIn, RegisterChild
 from services.enrollment.domain.seats import child_priority_group
 from shared.contracts.enrollment import AuthorisedAdult, Channel, ChildRegistered, GuardianContact
+from shared.db import present
 from shared.errors import Invalid, NotAllowed
 from shared.outcomes import Created, Done
 from shared.principal import require_role

@@ -10,10 +10,11 @@ from collections import defaultdict
 import asyncpg
 
 from services.enrollment.db import bookings as db
-from services.enrollment.db import organisation, people, present, seats
+from services.enrollment.db import organisation, people, seats
 from services.enrollment.domain.seats import SeatDay
 from services.enrollment.handlers import confirmations
 from shared.contracts.enrollment import BookingPromoted
+from shared.db import present
 from shared.uow import UnitOfWork
 
 

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from services.notify.access import ensure_self
 from services.notify.api.responses import Addresses, AddressState, CodeOnItsWay
+from services.notify.config import settings_of
 from services.notify.db import addresses as db
 from services.notify.domain.commands import AskForCode, ConfirmAddress
 from services.notify.handlers import addresses as handlers
@@ -45,7 +46,7 @@ async def confirm_address(
     caller: Caller,
     key: OptionalIdempotencyKey = None,
 ) -> JSONResponse:
-    most = rt.settings.confirmation_max_wrong_codes
+    most = settings_of(rt).confirmation_max_wrong_codes
     return await respond(
         request,
         caller,
@@ -69,7 +70,7 @@ async def ask_for_code(
     caller: Caller,
     key: OptionalIdempotencyKey = None,
 ) -> JSONResponse:
-    most = rt.settings.confirmation_max_codes
+    most = settings_of(rt).confirmation_max_codes
     return await respond(
         request,
         caller,

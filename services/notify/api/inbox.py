@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 
 from services.notify.access import ensure_self
 from services.notify.api.responses import Deliveries, Inbox
+from services.notify.config import settings_of
 from services.notify.db import notifications
 from services.notify.handlers import inbox as handlers
 from shared.auth import Caller
@@ -23,7 +24,7 @@ async def read_inbox(
     guardian_id: uuid.UUID, rt: ServiceRuntime, caller: Caller, limit: Annotated[int, Query(ge=1, le=200)] = 50
 ) -> dict[str, Any]:
     ensure_self(caller, guardian_id)
-    items = await handlers.inbox_of(rt.pool, caller, guardian_id, limit, private_key=rt.settings.seal_private_key)
+    items = await handlers.inbox_of(rt.pool, caller, guardian_id, limit, private_key=settings_of(rt).seal_private_key)
     return {"guardian_id": guardian_id, "notifications": items}
 
 

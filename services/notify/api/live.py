@@ -16,13 +16,13 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
 
 import asyncpg
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import StreamingResponse
 
 from services.notify.access import ensure_self
+from services.notify.config import settings_of
 from services.notify.handlers.inbox import inbox_of
 from shared.auth import Caller
 from shared.db import connect
@@ -72,7 +72,7 @@ async def _live(
                 continue
             if not woken:  # the hub lost its database connection: the client reconnects
                 return
-            key = rt.settings.seal_private_key
+            key = settings_of(rt).seal_private_key
             for item in reversed(await inbox_of(rt.pool, caller, guardian_id, 200, private_key=key, since=since)):
                 if item["notification_id"] in seen:
                     continue
@@ -118,7 +118,8 @@ class InboxHub:
         """The process's hub, made on first use."""
         hub = getattr(app.state, "inbox_hub", None)
         if hub is None:
-            hub = app.state.inbox_hub = cls(rt.settings.database_url, rt.settings.streams_per_guardian)
+            settings = settings_of(rt)
+            hub = app.state.inbox_hub = cls(settings.database_url, settings.streams_per_guardian)
         return hub
 
     async def subscribe(self, guardian_id: uuid.UUID) -> Subscription:
@@ -150,15 +151,15 @@ class InboxHub:
             await conn.add_listener(CHANNEL, self._notified)
             self.conn = conn
 
-    def _notified(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+    def _notified(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
         try:
-            guardian_id = uuid.UUID(payload)
+            guardian_id = uuid.UUID(str(payload))  # NOTIFY's payload: text, a guardian's id
         except ValueError:
             return
         for subscription in self.streams.get(guardian_id, ()):
             subscription.wake(True)
 
-    def _lost(self, _conn: Any) -> None:
+    def _lost(self, _conn: object) -> None:
         log.warning("the inbox listener lost its connection; live streams end and clients reconnect")
         self.conn = None
         for open_now in self.streams.values():

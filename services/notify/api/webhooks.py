@@ -11,6 +11,7 @@ from fastapi import APIRouter
 
 from services.notify.access import ensure_self
 from services.notify.api.responses import RegisteredWebhook, Webhooks
+from services.notify.config import settings_of
 from services.notify.db import webhooks as db
 from services.notify.domain.commands import RegisterWebhook
 from services.notify.handlers import webhooks as handlers
@@ -30,9 +31,9 @@ router = APIRouter(tags=["webhooks"])
 async def register_webhook(
     guardian_id: uuid.UUID, body: RegisterWebhook, rt: ServiceRuntime, caller: Caller
 ) -> dict[str, Any]:
-    await handlers.check_webhook(caller, guardian_id, body.url, rt.settings.webhook_reach)
+    await handlers.check_webhook(caller, guardian_id, body.url, settings_of(rt).webhook_reach)
     async with UnitOfWork.begin(rt.pool, rt.outbox) as uow:
-        return await handlers.register_webhook(uow, guardian_id, body.url, most=rt.settings.max_addresses_per_kind)
+        return await handlers.register_webhook(uow, guardian_id, body.url, most=settings_of(rt).max_addresses_per_kind)
 
 
 @router.get(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeAlias, get_args
 
 from services.notify.domain.codes import CODE_SLOT
 from shared.contracts.attendance import (
@@ -20,19 +21,20 @@ from shared.money import yuan
 from shared.timezones import LOCAL_TIME
 
 # The events a guardian is told of: each has its words in ``message``.
-TOLD = (
-    ChildEnrolled,
-    BookingWaitlisted,
-    BookingPromoted,
-    BookingCancelled,
-    ChildCheckedIn,
-    CheckInRefused,
-    PickupCodeIssued,
-    PickupRefused,
-    ChildPickedUp,
-    LatePickupEscalated,
-    SubsidyApproved,
+Told: TypeAlias = (
+    ChildEnrolled
+    | BookingWaitlisted
+    | BookingPromoted
+    | BookingCancelled
+    | ChildCheckedIn
+    | CheckInRefused
+    | PickupCodeIssued
+    | PickupRefused
+    | ChildPickedUp
+    | LatePickupEscalated
+    | SubsidyApproved
 )
+TOLD: tuple[type[Event], ...] = get_args(Told)  # the same, as classes to subscribe to
 
 
 def confirmation_message(language: str, expires_at: dt.datetime) -> str:

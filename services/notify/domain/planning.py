@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from shared.contracts.attendance import CheckInRefused, LatePickupEscalated, PickupCodeIssued, PickupRefused
@@ -47,7 +47,7 @@ def plan(event: Event, channels: list[Address], prefs: Preferences, now: dt.date
     return planned
 
 
-def reachable(confirmed: list[Address]) -> list[Address]:
+def reachable(confirmed: Sequence[Address]) -> list[Address]:
     """Where a guardian may be told: in-app always, and each outside address they confirmed."""
     return [{"kind": "inapp", "address": "app"}, *confirmed]
 

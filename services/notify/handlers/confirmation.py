@@ -18,6 +18,7 @@ from services.notify.config import NotifySettings
 from services.notify.db import addresses as db
 from services.notify.domain.codes import hash_code, new_code
 from services.notify.domain.messages import confirmation_message
+from shared.db import acquire
 from shared.sealed import public_key_of, seal
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ async def send_confirmation_codes(pool: asyncpg.Pool, settings: NotifySettings, 
     """Queue a code for each address waiting for one; how many were queued."""
     public_key = public_key_of(settings.seal_private_key)
     expires_at = now + dt.timedelta(seconds=settings.confirmation_code_ttl_s)
-    async with pool.acquire() as tx, tx.transaction():
+    async with acquire(pool) as tx, tx.transaction():
         for dropped in await db.drop_over_quota(tx, settings.max_addresses_per_kind):
             log.warning(
                 "an address beyond the guardian's quota was not kept",

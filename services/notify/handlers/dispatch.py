@@ -53,13 +53,13 @@ class Dispatcher:
 
     async def _deliver(self, row: asyncpg.Record) -> None:
         try:
-            outcome, receipt, reason = await self._attempt(row)
-            await self._record(row, outcome, receipt, reason)
+            await self._record(row, await self._attempt(row))
         except Exception:  # the lease runs out and the notification goes again
             log.exception("a delivery could not be recorded", extra={"notification_id": str(row["notification_id"])})
 
-    async def _attempt(self, row: asyncpg.Record) -> tuple[str, str, str | None]:
-        """Send once under the deadline: the outcome, the detail for operators, the reason for the guardian."""
+    async def _attempt(self, row: asyncpg.Record) -> str | DeliveryFailed:
+        """Send once under the deadline: the receipt, or the failure (its detail for operators, its
+        reason for the guardian)."""
         channel = self.channels.get(row["channel"])
         try:
             body = with_code(
@@ -86,28 +86,32 @@ class Dispatcher:
                     f"no {row['channel']} channel is configured", retry=False, reason="this channel is not available"
                 )
             async with asyncio.timeout(self.settings.delivery_timeout_s):
-                return "delivered", await channel.send(delivery), None
+                return await channel.send(delivery)
         except TimeoutError:
-            failure = DeliveryFailed(f"no answer within {self.settings.delivery_timeout_s} s", reason=TOO_SLOW)
+            return DeliveryFailed(f"no answer within {self.settings.delivery_timeout_s} s", reason=TOO_SLOW)
         except DeliveryFailed as exc:
-            failure = exc
+            return exc
         except Exception as exc:  # a channel bug must not take the dispatcher down
-            failure = DeliveryFailed(f"{type(exc).__name__}: {exc}")
-        last = not failure.retry or row["attempts"] >= self.settings.delivery_max_attempts
-        log.warning(
-            "delivery attempt failed",
-            extra={
-                "notification_id": str(row["notification_id"]),
-                "channel": row["channel"],
-                "attempt": row["attempts"],
-                "detail": failure.detail,
-                "final": last,
-            },
-        )
-        return ("failed" if last else "retry"), failure.detail, failure.reason
+            return DeliveryFailed(f"{type(exc).__name__}: {exc}")
 
-    async def _record(self, row: asyncpg.Record, outcome: str, receipt: str, reason: str | None) -> None:
-        """The attempt in the delivery log (with the detail), and the guardian-facing state (with the reason)."""
+    async def _record(self, row: asyncpg.Record, sent: str | DeliveryFailed) -> None:
+        """The attempt in the delivery log (the receipt, or the failure's detail), and the
+        guardian-facing state (with the failure's reason)."""
+        if isinstance(sent, DeliveryFailed):
+            last = not sent.retry or row["attempts"] >= self.settings.delivery_max_attempts
+            log.warning(
+                "delivery attempt failed",
+                extra={
+                    "notification_id": str(row["notification_id"]),
+                    "channel": row["channel"],
+                    "attempt": row["attempts"],
+                    "detail": sent.detail,
+                    "final": last,
+                },
+            )
+            outcome, receipt = ("failed" if last else "retry"), sent.detail
+        else:
+            outcome, receipt = "delivered", sent
         async with UnitOfWork.begin(self.pool, self.outbox) as uow:
             tx = uow.tx
             await db.record_attempt(tx, row["notification_id"], row["attempts"], outcome, receipt)
@@ -118,7 +122,7 @@ class Dispatcher:
                 "channel": row["channel"],
             }
             about_a_child = row["child_id"] is not None  # not a confirmation code
-            if outcome == "delivered":
+            if not isinstance(sent, DeliveryFailed):
                 if await db.mark_delivered(tx, row["notification_id"]) and about_a_child:
                     uow.emit(
                         NotificationDelivered(
@@ -130,9 +134,9 @@ class Dispatcher:
                     self.settings.delivery_backoff_s * 2 ** (row["attempts"] - 1), self.settings.delivery_backoff_max_s
                 )
                 await db.retry_later(
-                    tx, row["notification_id"], dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay), reason
+                    tx, row["notification_id"], dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay), sent.reason
                 )
             else:
-                await db.mark_failed(tx, row["notification_id"], reason)
+                await db.mark_failed(tx, row["notification_id"], sent.reason)
                 if about_a_child:
-                    uow.emit(NotificationFailed(**fields, attempts=row["attempts"], error=reason))
+                    uow.emit(NotificationFailed(**fields, attempts=row["attempts"], error=sent.reason))

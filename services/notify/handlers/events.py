@@ -10,15 +10,14 @@ import asyncpg
 
 from services.notify.db import addresses, notifications, recipients
 from services.notify.domain.codes import NO_CODE, SealedCode
-from services.notify.domain.messages import TOLD, message
+from services.notify.domain.messages import TOLD, Told, message
 from services.notify.domain.planning import SAFETY_ALERTS, Preferences, plan, reachable
 from shared.consumer import is_transient
 from shared.contracts.attendance import PickupCodeIssued
 from shared.contracts.enrollment import ChildRegistered
 from shared.contracts.notify import NotificationDelivered
 from shared.envelope import Envelope
-from shared.routing import EventBatch as Batch
-from shared.routing import EventRouter
+from shared.routing import EventBatch, EventRouter
 from shared.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -28,7 +27,7 @@ OUTSIDE_LEARNED = ("email", "sms", "wechat")
 
 
 @events.on_batch(ChildRegistered)
-async def know_the_guardians(batch: Batch) -> None:
+async def know_the_guardians(batch: EventBatch[ChildRegistered]) -> None:
     """Keep each guardian of the child, replacing what was known of the child, and learn their new
     addresses (unconfirmed: they get a confirmation code first); then tell them what happened before
     their registration reached notify. Webhook addresses are registered with notify, not here."""
@@ -54,7 +53,10 @@ async def know_the_guardians(batch: Batch) -> None:
         try:
             async with work.savepoint():
                 envelope = Envelope.model_validate_json(waiting["envelope"])
-                await _tell([(envelope.payload(), work.caused_by(envelope))])
+                event = envelope.payload()
+                if not isinstance(event, Told):  # only what _tell deferred is kept
+                    raise TypeError(f"a deferred {event.TYPE} is not an event guardians are told of")
+                await _tell([(event, work.caused_by(envelope))])
                 await recipients.forget_deferred(tx, waiting["event_id"])
         except Exception as exc:
             if is_transient(exc):
@@ -65,7 +67,9 @@ async def know_the_guardians(batch: Batch) -> None:
             )
 
 
-async def _catch_up_joined_guardians(batch: Batch, before: dict[uuid.UUID, list[asyncpg.Record]]) -> None:
+async def _catch_up_joined_guardians(
+    batch: EventBatch[ChildRegistered], before: dict[uuid.UUID, list[asyncpg.Record]]
+) -> None:
     """A co-guardian joins when they accept, and the registration that says so can reach notify after
     events that happened since (they travel on other topics): give the newcomer the child's in-app
     notifications from the moment they joined, so that nothing after it passes them by."""
@@ -93,11 +97,11 @@ async def _catch_up_joined_guardians(batch: Batch, before: dict[uuid.UUID, list[
 
 
 @events.on_batch(*TOLD)
-async def tell_the_guardians(batch: Batch) -> None:
+async def tell_the_guardians(batch: EventBatch[Told]) -> None:
     await _tell(batch)
 
 
-async def _tell(batch: Batch) -> None:
+async def _tell(batch: EventBatch[Told]) -> None:
     """One notification per guardian and channel for each event, and an in-app one announced as delivered."""
     tx = batch[0][1].tx
     children = {event.child_id for event, _ in batch}

@@ -10,7 +10,9 @@ from services.subsidy.domain import Policy
 from shared.db import Conn
 
 
-async def insert_fund(tx: Conn, fund_id: uuid.UUID, union_id: uuid.UUID, name: str, budget_fen: int) -> None:
+async def insert_fund(tx: Conn, fund_id: uuid.UUID, union_id: uuid.UUID | None, name: str, budget_fen: int) -> None:
+    """A new fund; a ``union_id`` of None (a staff token naming no union, see ``access.own_union``)
+    is refused by the table's NOT NULL constraint."""
     await tx.execute(
         "INSERT INTO funds (fund_id, union_id, name, budget_fen) VALUES ($1, $2, $3, $4)",
         fund_id,

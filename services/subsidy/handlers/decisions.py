@@ -8,6 +8,7 @@ from services.subsidy import access
 from services.subsidy.db import applications, funds
 from services.subsidy.domain.commands import CreateFund, CreatePolicy, Decision
 from services.subsidy.handlers import ledger
+from shared.db import present
 from shared.errors import Conflict, Invalid, NotFound
 from shared.outcomes import Created, Done
 from shared.uow import UnitOfWork
@@ -49,7 +50,7 @@ async def decide(application_id: uuid.UUID, cmd: Decision, uow: UnitOfWork) -> D
     else:
         await ledger.reject(work, application, by=actor.principal.sub, reason=cmd.reason)
         approved = False
-    found = await applications.get(tx, application_id)
+    found = present(await applications.get(tx, application_id), "application")
     return Done(
         {
             "application_id": str(application_id),

@@ -17,6 +17,7 @@ from shared.contracts.enrollment import (
     ChildRegistered,
 )
 from shared.contracts.subsidy import SubsidyRequested
+from shared.db import present
 from shared.routing import EventRouter
 from shared.uow import UnitOfWork
 
@@ -60,9 +61,9 @@ async def open_application(event: ChildEnrolled | BookingPromoted, uow: UnitOfWo
         ),
     )
     if lines and auto:
-        await ledger.approve(uow, await applications.lock(tx, application_id), by=SYSTEM)
+        await ledger.approve(uow, present(await applications.lock(tx, application_id), "application"), by=SYSTEM)
     elif lines:
-        await ledger.resolve_known_days(uow, await applications.lock(tx, application_id))
+        await ledger.resolve_known_days(uow, present(await applications.lock(tx, application_id), "application"))
 
 
 @events.on(BookingChanged)
@@ -71,7 +72,7 @@ async def release_given_up_days(event: BookingChanged | BookingCancelled, uow: U
     tx = uow.tx
     days = list(event.removed_days if isinstance(event, BookingChanged) else event.days)
     for row in await applications.open_applications(tx, event.booking_id):
-        application = await applications.lock(tx, row["application_id"])
+        application = present(await applications.lock(tx, row["application_id"]), "application")
         await ledger.resolve_days(uow, application, days, attended=False)
 
 
@@ -85,7 +86,7 @@ async def settle_the_day(event: ChildCheckedIn | ChildAbsent, uow: UnitOfWork) -
     await known_days.lock_child(tx, event.child_id)
     await known_days.record(tx, booking_id=event.booking_id, child_id=event.child_id, day=event.day, attended=attended)
     for row in await applications.open_applications(tx, event.booking_id):
-        application = await applications.lock(tx, row["application_id"])
+        application = present(await applications.lock(tx, row["application_id"]), "application")
         await ledger.resolve_days(uow, application, [event.day], attended=attended)
 
 

@@ -18,6 +18,7 @@ from services.subsidy.db import applications, funds
 from services.subsidy.db import days as known_days
 from services.subsidy.domain import LOW_SHARE, yuan
 from shared import statistics
+from shared.contracts.partners import Measure
 from shared.contracts.subsidy import (
     FundExhausted,
     FundLow,
@@ -26,10 +27,11 @@ from shared.contracts.subsidy import (
     SubsidyRejected,
     SubsidySettled,
 )
+from shared.db import present
 from shared.uow import UnitOfWork
 
 
-async def _count(tx: asyncpg.Connection, application: asyncpg.Record, measure: statistics.Measure, amount: int) -> None:
+async def _count(tx: asyncpg.Connection, application: asyncpg.Record, measure: Measure, amount: int) -> None:
     """Statistics offices see subsidy money only summed by union, priority group and period."""
     await statistics.count(
         tx,
@@ -100,7 +102,7 @@ async def approve(uow: UnitOfWork, application: asyncpg.Record, *, by: str) -> b
             funds=tuple(FundShare(fund_id=f, amount_fen=a) for f, a in sorted(per_fund.items())),
         )
     )
-    await resolve_known_days(uow, await applications.lock(tx, application["application_id"]))
+    await resolve_known_days(uow, present(await applications.lock(tx, application["application_id"]), "application"))
     return True
 
 
