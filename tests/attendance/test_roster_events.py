@@ -11,7 +11,7 @@ import uuid
 from shared.contracts.enrollment import BookingCancelled, BookingChanged, SiteOpened
 from testkit.city import token
 from testkit.scenarios import WUHAN_STEEL_UNION, child_enrolled, child_registered, envelope
-from tests.attendance.conftest import SiteDay, handled_by, today
+from tests.attendance.conftest import SiteDay, code_for, handled_by, today
 from tests.conftest import Stack
 from tests.support.inprocess import InProcess
 
@@ -80,3 +80,24 @@ async def test_a_site_is_known_from_its_opening_before_anyone_books_there(
     }
     stranger = token("provider_staff", provider_id=uuid.uuid4())
     assert (await site.post(f"/sites/{site.site_id}/hours", hours, stranger, method="PUT")).status_code == 403
+
+
+async def test_a_booking_cancelled_while_the_child_is_in_care_still_ends_with_a_handover(
+    stack: Stack, site: SiteDay
+) -> None:
+    child = await site.book_child()
+    assert (await site.check_in(child.child_id)).status_code == 201
+    booking = site.bookings[child.child_id]
+    cancelled = BookingCancelled(
+        booking_id=booking.booking_id, child_id=child.child_id, class_id=site.class_id, days=(today(),), reason="moved"
+    )
+    await site.deliver([envelope(cancelled)])
+    assert (await site.on_roster(child.child_id, today()))["status"] == "present", "the child is still here"
+
+    adult = child.authorised_adults[0]
+    attempt = await site.post("/pickups", {"child_id": str(child.child_id), "adult_id": str(adult.adult_id)})
+    assert attempt.status_code == 201, attempt.text
+    code = await code_for(stack, child.child_id, attempt.json()["attempt_id"])
+    released = await site.post(f"/pickups/{attempt.json()['attempt_id']}/confirmation", {"code": code})
+    assert released.status_code == 200, released.text
+    assert (await site.on_roster(child.child_id, today()))["status"] == "picked_up"

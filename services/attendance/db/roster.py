@@ -76,6 +76,14 @@ async def remove_roster_days(tx: asyncpg.Connection, booking_id: uuid.UUID, days
     await tx.execute("DELETE FROM roster_entries WHERE booking_id = $1 AND day = ANY($2::date[])", booking_id, days)
 
 
+async def days_in_care(tx: asyncpg.Connection, child_id: uuid.UUID, days: list[dt.date]) -> set[dt.date]:
+    """Of ``days``, those the child was admitted at the door: they are in care until handed over."""
+    rows = await tx.fetch(
+        "SELECT day FROM checkins WHERE child_id = $1 AND day = ANY($2::date[]) AND admitted", child_id, days
+    )
+    return {r["day"] for r in rows}
+
+
 async def roster(conn: Conn, class_id: uuid.UUID, day: dt.date) -> list[dict[str, Any]]:
     """Each booked child with where they are today: expected, present, refused, absent or picked up."""
     rows = await conn.fetch(

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+
+import asyncpg
+
 from services.attendance.db import checkin, timers
 from services.attendance.db import roster as db
 from shared.contracts.enrollment import (
@@ -49,13 +54,21 @@ async def add_to_roster(batch: EventBatch[ChildEnrolled | BookingPromoted]) -> N
 
 @events.on(BookingChanged)
 async def drop_given_up_days(event: BookingChanged, uow: UnitOfWork) -> None:
-    tx = uow.tx
-    await db.remove_roster_days(tx, event.booking_id, list(event.removed_days))
-    await timers.cancel_days(tx, event.child_id, event.class_id, list(event.removed_days))
+    await _drop_days(uow.tx, event.booking_id, event.child_id, event.class_id, list(event.removed_days))
 
 
 @events.on(BookingCancelled)
 async def drop_cancelled_booking(event: BookingCancelled, uow: UnitOfWork) -> None:
-    tx = uow.tx
-    await db.remove_roster_days(tx, event.booking_id, list(event.days))
-    await timers.cancel_days(tx, event.child_id, event.class_id, list(event.days))
+    await _drop_days(uow.tx, event.booking_id, event.child_id, event.class_id, list(event.days))
+
+
+async def _drop_days(
+    tx: asyncpg.Connection, booking_id: uuid.UUID, child_id: uuid.UUID, class_id: uuid.UUID, days: list[dt.date]
+) -> None:
+    """Days given up leave the roster and their timers go, except a day the child is already in:
+    a child admitted at the door stays on the roster, and its pick-up and late pick-up watch go
+    on, until an authorised adult takes the child home."""
+    in_care = await db.days_in_care(tx, child_id, days)
+    gone = [day for day in days if day not in in_care]
+    await db.remove_roster_days(tx, booking_id, gone)
+    await timers.cancel_days(tx, child_id, class_id, gone)
