@@ -154,6 +154,7 @@ class OutboxRelay:
         poll_interval_s: float = 1.0,
         retention_days: int = 7,
         max_attempts: int = 3,
+        retry_pauses_s: tuple[float, float] = (0.25, 2.0),  # the first pause after a failure, and the longest
     ) -> None:
         self.service = service
         self.dsn = dsn
@@ -162,6 +163,7 @@ class OutboxRelay:
         self.poll_interval_s = poll_interval_s
         self.retention_days = retention_days
         self.max_attempts = max_attempts
+        self.retry_pauses_s = retry_pauses_s
         self._wakeup = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
         self._suspect: int | None = None  # a row that failed alone or first: it is next sent alone
@@ -169,7 +171,7 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Lead (or wait to lead) until cancelled; reconnects after any failure."""
-        backoff = Backoff()
+        backoff = Backoff(*self.retry_pauses_s)
         while True:
             try:
                 await self._lead(backoff)

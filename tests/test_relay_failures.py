@@ -115,7 +115,9 @@ class FailsOneSend(AIOKafkaProducer):
 
 @asynccontextmanager
 async def relaying(scratch: Scratch, factory: Callable[[], AIOKafkaProducer]) -> AsyncIterator[OutboxRelay]:
-    relay = OutboxRelay(service="scratch", dsn=scratch.dsn, producer_factory=factory, poll_interval_s=0.2)
+    relay = OutboxRelay(
+        service="scratch", dsn=scratch.dsn, producer_factory=factory, poll_interval_s=0.2, retry_pauses_s=(0.05, 0.2)
+    )
     task = asyncio.create_task(relay.run())
     try:
         yield relay
