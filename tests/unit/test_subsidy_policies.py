@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import replace
 
 from services.subsidy.domain import Policy, Request, automatic, spread, subsidise
 
@@ -81,3 +82,31 @@ def test_above_the_automatic_limit_union_staff_decide() -> None:
     lines = subsidise(request(), [policy("per_day", amount_per_day_fen=1000, auto_approve_up_to_fen=2000)])
     assert not automatic(lines)
     assert automatic(subsidise(request(), [policy("per_day", amount_per_day_fen=500, auto_approve_up_to_fen=2000)]))
+
+
+def test_a_policy_pays_only_for_the_days_within_its_validity() -> None:
+    gongshu = policy(
+        "member_percent", percent_bp=1500, valid_from=dt.date(2026, 7, 1), valid_until=dt.date(2029, 6, 30)
+    )
+    inside = (dt.date(2026, 7, 1), dt.date(2027, 7, 5), dt.date(2029, 6, 30))  # both ends are inclusive
+    outside = dt.date(2029, 7, 1)
+    within = Request(class_id=MODEL_CLASS, priority_group="regular", days=inside, fee_per_day_fen=4999)
+    assert amounts(subsidise(within, [gongshu])) == [("member_percent", 2249)]  # 15 % of 3 x 49.99, as always
+    late = Request(class_id=MODEL_CLASS, priority_group="regular", days=(outside,), fee_per_day_fen=4999)
+    assert subsidise(late, [gongshu]) == []
+    early = Request(class_id=MODEL_CLASS, priority_group="regular", days=(dt.date(2026, 6, 30),), fee_per_day_fen=4999)
+    assert subsidise(early, [gongshu]) == []
+    # a booking across the end: only the day inside is paid, 15 % of its own fee
+    (line,) = subsidise(replace(late, days=(dt.date(2029, 6, 30), outside)), [gongshu])
+    assert (line.amount_fen, line.per_day) == (749, {dt.date(2029, 6, 30): 749})
+
+
+def test_a_policy_for_named_providers_pays_only_at_those_providers() -> None:
+    a, b, c = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    limited = policy("per_day", amount_per_day_fen=1000, provider_ids=(a, b))
+    assert amounts(subsidise(replace(request(), provider_id=a), [limited])) == [("per_day", 3000)]
+    assert amounts(subsidise(replace(request(), provider_id=b), [limited])) == [("per_day", 3000)]
+    assert subsidise(replace(request(), provider_id=c), [limited]) == []
+    assert subsidise(request(), [limited]) == []  # a booking whose provider is not known
+    everyone = policy("per_day", amount_per_day_fen=1000)
+    assert amounts(subsidise(replace(request(), provider_id=c), [everyone])) == [("per_day", 3000)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from pydantic import BaseModel
@@ -18,6 +19,9 @@ class FundCreated(BaseModel):
 
 class PolicyCreated(BaseModel):
     policy_id: uuid.UUID
+    valid_from: dt.date | None  # the first day it pays for (inclusive); none: from the start
+    valid_until: dt.date | None  # the last day it pays for (inclusive); none: without end
+    provider_ids: list[uuid.UUID]  # only bookings at these providers; empty: every one
 
 
 class DecisionTaken(BaseModel):

@@ -99,8 +99,9 @@ async def unuse_programme_cap(
 async def insert_policy(tx: Conn, policy_id: uuid.UUID, union_id: uuid.UUID, body: dict) -> None:
     await tx.execute(
         """INSERT INTO policies (policy_id, union_id, fund_id, kind, percent_bp, amount_per_day_fen, groups, class_ids,
-                                 cap_per_child_fen, cap_per_programme_fen, auto_approve_up_to_fen)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""",
+                                 cap_per_child_fen, cap_per_programme_fen, auto_approve_up_to_fen,
+                                 valid_from, valid_until, provider_ids)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)""",
         policy_id,
         union_id,
         body["fund_id"],
@@ -112,6 +113,9 @@ async def insert_policy(tx: Conn, policy_id: uuid.UUID, union_id: uuid.UUID, bod
         body.get("cap_per_child_fen"),
         body.get("cap_per_programme_fen"),
         body.get("auto_approve_up_to_fen"),
+        body.get("valid_from"),
+        body.get("valid_until"),
+        body.get("provider_ids") or [],
     )
 
 
@@ -119,7 +123,8 @@ async def policies_for(conn: Conn, union_path: list[uuid.UUID]) -> tuple[list[Po
     """The policies of every union on the class's path, and each one's cap per programme."""
     rows = await conn.fetch(
         """SELECT policy_id, fund_id, kind, percent_bp, amount_per_day_fen, groups, class_ids, cap_per_child_fen,
-                  cap_per_programme_fen, auto_approve_up_to_fen FROM policies WHERE union_id = ANY($1::uuid[])""",
+                  cap_per_programme_fen, auto_approve_up_to_fen, valid_from, valid_until, provider_ids
+           FROM policies WHERE union_id = ANY($1::uuid[])""",
         union_path,
     )
     policies = [
@@ -133,6 +138,9 @@ async def policies_for(conn: Conn, union_path: list[uuid.UUID]) -> tuple[list[Po
             class_ids=tuple(r["class_ids"]),
             cap_per_child_fen=r["cap_per_child_fen"],
             auto_approve_up_to_fen=r["auto_approve_up_to_fen"],
+            valid_from=r["valid_from"],
+            valid_until=r["valid_until"],
+            provider_ids=tuple(r["provider_ids"]),
         )
         for r in rows
     ]

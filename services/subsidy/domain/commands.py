@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Literal, Self
 
@@ -9,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.subsidy.domain.policies import KINDS
 from shared.contracts.enrollment import EmploymentCategory
+
+MAX_PROVIDERS = 50  # the providers one policy may name
 
 
 class CreateFund(BaseModel):
@@ -32,12 +35,19 @@ class CreatePolicy(BaseModel):
     cap_per_child_fen: int | None = Field(None, gt=0)
     cap_per_programme_fen: int | None = Field(None, gt=0)
     auto_approve_up_to_fen: int | None = Field(None, ge=0, description="Above this, staff decide; none: always")
+    valid_from: dt.date | None = Field(None, description="The first day it pays for (inclusive); none: from the start")
+    valid_until: dt.date | None = Field(None, description="The last day it pays for (inclusive); none: without end")
+    provider_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=MAX_PROVIDERS, description="Only bookings at these providers; empty: every one"
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> Self:
         missing = KINDS[self.kind].missing(dict(self))
         if missing:
             raise ValueError(missing)
+        if self.valid_from is not None and self.valid_until is not None and self.valid_until < self.valid_from:
+            raise ValueError("valid_until comes before valid_from")
         return self
 
 

@@ -33,7 +33,14 @@ async def create_policy(cmd: CreatePolicy, uow: UnitOfWork) -> Created:
         raise Invalid("not a fund of this union", field="fund_id")
     policy_id = uuid.uuid4()
     await funds.insert_policy(tx, policy_id, union_id, cmd.model_dump(mode="python"))
-    return Created({"policy_id": str(policy_id)})
+    return Created(
+        {
+            "policy_id": str(policy_id),
+            "valid_from": cmd.valid_from and cmd.valid_from.isoformat(),
+            "valid_until": cmd.valid_until and cmd.valid_until.isoformat(),
+            "provider_ids": [str(provider_id) for provider_id in cmd.provider_ids],
+        }
+    )
 
 
 async def decide(application_id: uuid.UUID, cmd: Decision, uow: UnitOfWork) -> Done:
