@@ -6,6 +6,8 @@ import datetime as dt
 import uuid
 
 from shared.contracts.attendance import CheckInRefused, ChildCheckedIn
+from shared.contracts.enrollment import ChildRegistered
+from shared.envelope import Envelope
 from testkit.kafka import publish_envelopes, wait_caught_up
 from testkit.scenarios import child_registered, envelope
 from tests.conftest import Stack
@@ -22,11 +24,9 @@ async def _messages(stack: Stack, child_id: uuid.UUID) -> list:
         await conn.close()
 
 
-async def test_a_duplicated_check_in_event_tells_each_guardian_once(stack: Stack, start_service) -> None:
-    await start_service("notify").wait_healthy()
-    registered = child_registered(guardians=2)
-    at = dt.datetime(2027, 7, 5, 0, 12, tzinfo=dt.UTC)
-    checked_in = envelope(
+def _checked_in(registered: ChildRegistered, at: dt.datetime) -> Envelope:
+    """The child admitted at ``at``, at a class and site notify has not heard of."""
+    return envelope(
         ChildCheckedIn(
             child_id=registered.child_id,
             class_id=uuid.uuid4(),
@@ -37,6 +37,12 @@ async def test_a_duplicated_check_in_event_tells_each_guardian_once(stack: Stack
             at=at,
         )
     )
+
+
+async def test_a_duplicated_check_in_event_tells_each_guardian_once(stack: Stack, start_service) -> None:
+    await start_service("notify").wait_healthy()
+    registered = child_registered(guardians=2)
+    checked_in = _checked_in(registered, dt.datetime(2027, 7, 5, 0, 12, tzinfo=dt.UTC))
     await publish_envelopes(stack.kafka, stack.topic("enrollment.events"), [envelope(registered)])
     await publish_envelopes(stack.kafka, stack.topic("attendance.events"), [checked_in, checked_in])
     await wait_caught_up(stack.kafka, stack.group("notify"), stack.topic("attendance.events"))
@@ -69,18 +75,7 @@ async def test_a_check_in_that_overtakes_the_registration_is_told_when_the_regis
 ) -> None:
     await start_service("notify").wait_healthy()
     registered = child_registered(guardians=2)
-    at = dt.datetime(2027, 7, 5, 0, 20, tzinfo=dt.UTC)
-    checked_in = envelope(
-        ChildCheckedIn(
-            child_id=registered.child_id,
-            class_id=uuid.uuid4(),
-            site_id=uuid.uuid4(),
-            day=at.date(),
-            booking_id=uuid.uuid4(),
-            programme_id=uuid.uuid4(),
-            at=at,
-        )
-    )
+    checked_in = _checked_in(registered, dt.datetime(2027, 7, 5, 0, 20, tzinfo=dt.UTC))
     await publish_envelopes(stack.kafka, stack.topic("attendance.events"), [checked_in])
     await wait_caught_up(stack.kafka, stack.group("notify"), stack.topic("attendance.events"))
     assert await _messages(stack, registered.child_id) == [], "nobody to tell yet: the event waits"

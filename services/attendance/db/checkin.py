@@ -20,6 +20,29 @@ async def admission(conn: Conn, child_id: uuid.UUID, day: dt.date) -> asyncpg.Re
     )
 
 
+def _checkin_values(
+    checkin_id: uuid.UUID,
+    entry: asyncpg.Record,
+    at: dt.datetime,
+    by_staff: str,
+    temperature_c: float,
+    symptoms: list[str],
+) -> tuple[object, ...]:
+    """A check-in's columns from ``checkin_id`` to ``symptoms``, in the order both inserts list them."""
+    return (
+        checkin_id,
+        entry["child_id"],
+        entry["class_id"],
+        entry["site_id"],
+        entry["booking_id"],
+        entry["day"],
+        at,
+        by_staff,
+        temperature_c,
+        symptoms,
+    )
+
+
 async def insert_checkin(
     tx: asyncpg.Connection,
     checkin_id: uuid.UUID,
@@ -35,16 +58,7 @@ async def insert_checkin(
         """INSERT INTO checkins (checkin_id, child_id, class_id, site_id, booking_id, day, at, by_staff,
                                  temperature_c, symptoms, admitted)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""",
-        checkin_id,
-        entry["child_id"],
-        entry["class_id"],
-        entry["site_id"],
-        entry["booking_id"],
-        entry["day"],
-        at,
-        by_staff,
-        temperature_c,
-        symptoms,
+        *_checkin_values(checkin_id, entry, at, by_staff, temperature_c, symptoms),
         admitted,
     )
 
@@ -74,16 +88,7 @@ async def admit(
            absence_undone AS (
                DELETE FROM absences x USING admitted a WHERE x.child_id = a.child_id AND x.day = a.day)
            SELECT count(*) FROM admitted""",
-            checkin_id,
-            entry["child_id"],
-            entry["class_id"],
-            entry["site_id"],
-            entry["booking_id"],
-            entry["day"],
-            at,
-            by_staff,
-            temperature_c,
-            symptoms,
+            *_checkin_values(checkin_id, entry, at, by_staff, temperature_c, symptoms),
         )
     )
 
