@@ -96,7 +96,9 @@ async def _raw_records(message: KafkaMessage) -> tuple[ConsumerRecord, ...]:
     return message.raw_message
 
 
-def _subscribe(broker: KafkaBroker, consumer: EventConsumer, topics: list[str], group: str, max_records: int) -> None:
+def _subscribe(
+    broker: KafkaBroker, consumer: EventConsumer, topics: list[str], group: str, settings: ServiceSettings
+) -> None:
     """One batch subscriber over the service's streams, committing offsets after the batch's commits.
 
     FastStream's batch subscriber hands over one ``getmany`` poll (records of several partitions);
@@ -116,11 +118,13 @@ def _subscribe(broker: KafkaBroker, consumer: EventConsumer, topics: list[str], 
         ack_policy=AckPolicy.MANUAL,
         auto_offset_reset="earliest",
         batch=True,
-        max_records=max_records,
+        max_records=settings.consumer_max_records,
         batch_timeout_ms=200,
         decoder=_raw_records,
         isolation_level="read_committed",  # the relay publishes each batch as one Kafka transaction
         max_poll_interval_ms=600_000,
+        session_timeout_ms=settings.consumer_session_timeout_ms,
+        heartbeat_interval_ms=settings.consumer_session_timeout_ms // 3,
     )
     async def consume(records: tuple[ConsumerRecord, ...], message: KafkaMessage) -> None:
         try:
@@ -259,7 +263,7 @@ async def _messaging(definition: ServiceDefinition, kafka: KafkaAccess, rt: Runt
             backoff_max_s=settings.consumer_backoff_max_s,
         )
         streams = [qualified(s, settings.namespace) for s in sorted(definition.events.streams)]
-        _subscribe(broker, consumer, streams, group, settings.consumer_max_records)
+        _subscribe(broker, consumer, streams, group, settings)
     await broker.start()
     try:
         yield

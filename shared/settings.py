@@ -44,6 +44,9 @@ class ServiceSettings(BaseSettings):
     db_pool_min: int = 2
     db_pool_max: int = 10
     consumer_max_records: int = 500
+    # An instance that died unannounced keeps its partitions this long: the broker's bounds apply
+    # (group.min.session.timeout.ms, 6 s by default, to group.max.session.timeout.ms).
+    consumer_session_timeout_ms: int = Field(10_000, ge=3_000)
     consumer_max_attempts: int = 5
     consumer_backoff_s: float = 0.2
     consumer_backoff_max_s: float = 10.0

@@ -51,6 +51,7 @@ __all__ = [
     "publish",
     "publish_envelopes",
     "read_all",
+    "skip_to_end",
     "wait_caught_up",
 ]
 
@@ -115,3 +116,17 @@ async def dead_letters_of(kafka: KafkaAccess, dlq_topic: str, event_ids: set[str
     """The records in ``dlq_topic`` whose ``event_id`` header is one of ``event_ids``."""
     wanted = {e.encode() for e in event_ids}
     return [r for r in await read_all(kafka, dlq_topic) if dict(r.headers).get("event_id") in wanted]
+
+
+async def skip_to_end(kafka: KafkaAccess, group: str, topic: str) -> None:
+    """Commit ``group``'s offsets at the end of ``topic``, so that its next consumer starts after
+    every record in it now. The group must have no member (no service of it running)."""
+    partitions = await partitions_of(kafka, topic)
+    consumer = AIOKafkaConsumer(**kafka.aiokafka(), group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)  # assigned, not subscribed: no join, the offsets are committed as they are
+        ends = await consumer.end_offsets(partitions)
+        await consumer.commit(ends)
+    finally:
+        await consumer.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,6 +31,7 @@ def _fast_retries() -> dict[str, str]:
         env[f"{service.upper()}_CONSUMER_MAX_ATTEMPTS"] = "3"
         env[f"{service.upper()}_RELAY_POLL_INTERVAL_S"] = "0.2"
         env[f"{service.upper()}_TIMER_INTERVAL_S"] = "0.5"
+        env[f"{service.upper()}_CONSUMER_SESSION_TIMEOUT_MS"] = "6000"  # a killed instance's partitions move sooner
     return env
 
 
@@ -68,6 +69,28 @@ async def start_service(stack: Stack, log_dir: Path) -> AsyncIterator[ServiceSta
 
     yield start
     for process in started:
+        process.stop()
+
+
+SharedStarter = Callable[..., Awaitable[ServiceProcess]]
+
+
+@pytest.fixture(scope="module")
+async def module_service(stack: Stack, log_dir: Path) -> AsyncIterator[SharedStarter]:
+    """Like ``start_service``, for tests that only talk to a service: one healthy process per
+    service and settings, shared by the module's tests (a process start costs seconds); stopped
+    when the module is done. A test that stops, kills or counts on a fresh process starts its own."""
+    started: dict[tuple[str, tuple[tuple[str, str], ...]], ServiceProcess] = {}
+
+    async def running(service: str, **env: str) -> ServiceProcess:
+        key = (service, tuple(sorted(env.items())))
+        if key not in started:
+            settings = stack.service_env(**{**_fast_retries(), **env})
+            started[key] = ServiceProcess(service, settings, log_dir, f"{service}-module").start()
+        return await started[key].wait_healthy()
+
+    yield running
+    for process in started.values():
         process.stop()
 
 

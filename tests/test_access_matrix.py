@@ -21,7 +21,7 @@ import httpx
 from shared.timezones import LOCAL_TIME
 from testkit.city import SUMMER, City, Network, Union, token
 from testkit.funds import members_discount
-from tests.conftest import Stack
+from tests.conftest import SharedStarter, Stack
 from tests.support.polling import eventually
 
 ROLES = (
@@ -67,10 +67,9 @@ class Town:
     bookings: dict[str, str]  # one booking of the child per role, each on its own summer day
 
 
-async def build_town(start_service) -> Town:
-    processes = {name: start_service(name) for name in SERVICES}
-    await asyncio.gather(*(p.wait_healthy() for p in processes.values()))
-    url = {name: p.url for name, p in processes.items()}
+async def build_town(module_service: SharedStarter) -> Town:
+    processes = await asyncio.gather(*(module_service(name) for name in SERVICES))
+    url = {name: p.url for name, p in zip(SERVICES, processes, strict=True)}
     async with httpx.AsyncClient(base_url=url["enrollment"], timeout=30) as http:
         return await settle_town(
             City(http), url, lambda union: members_discount(url["subsidy"], union.staff, auto_approve_up_to_fen=0)
@@ -156,8 +155,8 @@ async def _application_of(http: httpx.AsyncClient, booking_id: str) -> str | Non
     return found[0]["application_id"] if found else None
 
 
-async def test_every_role_sees_exactly_what_it_is_entitled_to(stack: Stack, start_service) -> None:
-    town = await build_town(start_service)
+async def test_every_role_sees_exactly_what_it_is_entitled_to(stack: Stack, module_service: SharedStarter) -> None:
+    town = await build_town(module_service)
     e, a, s, n = (town.url[x] for x in SERVICES)
     child, booking, union = town.child["child_id"], town.bookings["admin"], town.inside.union_id
     day, guardian, class_id = SUMMER[0], town.child["guardian_ids"][0], town.class_id
@@ -196,8 +195,10 @@ async def test_every_role_sees_exactly_what_it_is_entitled_to(stack: Stack, star
     await assert_matrix({url: (call("GET", url), row) for url, row in reads.items()}, town)
 
 
-async def test_attendance_commands_are_open_to_exactly_the_entitled(stack: Stack, start_service) -> None:
-    town = await build_town(start_service)
+async def test_attendance_commands_are_open_to_exactly_the_entitled(
+    stack: Stack, module_service: SharedStarter
+) -> None:
+    town = await build_town(module_service)
     a, child, hub = town.url["attendance"], town.child, str(town.network.hub_id)
     checkin = {"child_id": child["child_id"], "site_id": hub, "temperature_c": 36.6}
     pickup = {"child_id": child["child_id"], "adult_id": child["authorised_adult_ids"][0]}
@@ -232,8 +233,8 @@ async def test_attendance_commands_are_open_to_exactly_the_entitled(stack: Stack
     await assert_matrix(table, town)
 
 
-async def test_subsidy_commands_are_open_to_exactly_the_entitled(stack: Stack, start_service) -> None:
-    town = await build_town(start_service)
+async def test_subsidy_commands_are_open_to_exactly_the_entitled(stack: Stack, module_service: SharedStarter) -> None:
+    town = await build_town(module_service)
     s, u = town.url["subsidy"], str(town.inside.union_id)
     async with httpx.AsyncClient(
         base_url=s, timeout=30, headers={"Authorization": f"Bearer {town.bearer['admin']}"}
@@ -269,8 +270,8 @@ async def test_subsidy_commands_are_open_to_exactly_the_entitled(stack: Stack, s
     await assert_matrix(table, town)
 
 
-async def test_notify_commands_are_open_to_exactly_the_entitled(stack: Stack, start_service) -> None:
-    town = await build_town(start_service)
+async def test_notify_commands_are_open_to_exactly_the_entitled(stack: Stack, module_service: SharedStarter) -> None:
+    town = await build_town(module_service)
     guardian = f"{town.url['notify']}/guardians/{town.child['guardian_ids'][0]}"
     table: Table = {
         "replace a guardian's preferences": (

@@ -10,7 +10,7 @@ import uuid
 from shared.contracts.enrollment import BookingCancelled
 from shared.envelope import Envelope
 from shared.faults import CRASH_EXIT_CODE
-from testkit.kafka import dead_letters_of, group_state, publish_envelopes, read_all, wait_caught_up
+from testkit.kafka import dead_letters_of, group_state, publish_envelopes, read_all, skip_to_end, wait_caught_up
 from testkit.scenarios import SUMMER_DAYS, child_enrolled, child_registered, envelope
 from tests.conftest import Stack
 from tests.support.polling import eventually
@@ -24,11 +24,9 @@ def _one_child_many_bookings(bookings: int) -> tuple[uuid.UUID, list[Envelope]]:
     ]
 
 
-async def _settled(stack: Stack, start_service) -> None:
+async def _settled(stack: Stack) -> None:
     """Earlier tests' events are behind the group, so that the next poll holds only ours."""
-    quiet = await start_service("attendance", label="attendance-settling").wait_healthy()
-    await wait_caught_up(stack.kafka, stack.group("attendance"), stack.topic("enrollment.events"))
-    quiet.stop()
+    await skip_to_end(stack.kafka, stack.group("attendance"), stack.topic("enrollment.events"))
 
 
 async def _roster(stack: Stack, child_ids: list[uuid.UUID]) -> tuple[int, int]:
@@ -59,7 +57,7 @@ async def _inbox_count(stack: Stack, events: list[Envelope]) -> int:
 async def test_a_poison_event_in_the_middle_of_a_batch_goes_alone_to_the_dead_letter_topic(
     stack: Stack, start_service
 ) -> None:
-    await _settled(stack, start_service)
+    await _settled(stack)
     child_id, events = _one_child_many_bookings(20)
     first_booking = events[3].payload()
     # The same class and days booked again clash with the roster's key: this event fails every time.
@@ -85,7 +83,7 @@ async def test_a_poison_event_in_the_middle_of_a_batch_goes_alone_to_the_dead_le
 
 async def _crashed_at(point: str, stack: Stack, start_service) -> tuple[uuid.UUID, list[Envelope]]:
     """A child's 30 bookings waiting, and an attendance instance that died at ``point`` in its first batch."""
-    await _settled(stack, start_service)
+    await _settled(stack)
     child_id, events = _one_child_many_bookings(30)
     await publish_envelopes(stack.kafka, stack.topic("enrollment.events"), events)
     doomed = start_service("attendance", label="attendance-crashing", TUOGUAN_CRASH_AT=point)
@@ -126,7 +124,7 @@ async def test_a_crash_after_the_batch_commits_but_before_the_offsets_doubles_no
 
 
 async def test_a_childs_events_keep_their_order_across_batches_and_partitions(stack: Stack, start_service) -> None:
-    await _settled(stack, start_service)
+    await _settled(stack)
     registrations, bookings, cancellations = [], [], []
     for _ in range(120):
         registered = child_registered()

@@ -156,7 +156,7 @@ async def test_a_broker_outage_keeps_commands_answering_and_every_event_is_deliv
         down_at = time.monotonic()
         log_offset = enrollment.log_path.stat().st_size
         answers, slowest, ready = [], 0.0, []
-        while time.monotonic() - down_at < 20:
+        while time.monotonic() - down_at < 10:
             began = time.monotonic()
             answers.append(await _register(http, city.parent(union)))
             slowest = max(slowest, time.monotonic() - began)

@@ -14,12 +14,14 @@ import httpx
 from shared.contracts import enrollment
 from shared.contracts import partners as partner_contracts
 from shared.envelope import Event
-from shared.statistics import period_start
+from shared.statistics import period_start, publish_closed_periods
+from shared.uow import UnitOfWork
 from testkit.city import SUMMER, City, token
 from testkit.funds import members_discount
 from testkit.kafka import publish_envelopes, read_all, wait_caught_up
 from testkit.scenarios import child_enrolled, envelope
 from tests.conftest import Stack
+from tests.support.inprocess import in_process
 from tests.support.polling import eventually
 
 PERSONAL = re.compile(
@@ -175,10 +177,10 @@ async def test_a_booking_promoted_from_the_waitlist_updates_the_one_cover_of_the
     ]
 
 
-async def a_fresh_period(needs_s: float) -> None:
+async def a_fresh_period(needs_s: float, period_s: int = PERIOD_S) -> None:
     """Wait, if need be, for a statistics period with at least ``needs_s`` seconds left in it."""
     now = dt.datetime.now(dt.UTC)
-    left = (period_start(now, PERIOD_S) + dt.timedelta(seconds=PERIOD_S) - now).total_seconds()
+    left = (period_start(now, period_s) + dt.timedelta(seconds=period_s) - now).total_seconds()
     if left < needs_s:
         await asyncio.sleep(left + 0.2)
 
@@ -195,42 +197,58 @@ async def cells_of(stack: Stack, union_id: uuid.UUID, measure: str) -> list[dict
     ]
 
 
+def quiet_statistics(service: str) -> dict[str, str]:
+    """The service's own timer publishes nothing during the test: the test calls the publisher."""
+    return {f"{service.upper()}_STATISTICS_GRACE_S": str(30 * 86_400)}
+
+
 def fast_statistics(service: str) -> dict[str, str]:
     return {f"{service.upper()}_STATISTICS_PERIOD_S": str(PERIOD_S), f"{service.upper()}_STATISTICS_GRACE_S": "1"}
 
 
-async def test_a_statistics_office_gets_one_aggregate_per_cell_and_small_cells_suppressed(
-    stack: Stack, start_service
-) -> None:
-    service = await start_service("enrollment", **fast_statistics("enrollment")).wait_healthy()
-    async with httpx.AsyncClient(base_url=service.url, timeout=30) as http:
-        city = City(http)
+async def test_a_statistics_office_gets_one_aggregate_per_cell_and_small_cells_suppressed(stack: Stack) -> None:
+    """In-process: the period is closed by passing the publisher a later clock, not by waiting."""
+    hour = 3600
+    async with in_process(stack, "enrollment", **quiet_statistics("enrollment")) as service:
+        city = City(service.http)
         union = await city.union("统计测试工会")
         class_id = await city.klass(await city.network(union), days=SUMMER[:2])
         families = []
         for category in ["regular"] * 5 + ["gig"] * 2:
             parent = city.parent(union)
             families.append((parent, await city.child(parent, category=category)))
-        await a_fresh_period(needs_s=12)
+        await a_fresh_period(needs_s=12, period_s=hour)
         await asyncio.gather(
             *(city.book(parent, child["child_id"], class_id, days=SUMMER[:2]) for parent, child in families)
         )
 
-    async def both_cells() -> list[dict]:
-        cells = await cells_of(stack, union.union_id, "enrolled")
-        return cells if len(cells) == 2 else []
+        async def publish(now: dt.datetime) -> int:
+            async with UnitOfWork.begin(service.runtime.pool, service.runtime.outbox) as uow:
+                return await publish_closed_periods(uow, now=now, period_s=hour, grace_s=60)
 
-    cells = {c["data"]["priority_group"]: c for c in await eventually(both_cells, timeout=PERIOD_S * 3)}
+        async def published() -> list[dict]:
+            return [
+                e
+                for e in await service.envelopes("partner.statistics_cell")
+                if e["data"]["union_id"] == str(union.union_id) and e["data"]["measure"] == "enrolled"
+            ]
+
+        await publish(dt.datetime.now(dt.UTC))  # periods already over go out; the bookings' period is open
+        assert await published() == [], "nothing before the period is over"
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=hour + 60)
+        assert await publish(later) >= 2
+        assert await publish(later + dt.timedelta(seconds=60)) == 0, "each period goes out once"
+        sent = await published()
+    cells = {c["data"]["priority_group"]: c for c in sent}
+    assert len(sent) == len(cells) == 2, sent
     regular, gig = cells["regular"]["data"], cells["gig"]["data"]
     assert (regular["suppressed"], regular["children"], regular["class_type"]) == (False, 5, "school_age")
     assert (gig["suppressed"], gig["children"], gig["amount_fen"]) == (True, None, None), "fewer than 5: no numbers"
     start, end = dt.datetime.fromisoformat(regular["period_start"]), dt.datetime.fromisoformat(regular["period_end"])
-    assert end - start == dt.timedelta(seconds=PERIOD_S) and start == period_start(start, PERIOD_S)
+    assert end - start == dt.timedelta(seconds=hour) and start == period_start(start, hour)
     assert regular["period_start"] == gig["period_start"]
     for cell in cells.values():
         assert on_the_hour(cell["occurred_at"]) and cell["causation_id"] is None
-    await asyncio.sleep(3)  # more ticks of the timer publish nothing more about the period
-    assert len(await cells_of(stack, union.union_id, "enrolled")) == 2
 
 
 async def test_a_redelivered_enrolment_counts_once_in_the_subsidy_statistics(stack: Stack, start_service) -> None:

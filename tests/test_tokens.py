@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from deploy.keys import SERVICES
 from shared.auth import Principal, audience, mint, signing_key
 from testkit.processes import ServiceProcess
-from tests.conftest import Stack
+from tests.conftest import SharedStarter, Stack
 
 ADMIN = Principal(sub="admin-tokens-test", role="admin")
 
@@ -38,8 +38,8 @@ def signed(payload: dict, key: object | None = None, algorithm: str = "EdDSA") -
 
 
 @pytest.fixture
-async def enrollment(start_service) -> ServiceProcess:
-    return await start_service("enrollment").wait_healthy()
+async def enrollment(module_service: SharedStarter) -> ServiceProcess:
+    return await module_service("enrollment")
 
 
 async def audit_answer(service: ServiceProcess, token: str) -> httpx.Response:

@@ -10,7 +10,7 @@ from shared.contracts.enrollment import ChildRegistered
 from shared.envelope import Envelope
 from testkit.kafka import publish_envelopes, wait_caught_up
 from testkit.scenarios import child_registered, envelope
-from tests.conftest import Stack
+from tests.conftest import SharedStarter, Stack
 from tests.support.polling import eventually
 
 
@@ -39,8 +39,10 @@ def _checked_in(registered: ChildRegistered, at: dt.datetime) -> Envelope:
     )
 
 
-async def test_a_duplicated_check_in_event_tells_each_guardian_once(stack: Stack, start_service) -> None:
-    await start_service("notify").wait_healthy()
+async def test_a_duplicated_check_in_event_tells_each_guardian_once(
+    stack: Stack, module_service: SharedStarter
+) -> None:
+    await module_service("notify")
     registered = child_registered(guardians=2)
     checked_in = _checked_in(registered, dt.datetime(2027, 7, 5, 0, 12, tzinfo=dt.UTC))
     await publish_envelopes(stack.kafka, stack.topic("enrollment.events"), [envelope(registered)])
@@ -51,8 +53,8 @@ async def test_a_duplicated_check_in_event_tells_each_guardian_once(stack: Stack
     assert {m["body"] for m in messages} == {"小红 08:12 已入园，晨检正常。"}
 
 
-async def test_a_refused_check_in_is_told_to_the_parents(stack: Stack, start_service) -> None:
-    await start_service("notify").wait_healthy()
+async def test_a_refused_check_in_is_told_to_the_parents(stack: Stack, module_service: SharedStarter) -> None:
+    await module_service("notify")
     registered = child_registered(guardians=1)
     refused = envelope(
         CheckInRefused(
@@ -71,9 +73,9 @@ async def test_a_refused_check_in_is_told_to_the_parents(stack: Stack, start_ser
 
 
 async def test_a_check_in_that_overtakes_the_registration_is_told_when_the_registration_arrives(
-    stack: Stack, start_service
+    stack: Stack, module_service: SharedStarter
 ) -> None:
-    await start_service("notify").wait_healthy()
+    await module_service("notify")
     registered = child_registered(guardians=2)
     checked_in = _checked_in(registered, dt.datetime(2027, 7, 5, 0, 20, tzinfo=dt.UTC))
     await publish_envelopes(stack.kafka, stack.topic("attendance.events"), [checked_in])

@@ -18,7 +18,7 @@ from tests.conftest import Stack
 from tests.notify.conftest import INAPP, LOOPBACK_RECEIVERS, Family, WebhookReceiver, checked_in, mailed_codes
 from tests.support.polling import eventually
 
-DEADLINE_S = 6
+DEADLINE_S = 3
 
 
 @pytest.fixture(scope="module")

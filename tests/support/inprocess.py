@@ -90,10 +90,14 @@ class InProcess:
     def runtime(self) -> Runtime:
         return self.app.state.runtime
 
+    async def envelopes(self, event_type: str) -> list[dict[str, Any]]:
+        """Each whole envelope of ``event_type`` in the outbox, in the order written."""
+        rows = await self.runtime.pool.fetch("SELECT payload FROM outbox WHERE event_type = $1 ORDER BY id", event_type)
+        return [json.loads(r["payload"]) for r in rows]
+
     async def emitted(self, event_type: str, **data: Any) -> list[dict[str, Any]]:
         """The ``data`` of each event of ``event_type`` in the outbox whose fields match ``data``."""
-        rows = await self.runtime.pool.fetch("SELECT payload FROM outbox WHERE event_type = $1 ORDER BY id", event_type)
-        found = [json.loads(r["payload"])["data"] for r in rows]
+        found = [e["data"] for e in await self.envelopes(event_type)]
         return [d for d in found if all(str(d.get(k)) == str(v) for k, v in data.items())]
 
 
