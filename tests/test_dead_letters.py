@@ -11,7 +11,7 @@ import uuid
 from deploy.endpoints import ROOT
 from testkit.kafka import publish, publish_envelopes, read_all, wait_caught_up
 from testkit.scenarios import child_enrolled, child_registered, envelope
-from tests.conftest import Stack
+from tests.conftest import SharedStarter, Stack
 
 
 def _headers(record) -> dict[str, str]:
@@ -26,8 +26,10 @@ async def _roster_count(stack: Stack, child_id: uuid.UUID) -> int:
         await conn.close()
 
 
-async def test_a_malformed_event_is_dead_lettered_and_the_next_one_is_handled(stack: Stack, start_service) -> None:
-    await start_service("attendance").wait_healthy()
+async def test_a_malformed_event_is_dead_lettered_and_the_next_one_is_handled(
+    stack: Stack, module_service: SharedStarter
+) -> None:
+    await module_service("attendance")
     registered = child_registered()
     child_id = registered.child_id
     key = str(child_id).encode()
@@ -52,8 +54,10 @@ async def test_a_malformed_event_is_dead_lettered_and_the_next_one_is_handled(st
     assert headers["type"] == "child.enrolled", "original headers are kept"
 
 
-async def test_a_handler_that_keeps_failing_is_retried_then_dead_lettered(stack: Stack, start_service) -> None:
-    attendance = await start_service("attendance").wait_healthy()
+async def test_a_handler_that_keeps_failing_is_retried_then_dead_lettered(
+    stack: Stack, module_service: SharedStarter
+) -> None:
+    attendance = await module_service("attendance")
     registered = child_registered()
     child_id, class_id = registered.child_id, uuid.uuid4()
     first = envelope(child_enrolled(child_id=child_id, class_id=class_id))
@@ -78,11 +82,11 @@ async def test_a_handler_that_keeps_failing_is_retried_then_dead_lettered(stack:
     assert await attendance.metric("tuoguan_event_retries_total", kind="handler") >= 2
 
 
-async def test_dead_letters_can_be_listed_and_redriven(stack: Stack, start_service) -> None:
+async def test_dead_letters_can_be_listed_and_redriven(stack: Stack, module_service: SharedStarter) -> None:
     child_id = uuid.uuid4()
     key = str(child_id).encode()
     topic = stack.topic("enrollment.events")
-    await start_service("attendance").wait_healthy()
+    await module_service("attendance")
     await publish(stack.kafka, topic, [(key, b"not json at all", [])])
     await wait_caught_up(stack.kafka, stack.group("attendance"), topic)
     (letter,) = [
