@@ -115,7 +115,7 @@ async def test_a_database_restart_answers_parents_503_with_retry_after_then_succ
         phase = "during"
         await asyncio.to_thread(postgres.stop)
         down_at = time.monotonic()
-        await asyncio.sleep(8)
+        await asyncio.sleep(4)
         stop.set()
         await asyncio.wait_for(asyncio.gather(*tasks), 60)
         await asyncio.to_thread(postgres.start)
