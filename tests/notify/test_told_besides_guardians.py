@@ -12,7 +12,12 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from shared.contracts.attendance import ChildAbsent, LatePickupEscalated, StaffingRatioExceeded
+from shared.contracts.attendance import (
+    ChildAbsent,
+    LatePickupEscalated,
+    StaffingRatioExceeded,
+    StaffingRatioRestored,
+)
 from shared.contracts.enrollment import EmergencyContact, SiteOpened
 from shared.contracts.subsidy import FundExhausted, FundLow, SubsidyRejected
 from testkit.city import token
@@ -155,6 +160,10 @@ async def test_a_staffing_ratio_exceeded_tells_the_site_lead(notify: InProcess) 
     (alert,) = await sent_to(notify, phone)
     assert alert["source_type"] == "staffing.ratio_exceeded" and alert["safety"]
     assert "在园 9 名儿童" in alert["body"] and "每人 7 名" in alert["body"]
+    restored = StaffingRatioRestored(**{**over.model_dump(), "children_present": 7})
+    await notify.deliver(envelope(restored))
+    _, cleared = await sent_to(notify, phone)
+    assert cleared["source_type"] == "staffing.ratio_restored" and not cleared["safety"] and "已恢复" in cleared["body"]
 
 
 async def test_a_fund_running_low_then_dry_tells_its_unions_staff_contact_once_each(notify: InProcess) -> None:

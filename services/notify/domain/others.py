@@ -19,7 +19,7 @@ from shared.money import yuan
 # Events told to staff contacts only (a late pick-up reaches them through the guardians' events).
 StaffTold: TypeAlias = StaffingRatioExceeded | StaffingRatioRestored | FundLow | FundExhausted
 STAFF_TOLD: tuple[type[Event], ...] = get_args(StaffTold)
-STAFF_SAFETY = (LatePickupEscalated, StaffingRatioExceeded)  # sent at once, marked as alerts
+STAFF_SAFETY = (LatePickupEscalated, StaffingRatioExceeded)  # marked as alerts (not a ratio restored)
 
 
 def _short(some_id: uuid.UUID) -> str:

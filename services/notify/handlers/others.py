@@ -16,7 +16,7 @@ import asyncpg
 from services.notify.db import contacts
 from services.notify.db.notifications import Notification
 from services.notify.domain.others import STAFF_SAFETY, emergency_contact_message, staff_message
-from shared.contracts.attendance import LatePickupEscalated, StaffingRatioExceeded
+from shared.contracts.attendance import LatePickupEscalated, StaffingRatioExceeded, StaffingRatioRestored
 from shared.contracts.subsidy import FundExhausted, FundLow
 from shared.envelope import Event
 from shared.uow import UnitOfWork
@@ -49,13 +49,17 @@ async def notes_for_others(
     tx: asyncpg.Connection, told: Sequence[Told], now: dt.datetime
 ) -> list[tuple[Notification, UnitOfWork]]:
     """The notifications for emergency and staff contacts about these events."""
+    if not told:
+        return []
     scopes = {s for event, _, _ in told if (s := _scope_of(event)) is not None}
     staff = {
-        kind: await contacts.staff_contacts(tx, kind, [i for k, i in scopes if k == kind]) for kind in ("site", "union")
+        kind: await contacts.staff_contacts(tx, kind, ids) if (ids := [i for k, i in scopes if k == kind]) else {}
+        for kind in ("site", "union")
     }
-    emergency = await contacts.emergency_contacts_of(
-        tx, [e.child_id for e, _, _ in told if isinstance(e, LatePickupEscalated) and e.audience == "emergency_contact"]
-    )
+    needed = [
+        e.child_id for e, _, _ in told if isinstance(e, LatePickupEscalated) and e.audience == "emergency_contact"
+    ]
+    emergency = await contacts.emergency_contacts_of(tx, needed) if needed else {}
     notes = []
     for event, uow, child in told:
         if isinstance(event, LatePickupEscalated) and event.audience == "emergency_contact":
@@ -98,7 +102,7 @@ def _note(event: Event, uow: UnitOfWork, to: Recipient, body: str, now: dt.datet
         channel=to.channel,
         address=to.address,
         body=body,
-        safety=isinstance(event, STAFF_SAFETY),
+        safety=isinstance(event, STAFF_SAFETY) and not isinstance(event, StaffingRatioRestored),
         language=to.language,
         due_at=now,
         recipient=to.kind,
