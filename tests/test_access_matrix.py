@@ -287,5 +287,14 @@ async def test_notify_commands_are_open_to_exactly_the_entitled(stack: Stack, mo
             call("DELETE", f"{guardian}/webhooks/{uuid.uuid4()}"),
             expect("admin", "parent_own", ok=404),
         ),
+        # Who is told of the district's funds: named by its own staff (those above only read its figures).
+        "name the district's fund contact": (
+            call(
+                "POST",
+                f"{town.url['notify']}/unions/{town.inside.union_id}/staff-contacts",
+                {"display_name": "会计", "kind": "sms", "address": "+86 138 0000 7777"},
+            ),
+            expect("admin", "staff_inside", ok=201),
+        ),
     }
     await assert_matrix(table, town)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.envelope import Event
+
+RuleRefusal = Literal["fund_exhausted", "programme_cap_reached"]  # why the rules refused a subsidy
 
 
 class _ChildApplication(Event):
@@ -56,6 +58,9 @@ class SubsidyRejected(_ChildApplication):
 
     reason: str
     decided_by: str
+    reason_code: RuleRefusal | None = Field(
+        None, description="Why, when the rules refused it; None when union staff did (``reason`` is their words)"
+    )
 
 
 class SubsidySettled(_ChildApplication):
@@ -73,6 +78,7 @@ class _FundEvent(Event):
     fund_id: uuid.UUID
     budget_fen: int
     available_fen: int
+    union_id: uuid.UUID | None = Field(None, description="The union whose fund it is (its staff are told)")
 
     def partition_key(self) -> str:
         return str(self.fund_id)

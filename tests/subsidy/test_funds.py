@@ -37,8 +37,14 @@ async def test_many_approvals_racing_for_a_small_fund_never_overspend_it(union: 
     assert balance["available_fen"] == amount // 2
     rejected = [d.json() for d in decisions if d.json()["status"] == "rejected"]
     assert all(r["reason"] == f"fund {fund} cannot cover ¥100.00" for r in rejected)
-    assert len(await union.emitted("fund.exhausted", fund_id=fund)) == 1, "one alert, not 35"
-    assert len(await union.emitted("fund.low", fund_id=fund)) == 1
+    assert len(await union.emitted("fund.exhausted", fund_id=fund, union_id=union.union_id)) == 1, "one alert, not 35"
+    assert len(await union.emitted("fund.low", fund_id=fund, union_id=union.union_id)) == 1, (
+        "its union's staff are told"
+    )
+    codes = {
+        r["reason_code"] for r in await union.emitted("subsidy.rejected") if r["reason"].startswith(f"fund {fund}")
+    }
+    assert codes == {"fund_exhausted"}, "notify explains the rules' refusal in the parents' words"
 
 
 async def test_a_cancellation_gives_the_reserved_money_back(union: UnionFunds) -> None:
@@ -142,7 +148,7 @@ async def test_staff_reject_with_a_reason_and_auditors_get_the_ledger(union: Uni
     )
     await union.post(f"/applications/{a['application_id']}/decision", {"approve": True}, expect=200)
     (rejection,) = await union.emitted("subsidy.rejected", booking_id=refused.booking_id)
-    assert rejection["reason"] == "not a member"
+    assert rejection["reason"] == "not a member" and rejection["reason_code"] is None, "staff's own words"
 
     spending = (await union.get(f"/unions/{union.union_id}/spending?by=employment_category")).json()["rows"]
     assert [(r["key"], r["reserved_fen"], r["children"]) for r in spending] == [("gig", 2000, 1), ("regular", 0, 1)]

@@ -95,3 +95,26 @@ class RegisteredWebhook(BaseModel):
     address_id: uuid.UUID
     state: Literal["unconfirmed", "confirmed"]
     note: str
+
+
+class StaffContact(BaseModel):
+    contact_id: uuid.UUID
+    scope: Literal["union", "site"]
+    scope_id: uuid.UUID
+    display_name: str
+    kind: Literal["sms", "email", "wechat"]
+    address: str
+    language: Literal["zh-CN", "en"]
+    registered_by: str
+    created_at: Timestamp
+
+
+class StaffContacts(BaseModel):
+    scope: Literal["union", "site"]
+    scope_id: uuid.UUID
+    contacts: list[StaffContact]
+
+
+class RemovedStaffContact(BaseModel):
+    contact_id: uuid.UUID
+    removed: bool

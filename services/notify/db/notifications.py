@@ -18,12 +18,13 @@ LEASE = dt.timedelta(seconds=60)
 
 @dataclass(frozen=True)
 class Notification:
-    """One message for one guardian on one channel, about one event."""
+    """One message for one recipient on one channel, about one event. A recipient who is not a
+    guardian (``recipient``: an emergency contact, a staff contact) has their own id in ``guardian_id``."""
 
     notification_id: uuid.UUID
     envelope: Envelope
     guardian_id: uuid.UUID
-    child_id: uuid.UUID
+    child_id: uuid.UUID | None
     channel: str
     address: str
     body: str
@@ -31,6 +32,7 @@ class Notification:
     language: str
     due_at: dt.datetime
     code: SealedCode = NO_CODE
+    recipient: str = "guardian"
 
 
 async def insert(tx: asyncpg.Connection, notes: list[Notification]) -> set[uuid.UUID]:
@@ -41,12 +43,12 @@ async def insert(tx: asyncpg.Connection, notes: list[Notification]) -> set[uuid.
     rows = await tx.fetch(
         """INSERT INTO notifications (notification_id, source_event_id, source_type, guardian_id, child_id, channel,
                                       address, body, safety, language, status, due_at, delivered_at, sealed_code,
-                                      code_expires_at)
+                                      code_expires_at, recipient)
            SELECT n, e, t, g, c, ch, a, b, s, l, CASE WHEN ch = 'inapp' THEN 'delivered' ELSE 'pending' END, d,
-                  CASE WHEN ch = 'inapp' THEN now() END, sc, sx
+                  CASE WHEN ch = 'inapp' THEN now() END, sc, sx, r
            FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[],
-                       $9::bool[], $10::text[], $11::timestamptz[], $12::text[], $13::timestamptz[])
-                AS u(n, e, t, g, c, ch, a, b, s, l, d, sc, sx)
+                       $9::bool[], $10::text[], $11::timestamptz[], $12::text[], $13::timestamptz[], $14::text[])
+                AS u(n, e, t, g, c, ch, a, b, s, l, d, sc, sx, r)
            ON CONFLICT ON CONSTRAINT notifications_once DO NOTHING RETURNING notification_id""",
         [n.notification_id for n in notes],
         [n.envelope.event_id for n in notes],
@@ -61,6 +63,7 @@ async def insert(tx: asyncpg.Connection, notes: list[Notification]) -> set[uuid.
         [n.due_at for n in notes],
         [n.code.sealed for n in notes],
         [n.code.expires_at for n in notes],
+        [n.recipient for n in notes],
     )
     return {r["notification_id"] for r in rows}
 
@@ -99,7 +102,7 @@ async def claim_due(conn: Conn, now: dt.datetime, limit: int) -> list[asyncpg.Re
                WHERE (status = 'pending' AND due_at <= $1) OR (status = 'sending' AND lease_until < $1)
                ORDER BY safety DESC, due_at LIMIT $2 FOR UPDATE SKIP LOCKED)
            RETURNING notification_id, guardian_id, child_id, channel, address, body, safety, language, attempts,
-                     source_event_id, source_type, sealed_code, code_expires_at,
+                     source_event_id, source_type, sealed_code, code_expires_at, recipient,
                      (SELECT secret FROM webhook_endpoints w WHERE n.channel = 'webhook'
                       AND w.guardian_id = n.guardian_id AND w.url = n.address) AS signing_secret""",
         now,
@@ -183,7 +186,7 @@ async def blank_expired_codes(conn: Conn, now: dt.datetime) -> int:
 async def deliveries_of(conn: Conn, guardian_id: uuid.UUID) -> list[dict[str, Any]]:
     rows = await conn.fetch(
         """SELECT notification_id, source_type, channel, address, status, attempts, due_at, delivered_at, last_error
-           FROM notifications WHERE guardian_id = $1 ORDER BY created_at DESC LIMIT 200""",
+           FROM notifications WHERE guardian_id = $1 AND recipient = 'guardian' ORDER BY created_at DESC LIMIT 200""",
         guardian_id,
     )
     return [dict(r) for r in rows]

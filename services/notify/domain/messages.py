@@ -8,6 +8,7 @@ from typing import TypeAlias, get_args
 from services.notify.domain.codes import CODE_SLOT
 from shared.contracts.attendance import (
     CheckInRefused,
+    ChildAbsent,
     ChildCheckedIn,
     ChildPickedUp,
     LatePickupEscalated,
@@ -15,7 +16,7 @@ from shared.contracts.attendance import (
     PickupRefused,
 )
 from shared.contracts.enrollment import BookingCancelled, BookingPromoted, BookingWaitlisted, ChildEnrolled
-from shared.contracts.subsidy import SubsidyApproved
+from shared.contracts.subsidy import SubsidyApproved, SubsidyRejected
 from shared.envelope import Event
 from shared.money import yuan
 from shared.timezones import LOCAL_TIME
@@ -33,6 +34,8 @@ Told: TypeAlias = (
     | ChildPickedUp
     | LatePickupEscalated
     | SubsidyApproved
+    | ChildAbsent
+    | SubsidyRejected
 )
 TOLD: tuple[type[Event], ...] = get_args(Told)  # the same, as classes to subscribe to
 
@@ -65,6 +68,28 @@ PICKUP_REFUSALS = {
     "expired": {"en": "the pick-up code had expired", "zh-CN": "验证码已过期"},
     "too_many_attempts": {"en": "too many wrong codes", "zh-CN": "验证码错误次数过多"},
 }
+
+
+# Why the rules refused a subsidy (SubsidyRejected.reason_code), in the guardian's words; a refusal
+# by union staff has no code and is told in the staff's own words.
+SUBSIDY_REFUSALS = {
+    "fund_exhausted": {
+        "en": "the union's subsidy fund has run out",
+        "zh-CN": "工会补贴资金已用完",
+    },
+    "programme_cap_reached": {
+        "en": "the subsidy limit for this programme has been reached",
+        "zh-CN": "本期托管班的补贴额度已用完",
+    },
+}
+
+
+def _rejection(event: SubsidyRejected, child: str, en: bool) -> str:
+    lang = "en" if en else "zh-CN"
+    why = SUBSIDY_REFUSALS[event.reason_code][lang] if event.reason_code else event.reason.strip()
+    if en:
+        return f"The childcare subsidy for {child} was not granted: {why}. The booking itself is not affected."
+    return f"{child} 的托管费补贴未获批准，原因：{why}。预订不受影响。"
 
 
 def message(event: Event, child: str, language: str = "zh-CN") -> str | None:
@@ -131,6 +156,15 @@ def message(event: Event, child: str, language: str = "zh-CN") -> str | None:
                 if en
                 else f"{child} 的托管费补贴 {amount} 已批准。"
             )
+        case ChildAbsent():
+            return (
+                f"{child} was not checked in by today's cut-off ({event.day:%d %b}) and is marked absent. "
+                f"If {child} should be at the site, contact the site now."
+                if en
+                else f"{child} 今日（{event.day:%m月%d日}）截止时间前未签到，已记为缺勤。如孩子应在托管点，请立即联系托管点。"
+            )
+        case SubsidyRejected():
+            return _rejection(event, child, en)
         case LatePickupEscalated() if event.audience == "guardians":
             return (
                 f"{child} is still at the site after closing time. Please come now."

@@ -121,7 +121,9 @@ class Dispatcher:
                 "child_id": row["child_id"],
                 "channel": row["channel"],
             }
-            about_a_child = row["child_id"] is not None  # not a confirmation code
+            # Guardians' notifications about a child are announced (not a confirmation code, nor a
+            # message to an emergency or staff contact, who are not guardians).
+            about_a_child = row["child_id"] is not None and row["recipient"] == "guardian"
             if not isinstance(sent, DeliveryFailed):
                 if await db.mark_delivered(tx, row["notification_id"]) and about_a_child:
                     uow.emit(

@@ -1,4 +1,5 @@
-"""Fan-out: every guardian of the child, in-app and on each address they confirmed, once per event."""
+"""Fan-out: every guardian of the child, in-app and on each address they confirmed, once per event;
+and those who are not guardians (see ``others``): the emergency contact, a site's lead, a union's staff."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ import uuid
 
 import asyncpg
 
-from services.notify.db import addresses, notifications, recipients
+from services.notify.db import addresses, contacts, notifications, recipients
 from services.notify.domain.codes import NO_CODE, SealedCode
 from services.notify.domain.messages import TOLD, Told, message
+from services.notify.domain.others import STAFF_TOLD, StaffTold
 from services.notify.domain.planning import SAFETY_ALERTS, Preferences, plan, reachable
+from services.notify.handlers.others import notes_for_others
 from shared.consumer import is_transient
-from shared.contracts.attendance import PickupCodeIssued
-from shared.contracts.enrollment import ChildRegistered
+from shared.contracts.attendance import LatePickupEscalated, PickupCodeIssued
+from shared.contracts.enrollment import ChildRegistered, SiteOpened
 from shared.contracts.notify import NotificationDelivered
 from shared.envelope import Envelope
 from shared.routing import EventBatch, EventRouter
@@ -37,6 +40,7 @@ async def know_the_guardians(batch: EventBatch[ChildRegistered]) -> None:
     await recipients.lock_children(tx, children)
     before = await recipients.recipients_of(tx, children)
     await recipients.replace_recipients(tx, [event for event, _ in batch])
+    await contacts.replace_emergency_contacts(tx, [event for event, _ in batch])
     await _catch_up_joined_guardians(batch, before)
     offered = [
         (g.guardian_id, c.kind, c.address)
@@ -96,9 +100,23 @@ async def _catch_up_joined_guardians(
                 )
 
 
+@events.on_batch(SiteOpened)
+async def know_the_sites(batch: EventBatch[SiteOpened]) -> None:
+    """Whose staff may name a site's lead (see ``access``)."""
+    await contacts.remember_sites(batch[0][1].tx, [event for event, _ in batch])
+
+
 @events.on_batch(*TOLD)
 async def tell_the_guardians(batch: EventBatch[Told]) -> None:
     await _tell(batch)
+
+
+@events.on_batch(*STAFF_TOLD)
+async def tell_the_staff(batch: EventBatch[StaffTold]) -> None:
+    """A site's lead of its staffing ratio, a union's staff of its funds; each event once."""
+    tx = batch[0][1].tx
+    notes = await notes_for_others(tx, [(event, uow, None) for event, uow in batch], dt.datetime.now(dt.UTC))
+    await notifications.insert(tx, [n for n, _ in notes])
 
 
 async def _tell(batch: EventBatch[Told]) -> None:
@@ -119,9 +137,13 @@ async def _tell(batch: EventBatch[Told]) -> None:
     now = dt.datetime.now(dt.UTC)
     notes: list[tuple[notifications.Notification, UnitOfWork]] = []
     waiting = []
+    for_others = []
     for event, uow in batch:
         if event.child_id not in known:
             waiting.append((uow.handled, event.child_id))
+            continue
+        if isinstance(event, LatePickupEscalated) and event.audience != "guardians":
+            for_others.append((event, uow, known[event.child_id][0]["child_name"]))
             continue
         code = SealedCode(event.sealed_code, event.expires_at) if isinstance(event, PickupCodeIssued) else NO_CODE
         for guardian in known[event.child_id]:
@@ -148,6 +170,7 @@ async def _tell(batch: EventBatch[Told]) -> None:
                         uow,
                     )
                 )
+    notes += await notes_for_others(tx, for_others, now)
     await recipients.defer(tx, waiting)
     fresh = await notifications.insert(tx, [n for n, _ in notes])
     for n, uow in notes:

@@ -36,7 +36,8 @@ async def reserve(tx: asyncpg.Connection, fund_id: uuid.UUID, amount: int) -> as
     return await tx.fetchrow(
         """UPDATE funds SET reserved_fen = reserved_fen + $2
            WHERE fund_id = $1 AND budget_fen - reserved_fen - spent_fen >= $2
-           RETURNING fund_id, budget_fen, budget_fen - reserved_fen - spent_fen AS available_fen, low_alerted""",
+           RETURNING fund_id, union_id, budget_fen, budget_fen - reserved_fen - spent_fen AS available_fen,
+                     low_alerted""",
         fund_id,
         amount,
     )

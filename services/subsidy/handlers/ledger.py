@@ -23,6 +23,7 @@ from shared.contracts.subsidy import (
     FundExhausted,
     FundLow,
     FundShare,
+    RuleRefusal,
     SubsidyApproved,
     SubsidyRejected,
     SubsidySettled,
@@ -47,9 +48,10 @@ async def _count(tx: asyncpg.Connection, application: asyncpg.Record, measure: M
 
 
 class NotCovered(Exception):
-    def __init__(self, reason: str, fund: asyncpg.Record | None = None) -> None:
+    def __init__(self, reason: str, code: RuleRefusal, fund: asyncpg.Record | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.code = code
         self.fund = fund
 
 
@@ -68,25 +70,39 @@ async def approve(uow: UnitOfWork, application: asyncpg.Record, *, by: str) -> b
                 if cap is not None and not await funds.use_programme_cap(
                     tx, line["policy_id"], application["programme_id"], line["amount_fen"], cap
                 ):
-                    raise NotCovered(f"the policy's cap for this programme ({yuan(cap)}) is reached")
+                    raise NotCovered(
+                        f"the policy's cap for this programme ({yuan(cap)}) is reached", "programme_cap_reached"
+                    )
             for fund_id, amount in sorted(per_fund.items()):
                 left = await funds.reserve(tx, fund_id, amount)
                 if left is None:
-                    raise NotCovered(f"fund {fund_id} cannot cover {yuan(amount)}", await funds.get_fund(tx, fund_id))
+                    raise NotCovered(
+                        f"fund {fund_id} cannot cover {yuan(amount)}",
+                        "fund_exhausted",
+                        await funds.get_fund(tx, fund_id),
+                    )
                 if left["available_fen"] < left["budget_fen"] * LOW_SHARE and await funds.flag(
                     tx, fund_id, "low_alerted"
                 ):
                     uow.emit(
-                        FundLow(fund_id=fund_id, budget_fen=left["budget_fen"], available_fen=left["available_fen"])
+                        FundLow(
+                            fund_id=fund_id,
+                            budget_fen=left["budget_fen"],
+                            available_fen=left["available_fen"],
+                            union_id=left["union_id"],
+                        )
                     )
             await applications.move_lines(tx, application["application_id"], ("proposed",), "reserved")
     except NotCovered as refusal:
-        await reject(uow, application, by=by, reason=refusal.reason)
+        await reject(uow, application, by=by, reason=refusal.reason, code=refusal.code)
         fund = refusal.fund
         if fund is not None and await funds.flag(tx, fund["fund_id"], "exhausted_alerted"):
             uow.emit(
                 FundExhausted(
-                    fund_id=fund["fund_id"], budget_fen=fund["budget_fen"], available_fen=fund["available_fen"]
+                    fund_id=fund["fund_id"],
+                    budget_fen=fund["budget_fen"],
+                    available_fen=fund["available_fen"],
+                    union_id=fund["union_id"],
                 )
             )
         return False
@@ -106,7 +122,10 @@ async def approve(uow: UnitOfWork, application: asyncpg.Record, *, by: str) -> b
     return True
 
 
-async def reject(uow: UnitOfWork, application: asyncpg.Record, *, by: str, reason: str) -> None:
+async def reject(
+    uow: UnitOfWork, application: asyncpg.Record, *, by: str, reason: str, code: RuleRefusal | None = None
+) -> None:
+    """``code`` when the rules refused it; staff's own refusals have only their ``reason``."""
     tx = uow.tx
     await applications.move_lines(tx, application["application_id"], ("proposed",), "released")
     await applications.set_status(tx, application["application_id"], "rejected", by=by, reason=reason)
@@ -117,6 +136,7 @@ async def reject(uow: UnitOfWork, application: asyncpg.Record, *, by: str, reaso
             child_id=application["child_id"],
             reason=reason,
             decided_by=by,
+            reason_code=code,
         )
     )
 

@@ -1,0 +1,85 @@
+"""The words recipients who are not guardians read: a child's emergency contact (step 2 of a late
+pick-up) and staff contacts (a site's lead: step 3, the staffing ratio; a union's staff: its funds).
+No I/O.
+
+They have no app account and read the message on their own phone or mailbox, so it says only what
+they need to act: never a pick-up code, a health detail or a guardian's own message.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TypeAlias, get_args
+
+from shared.contracts.attendance import LatePickupEscalated, StaffingRatioExceeded, StaffingRatioRestored
+from shared.contracts.subsidy import FundExhausted, FundLow
+from shared.envelope import Event
+from shared.money import yuan
+
+# Events told to staff contacts only (a late pick-up reaches them through the guardians' events).
+StaffTold: TypeAlias = StaffingRatioExceeded | StaffingRatioRestored | FundLow | FundExhausted
+STAFF_TOLD: tuple[type[Event], ...] = get_args(StaffTold)
+STAFF_SAFETY = (LatePickupEscalated, StaffingRatioExceeded)  # marked as alerts (not a ratio restored)
+
+
+def _short(some_id: uuid.UUID) -> str:
+    return str(some_id)[:8]
+
+
+def emergency_contact_message(event: LatePickupEscalated, child: str, language: str = "zh-CN") -> str:
+    """Step 2 of a late pick-up, to the child's emergency contact."""
+    if language == "en":
+        return (
+            f"You are the emergency contact of {child}. {child} is still at the childcare site after closing "
+            "time and the parents have not come yet. Please reach the parents, or come to the site."
+        )
+    return (
+        f"您是 {child} 的紧急联系人。{child} 仍在托管点，已过离园时间，家长尚未来接。请联系家长或尽快到托管点接孩子。"
+    )
+
+
+def staff_message(event: Event, child: str | None, language: str = "zh-CN") -> str | None:
+    """The text for a staff contact about ``event`` (``child``: the child's name, for a late pick-up)."""
+    en = language == "en"
+    match event:
+        case LatePickupEscalated(audience="site_lead"):
+            return (
+                f"Site lead: {child} is still at the site after closing time; the parents and the emergency "
+                f"contact have been told and nobody has come. Please take charge of {child} now."
+                if en
+                else f"现场负责人：{child} 仍在托管点，已过离园时间；已通知家长和紧急联系人，仍无人来接。请立即负责照看并联系家长。"
+            )
+        case StaffingRatioRestored():
+            return (
+                f"Class {_short(event.class_id)} on {event.day:%d %b} is back within its staffing ratio: "
+                f"{event.children_present} children, {event.staff_on_duty} staff."
+                if en
+                else f"{event.day:%m月%d日} 班级 {_short(event.class_id)} 师生比已恢复：在园 {event.children_present} 名儿童，"
+                f"{event.staff_on_duty} 名教职工。"
+            )
+        case StaffingRatioExceeded():
+            return (
+                f"Alert: class {_short(event.class_id)} on {event.day:%d %b} has {event.children_present} children "
+                f"present and {event.staff_on_duty} staff on duty; at most {event.children_per_staff} children "
+                "per staff member are allowed. Please add staff now."
+                if en
+                else f"提醒：{event.day:%m月%d日} 班级 {_short(event.class_id)} 在园 {event.children_present} 名儿童，"
+                f"仅 {event.staff_on_duty} 名教职工在岗，超过每人 {event.children_per_staff} 名的师生比，请立即增派人手。"
+            )
+        case FundLow():
+            return (
+                f"Subsidy fund {_short(event.fund_id)} is running low: {yuan(event.available_fen)} of "
+                f"{yuan(event.budget_fen)} is left."
+                if en
+                else f"补贴资金 {_short(event.fund_id)} 余额不足：预算 {yuan(event.budget_fen)}，"
+                f"剩余 {yuan(event.available_fen)}。"
+            )
+        case FundExhausted():
+            return (
+                f"Subsidy fund {_short(event.fund_id)} is exhausted ({yuan(event.available_fen)} of "
+                f"{yuan(event.budget_fen)} left): new subsidy applications it should pay are being rejected."
+                if en
+                else f"补贴资金 {_short(event.fund_id)} 已用完（预算 {yuan(event.budget_fen)}，剩余 "
+                f"{yuan(event.available_fen)}），由其支付的新补贴申请正在被拒绝。"
+            )
+    return None
