@@ -74,26 +74,6 @@ class ChildRegistered(Event):
         return str(self.child_id)
 
 
-ChildPart = Literal["display_name", "birth_date", "guardians", "authorised_adults", "emergency_contact"]
-
-
-class ChildUpdated(Event):
-    """A child's record changed after registration (a co-guardian accepted, say): the guardians
-    are told what changed and by whom. The new picture itself travels in ``child.registered``,
-    published just before this."""
-
-    TYPE: ClassVar[str] = "child.updated"
-    STREAM: ClassVar[str] = "enrollment.events"
-
-    child_id: uuid.UUID
-    changed: tuple[ChildPart, ...] = Field(min_length=1)
-    by: ChangedBy
-    guardian_added: str | None = Field(None, max_length=80, description="The new guardian's name, when one joined")
-
-    def partition_key(self) -> str:
-        return str(self.child_id)
-
-
 class _SeatsConfirmed(Event):
     booking_id: uuid.UUID
     child_id: uuid.UUID

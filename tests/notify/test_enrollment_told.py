@@ -10,7 +10,6 @@ from shared.contracts.enrollment import (
     BookingCancelled,
     BookingChanged,
     BookingPromoted,
-    ChildUpdated,
     PriorityRejected,
     PriorityVerified,
 )
@@ -51,7 +50,6 @@ async def test_parents_are_told_who_changed_a_booking_the_promotions_deadline_an
             child_id=child_id, claim_id=uuid.uuid4(), category="gig", reason="证明齐全", priority_group="gig"
         ),
         PriorityRejected(child_id=child_id, claim_id=uuid.uuid4(), category="hardship", reason="证明已过期"),
-        ChildUpdated(child_id=child_id, changed=("guardians",), by="parent", guardian_added="李强"),
     ]
     await notify.deliver(*(envelope(e) for e in events))
     told = {n["source_type"]: n["body"] for n in await family.inbox(0)}
@@ -62,15 +60,11 @@ async def test_parents_are_told_who_changed_a_booking_the_promotions_deadline_an
         "请在 07月02日 10:00 前确认或放弃，逾期名额将顺延给下一位。",
         "priority.verified": "小红 的优先资格（新就业形态劳动者）已审核通过（证明齐全），适用于此后的预订。",
         "priority.rejected": "小红 的优先资格申请（困难职工）未通过：证明已过期。",
-        "child.updated": "小红 的档案已更新（由家长操作）：监护人。李强 已成为监护人。",
     }
     in_english = {n["source_type"]: n["body"] for n in await family.inbox(1)}
     assert in_english["booking.changed"] == "小红's booking changed (by union staff): 1 days given up (07 Jul)."
     assert in_english["booking.cancelled"] == "小红's booking is cancelled (automatically)."
     assert in_english["booking.promoted"].endswith(
         "Accept or release it by 02 Jul 10:00; otherwise it goes to the next child."
-    )
-    assert (
-        in_english["child.updated"] == "小红's record was updated (by a guardian): guardians. 李强 is now a guardian."
     )
     assert in_english["priority.rejected"] == "小红's priority claim as a hardship family was not accepted: 证明已过期."

@@ -20,7 +20,7 @@ from services.enrollment.db import people as db
 from services.enrollment.domain import TooManyChildren
 from services.enrollment.domain.commands import AcceptGuardianship, GuardianIn, RegisterChild
 from services.enrollment.domain.seats import child_priority_group
-from shared.contracts.enrollment import AuthorisedAdult, Channel, ChildRegistered, ChildUpdated, GuardianContact
+from shared.contracts.enrollment import AuthorisedAdult, Channel, ChildRegistered, GuardianContact
 from shared.db import present
 from shared.errors import Invalid, NotAllowed
 from shared.outcomes import Created, Done
@@ -79,8 +79,8 @@ async def accept_guardianship(
     max_children: int,
     max_per_kind: int,
 ) -> Done:
-    """An invited member accepts: they are linked to the child, everyone who knows the child
-    learns the new picture (``child.registered`` again), and the guardians are told (``child.updated``)."""
+    """An invited member accepts: they are linked to the child, and everyone who knows the child
+    learns the new picture (``child.registered`` again)."""
     tx, actor = uow.tx, uow.issuer
     member_id = _invited_member(actor)
     if cmd.channels is not None:
@@ -104,11 +104,6 @@ async def accept_guardianship(
     await db.set_priority_group(tx, child_id, declared)
     registered = await db.registration(tx, present(await db.get_child(tx, child_id), "child"))
     uow.emit(registered, union_id=child["union_id"])
-    joined = next(g["display_name"] for g in guardians if g["guardian_id"] == member_id)
-    uow.emit(
-        ChildUpdated(child_id=child_id, changed=("guardians",), by="parent", guardian_added=joined),
-        union_id=child["union_id"],
-    )
     return Done(
         {
             "child_id": str(child_id),

@@ -21,7 +21,6 @@ from shared.contracts.enrollment import (
     BookingWaitlisted,
     ChangedBy,
     ChildEnrolled,
-    ChildUpdated,
     PriorityRejected,
     PriorityVerified,
 )
@@ -39,7 +38,6 @@ Told: TypeAlias = (
     | BookingChanged
     | PriorityVerified
     | PriorityRejected
-    | ChildUpdated
     | ChildCheckedIn
     | CheckInRefused
     | PickupCodeIssued
@@ -88,13 +86,6 @@ CHANGED_BY: dict[ChangedBy, dict[str, str]] = {
     "provider_staff": {"en": "by the care provider", "zh-CN": "由托管机构操作"},
     "admin": {"en": "by the platform administrator", "zh-CN": "由平台管理员操作"},
     "system": {"en": "automatically", "zh-CN": "由系统自动处理"},
-}
-CHILD_PARTS = {
-    "display_name": {"en": "name", "zh-CN": "姓名"},
-    "birth_date": {"en": "date of birth", "zh-CN": "出生日期"},
-    "guardians": {"en": "guardians", "zh-CN": "监护人"},
-    "authorised_adults": {"en": "pick-up adults", "zh-CN": "授权接送人"},
-    "emergency_contact": {"en": "emergency contact", "zh-CN": "紧急联系人"},
 }
 CATEGORIES = {
     "gig": {"en": "gig worker", "zh-CN": "新就业形态劳动者"},
@@ -156,18 +147,6 @@ def message(event: Event, child: str, language: str = "zh-CN") -> str | None:
                 else f"{child} 的托管预订已变更{_by(event.by, en)}：取消 {len(event.removed_days)} 天"
                 f"（{_span(event.removed_days, en)}）。"
             )
-        case ChildUpdated():
-            lang = "en" if en else "zh-CN"
-            parts = (
-                ", ".join(CHILD_PARTS[p][lang] for p in event.changed)
-                if en
-                else "、".join(CHILD_PARTS[p][lang] for p in event.changed)
-            )
-            if en:
-                joined = f" {event.guardian_added} is now a guardian." if event.guardian_added else ""
-                return f"{child}'s record was updated{_by(event.by, en)}: {parts}.{joined}"
-            joined = f"{event.guardian_added} 已成为监护人。" if event.guardian_added else ""
-            return f"{child} 的档案已更新{_by(event.by, en)}：{parts}。{joined}"
         case PriorityVerified():
             what = CATEGORIES[event.category]["en" if en else "zh-CN"]
             return (
