@@ -4,6 +4,7 @@ every change and cancellation of a booking says who made it."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 
@@ -111,3 +112,21 @@ async def test_a_partial_change_says_who_made_it_and_partners_never_learn_who(
     (changed,) = await enrollment.emitted("booking.changed", booking_id=booking["booking_id"])
     assert (changed["by"], changed["by_id"]) == ("parent", None)
     assert not {"by", "by_id"} & set(CoverEnded.model_fields), "the insurer's feed of a given-up day says no who"
+
+
+async def test_an_acceptance_racing_the_deadline_timer_has_exactly_one_effect(
+    enrollment: InProcess, city: City
+) -> None:
+    union, [(holder, held), (second, waiting)] = await _full_class(city, 2)
+    await city.post(f"/bookings/{held['booking_id']}/cancellation", {}, holder.token, expect=200)
+    accepting = city.post(f"/bookings/{waiting['booking_id']}/promotion/acceptance", {}, second.token, expect=None)
+    answer, _ = await asyncio.gather(accepting, _lapse(enrollment, HOLD + dt.timedelta(minutes=1)))
+    lapsed = await enrollment.emitted("booking.cancelled", booking_id=waiting["booking_id"])
+    if answer.status_code == 200:
+        assert lapsed == [], "accepted first: the timer left the seat alone"
+    else:
+        assert answer.status_code == 409 and len(lapsed) == 1, "released first: the acceptance came too late"
+    class_id = (await city.get(f"/bookings/{waiting['booking_id']}", second.token)).json()["class_id"]
+    day = SUMMER[0].isoformat()
+    seats = (await city.get(f"/classes/{class_id}/availability", union.staff, **{"from": day, "to": day})).json()
+    assert seats["days"][0]["taken"] == (1 if answer.status_code == 200 else 0), "the seat is counted once or not"

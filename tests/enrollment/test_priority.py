@@ -4,6 +4,7 @@ books as a regular member."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from testkit.city import SUMMER, City, token
@@ -121,3 +122,21 @@ async def test_only_staff_of_the_childs_part_of_the_tree_decide_and_a_claim_need
         first.json()["claim_id"],
     )
     assert audited >= 1, "the decision is in the audit trail"
+
+
+async def test_two_staff_deciding_one_claim_at_once_make_one_decision(enrollment: InProcess, city: City) -> None:
+    union = await city.union("周口市总工会")
+    parent = city.parent(union)
+    child = await city.child(parent, category="model_worker", verified=False)
+    claim = (await city.claim(parent, child["child_id"], "model_worker")).json()
+    url = f"/priority-claims/{claim['claim_id']}/decision"
+    answers = await asyncio.gather(
+        city.post(url, VERIFY, union.staff, expect=None),
+        city.post(url, {"decision": "reject", "reason": "材料不全"}, union.staff, expect=None),
+    )
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    told = [
+        *await enrollment.emitted("priority.verified", child_id=child["child_id"]),
+        *await enrollment.emitted("priority.rejected", child_id=child["child_id"]),
+    ]
+    assert len(told) == 1, "the family is told one decision"

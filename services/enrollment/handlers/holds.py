@@ -28,7 +28,10 @@ LAPSED = "the promoted seat was not accepted by its deadline"
 async def accept(booking_id: uuid.UUID, uow: UnitOfWork) -> Done:
     """The family accepts the seats held for the booking: no deadline any more."""
     tx, actor = uow.tx, uow.issuer
-    await acted_on(uow, booking_id)
+    booking, _, _ = await acted_on(uow, booking_id)
+    # The class days' locks, as the deadline timer takes them: one of the two decides first, the
+    # other sees what it did (the timer finds the seat accepted, or this finds it given up).
+    await seats.lock_seat_days(tx, booking["class_id"], _held(await db.booking_days(tx, booking_id), after=actor.now))
     accepted = await db.accept_held_days(tx, booking_id, actor.now)
     if not accepted:
         raise Conflict("no seat of this booking is held for acceptance (accepted, or past its deadline)")
