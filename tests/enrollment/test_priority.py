@@ -25,7 +25,7 @@ async def test_a_couriers_child_books_as_a_regular_member_until_union_staff_veri
         quotas=[{"priority_group": "gig", "seats": 1, "release_at": FAR_FUTURE}],
     )
     regular, courier = city.parent(union), city.parent(union)
-    await city.book(regular, (await city.child(regular))["child_id"], class_id, days=SUMMER[:3])
+    held = (await city.book(regular, (await city.child(regular))["child_id"], class_id, days=SUMMER[:3])).json()
     child = await city.child(courier, category="gig", verified=False)
     assert (child["priority_group"], child["verified_group"]) == ("gig", "regular"), "declared, not verified"
     (registered,) = await enrollment.emitted("child.registered", child_id=child["child_id"])
@@ -47,6 +47,10 @@ async def test_a_couriers_child_books_as_a_regular_member_until_union_staff_veri
     assert enrolled["priority_group"] == "gig", "subsidy reads the verified group"
     earlier = (await city.get(f"/bookings/{before['booking_id']}", courier.token)).json()
     assert earlier["priority_group"] == "regular", "verification counts for bookings made after it"
+    cancelled = {"days": [SUMMER[0].isoformat()]}
+    await city.post(f"/bookings/{held['booking_id']}/cancellation", cancelled, regular.token, expect=200)
+    (promoted,) = await enrollment.emitted("booking.promoted", booking_id=before["booking_id"])
+    assert promoted["priority_group"] == "regular", "a seat won later by an earlier booking is not subsidised as gig"
     seen = (await city.get(f"/children/{child['child_id']}", courier.token)).json()
     assert seen["verified_group"] == "gig"
     assert [(c["state"], c["reason"]) for c in seen["priority_claims"]] == [("verified", VERIFY["reason"])]
