@@ -139,9 +139,12 @@ class City:
         member_id = uuid.uuid4()
         return Parent(member_id, union.union_id, token("parent", union_id=union.union_id, member_id=member_id))
 
-    async def child(self, parent: Parent, *, guardians: int = 1, **options: Any) -> dict[str, Any]:
+    async def child(
+        self, parent: Parent, *, guardians: int = 1, verified: bool = True, **options: Any
+    ) -> dict[str, Any]:
         """Register a child (options as in ``registration``) as the parent; each further guardian is
-        another member of the parent's union, who accepts."""
+        another member of the parent's union, who accepts. A priority category is claimed with
+        evidence and (``verified``) verified by staff of the parent's union, so the child books in it."""
         co_guardians = [self.co_guardian(parent) for _ in range(1, guardians)]
         created = (
             await self.post(
@@ -155,7 +158,22 @@ class City:
                 priority_group=accepted["priority_group"],
                 invited_ids=[i for i in created["invited_ids"] if i != str(guardian.member_id)],
             )
+        if verified and created["priority_group"] != "regular":
+            decided = await self.verify(parent, created["child_id"], created["priority_group"])
+            created["verified_group"] = decided["priority_group"]
         return created
+
+    async def claim(self, parent: Parent, child_id: str, category: str, *, expect: int | None = 201) -> httpx.Response:
+        """The parent claims a priority category for the child, with a document's reference as evidence."""
+        body = {"category": category, "evidence": f"{category} 就业证明 编号 {uuid.uuid4().hex[:8]}"}
+        return await self.post(f"/children/{child_id}/priority-claims", body, parent.token, expect=expect)
+
+    async def verify(self, parent: Parent, child_id: str, category: str) -> dict[str, Any]:
+        """Claim the category and have staff of the parent's union verify it."""
+        claim = (await self.claim(parent, child_id, category)).json()
+        staff = token("union_staff", union_id=parent.union_id)
+        body = {"decision": "verify", "reason": "证明材料齐全"}
+        return (await self.post(f"/priority-claims/{claim['claim_id']}/decision", body, staff, expect=200)).json()
 
     def co_guardian(self, parent: Parent) -> Parent:
         """Another member of the parent's union (a co-guardian to invite)."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
+
+from pydantic import Field
 
 from shared.settings import ServiceSettings
 
@@ -15,6 +18,13 @@ class EnrollmentSettings(ServiceSettings):
 
     max_children_per_member: int = 10  # children a union member may be a guardian of (invitations count on acceptance)
     max_addresses_per_kind: int = 5  # e-mail, SMS or WeChat addresses given for one guardian, each
+    # A promoted waiting child's seat is held this long for the family to accept (handlers/holds.py);
+    # 0: a promotion confirms at once, with nothing to accept.
+    promotion_hold_s: float = Field(0, ge=0, le=14 * 24 * 3600)
+
+    @property
+    def promotion_hold(self) -> dt.timedelta | None:
+        return dt.timedelta(seconds=self.promotion_hold_s) if self.promotion_hold_s else None
 
 
 def settings_of(runtime: Runtime) -> EnrollmentSettings:

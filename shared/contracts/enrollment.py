@@ -17,6 +17,9 @@ from shared.envelope import Event
 ChannelKind = Literal["inapp", "email", "sms", "wechat", "webhook"]
 EmploymentCategory = Literal["gig", "migrant", "hardship", "model_worker", "dual_worker", "regular"]
 ClassType = Literal["infant", "kindergarten", "school_age"]
+# Who changed or cancelled a booking: a guardian, staff on the family's behalf, or the service itself
+# (a promoted seat released at its deadline).
+ChangedBy = Literal["parent", "union_staff", "provider_staff", "admin", "system"]
 
 
 class _Part(BaseModel):
@@ -117,10 +120,17 @@ class ChildEnrolled(_SeatsConfirmed):
 
 
 class BookingPromoted(_SeatsConfirmed):
-    """Seats freed up and a waitlisted booking now holds them on these days."""
+    """Seats freed up and a waitlisted booking now holds them on these days. With ``accept_by``
+    the seats are held for the family until then: they accept them, or give them up (by then or
+    by not answering) and the seats go to the next on the waitlist (``booking.changed`` or
+    ``booking.cancelled`` by ``system``)."""
 
     TYPE: ClassVar[str] = "booking.promoted"
     STREAM: ClassVar[str] = "enrollment.events"
+
+    accept_by: dt.datetime | None = Field(
+        None, description="The family accepts the seats by then, or they go to the next child; none: confirmed"
+    )
 
 
 class WaitlistPlace(_Part):
@@ -155,6 +165,10 @@ class BookingChanged(Event):
     removed_days: tuple[dt.date, ...] = Field(min_length=1)
     confirmed_days: tuple[dt.date, ...]
     waitlisted_days: tuple[dt.date, ...]
+    by: ChangedBy | None = Field(None, description="Who did it (absent in events from before it was told)")
+    by_id: str | None = Field(
+        None, description="The staff member's subject; never given for a parent (personal data) or the system"
+    )
 
     def partition_key(self) -> str:
         return str(self.child_id)
@@ -171,6 +185,39 @@ class BookingCancelled(Event):
     class_id: uuid.UUID
     days: tuple[dt.date, ...]
     reason: str = Field(max_length=200)
+    by: ChangedBy | None = Field(None, description="Who did it (absent in events from before it was told)")
+    by_id: str | None = Field(
+        None, description="The staff member's subject; never given for a parent (personal data) or the system"
+    )
 
     def partition_key(self) -> str:
         return str(self.child_id)
+
+
+class _PriorityDecided(Event):
+    child_id: uuid.UUID
+    claim_id: uuid.UUID
+    category: EmploymentCategory
+    reason: str = Field(min_length=1, max_length=200)
+
+    def partition_key(self) -> str:
+        return str(self.child_id)
+
+
+class PriorityVerified(_PriorityDecided):
+    """Union staff verified a family's claim to a priority category, on its evidence: the child's
+    bookings made from now on get the priority (and the subsidy) of ``priority_group``, the most
+    favoured category verified for the child. Bookings made before keep the group they were made with."""
+
+    TYPE: ClassVar[str] = "priority.verified"
+    STREAM: ClassVar[str] = "enrollment.events"
+
+    priority_group: EmploymentCategory
+
+
+class PriorityRejected(_PriorityDecided):
+    """Union staff rejected a family's claim to a priority category, for ``reason``; the child
+    keeps the group it had (regular when nothing is verified)."""
+
+    TYPE: ClassVar[str] = "priority.rejected"
+    STREAM: ClassVar[str] = "enrollment.events"

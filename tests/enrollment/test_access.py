@@ -14,6 +14,16 @@ async def _no_fund(union: Union) -> str:
 async def test_enrollment_commands_are_open_to_exactly_the_entitled(city: City) -> None:
     town = await settle_town(city, {"enrollment": ""}, _no_fund)
     e, u, network = town.url["enrollment"], str(town.inside.union_id), town.network
+    courier = await city.post(  # parent_own's second child, a courier's whose claim waits for staff
+        "/children", registration(category="gig"), town.bearer["parent_own"]
+    )
+    claim = await city.post(
+        f"/children/{courier.json()['child_id']}/priority-claims",
+        {"category": "gig", "evidence": "平台骑手证明 编号 0001"},
+        town.bearer["parent_own"],
+    )
+    claim_url = f"{e}/priority-claims/{claim.json()['claim_id']}/decision"
+    booking_of = town.bookings["admin"]
     luoyang = await city.union("洛阳市总工会")
     foreign = (
         await city.post("/providers", {"union_id": str(luoyang.union_id), "name": "别家教育"}, luoyang.staff)
@@ -75,6 +85,26 @@ async def test_enrollment_commands_are_open_to_exactly_the_entitled(city: City) 
                 },
             ),
             expect(*STAFF, "parent_own", ok=201),
+        ),
+        "claim a priority category no guardian declared": (
+            call(
+                "POST",
+                f"{e}/children/{town.child['child_id']}/priority-claims",
+                {"category": "gig", "evidence": "平台骑手证明 编号 0002"},
+            ),
+            expect(*STAFF, "parent_own", ok=422),
+        ),
+        "decide a priority claim (the first decides, the others find it decided)": (
+            call("POST", claim_url, {"decision": "verify", "reason": "证明齐全"}),
+            {**expect(*STAFF, ok=409), "admin": 200},
+        ),
+        "accept a promotion's seat when none is held": (
+            call("POST", f"{e}/bookings/{booking_of}/promotion/acceptance"),
+            expect(*STAFF, "parent_own", ok=409),
+        ),
+        "release a promotion's seat when none is held": (
+            call("POST", f"{e}/bookings/{booking_of}/promotion/release"),
+            expect(*STAFF, "parent_own", ok=409),
         ),
         "cancel a booking of the child": (
             call("POST", lambda role: f"{e}/bookings/{town.bookings[role]}/cancellation", {}),

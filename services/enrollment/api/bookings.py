@@ -10,10 +10,12 @@ from fastapi.responses import JSONResponse
 
 from services.enrollment.access import ensure_acts_for_child, not_found
 from services.enrollment.api import responses
+from services.enrollment.config import settings_of
 from services.enrollment.db import bookings as db
 from services.enrollment.db import people
-from services.enrollment.domain.commands import BookDays, CancelBooking
+from services.enrollment.domain.commands import AcceptSeats, BookDays, CancelBooking, ReleaseSeats
 from services.enrollment.handlers import bookings as handlers
+from services.enrollment.handlers import holds
 from shared.auth import Caller
 from shared.db import present
 from shared.http_commands import IdempotencyKey, respond
@@ -47,7 +49,31 @@ async def cancel(
     caller: Caller,
     key: IdempotencyKey,
 ) -> JSONResponse:
-    return await respond(request, caller, key, body, lambda uow: handlers.cancel(booking_id, body, uow))
+    hold = settings_of(rt).promotion_hold
+    return await respond(request, caller, key, body, lambda uow: handlers.cancel(booking_id, body, uow, hold=hold))
+
+
+@router.post(
+    "/bookings/{booking_id}/promotion/acceptance",
+    response_model=responses.SeatsAccepted,
+    summary="Accept the seats a promotion holds for the family until its deadline",
+)
+async def accept_promotion(
+    booking_id: uuid.UUID, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
+) -> JSONResponse:
+    return await respond(request, caller, key, AcceptSeats(), lambda uow: holds.accept(booking_id, uow))
+
+
+@router.post(
+    "/bookings/{booking_id}/promotion/release",
+    response_model=responses.BookingCancelled,
+    summary="Give back the seats a promotion holds for the family; the next waiting child gets them",
+)
+async def release_promotion(
+    booking_id: uuid.UUID, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
+) -> JSONResponse:
+    hold = settings_of(rt).promotion_hold
+    return await respond(request, caller, key, ReleaseSeats(), lambda uow: holds.release(booking_id, uow, hold=hold))
 
 
 @router.get(
@@ -72,6 +98,7 @@ async def read_booking(booking_id: uuid.UUID, rt: ServiceRuntime, caller: Caller
             {
                 "day": r["day"],
                 "state": r["state"],
+                **({"accept_by": r["hold_until"]} if r["hold_until"] else {}),
                 **({"waitlist_position": positions[r["day"]]} if r["day"] in positions else {}),
             }
             for r in await db.booking_days(rt.pool, booking_id)

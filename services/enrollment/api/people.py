@@ -13,8 +13,15 @@ from services.enrollment.access import ensure_acts_for_child, not_found
 from services.enrollment.api import responses
 from services.enrollment.config import settings_of
 from services.enrollment.db import people as db
-from services.enrollment.domain.commands import AcceptGuardianship, DeclineGuardianship, RegisterChild
+from services.enrollment.domain.commands import (
+    AcceptGuardianship,
+    ClaimPriority,
+    DecidePriority,
+    DeclineGuardianship,
+    RegisterChild,
+)
 from services.enrollment.handlers import people as handlers
+from services.enrollment.handlers import priority
 from shared.auth import Caller
 from shared.http_commands import IdempotencyKey, respond
 from shared.principal import require_role
@@ -48,7 +55,41 @@ async def read_child(child_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) ->
         **dict(child),
         "guardians": await db.guardians_of(rt.pool, child_id),
         "invited": await db.invited_to(rt.pool, child_id),
+        "priority_claims": await db.claims_of(rt.pool, child_id),
     }
+
+
+@router.post(
+    "/children/{child_id}/priority-claims",
+    status_code=201,
+    response_model=responses.PriorityClaimed,
+    summary="Claim a priority category a guardian declared, with evidence; it counts once union staff verify it",
+)
+async def claim_priority(
+    child_id: uuid.UUID,
+    body: ClaimPriority,
+    request: Request,
+    rt: ServiceRuntime,
+    caller: Caller,
+    key: IdempotencyKey,
+) -> JSONResponse:
+    return await respond(request, caller, key, body, lambda uow: priority.claim(child_id, body, uow))
+
+
+@router.post(
+    "/priority-claims/{claim_id}/decision",
+    response_model=responses.PriorityDecided,
+    summary="Verify or reject a priority claim, with a reason (union staff above the child's union)",
+)
+async def decide_priority(
+    claim_id: uuid.UUID,
+    body: DecidePriority,
+    request: Request,
+    rt: ServiceRuntime,
+    caller: Caller,
+    key: IdempotencyKey,
+) -> JSONResponse:
+    return await respond(request, caller, key, body, lambda uow: priority.decide(claim_id, body, uow))
 
 
 @router.get(

@@ -110,7 +110,8 @@ class Figures(BaseModel):
 
 class ChildRegistered(BaseModel):
     child_id: uuid.UUID
-    priority_group: str
+    priority_group: str  # declared by the guardians' categories
+    verified_group: str  # what the child books as: regular until union staff verify a claim
     guardian_ids: list[uuid.UUID]
     invited_ids: list[uuid.UUID]
     authorised_adult_ids: list[uuid.UUID]
@@ -144,12 +145,38 @@ class EmergencyContact(BaseModel):
     display_name: str
 
 
+class PriorityClaim(BaseModel):
+    claim_id: uuid.UUID
+    category: str
+    evidence: str
+    state: Literal["pending", "verified", "rejected"]
+    claimed_at: Timestamp
+    decided_at: Timestamp | None
+    reason: str | None
+
+
+class PriorityClaimed(BaseModel):
+    claim_id: uuid.UUID
+    child_id: uuid.UUID
+    category: str
+    state: Literal["pending"]
+
+
+class PriorityDecided(BaseModel):
+    claim_id: uuid.UUID
+    child_id: uuid.UUID
+    state: Literal["verified", "rejected"]
+    priority_group: str  # the child's verified group now
+
+
 class Child(BaseModel):
     child_id: uuid.UUID
     union_id: uuid.UUID
     display_name: str
     birth_date: dt.date
-    priority_group: str
+    priority_group: str  # declared by the guardians' categories
+    verified_group: str  # what the child books as (handlers/priority.py)
+    priority_claims: list[PriorityClaim]
     authorised_adults: list[AuthorisedAdult]
     emergency_contact: EmergencyContact | None
     guardian_ids: list[uuid.UUID]  # the linked guardians
@@ -172,7 +199,8 @@ class Invitations(BaseModel):
 class GuardianshipAccepted(BaseModel):
     child_id: uuid.UUID
     guardian_ids: list[uuid.UUID]
-    priority_group: str
+    priority_group: str  # declared
+    verified_group: str
 
 
 class GuardianshipDeclined(BaseModel):
@@ -184,6 +212,7 @@ class BookedDay(BaseModel):
     day: dt.date
     state: Literal["confirmed", "waitlisted", "cancelled"]
     waitlist_position: int | None = None  # on a waiting day only
+    accept_by: Timestamp | None = None  # on a promoted day held for the family to accept only
 
 
 class BookingMade(BaseModel):
@@ -206,3 +235,8 @@ class Booking(BaseModel):
     status: Literal["active", "cancelled"]
     priority_group: str
     days: list[BookedDay]
+
+
+class SeatsAccepted(BaseModel):
+    booking_id: uuid.UUID
+    accepted_days: list[dt.date]

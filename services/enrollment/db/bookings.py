@@ -65,10 +65,22 @@ async def insert_booking_days(
 
 
 async def set_day_state(
-    tx: asyncpg.Connection, booking_id: uuid.UUID, day: dt.date, state: str, pool: str | None
+    tx: asyncpg.Connection,
+    booking_id: uuid.UUID,
+    day: dt.date,
+    state: str,
+    pool: str | None,
+    *,
+    hold_until: dt.datetime | None = None,
 ) -> None:
+    """The day's new state; a promoted seat held for the family until ``hold_until`` (none: theirs)."""
     await tx.execute(
-        "UPDATE booking_days SET state = $3, pool = $4 WHERE booking_id = $1 AND day = $2", booking_id, day, state, pool
+        "UPDATE booking_days SET state = $3, pool = $4, hold_until = $5 WHERE booking_id = $1 AND day = $2",
+        booking_id,
+        day,
+        state,
+        pool,
+        hold_until,
     )
 
 
@@ -107,13 +119,15 @@ async def get_booking(conn: Conn, booking_id: uuid.UUID) -> asyncpg.Record | Non
 
 
 async def booking_days(conn: Conn, booking_id: uuid.UUID) -> list[asyncpg.Record]:
-    return await conn.fetch("SELECT day, state, pool FROM booking_days WHERE booking_id = $1 ORDER BY day", booking_id)
+    return await conn.fetch(
+        "SELECT day, state, pool, hold_until FROM booking_days WHERE booking_id = $1 ORDER BY day", booking_id
+    )
 
 
 async def roster(conn: Conn, class_id: uuid.UUID, day: dt.date) -> list[dict[str, Any]]:
     rows = await conn.fetch(
-        """SELECT bd.child_id, c.display_name, bd.booking_id, bd.pool, c.priority_group
-           FROM booking_days bd JOIN children c USING (child_id)
+        """SELECT bd.child_id, c.display_name, bd.booking_id, bd.pool, b.priority_group
+           FROM booking_days bd JOIN children c USING (child_id) JOIN bookings b USING (booking_id)
            WHERE bd.class_id = $1 AND bd.day = $2 AND bd.state = 'confirmed' ORDER BY c.display_name, bd.child_id""",
         class_id,
         day,
@@ -139,3 +153,26 @@ async def waitlisted_days(conn: Conn, class_id: uuid.UUID) -> list[dt.date]:
             "SELECT DISTINCT day FROM booking_days WHERE class_id = $1 AND state = 'waitlisted' ORDER BY day", class_id
         )
     ]
+
+
+async def accept_held_days(tx: asyncpg.Connection, booking_id: uuid.UUID, now: dt.datetime) -> list[dt.date]:
+    """The family accepts the seats held for it (before their deadline): they are simply theirs now."""
+    rows = await tx.fetch(
+        """UPDATE booking_days SET hold_until = NULL WHERE booking_id = $1 AND state = 'confirmed'
+           AND hold_until > $2 RETURNING day""",
+        booking_id,
+        now,
+    )
+    return sorted(r["day"] for r in rows)
+
+
+async def lapsed_holds(tx: asyncpg.Connection, now: dt.datetime, limit: int = 20) -> list[asyncpg.Record]:
+    """Bookings with promoted seats not accepted by their deadline. Not locked here: the caller locks
+    the class days first (the order every seat change takes) and then reads again."""
+    return await tx.fetch(
+        """SELECT DISTINCT booking_id FROM (
+               SELECT booking_id FROM booking_days WHERE hold_until <= $1 AND state = 'confirmed'
+               ORDER BY hold_until LIMIT $2) due""",
+        now,
+        limit,
+    )

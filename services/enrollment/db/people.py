@@ -16,10 +16,12 @@ async def insert_child(
     child: ChildRegistered,
     union_id: uuid.UUID,
     birth_date,
+    declared_group: str,
     invited: list[GuardianContact],
     invited_by: uuid.UUID,
 ) -> None:
-    """The child with its accepted guardians (``child.guardians``) and the ones ``invited``."""
+    """The child with its accepted guardians (``child.guardians``) and the ones ``invited``;
+    ``declared_group`` is the group their categories claim, ``child.priority_group`` the verified one."""
     await tx.execute(
         """INSERT INTO children (child_id, union_id, display_name, birth_date, priority_group, authorised_adults,
                                  emergency_contact) VALUES ($1, $2, $3, $4, $5, $6, $7)""",
@@ -27,7 +29,7 @@ async def insert_child(
         union_id,
         child.display_name,
         birth_date,
-        child.priority_group,
+        declared_group,
         [a.model_dump(mode="json") for a in child.authorised_adults],
         child.emergency_contact.model_dump(mode="json") if child.emergency_contact else None,
     )
@@ -51,7 +53,8 @@ async def insert_child(
 
 async def get_child(conn: Conn, child_id: uuid.UUID, *, lock: bool = False) -> asyncpg.Record | None:
     return await conn.fetchrow(
-        f"""SELECT child_id, union_id, display_name, birth_date, priority_group, authorised_adults, emergency_contact,
+        f"""SELECT child_id, union_id, display_name, birth_date, priority_group, verified_group, authorised_adults,
+                   emergency_contact,
                    ARRAY(SELECT guardian_id FROM guardianships g
                          WHERE g.child_id = c.child_id AND g.accepted_at IS NOT NULL) AS guardian_ids
             FROM children c WHERE child_id = $1 {"FOR UPDATE" if lock else ""}""",
@@ -147,7 +150,7 @@ async def registration(conn: Conn, child: asyncpg.Record) -> ChildRegistered:
     return ChildRegistered(
         child_id=child["child_id"],
         display_name=child["display_name"],
-        priority_group=child["priority_group"],
+        priority_group=child["verified_group"],  # events carry only a verified category
         guardians=tuple(
             GuardianContact(
                 guardian_id=g["guardian_id"],
@@ -162,3 +165,60 @@ async def registration(conn: Conn, child: asyncpg.Record) -> ChildRegistered:
             EmergencyContact.model_validate(child["emergency_contact"]) if child["emergency_contact"] else None
         ),
     )
+
+
+async def insert_claim(
+    tx: Conn, claim_id: uuid.UUID, child_id: uuid.UUID, category: str, evidence: str, claimed_by: str
+) -> bool:
+    """A pending claim; False when the child has one standing (pending or verified) for the category."""
+    return bool(
+        await tx.fetchval(
+            """INSERT INTO priority_claims (claim_id, child_id, category, evidence, claimed_by)
+               VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING true""",
+            claim_id,
+            child_id,
+            category,
+            evidence,
+            claimed_by,
+        )
+    )
+
+
+async def get_claim(conn: Conn, claim_id: uuid.UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        """SELECT claim_id, child_id, category, evidence, claimed_at, state, decided_at, reason
+           FROM priority_claims WHERE claim_id = $1""",
+        claim_id,
+    )
+
+
+async def decide_claim(tx: Conn, claim_id: uuid.UUID, state: str, decided_by: str, reason: str) -> bool:
+    """Decide a pending claim; False when it was decided already."""
+    return bool(
+        await tx.fetchval(
+            """UPDATE priority_claims SET state = $2, decided_by = $3, reason = $4, decided_at = now()
+               WHERE claim_id = $1 AND state = 'pending' RETURNING true""",
+            claim_id,
+            state,
+            decided_by,
+            reason,
+        )
+    )
+
+
+async def verified_categories(conn: Conn, child_id: uuid.UUID) -> list[str]:
+    rows = await conn.fetch("SELECT category FROM priority_claims WHERE child_id = $1 AND state = 'verified'", child_id)
+    return [r["category"] for r in rows]
+
+
+async def set_verified_group(tx: Conn, child_id: uuid.UUID, group: str) -> None:
+    await tx.execute("UPDATE children SET verified_group = $2 WHERE child_id = $1", child_id, group)
+
+
+async def claims_of(conn: Conn, child_id: uuid.UUID) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        """SELECT claim_id, category, evidence, state, claimed_at, decided_at, reason FROM priority_claims
+           WHERE child_id = $1 ORDER BY claimed_at, claim_id""",
+        child_id,
+    )
+    return [dict(r) for r in rows]

@@ -23,8 +23,14 @@ class Command(BaseModel):
 
 class CreateUnion(Command):
     name: str = Name
-    level: Literal["city", "district", "industry", "grassroots"]
-    parent_id: uuid.UUID | None = Field(None, description="Absent only for a city federation")
+    level: str = Field(
+        pattern=r"^[a-z][a-z0-9_]{1,31}$",
+        description="The union's level in its tree, a label such as province, city, district, county, "
+        "street, park, industry or grassroots (lower-case letters, digits and _); any depth",
+    )
+    parent_id: uuid.UUID | None = Field(
+        None, description="Absent only for the root of a tree (a province or city federation; the platform admin)"
+    )
 
 
 class CreateProvider(Command):
@@ -202,3 +208,27 @@ class CancelBooking(Command):
         None, max_length=366, description="Give up only these days; all of them when absent"
     )
     reason: str = Field("cancelled by the family", max_length=200)
+
+
+class ClaimPriority(Command):
+    category: Literal["gig", "migrant", "hardship", "model_worker", "dual_worker"] = Field(
+        description="A category a linked guardian declared; regular needs no claim"
+    )
+    evidence: str = Field(
+        min_length=3,
+        max_length=500,
+        description="What proves it: the document and its reference (e.g. 平台骑手证明 编号…), not the document itself",
+    )
+
+
+class DecidePriority(Command):
+    decision: Literal["verify", "reject"]
+    reason: str = Field(min_length=1, max_length=200, description="Told to the family")
+
+
+class AcceptSeats(Command):
+    """No fields: the booking says which seats are held."""
+
+
+class ReleaseSeats(Command):
+    """No fields: every seat the booking holds for acceptance is given back."""

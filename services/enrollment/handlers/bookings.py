@@ -11,6 +11,8 @@ import datetime as dt
 import uuid
 from typing import Any
 
+import asyncpg
+
 from services.enrollment.access import ensure_acts_for_child, ensure_class_open_to_child, not_found
 from services.enrollment.db import bookings as db
 from services.enrollment.db import organisation, people, seats
@@ -24,12 +26,14 @@ from shared.contracts.enrollment import (
     BookingCancelled,
     BookingChanged,
     BookingWaitlisted,
+    ChangedBy,
     ChildEnrolled,
     WaitlistPlace,
 )
 from shared.db import present
 from shared.errors import Invalid
 from shared.outcomes import Created, Done
+from shared.principal import Principal
 from shared.timezones import LOCAL_TIME
 from shared.uow import UnitOfWork
 
@@ -61,7 +65,7 @@ async def book(cmd: BookDays, uow: UnitOfWork) -> Created:
     if already := await db.active_days_of_child(tx, child["child_id"], care_class["class_id"], days):
         raise AlreadyBooked("already booked on " + ", ".join(d.isoformat() for d in already), field="days")
 
-    group = child["priority_group"]
+    group = child["verified_group"]  # a declared category counts once verified (handlers/priority.py)
     rank = priority_rank(care_class["priority_order"], group)
     booking_id = uuid.uuid4()
     seq = await db.insert_booking(
@@ -79,10 +83,10 @@ async def book(cmd: BookDays, uow: UnitOfWork) -> Created:
     positions = await db.waitlist_positions(tx, booking_id)
     if confirmed:
         uow.emit(
-            confirmations.seats_confirmed(ChildEnrolled, booking_id, child, care_class, confirmed),
+            confirmations.seats_confirmed(ChildEnrolled, booking_id, child, care_class, confirmed, group),
             union_id=care_class["union_id"],
         )
-        await confirmations.tell_partners(uow, care_class, child, booking_id, confirmed, cover=True)
+        await confirmations.tell_partners(uow, care_class, child, booking_id, confirmed, cover=True, group=group)
     if positions:
         uow.emit(
             BookingWaitlisted(
@@ -96,25 +100,57 @@ async def book(cmd: BookDays, uow: UnitOfWork) -> Created:
     return Created(_booking_body(booking_id, states, positions))
 
 
-async def cancel(booking_id: uuid.UUID, cmd: CancelBooking, uow: UnitOfWork) -> Done:
+async def cancel(booking_id: uuid.UUID, cmd: CancelBooking, uow: UnitOfWork, *, hold: dt.timedelta | None) -> Done:
     tx, actor = uow.tx, uow.issuer
-    now = actor.now
-    booking = await db.get_booking(tx, booking_id)
-    if booking is None:
-        raise not_found("booking_id", "booking")
-    child = present(await people.get_child(tx, booking["child_id"]), "child")
-    await ensure_acts_for_child(tx, actor.principal, child)
-    care_class = present(await organisation.get_class(tx, booking["class_id"]), "class")
+    booking, child, care_class = await acted_on(uow, booking_id)
     active = {r["day"]: r for r in await db.booking_days(tx, booking_id) if r["state"] != "cancelled"}
     if not active:
         raise AlreadyCancelled("the booking is already cancelled", field="booking_id")
     giving_up = sorted(set(cmd.days) if cmd.days else set(active))
     if unknown := [d.isoformat() for d in giving_up if d not in active]:
         raise Invalid("the booking does not hold " + ", ".join(unknown), field="days")
+    by = changed_by(actor.principal)
+    return await give_up(uow, booking, child, care_class, giving_up, cmd.reason, by=by, now=actor.now, hold=hold)
 
-    await seats.lock_seat_days(tx, booking["class_id"], giving_up)
+
+async def acted_on(uow: UnitOfWork, booking_id: uuid.UUID) -> tuple[asyncpg.Record, asyncpg.Record, asyncpg.Record]:
+    """The booking, its child and class, when the issuer acts for the child."""
+    tx = uow.tx
+    booking = await db.get_booking(tx, booking_id)
+    if booking is None:
+        raise not_found("booking_id", "booking")
+    child = present(await people.get_child(tx, booking["child_id"]), "child")
+    await ensure_acts_for_child(tx, uow.issuer.principal, child)
+    return booking, child, present(await organisation.get_class(tx, booking["class_id"]), "class")
+
+
+def changed_by(principal: Principal) -> tuple[ChangedBy, str | None]:
+    """Who changes a booking, as its events say it: the role, and a staff member's subject (a
+    parent's is personal data, and the family knows who they are)."""
+    return principal.role, None if principal.role == "parent" else principal.sub
+
+
+async def give_up(
+    uow: UnitOfWork,
+    booking: asyncpg.Record,
+    child: asyncpg.Record,
+    care_class: asyncpg.Record,
+    days: list[dt.date],
+    reason: str,
+    *,
+    by: tuple[ChangedBy, str | None],
+    now: dt.datetime,
+    hold: dt.timedelta | None,
+) -> Done:
+    """Give up ``days`` of the booking (those still held: the rest were given up meanwhile), say
+    so, and give the freed seats to the waitlist (held until a deadline when ``hold``)."""
+    tx, booking_id = uow.tx, booking["booking_id"]
+    await seats.lock_seat_days(tx, booking["class_id"], days)
     await people.lock_children(tx, [booking["child_id"]])
     active = {r["day"]: r for r in await db.booking_days(tx, booking_id) if r["state"] != "cancelled"}  # re-read
+    giving_up = [day for day in days if day in active]
+    if not giving_up:
+        raise AlreadyCancelled("these days are given up already", field="booking_id")
     freed = []
     for day in giving_up:
         if active[day]["state"] == "confirmed":
@@ -122,6 +158,7 @@ async def cancel(booking_id: uuid.UUID, cmd: CancelBooking, uow: UnitOfWork) -> 
             freed.append(day)
         await db.set_day_state(tx, booking_id, day, "cancelled", None)
     remaining = {d: r["state"] for d, r in active.items() if d not in giving_up}
+    who = {"by": by[0], "by_id": by[1]}
     if remaining:
         uow.emit(
             BookingChanged(
@@ -131,6 +168,7 @@ async def cancel(booking_id: uuid.UUID, cmd: CancelBooking, uow: UnitOfWork) -> 
                 removed_days=tuple(giving_up),
                 confirmed_days=tuple(d for d, s in sorted(remaining.items()) if s == "confirmed"),
                 waitlisted_days=tuple(d for d, s in sorted(remaining.items()) if s == "waitlisted"),
+                **who,
             ),
             union_id=care_class["union_id"],
         )
@@ -142,14 +180,15 @@ async def cancel(booking_id: uuid.UUID, cmd: CancelBooking, uow: UnitOfWork) -> 
                 child_id=booking["child_id"],
                 class_id=booking["class_id"],
                 days=tuple(giving_up),
-                reason=cmd.reason,
+                reason=reason,
+                **who,
             ),
             union_id=care_class["union_id"],
         )
     if freed:
         await confirmations.tell_partners(uow, care_class, child, booking_id, freed, cover=False)
     seat_days = await seats.lock_seat_days(tx, booking["class_id"], freed) if freed else {}  # counts after release
-    promoted = await waitlist.promote(uow, care_class, seat_days, now=now)
+    promoted = await waitlist.promote(uow, care_class, seat_days, now=now, hold=hold)
     return Done(
         {
             "booking_id": str(booking_id),

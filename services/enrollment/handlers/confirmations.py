@@ -21,9 +21,11 @@ async def tell_partners(
     days: list[dt.date],
     *,
     cover: bool,
+    group: str = "regular",
 ) -> None:
     """Insurers learn which days a (pseudonymous) child needs cover; statistics count the booking,
-    once however many of its days are confirmed, and publish it only in a period's aggregate."""
+    once however many of its days are confirmed, and publish it only in a period's aggregate, in
+    the booking's (verified) ``group``."""
     if not cover:
         await insurance.uncover(uow, care_class, child, tuple(sorted(days)))
         return
@@ -36,7 +38,7 @@ async def tell_partners(
             care_class["union_id"],
             child["child_id"],
             class_type=care_class["class_type"],
-            priority_group=child["priority_group"],
+            priority_group=group,
         ),
     )
 
@@ -47,7 +49,11 @@ def seats_confirmed(
     child: asyncpg.Record,
     care_class: asyncpg.Record,
     days: list[dt.date],
+    group: str,
+    accept_by: dt.datetime | None = None,
 ) -> ChildEnrolled | BookingPromoted:
+    """The event of seats confirmed, in the booking's ``group`` (verified when it was made)."""
+    extra = {"accept_by": accept_by} if accept_by else {}
     return kind(
         booking_id=booking_id,
         child_id=child["child_id"],
@@ -59,5 +65,6 @@ def seats_confirmed(
         class_type=care_class["class_type"],
         days=tuple(days),
         fee_per_day_fen=care_class["fee_per_day_fen"],
-        priority_group=child["priority_group"],
+        priority_group=group,
+        **extra,
     )

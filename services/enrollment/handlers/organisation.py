@@ -32,15 +32,11 @@ async def create_union(cmd: CreateUnion, uow: UnitOfWork) -> Created:
     if cmd.parent_id is None:
         if actor.principal.role != "admin":
             raise forbidden("only the platform admin creates a city federation")
-        if cmd.level != "city":
-            raise Invalid("a union without a parent is a city federation", field="level")
     else:
         parent = await db.get_union(tx, cmd.parent_id)
         if parent is None:
             raise not_found("parent_id", "union")
         await ensure_manages(tx, actor.principal, parent["union_id"])
-        if cmd.level == "city":
-            raise Invalid("a city federation has no parent", field="level")
     union_id = uuid.uuid4()
     await db.insert_union(tx, union_id, cmd.name, cmd.level, parent)
     return Created({"union_id": str(union_id)})

@@ -46,22 +46,24 @@ async def register_child(cmd: RegisterChild, uow: UnitOfWork, *, max_children: i
     contacts = [_contact(member_id, g) for member_id, g in zip(member_ids, cmd.guardians, strict=True)]
     linked = [c for c in contacts if c.guardian_id == parent.member_id]
     invited = [c for c in contacts if c.guardian_id != parent.member_id]
+    declared = child_priority_group([g.employment_category for g in linked])
     child = ChildRegistered(
         child_id=uuid.uuid4(),
         display_name=cmd.display_name,
-        priority_group=child_priority_group([g.employment_category for g in linked]),
+        priority_group="regular",  # until union staff verify a claim (handlers/priority.py)
         guardians=tuple(linked),
         authorised_adults=tuple(
             AuthorisedAdult(adult_id=uuid.uuid4(), **adult.model_dump()) for adult in cmd.authorised_adults
         ),
         emergency_contact=cmd.emergency_contact,
     )
-    await db.insert_child(tx, child, parent.union_id, cmd.birth_date, invited, parent.member_id)
+    await db.insert_child(tx, child, parent.union_id, cmd.birth_date, declared, invited, parent.member_id)
     uow.emit(child, union_id=parent.union_id)
     return Created(
         {
             "child_id": str(child.child_id),
-            "priority_group": child.priority_group,
+            "priority_group": declared,
+            "verified_group": child.priority_group,
             "guardian_ids": [str(g.guardian_id) for g in child.guardians],
             "invited_ids": [str(g.guardian_id) for g in invited],
             "authorised_adult_ids": [str(a.adult_id) for a in child.authorised_adults],
@@ -98,14 +100,16 @@ async def accept_guardianship(
     if not await db.accept(tx, child_id, member_id, changes):
         raise not_found("child_id", "invitation")
     guardians = await db.guardians_of(tx, child_id)
-    await db.set_priority_group(tx, child_id, child_priority_group([g["employment_category"] for g in guardians]))
+    declared = child_priority_group([g["employment_category"] for g in guardians])  # verified: handlers/priority.py
+    await db.set_priority_group(tx, child_id, declared)
     registered = await db.registration(tx, present(await db.get_child(tx, child_id), "child"))
     uow.emit(registered, union_id=child["union_id"])
     return Done(
         {
             "child_id": str(child_id),
             "guardian_ids": [str(g.guardian_id) for g in registered.guardians],
-            "priority_group": registered.priority_group,
+            "priority_group": declared,
+            "verified_group": registered.priority_group,
         }
     )
 

@@ -15,7 +15,16 @@ from shared.contracts.attendance import (
     PickupCodeIssued,
     PickupRefused,
 )
-from shared.contracts.enrollment import BookingCancelled, BookingPromoted, BookingWaitlisted, ChildEnrolled
+from shared.contracts.enrollment import (
+    BookingCancelled,
+    BookingChanged,
+    BookingPromoted,
+    BookingWaitlisted,
+    ChangedBy,
+    ChildEnrolled,
+    PriorityRejected,
+    PriorityVerified,
+)
 from shared.contracts.subsidy import SubsidyApproved, SubsidyRejected
 from shared.envelope import Event
 from shared.money import yuan
@@ -27,6 +36,9 @@ Told: TypeAlias = (
     | BookingWaitlisted
     | BookingPromoted
     | BookingCancelled
+    | BookingChanged
+    | PriorityVerified
+    | PriorityRejected
     | ChildCheckedIn
     | CheckInRefused
     | PickupCodeIssued
@@ -92,6 +104,30 @@ def _rejection(event: SubsidyRejected, child: str, en: bool) -> str:
     return f"{child} 的托管费补贴未获批准，原因：{why}。预订不受影响。"
 
 
+# Who changed or cancelled a booking (BookingChanged.by / BookingCancelled.by), in the guardian's words.
+CHANGED_BY: dict[ChangedBy, dict[str, str]] = {
+    "parent": {"en": "by a guardian", "zh-CN": "由家长操作"},
+    "union_staff": {"en": "by union staff", "zh-CN": "由工会工作人员操作"},
+    "provider_staff": {"en": "by the care provider", "zh-CN": "由托管机构操作"},
+    "admin": {"en": "by the platform administrator", "zh-CN": "由平台管理员操作"},
+    "system": {"en": "automatically", "zh-CN": "由系统自动处理"},
+}
+CATEGORIES = {
+    "gig": {"en": "gig worker", "zh-CN": "新就业形态劳动者"},
+    "migrant": {"en": "migrant worker", "zh-CN": "农民工"},
+    "hardship": {"en": "hardship", "zh-CN": "困难职工"},
+    "model_worker": {"en": "model worker", "zh-CN": "劳动模范"},
+    "dual_worker": {"en": "dual-worker family", "zh-CN": "双职工家庭"},
+    "regular": {"en": "regular member", "zh-CN": "普通会员"},
+}
+
+
+def _by(by: ChangedBy | None, en: bool) -> str:
+    if by is None:
+        return ""
+    return f" ({CHANGED_BY[by]['en']})" if en else f"（{CHANGED_BY[by]['zh-CN']}）"
+
+
 def message(event: Event, child: str, language: str = "zh-CN") -> str | None:
     """The text about ``event``, or None when it is not worth a message."""
     en = language == "en"
@@ -109,13 +145,48 @@ def message(event: Event, child: str, language: str = "zh-CN") -> str | None:
             more = f"等 {len(event.places)} 天" if len(event.places) > 1 else ""
             return f"{child} 在 {first.day:%m月%d日}{more}候补，排第 {first.position} 位。"
         case BookingPromoted():
-            return (
+            got = (
                 f"Good news: {child} got a place for {len(event.days)} days ({_span(event.days, en)})."
                 if en
                 else f"好消息：{child} 候补成功，获得 {len(event.days)} 天名额（{_span(event.days, en)}）。"
             )
+            if event.accept_by is None:
+                return got
+            at = event.accept_by.astimezone(LOCAL_TIME)
+            return (
+                f"{got} Accept or release it by {at:%d %b} {_clock(at)}; otherwise it goes to the next child."
+                if en
+                else f"{got}请在 {at:%m月%d日} {_clock(at)} 前确认或放弃，逾期名额将顺延给下一位。"
+            )
         case BookingCancelled():
-            return f"{child}'s booking is cancelled." if en else f"{child} 的托管预订已取消。"
+            return (
+                f"{child}'s booking is cancelled{_by(event.by, en)}."
+                if en
+                else f"{child} 的托管预订已取消{_by(event.by, en)}。"
+            )
+        case BookingChanged():
+            return (
+                f"{child}'s booking changed{_by(event.by, en)}: {len(event.removed_days)} days given up "
+                f"({_span(event.removed_days, en)})."
+                if en
+                else f"{child} 的托管预订已变更{_by(event.by, en)}：取消 {len(event.removed_days)} 天"
+                f"（{_span(event.removed_days, en)}）。"
+            )
+        case PriorityVerified():
+            what = CATEGORIES[event.category]["en" if en else "zh-CN"]
+            return (
+                f"{child}'s priority as a {what} family is verified ({event.reason}); it counts for bookings "
+                f"made from now on."
+                if en
+                else f"{child} 的优先资格（{what}）已审核通过（{event.reason}），适用于此后的预订。"
+            )
+        case PriorityRejected():
+            what = CATEGORIES[event.category]["en" if en else "zh-CN"]
+            return (
+                f"{child}'s priority claim as a {what} family was not accepted: {event.reason}."
+                if en
+                else f"{child} 的优先资格申请（{what}）未通过：{event.reason}。"
+            )
         case ChildCheckedIn():
             return (
                 f"{child} checked in at {_clock(event.at)}; health check passed."
