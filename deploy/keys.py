@@ -44,6 +44,7 @@ def _token() -> str:
 GENERATED: dict[str, Callable[[], str]] = {
     "TUOGUAN_PSEUDONYM_KEY": _token,
     "NOTIFY_GATEWAY_SECRET": _token,
+    "SUBSIDY_PAYMENT_GATEWAY_SECRET": _token,
 }
 
 # Which service processes receive which install-wide variable. A variable not listed for a service
@@ -52,6 +53,7 @@ SCOPES: dict[str, tuple[str, ...]] = {
     "TUOGUAN_JWKS": SERVICES,
     "TUOGUAN_PSEUDONYM_KEY": ("enrollment", "attendance"),
     "NOTIFY_GATEWAY_SECRET": ("notify",),
+    "SUBSIDY_PAYMENT_GATEWAY_SECRET": ("subsidy",),
     "NOTIFY_SEAL_PRIVATE_KEY": ("notify",),
     "ATTENDANCE_NOTIFY_SEAL_PUBLIC_KEY": ("attendance",),
 }

@@ -3,20 +3,23 @@
 Union staff set up their own union's funds and policies and see their union's funds; they see the
 applications and figures of their part of the union tree (known from the classes' union paths);
 an application is decided by staff of the union that owns each fund it draws on, or of a union
-above it. A child's guardians read the child's applications. The admin may do everything.
+above it. A child's guardians read the child's applications and statements. Staff of a union on
+the class's path record a family's payments; the payment gateway tells of payments with a
+signature made with its shared secret. The admin may do everything.
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from services.subsidy.db import applications, children
 from shared.db import Conn
-from shared.errors import Invalid
-from shared.principal import Principal, forbidden, require_role
+from shared.errors import Invalid, Unauthenticated
+from shared.principal import Principal, Role, forbidden, require_role
 
 
 def ensure_union_staff_of(p: Principal, union_id: uuid.UUID) -> None:
@@ -77,3 +80,24 @@ async def ensure_decides(tx: asyncpg.Connection, p: Principal, application: asyn
         or any(o not in path or path.index(p.union_id) > path.index(o) for o in owners)
     ):
         raise forbidden("this application is decided by the staff of the union that owns its fund")
+
+
+def ensure_records_payments(p: Principal, statement: asyncpg.Record) -> None:
+    """Staff of a union on the class's path (or the admin) record what a family paid them."""
+    if p.role == "admin" or (p.role == "union_staff" and p.union_id in (statement["union_path"] or [])):
+        return
+    raise forbidden("payments are recorded by the staff of the unions running the class")
+
+
+GATEWAY = "payment-gateway"
+
+
+def payment_gateway(secret: str, headers: dict[str, str], body: bytes) -> Principal:
+    """The payment gateway, when the request carries its Standard Webhooks signature over ``body``
+    (made with ``SUBSIDY_PAYMENT_GATEWAY_SECRET``, at most five minutes old); else 401."""
+    try:
+        Webhook(secret.encode()).verify(body, headers, json_parse=False)
+    except (WebhookVerificationError, ValueError):
+        raise Unauthenticated("not signed by the payment gateway", field="webhook-signature") from None
+    # The audit trail names the gateway; it holds no token, so no role of a person applies.
+    return Principal.model_construct(sub=GATEWAY, role=cast(Role, "gateway"))

@@ -10,6 +10,7 @@ from shared.statistics import publish_statistics
 
 definition = ServiceDefinition(
     name="subsidy",
+    secrets=("SUBSIDY_PAYMENT_GATEWAY_SECRET",),
     title="Tuoguan subsidy",
     migrations=Path(__file__).parent / "migrations",
     settings=SubsidySettings,

@@ -1,4 +1,4 @@
-"""Settings of the subsidy service: the shared ones (``SUBSIDY_*``); it has none of its own yet."""
+"""Settings of the subsidy service: the shared ones and its own (``SUBSIDY_*``)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,11 @@ if TYPE_CHECKING:  # handlers import this module; at run time it must not bring 
 
 
 class SubsidySettings(ServiceSettings):
-    """The subsidy service's settings. It needs nothing beyond what every service has; a setting
-    of its own goes here (read from ``SUBSIDY_<NAME>``)."""
+    """The subsidy service's settings; each of its own is read from ``SUBSIDY_<NAME>``."""
+
+    # Verifies the payment gateway's signed callbacks (docs/payment-gateway.md); required, no
+    # default (shared/secrets.py checks it at start; deploy/keys.py generates one per install).
+    payment_gateway_secret: str
 
 
 def settings_of(runtime: Runtime) -> SubsidySettings:

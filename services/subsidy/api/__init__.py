@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.subsidy.api import applications, funds, ledger, policies, spending
+from services.subsidy.api import applications, funds, ledger, payments, policies, spending, statements
 
 router = APIRouter()
-for resource in (funds, policies, applications, spending, ledger):
+for resource in (funds, policies, applications, spending, ledger, statements, payments):
     router.include_router(resource.router)
 
 __all__ = ["router"]

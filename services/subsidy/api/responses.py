@@ -84,3 +84,61 @@ class Spending(BaseModel):
     union_id: uuid.UUID
     by: SpendingBy
     rows: list[SpendingRow]
+
+
+class StatementDay(BaseModel):
+    day: dt.date
+    state: str  # booked, attended, absent, given_up_early (not charged), given_up_late (charged)
+    fee_fen: int
+    subsidy_fen: int
+    family_fen: int  # fee less subsidy
+
+
+class Payment(BaseModel):
+    payment_id: uuid.UUID
+    amount_fen: int
+    source: str  # staff or gateway
+    method: str
+    reference: str
+    recorded_by: str
+    received_at: Timestamp
+
+
+class Refund(BaseModel):
+    refund_id: uuid.UUID
+    amount_fen: int
+    reason: str
+    issued_at: Timestamp
+
+
+class ListedStatement(BaseModel):
+    booking_id: uuid.UUID
+    child_id: uuid.UUID
+    class_id: uuid.UUID
+    programme_id: uuid.UUID
+    union_path: list[uuid.UUID]
+    fee_per_day_fen: int
+    revision: int
+    fee_fen: int
+    subsidy_fen: int
+    family_fen: int  # what the family pays in all
+    paid_fen: int  # received in all
+    refunded_fen: int  # given back in all
+    balance_fen: int  # still to pay: family_fen - paid_fen + refunded_fen, never negative
+    issued_at: Timestamp
+
+
+class Statement(ListedStatement):
+    days: list[StatementDay]
+    payments: list[Payment]
+    refunds: list[Refund]
+
+
+class ChildStatements(BaseModel):
+    child_id: uuid.UUID
+    statements: list[ListedStatement]
+
+
+class PaymentRecorded(BaseModel):
+    payment_id: uuid.UUID
+    balance_fen: int  # still to pay after it

@@ -65,3 +65,27 @@ class Decision(BaseModel):
 
 
 SpendingBy = Literal["employment_category", "programme"]  # how GET /unions/{union_id}/spending groups its rows
+
+
+MAX_PAYMENT_FEN = 10**9  # ¥10,000,000: far above any term's fee
+
+
+class RecordPayment(BaseModel):
+    """Money a family paid to union staff, towards a booking's statement."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    amount_fen: int = Field(gt=0, le=MAX_PAYMENT_FEN)
+    method: Literal["cash", "bank_transfer", "card"]
+    reference: str | None = Field(None, min_length=1, max_length=80, description="A receipt number; unique")
+
+
+class GatewayPayment(BaseModel):
+    """What the payment gateway posts when a family paid online (docs/payment-gateway.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    transaction_id: str = Field(min_length=1, max_length=100, description="The gateway's own id of the payment")
+    booking_id: uuid.UUID
+    amount_fen: int = Field(gt=0, le=MAX_PAYMENT_FEN)
+    method: Literal["wechat_pay", "alipay", "unionpay"]

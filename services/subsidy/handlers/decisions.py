@@ -7,7 +7,7 @@ import uuid
 from services.subsidy import access
 from services.subsidy.db import applications, funds
 from services.subsidy.domain.commands import CreateFund, CreatePolicy, Decision
-from services.subsidy.handlers import ledger
+from services.subsidy.handlers import ledger, statements
 from shared.db import present
 from shared.errors import Conflict, Invalid, NotFound
 from shared.outcomes import Created, Done
@@ -57,6 +57,9 @@ async def decide(application_id: uuid.UUID, cmd: Decision, uow: UnitOfWork) -> D
     else:
         await ledger.reject(work, application, by=actor.principal.sub, reason=cmd.reason)
         approved = False
+    await statements.revise(
+        work, application["booking_id"], cause="subsidy.approved" if approved else "subsidy.rejected"
+    )
     found = present(await applications.get(tx, application_id), "application")
     return Done(
         {

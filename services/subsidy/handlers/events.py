@@ -7,7 +7,7 @@ import uuid
 from services.subsidy.db import applications, children, funds
 from services.subsidy.db import days as known_days
 from services.subsidy.domain import Request, automatic, subsidise
-from services.subsidy.handlers import ledger
+from services.subsidy.handlers import ledger, statements
 from shared.contracts.attendance import ChildAbsent, ChildCheckedIn
 from shared.contracts.enrollment import (
     BookingCancelled,
@@ -29,7 +29,8 @@ SYSTEM = "system:automatic-approval"
 @events.on(BookingPromoted)
 async def open_application(event: ChildEnrolled | BookingPromoted, uow: UnitOfWork) -> None:
     """Compute the subsidy for the confirmed days; reserve it at once when the rules allow. Days
-    attendance already told of are resolved at once (an attended day waits for approval)."""
+    attendance already told of are resolved at once (an attended day waits for approval). Then
+    issue the family's statement for the days, with the subsidy reserved for them."""
     tx = uow.tx
     await known_days.lock_child(tx, event.child_id)
     union_path = list(event.union_path)
@@ -65,6 +66,7 @@ async def open_application(event: ChildEnrolled | BookingPromoted, uow: UnitOfWo
         await ledger.approve(uow, present(await applications.lock(tx, application_id), "application"), by=SYSTEM)
     elif lines:
         await ledger.resolve_known_days(uow, present(await applications.lock(tx, application_id), "application"))
+    await statements.follow_booking(event, uow)
 
 
 @events.on(BookingChanged)
@@ -75,6 +77,7 @@ async def release_given_up_days(event: BookingChanged | BookingCancelled, uow: U
     for row in await applications.open_applications(tx, event.booking_id):
         application = present(await applications.lock(tx, row["application_id"]), "application")
         await ledger.resolve_days(uow, application, days, attended=False)
+    await statements.give_up(uow, event.booking_id, days, cause=event.TYPE)
 
 
 @events.on(ChildCheckedIn)
@@ -89,6 +92,7 @@ async def settle_the_day(event: ChildCheckedIn | ChildAbsent, uow: UnitOfWork) -
     for row in await applications.open_applications(tx, event.booking_id):
         application = present(await applications.lock(tx, row["application_id"]), "application")
         await ledger.resolve_days(uow, application, [event.day], attended=attended)
+    await statements.mark_day(uow, event.booking_id, event.day, attended=attended, cause=event.TYPE)
 
 
 @events.on(ChildRegistered)
