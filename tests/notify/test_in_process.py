@@ -17,6 +17,7 @@ import pytest
 from services.notify.handlers.confirmation import send_confirmation_codes
 from shared.contracts.attendance import ChildCheckedIn
 from shared.contracts.enrollment import GuardianContact
+from shared.contracts.subsidy import PaymentReceived, RefundIssued, StatementIssued
 from shared.sealed import unseal
 from testkit.city import token
 from testkit.processes import free_port
@@ -248,3 +249,37 @@ async def test_a_removed_webhook_endpoint_is_forgotten_with_its_address(notify: 
     assert (await notify.http.get(f"/guardians/{guardian_id}/addresses", headers=mine)).json()["addresses"] == []
     again = await notify.http.delete(webhook, headers=mine)
     assert again.status_code == 404 and again.json()["reasons"][0]["field"] == "webhook_id"
+
+
+async def test_parents_are_told_of_their_statement_payments_and_refunds(stack: Stack, notify: InProcess) -> None:
+    family = Family.unannounced(stack, notify.http, [INAPP])
+    await notify.deliver(envelope(family.registered))
+    booking_id, child_id = uuid.uuid4(), family.registered.child_id
+    money = {"booking_id": booking_id, "child_id": child_id}
+    await notify.deliver(
+        envelope(
+            StatementIssued(
+                **money,
+                revision=2,
+                cause="booking.changed",
+                fee_fen=15_000,
+                subsidy_fen=2250,
+                family_fen=12_750,
+                paid_fen=0,
+                balance_fen=12_750,
+            )
+        ),
+        envelope(
+            PaymentReceived(**money, payment_id=uuid.uuid4(), amount_fen=10_000, source="staff", balance_fen=2750)
+        ),
+        envelope(RefundIssued(**money, refund_id=uuid.uuid4(), amount_fen=4250, reason="a day given up in time")),
+    )
+    told = sorted((n["source_type"], n["body"]) for n in await family.inbox(0))
+    assert told == [
+        ("payment.received", "已收到 小红 的托管费 ¥100.00，尚需支付 ¥27.50。"),
+        ("refund.issued", "小红 的托管费退款 ¥42.50 已退回。"),
+        (
+            "statement.issued",
+            "小红 的托管费账单（第 2 版）：费用 ¥150.00，补贴 ¥22.50，家庭支付 ¥127.50，尚需支付 ¥127.50。",
+        ),
+    ]

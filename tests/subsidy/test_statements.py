@@ -205,7 +205,10 @@ async def test_bad_payments_are_refused_with_reasons(union: UnionFunds) -> None:
     barter = await union.post(path, {"amount_fen": 100, "method": "barter"}, expect=422)
     assert barter.json()["reasons"][0]["field"] == "method"
     too_much = await pay(union, booking.booking_id, FEE + 1, expect=409)
-    assert too_much.json()["reasons"][0] == {"field": "amount_fen", "reason": "¥50.01 is more than the ¥50.00 still to pay"}
+    assert too_much.json()["reasons"][0] == {
+        "field": "amount_fen",
+        "reason": "¥50.01 is more than the ¥50.00 still to pay",
+    }
     await pay(union, uuid.uuid4(), 100, expect=404)
     parent = token("parent", member_id=uuid.uuid4())
     outsider = token("union_staff", union_id=uuid.uuid4())
@@ -257,7 +260,11 @@ async def test_the_payment_gateway_tells_of_a_payment_in_a_signed_callback(union
     (received,) = await union.emitted("payment.received", booking_id=booking.booking_id)
     assert (received["amount_fen"], received["source"], received["balance_fen"]) == (6000, "gateway", 4000)
     (payment,) = (await statement(union, booking.booking_id))["payments"]
-    assert (payment["reference"], payment["method"], payment["recorded_by"]) == ("wx-4200001", "wechat_pay", "payment-gateway")
+    assert (payment["reference"], payment["method"], payment["recorded_by"]) == (
+        "wx-4200001",
+        "wechat_pay",
+        "payment-gateway",
+    )
 
 
 async def test_a_childs_statements_are_read_by_its_guardians_only(union: UnionFunds) -> None:

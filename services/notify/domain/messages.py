@@ -25,7 +25,13 @@ from shared.contracts.enrollment import (
     PriorityRejected,
     PriorityVerified,
 )
-from shared.contracts.subsidy import SubsidyApproved, SubsidyRejected
+from shared.contracts.subsidy import (
+    PaymentReceived,
+    RefundIssued,
+    StatementIssued,
+    SubsidyApproved,
+    SubsidyRejected,
+)
 from shared.envelope import Event
 from shared.money import yuan
 from shared.timezones import LOCAL_TIME
@@ -48,6 +54,9 @@ Told: TypeAlias = (
     | SubsidyApproved
     | ChildAbsent
     | SubsidyRejected
+    | StatementIssued
+    | PaymentReceived
+    | RefundIssued
 )
 TOLD: tuple[type[Event], ...] = get_args(Told)  # the same, as classes to subscribe to
 
@@ -236,6 +245,33 @@ def message(event: Event, child: str, language: str = "zh-CN") -> str | None:
             )
         case SubsidyRejected():
             return _rejection(event, child, en)
+        case StatementIssued():
+            fee, subsidy, family, due = (
+                yuan(event.fee_fen),
+                yuan(event.subsidy_fen),
+                yuan(event.family_fen),
+                yuan(event.balance_fen),
+            )
+            return (
+                f"{child}'s childcare statement (revision {event.revision}): fee {fee}, subsidy {subsidy}, "
+                f"you pay {family}; {due} still to pay."
+                if en
+                else f"{child} 的托管费账单（第 {event.revision} 版）：费用 {fee}，补贴 {subsidy}，家庭支付 {family}，"
+                f"尚需支付 {due}。"
+            )
+        case PaymentReceived():
+            paid, due = yuan(event.amount_fen), yuan(event.balance_fen)
+            return (
+                f"We received {paid} for {child}'s childcare; {due} still to pay."
+                if en
+                else f"已收到 {child} 的托管费 {paid}，尚需支付 {due}。"
+            )
+        case RefundIssued():
+            return (
+                f"A refund of {yuan(event.amount_fen)} for {child}'s childcare is on its way to you."
+                if en
+                else f"{child} 的托管费退款 {yuan(event.amount_fen)} 已退回。"
+            )
         case LatePickupEscalated() if event.audience == "guardians":
             return (
                 f"{child} is still at the site after closing time. Please come now."
