@@ -84,9 +84,22 @@ async def ensure_decides(tx: asyncpg.Connection, p: Principal, application: asyn
 
 def ensure_records_payments(p: Principal, statement: asyncpg.Record) -> None:
     """Staff of a union on the class's path (or the admin) record what a family paid them."""
-    if p.role == "admin" or (p.role == "union_staff" and p.union_id in (statement["union_path"] or [])):
+    if on_path(p, list(statement["union_path"] or [])):
         return
     raise forbidden("payments are recorded by the staff of the unions running the class")
+
+
+def on_path(p: Principal, union_path: list[uuid.UUID]) -> bool:
+    """The admin, or staff of a union on a class's path (its own union or one above it)."""
+    return p.role == "admin" or (p.role == "union_staff" and p.union_id in union_path)
+
+
+def designating_union(p: Principal, union_path: list[uuid.UUID]) -> uuid.UUID:
+    """The union designating a model class: the caller's own, on the class's path (the admin acts
+    for the class's own union)."""
+    if not on_path(p, union_path):
+        raise forbidden("model classes are designated by the staff of the unions running the class")
+    return p.union_id if p.role == "union_staff" and p.union_id else union_path[-1]
 
 
 GATEWAY = "payment-gateway"

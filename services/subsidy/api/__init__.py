@@ -5,10 +5,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.subsidy.api import applications, funds, ledger, payments, policies, spending, statements
+from services.subsidy.api import (
+    applications,
+    funds,
+    ledger,
+    model_classes,
+    payments,
+    policies,
+    spending,
+    statements,
+)
 
 router = APIRouter()
-for resource in (funds, policies, applications, spending, ledger, statements, payments):
+for resource in (funds, policies, applications, spending, ledger, statements, payments, model_classes):
     router.include_router(resource.router)
 
 __all__ = ["router"]

@@ -142,3 +142,31 @@ class ChildStatements(BaseModel):
 class PaymentRecorded(BaseModel):
     payment_id: uuid.UUID
     balance_fen: int  # still to pay after it
+
+
+class ModelClassDesignated(BaseModel):
+    class_id: uuid.UUID
+    provider_id: uuid.UUID  # the class's operator, who receives its grants
+    union_id: uuid.UUID  # the union whose staff designated it
+
+
+class GrantPaid(BaseModel):
+    grant_id: uuid.UUID
+    provider_id: uuid.UUID
+    amount_fen: int
+
+
+class Grant(BaseModel):
+    grant_id: uuid.UUID
+    fund_id: uuid.UUID
+    provider_id: uuid.UUID
+    amount_fen: int
+    granted_by: str
+    granted_at: Timestamp
+
+
+class ModelClass(ModelClassDesignated):
+    union_path: list[uuid.UUID]
+    designated_by: str
+    designated_at: Timestamp
+    grants: list[Grant]

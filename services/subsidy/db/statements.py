@@ -15,12 +15,13 @@ from shared.db import Conn
 async def open_statement(tx: asyncpg.Connection, event: Any, union_path: list[uuid.UUID]) -> None:
     """The booking's statement (if new) and its confirmed days, booked; a day already known stays as it is."""
     await tx.execute(
-        """INSERT INTO statements (booking_id, child_id, class_id, programme_id, union_path, fee_per_day_fen)
-           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (booking_id) DO NOTHING""",
+        """INSERT INTO statements (booking_id, child_id, class_id, programme_id, provider_id, union_path, fee_per_day_fen)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (booking_id) DO NOTHING""",
         event.booking_id,
         event.child_id,
         event.class_id,
         event.programme_id,
+        event.provider_id,
         union_path,
         event.fee_per_day_fen,
     )
@@ -172,3 +173,10 @@ async def get(conn: Conn, booking_id: uuid.UUID) -> dict[str, Any] | None:
 async def of_child(conn: Conn, child_id: uuid.UUID) -> list[dict[str, Any]]:
     rows = await conn.fetch(f"{_STATEMENT} WHERE child_id = $1 ORDER BY issued_at, booking_id", child_id)
     return [dict(r) for r in rows]
+
+
+async def known_class(conn: Conn, class_id: uuid.UUID) -> asyncpg.Record | None:
+    """A class subsidy knows from its bookings: its operator (provider) and its union path."""
+    return await conn.fetchrow(
+        "SELECT class_id, provider_id, union_path FROM statements WHERE class_id = $1 LIMIT 1", class_id
+    )

@@ -89,3 +89,20 @@ class GatewayPayment(BaseModel):
     booking_id: uuid.UUID
     amount_fen: int = Field(gt=0, le=MAX_PAYMENT_FEN)
     method: Literal["wechat_pay", "alipay", "unionpay"]
+
+
+class DesignateModelClass(BaseModel):
+    """Union staff make a class a model class (示范班), whose operator may get lump-sum grants."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    class_id: uuid.UUID
+
+
+class GrantToModelClass(BaseModel):
+    """A lump-sum grant to a model class's operator, paid from one of the union's funds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fund_id: uuid.UUID
+    amount_fen: int = Field(gt=0, le=10**12)

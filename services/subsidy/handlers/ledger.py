@@ -74,37 +74,17 @@ async def approve(uow: UnitOfWork, application: asyncpg.Record, *, by: str) -> b
                         f"the policy's cap for this programme ({yuan(cap)}) is reached", "programme_cap_reached"
                     )
             for fund_id, amount in sorted(per_fund.items()):
-                left = await funds.reserve(tx, fund_id, amount)
-                if left is None:
+                if not await reserve(uow, fund_id, amount):
                     raise NotCovered(
                         f"fund {fund_id} cannot cover {yuan(amount)}",
                         "fund_exhausted",
                         await funds.get_fund(tx, fund_id),
                     )
-                if left["available_fen"] < left["budget_fen"] * LOW_SHARE and await funds.flag(
-                    tx, fund_id, "low_alerted"
-                ):
-                    uow.emit(
-                        FundLow(
-                            fund_id=fund_id,
-                            budget_fen=left["budget_fen"],
-                            available_fen=left["available_fen"],
-                            union_id=left["union_id"],
-                        )
-                    )
             await applications.move_lines(tx, application["application_id"], ("proposed",), "reserved")
     except NotCovered as refusal:
         await reject(uow, application, by=by, reason=refusal.reason, code=refusal.code)
-        fund = refusal.fund
-        if fund is not None and await funds.flag(tx, fund["fund_id"], "exhausted_alerted"):
-            uow.emit(
-                FundExhausted(
-                    fund_id=fund["fund_id"],
-                    budget_fen=fund["budget_fen"],
-                    available_fen=fund["available_fen"],
-                    union_id=fund["union_id"],
-                )
-            )
+        if refusal.fund is not None:
+            await tell_exhausted(uow, refusal.fund)
         return False
     await applications.set_status(tx, application["application_id"], "approved", by=by)
     await _count(tx, application, "subsidy_approved", sum(per_fund.values()))
@@ -120,6 +100,37 @@ async def approve(uow: UnitOfWork, application: asyncpg.Record, *, by: str) -> b
     )
     await resolve_known_days(uow, present(await applications.lock(tx, application["application_id"]), "application"))
     return True
+
+
+async def reserve(uow: UnitOfWork, fund_id: uuid.UUID, amount: int) -> bool:
+    """Reserve ``amount`` in the fund if it is still there (False, and nothing changes, if not);
+    tell the fund's union once when the fund runs low."""
+    left = await funds.reserve(uow.tx, fund_id, amount)
+    if left is None:
+        return False
+    if left["available_fen"] < left["budget_fen"] * LOW_SHARE and await funds.flag(uow.tx, fund_id, "low_alerted"):
+        uow.emit(
+            FundLow(
+                fund_id=fund_id,
+                budget_fen=left["budget_fen"],
+                available_fen=left["available_fen"],
+                union_id=left["union_id"],
+            )
+        )
+    return True
+
+
+async def tell_exhausted(uow: UnitOfWork, fund: asyncpg.Record) -> None:
+    """Tell the fund's union, once until money comes back, that the fund could not pay."""
+    if await funds.flag(uow.tx, fund["fund_id"], "exhausted_alerted"):
+        uow.emit(
+            FundExhausted(
+                fund_id=fund["fund_id"],
+                budget_fen=fund["budget_fen"],
+                available_fen=fund["available_fen"],
+                union_id=fund["union_id"],
+            )
+        )
 
 
 async def reject(

@@ -6,6 +6,7 @@ CREATE TABLE statements (
     child_id        uuid     NOT NULL,
     class_id        uuid     NOT NULL,
     programme_id    uuid     NOT NULL,
+    provider_id     uuid     NOT NULL,
     union_path      uuid[]   NOT NULL,
     fee_per_day_fen bigint   NOT NULL CHECK (fee_per_day_fen >= 0),
     revision        integer  NOT NULL DEFAULT 0 CHECK (revision >= 0),
@@ -18,6 +19,7 @@ CREATE TABLE statements (
     CONSTRAINT statements_never_overpaid CHECK (paid_fen - refunded_fen BETWEEN 0 AND family_fen)
 );
 CREATE INDEX statements_child ON statements (child_id);
+CREATE INDEX statements_class ON statements (class_id);
 
 CREATE TABLE statement_days (
     booking_id  uuid   NOT NULL REFERENCES statements,
