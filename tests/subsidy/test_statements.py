@@ -283,3 +283,33 @@ async def test_a_childs_statements_are_read_by_its_guardians_only(union: UnionFu
     for who in (stranger, outsider):
         assert (await union.get(f"/bookings/{booking.booking_id}/statement", who)).status_code == 403
         assert (await union.get(f"/children/{registered.child_id}/statements", who)).status_code == 403
+
+
+async def refund_rule(union: UnionFunds, union_id: uuid.UUID, notice_days: int, bearer: str | None = None):
+    return await union.http.put(
+        f"/unions/{union_id}/refund-rule",
+        json={"notice_days": notice_days},
+        headers={"Authorization": f"Bearer {bearer or union.staff}", "Idempotency-Key": f"k-{uuid.uuid4()}"},
+    )
+
+
+async def test_a_unions_refund_rule_sets_the_cut_off_for_its_classes(union: UnionFunds) -> None:
+    district = uuid.uuid4()
+    booking = child_enrolled(
+        child_id=uuid.uuid4(), days=list(SUMMER_DAYS[:2]), union_path=(union.union_id, district), fee_per_day_fen=FEE
+    )
+    await union.deliver(booking)
+    answer = await refund_rule(union, union.union_id, 3)
+    assert answer.status_code == 200 and answer.json() == {"union_id": str(union.union_id), "notice_days": 3}
+    first, second = booking.days
+    await union.deliver_envelopes(given_up(booking, [first], morning_of(first) - dt.timedelta(days=2)))
+    assert (await statement(union, booking.booking_id))["days"][0]["state"] == "given_up_late", "3 days' notice"
+
+    district_staff = token("union_staff", union_id=district)  # the deepest union with a rule decides
+    assert (await refund_rule(union, district, 0, district_staff)).status_code == 200
+    await union.deliver_envelopes(given_up(booking, [second], morning_of(second)))
+    assert (await statement(union, booking.booking_id))["days"][1]["state"] == "given_up_early"
+
+    assert (await refund_rule(union, union.union_id, 0, district_staff)).status_code == 403
+    negative = await refund_rule(union, district, -1, district_staff)
+    assert negative.status_code == 422 and negative.json()["reasons"][0]["field"] == "notice_days"

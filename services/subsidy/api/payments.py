@@ -1,5 +1,5 @@
 """Payments: recorded by union staff, or told by the payment gateway in a signed callback
-(docs/payment-gateway.md)."""
+(docs/payment-gateway.md); and the refund rule of a union's classes."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from services.subsidy import access
-from services.subsidy.api.responses import PaymentRecorded
+from services.subsidy.api.responses import PaymentRecorded, RefundRuleSet
 from services.subsidy.config import settings_of
-from services.subsidy.domain.commands import GatewayPayment, RecordPayment
+from services.subsidy.domain.commands import GatewayPayment, RecordPayment, RefundRule
 from services.subsidy.handlers import statements
 from shared.auth import Caller
 from shared.http_commands import IdempotencyKey, respond
@@ -61,3 +61,14 @@ async def gateway_payment(request: Request, rt: ServiceRuntime) -> JSONResponse:
     # The gateway's message id is the idempotency key: a redelivered callback gets the first answer.
     key = request.headers["webhook-id"]
     return await respond(request, gateway, key, body, lambda uow: statements.gateway_payment(body, uow))
+
+
+@router.put(
+    "/unions/{union_id}/refund-rule",
+    response_model=RefundRuleSet,
+    summary="Set how many days ahead a day must be given up to be refunded (the union's own staff)",
+)
+async def set_refund_rule(
+    union_id: uuid.UUID, body: RefundRule, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
+) -> JSONResponse:
+    return await respond(request, caller, key, body, lambda uow: statements.set_refund_rule(union_id, body, uow))

@@ -170,3 +170,8 @@ class ModelClass(ModelClassDesignated):
     designated_by: str
     designated_at: Timestamp
     grants: list[Grant]
+
+
+class RefundRuleSet(BaseModel):
+    union_id: uuid.UUID
+    notice_days: int

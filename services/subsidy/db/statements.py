@@ -180,3 +180,23 @@ async def known_class(conn: Conn, class_id: uuid.UUID) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "SELECT class_id, provider_id, union_path FROM statements WHERE class_id = $1 LIMIT 1", class_id
     )
+
+
+async def set_refund_rule(tx: Conn, union_id: uuid.UUID, notice_days: int, set_by: str) -> None:
+    await tx.execute(
+        """INSERT INTO refund_rules (union_id, notice_days, set_by) VALUES ($1, $2, $3)
+           ON CONFLICT (union_id) DO UPDATE SET notice_days = EXCLUDED.notice_days, set_by = EXCLUDED.set_by,
+           set_at = now()""",
+        union_id,
+        notice_days,
+        set_by,
+    )
+
+
+async def refund_notice(conn: Conn, union_path: list[uuid.UUID]) -> int | None:
+    """The notice of the deepest union on the path with a refund rule; None when none has one."""
+    return await conn.fetchval(
+        """SELECT notice_days FROM refund_rules WHERE union_id = ANY($1::uuid[])
+           ORDER BY array_position($1::uuid[], union_id) DESC LIMIT 1""",
+        union_path,
+    )

@@ -106,3 +106,11 @@ class GrantToModelClass(BaseModel):
 
     fund_id: uuid.UUID
     amount_fen: int = Field(gt=0, le=10**12)
+
+
+class RefundRule(BaseModel):
+    """A union's refund rule: a day given up at least ``notice_days`` before it is refunded in full."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    notice_days: int = Field(ge=0, le=60, description="0: even on the day itself, before it ends")

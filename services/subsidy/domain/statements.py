@@ -15,8 +15,11 @@ What a day costs depends on what became of it:
 
 - booked or attended: the fee, less the subsidy;
 - given up (``booking.changed``/``booking.cancelled``: a parent's absence reported in advance is a
-  day given up) at least :data:`REFUND_NOTICE_DAYS` days before it, Shanghai time: nothing
-  (the programme's refund rule: a full refund of what was paid for it);
+  day given up) at least the refund rule's notice (in days, by the Shanghai calendar) before it:
+  nothing (a full refund of what was paid for it). The rule is the union's: staff set it
+  (``PUT /unions/{union_id}/refund-rule``), the deepest union on the class's path with a rule
+  decides, and without any the notice is :data:`REFUND_NOTICE_DAYS` (given up the day before or
+  earlier). The rule in force when the day is given up applies;
 - given up later, or a no-show (``child.absent``): charged in full. No refund; and the union's
   money follows attended days (the ledger released that day's subsidy), so the family pays the
   whole fee of that day.
@@ -34,7 +37,7 @@ from typing import Literal
 from shared.timezones import LOCAL_TIME
 
 DayState = Literal["booked", "attended", "absent", "given_up_early", "given_up_late"]
-REFUND_NOTICE_DAYS = 1  # a day given up on the day before it (or earlier) is refunded in full
+REFUND_NOTICE_DAYS = 1  # by default a day given up on the day before it (or earlier) is refunded in full
 
 
 @dataclass(frozen=True)
@@ -71,10 +74,10 @@ def totals(days: list[DayCharge]) -> Totals:
     )
 
 
-def given_up(day: dt.date, at: dt.datetime) -> DayState:
-    """A day given up at ``at``: early enough for a full refund, or too late."""
+def given_up(day: dt.date, at: dt.datetime, notice_days: int = REFUND_NOTICE_DAYS) -> DayState:
+    """A day given up at ``at``: early enough for a full refund (``notice_days`` ahead), or too late."""
     notice = (day - at.astimezone(LOCAL_TIME).date()).days
-    return "given_up_early" if notice >= REFUND_NOTICE_DAYS else "given_up_late"
+    return "given_up_early" if notice >= notice_days else "given_up_late"
 
 
 def refund_due(family_fen: int, net_paid_fen: int) -> int:

@@ -19,7 +19,7 @@ from services.subsidy import access
 from services.subsidy.db import days as known_days
 from services.subsidy.db import statements
 from services.subsidy.domain import statements as rules
-from services.subsidy.domain.commands import GatewayPayment, RecordPayment
+from services.subsidy.domain.commands import GatewayPayment, RecordPayment, RefundRule
 from shared.contracts.enrollment import BookingPromoted, ChildEnrolled
 from shared.contracts.subsidy import PaymentReceived, RefundIssued, StatementIssued
 from shared.errors import Conflict, NotFound
@@ -45,13 +45,24 @@ async def follow_booking(event: ChildEnrolled | BookingPromoted, uow: UnitOfWork
 async def give_up(uow: UnitOfWork, booking_id: uuid.UUID, days: list[dt.date], cause: str) -> None:
     """Days given up: free before the cut-off, charged in full after it (``domain.statements``)."""
     tx = uow.tx
-    if await statements.lock(tx, booking_id) is None:
+    statement = await statements.lock(tx, booking_id)
+    if statement is None:
         return
     at = uow.handled.occurred_at
+    notice = await statements.refund_notice(tx, list(statement["union_path"]))
     given_up = await statements.booked_days(tx, booking_id, days)
     for day in given_up:
-        await statements.set_state(tx, booking_id, day, rules.given_up(day, at))
+        state = rules.given_up(day, at, rules.REFUND_NOTICE_DAYS if notice is None else notice)
+        await statements.set_state(tx, booking_id, day, state)
     await revise(uow, booking_id, cause=cause, moved=bool(given_up))
+
+
+async def set_refund_rule(union_id: uuid.UUID, cmd: RefundRule, uow: UnitOfWork) -> Done:
+    """Union staff set how long before a day it must be given up to be refunded, for their classes."""
+    principal = uow.issuer.principal
+    access.ensure_union_staff_of(principal, union_id)
+    await statements.set_refund_rule(uow.tx, union_id, cmd.notice_days, principal.sub)
+    return Done({"union_id": str(union_id), "notice_days": cmd.notice_days})
 
 
 async def mark_day(uow: UnitOfWork, booking_id: uuid.UUID, day: dt.date, *, attended: bool, cause: str) -> None:
