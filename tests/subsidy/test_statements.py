@@ -12,7 +12,7 @@ import uuid
 
 from standardwebhooks.webhooks import Webhook
 
-from shared.contracts.attendance import ChildAbsent
+from shared.contracts.attendance import ChildAbsent, ChildCheckedIn
 from shared.contracts.enrollment import BookingCancelled, BookingChanged, ChildEnrolled
 from shared.envelope import Envelope
 from shared.timezones import LOCAL_TIME
@@ -129,17 +129,19 @@ async def test_a_cancellation_refunds_the_days_given_up_before_the_cut_off(union
     assert revisions == [1, 2, 3, 4]
 
 
-async def test_a_no_show_is_charged_the_whole_fee(union: UnionFunds) -> None:
+async def test_a_no_show_is_charged_the_whole_fee_and_an_attended_day_as_booked(union: UnionFunds) -> None:
     fund = await union.fund(budget_fen=1_000_000)
     await union.policy(fund, "member_percent", percent_bp=1500)
     booking = union.booking(days=2, fee=FEE)
     await union.deliver(booking)
     where = {k: getattr(booking, k) for k in ("child_id", "class_id", "site_id", "booking_id", "programme_id")}
     await union.deliver(ChildAbsent(**where, day=booking.days[0]))
+    await union.deliver(ChildCheckedIn(**where, day=booking.days[1], at=morning_of(booking.days[1])))
     missed = await statement(union, booking.booking_id)
-    assert [(d["state"], d["family_fen"]) for d in missed["days"]] == [("absent", FEE), ("booked", 4250)]
+    assert [(d["state"], d["family_fen"]) for d in missed["days"]] == [("absent", FEE), ("attended", 4250)]
     (_, revised) = await union.emitted("statement.issued", booking_id=booking.booking_id)
     assert (revised["revision"], revised["cause"], revised["family_fen"]) == (2, "child.absent", FEE + 4250)
+    assert missed["revision"] == 2, "an attended day changes nothing the family pays: no new revision"
 
 
 async def test_a_subsidy_decided_later_revises_the_statement_and_refunds(union: UnionFunds) -> None:

@@ -69,7 +69,9 @@ async def mark_day(uow: UnitOfWork, booking_id: uuid.UUID, day: dt.date, *, atte
     tx = uow.tx
     if await statements.lock(tx, booking_id) is None:
         return  # the booking's statement is issued later, with this day (``follow_booking``)
-    moved = bool(await statements.booked_days(tx, booking_id, [day]))
+    # A no-show is a change the family hears of; an attended day is what was booked (it revises
+    # the statement only if its money changed).
+    moved = not attended and bool(await statements.booked_days(tx, booking_id, [day]))
     await statements.set_state(tx, booking_id, day, "attended" if attended else "absent")
     await revise(uow, booking_id, cause=cause, moved=moved)
 
@@ -124,9 +126,7 @@ async def revise(uow: UnitOfWork, booking_id: uuid.UUID, *, cause: str, moved: b
 
 async def record_payment(booking_id: uuid.UUID, cmd: RecordPayment, uow: UnitOfWork) -> Created:
     """Union staff record money the family paid them (cash, a bank transfer)."""
-    statement = await statements.lock(uow.tx, booking_id)
-    if statement is None:
-        raise NotFound("no statement for this booking", field="booking_id")
+    statement = await _statement(uow.tx, booking_id)
     access.ensure_records_payments(uow.issuer.principal, statement)
     payment_id = uuid.uuid4()
     return await _receive(
@@ -145,9 +145,7 @@ async def gateway_payment(cmd: GatewayPayment, uow: UnitOfWork) -> Done:
     """The payment gateway tells of money a family paid online (its signature checked at the edge).
     The same gateway transaction told again is answered with the payment already recorded."""
     tx = uow.tx
-    statement = await statements.lock(tx, cmd.booking_id)
-    if statement is None:
-        raise NotFound("no statement for this booking", field="booking_id")
+    statement = await _statement(tx, cmd.booking_id)
     known = await statements.payment_by_reference(tx, "gateway", cmd.transaction_id)
     if known is not None:
         if (known["booking_id"], known["amount_fen"]) != (cmd.booking_id, cmd.amount_fen):
@@ -164,6 +162,13 @@ async def gateway_payment(cmd: GatewayPayment, uow: UnitOfWork) -> Done:
         reference=cmd.transaction_id,
         recorded_by=uow.issuer.principal.sub,
     )
+
+
+async def _statement(tx: asyncpg.Connection, booking_id: uuid.UUID) -> asyncpg.Record:
+    statement = await statements.lock(tx, booking_id)
+    if statement is None:
+        raise NotFound("no statement for this booking", field="booking_id")
+    return statement
 
 
 async def _receive(
