@@ -184,6 +184,8 @@ async def test_every_role_sees_exactly_what_it_is_entitled_to(stack: Stack, modu
         f"{s}/funds/{town.fund_id}": expect("admin", "staff_inside"),
         f"{s}/unions/{union}/spending": expect(*STAFF),
         f"{s}/unions/{union}/ledger.csv": expect(*STAFF),
+        f"{s}/bookings/{booking}/statement": expect(*STAFF, "parent_own"),
+        f"{s}/children/{child}/statements": expect(*STAFF, "parent_own"),
         f"{n}/guardians/{guardian}/notifications": expect("admin", "parent_own"),
         f"{n}/guardians/{guardian}/deliveries": expect("admin", "parent_own"),
         f"{n}/guardians/{guardian}/preferences": expect("admin", "parent_own"),
@@ -265,6 +267,19 @@ async def test_subsidy_commands_are_open_to_exactly_the_entitled(stack: Stack, m
                 {"approve": False, "reason": "材料不全"},
             ),
             expect(*STAFF),
+        ),
+        "record a fen the family paid": (
+            call("POST", f"{s}/bookings/{town.bookings['admin']}/payments", {"amount_fen": 1, "method": "cash"}),
+            expect(*STAFF, ok=201),
+        ),
+        "set the district's refund rule": (
+            call("PUT", f"{s}/unions/{u}/refund-rule", {"notice_days": 2}),
+            expect("admin", "staff_inside"),
+        ),
+        # The first entitled caller designates the class; the others find it designated already.
+        "designate the class a model class": (
+            call("POST", f"{s}/model-classes", {"class_id": str(town.class_id)}),
+            {**expect(*STAFF, ok=409), "admin": 201},
         ),
     }
     await assert_matrix(table, town)
