@@ -17,7 +17,6 @@ import pytest
 from services.notify.handlers.confirmation import send_confirmation_codes
 from shared.contracts.attendance import ChildCheckedIn
 from shared.contracts.enrollment import GuardianContact
-from shared.contracts.subsidy import PaymentReceived, RefundIssued, StatementIssued
 from shared.sealed import unseal
 from testkit.city import token
 from testkit.processes import free_port
@@ -25,6 +24,7 @@ from testkit.scenarios import envelope
 from tests.conftest import Stack, _fast_retries
 from tests.notify.conftest import GATEWAY_SECRET, INAPP, Family, checked_in, refused
 from tests.support.inprocess import InProcess, in_process
+from tests.unit.test_money_messages import PAYMENT, REFUND, STATEMENT
 
 WRONG_TRIES = 3
 
@@ -254,32 +254,14 @@ async def test_a_removed_webhook_endpoint_is_forgotten_with_its_address(notify: 
 async def test_parents_are_told_of_their_statement_payments_and_refunds(stack: Stack, notify: InProcess) -> None:
     family = Family.unannounced(stack, notify.http, [INAPP])
     await notify.deliver(envelope(family.registered))
-    booking_id, child_id = uuid.uuid4(), family.registered.child_id
-    money = {"booking_id": booking_id, "child_id": child_id}
-    await notify.deliver(
-        envelope(
-            StatementIssued(
-                **money,
-                revision=2,
-                cause="booking.changed",
-                fee_fen=15_000,
-                subsidy_fen=2250,
-                family_fen=12_750,
-                paid_fen=0,
-                balance_fen=12_750,
-            )
-        ),
-        envelope(
-            PaymentReceived(**money, payment_id=uuid.uuid4(), amount_fen=10_000, source="staff", balance_fen=2750)
-        ),
-        envelope(RefundIssued(**money, refund_id=uuid.uuid4(), amount_fen=4250, reason="a day given up in time")),
-    )
+    theirs = {"child_id": family.registered.child_id}
+    await notify.deliver(*(envelope(e.model_copy(update=theirs)) for e in (STATEMENT, PAYMENT, REFUND)))
     told = sorted((n["source_type"], n["body"]) for n in await family.inbox(0))
     assert told == [
-        ("payment.received", "已收到 小红 的托管费 ¥100.00，尚需支付 ¥27.50。"),
+        ("payment.received", "已收到 小红 的托管费 ¥100.00，尚需支付 ¥27.51。"),
         ("refund.issued", "小红 的托管费退款 ¥42.50 已退回。"),
         (
             "statement.issued",
-            "小红 的托管费账单（第 2 版）：费用 ¥150.00，补贴 ¥22.50，家庭支付 ¥127.50，尚需支付 ¥127.50。",
+            "小红 的托管费账单（第 3 版）：费用 ¥150.00，补贴 ¥22.49，家庭支付 ¥127.51，尚需支付 ¥27.51。",
         ),
     ]
