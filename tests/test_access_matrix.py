@@ -186,6 +186,7 @@ async def test_every_role_sees_exactly_what_it_is_entitled_to(stack: Stack, modu
         f"{s}/unions/{union}/ledger.csv": expect(*STAFF),
         f"{s}/bookings/{booking}/statement": expect(*STAFF, "parent_own"),
         f"{s}/children/{child}/statements": expect(*STAFF, "parent_own"),
+        f"{s}/guardians/{guardian}/statements": expect("admin", "parent_own"),
         f"{n}/guardians/{guardian}/notifications": expect("admin", "parent_own"),
         f"{n}/guardians/{guardian}/deliveries": expect("admin", "parent_own"),
         f"{n}/guardians/{guardian}/preferences": expect("admin", "parent_own"),

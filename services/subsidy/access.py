@@ -55,6 +55,13 @@ async def ensure_guardian_if_parent(conn: Conn, p: Principal, child_id: uuid.UUI
         raise forbidden("you are not a guardian of this child")
 
 
+def ensure_is_the_guardian(p: Principal, guardian_id: uuid.UUID) -> None:
+    """A family's statements are read by the guardian themselves (and the admin)."""
+    if p.role == "admin" or (p.role == "parent" and p.member_id == guardian_id):
+        return
+    raise forbidden("a family's statements are its guardians' alone")
+
+
 def own_union(p: Principal, union_id: uuid.UUID | None) -> uuid.UUID | None:
     """The union whose funds and policies ``p`` sets up: their own (the admin names one). None
     only for a staff token that names no union (the database then refuses the row, as before)."""

@@ -280,11 +280,14 @@ async def test_a_childs_statements_are_read_by_its_guardians_only(union: UnionFu
     mine = await union.get(f"/children/{registered.child_id}/statements", guardian)
     assert mine.status_code == 200 and [s["booking_id"] for s in mine.json()["statements"]] == [str(booking.booking_id)]
     assert (await statement(union, booking.booking_id, guardian))["family_fen"] == 2 * FEE
+    family = await union.get(f"/guardians/{registered.guardians[0].guardian_id}/statements", guardian)
+    assert [s["booking_id"] for s in family.json()["statements"]] == [str(booking.booking_id)]
     stranger = token("parent", member_id=uuid.uuid4())
     outsider = token("union_staff", union_id=uuid.uuid4())
     for who in (stranger, outsider):
         assert (await union.get(f"/bookings/{booking.booking_id}/statement", who)).status_code == 403
         assert (await union.get(f"/children/{registered.child_id}/statements", who)).status_code == 403
+        assert (await union.get(f"/guardians/{registered.guardians[0].guardian_id}/statements", who)).status_code == 403
 
 
 async def refund_rule(union: UnionFunds, union_id: uuid.UUID, notice_days: int, bearer: str | None = None):

@@ -139,6 +139,11 @@ class ChildStatements(BaseModel):
     statements: list[ListedStatement]
 
 
+class FamilyStatements(BaseModel):
+    guardian_id: uuid.UUID
+    statements: list[ListedStatement]  # every child's, by child
+
+
 class PaymentRecorded(BaseModel):
     payment_id: uuid.UUID
     balance_fen: int  # still to pay after it

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from services.subsidy import access
-from services.subsidy.api.responses import ChildStatements, Statement
+from services.subsidy.api.responses import ChildStatements, FamilyStatements, Statement
 from services.subsidy.db import statements
 from shared.auth import Caller
 from shared.errors import NotFound
@@ -42,3 +42,14 @@ async def child_statements(child_id: uuid.UUID, rt: ServiceRuntime, caller: Call
     for statement in found:
         await access.ensure_may_read(rt.pool, caller, statement)
     return {"child_id": child_id, "statements": found}
+
+
+@router.get(
+    "/guardians/{guardian_id}/statements",
+    response_model=FamilyStatements,
+    summary="A family's statements: those of every child the guardian is a guardian of (the guardian alone)",
+)
+async def family_statements(guardian_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
+    access.ensure_is_the_guardian(caller, guardian_id)
+    found = await statements.of_guardian(rt.pool, guardian_id)
+    return {"guardian_id": guardian_id, "statements": found}

@@ -175,6 +175,16 @@ async def of_child(conn: Conn, child_id: uuid.UUID) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
+async def of_guardian(conn: Conn, guardian_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The statements of every child the member is a guardian of: the family's."""
+    rows = await conn.fetch(
+        f"""{_STATEMENT} WHERE child_id IN (SELECT child_id FROM child_guardians WHERE $1 = ANY(guardian_ids))
+            ORDER BY child_id, issued_at, booking_id""",
+        guardian_id,
+    )
+    return [dict(r) for r in rows]
+
+
 async def known_class(conn: Conn, class_id: uuid.UUID) -> asyncpg.Record | None:
     """A class subsidy knows from its bookings: its operator (provider) and its union path."""
     return await conn.fetchrow(
