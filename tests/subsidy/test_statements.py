@@ -10,14 +10,19 @@ import json
 import os
 import uuid
 
+import pytest
 from standardwebhooks.webhooks import Webhook
 
+from services.subsidy.app import definition
 from shared.contracts.attendance import ChildAbsent, ChildCheckedIn
 from shared.contracts.enrollment import BookingCancelled, BookingChanged, ChildEnrolled
 from shared.envelope import Envelope
+from shared.secrets import SecretMissing
+from shared.service import create_app
 from shared.timezones import LOCAL_TIME
 from testkit.city import token
 from testkit.scenarios import SUMMER_DAYS, child_enrolled, child_registered
+from tests.conftest import Stack
 from tests.subsidy.conftest import UnionFunds
 
 FEE = 5000  # ¥50.00 a day
@@ -318,3 +323,14 @@ async def test_a_unions_refund_rule_sets_the_cut_off_for_its_classes(union: Unio
     assert (await refund_rule(union, union.union_id, 0, district_staff)).status_code == 403
     negative = await refund_rule(union, district, -1, district_staff)
     assert negative.status_code == 422 and negative.json()["reasons"][0]["field"] == "notice_days"
+
+
+@pytest.mark.parametrize(("value", "says"), [("short-7d3f9a2c", "at least 32"), ("change-me-" + "x" * 30, "known")])
+async def test_subsidy_will_not_start_with_a_weak_payment_gateway_secret(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch, value: str, says: str
+) -> None:
+    for name, setting in stack.service_env().items():
+        monkeypatch.setenv(name, setting)
+    monkeypatch.setenv("SUBSIDY_PAYMENT_GATEWAY_SECRET", value)
+    with pytest.raises(SecretMissing, match=f"SUBSIDY_PAYMENT_GATEWAY_SECRET .*{says}"):
+        create_app(definition, messaging=False)
