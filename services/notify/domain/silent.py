@@ -18,6 +18,8 @@ SILENT: dict[str, str] = {
     "site.opened": "a projection: whose staff may name the site's lead",
     "subsidy.requested": "the union decides first; parents are told the decision (approved or rejected)",
     "subsidy.settled": "money between the union and the provider after the days are over",
+    "model_class.designated": "between the union and the class's operator, who is no recipient of notify",
+    "model_class.grant_paid": "money between the union and the class's operator, who is no recipient of notify",
     "notification.delivered": "notify's own receipt: telling of it would tell of the telling",
     "notification.failed": "notify's own receipt, for the guardian's delivery list and operators",
 }
