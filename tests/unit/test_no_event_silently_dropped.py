@@ -32,9 +32,9 @@ def test_notify_consumes_every_event_type_it_tells_of() -> None:
 
 
 def test_the_check_names_an_event_type_nobody_is_told_of() -> None:
-    found = unaccounted(published() | {"statement.issued"}, told_types(), SILENT)
-    assert found.neither == ("statement.issued",) and not found.both
-    assert "neither told nor listed as silent" in str(found) and "statement.issued" in str(found)
+    found = unaccounted(published() | {"invoice.overdue"}, told_types(), SILENT)
+    assert found.neither == ("invoice.overdue",) and not found.both
+    assert "neither told nor listed as silent" in str(found) and "invoice.overdue" in str(found)
 
 
 def test_the_check_names_an_event_type_both_told_and_silent() -> None:
