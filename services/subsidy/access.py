@@ -1,7 +1,8 @@
 """Who may see and change what in the subsidy service.
 
-Union staff set up their own union's funds and policies and see their union's funds; they see the
-applications and figures of their part of the union tree (known from the classes' union paths);
+Union staff set up their own union's funds and policies; they see the funds, applications and
+figures of their part of the union tree, read only (the tree is known from the paths of the sites
+enrollment opens and of the classes booked);
 an application is decided by staff of the union that owns each fund it draws on, or of a union
 above it. A child's guardians read the child's applications and statements. Staff of a union on
 the class's path record a family's payments; the payment gateway tells of payments with a
@@ -16,7 +17,7 @@ from typing import Any, cast
 import asyncpg
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from services.subsidy.db import applications, children
+from services.subsidy.db import applications, children, unions
 from shared.db import Conn
 from shared.errors import Invalid, Unauthenticated
 from shared.principal import Principal, Role, forbidden, require_role
@@ -29,12 +30,15 @@ def ensure_union_staff_of(p: Principal, union_id: uuid.UUID) -> None:
 
 
 async def ensure_sees_subtree(conn: Conn, p: Principal, union_id: uuid.UUID) -> None:
-    """The union's own staff, or staff of a union above it (known from the classes' paths)."""
+    """The union's own staff, or staff of a union above it (known from the sites' and the
+    classes' paths): they read, they do not change."""
     if (
         p.role == "union_staff"
         and p.union_id
         and p.union_id != union_id
-        and await applications.is_above(conn, p.union_id, union_id)
+        and (
+            await unions.is_above(conn, p.union_id, union_id) or await applications.is_above(conn, p.union_id, union_id)
+        )
     ):
         return
     ensure_union_staff_of(p, union_id)

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from services.subsidy import access
-from services.subsidy.api.responses import FundBalance, FundCreated
-from services.subsidy.db import funds
+from services.subsidy.api.responses import FundBalance, FundCreated, SubtreeFunds
+from services.subsidy.db import funds, unions
 from services.subsidy.domain.commands import CreateFund
 from services.subsidy.handlers import decisions
 from shared.auth import Caller
@@ -35,5 +35,15 @@ async def fund_balance(fund_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -
     fund = await funds.get_fund(rt.pool, fund_id)
     if fund is None:
         raise NotFound("no such fund", field="fund_id")
-    access.ensure_union_staff_of(caller, fund["union_id"])
+    await access.ensure_sees_subtree(rt.pool, caller, fund["union_id"])
     return dict(fund)
+
+
+@router.get(
+    "/unions/{union_id}/funds",
+    response_model=SubtreeFunds,
+    summary="The funds of a union and of every union below it, with their balances (read only)",
+)
+async def subtree_funds(union_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
+    await access.ensure_sees_subtree(rt.pool, caller, union_id)
+    return {"union_id": union_id, "funds": await unions.funds_of_subtree(rt.pool, union_id)}

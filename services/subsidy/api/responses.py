@@ -41,6 +41,11 @@ class FundBalance(BaseModel):
     available_fen: int
 
 
+class SubtreeFunds(BaseModel):
+    union_id: uuid.UUID
+    funds: list[FundBalance]
+
+
 class ListedApplication(BaseModel):
     application_id: uuid.UUID
     booking_id: uuid.UUID

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from services.subsidy.db import applications, children, funds
+from services.subsidy.db import applications, children, funds, unions
 from services.subsidy.db import days as known_days
 from services.subsidy.domain import Request, automatic, subsidise
 from services.subsidy.handlers import ledger, statements
@@ -15,6 +15,7 @@ from shared.contracts.enrollment import (
     BookingPromoted,
     ChildEnrolled,
     ChildRegistered,
+    SiteOpened,
 )
 from shared.contracts.subsidy import SubsidyRequested
 from shared.db import present
@@ -93,6 +94,12 @@ async def settle_the_day(event: ChildCheckedIn | ChildAbsent, uow: UnitOfWork) -
         application = present(await applications.lock(tx, row["application_id"]), "application")
         await ledger.resolve_days(uow, application, [event.day], attended=attended)
     await statements.mark_day(uow, event.booking_id, event.day, attended=attended, cause=event.TYPE)
+
+
+@events.on(SiteOpened)
+async def know_the_union_tree(event: SiteOpened, uow: UnitOfWork) -> None:
+    """Learn the site's union and those above it: their staff read the funds below them."""
+    await unions.know_path(uow.tx, event.union_path)
 
 
 @events.on(ChildRegistered)
