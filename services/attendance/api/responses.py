@@ -111,3 +111,52 @@ class UnionAttendance(BaseModel):
     booked: int
     attended: int
     absent: int
+
+
+class RoleRequirementView(BaseModel):
+    role: str
+    per_class: int
+    per_children: int | None
+    qualifications: list[str]
+
+
+class StaffingRuleSet(BaseModel):
+    site_id: uuid.UUID
+    class_type: str | None = Field(description="None: the rule of every class at the site without a rule of its own")
+    roles: list[RoleRequirementView]
+
+
+class QualificationHeld(BaseModel):
+    kind: str
+    expires_on: dt.date
+
+
+class StaffOnDutyWithQualifications(BaseModel):
+    staff_name: str
+    role: str
+    qualifications: list[QualificationHeld]
+
+
+class RoleOnDuty(BaseModel):
+    role: str
+    required: int
+    on_duty: int
+    missing: bool
+
+
+class QualificationLapse(BaseModel):
+    staff_name: str
+    role: str
+    qualification: str
+    expires_on: dt.date | None = Field(description="None: not held at all")
+
+
+class Duty(BaseModel):
+    class_id: uuid.UUID
+    day: dt.date
+    children_booked: int
+    rule: list[RoleRequirementView] | None = Field(description="None: the site has no staffing rule by role")
+    staff_on_duty: list[StaffOnDutyWithQualifications]
+    roles: list[RoleOnDuty]
+    missing_roles: list[str]
+    lapsed_qualifications: list[QualificationLapse]

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from shared.contracts.attendance import IncidentKind, Qualification
+from shared.contracts.enrollment import ClassType
 
 
 class Command(BaseModel):
@@ -45,6 +49,56 @@ class Hours(Command):
     site_lead_phone: str | None = Field(None, max_length=32)
 
 
+class HeldQualification(Command):
+    kind: Qualification
+    expires_on: dt.date = Field(description="The last day it is valid")
+
+
 class StaffOnDuty(Command):
     staff_name: str = Field(min_length=1, max_length=80)
     role: str = Field(min_length=1, max_length=40, description="teacher, carer, life teacher, floater ...")
+    qualifications: list[HeldQualification] = Field(
+        default_factory=list, max_length=10, description="What the member of staff holds, with expiry dates"
+    )
+
+
+class RoleRequirement(Command):
+    """A role a class needs: ``per_class`` of them, plus one for every ``per_children`` children booked."""
+
+    role: str = Field(min_length=1, max_length=40, description="As staff on duty name it: teacher, floater, helper ...")
+    per_class: int = Field(0, ge=0, le=20)
+    per_children: int | None = Field(None, ge=1, le=100, description="One more per this many children (the N of 2+1+N)")
+    qualifications: list[Qualification] = Field(default_factory=list, max_length=3)
+
+    @model_validator(mode="after")
+    def _requires_someone(self) -> Self:
+        if self.per_class == 0 and self.per_children is None:
+            raise ValueError("a role needs per_class or per_children")
+        return self
+
+
+class StaffingRule(Command):
+    """The roles a class at a site needs; for one class type, or (none given) for every class there."""
+
+    class_type: ClassType | None = None
+    roles: list[RoleRequirement] = Field(min_length=1, max_length=10)
+
+    @model_validator(mode="after")
+    def _roles_once(self) -> Self:
+        names = [r.role for r in self.roles]
+        if len(set(names)) != len(names):
+            raise ValueError("each role is listed once")
+        return self
+
+
+class ReportIncident(Command):
+    child_id: uuid.UUID
+    site_id: uuid.UUID
+    at: AwareDatetime = Field(description="When it happened")
+    kind: IncidentKind
+    what_happened: str = Field(min_length=5, max_length=2000)
+    first_aid: str | None = Field(None, max_length=1000, description="The first aid given, if any")
+    guardians_told_by: str | None = Field(
+        None, max_length=200, description="How staff told the guardians (a call, in person); notify also tells them"
+    )
+    follow_up: str | None = Field(None, max_length=1000, description="What happens next: a doctor, a report ...")

@@ -7,7 +7,7 @@ import uuid
 
 from services.attendance.access import ensure_at_site
 from services.attendance.db import checkin as db
-from services.attendance.db import roster, timers
+from services.attendance.db import duty, roster, timers
 from services.attendance.domain.commands import Hours, StaffOnDuty
 from services.attendance.domain.hours import SiteHours
 from services.attendance.handlers.staffing import review
@@ -31,13 +31,15 @@ async def set_hours(site_id: uuid.UUID, cmd: Hours, uow: UnitOfWork) -> Done:
 
 
 async def add_staff(class_id: uuid.UUID, day: dt.date, cmd: StaffOnDuty, uow: UnitOfWork) -> Created:
-    """Staff on duty for a class-day; a class brought back under its ratio has its alarm cleared."""
+    """Staff on duty for a class-day, with their qualifications; a class brought back under its ratio
+    has its alarm cleared, and the day is reviewed against the site's staffing rule by role."""
     tx, actor = uow.tx, uow.issuer
     facts = await roster.class_facts(tx, class_id)
     if facts is None:
         raise NotFound("no bookings in this class yet", field="class_id")
     ensure_at_site(actor.principal, facts["provider_id"], facts["union_path"])
-    await db.add_staff(tx, class_id, day, cmd.staff_name, cmd.role)
+    qualifications = [q.model_dump(mode="json") for q in cmd.qualifications]
+    await duty.record(tx, class_id, day, cmd.staff_name, cmd.role, qualifications)
     union_id = facts["union_path"][-1] if facts["union_path"] else None
     staffing = await review(tx, class_id=class_id, site_id=facts["site_id"], class_type=facts["class_type"], day=day)
     for alarm in staffing.alarm:
