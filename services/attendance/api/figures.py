@@ -12,10 +12,23 @@ from services.attendance.access import ensure_sees_child, ensure_sees_union
 from services.attendance.api.responses import ChildAttendance, UnionAttendance
 from services.attendance.db import roster
 from shared.auth import Caller
+from shared.db import Conn
 from shared.errors import NotFound
+from shared.principal import Principal
 from shared.service import ServiceRuntime
 
 router = APIRouter(tags=["figures"])
+
+
+async def ensure_union_figures(pool: Conn, caller: Principal, union_id: uuid.UUID) -> None:
+    """A union's figures, incidents and logs: its own staff, staff of a union above it, admins."""
+    above = (
+        caller.role == "union_staff"
+        and caller.union_id is not None
+        and caller.union_id != union_id
+        and await roster.is_above(pool, caller.union_id, union_id)
+    )
+    ensure_sees_union(caller, union_id, above)
 
 
 @router.get(
@@ -42,13 +55,7 @@ async def child_attendance(
 async def union_attendance(
     union_id: uuid.UUID, rt: ServiceRuntime, caller: Caller, day: dt.date = Query()
 ) -> dict[str, Any]:
-    above = (
-        caller.role == "union_staff"
-        and caller.union_id is not None
-        and caller.union_id != union_id
-        and await roster.is_above(rt.pool, caller.union_id, union_id)
-    )
-    ensure_sees_union(caller, union_id, above)
+    await ensure_union_figures(rt.pool, caller, union_id)
     classes = await roster.figures(rt.pool, union_id, day)
     return {
         "union_id": union_id,

@@ -160,3 +160,37 @@ class Duty(BaseModel):
     roles: list[RoleOnDuty]
     missing_roles: list[str]
     lapsed_qualifications: list[QualificationLapse]
+
+
+class IncidentRecorded(BaseModel):
+    incident_id: uuid.UUID
+    child_id: uuid.UUID
+    class_id: uuid.UUID
+    site_id: uuid.UUID
+    day: dt.date
+    kind: str
+    guardians_alerted: bool = Field(description="The guardians are told at once, as a safety alert")
+
+
+class Incident(BaseModel):
+    incident_id: uuid.UUID
+    child_id: uuid.UUID
+    display_name: str | None
+    class_id: uuid.UUID
+    site_id: uuid.UUID
+    day: dt.date
+    at: Timestamp
+    kind: str
+    what_happened: str
+    first_aid: str | None
+    guardians_told_by: str | None
+    follow_up: str | None
+    reported_by: str
+    reported_at: Timestamp
+
+
+class UnionIncidents(BaseModel):
+    union_id: uuid.UUID
+    since: dt.date
+    until: dt.date
+    incidents: list[Incident]

@@ -10,6 +10,7 @@ from shared.contracts.attendance import (
     CheckInRefused,
     ChildCheckedIn,
     ChildPickedUp,
+    IncidentReported,
     LatePickupEscalated,
     PickupCodeIssued,
     PickupRefused,
@@ -33,6 +34,7 @@ Told: TypeAlias = (
     | ChildPickedUp
     | LatePickupEscalated
     | SubsidyApproved
+    | IncidentReported
 )
 TOLD: tuple[type[Event], ...] = get_args(Told)  # the same, as classes to subscribe to
 
@@ -64,6 +66,17 @@ PICKUP_REFUSALS = {
     "wrong_code": {"en": "wrong pick-up code", "zh-CN": "验证码错误"},
     "expired": {"en": "the pick-up code had expired", "zh-CN": "验证码已过期"},
     "too_many_attempts": {"en": "too many wrong codes", "zh-CN": "验证码错误次数过多"},
+}
+
+
+# What kind of incident it was, in the guardian's words (IncidentReported.kind is a code).
+INCIDENT_KINDS = {
+    "injury": {"en": "an injury", "zh-CN": "受伤"},
+    "illness": {"en": "feeling unwell", "zh-CN": "身体不适"},
+    "allergic_reaction": {"en": "an allergic reaction", "zh-CN": "过敏反应"},
+    "lost_or_missing": {"en": "went missing for a while", "zh-CN": "短暂走失"},
+    "altercation": {"en": "a conflict with another child", "zh-CN": "与其他孩子发生冲突"},
+    "other": {"en": "other", "zh-CN": "其他"},
 }
 
 
@@ -130,6 +143,15 @@ def message(event: Event, child: str, language: str = "zh-CN") -> str | None:
                 f"A childcare subsidy of {amount} for {child} is approved."
                 if en
                 else f"{child} 的托管费补贴 {amount} 已批准。"
+            )
+        case IncidentReported():
+            aid = ("; first aid was given" if en else "，已做急救处理") if event.first_aid_given else ""
+            return (
+                f"Safety alert: {child} had an incident at the site at {_clock(event.at)} "
+                f"({INCIDENT_KINDS[event.kind]['en']}){aid}. Please contact the site now."
+                if en
+                else f"安全提醒：{child} {_clock(event.at)} 在托管点发生意外（{INCIDENT_KINDS[event.kind]['zh-CN']}）{aid}。"
+                f"请尽快联系托管点。"
             )
         case LatePickupEscalated() if event.audience == "guardians":
             return (
