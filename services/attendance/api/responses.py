@@ -104,6 +104,11 @@ class ClassAttendance(BaseModel):
     absent: int
 
 
+class SiteMissingLogs(BaseModel):
+    site_id: uuid.UUID
+    missing: list[Literal["disinfection", "menu", "food_sample", "morning_check"]]
+
+
 class UnionAttendance(BaseModel):
     union_id: uuid.UUID
     day: dt.date
@@ -111,6 +116,8 @@ class UnionAttendance(BaseModel):
     booked: int
     attended: int
     absent: int
+    sites_missing_logs: int = Field(description="Sites with classes that day and a daily log missing")
+    missing_logs: list[SiteMissingLogs]
 
 
 class RoleRequirementView(BaseModel):
@@ -194,3 +201,75 @@ class UnionIncidents(BaseModel):
     since: dt.date
     until: dt.date
     incidents: list[Incident]
+
+
+class DisinfectionLogged(BaseModel):
+    disinfection_id: uuid.UUID
+    site_id: uuid.UUID
+    day: dt.date
+
+
+class MealView(BaseModel):
+    meal: str
+    dishes: list[str]
+
+
+class MenuSet(BaseModel):
+    site_id: uuid.UUID
+    day: dt.date
+    meals: list[MealView]
+
+
+class SampleKept(BaseModel):
+    sample_id: uuid.UUID
+    site_id: uuid.UUID
+    day: dt.date
+    dish: str
+
+
+class SampleDiscarded(BaseModel):
+    sample_id: uuid.UUID
+    discarded_at: Timestamp
+
+
+class MorningCheckSet(BaseModel):
+    site_id: uuid.UUID
+    day: dt.date
+    health_worker: str
+    checked_at: Timestamp
+    children_checked: int
+    notes: str | None
+
+
+class DisinfectionView(BaseModel):
+    disinfection_id: uuid.UUID
+    area: str
+    done_by: str
+    done_at: Timestamp
+
+
+class SampleView(BaseModel):
+    sample_id: uuid.UUID
+    dish: str
+    amount_g: int
+    kept_at: Timestamp
+    kept_by: str
+    discarded_at: Timestamp | None
+    discarded_by: str | None
+
+
+class MorningCheckView(BaseModel):
+    health_worker: str
+    checked_at: Timestamp
+    children_checked: int
+    notes: str | None
+
+
+class SiteDayLog(BaseModel):
+    site_id: uuid.UUID
+    day: dt.date
+    disinfections: list[DisinfectionView]
+    menu: list[MealView] | None
+    food_samples: list[SampleView]
+    morning_check: MorningCheckView | None
+    missing: list[Literal["disinfection", "menu", "food_sample", "morning_check"]]

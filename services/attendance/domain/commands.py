@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -102,3 +102,37 @@ class ReportIncident(Command):
         None, max_length=200, description="How staff told the guardians (a call, in person); notify also tells them"
     )
     follow_up: str | None = Field(None, max_length=1000, description="What happens next: a doctor, a report ...")
+
+
+class Disinfection(Command):
+    area: str = Field(min_length=1, max_length=80, description="e.g. classroom, toilets, kitchen, toys")
+    done_by: str = Field(min_length=1, max_length=80)
+    done_at: AwareDatetime = Field(description="On the log's day (Asia/Shanghai)")
+
+
+class Meal(Command):
+    meal: Literal["breakfast", "morning_snack", "lunch", "afternoon_snack", "dinner"]
+    dishes: list[str] = Field(min_length=1, max_length=12)
+
+
+class Menu(Command):
+    meals: list[Meal] = Field(min_length=1, max_length=5)
+
+
+class FoodSample(Command):
+    """留样: a sample of each dish served, kept refrigerated for 48 hours at least."""
+
+    dish: str = Field(min_length=1, max_length=80)
+    amount_g: int = Field(ge=125, le=2000, description="At least 125 g of each dish")
+    kept_at: AwareDatetime = Field(description="On the log's day (Asia/Shanghai)")
+
+
+class DiscardSample(Command):
+    discarded_at: AwareDatetime
+
+
+class MorningCheck(Command):
+    health_worker: str = Field(min_length=1, max_length=80)
+    checked_at: AwareDatetime = Field(description="On the log's day (Asia/Shanghai)")
+    children_checked: int = Field(ge=0, le=2000)
+    notes: str | None = Field(None, max_length=1000, description="Anything seen, without children's names")
