@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts.attendance import IncidentKind, Qualification
 from shared.contracts.enrollment import ClassType
@@ -14,6 +14,15 @@ from shared.contracts.enrollment import ClassType
 
 class Command(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _this_century(moment: dt.datetime) -> dt.datetime:
+    if not 2000 <= moment.year < 2100:
+        raise ValueError("a moment between 2000 and 2099")
+    return moment
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_this_century)]
 
 
 class CheckIn(Command):
@@ -94,7 +103,7 @@ class StaffingRule(Command):
 class ReportIncident(Command):
     child_id: uuid.UUID
     site_id: uuid.UUID
-    at: AwareDatetime = Field(description="When it happened")
+    at: Moment = Field(description="When it happened")
     kind: IncidentKind
     what_happened: str = Field(min_length=5, max_length=2000)
     first_aid: str | None = Field(None, max_length=1000, description="The first aid given, if any")
@@ -107,7 +116,7 @@ class ReportIncident(Command):
 class Disinfection(Command):
     area: str = Field(min_length=1, max_length=80, description="e.g. classroom, toilets, kitchen, toys")
     done_by: str = Field(min_length=1, max_length=80)
-    done_at: AwareDatetime = Field(description="On the log's day (Asia/Shanghai)")
+    done_at: Moment = Field(description="On the log's day (Asia/Shanghai)")
 
 
 class Meal(Command):
@@ -124,15 +133,15 @@ class FoodSample(Command):
 
     dish: str = Field(min_length=1, max_length=80)
     amount_g: int = Field(ge=125, le=2000, description="At least 125 g of each dish")
-    kept_at: AwareDatetime = Field(description="On the log's day (Asia/Shanghai)")
+    kept_at: Moment = Field(description="On the log's day (Asia/Shanghai)")
 
 
 class DiscardSample(Command):
-    discarded_at: AwareDatetime
+    discarded_at: Moment
 
 
 class MorningCheck(Command):
     health_worker: str = Field(min_length=1, max_length=80)
-    checked_at: AwareDatetime = Field(description="On the log's day (Asia/Shanghai)")
+    checked_at: Moment = Field(description="On the log's day (Asia/Shanghai)")
     children_checked: int = Field(ge=0, le=2000)
     notes: str | None = Field(None, max_length=1000, description="Anything seen, without children's names")
