@@ -191,3 +191,15 @@ class IncidentReported(_ChildDay):
     kind: IncidentKind
     first_aid_given: bool
     follow_up_needed: bool
+
+
+class OutingConsentRequested(_ChildDay):
+    """Staff plan an outing for the child's class: the guardians are asked to consent (or not) in the
+    app. Without a consent the child stays at the site with a named member of staff."""
+
+    TYPE: ClassVar[str] = "outing.consent_requested"
+
+    outing_id: uuid.UUID
+    destination: str
+    leaves_at: dt.time
+    returns_at: dt.time

@@ -273,3 +273,56 @@ class SiteDayLog(BaseModel):
     food_samples: list[SampleView]
     morning_check: MorningCheckView | None
     missing: list[Literal["disinfection", "menu", "food_sample", "morning_check"]]
+
+
+class TimetableEntryView(BaseModel):
+    weekday: int
+    starts: dt.time
+    ends: dt.time
+    age_group: str
+    activity: str
+    title: str | None
+
+
+class TimetableSet(BaseModel):
+    class_id: uuid.UUID
+    activities: list[TimetableEntryView]
+
+
+class OutingPlanned(BaseModel):
+    outing_id: uuid.UUID
+    class_id: uuid.UUID
+    day: dt.date
+    destination: str
+    leaves_at: dt.time
+    returns_at: dt.time
+    stays_with: str
+    asked: int = Field(description="Children booked that day whose guardians are asked for consent")
+
+
+class ConsentRecorded(BaseModel):
+    outing_id: uuid.UUID
+    child_id: uuid.UUID
+    given: bool
+    at: Timestamp
+
+
+class OutingChild(BaseModel):
+    child_id: uuid.UUID
+    display_name: str
+    consent: bool | None = Field(description="The guardians' latest word; None: not asked back yet")
+    consent_at: Timestamp | None
+    goes: bool
+    stays_with: str | None = Field(description="The member of staff the child stays with, without consent")
+
+
+class Outing(BaseModel):
+    outing_id: uuid.UUID
+    class_id: uuid.UUID
+    site_id: uuid.UUID
+    day: dt.date
+    destination: str
+    leaves_at: dt.time
+    returns_at: dt.time
+    stays_with: str
+    children: list[OutingChild]

@@ -145,3 +145,46 @@ class MorningCheck(Command):
     checked_at: Moment = Field(description="On the log's day (Asia/Shanghai)")
     children_checked: int = Field(ge=0, le=2000)
     notes: str | None = Field(None, max_length=1000, description="Anything seen, without children's names")
+
+
+Activity = Literal["homework_help", "reading", "arts", "sports", "first_aid", "music", "science", "outdoor", "rest"]
+
+
+class TimetableEntry(Command):
+    weekday: int = Field(ge=1, le=7, description="1 is Monday")
+    starts: dt.time
+    ends: dt.time
+    age_group: Literal["0-3", "3-6", "6-9", "9-12", "12+", "all"]
+    activity: Activity
+    title: str | None = Field(None, max_length=80)
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> Self:
+        if self.ends <= self.starts:
+            raise ValueError("an activity ends after it starts")
+        return self
+
+
+class Timetable(Command):
+    activities: list[TimetableEntry] = Field(min_length=1, max_length=100)
+
+
+class PlanOuting(Command):
+    day: dt.date
+    destination: str = Field(min_length=1, max_length=120, description="e.g. the provincial museum")
+    leaves_at: dt.time
+    returns_at: dt.time
+    stays_with: str = Field(
+        min_length=1, max_length=80, description="The member of staff children without consent stay with"
+    )
+
+    @model_validator(mode="after")
+    def _returns_after_it_leaves(self) -> Self:
+        if self.returns_at <= self.leaves_at:
+            raise ValueError("an outing returns after it leaves")
+        return self
+
+
+class OutingConsent(Command):
+    child_id: uuid.UUID
+    given: bool = Field(description="True to consent, false to withdraw a consent")

@@ -12,6 +12,7 @@ from shared.contracts.attendance import (
     ChildPickedUp,
     IncidentReported,
     LatePickupEscalated,
+    OutingConsentRequested,
     PickupCodeIssued,
     PickupRefused,
 )
@@ -35,6 +36,7 @@ Told: TypeAlias = (
     | LatePickupEscalated
     | SubsidyApproved
     | IncidentReported
+    | OutingConsentRequested
 )
 TOLD: tuple[type[Event], ...] = get_args(Told)  # the same, as classes to subscribe to
 
@@ -152,6 +154,15 @@ def message(event: Event, child: str, language: str = "zh-CN") -> str | None:
                 if en
                 else f"安全提醒：{child} {_clock(event.at)} 在托管点发生意外（{INCIDENT_KINDS[event.kind]['zh-CN']}）{aid}。"
                 f"请尽快联系托管点。"
+            )
+        case OutingConsentRequested():
+            hours = f"{event.leaves_at:%H:%M}–{event.returns_at:%H:%M}"
+            return (
+                f"{child}'s class plans an outing to {event.destination} on {event.day:%d %b} ({hours}). Please "
+                f"consent or decline in the app; without consent {child} stays at the site with a teacher."
+                if en
+                else f"{child} 所在班级计划 {event.day:%m月%d日}（{hours}）外出活动：{event.destination}。"
+                f"请在应用中确认是否同意；未同意的孩子由老师在托管点照看。"
             )
         case LatePickupEscalated() if event.audience == "guardians":
             return (
