@@ -8,10 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from services.attendance.access import ensure_at_site
+from services.attendance.api.classes import class_in_scope
 from services.attendance.api.responses import ConsentRecorded, Outing, OutingPlanned, TimetableSet
 from services.attendance.db import outings as db
-from services.attendance.db import roster
 from services.attendance.domain.commands import OutingConsent, PlanOuting, Timetable
 from services.attendance.handlers import outings
 from shared.auth import Caller
@@ -35,10 +34,7 @@ async def set_timetable(
 
 @router.get("/classes/{class_id}/timetable", response_model=TimetableSet, summary="The class's week of activities")
 async def read_timetable(class_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
-    facts = await roster.class_facts(rt.pool, class_id)
-    if facts is None:
-        raise NotFound("no bookings in this class", field="class_id")
-    ensure_at_site(caller, facts["provider_id"], facts["union_path"])
+    await class_in_scope(rt.pool, caller, class_id)
     activities = await db.timetable(rt.pool, class_id)
     if activities is None:
         raise NotFound("the class has no timetable yet", field="class_id")
@@ -75,10 +71,9 @@ async def consent(
 )
 async def read_outing(outing_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
     outing = await db.outing(rt.pool, outing_id)
-    facts = await roster.class_facts(rt.pool, outing["class_id"]) if outing else None
-    if outing is None or facts is None:
+    if outing is None:
         raise NotFound("no such outing", field="outing_id")
-    ensure_at_site(caller, facts["provider_id"], facts["union_path"])
+    await class_in_scope(rt.pool, caller, outing["class_id"])
     children = [
         {
             **child,

@@ -10,14 +10,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from services.attendance.access import ensure_at_site
+from services.attendance.api.classes import class_in_scope
 from services.attendance.api.responses import Duty, StaffingRuleSet
-from services.attendance.db import duty, roster
+from services.attendance.db import duty
 from services.attendance.domain.commands import StaffingRule
 from services.attendance.domain.roles import lapses, role_counts
 from services.attendance.handlers import roles
 from shared.auth import Caller
-from shared.errors import NotFound
 from shared.http_commands import IdempotencyKey, respond
 from shared.service import ServiceRuntime
 
@@ -41,10 +40,7 @@ async def set_rule(
     summary="The staff on duty with their roles and qualifications, against the site's staffing rule",
 )
 async def read_duty(class_id: uuid.UUID, day: dt.date, rt: ServiceRuntime, caller: Caller) -> dict[str, Any]:
-    facts = await roster.class_facts(rt.pool, class_id)
-    if facts is None:
-        raise NotFound("no bookings in this class", field="class_id")
-    ensure_at_site(caller, facts["provider_id"], facts["union_path"])
+    facts = await class_in_scope(rt.pool, caller, class_id)
     rule = await duty.rule_for(rt.pool, facts["site_id"], facts["class_type"])
     children = await duty.children_booked(rt.pool, class_id, day)
     staff = await duty.on_duty(rt.pool, class_id, day)

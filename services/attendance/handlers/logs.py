@@ -8,21 +8,17 @@ import uuid
 
 import asyncpg
 
-from services.attendance.access import ensure_provider_at_site
-from services.attendance.db import logs, roster
+from services.attendance.db import logs
 from services.attendance.domain.commands import DiscardSample, Disinfection, FoodSample, Menu, MorningCheck
 from services.attendance.domain.logs import early_discard, off_the_day
+from services.attendance.handlers.scope import site_of
 from shared.errors import Conflict, Invalid, NotFound
 from shared.outcomes import Created, Done
 from shared.uow import UnitOfWork
 
 
 async def _at_site(uow: UnitOfWork, site_id: uuid.UUID) -> asyncpg.Record:
-    site = await roster.site_facts(uow.tx, site_id)
-    if site is None:
-        raise NotFound("no such site (yet: a new site is known a moment after it opens)", field="site_id")
-    ensure_provider_at_site(uow.issuer.principal, site["provider_id"])
-    return site
+    return await site_of(uow, site_id, provider_only=True)
 
 
 def _on_the_day(moment: dt.datetime, day: dt.date, now: dt.datetime, field: str) -> None:

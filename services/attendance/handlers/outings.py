@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-import asyncpg
-
-from services.attendance.access import ensure_at_site, ensure_guardian, ensure_provider_at_site
+from services.attendance.access import ensure_guardian
 from services.attendance.db import outings, roster
 from services.attendance.domain import NotAtSite
 from services.attendance.domain.commands import OutingConsent, PlanOuting, Timetable
 from services.attendance.domain.hours import local_today
+from services.attendance.handlers.scope import class_of
 from shared.contracts.attendance import OutingConsentRequested
 from shared.db import present
 from shared.errors import Conflict, Invalid, NotFound
@@ -21,16 +20,8 @@ from shared.timezones import LOCAL_TIME
 from shared.uow import UnitOfWork
 
 
-async def _class(tx: asyncpg.Connection, class_id: uuid.UUID) -> asyncpg.Record:
-    facts = await roster.class_facts(tx, class_id)
-    if facts is None:
-        raise NotFound("no bookings in this class", field="class_id")
-    return facts
-
-
 async def set_timetable(class_id: uuid.UUID, cmd: Timetable, uow: UnitOfWork) -> Done:
-    facts = await _class(uow.tx, class_id)
-    ensure_at_site(uow.issuer.principal, facts["provider_id"], facts["union_path"])
+    await class_of(uow, class_id)
     activities = [a.model_dump(mode="json") for a in cmd.activities]
     await outings.set_timetable(uow.tx, class_id, activities, uow.issuer.principal.sub, uow.issuer.now)
     return Done({"class_id": str(class_id), "activities": activities})
@@ -39,8 +30,7 @@ async def set_timetable(class_id: uuid.UUID, cmd: Timetable, uow: UnitOfWork) ->
 async def plan(class_id: uuid.UUID, cmd: PlanOuting, uow: UnitOfWork) -> Created:
     """An outing of the class; each booked child's guardians are asked for their consent."""
     tx, actor = uow.tx, uow.issuer
-    facts = await _class(tx, class_id)
-    ensure_provider_at_site(actor.principal, facts["provider_id"])
+    facts = await class_of(uow, class_id, provider_only=True)
     if cmd.day < local_today(actor.now):
         raise Invalid("the outing's day has passed", field="day")
     outing_id = uuid.uuid4()

@@ -8,23 +8,19 @@ import uuid
 
 import asyncpg
 
-from services.attendance.access import ensure_at_site
 from services.attendance.db import duty, roster
 from services.attendance.domain.commands import StaffingRule
 from services.attendance.domain.roles import lapses, role_counts, role_key
+from services.attendance.handlers.scope import site_of
 from shared.contracts.attendance import QualificationExpired, StaffingRoleFilled, StaffingRoleMissing
 from shared.envelope import Event
-from shared.errors import NotFound
 from shared.outcomes import Done
 from shared.uow import UnitOfWork
 
 
 async def set_rule(site_id: uuid.UUID, cmd: StaffingRule, uow: UnitOfWork) -> Done:
     tx, actor = uow.tx, uow.issuer
-    site = await roster.site_facts(tx, site_id)
-    if site is None:
-        raise NotFound("no such site (yet: a new site is known a moment after it opens)", field="site_id")
-    ensure_at_site(actor.principal, site["provider_id"], site["union_path"])
+    await site_of(uow, site_id)
     rule = cmd.model_dump(mode="json")
     await duty.set_rule(tx, site_id, cmd.class_type, rule["roles"], actor.principal.sub, actor.now)
     return Done({"site_id": str(site_id), **rule})
