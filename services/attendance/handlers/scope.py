@@ -16,21 +16,19 @@ async def site_of(uow: UnitOfWork, site_id: uuid.UUID, *, provider_only: bool = 
     """The site, once the caller is checked to act there: its provider's staff, or (unless
     ``provider_only``) union staff above it."""
     site = await roster.site_facts(uow.tx, site_id)
-    if site is None:
-        raise NotFound("no such site (yet: a new site is known a moment after it opens)", field="site_id")
-    if provider_only:
-        ensure_provider_at_site(uow.issuer.principal, site["provider_id"])
-    else:
-        ensure_at_site(uow.issuer.principal, site["provider_id"], site["union_path"])
-    return site
+    missing = "no such site (yet: a new site is known a moment after it opens)"
+    return _checked(uow, site, NotFound(missing, field="site_id"), provider_only)
 
 
 async def class_of(uow: UnitOfWork, class_id: uuid.UUID, *, provider_only: bool = False) -> asyncpg.Record:
-    """The class (its site, provider, union path and type, from its bookings), once the caller is
-    checked to act there, as :func:`site_of`."""
+    """The class (its site, provider, union path and type, from its bookings), as :func:`site_of`."""
     facts = await roster.class_facts(uow.tx, class_id)
+    return _checked(uow, facts, NotFound("no bookings in this class yet", field="class_id"), provider_only)
+
+
+def _checked(uow: UnitOfWork, facts: asyncpg.Record | None, missing: NotFound, provider_only: bool) -> asyncpg.Record:
     if facts is None:
-        raise NotFound("no bookings in this class yet", field="class_id")
+        raise missing
     if provider_only:
         ensure_provider_at_site(uow.issuer.principal, facts["provider_id"])
     else:
