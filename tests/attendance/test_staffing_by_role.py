@@ -4,6 +4,7 @@ qualification is raised once, through the outbox, for the site lead and the unio
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 
@@ -145,3 +146,16 @@ async def test_a_rule_that_asks_for_nobody_or_names_a_role_twice_is_refused_with
         answer = await site.post(f"/sites/{site.site_id}/staffing-rule", body, method="PUT")
         assert answer.status_code == 422, body
         assert reason in answer.text
+
+
+async def test_staff_recorded_at_once_raise_the_missing_role_once_and_fill_it_once(
+    site: SiteDay, attendance: InProcess
+) -> None:
+    await site.book_child()
+    assert await rule(site, {"roles": [{"role": "teacher", "per_class": 2}]}) == 200
+    await asyncio.gather(*(on_duty(site, f"老师{i}", "teacher") for i in range(5)))
+    # Each review counts under the class-day's lock: the first sees one teacher, the second two.
+    missing = await attendance.emitted("staffing.role_missing", class_id=site.class_id)
+    filled = await attendance.emitted("staffing.role_filled", class_id=site.class_id)
+    assert [(m["required"], m["on_duty"]) for m in missing] == [(2, 1)]
+    assert [(f["required"], f["on_duty"]) for f in filled] == [(2, 2)]
