@@ -9,6 +9,7 @@ import uuid
 from services.attendance.domain.hours import local_today
 from testkit.city import token
 from tests.attendance.conftest import SiteDay, today
+from tests.support.inprocess import InProcess
 
 NOW = dt.datetime.now(dt.UTC)
 LUNCH = {"meals": [{"meal": "lunch", "dishes": ["番茄炒蛋", "米饭", "青菜豆腐汤"]}]}
@@ -68,13 +69,19 @@ async def test_a_day_with_every_log_kept_is_not_flagged_and_one_without_is(site:
     assert shown["sites_missing_logs"] == 0 and shown["missing_logs"] == []
 
 
-async def test_a_food_sample_discarded_before_48_hours_is_refused_with_the_reason(site: SiteDay) -> None:
+async def test_a_food_sample_discarded_before_48_hours_is_refused_with_the_reason(
+    site: SiteDay, attendance: InProcess
+) -> None:
     await site.book_child()
     fresh = await keep_sample(site, NOW - dt.timedelta(hours=1))
     early = await site.post(f"/sites/{site.site_id}/food-samples/{fresh}/discard", {"discarded_at": NOW.isoformat()})
     assert early.status_code == 422
     (reason,) = early.json()["reasons"]
     assert reason["field"] == "discarded_at" and "kept 48 hours" in reason["reason"]
+    (audited,) = await attendance.runtime.pool.fetch(
+        "SELECT action, status_code, target FROM audit_log WHERE target->>'sample_id' = $1", fresh
+    )
+    assert tuple(audited)[:2] == ("POST /sites/{site_id}/food-samples/{sample_id}/discard", 422), "a refusal is audited"
 
     old = await keep_sample(site, NOW - dt.timedelta(hours=49))
     discarded = await site.post(f"/sites/{site.site_id}/food-samples/{old}/discard", {"discarded_at": NOW.isoformat()})

@@ -153,13 +153,17 @@ async def test_an_incident_is_reported_by_the_sites_own_staff_about_a_child_book
         assert (await site.post("/incidents", incident(site, registered.child_id, **bad))).status_code == 422, bad
 
 
-async def test_a_retried_report_records_one_incident(site: SiteDay, attendance: InProcess) -> None:
+async def test_a_retried_report_records_one_incident_and_both_are_audited(site: SiteDay, attendance: InProcess) -> None:
     registered = await site.book_child()
     headers = {"Authorization": f"Bearer {site.staff}", "Idempotency-Key": f"incident-{uuid.uuid4()}"}
     body = incident(site, registered.child_id)
     first, again = [await site.http.post("/incidents", json=body, headers=headers) for _ in range(2)]
     assert first.status_code == again.status_code == 201 and first.json() == again.json()
     assert len(await attendance.emitted("incident.reported", child_id=registered.child_id)) == 1
+    audited = await attendance.runtime.pool.fetch(
+        "SELECT action, actor_role, status_code FROM audit_log WHERE idempotency_key = $1", headers["Idempotency-Key"]
+    )
+    assert [tuple(a) for a in audited] == [("POST /incidents", "provider_staff", 201)] * 2, "the report and its retry"
 
 
 async def test_union_staff_see_the_incidents_of_their_subtree_only(site: SiteDay) -> None:
