@@ -52,6 +52,12 @@ def _pseudonym_key() -> bytes:
     return secrets.check("TUOGUAN_PSEUDONYM_KEY", PseudonymSettings().pseudonym_key).encode()
 
 
+def cover_id(partner: Partner, child_id: uuid.UUID, programme_id: uuid.UUID) -> str:
+    """The child's cover in a programme (the covered period), pseudonymous like the child: the
+    insurer matches a claim notice to the cover it was told of."""
+    return pseudonym(partner, uuid.uuid5(child_id, str(programme_id)))
+
+
 def age_band(birth_date: dt.date, on: dt.date) -> str:
     years = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
     for upper in (3, 6, 9, 12):

@@ -76,7 +76,7 @@ def partners() -> list[Partner]:
 # Which partner feeds each service publishes (shared/partners.py); its principal may write them.
 PARTNER_FEEDS: dict[str, tuple[str, ...]] = {
     "enrollment": ("insurance", "statistics"),
-    "attendance": ("statistics",),
+    "attendance": ("insurance", "statistics"),  # insurers: claim notices of incidents
     "subsidy": ("statistics",),
 }
 

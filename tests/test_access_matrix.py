@@ -37,6 +37,8 @@ ROLES = (
 # The platform admin, and staff of the district that owns the network or of the federation above it.
 STAFF = ("admin", "staff_inside", "staff_above")
 SERVICES = ("enrollment", "attendance", "subsidy", "notify")
+OUTING = {"destination": "河南博物院", "leaves_at": "09:30", "returns_at": "15:00", "stays_with": "李老师"}
+READING = {"weekday": 1, "starts": "09:00", "ends": "10:00", "age_group": "6-9", "activity": "reading"}
 
 Request = Callable[[str], tuple[str, str, Any]]  # the caller's role -> method, URL, JSON body
 Table = dict[str, tuple[Request, dict[str, int]]]
@@ -177,6 +179,9 @@ async def test_every_role_sees_exactly_what_it_is_entitled_to(stack: Stack, modu
         f"{a}/classes/{class_id}/roster/{day}": expect(*STAFF, "provider_own"),
         f"{a}/children/{child}/attendance": expect(*STAFF, "parent_own"),
         f"{a}/unions/{union}/attendance?day={day}": expect(*STAFF),
+        f"{a}/classes/{class_id}/duty/{day}": expect(*STAFF, "provider_own"),
+        f"{a}/unions/{union}/incidents?since={day}&until={day}": expect(*STAFF),
+        f"{a}/sites/{town.network.hub_id}/days/{day}/log": expect(*STAFF, "provider_own"),
         f"{s}/bookings/{booking}/applications": expect(*STAFF, "parent_own"),
         f"{s}/applications/{application}": expect(*STAFF, "parent_own"),
         f"{s}/children/{child}/applications": expect(*STAFF, "parent_own"),
@@ -209,6 +214,9 @@ async def test_attendance_commands_are_open_to_exactly_the_entitled(
         door, provider = City(http), town.bearer["provider_own"]
         await eventually(lambda: _is(door.post("/checkins", checkin, provider, expect=None), 201))
         attempt = (await door.post("/pickups", pickup, provider)).json()["attempt_id"]
+        outing = {**OUTING, "day": SUMMER[0].isoformat()}
+        outing_id = (await door.post(f"/classes/{town.class_id}/outings", outing, provider)).json()["outing_id"]
+    now = dt.datetime.now(dt.UTC)
     table: Table = {
         "check the child in again": (call("POST", f"{a}/checkins", checkin), expect("provider_own")),
         "start a pick-up": (call("POST", f"{a}/pickups", pickup), expect("provider_own", ok=201)),
@@ -231,6 +239,40 @@ async def test_attendance_commands_are_open_to_exactly_the_entitled(
         "lift a pick-up lock that is not there": (
             call("POST", f"{a}/children/{child['child_id']}/pickup-release", {"reason": "called the guardian on file"}),
             expect(*STAFF, ok=409),
+        ),
+        "set the site's staffing rule": (
+            call("PUT", f"{a}/sites/{hub}/staffing-rule", {"roles": [{"role": "teacher", "per_class": 2}]}),
+            expect(*STAFF, "provider_own"),
+        ),
+        "report an incident": (
+            call(
+                "POST",
+                f"{a}/incidents",
+                {
+                    "child_id": child["child_id"],
+                    "site_id": hub,
+                    "at": (now - dt.timedelta(minutes=1)).isoformat(),
+                    "kind": "injury",
+                    "what_happened": "摔倒，膝盖擦伤",
+                },
+            ),
+            expect("provider_own", ok=201),
+        ),
+        "keep the day's menu": (
+            call("PUT", f"{a}/sites/{hub}/days/{town.today}/menu", {"meals": [{"meal": "lunch", "dishes": ["米饭"]}]}),
+            expect("provider_own"),
+        ),
+        "set the class's timetable": (
+            call("PUT", f"{a}/classes/{town.class_id}/timetable", {"activities": [READING]}),
+            expect(*STAFF, "provider_own"),
+        ),
+        "plan an outing": (
+            call("POST", f"{a}/classes/{town.class_id}/outings", {**OUTING, "day": SUMMER[1].isoformat()}),
+            expect("provider_own", ok=201),
+        ),
+        "consent to an outing": (
+            call("POST", f"{a}/outings/{outing_id}/consents", {"child_id": child["child_id"], "given": True}),
+            expect("parent_own"),
         ),
     }
     await assert_matrix(table, town)

@@ -127,3 +127,79 @@ class StaffingRatioRestored(StaffingRatioExceeded):
     the alarm ``staffing.ratio_exceeded`` raised for it is cleared."""
 
     TYPE: ClassVar[str] = "staffing.ratio_restored"
+
+
+Qualification = Literal["teacher_certificate", "health_certificate", "first_aid"]
+
+
+class _ClassDay(Event):
+    """A fact about a class's day at a site, for the site lead and the unions above it."""
+
+    STREAM: ClassVar[str] = "attendance.events"
+
+    class_id: uuid.UUID
+    site_id: uuid.UUID
+    day: dt.date
+    union_id: uuid.UUID | None = Field(None, description="The union that runs the class (the last of its path)")
+
+    def partition_key(self) -> str:
+        return str(self.class_id)
+
+
+class StaffingRoleMissing(_ClassDay):
+    """A class-day has fewer staff of a role on duty than its site's staffing rule requires (for
+    example Xinxiang's 2+1+N: two teachers, one floater, a helper per N children). Raised once per
+    class-day and role; ``staffing.role_filled`` clears it."""
+
+    TYPE: ClassVar[str] = "staffing.role_missing"
+
+    role: str
+    required: int = Field(ge=1)
+    on_duty: int = Field(ge=0)
+    children: int = Field(ge=0, description="Children booked on the class-day, which the rule counts per N")
+
+
+class StaffingRoleFilled(StaffingRoleMissing):
+    """A role reported missing on a class-day now has its staff on duty."""
+
+    TYPE: ClassVar[str] = "staffing.role_filled"
+
+
+class QualificationExpired(_ClassDay):
+    """A member of staff on duty lacks a qualification their role requires, or holds one that has
+    expired by the day. Raised once per class-day, member of staff and qualification."""
+
+    TYPE: ClassVar[str] = "staffing.qualification_expired"
+
+    staff_name: str
+    role: str
+    qualification: Qualification
+    expires_on: dt.date | None = Field(None, description="When it expired; absent when it is not held at all")
+
+
+IncidentKind = Literal["injury", "illness", "allergic_reaction", "lost_or_missing", "altercation", "other"]
+
+
+class IncidentReported(_ChildDay):
+    """Site staff reported an accident or incident involving a child; the guardians are told at once,
+    as a safety alert. What happened stays in attendance: the event carries its kind only."""
+
+    TYPE: ClassVar[str] = "incident.reported"
+
+    incident_id: uuid.UUID
+    at: AwareDatetime
+    kind: IncidentKind
+    first_aid_given: bool
+    follow_up_needed: bool
+
+
+class OutingConsentRequested(_ChildDay):
+    """Staff plan an outing for the child's class: the guardians are asked to consent (or not) in the
+    app. Without a consent the child stays at the site with a named member of staff."""
+
+    TYPE: ClassVar[str] = "outing.consent_requested"
+
+    outing_id: uuid.UUID
+    destination: str
+    leaves_at: dt.time
+    returns_at: dt.time

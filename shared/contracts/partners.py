@@ -17,6 +17,7 @@ from typing import ClassVar, Literal
 
 from pydantic import AwareDatetime, Field
 
+from shared.contracts.attendance import IncidentKind
 from shared.contracts.enrollment import ClassType, EmploymentCategory
 from shared.envelope import Event
 
@@ -60,6 +61,29 @@ class CoverEnded(_Insurance):
     """Cover is no longer needed on these days (a cancellation)."""
 
     TYPE: ClassVar[str] = "partner.cover_ended"
+
+
+class ClaimNotice(Event):
+    """An accident or incident at a site that the insurer may be claimed against: the child's
+    pseudonym and cover, the day, the kind of incident and whether first aid was given. No name,
+    no child id, no description (it could name people)."""
+
+    TYPE: ClassVar[str] = "partner.claim_notice"
+    STREAM: ClassVar[str] = "partner.insurance"
+
+    pseudonym: str = Field(pattern=r"^[0-9a-f]{32}$", description="The child, as this partner alone knows them")
+    cover_id: str = Field(
+        pattern=r"^[0-9a-f]{32}$", description="The cover the claim falls under (partner.cover_needed)"
+    )
+    claim_id: str = Field(pattern=r"^[0-9a-f]{32}$", description="The incident, pseudonymous like the child")
+    day: dt.date
+    incident_kind: IncidentKind
+    first_aid_given: bool
+    class_type: ClassType
+    union_id: uuid.UUID
+
+    def partition_key(self) -> str:
+        return self.pseudonym
 
 
 class _Statistics(Event):

@@ -80,6 +80,10 @@ async def test_the_figures_count_booked_attended_and_absent_days(
         "booked": 2,
         "attended": 1,
         "absent": 1,
+        "sites_missing_logs": 1,
+        "missing_logs": [
+            {"site_id": str(site.site_id), "missing": ["disinfection", "menu", "food_sample", "morning_check"]}
+        ],
     }
     assert (await site.get(f"/unions/{district}/attendance?day={today()}", outside)).status_code == 403
     assert (

@@ -15,8 +15,11 @@ import pytest
 from shared.contracts.attendance import (
     ChildAbsent,
     LatePickupEscalated,
+    QualificationExpired,
     StaffingRatioExceeded,
     StaffingRatioRestored,
+    StaffingRoleFilled,
+    StaffingRoleMissing,
 )
 from shared.contracts.enrollment import EmergencyContact, SiteOpened
 from shared.contracts.subsidy import FundExhausted, FundLow, SubsidyRejected
@@ -165,6 +168,34 @@ async def test_a_staffing_ratio_exceeded_tells_the_site_lead(notify: InProcess) 
     await notify.deliver(envelope(restored))
     _, cleared = await sent_to(notify, phone)
     assert cleared["source_type"] == "staffing.ratio_restored" and not cleared["safety"] and "已恢复" in cleared["body"]
+
+
+async def test_a_missing_role_and_a_lapsed_certificate_tell_the_site_lead_and_the_union(notify: InProcess) -> None:
+    lead, union_phone = a_phone(), a_phone()
+    site = await a_site_with_its_lead(notify, lead)
+    union_id = site.union_path[-1]
+    named = await notify.http.post(
+        f"/unions/{union_id}/staff-contacts",
+        json={"display_name": "刘主席", "kind": "sms", "address": union_phone},
+        headers=bearer("union_staff", union_id=union_id),
+    )
+    assert named.status_code == 201, named.text
+    where = {"class_id": uuid.uuid4(), "site_id": site.site_id, "day": AT.date(), "union_id": union_id}
+    missing = StaffingRoleMissing(**where, role="teacher", required=2, on_duty=1, children=11)
+    lapsed = QualificationExpired(
+        **where, staff_name="刘医生", role="health worker", qualification="health_certificate", expires_on=AT.date()
+    )
+    await notify.deliver(envelope(missing), envelope(lapsed))
+    await notify.deliver(envelope(StaffingRoleFilled(**{**missing.model_dump(), "on_duty": 2})))
+    for phone in (lead, union_phone):
+        told = await sent_to(notify, phone)
+        assert [(t["source_type"], t["safety"]) for t in told] == [
+            ("staffing.role_missing", True),
+            ("staffing.qualification_expired", True),
+            ("staffing.role_filled", False),
+        ]
+        bodies = " ".join(t["body"] for t in told)
+        assert "仅 1 名teacher在岗" in bodies and "健康证已于" in bodies and "已到岗（2/2）" in bodies
 
 
 async def test_a_fund_running_low_then_dry_tells_its_unions_staff_contact_once_each(notify: InProcess) -> None:

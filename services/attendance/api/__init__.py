@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.attendance.api import checkins, classes, figures, pickups, sites
+from services.attendance.api import checkins, classes, figures, incidents, logs, outings, pickups, sites, staffing
 
 router = APIRouter()
-for resource in (checkins, pickups, sites, classes, figures):
+for resource in (checkins, pickups, sites, classes, figures, staffing, incidents, logs, outings):
     router.include_router(resource.router)

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+import asyncpg
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
@@ -17,8 +18,10 @@ from services.attendance.domain.commands import StaffOnDuty
 from services.attendance.domain.staffing import children_per_staff, ratio_exceeded
 from services.attendance.handlers import site
 from shared.auth import Caller
+from shared.db import Conn
 from shared.errors import NotFound
 from shared.http_commands import IdempotencyKey, respond
+from shared.principal import Principal
 from shared.service import ServiceRuntime
 
 router = APIRouter(tags=["roster"])
@@ -63,3 +66,13 @@ async def read_roster(class_id: uuid.UUID, day: dt.date, rt: ServiceRuntime, cal
         "children_per_staff": children_per_staff(facts["class_type"]),
         "ratio_exceeded": ratio_exceeded(facts["class_type"], present, len(staff)),
     }
+
+
+async def class_in_scope(pool: Conn, caller: Principal, class_id: uuid.UUID) -> asyncpg.Record:
+    """The class (site, provider, union path, type), once the caller is checked to see it: the
+    provider's staff, union staff above it, admins."""
+    facts = await roster.class_facts(pool, class_id)
+    if facts is None:
+        raise NotFound("no bookings in this class", field="class_id")
+    ensure_at_site(caller, facts["provider_id"], facts["union_path"])
+    return facts

@@ -104,6 +104,11 @@ class ClassAttendance(BaseModel):
     absent: int
 
 
+class SiteMissingLogs(BaseModel):
+    site_id: uuid.UUID
+    missing: list[Literal["disinfection", "menu", "food_sample", "morning_check"]]
+
+
 class UnionAttendance(BaseModel):
     union_id: uuid.UUID
     day: dt.date
@@ -111,3 +116,213 @@ class UnionAttendance(BaseModel):
     booked: int
     attended: int
     absent: int
+    sites_missing_logs: int = Field(description="Sites with classes that day and a daily log missing")
+    missing_logs: list[SiteMissingLogs]
+
+
+class RoleRequirementView(BaseModel):
+    role: str
+    per_class: int
+    per_children: int | None
+    qualifications: list[str]
+
+
+class StaffingRuleSet(BaseModel):
+    site_id: uuid.UUID
+    class_type: str | None = Field(description="None: the rule of every class at the site without a rule of its own")
+    roles: list[RoleRequirementView]
+
+
+class QualificationHeld(BaseModel):
+    kind: str
+    expires_on: dt.date
+
+
+class StaffOnDutyWithQualifications(BaseModel):
+    staff_name: str
+    role: str
+    qualifications: list[QualificationHeld]
+
+
+class RoleOnDuty(BaseModel):
+    role: str
+    required: int
+    on_duty: int
+    missing: bool
+
+
+class QualificationLapse(BaseModel):
+    staff_name: str
+    role: str
+    qualification: str
+    expires_on: dt.date | None = Field(description="None: not held at all")
+
+
+class Duty(BaseModel):
+    class_id: uuid.UUID
+    day: dt.date
+    children_booked: int
+    rule: list[RoleRequirementView] | None = Field(description="None: the site has no staffing rule by role")
+    staff_on_duty: list[StaffOnDutyWithQualifications]
+    roles: list[RoleOnDuty]
+    missing_roles: list[str]
+    lapsed_qualifications: list[QualificationLapse]
+
+
+class IncidentRecorded(BaseModel):
+    incident_id: uuid.UUID
+    child_id: uuid.UUID
+    class_id: uuid.UUID
+    site_id: uuid.UUID
+    day: dt.date
+    kind: str
+    guardians_alerted: bool = Field(description="The guardians are told at once, as a safety alert")
+
+
+class Incident(BaseModel):
+    incident_id: uuid.UUID
+    child_id: uuid.UUID
+    display_name: str | None
+    class_id: uuid.UUID
+    site_id: uuid.UUID
+    day: dt.date
+    at: Timestamp
+    kind: str
+    what_happened: str
+    first_aid: str | None
+    guardians_told_by: str | None
+    follow_up: str | None
+    reported_by: str
+    reported_at: Timestamp
+
+
+class UnionIncidents(BaseModel):
+    union_id: uuid.UUID
+    since: dt.date
+    until: dt.date
+    incidents: list[Incident]
+
+
+class DisinfectionLogged(BaseModel):
+    disinfection_id: uuid.UUID
+    site_id: uuid.UUID
+    day: dt.date
+
+
+class MealView(BaseModel):
+    meal: str
+    dishes: list[str]
+
+
+class MenuSet(BaseModel):
+    site_id: uuid.UUID
+    day: dt.date
+    meals: list[MealView]
+
+
+class SampleKept(BaseModel):
+    sample_id: uuid.UUID
+    site_id: uuid.UUID
+    day: dt.date
+    dish: str
+
+
+class SampleDiscarded(BaseModel):
+    sample_id: uuid.UUID
+    discarded_at: Timestamp
+
+
+class MorningCheckSet(BaseModel):
+    site_id: uuid.UUID
+    day: dt.date
+    health_worker: str
+    checked_at: Timestamp
+    children_checked: int
+    notes: str | None
+
+
+class DisinfectionView(BaseModel):
+    disinfection_id: uuid.UUID
+    area: str
+    done_by: str
+    done_at: Timestamp
+
+
+class SampleView(BaseModel):
+    sample_id: uuid.UUID
+    dish: str
+    amount_g: int
+    kept_at: Timestamp
+    kept_by: str
+    discarded_at: Timestamp | None
+    discarded_by: str | None
+
+
+class MorningCheckView(BaseModel):
+    health_worker: str
+    checked_at: Timestamp
+    children_checked: int
+    notes: str | None
+
+
+class SiteDayLog(BaseModel):
+    site_id: uuid.UUID
+    day: dt.date
+    disinfections: list[DisinfectionView]
+    menu: list[MealView] | None
+    food_samples: list[SampleView]
+    morning_check: MorningCheckView | None
+    missing: list[Literal["disinfection", "menu", "food_sample", "morning_check"]]
+
+
+class TimetableEntryView(BaseModel):
+    weekday: int
+    starts: dt.time
+    ends: dt.time
+    age_group: str
+    activity: str
+    title: str | None
+
+
+class TimetableSet(BaseModel):
+    class_id: uuid.UUID
+    activities: list[TimetableEntryView]
+
+
+class OutingPlanned(BaseModel):
+    outing_id: uuid.UUID
+    class_id: uuid.UUID
+    day: dt.date
+    destination: str
+    leaves_at: dt.time
+    returns_at: dt.time
+    stays_with: str
+    asked: int = Field(description="Children booked that day whose guardians are asked for consent")
+
+
+class ConsentRecorded(BaseModel):
+    outing_id: uuid.UUID
+    child_id: uuid.UUID
+    given: bool
+    at: Timestamp
+
+
+class OutingChild(BaseModel):
+    child_id: uuid.UUID
+    display_name: str
+    consent: bool | None = Field(description="The guardians' latest word; None: not asked back yet")
+    consent_at: Timestamp | None
+    goes: bool
+    stays_with: str | None = Field(description="The member of staff the child stays with, without consent")
+
+
+class Outing(BaseModel):
+    outing_id: uuid.UUID
+    class_id: uuid.UUID
+    site_id: uuid.UUID
+    day: dt.date
+    destination: str
+    leaves_at: dt.time
+    returns_at: dt.time
+    stays_with: str
+    children: list[OutingChild]

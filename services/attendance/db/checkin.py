@@ -127,17 +127,6 @@ async def staff_on_duty(conn: Conn, class_id: uuid.UUID, day: dt.date) -> list[d
     return [dict(r) for r in rows]
 
 
-async def add_staff(tx: asyncpg.Connection, class_id: uuid.UUID, day: dt.date, name: str, role: str) -> None:
-    await tx.execute(
-        """INSERT INTO staff_on_duty (class_id, day, staff_name, role) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (class_id, day, staff_name) DO UPDATE SET role = EXCLUDED.role""",
-        class_id,
-        day,
-        name,
-        role,
-    )
-
-
 async def hours_of(conn: Conn, site_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, SiteHours]:
     """Each site's hours; a site that never set them keeps the defaults."""
     wanted = set(site_ids)

@@ -5,23 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from services.attendance.access import ensure_at_site
 from services.attendance.db import checkin as db
-from services.attendance.db import roster, timers
+from services.attendance.db import duty, timers
 from services.attendance.domain.commands import Hours, StaffOnDuty
 from services.attendance.domain.hours import SiteHours
+from services.attendance.handlers.scope import class_of, site_of
 from services.attendance.handlers.staffing import review
-from shared.errors import Invalid, NotFound
+from shared.errors import Invalid
 from shared.outcomes import Created, Done
 from shared.uow import UnitOfWork
 
 
 async def set_hours(site_id: uuid.UUID, cmd: Hours, uow: UnitOfWork) -> Done:
-    tx, actor = uow.tx, uow.issuer
-    site = await roster.site_facts(tx, site_id)
-    if site is None:
-        raise NotFound("no such site (yet: a new site is known a moment after it opens)", field="site_id")
-    ensure_at_site(actor.principal, site["provider_id"], site["union_path"])
+    tx = uow.tx
+    await site_of(uow, site_id)
     if cmd.closing <= cmd.checkin_cutoff:
         raise Invalid("closing is not after the check-in cut-off", field="closing")
     hours = SiteHours(cmd.checkin_cutoff, cmd.closing, cmd.grace_minutes, cmd.escalation_interval_s)
@@ -31,13 +28,12 @@ async def set_hours(site_id: uuid.UUID, cmd: Hours, uow: UnitOfWork) -> Done:
 
 
 async def add_staff(class_id: uuid.UUID, day: dt.date, cmd: StaffOnDuty, uow: UnitOfWork) -> Created:
-    """Staff on duty for a class-day; a class brought back under its ratio has its alarm cleared."""
-    tx, actor = uow.tx, uow.issuer
-    facts = await roster.class_facts(tx, class_id)
-    if facts is None:
-        raise NotFound("no bookings in this class yet", field="class_id")
-    ensure_at_site(actor.principal, facts["provider_id"], facts["union_path"])
-    await db.add_staff(tx, class_id, day, cmd.staff_name, cmd.role)
+    """Staff on duty for a class-day, with their qualifications; a class brought back under its ratio
+    has its alarm cleared, and the day is reviewed against the site's staffing rule by role."""
+    tx = uow.tx
+    facts = await class_of(uow, class_id)
+    qualifications = [q.model_dump(mode="json") for q in cmd.qualifications]
+    await duty.record(tx, class_id, day, cmd.staff_name, cmd.role, qualifications)
     union_id = facts["union_path"][-1] if facts["union_path"] else None
     staffing = await review(tx, class_id=class_id, site_id=facts["site_id"], class_type=facts["class_type"], day=day)
     for alarm in staffing.alarm:

@@ -1,5 +1,6 @@
 """A class-day's staffing alarm: raised once when it goes over its ratio, cleared once when it is
-back under (staff came, or children were picked up), whatever the number of check-ins between."""
+back under (staff came, or children were picked up), whatever the number of check-ins between;
+and with it the review against the site's staffing rule by role (handlers/roles.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import asyncpg
 
 from services.attendance.db import checkin as db
 from services.attendance.domain.staffing import children_per_staff, ratio_exceeded
+from services.attendance.handlers.roles import review_roles
 from shared.contracts.attendance import StaffingRatioExceeded, StaffingRatioRestored
 from shared.envelope import Event
 
@@ -19,7 +21,7 @@ from shared.envelope import Event
 class Staffing:
     present: int
     staff: int
-    alarm: list[Event]  # the alarm raised or cleared by this change, if any
+    alarm: list[Event]  # the alarms raised or cleared by this change, if any (ratio, roles, qualifications)
 
 
 async def review(
@@ -47,4 +49,5 @@ async def review(
         alarm: list[Event] = [StaffingRatioExceeded(**facts)] if await db.raise_alarm(tx, class_id, day) else []
     else:
         alarm = [StaffingRatioRestored(**facts)] if await db.clear_alarm(tx, class_id, day) else []
+    alarm += await review_roles(tx, class_id=class_id, site_id=site_id, class_type=class_type, day=day)
     return Staffing(present, staff, alarm)

@@ -9,19 +9,13 @@ child's lock, so the steps of one child are told in order.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import asyncpg
 
 from services.enrollment.db import covers
 from shared.contracts.partners import CoverChanged, CoverEnded, CoverNeeded
-from shared.partners import age_band, pseudonym
-from shared.topics import Partner
+from shared.partners import age_band, cover_id, pseudonym
 from shared.uow import UnitOfWork
-
-
-def _cover_id(partner: Partner, child_id: uuid.UUID, programme_id: uuid.UUID) -> str:
-    return pseudonym(partner, uuid.uuid5(child_id, str(programme_id)))
 
 
 async def cover(uow: UnitOfWork, care_class: asyncpg.Record, child: asyncpg.Record, days: tuple[dt.date, ...]) -> None:
@@ -37,7 +31,7 @@ async def cover(uow: UnitOfWork, care_class: asyncpg.Record, child: asyncpg.Reco
         uow.emit(
             lambda partner: CoverNeeded(
                 pseudonym=pseudonym(partner, child_id),
-                cover_id=_cover_id(partner, child_id, programme_id),
+                cover_id=cover_id(partner, child_id, programme_id),
                 days=now,
                 age_band=band,
                 class_type=care_class["class_type"],
@@ -49,7 +43,7 @@ async def cover(uow: UnitOfWork, care_class: asyncpg.Record, child: asyncpg.Reco
     else:
         uow.emit(
             lambda partner: CoverChanged(
-                pseudonym=pseudonym(partner, child_id), cover_id=_cover_id(partner, child_id, programme_id), days=now
+                pseudonym=pseudonym(partner, child_id), cover_id=cover_id(partner, child_id, programme_id), days=now
             ),
             to="insurance",
             union_id=union_id,
@@ -65,7 +59,7 @@ async def uncover(
     await covers.save(tx, child_id, programme_id, tuple(d for d in before if d not in days))
     uow.emit(
         lambda partner: CoverEnded(
-            pseudonym=pseudonym(partner, child_id), cover_id=_cover_id(partner, child_id, programme_id), days=days
+            pseudonym=pseudonym(partner, child_id), cover_id=cover_id(partner, child_id, programme_id), days=days
         ),
         to="insurance",
         union_id=union_id,

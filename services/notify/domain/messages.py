@@ -11,7 +11,9 @@ from shared.contracts.attendance import (
     ChildAbsent,
     ChildCheckedIn,
     ChildPickedUp,
+    IncidentReported,
     LatePickupEscalated,
+    OutingConsentRequested,
     PickupCodeIssued,
     PickupRefused,
 )
@@ -52,6 +54,8 @@ Told: TypeAlias = (
     | ChildPickedUp
     | LatePickupEscalated
     | SubsidyApproved
+    | IncidentReported
+    | OutingConsentRequested
     | ChildAbsent
     | SubsidyRejected
     | StatementIssued
@@ -88,6 +92,17 @@ PICKUP_REFUSALS = {
     "wrong_code": {"en": "wrong pick-up code", "zh-CN": "验证码错误"},
     "expired": {"en": "the pick-up code had expired", "zh-CN": "验证码已过期"},
     "too_many_attempts": {"en": "too many wrong codes", "zh-CN": "验证码错误次数过多"},
+}
+
+
+# What kind of incident it was, in the guardian's words (IncidentReported.kind is a code).
+INCIDENT_KINDS = {
+    "injury": {"en": "an injury", "zh-CN": "受伤"},
+    "illness": {"en": "feeling unwell", "zh-CN": "身体不适"},
+    "allergic_reaction": {"en": "an allergic reaction", "zh-CN": "过敏反应"},
+    "lost_or_missing": {"en": "went missing for a while", "zh-CN": "短暂走失"},
+    "altercation": {"en": "a conflict with another child", "zh-CN": "与其他孩子发生冲突"},
+    "other": {"en": "other", "zh-CN": "其他"},
 }
 
 
@@ -235,6 +250,24 @@ def message(event: Event, child: str, language: str = "zh-CN") -> str | None:
                 f"A childcare subsidy of {amount} for {child} is approved."
                 if en
                 else f"{child} 的托管费补贴 {amount} 已批准。"
+            )
+        case IncidentReported():
+            aid = ("; first aid was given" if en else "，已做急救处理") if event.first_aid_given else ""
+            return (
+                f"Safety alert: {child} had an incident at the site at {_clock(event.at)} "
+                f"({INCIDENT_KINDS[event.kind]['en']}){aid}. Please contact the site now."
+                if en
+                else f"安全提醒：{child} {_clock(event.at)} 在托管点发生意外（{INCIDENT_KINDS[event.kind]['zh-CN']}）{aid}。"
+                f"请尽快联系托管点。"
+            )
+        case OutingConsentRequested():
+            hours = f"{event.leaves_at:%H:%M}–{event.returns_at:%H:%M}"
+            return (
+                f"{child}'s class plans an outing to {event.destination} on {event.day:%d %b} ({hours}). Please "
+                f"consent or decline in the app; without consent {child} stays at the site with a teacher."
+                if en
+                else f"{child} 所在班级计划 {event.day:%m月%d日}（{hours}）外出活动：{event.destination}。"
+                f"请在应用中确认是否同意；未同意的孩子由老师在托管点照看。"
             )
         case ChildAbsent():
             return (

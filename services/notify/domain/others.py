@@ -11,15 +11,39 @@ from __future__ import annotations
 import uuid
 from typing import TypeAlias, get_args
 
-from shared.contracts.attendance import LatePickupEscalated, StaffingRatioExceeded, StaffingRatioRestored
+from shared.contracts.attendance import (
+    LatePickupEscalated,
+    QualificationExpired,
+    StaffingRatioExceeded,
+    StaffingRatioRestored,
+    StaffingRoleFilled,
+    StaffingRoleMissing,
+)
 from shared.contracts.subsidy import FundExhausted, FundLow
 from shared.envelope import Event
 from shared.money import yuan
 
 # Events told to staff contacts only (a late pick-up reaches them through the guardians' events).
-StaffTold: TypeAlias = StaffingRatioExceeded | StaffingRatioRestored | FundLow | FundExhausted
+StaffTold: TypeAlias = (
+    StaffingRatioExceeded
+    | StaffingRatioRestored
+    | FundLow
+    | FundExhausted
+    | StaffingRoleMissing
+    | StaffingRoleFilled
+    | QualificationExpired
+)
 STAFF_TOLD: tuple[type[Event], ...] = get_args(StaffTold)
-STAFF_SAFETY = (LatePickupEscalated, StaffingRatioExceeded)  # marked as alerts (not a ratio restored)
+# Marked as alerts (not a ratio restored, nor a role filled).
+STAFF_SAFETY = (LatePickupEscalated, StaffingRatioExceeded, StaffingRoleMissing, QualificationExpired)
+STAFF_ALL_CLEAR = (StaffingRatioRestored, StaffingRoleFilled)
+
+
+QUALIFICATIONS = {
+    "teacher_certificate": {"en": "teacher certificate", "zh-CN": "教师资格证"},
+    "health_certificate": {"en": "health certificate", "zh-CN": "健康证"},
+    "first_aid": {"en": "first aid certificate", "zh-CN": "急救证"},
+}
 
 
 def _short(some_id: uuid.UUID) -> str:
@@ -48,6 +72,35 @@ def staff_message(event: Event, child: str | None, language: str = "zh-CN") -> s
                 f"contact have been told and nobody has come. Please take charge of {child} now."
                 if en
                 else f"现场负责人：{child} 仍在托管点，已过离园时间；已通知家长和紧急联系人，仍无人来接。请立即负责照看并联系家长。"
+            )
+        case StaffingRoleFilled():
+            return (
+                f"Class {_short(event.class_id)} on {event.day:%d %b} now has its {event.role} staff on duty "
+                f"({event.on_duty} of {event.required})."
+                if en
+                else f"{event.day:%m月%d日} 班级 {_short(event.class_id)} 的{event.role}已到岗（{event.on_duty}/{event.required}）。"
+            )
+        case StaffingRoleMissing():
+            return (
+                f"Alert: class {_short(event.class_id)} on {event.day:%d %b} has {event.on_duty} {event.role} on duty; "
+                f"its staffing rule requires {event.required} for {event.children} children. Please add staff now."
+                if en
+                else f"提醒：{event.day:%m月%d日} 班级 {_short(event.class_id)} 仅 {event.on_duty} 名{event.role}在岗，"
+                f"按配置规则 {event.children} 名儿童需要 {event.required} 名，请立即补充。"
+            )
+        case QualificationExpired():
+            held = (
+                (f"expired on {event.expires_on:%d %b %Y}" if en else f"已于 {event.expires_on:%Y年%m月%d日} 过期")
+                if event.expires_on
+                else ("is not held" if en else "未持有")
+            )
+            kind = QUALIFICATIONS[event.qualification]["en" if en else "zh-CN"]
+            return (
+                f"Alert: {event.staff_name} ({event.role}) on duty in class {_short(event.class_id)} on "
+                f"{event.day:%d %b}: the {kind} {held}."
+                if en
+                else f"提醒：{event.day:%m月%d日} 班级 {_short(event.class_id)} 在岗的 {event.staff_name}（{event.role}）"
+                f"{kind}{held}。"
             )
         case StaffingRatioRestored():
             return (

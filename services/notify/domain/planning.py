@@ -6,11 +6,17 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from shared.contracts.attendance import CheckInRefused, LatePickupEscalated, PickupCodeIssued, PickupRefused
+from shared.contracts.attendance import (
+    CheckInRefused,
+    IncidentReported,
+    LatePickupEscalated,
+    PickupCodeIssued,
+    PickupRefused,
+)
 from shared.envelope import Event
 from shared.timezones import LOCAL_TIME
 
-SAFETY_ALERTS = (CheckInRefused, PickupRefused, LatePickupEscalated, PickupCodeIssued)
+SAFETY_ALERTS = (CheckInRefused, PickupRefused, LatePickupEscalated, PickupCodeIssued, IncidentReported)
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,13 @@ import asyncpg
 
 from services.notify.db import contacts
 from services.notify.db.notifications import Notification
-from services.notify.domain.others import STAFF_SAFETY, emergency_contact_message, staff_message
-from shared.contracts.attendance import LatePickupEscalated, StaffingRatioExceeded, StaffingRatioRestored
+from services.notify.domain.others import STAFF_ALL_CLEAR, STAFF_SAFETY, emergency_contact_message, staff_message
+from shared.contracts.attendance import (
+    LatePickupEscalated,
+    QualificationExpired,
+    StaffingRatioExceeded,
+    StaffingRoleMissing,
+)
 from shared.contracts.subsidy import FundExhausted, FundLow
 from shared.envelope import Event
 from shared.uow import UnitOfWork
@@ -32,14 +37,16 @@ def emergency_contact_id(child_id: uuid.UUID) -> uuid.UUID:
     return uuid.uuid5(EMERGENCY_CONTACTS, str(child_id))
 
 
-def _scope_of(event: Event) -> tuple[str, uuid.UUID] | None:
-    """Whose staff contacts are told of ``event``: a site's (its lead) or a union's."""
+def _scopes_of(event: Event) -> list[tuple[str, uuid.UUID]]:
+    """Whose staff contacts are told of ``event``: a site's (its lead), a union's, or both."""
     match event:
+        case StaffingRoleMissing() | QualificationExpired():
+            return [("site", event.site_id), *([("union", event.union_id)] if event.union_id else [])]
         case LatePickupEscalated(audience="site_lead") | StaffingRatioExceeded():
-            return "site", event.site_id
+            return [("site", event.site_id)]
         case FundLow() | FundExhausted() if event.union_id is not None:
-            return "union", event.union_id
-    return None
+            return [("union", event.union_id)]
+    return []
 
 
 Told = tuple[Event, UnitOfWork, str | None]  # an event, its work, and the child's name (if about a child)
@@ -51,7 +58,7 @@ async def notes_for_others(
     """The notifications for emergency and staff contacts about these events."""
     if not told:
         return []
-    scopes = {s for event, _, _ in told if (s := _scope_of(event)) is not None}
+    scopes = {s for event, _, _ in told for s in _scopes_of(event)}
     staff = {
         kind: await contacts.staff_contacts(tx, kind, ids) if (ids := [i for k, i in scopes if k == kind]) else {}
         for kind in ("site", "union")
@@ -72,8 +79,7 @@ async def notes_for_others(
             to = Recipient(emergency_contact_id(event.child_id), "sms", contact["phone"], EMERGENCY_LANGUAGE)
             notes.append((_note(event, uow, to, emergency_contact_message(event, child or "", to.language), now), uow))
             continue
-        scope = _scope_of(event)
-        reached = staff[scope[0]].get(scope[1], []) if scope is not None else []
+        reached = [c for kind, at in _scopes_of(event) for c in staff[kind].get(at, [])]
         if not reached:
             log.warning("no staff contact is registered to tell of this event", extra={"event_type": event.TYPE})
         for contact in reached:
@@ -102,7 +108,7 @@ def _note(event: Event, uow: UnitOfWork, to: Recipient, body: str, now: dt.datet
         channel=to.channel,
         address=to.address,
         body=body,
-        safety=isinstance(event, STAFF_SAFETY) and not isinstance(event, StaffingRatioRestored),
+        safety=isinstance(event, STAFF_SAFETY) and not isinstance(event, STAFF_ALL_CLEAR),
         language=to.language,
         due_at=now,
         recipient=to.kind,
