@@ -23,7 +23,13 @@ def _labels(overlay: Overlay) -> dict[str, str]:
 
 def cluster(overlay: Overlay) -> dict:
     listeners: list[dict] = [
-        {"name": "tls", "port": KAFKA_PORT, "type": "internal", "tls": True, "authentication": {"type": "scram-sha-512"}}
+        {
+            "name": "tls",
+            "port": KAFKA_PORT,
+            "type": "internal",
+            "tls": True,
+            "authentication": {"type": "scram-sha-512"},
+        }
     ]
     if overlay.partner_listener:
         listeners.append(
@@ -65,7 +71,9 @@ def cluster(overlay: Overlay) -> dict:
                 "topicOperator": {},
                 "userOperator": {},
                 # The services refuse a Kafka password shorter than 24 characters (shared/settings.py).
-                "template": {"userOperatorContainer": {"env": [{"name": "STRIMZI_SCRAM_SHA_PASSWORD_LENGTH", "value": "32"}]}},
+                "template": {
+                    "userOperatorContainer": {"env": [{"name": "STRIMZI_SCRAM_SHA_PASSWORD_LENGTH", "value": "32"}]}
+                },
             },
         },
     }

@@ -12,12 +12,12 @@ import os
 import sys
 
 from deploy import schema
-from deploy.k8s.names import SERVICES
+from shared.topics import SUBSCRIPTIONS
 
 
 def main() -> None:
-    if len(sys.argv) != 2 or sys.argv[1] not in SERVICES:
-        raise SystemExit(f"usage: python -m deploy.k8s.migrate {{{'|'.join(SERVICES)}}}")
+    if len(sys.argv) != 2 or sys.argv[1] not in SUBSCRIPTIONS:
+        raise SystemExit(f"usage: python -m deploy.k8s.migrate {{{'|'.join(SUBSCRIPTIONS)}}}")
     asyncio.run(schema.migrate_given(os.environ, (sys.argv[1],)))
 
 

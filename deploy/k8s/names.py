@@ -90,8 +90,7 @@ class Service:
         the password (when there is one) is Kubernetes' ``$(VAR)`` expansion of another variable."""
         who = f"{role}:$({password_var})" if password_var else role
         return (
-            f"postgresql://{who}@{self.db_cluster}-rw:{DB_PORT}/{self.database}"
-            f"?sslmode=verify-full&sslrootcert={DB_CA}"
+            f"postgresql://{who}@{self.db_cluster}-rw:{DB_PORT}/{self.database}?sslmode=verify-full&sslrootcert={DB_CA}"
         )
 
 

@@ -15,7 +15,11 @@ def namespace(overlay: Overlay) -> dict:
         "kind": "Namespace",
         "metadata": {
             "name": overlay.namespace,
-            "labels": {"app.kubernetes.io/part-of": PART_OF, "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "restricted"},
+            "labels": {
+                "app.kubernetes.io/part-of": PART_OF,
+                "pod-security.kubernetes.io/enforce": "baseline",
+                "pod-security.kubernetes.io/warn": "restricted",
+            },
         },
     }
 

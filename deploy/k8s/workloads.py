@@ -4,7 +4,6 @@ its autoscaling (KEDA on consumer lag and CPU for a consumer, an HPA on CPU for 
 from __future__ import annotations
 
 from deploy.k8s.names import (
-    DB_CA,
     DB_PORT,
     JWKS_CONFIG_MAP,
     JWKS_FILE,
@@ -19,7 +18,12 @@ from deploy.k8s.names import (
 from deploy.k8s.overlays import PRIVATE_NETWORKS, Overlay
 from shared.topics import DEFAULT_PARTNERS, PartnerListSettings, consumer_group, qualified
 
-MOUNTS = {"kafka-ca": "/etc/tuoguan/kafka-ca", "db-ca": "/etc/tuoguan/db-ca", "jwks": "/etc/tuoguan/jwks", "tmp": "/tmp"}
+MOUNTS = {
+    "kafka-ca": "/etc/tuoguan/kafka-ca",
+    "db-ca": "/etc/tuoguan/db-ca",
+    "jwks": "/etc/tuoguan/jwks",
+    "tmp": "/tmp",
+}
 
 
 def manifests(service: Service, overlay: Overlay) -> list[dict]:
@@ -127,7 +131,10 @@ def deployment(service: Service, overlay: Overlay) -> dict:
         "volumeMounts": [m for m in mounts if m["name"] in ("db-ca", "tmp")],
     }
     volumes = [
-        {"name": "kafka-ca", "secret": {"secretName": f"{overlay.kafka_cluster}-cluster-ca-cert", "items": [_key("ca.crt")]}},
+        {
+            "name": "kafka-ca",
+            "secret": {"secretName": f"{overlay.kafka_cluster}-cluster-ca-cert", "items": [_key("ca.crt")]},
+        },
         {"name": "db-ca", "secret": {"secretName": f"{service.db_cluster}-ca", "items": [_key("ca.crt")]}},
         {"name": "jwks", "configMap": {"name": JWKS_CONFIG_MAP, "items": [_key("jwks.json")]}},
         {"name": "tmp", "emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"}},
@@ -201,7 +208,10 @@ def network_policy(service: Service, overlay: Overlay) -> dict:
     """In: the HTTP port. Out: its own database, the Kafka brokers and DNS (notify: also its
     channels' public addresses)."""
     egress = [
-        {"to": [{"podSelector": {"matchLabels": {"cnpg.io/cluster": service.db_cluster}}}], "ports": _ports("TCP", DB_PORT)},
+        {
+            "to": [{"podSelector": {"matchLabels": {"cnpg.io/cluster": service.db_cluster}}}],
+            "ports": _ports("TCP", DB_PORT),
+        },
         {
             "to": [
                 {
@@ -244,7 +254,11 @@ def autoscaling(service: Service, overlay: Overlay) -> list[dict]:
     Never both for one Deployment: two HPAs would fight over its replica count."""
     if not service.consumes:
         return [cpu_autoscaler(service, overlay)]
-    return [scaler_settings(service, overlay), trigger_authentication(service, overlay), scaled_object(service, overlay)]
+    return [
+        scaler_settings(service, overlay),
+        trigger_authentication(service, overlay),
+        scaled_object(service, overlay),
+    ]
 
 
 def cpu_autoscaler(service: Service, overlay: Overlay) -> dict:
