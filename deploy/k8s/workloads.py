@@ -113,6 +113,9 @@ def deployment(service: Service, overlay: Overlay) -> dict:
         "image": overlay.image,
         "args": [f"services.{service.name}"],  # the image's entrypoint is `python -m`
         "ports": [{"name": "http", "containerPort": service.port, "protocol": "TCP"}],
+        # The city's own settings (notify's SMTP host and gateways, limits...), supplied at install;
+        # what `env` sets wins over them.
+        "envFrom": [{"configMapRef": {"name": f"{service.name}-settings", "optional": True}}],
         "env": service_env(service, overlay),
         "resources": overlay.service_resources.manifest(),
         "startupProbe": _probe("/health/live", 2, 30),
