@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,18 +87,16 @@ PRODUCTION = Overlay(
     notify_outside_ports=(443, 465, 587),
 )
 
-LOCAL = Overlay(
+# A laptop's cluster (kind, minikube): production's shape, one of everything, no backups.
+LOCAL = replace(
+    PRODUCTION,
     name="local",
-    namespace="tuoguan",
     image=f"tuoguan:{version()}",
     min_replicas=1,
     max_replicas=3,
     service_resources=Resources("100m", "192Mi", "384Mi"),
     cpu_target_percent=80,
     lag_threshold=100,
-    kafka_cluster="tuoguan",
-    kafka_version="3.9.0",
-    kafka_metadata_version="3.9-IV0",
     kafka_nodes=1,
     kafka_storage="5Gi",
     kafka_resources=Resources("250m", "1Gi", "1Gi"),
@@ -109,11 +107,6 @@ LOCAL = Overlay(
     db_storage="2Gi",
     db_resources=Resources("100m", "256Mi", "512Mi"),
     backups=False,
-    backup_destination="",
-    backup_endpoint="",
-    backup_retention="",
-    backup_schedule="",
-    notify_outside_ports=(443, 465, 587),
 )
 
 OVERLAYS = {o.name: o for o in (PRODUCTION, LOCAL)}

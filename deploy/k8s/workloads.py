@@ -32,13 +32,24 @@ def manifests(service: Service, overlay: Overlay) -> list[dict]:
     return found + autoscaling(service, overlay)
 
 
-def service_account(service: Service, overlay: Overlay) -> dict:
+def _named(api_version: str, kind: str, service: Service, overlay: Overlay, **body: object) -> dict:
+    """A resource named after its service and labelled as its."""
     return {
-        "apiVersion": "v1",
-        "kind": "ServiceAccount",
+        "apiVersion": api_version,
+        "kind": kind,
         "metadata": metadata(service.name, overlay, service.labels),
-        "automountServiceAccountToken": False,  # no service talks to the Kubernetes API
+        **body,
     }
+
+
+def service_account(service: Service, overlay: Overlay) -> dict:
+    return _named(
+        "v1",
+        "ServiceAccount",
+        service,
+        overlay,
+        automountServiceAccountToken=False,  # no service talks to the Kubernetes API
+    )
 
 
 def secret(service: Service, overlay: Overlay) -> dict:
@@ -165,17 +176,18 @@ def deployment(service: Service, overlay: Overlay) -> dict:
             }
         ],
     }
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": metadata(service.name, overlay, service.labels),
+    return _named(
+        "apps/v1",
+        "Deployment",
+        service,
+        overlay,
         # No `replicas`: the autoscaler owns the count, and a re-apply must not reset it.
-        "spec": {
+        spec={
             "selector": {"matchLabels": service.labels},
             "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
             "template": {"metadata": {"labels": service.labels}, "spec": pod},
         },
-    }
+    )
 
 
 def _key(name: str) -> dict:
@@ -183,24 +195,26 @@ def _key(name: str) -> dict:
 
 
 def http_service(service: Service, overlay: Overlay) -> dict:
-    return {
-        "apiVersion": "v1",
-        "kind": "Service",
-        "metadata": metadata(service.name, overlay, service.labels),
-        "spec": {
+    return _named(
+        "v1",
+        "Service",
+        service,
+        overlay,
+        spec={
             "selector": service.labels,
             "ports": [{"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"}],
         },
-    }
+    )
 
 
 def disruption_budget(service: Service, overlay: Overlay) -> dict:
-    return {
-        "apiVersion": "policy/v1",
-        "kind": "PodDisruptionBudget",
-        "metadata": metadata(service.name, overlay, service.labels),
-        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": service.labels}},
-    }
+    return _named(
+        "policy/v1",
+        "PodDisruptionBudget",
+        service,
+        overlay,
+        spec={"maxUnavailable": 1, "selector": {"matchLabels": service.labels}},
+    )
 
 
 def _ports(protocol: str, *ports: int) -> list[dict]:
@@ -238,17 +252,18 @@ def network_policy(service: Service, overlay: Overlay) -> dict:
     if service.name == "notify":
         outside = {"ipBlock": {"cidr": "0.0.0.0/0", "except": list(PRIVATE_NETWORKS)}}
         egress.append({"to": [outside], "ports": _ports("TCP", *overlay.notify_outside_ports)})
-    return {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "NetworkPolicy",
-        "metadata": metadata(service.name, overlay, service.labels),
-        "spec": {
+    return _named(
+        "networking.k8s.io/v1",
+        "NetworkPolicy",
+        service,
+        overlay,
+        spec={
             "podSelector": {"matchLabels": service.labels},
             "policyTypes": ["Ingress", "Egress"],
             "ingress": [{"ports": _ports("TCP", service.port)}],
             "egress": egress,
         },
-    }
+    )
 
 
 def autoscaling(service: Service, overlay: Overlay) -> list[dict]:
@@ -264,13 +279,18 @@ def autoscaling(service: Service, overlay: Overlay) -> list[dict]:
     ]
 
 
+def _deployment_of(service: Service) -> dict:
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "name": service.name}
+
+
 def cpu_autoscaler(service: Service, overlay: Overlay) -> dict:
-    return {
-        "apiVersion": "autoscaling/v2",
-        "kind": "HorizontalPodAutoscaler",
-        "metadata": metadata(service.name, overlay, service.labels),
-        "spec": {
-            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": service.name},
+    return _named(
+        "autoscaling/v2",
+        "HorizontalPodAutoscaler",
+        service,
+        overlay,
+        spec={
+            "scaleTargetRef": _deployment_of(service),
             "minReplicas": overlay.min_replicas,
             "maxReplicas": overlay.max_replicas,
             "metrics": [
@@ -283,7 +303,7 @@ def cpu_autoscaler(service: Service, overlay: Overlay) -> dict:
                 }
             ],
         },
-    }
+    )
 
 
 def scaler_settings(service: Service, overlay: Overlay) -> dict:
@@ -332,14 +352,15 @@ def scaled_object(service: Service, overlay: Overlay) -> dict:
         for stream in service.consumes
     ]
     cpu = {"type": "cpu", "metricType": "Utilization", "metadata": {"value": str(overlay.cpu_target_percent)}}
-    return {
-        "apiVersion": "keda.sh/v1alpha1",
-        "kind": "ScaledObject",
-        "metadata": metadata(service.name, overlay, service.labels),
-        "spec": {
-            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": service.name},
+    return _named(
+        "keda.sh/v1alpha1",
+        "ScaledObject",
+        service,
+        overlay,
+        spec={
+            "scaleTargetRef": _deployment_of(service),
             "minReplicaCount": overlay.min_replicas,
             "maxReplicaCount": overlay.max_replicas,
             "triggers": [*lag, cpu],
         },
-    }
+    )
