@@ -119,24 +119,45 @@ def partner_access(partner: Partner, namespace: str, password: str) -> PartnerAc
     return PartnerAccess(partner, KafkaUser(name, password, reads=(qualified(partner.stream, namespace),), group=name))
 
 
+@dataclass(frozen=True)
+class Allowed:
+    """One ACL: ``operation`` on the resource ``kind`` named ``name`` (literal, from any host)."""
+
+    kind: str  # "topic", "group", "transactionalId" (Strimzi's spelling)
+    name: str
+    operation: str  # "Write", "Read", "Describe"
+
+
+def allowed(user: KafkaUser) -> list[Allowed]:
+    """Everything ``user`` may do; both the broker's ACLs (:func:`grant`) and the Kubernetes
+    ``KafkaUser`` resources (deploy/k8s) are made from this list."""
+    found = [Allowed("topic", t, op) for t in user.writes for op in ("Write", "Describe")]
+    found += [Allowed("topic", t, op) for t in user.reads for op in ("Read", "Describe")]
+    if user.group:
+        found.append(Allowed("group", user.group, "Read"))
+    if user.transactional_id:
+        found += [Allowed("transactionalId", user.transactional_id, op) for op in ("Write", "Describe")]
+    return found
+
+
+_RESOURCE = {"topic": ResourceType.TOPIC, "group": ResourceType.GROUP, "transactionalId": ResourceType.TRANSACTIONAL_ID}
+_OPERATION = {"Write": AclOperation.WRITE, "Read": AclOperation.READ, "Describe": AclOperation.DESCRIBE}
+
+
 def _bindings(user: KafkaUser) -> list[AclBinding]:
     who = f"User:{user.principal}"
-
-    def allow(kind: ResourceType, name: str, op: AclOperation) -> AclBinding:
-        return AclBinding(kind, name, ResourcePatternType.LITERAL, who, "*", op, AclPermissionType.ALLOW)
-
-    found = [
-        allow(ResourceType.TOPIC, t, op) for t in user.writes for op in (AclOperation.WRITE, AclOperation.DESCRIBE)
+    return [
+        AclBinding(
+            _RESOURCE[a.kind],
+            a.name,
+            ResourcePatternType.LITERAL,
+            who,
+            "*",
+            _OPERATION[a.operation],
+            AclPermissionType.ALLOW,
+        )
+        for a in allowed(user)
     ]
-    found += [allow(ResourceType.TOPIC, t, op) for t in user.reads for op in (AclOperation.READ, AclOperation.DESCRIBE)]
-    if user.group:
-        found.append(allow(ResourceType.GROUP, user.group, AclOperation.READ))
-    if user.transactional_id:
-        found += [
-            allow(ResourceType.TRANSACTIONAL_ID, user.transactional_id, op)
-            for op in (AclOperation.WRITE, AclOperation.DESCRIBE)
-        ]
-    return found
 
 
 def _wait(futures: dict, timeout_s: float) -> None:
