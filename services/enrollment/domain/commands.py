@@ -232,3 +232,98 @@ class AcceptSeats(Command):
 
 class ReleaseSeats(Command):
     """No fields: every seat the booking holds for acceptance is given back."""
+
+
+# Union supervision: provider contracts, the custody agreement (托管协议), inspections (handlers/supervision).
+
+
+class SignContract(Command):
+    union_id: uuid.UUID = Field(description="The contracting union; its staff (or staff above) sign")
+    provider_id: uuid.UUID = Field(description="A provider registered by this union or one above it")
+    site_ids: list[uuid.UUID] = Field(
+        min_length=1, max_length=200, description="The sites the provider runs under this contract"
+    )
+    starts_on: dt.date
+    ends_on: dt.date = Field(description="The last day covered: a class can run only on days the contract covers")
+    places: int = Field(gt=0, le=1_000_000, description="Children per day across the contract's classes")
+    fee_per_day_fen: int = Field(ge=0, le=1_000_000, description="What the union pays per child and day, in fen")
+    fee_rules: str | None = Field(None, max_length=500, description="Where the full fee schedule is, if any")
+    reference: str = Field(min_length=1, max_length=80, description="The contract's number (合同编号)")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.ends_on < self.starts_on:
+            raise ValueError("ends_on is before starts_on")
+        if len(set(self.site_ids)) != len(self.site_ids):
+            raise ValueError("a site is listed twice")
+        return self
+
+
+class PublishAgreement(Command):
+    title: str = Field(min_length=1, max_length=120)
+    body: str | None = Field(None, min_length=1, max_length=20_000, description="The agreement's text, or")
+    document_ref: str | None = Field(
+        None, min_length=1, max_length=500, description="where the agreement's document is kept"
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if (self.body is None) == (self.document_ref is None):
+            raise ValueError("give the agreement's body or a document_ref, one of them")
+        return self
+
+
+class AcceptAgreement(Command):
+    child_id: uuid.UUID = Field(description="The child whose bookings in the programme the agreement covers")
+
+
+InspectionArea = Literal["environment", "catering_hygiene", "safety", "staff_present"]
+INSPECTION_AREAS: tuple[str, ...] = ("environment", "catering_hygiene", "safety", "staff_present")
+
+
+class ChecklistItem(Command):
+    area: InspectionArea
+    item: str = Field(min_length=1, max_length=120, description="What was checked, e.g. 留样冰箱温度")
+    passed: bool
+    note: str = Field("", max_length=500, description="What was seen; required when the item failed")
+    fix_by: dt.date | None = Field(None, description="A failed item's deadline: it becomes a finding")
+
+    @model_validator(mode="after")
+    def _finding(self) -> Self:
+        if not self.passed and (not self.note or self.fix_by is None):
+            raise ValueError(f"the failed item {self.item!r} needs a note and a fix_by deadline")
+        if self.passed and self.fix_by is not None:
+            raise ValueError(f"the passed item {self.item!r} has nothing to fix: leave fix_by out")
+        return self
+
+
+class RecordInspection(Command):
+    site_id: uuid.UUID
+    inspected_on: dt.date
+    items: list[ChecklistItem] = Field(
+        min_length=len(INSPECTION_AREAS),
+        max_length=100,
+        description="The checklist: at least one item for each of environment, catering_hygiene, safety "
+        "and staff_present",
+    )
+
+    @field_validator("inspected_on")
+    @classmethod
+    def _done(cls, value: dt.date) -> dt.date:
+        if value > local_today():
+            raise ValueError("an inspection is recorded once it has taken place: inspected_on is in the future")
+        return value
+
+    @model_validator(mode="after")
+    def _checklist(self) -> Self:
+        missing = [a for a in INSPECTION_AREAS if a not in {i.area for i in self.items}]
+        if missing:
+            raise ValueError("the checklist has no item for " + ", ".join(missing))
+        early = [i.item for i in self.items if i.fix_by is not None and i.fix_by < self.inspected_on]
+        if early:
+            raise ValueError("a deadline before the inspection: " + ", ".join(early))
+        return self
+
+
+class CloseFinding(Command):
+    note: str = Field(min_length=3, max_length=500, description="What was fixed, and how")
