@@ -197,6 +197,16 @@ class City:
         """The invited guardian accepts, authenticated as themself."""
         return (await self.post(f"/invitations/{child_id}/acceptance", {}, guardian.token, expect=expect)).json()
 
+    async def agree(self, parent: Parent, child_id: str, programme_id: uuid.UUID, *, version: int | None = None) -> int:
+        """The parent accepts the programme's custody agreement (托管协议) for the child: ``version``,
+        or the current one. A programme with an agreement takes bookings only once it is accepted."""
+        if version is None:
+            current = await self.get(f"/programmes/{programme_id}/agreement", parent.token)
+            version = int(current.json()["version"])
+        path = f"/programmes/{programme_id}/agreements/{version}/acceptances"
+        await self.post(path, {"child_id": child_id}, parent.token)
+        return version
+
     async def book(
         self,
         parent: Parent,
