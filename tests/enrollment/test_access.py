@@ -56,6 +56,9 @@ async def test_enrollment_commands_are_open_to_exactly_the_entitled(city: City) 
     finding = (
         await city.post("/inspections", {**inspection, "items": [*checklist, failed]}, town.inside.staff)
     ).json()["findings"][0]["finding_id"]
+    survey = {"union_id": u, "title": "暑期托管需求调查", "closes_on": today.isoformat()}
+    demand = {**survey, "kind": "demand", "areas": ["金水区"]}
+    asking = (await city.post("/surveys", demand, town.inside.staff)).json()["survey_id"]
     contract = contract_body(town.inside, network.provider_id, [network.hub_id], SUMMER[0], SUMMER[-1])
     table: Table = {
         "create a union in the district": (
@@ -112,6 +115,15 @@ async def test_enrollment_commands_are_open_to_exactly_the_entitled(city: City) 
         "close an inspection finding (the first closes it, the others find it closed)": (
             call("POST", f"{e}/findings/{finding}/closure", {"note": "已更换灭火器"}),
             {**expect(*STAFF, ok=409), "admin": 200},
+        ),
+        "open a survey": (call("POST", f"{e}/surveys", demand), expect(*STAFF, ok=201)),
+        "answer a demand survey (members of its union)": (
+            call(
+                "POST",
+                f"{e}/surveys/{asking}/answers",
+                {"kind": "demand", "area": "金水区", "children_ages": [8], "weeks": ["2027-W28"]},
+            ),
+            expect("parent_own", "parent_other", ok=201),
         ),
         "register a child": (
             call("POST", f"{e}/children", registration()),

@@ -359,3 +359,87 @@ class FindingClosed(BaseModel):
     finding_id: uuid.UUID
     closed_at: Timestamp
     fixed_note: str
+
+
+class SurveyOpened(BaseModel):
+    survey_id: uuid.UUID
+    kind: Literal["demand", "satisfaction"]
+
+
+class Survey(BaseModel):
+    survey_id: uuid.UUID
+    union_id: uuid.UUID
+    kind: Literal["demand", "satisfaction"]
+    title: str
+    closes_on: dt.date
+    areas: list[str]
+    programme_id: uuid.UUID | None
+    opened_at: Timestamp
+
+
+class SurveyAnswered(BaseModel):
+    answer_id: uuid.UUID
+    survey_id: uuid.UUID
+
+
+class SurveyAnswer(BaseModel):
+    answer_id: uuid.UUID
+    answered_at: Timestamp
+    area: str | None
+    children_ages: list[int] | None
+    weeks: list[str] | None
+    class_id: uuid.UUID | None
+    rating: int | None
+    comment: str | None
+
+
+class MyAnswers(BaseModel):
+    survey_id: uuid.UUID
+    member_id: uuid.UUID | None
+    answers: list[SurveyAnswer]
+
+
+class AreaDemand(BaseModel):
+    area: str
+    families: int
+    children: int
+
+
+class AgeDemand(BaseModel):
+    age: int
+    children: int
+
+
+class WeekDemand(BaseModel):
+    week: str
+    families: int
+
+
+class ClassRating(BaseModel):
+    class_id: uuid.UUID
+    name: str
+    provider_id: uuid.UUID
+    answers: int
+    mean: float
+    scores: dict[int, int]  # how many answers gave each score, 1 to 5
+
+
+class ProviderRating(BaseModel):
+    provider_id: uuid.UUID
+    name: str
+    answers: int
+    mean: float
+    scores: dict[int, int]
+
+
+class SurveyResults(BaseModel):
+    """A demand survey's figures (by area, age, week) or a satisfaction survey's (by class, provider)."""
+
+    survey_id: uuid.UUID
+    kind: Literal["demand", "satisfaction"]
+    answers: int
+    by_area: list[AreaDemand] | None = None
+    by_age: list[AgeDemand] | None = None
+    by_week: list[WeekDemand] | None = None
+    by_class: list[ClassRating] | None = None
+    by_provider: list[ProviderRating] | None = None

@@ -16,6 +16,16 @@ Name = Field(min_length=1, max_length=80)
 OLDEST_CHILD_YEARS = 20  # as max_age_months: no class takes anyone older
 
 
+def iso_weeks(weeks: list[str] | None) -> list[str] | None:
+    """The weeks, each checked to be an ISO week like 2026-W28."""
+    for week in weeks or ():
+        try:
+            dt.date.fromisoformat(f"{week}-1")
+        except ValueError:
+            raise ValueError(f"{week!r} is not an ISO week like 2026-W28") from None
+    return weeks
+
+
 class Command(BaseModel):
     # Spaces around a name are never part of it, and a name of only spaces is none.
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
@@ -195,12 +205,7 @@ class BookDays(Command):
     @field_validator("weeks")
     @classmethod
     def _iso_weeks(cls, weeks: list[str] | None) -> list[str] | None:
-        for week in weeks or ():
-            try:
-                dt.date.fromisoformat(f"{week}-1")
-            except ValueError:
-                raise ValueError(f"{week!r} is not an ISO week like 2026-W28") from None
-        return weeks
+        return iso_weeks(weeks)
 
 
 class CancelBooking(Command):
@@ -327,3 +332,59 @@ class RecordInspection(Command):
 
 class CloseFinding(Command):
     note: str = Field(min_length=3, max_length=500, description="What was fixed, and how")
+
+
+class OpenSurvey(Command):
+    union_id: uuid.UUID = Field(description="Members of this union and those below it answer")
+    kind: Literal["demand", "satisfaction"]
+    title: str = Field(min_length=1, max_length=120)
+    closes_on: dt.date = Field(description="The last day answers are taken")
+    areas: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        default_factory=list, max_length=100, description="A demand survey's areas (districts) to choose from"
+    )
+    programme_id: uuid.UUID | None = Field(None, description="The term a satisfaction survey asks about")
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> Self:
+        if self.closes_on < local_today():
+            raise ValueError("closes_on is past")
+        if self.kind == "demand" and (not self.areas or self.programme_id is not None):
+            raise ValueError("a demand survey lists the areas to choose from, and names no programme")
+        if self.kind == "satisfaction" and (self.areas or self.programme_id is None):
+            raise ValueError("a satisfaction survey names the programme it asks about, and lists no areas")
+        if len(set(self.areas)) != len(self.areas):
+            raise ValueError("an area is listed twice")
+        return self
+
+
+class DemandAnswer(Command):
+    kind: Literal["demand"]
+    area: str = Field(min_length=1, max_length=40, description="One of the survey's areas")
+    children_ages: list[int] = Field(
+        min_length=1, max_length=6, description="Each child's age in whole years (0 to 17)"
+    )
+    weeks: list[str] = Field(min_length=1, max_length=60, description="ISO weeks like 2027-W28 care is wanted")
+
+    @field_validator("children_ages")
+    @classmethod
+    def _ages(cls, ages: list[int]) -> list[int]:
+        if any(not 0 <= age <= 17 for age in ages):
+            raise ValueError("a child's age is from 0 to 17 years")
+        return ages
+
+    @field_validator("weeks")
+    @classmethod
+    def _weeks(cls, weeks: list[str]) -> list[str]:
+        if len(set(weeks)) != len(weeks):
+            raise ValueError("a week is listed twice")
+        return iso_weeks(weeks) or []
+
+
+class SatisfactionAnswer(Command):
+    kind: Literal["satisfaction"]
+    class_id: uuid.UUID = Field(description="A class of the programme one of the caller's children attended")
+    rating: int = Field(ge=1, le=5, description="1 (poor) to 5 (very good)")
+    comment: str | None = Field(None, max_length=1000)
+
+
+AnswerSurvey = Annotated[DemandAnswer | SatisfactionAnswer, Field(discriminator="kind")]
