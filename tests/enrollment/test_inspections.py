@@ -79,6 +79,12 @@ async def test_an_inspection_finding_is_tracked_until_closed(enrollment: InProce
     ).json()  # the provider sees what it must fix
     assert inspection["inspected_on"] == last_week.isoformat() and len(inspection["items"]) == 6
     assert {f["finding_id"]: f["state"] for f in inspection["findings"]} == {late: "closed", pending: "open"}
+    (recorded_event,) = await enrollment.emitted("inspection.recorded", inspection_id=recorded["inspection_id"])
+    assert recorded_event["site_id"] == str(network.hub_id)
+    assert recorded_event["union_path"] == [str(xinxiang.union_id), str(district.union_id)]
+    assert [f["finding_id"] for f in recorded_event["findings"]] == [late, pending], "the site's lead is told these"
+    (closed_event,) = await enrollment.emitted("finding.closed", finding_id=late)
+    assert closed_event["late"] is True and closed_event["site_id"] == str(network.hub_id)
     audited = await enrollment.runtime.pool.fetch(
         "SELECT action FROM audit_log WHERE target->>'finding_id' = $1 ORDER BY at", late
     )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal, Self, get_args
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.enrollment.domain import contacts
-from shared.contracts.enrollment import Channel, ClassType, EmergencyContact, EmploymentCategory
+from shared.contracts.enrollment import Channel, ClassType, EmergencyContact, EmploymentCategory, InspectionArea
 from shared.timezones import local_today
 
 Name = Field(min_length=1, max_length=80)
@@ -282,8 +282,7 @@ class AcceptAgreement(Command):
     child_id: uuid.UUID = Field(description="The child whose bookings in the programme the agreement covers")
 
 
-InspectionArea = Literal["environment", "catering_hygiene", "safety", "staff_present"]
-INSPECTION_AREAS: tuple[str, ...] = ("environment", "catering_hygiene", "safety", "staff_present")
+INSPECTION_AREAS: tuple[str, ...] = get_args(InspectionArea)
 
 
 class ChecklistItem(Command):

@@ -17,6 +17,7 @@ from services.notify.db import contacts
 from services.notify.db.notifications import Notification
 from services.notify.domain.others import STAFF_SAFETY, emergency_contact_message, staff_message
 from shared.contracts.attendance import LatePickupEscalated, StaffingRatioExceeded, StaffingRatioRestored
+from shared.contracts.enrollment import InspectionRecorded
 from shared.contracts.subsidy import FundExhausted, FundLow
 from shared.envelope import Event
 from shared.uow import UnitOfWork
@@ -35,7 +36,7 @@ def emergency_contact_id(child_id: uuid.UUID) -> uuid.UUID:
 def _scope_of(event: Event) -> tuple[str, uuid.UUID] | None:
     """Whose staff contacts are told of ``event``: a site's (its lead) or a union's."""
     match event:
-        case LatePickupEscalated(audience="site_lead") | StaffingRatioExceeded():
+        case LatePickupEscalated(audience="site_lead") | StaffingRatioExceeded() | InspectionRecorded():
             return "site", event.site_id
         case FundLow() | FundExhausted() if event.union_id is not None:
             return "union", event.union_id
