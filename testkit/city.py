@@ -232,7 +232,7 @@ def contract_body(
     starts_on: dt.date,
     ends_on: dt.date,
     *,
-    places: int = 10_000,
+    places: int = 1_000_000,  # as many as a contract may have: classes never run short of them
     fee: int = 4000,
 ) -> dict[str, Any]:
     """The body of ``POST /contracts``: the union contracts the provider for the sites and dates."""

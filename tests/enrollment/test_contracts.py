@@ -132,7 +132,7 @@ async def test_a_contract_binds_only_the_unions_own_sites_and_a_provider_of_its_
 
     read = f"/contracts/{contract_id}"
     contract = (await city.get(read, token("provider_staff", provider_id=network.provider_id))).json()
-    assert contract["site_ids"] == [str(network.hub_id)] and contract["places"] == 10_000
+    assert contract["site_ids"] == [str(network.hub_id)] and contract["places"] == 1_000_000
     assert contract["fee_per_day_fen"] == 4000 and contract["reference"].startswith("HT-")
     assert (await city.get(read, zhengzhou.staff)).status_code == 200
     for outsider in (luoyang.staff, token("provider_staff", provider_id=elsewhere.provider_id)):

@@ -69,11 +69,9 @@ async def lock_contract(tx: Conn, contract_id: uuid.UUID) -> None:
 async def places_taken(conn: Conn, contract_id: uuid.UUID, days: list[dt.date]) -> dict[dt.date, int]:
     """The capacity of the contract's classes on each of ``days`` (days without a class: 0)."""
     rows = await conn.fetch(
-        """SELECT d.day, coalesce(sum(c.capacity_per_day), 0) AS taken
-           FROM unnest($2::date[]) AS d(day)
-           LEFT JOIN class_days cd ON cd.day = d.day
-           LEFT JOIN classes c ON c.class_id = cd.class_id AND c.contract_id = $1
-           GROUP BY d.day""",
+        """SELECT d.day, coalesce((SELECT sum(c.capacity_per_day) FROM classes c JOIN class_days cd USING (class_id)
+                                   WHERE c.contract_id = $1 AND cd.day = d.day), 0) AS taken
+           FROM unnest($2::date[]) AS d(day)""",
         contract_id,
         days,
     )
