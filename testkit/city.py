@@ -12,6 +12,7 @@ import httpx
 
 from shared.auth import DEFAULT_MAX_TTL_S, mint
 from shared.principal import Principal
+from shared.timezones import local_today
 
 # The working days of summer 2027, from Monday 5 July for eight weeks.
 SUMMER = [
@@ -47,6 +48,7 @@ class Network:
     hub_id: uuid.UUID
     satellite_ids: list[uuid.UUID]
     programme_id: uuid.UUID
+    contract_id: uuid.UUID | None = None  # the provider contract its sites run under
 
 
 class City:
@@ -87,7 +89,11 @@ class City:
         starts_on: dt.date = SUMMER[0],
         ends_on: dt.date = SUMMER[-1],
         priority_order: list[str] | None = None,
+        contract: bool = True,
     ) -> Network:
+        """A provider, a hub and ``satellites``, and a programme from ``starts_on`` to ``ends_on``;
+        with ``contract``, a provider contract for every site from today (or ``starts_on`` if
+        earlier) to ``ends_on``, with places to spare, so that classes can be created there."""
         u = str(union.union_id)
         provider = (await self.post("/providers", {"union_id": u, "name": "阳光教育"}, union.staff)).json()
         network = (await self.post("/networks", {"union_id": u, "name": "1+N 托管网络"}, union.staff)).json()
@@ -121,6 +127,12 @@ class City:
                 union.staff,
             )
         ).json()
+        contract_id = None
+        if contract:
+            body = contract_body(
+                union, provider["provider_id"], sites, min(starts_on, local_today()), max(ends_on, local_today())
+            )
+            contract_id = uuid.UUID((await self.post("/contracts", body, union.staff)).json()["contract_id"])
         return Network(
             uuid.UUID(network["network_id"]),
             union,
@@ -128,6 +140,7 @@ class City:
             uuid.UUID(sites[0]),
             [uuid.UUID(s) for s in sites[1:]],
             uuid.UUID(programme["programme_id"]),
+            contract_id,
         )
 
     async def klass(self, network: Network, **options: Any) -> uuid.UUID:
@@ -184,6 +197,16 @@ class City:
         """The invited guardian accepts, authenticated as themself."""
         return (await self.post(f"/invitations/{child_id}/acceptance", {}, guardian.token, expect=expect)).json()
 
+    async def agree(self, parent: Parent, child_id: str, programme_id: uuid.UUID, *, version: int | None = None) -> int:
+        """The parent accepts the programme's custody agreement (托管协议) for the child: ``version``,
+        or the current one. A programme with an agreement takes bookings only once it is accepted."""
+        if version is None:
+            current = await self.get(f"/programmes/{programme_id}/agreement", parent.token)
+            version = int(current.json()["version"])
+        path = f"/programmes/{programme_id}/agreements/{version}/acceptances"
+        await self.post(path, {"child_id": child_id}, parent.token)
+        return version
+
     async def book(
         self,
         parent: Parent,
@@ -200,6 +223,30 @@ class City:
         if weeks is not None:
             body["weeks"] = weeks
         return await self.post("/bookings", body, parent.token, expect=expect)
+
+
+def contract_body(
+    union: Union,
+    provider_id: uuid.UUID | str,
+    site_ids: list[uuid.UUID] | list[str],
+    starts_on: dt.date,
+    ends_on: dt.date,
+    *,
+    places: int = 1_000_000,  # as many as a contract may have: classes never run short of them
+    fee: int = 4000,
+) -> dict[str, Any]:
+    """The body of ``POST /contracts``: the union contracts the provider for the sites and dates."""
+    return {
+        "union_id": str(union.union_id),
+        "provider_id": str(provider_id),
+        "site_ids": [str(s) for s in site_ids],
+        "starts_on": starts_on.isoformat(),
+        "ends_on": ends_on.isoformat(),
+        "places": places,
+        "fee_per_day_fen": fee,
+        "fee_rules": "按天计费 见合同附件二",
+        "reference": f"HT-{uuid.uuid4().hex[:8]}",
+    }
 
 
 def class_body(

@@ -65,3 +65,21 @@ async def ensure_class_open_to_child(conn: Conn, care_class: asyncpg.Record, chi
     """A class serves the members of its union and of the unions below it."""
     if not await organisation.is_within(conn, child["union_id"], care_class["union_id"]):
         raise forbidden("this class is run for members of another part of the union tree")
+
+
+async def ensure_oversees(conn: Conn, principal: Principal, union_id: uuid.UUID, provider_id: uuid.UUID) -> None:
+    """A provider's contract or a site's inspection: staff above the union, or the provider's own staff."""
+    if principal.role == "provider_staff" and principal.provider_id == provider_id:
+        return
+    await ensure_manages(conn, principal, union_id)
+
+
+async def ensure_sees_programme(conn: Conn, principal: Principal, programme: asyncpg.Record) -> None:
+    """Staff above the programme's union, or a member of its union or one below it (who may book)."""
+    if (
+        principal.role == "parent"
+        and principal.union_id
+        and await organisation.is_within(conn, principal.union_id, programme["union_id"])
+    ):
+        return
+    await ensure_manages(conn, principal, programme["union_id"])

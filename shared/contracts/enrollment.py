@@ -221,3 +221,51 @@ class PriorityRejected(_PriorityDecided):
 
     TYPE: ClassVar[str] = "priority.rejected"
     STREAM: ClassVar[str] = "enrollment.events"
+
+
+InspectionArea = Literal["environment", "catering_hygiene", "safety", "staff_present"]
+
+
+class FindingDue(_Part):
+    """A failed checklist item of an inspection, to be fixed by ``fix_by``."""
+
+    finding_id: uuid.UUID
+    area: InspectionArea
+    item: str = Field(min_length=1, max_length=120, description="What the inspector checked, in their words")
+    fix_by: dt.date
+
+
+class InspectionRecorded(Event):
+    """Union staff inspected a site with the checklist; each failed item is a finding the site must
+    fix by its deadline (none: the site passed). Notify tells the site's lead. Keyed by the site."""
+
+    TYPE: ClassVar[str] = "inspection.recorded"
+    STREAM: ClassVar[str] = "enrollment.events"
+
+    inspection_id: uuid.UUID
+    site_id: uuid.UUID
+    inspected_on: dt.date
+    union_path: tuple[uuid.UUID, ...] = Field(
+        min_length=1, description="The site's union and those above it, city first"
+    )
+    findings: tuple[FindingDue, ...] = Field(max_length=100)
+
+    def partition_key(self) -> str:
+        return str(self.site_id)
+
+
+class FindingClosed(Event):
+    """Union staff closed an inspection finding, with a note of what was fixed. Keyed by the site."""
+
+    TYPE: ClassVar[str] = "finding.closed"
+    STREAM: ClassVar[str] = "enrollment.events"
+
+    finding_id: uuid.UUID
+    inspection_id: uuid.UUID
+    site_id: uuid.UUID
+    union_path: tuple[uuid.UUID, ...] = Field(min_length=1)
+    fix_by: dt.date
+    late: bool = Field(description="Closed after its deadline")
+
+    def partition_key(self) -> str:
+        return str(self.site_id)

@@ -3,7 +3,8 @@ enrollment in the test's process: every POST, and exactly who may send it."""
 
 from __future__ import annotations
 
-from testkit.city import SUMMER, City, Union, class_body, registration
+from shared.timezones import local_today
+from testkit.city import SUMMER, City, Union, class_body, contract_body, registration
 from tests.test_access_matrix import ROLES, STAFF, Table, assert_matrix, call, expect, settle_town
 
 
@@ -30,6 +31,35 @@ async def test_enrollment_commands_are_open_to_exactly_the_entitled(city: City) 
     ).json()["provider_id"]
     later = dict(zip(ROLES, SUMMER[len(ROLES) :], strict=False))  # a free day for each role to book
     site = {"network_id": str(network.network_id), "role": "satellite", "name": "社区站点"}
+    winter = (
+        await city.post(
+            "/programmes",
+            {
+                "network_id": str(network.network_id),
+                "name": "寒假托管",
+                "season": "winter",
+                "starts_on": "2028-01-17",
+                "ends_on": "2028-02-11",
+            },
+            town.inside.staff,
+        )
+    ).json()["programme_id"]
+    agreements = f"{e}/programmes/{winter}/agreements"
+    await city.post(agreements, {"title": "寒假托管协议", "body": "条款"}, town.inside.staff)
+    today = local_today()
+    checklist = [
+        {"area": area, "item": f"{area} 检查", "passed": True, "note": "合格"}
+        for area in ("environment", "catering_hygiene", "safety", "staff_present")
+    ]
+    failed = {"area": "safety", "item": "灭火器过期", "passed": False, "note": "过期", "fix_by": str(today)}
+    inspection = {"site_id": str(network.hub_id), "inspected_on": today.isoformat(), "items": checklist}
+    finding = (
+        await city.post("/inspections", {**inspection, "items": [*checklist, failed]}, town.inside.staff)
+    ).json()["findings"][0]["finding_id"]
+    survey = {"union_id": u, "title": "暑期托管需求调查", "closes_on": today.isoformat()}
+    demand = {**survey, "kind": "demand", "areas": ["金水区"]}
+    asking = (await city.post("/surveys", demand, town.inside.staff)).json()["survey_id"]
+    contract = contract_body(town.inside, network.provider_id, [network.hub_id], SUMMER[0], SUMMER[-1])
     table: Table = {
         "create a union in the district": (
             call("POST", f"{e}/unions", {"name": "某街道工会", "level": "grassroots", "parent_id": u}),
@@ -70,6 +100,31 @@ async def test_enrollment_commands_are_open_to_exactly_the_entitled(city: City) 
             expect(*STAFF, ok=201),
         ),
         "create a class": (call("POST", f"{e}/classes", class_body(network)), expect(*STAFF, ok=201)),
+        "sign a provider contract": (call("POST", f"{e}/contracts", contract), expect(*STAFF, ok=201)),
+        "accept a programme's custody agreement for the child (its guardian only)": (
+            call("POST", f"{agreements}/1/acceptances", {"child_id": town.child["child_id"]}),
+            expect("parent_own", ok=201),
+        ),
+        "publish a custody agreement": (
+            call(
+                "POST", agreements, {"title": "寒假托管协议（修订）", "document_ref": "oss://agreements/winter-2.pdf"}
+            ),
+            expect(*STAFF, ok=201),
+        ),
+        "record a site inspection": (call("POST", f"{e}/inspections", inspection), expect(*STAFF, ok=201)),
+        "close an inspection finding (the first closes it, the others find it closed)": (
+            call("POST", f"{e}/findings/{finding}/closure", {"note": "已更换灭火器"}),
+            {**expect(*STAFF, ok=409), "admin": 200},
+        ),
+        "open a survey": (call("POST", f"{e}/surveys", demand), expect(*STAFF, ok=201)),
+        "answer a demand survey (members of its union)": (
+            call(
+                "POST",
+                f"{e}/surveys/{asking}/answers",
+                {"kind": "demand", "area": "金水区", "children_ages": [8], "weeks": ["2027-W28"]},
+            ),
+            expect("parent_own", "parent_other", ok=201),
+        ),
         "register a child": (
             call("POST", f"{e}/children", registration()),
             expect("parent_own", "parent_other", ok=201),

@@ -13,6 +13,7 @@ import pytest
 from services.notify.domain import message
 from services.notify.domain.others import emergency_contact_message, staff_message
 from shared.contracts.attendance import ChildAbsent, LatePickupEscalated, StaffingRatioExceeded
+from shared.contracts.enrollment import FindingDue, InspectionRecorded
 from shared.contracts.subsidy import FundExhausted, FundLow, SubsidyRejected
 
 DAY = dt.date(2027, 7, 5)
@@ -71,6 +72,13 @@ def test_staff_alerts_are_wholly_in_the_contacts_language() -> None:
             class_id=uuid.uuid4(), site_id=site, day=DAY, children_present=9, staff_on_duty=1, children_per_staff=7
         ),
         FundLow(fund_id=fund, budget_fen=1000, available_fen=50),
+        InspectionRecorded(
+            inspection_id=uuid.uuid4(),
+            site_id=site,
+            inspected_on=DAY,
+            union_path=(uuid.uuid4(),),
+            findings=(FindingDue(finding_id=uuid.uuid4(), area="catering_hygiene", item="food samples", fix_by=DAY),),
+        ),
         FundExhausted(fund_id=fund, budget_fen=1000, available_fen=0),
     ]
     for event in events:

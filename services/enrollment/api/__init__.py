@@ -3,8 +3,18 @@ every command that creates something needs an ``Idempotency-Key`` header."""
 
 from fastapi import APIRouter
 
-from services.enrollment.api import bookings, classes, networks, people, unions
+from services.enrollment.api import (
+    agreements,
+    bookings,
+    classes,
+    contracts,
+    inspections,
+    networks,
+    people,
+    surveys,
+    unions,
+)
 
 router = APIRouter()
-for resource in (unions, networks, classes, people, bookings):
+for resource in (unions, networks, contracts, classes, people, bookings, agreements, inspections, surveys):
     router.include_router(resource.router)

@@ -60,6 +60,7 @@ class CareClass(BaseModel):
     booking_mode: str
     fee_per_day_fen: int
     registration_opens_at: Timestamp
+    contract_id: uuid.UUID | None  # the provider contract it runs under (none: created before contracts)
     provider_id: uuid.UUID
     network_id: uuid.UUID
     priority_order: list[str]
@@ -240,3 +241,205 @@ class Booking(BaseModel):
 class SeatsAccepted(BaseModel):
     booking_id: uuid.UUID
     accepted_days: list[dt.date]
+
+
+# Union supervision: provider contracts, the custody agreement (托管协议), inspections and findings.
+
+
+class ContractSigned(BaseModel):
+    contract_id: uuid.UUID
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+class Contract(BaseModel):
+    contract_id: uuid.UUID
+    union_id: uuid.UUID
+    provider_id: uuid.UUID
+    site_ids: list[uuid.UUID]
+    starts_on: dt.date
+    ends_on: dt.date
+    places: int
+    fee_per_day_fen: int
+    fee_rules: str | None
+    reference: str
+    signed_by: str
+    signed_at: Timestamp
+
+
+class AgreementPublished(BaseModel):
+    programme_id: uuid.UUID
+    version: int
+
+
+class Agreement(BaseModel):
+    programme_id: uuid.UUID
+    version: int
+    title: str
+    body: str | None
+    document_ref: str | None
+    published_at: Timestamp
+
+
+class AgreementAccepted(BaseModel):
+    programme_id: uuid.UUID
+    version: int
+    child_id: uuid.UUID
+    guardian_id: uuid.UUID
+    accepted_at: Timestamp
+
+
+class AgreementStatus(BaseModel):
+    """Whether the child may be booked in the programme as far as the agreement goes."""
+
+    programme_id: uuid.UUID
+    child_id: uuid.UUID
+    version: int | None  # the current version; None: the programme has no agreement
+    accepted: bool  # the current version is accepted for the child (or there is none to accept)
+    accepted_by: uuid.UUID | None  # the accepting guardian
+    accepted_at: Timestamp | None
+
+
+class FindingRaised(BaseModel):
+    finding_id: uuid.UUID
+    area: str
+    item: str
+    fix_by: dt.date
+
+
+class InspectionRecorded(BaseModel):
+    inspection_id: uuid.UUID
+    site_id: uuid.UUID
+    findings: list[FindingRaised]
+
+
+class ChecklistAnswer(BaseModel):
+    area: str
+    item: str
+    passed: bool
+    note: str
+    fix_by: dt.date | None
+
+
+class Finding(BaseModel):
+    finding_id: uuid.UUID
+    inspection_id: uuid.UUID
+    site_id: uuid.UUID
+    union_id: uuid.UUID
+    inspected_on: dt.date
+    area: str
+    item: str
+    note: str
+    fix_by: dt.date
+    state: Literal["open", "closed"]
+    overdue: bool  # open past its deadline
+    closed_at: Timestamp | None
+    fixed_note: str | None
+
+
+class Inspection(BaseModel):
+    inspection_id: uuid.UUID
+    site_id: uuid.UUID
+    union_id: uuid.UUID
+    inspected_on: dt.date
+    inspector: str
+    recorded_at: Timestamp
+    items: list[ChecklistAnswer]
+    findings: list[Finding]
+
+
+class Findings(BaseModel):
+    union_id: uuid.UUID
+    state: Literal["open", "closed", "all"]
+    overdue: int  # how many of them are open past their deadline
+    findings: list[Finding]
+
+
+class FindingClosed(BaseModel):
+    finding_id: uuid.UUID
+    closed_at: Timestamp
+    fixed_note: str
+
+
+class SurveyOpened(BaseModel):
+    survey_id: uuid.UUID
+    kind: Literal["demand", "satisfaction"]
+
+
+class Survey(BaseModel):
+    survey_id: uuid.UUID
+    union_id: uuid.UUID
+    kind: Literal["demand", "satisfaction"]
+    title: str
+    closes_on: dt.date
+    areas: list[str]
+    programme_id: uuid.UUID | None
+    opened_at: Timestamp
+
+
+class SurveyAnswered(BaseModel):
+    answer_id: uuid.UUID
+    survey_id: uuid.UUID
+
+
+class SurveyAnswer(BaseModel):
+    answer_id: uuid.UUID
+    answered_at: Timestamp
+    area: str | None
+    children_ages: list[int] | None
+    weeks: list[str] | None
+    class_id: uuid.UUID | None
+    rating: int | None
+    comment: str | None
+
+
+class MyAnswers(BaseModel):
+    survey_id: uuid.UUID
+    member_id: uuid.UUID | None
+    answers: list[SurveyAnswer]
+
+
+class AreaDemand(BaseModel):
+    area: str
+    families: int
+    children: int
+
+
+class AgeDemand(BaseModel):
+    age: int
+    children: int
+
+
+class WeekDemand(BaseModel):
+    week: str
+    families: int
+
+
+class ClassRating(BaseModel):
+    class_id: uuid.UUID
+    name: str
+    provider_id: uuid.UUID
+    answers: int
+    mean: float
+    scores: dict[int, int]  # how many answers gave each score, 1 to 5
+
+
+class ProviderRating(BaseModel):
+    provider_id: uuid.UUID
+    name: str
+    answers: int
+    mean: float
+    scores: dict[int, int]
+
+
+class SurveyResults(BaseModel):
+    """A demand survey's figures (by area, age, week) or a satisfaction survey's (by class, provider)."""
+
+    survey_id: uuid.UUID
+    kind: Literal["demand", "satisfaction"]
+    answers: int
+    by_area: list[AreaDemand] | None = None
+    by_age: list[AgeDemand] | None = None
+    by_week: list[WeekDemand] | None = None
+    by_class: list[ClassRating] | None = None
+    by_provider: list[ProviderRating] | None = None

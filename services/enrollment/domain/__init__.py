@@ -26,3 +26,7 @@ class AlreadyCancelled(Conflict):
 
 class TooManyChildren(Conflict):
     """A member may be the guardian of only so many children."""
+
+
+class AgreementNotAccepted(Conflict):
+    """The programme's current custody agreement is not accepted for the child yet."""

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal, Self, get_args
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.enrollment.domain import contacts
-from shared.contracts.enrollment import Channel, ClassType, EmergencyContact, EmploymentCategory
+from shared.contracts.enrollment import Channel, ClassType, EmergencyContact, EmploymentCategory, InspectionArea
 from shared.timezones import local_today
 
 Name = Field(min_length=1, max_length=80)
 OLDEST_CHILD_YEARS = 20  # as max_age_months: no class takes anyone older
+
+
+def iso_weeks(weeks: list[str] | None) -> list[str] | None:
+    """The weeks, each checked to be an ISO week like 2026-W28."""
+    for week in weeks or ():
+        try:
+            dt.date.fromisoformat(f"{week}-1")
+        except ValueError:
+            raise ValueError(f"{week!r} is not an ISO week like 2026-W28") from None
+    return weeks
 
 
 class Command(BaseModel):
@@ -195,12 +205,7 @@ class BookDays(Command):
     @field_validator("weeks")
     @classmethod
     def _iso_weeks(cls, weeks: list[str] | None) -> list[str] | None:
-        for week in weeks or ():
-            try:
-                dt.date.fromisoformat(f"{week}-1")
-            except ValueError:
-                raise ValueError(f"{week!r} is not an ISO week like 2026-W28") from None
-        return weeks
+        return iso_weeks(weeks)
 
 
 class CancelBooking(Command):
@@ -232,3 +237,153 @@ class AcceptSeats(Command):
 
 class ReleaseSeats(Command):
     """No fields: every seat the booking holds for acceptance is given back."""
+
+
+# Union supervision: provider contracts, the custody agreement (托管协议), inspections (handlers/supervision).
+
+
+class SignContract(Command):
+    union_id: uuid.UUID = Field(description="The contracting union; its staff (or staff above) sign")
+    provider_id: uuid.UUID = Field(description="A provider registered by this union or one above it")
+    site_ids: list[uuid.UUID] = Field(
+        min_length=1, max_length=200, description="The sites the provider runs under this contract"
+    )
+    starts_on: dt.date
+    ends_on: dt.date = Field(description="The last day covered: a class can run only on days the contract covers")
+    places: int = Field(gt=0, le=1_000_000, description="Children per day across the contract's classes")
+    fee_per_day_fen: int = Field(ge=0, le=1_000_000, description="What the union pays per child and day, in fen")
+    fee_rules: str | None = Field(None, max_length=500, description="Where the full fee schedule is, if any")
+    reference: str = Field(min_length=1, max_length=80, description="The contract's number (合同编号)")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.ends_on < self.starts_on:
+            raise ValueError("ends_on is before starts_on")
+        if len(set(self.site_ids)) != len(self.site_ids):
+            raise ValueError("a site is listed twice")
+        return self
+
+
+class PublishAgreement(Command):
+    title: str = Field(min_length=1, max_length=120)
+    body: str | None = Field(None, min_length=1, max_length=20_000, description="The agreement's text, or")
+    document_ref: str | None = Field(
+        None, min_length=1, max_length=500, description="where the agreement's document is kept"
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if (self.body is None) == (self.document_ref is None):
+            raise ValueError("give the agreement's body or a document_ref, one of them")
+        return self
+
+
+class AcceptAgreement(Command):
+    child_id: uuid.UUID = Field(description="The child whose bookings in the programme the agreement covers")
+
+
+INSPECTION_AREAS: tuple[str, ...] = get_args(InspectionArea)
+
+
+class ChecklistItem(Command):
+    area: InspectionArea
+    item: str = Field(min_length=1, max_length=120, description="What was checked, e.g. 留样冰箱温度")
+    passed: bool
+    note: str = Field("", max_length=500, description="What was seen; required when the item failed")
+    fix_by: dt.date | None = Field(None, description="A failed item's deadline: it becomes a finding")
+
+    @model_validator(mode="after")
+    def _finding(self) -> Self:
+        if not self.passed and (not self.note or self.fix_by is None):
+            raise ValueError(f"the failed item {self.item!r} needs a note and a fix_by deadline")
+        if self.passed and self.fix_by is not None:
+            raise ValueError(f"the passed item {self.item!r} has nothing to fix: leave fix_by out")
+        return self
+
+
+class RecordInspection(Command):
+    site_id: uuid.UUID
+    inspected_on: dt.date
+    items: list[ChecklistItem] = Field(
+        min_length=len(INSPECTION_AREAS),
+        max_length=100,
+        description="The checklist: at least one item for each of environment, catering_hygiene, safety "
+        "and staff_present",
+    )
+
+    @field_validator("inspected_on")
+    @classmethod
+    def _done(cls, value: dt.date) -> dt.date:
+        if value > local_today():
+            raise ValueError("an inspection is recorded once it has taken place: inspected_on is in the future")
+        return value
+
+    @model_validator(mode="after")
+    def _checklist(self) -> Self:
+        missing = [a for a in INSPECTION_AREAS if a not in {i.area for i in self.items}]
+        if missing:
+            raise ValueError("the checklist has no item for " + ", ".join(missing))
+        early = [i.item for i in self.items if i.fix_by is not None and i.fix_by < self.inspected_on]
+        if early:
+            raise ValueError("a deadline before the inspection: " + ", ".join(early))
+        return self
+
+
+class CloseFinding(Command):
+    note: str = Field(min_length=3, max_length=500, description="What was fixed, and how")
+
+
+class OpenSurvey(Command):
+    union_id: uuid.UUID = Field(description="Members of this union and those below it answer")
+    kind: Literal["demand", "satisfaction"]
+    title: str = Field(min_length=1, max_length=120)
+    closes_on: dt.date = Field(description="The last day answers are taken")
+    areas: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        default_factory=list, max_length=100, description="A demand survey's areas (districts) to choose from"
+    )
+    programme_id: uuid.UUID | None = Field(None, description="The term a satisfaction survey asks about")
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> Self:
+        if self.closes_on < local_today():
+            raise ValueError("closes_on is past")
+        if self.kind == "demand" and (not self.areas or self.programme_id is not None):
+            raise ValueError("a demand survey lists the areas to choose from, and names no programme")
+        if self.kind == "satisfaction" and (self.areas or self.programme_id is None):
+            raise ValueError("a satisfaction survey names the programme it asks about, and lists no areas")
+        if len(set(self.areas)) != len(self.areas):
+            raise ValueError("an area is listed twice")
+        return self
+
+
+class DemandAnswer(Command):
+    kind: Literal["demand"]
+    area: str = Field(min_length=1, max_length=40, description="One of the survey's areas")
+    children_ages: list[int] = Field(
+        min_length=1, max_length=6, description="Each child's age in whole years (0 to 17)"
+    )
+    weeks: list[str] = Field(min_length=1, max_length=60, description="ISO weeks like 2027-W28 care is wanted")
+
+    @field_validator("children_ages")
+    @classmethod
+    def _ages(cls, ages: list[int]) -> list[int]:
+        if any(not 0 <= age <= 17 for age in ages):
+            raise ValueError("a child's age is from 0 to 17 years")
+        return ages
+
+    @field_validator("weeks")
+    @classmethod
+    def _weeks(cls, weeks: list[str]) -> list[str]:
+        if len(set(weeks)) != len(weeks):
+            raise ValueError("a week is listed twice")
+        return iso_weeks(weeks) or []
+
+
+class SatisfactionAnswer(Command):
+    kind: Literal["satisfaction"]
+    class_id: uuid.UUID = Field(description="A class of the programme one of the caller's children attended")
+    rating: int = Field(ge=1, le=5, description="1 (poor) to 5 (very good)")
+    comment: str | None = Field(None, max_length=1000)
+
+
+AnswerSurvey = Annotated[DemandAnswer | SatisfactionAnswer, Field(discriminator="kind")]

@@ -21,7 +21,7 @@ from services.enrollment.domain.ages import age_mismatch
 from services.enrollment.domain.calendar import requested_days
 from services.enrollment.domain.commands import BookDays, CancelBooking
 from services.enrollment.domain.seats import priority_rank
-from services.enrollment.handlers import confirmations, waitlist
+from services.enrollment.handlers import agreements, confirmations, waitlist
 from shared.contracts.enrollment import (
     BookingCancelled,
     BookingChanged,
@@ -53,6 +53,7 @@ async def book(cmd: BookDays, uow: UnitOfWork) -> Created:
         raise RegistrationNotOpen(
             f"registration opens at {care_class['registration_opens_at'].isoformat()}", field="class_id"
         )
+    await agreements.ensure_accepted(tx, care_class["programme_id"], child["child_id"])
     days = requested_days(care_class["booking_mode"], care_class["days"], days=cmd.days, weeks=cmd.weeks)
     today = now.astimezone(LOCAL_TIME).date()
     if past := [d.isoformat() for d in days if d < today]:

@@ -18,6 +18,7 @@ from services.enrollment.domain.commands import (
     CreateUnion,
 )
 from services.enrollment.domain.seats import DEFAULT_PRIORITY_ORDER
+from services.enrollment.handlers import contracts
 from shared.contracts.enrollment import SiteOpened
 from shared.db import present
 from shared.errors import Conflict, Invalid
@@ -114,8 +115,9 @@ async def create_class(cmd: CreateClass, uow: UnitOfWork) -> Created:
     ages = CLASS_TYPE_AGES[cmd.class_type]  # unless both bounds are given (the command has both or neither)
     if cmd.min_age_months is not None and cmd.max_age_months is not None:
         ages = (cmd.min_age_months, cmd.max_age_months)
+    contract_id = await contracts.contract_for_class(tx, site, cmd)
     class_id = uuid.uuid4()
-    await db.insert_class(tx, class_id, programme["union_id"], cmd, ages)
+    await db.insert_class(tx, class_id, programme["union_id"], cmd, ages, contract_id)
     return Created({"class_id": str(class_id), "min_age_months": ages[0], "max_age_months": ages[1]})
 
 

@@ -1,6 +1,6 @@
 """The words recipients who are not guardians read: a child's emergency contact (step 2 of a late
-pick-up) and staff contacts (a site's lead: step 3, the staffing ratio; a union's staff: its funds).
-No I/O.
+pick-up) and staff contacts (a site's lead: step 3, the staffing ratio, an inspection's findings;
+a union's staff: its funds). No I/O.
 
 They have no app account and read the message on their own phone or mailbox, so it says only what
 they need to act: never a pick-up code, a health detail or a guardian's own message.
@@ -19,6 +19,7 @@ from shared.contracts.attendance import (
     StaffingRoleFilled,
     StaffingRoleMissing,
 )
+from shared.contracts.enrollment import InspectionRecorded
 from shared.contracts.subsidy import FundExhausted, FundLow
 from shared.envelope import Event
 from shared.money import yuan
@@ -32,6 +33,7 @@ StaffTold: TypeAlias = (
     | StaffingRoleMissing
     | StaffingRoleFilled
     | QualificationExpired
+    | InspectionRecorded
 )
 STAFF_TOLD: tuple[type[Event], ...] = get_args(StaffTold)
 # Marked as alerts (not a ratio restored, nor a role filled).
@@ -43,6 +45,15 @@ QUALIFICATIONS = {
     "teacher_certificate": {"en": "teacher certificate", "zh-CN": "教师资格证"},
     "health_certificate": {"en": "health certificate", "zh-CN": "健康证"},
     "first_aid": {"en": "first aid certificate", "zh-CN": "急救证"},
+}
+
+
+# An inspection checklist's areas, as a site lead reads them.
+AREAS = {
+    "environment": {"en": "environment", "zh-CN": "环境"},
+    "catering_hygiene": {"en": "catering hygiene", "zh-CN": "餐饮卫生"},
+    "safety": {"en": "safety", "zh-CN": "安全"},
+    "staff_present": {"en": "staff present", "zh-CN": "人员在岗"},
 }
 
 
@@ -119,6 +130,10 @@ def staff_message(event: Event, child: str | None, language: str = "zh-CN") -> s
                 else f"提醒：{event.day:%m月%d日} 班级 {_short(event.class_id)} 在园 {event.children_present} 名儿童，"
                 f"仅 {event.staff_on_duty} 名教职工在岗，超过每人 {event.children_per_staff} 名的师生比，请立即增派人手。"
             )
+        case InspectionRecorded(findings=()):
+            return None  # nothing to fix
+        case InspectionRecorded():
+            return _findings_message(event, language)
         case FundLow():
             return (
                 f"Subsidy fund {_short(event.fund_id)} is running low: {yuan(event.available_fen)} of "
@@ -136,3 +151,20 @@ def staff_message(event: Event, child: str | None, language: str = "zh-CN") -> s
                 f"{yuan(event.available_fen)}），由其支付的新补贴申请正在被拒绝。"
             )
     return None
+
+
+def _findings_message(event: InspectionRecorded, language: str) -> str:
+    """The site lead's list of what the union's inspection found, each with its deadline. The items
+    are the inspector's own words, quoted."""
+    lang = "en" if language == "en" else "zh-CN"
+    if lang == "en":
+        items = "; ".join(f"{AREAS[f.area][lang]}: {f.item} (by {f.fix_by:%d %b})" for f in event.findings)
+        return (
+            f"The union's inspection of your site on {event.inspected_on:%d %b} found {len(event.findings)} "
+            f"item(s) to fix: {items}. Tell the union once each is fixed, so that it can close it."
+        )
+    items = "；".join(f"{AREAS[f.area][lang]}：{f.item}（{f.fix_by:%m月%d日}前）" for f in event.findings)
+    return (
+        f"工会于 {event.inspected_on:%m月%d日} 检查托管点，发现 {len(event.findings)} 项需整改：{items}。"
+        "整改完成后请告知工会销项。"
+    )

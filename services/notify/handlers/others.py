@@ -22,6 +22,7 @@ from shared.contracts.attendance import (
     StaffingRatioExceeded,
     StaffingRoleMissing,
 )
+from shared.contracts.enrollment import InspectionRecorded
 from shared.contracts.subsidy import FundExhausted, FundLow
 from shared.envelope import Event
 from shared.uow import UnitOfWork
@@ -42,7 +43,7 @@ def _scopes_of(event: Event) -> list[tuple[str, uuid.UUID]]:
     match event:
         case StaffingRoleMissing() | QualificationExpired():
             return [("site", event.site_id), *([("union", event.union_id)] if event.union_id else [])]
-        case LatePickupEscalated(audience="site_lead") | StaffingRatioExceeded():
+        case LatePickupEscalated(audience="site_lead") | StaffingRatioExceeded() | InspectionRecorded():
             return [("site", event.site_id)]
         case FundLow() | FundExhausted() if event.union_id is not None:
             return [("union", event.union_id)]
