@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# bootstrap.sh - make a fresh machine ready: Debian packages (Java 17, Maven, PostgreSQL server,
-# kcat) when missing, the project's virtualenv with its pip packages, and the Kafka jars.
+# bootstrap.sh - make a fresh machine ready: Debian packages (Java 17, Maven, PostgreSQL server and
+# client tools, kcat) when missing, the project's virtualenv with its pip packages, and the Kafka jars.
 # Idempotent and quick when everything is already there.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,6 +18,8 @@ need=()
 command -v java >/dev/null || need+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || need+=(maven)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+# pg_dump and pg_restore (deploy/drill-restore), also when the server is someone else's
+command -v pg_dump >/dev/null && command -v pg_restore >/dev/null || need+=(postgresql-client)
 command -v curl >/dev/null || need+=(curl)
 command -v kcat >/dev/null || need+=(kcat)
 if ((${#need[@]})); then apt_install "${need[@]}"; fi
