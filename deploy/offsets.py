@@ -16,7 +16,7 @@ import argparse
 import os
 from datetime import datetime
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, KafkaException, TopicPartition
 
 from shared.kafka_auth import KafkaAccess
 from shared.topics import SUBSCRIPTIONS, consumer_group, qualified
@@ -28,6 +28,8 @@ def _consumer(kafka: KafkaAccess, group: str) -> Consumer:
 
 def _partitions(consumer: Consumer, topics: list[str]) -> list[TopicPartition]:
     metadata = consumer.list_topics(timeout=10)
+    if missing := [t for t in topics if t not in metadata.topics]:
+        raise SystemExit(f"no such topic: {', '.join(missing)} (wrong --namespace?)")
     return [TopicPartition(t, p) for t in topics for p in sorted(metadata.topics[t].partitions)]
 
 
@@ -85,7 +87,11 @@ def main() -> None:
         return
     if args.to is None or args.to.tzinfo is None:
         parser.error("rewind needs --to with a time zone, e.g. 2026-11-30T02:00:00+00:00")
-    for tp in rewind(kafka, group, topics, args.to, execute=args.execute):
+    try:
+        found = rewind(kafka, group, topics, args.to, execute=args.execute)
+    except KafkaException as refused:  # UNKNOWN_MEMBER_ID: the group has members
+        raise SystemExit(f"{group}: not rewound ({refused}); stop every instance of {args.service} first") from None
+    for tp in found:
         print(f"{group} {tp.topic}:{tp.partition} -> {tp.offset}")
     print(f"{group}: {'rewound' if args.execute else 'dry run (add --execute to commit)'} to {args.to.isoformat()}")
 
