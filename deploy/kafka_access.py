@@ -3,7 +3,9 @@ that allow each exactly its part (KRaft StandardAuthorizer; what no ACL allows i
 
 - A service writes only its own stream, the partner feeds it publishes and its own dead-letter
   topics; it reads only the streams it subscribes to, with its own consumer group.
-- A partner reads only its own feed, with a consumer group of its own name.
+- A partner reads only its own feed, with a consumer group of its own name; an insurer also
+  writes its own inbound topic (its answers about covers), and nothing else. Only the service that
+  consumes the inbound topics reads them.
 - The broker's own principal (``broker``, inter-broker and controller traffic) and the admin
   (``admin``, provisioning and operations tools) are super users set up by the broker's install
   (deploy/kafka/kafka-local.sh); nothing else is.
@@ -52,6 +54,7 @@ from shared.topics import (
     qualified,
     relay_transactional_id,
     stream_of,
+    topics_of,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,9 +81,9 @@ def _user_name(kind: str, name: str, namespace: str) -> str:
 
 
 def service_user(service: str, namespace: str, password: str) -> KafkaUser:
-    subscribed = SUBSCRIPTIONS[service]
+    subscribed = [topic for stream in SUBSCRIPTIONS[service] for topic in topics_of(stream)]
     writes = [stream_of(service)] + [p.stream for p in partners() if p.feed in PARTNER_FEEDS.get(service, ())]
-    writes += [dead_letter_topic(stream, service) for stream in subscribed]
+    writes += [dead_letter_topic(topic, service) for topic in subscribed]
     return KafkaUser(
         _user_name("service", service, namespace),
         password,
@@ -109,6 +112,11 @@ class PartnerAccess:
         return self.user.reads[0]
 
     @property
+    def inbound(self) -> str | None:
+        """The topic the partner writes (an insurer's answers), if any."""
+        return self.user.writes[0] if self.user.writes else None
+
+    @property
     def group(self) -> str:
         assert self.user.group
         return self.user.group
@@ -116,7 +124,10 @@ class PartnerAccess:
 
 def partner_access(partner: Partner, namespace: str, password: str) -> PartnerAccess:
     name = _user_name("partner", partner.name, namespace)
-    return PartnerAccess(partner, KafkaUser(name, password, reads=(qualified(partner.stream, namespace),), group=name))
+    writes = (qualified(partner.inbound, namespace),) if partner.inbound else ()
+    return PartnerAccess(
+        partner, KafkaUser(name, password, writes=writes, reads=(qualified(partner.stream, namespace),), group=name)
+    )
 
 
 @dataclass(frozen=True)
@@ -260,7 +271,10 @@ def main() -> None:
     args.env_file.parent.mkdir(parents=True, exist_ok=True)
     args.env_file.write_text(
         "".join(
-            f"{a.partner.name}={a.password} principal={a.principal} topic={a.topic} group={a.group}\n" for a in accesses
+            f"{a.partner.name}={a.password} principal={a.principal} topic={a.topic} group={a.group}"
+            + (f" inbound={a.inbound}" if a.inbound else "")
+            + "\n"
+            for a in accesses
         )
     )
     args.env_file.chmod(0o600)

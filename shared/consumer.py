@@ -12,7 +12,8 @@ For each partition's records it:
    statement before the commit;
 3. when a handler fails, rolls the transaction back, commits the records before the failing one
    in a new transaction, and handles the failing record on its own: retried with exponential
-   backoff, then dead-lettered with the error in its headers so the partition moves on. The
+   backoff, then dead-lettered with the error in its headers so the partition moves on (at once,
+   when the handler rejects the event as naming what it does not know: :class:`UnknownReference`). The
    records after it follow in the next transaction. A database outage is not a record's fault:
    the batch is retried until the database is back, and nothing is acknowledged meanwhile.
 
@@ -37,11 +38,13 @@ from aiokafka import ConsumerRecord
 import shared.contracts  # noqa: F401  (registers every event type)
 from shared.db import acquire
 from shared.dead_letters import DeadLetterPublisher
-from shared.envelope import Envelope, Event
+from shared.envelope import Envelope, Event, UnknownEventType
+from shared.errors import UnknownReference
 from shared.faults import crash_point
 from shared.metrics import EVENT_BATCH_SECONDS, EVENT_BATCH_SIZE, EVENT_RETRIES, EVENTS_CONSUMED
 from shared.outbox import Outbox
 from shared.routing import EventRouter, HandlerFailed, Step, plan
+from shared.topics import sender_of
 from shared.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -165,7 +168,9 @@ class EventConsumer:
 
     async def _parse(self, record: ConsumerRecord, outcomes: list[Outcome]) -> _Parsed | None:
         event_type = _header(record, "type")
-        if event_type and event_type not in self.router.handlers:  # not ours: no need to read it
+        # A partner's inbound topic carries only what this service handles: anything else is parked.
+        inbound = sender_of(record.topic) is not None
+        if event_type and event_type not in self.router.handlers and not inbound:  # not ours: no need to read it
             outcomes.append(self._count(record, event_type, "ignored"))
             return None
         try:
@@ -175,6 +180,11 @@ class EventConsumer:
             outcomes.append(await self._dead_letter(record, exc, attempts=1, kind="malformed"))
             return None
         steps = self.router.handlers.get(envelope.type)
+        if not steps and inbound:
+            outcomes.append(
+                await self._dead_letter(record, UnknownEventType(envelope.type), attempts=1, kind="malformed")
+            )
+            return None
         if not steps:
             outcomes.append(self._count(record, envelope.type, "ignored"))
             return None
@@ -232,7 +242,10 @@ class EventConsumer:
             chosen = [items[i] for i in handled]
             work = UnitOfWork(tx, self.outbox, correlation_id=items[0].envelope.correlation_id)
             for group in plan([i.envelope.key for i in chosen], [i.steps for i in chosen]):
-                batch = [(chosen[p].event, work.caused_by(chosen[p].envelope)) for p in group.positions]
+                batch = [
+                    (chosen[p].event, work.caused_by(chosen[p].envelope, chosen[p].record.topic))
+                    for p in group.positions
+                ]
                 for step in group.steps:
                     try:
                         await step.run(batch, one_by_one=one_by_one)
@@ -257,6 +270,8 @@ class EventConsumer:
                 failed = await self._commit_slice_alone(item)
             except Exception as exc:  # the handler failed: retry a bounded number of times
                 attempt += 1
+                if isinstance(exc, UnknownReference):  # the event's own fault: retrying cannot help
+                    return await self._dead_letter(item.record, exc, attempts=attempt, kind="rejected")
                 if attempt >= self.max_attempts:
                     log.error("handler failed %d times; dead-lettering", attempt, exc_info=True)
                     return await self._dead_letter(item.record, exc, attempts=attempt, kind="handler_error")

@@ -2,7 +2,7 @@
 operations use to inspect and redrive them.
 
 A dead letter keeps the original key, value and headers byte for byte, and adds ``dlq.*`` headers:
-the error kind (``malformed`` or ``handler_error``), class and message, the attempts made, the
+the error kind (``malformed``, ``rejected`` or ``handler_error``), class and message, the attempts made, the
 original topic, partition and offset, the consumer group and the time it failed.
 
     python -m shared.dead_letters list    --service attendance [--stream enrollment.events]
@@ -24,7 +24,7 @@ from aiokafka import AIOKafkaProducer, ConsumerRecord
 
 from shared.kafka_auth import KafkaAccess
 from shared.kafka_tools import read_all
-from shared.topics import SUBSCRIPTIONS, dead_letter_topic, qualified
+from shared.topics import SUBSCRIPTIONS, dead_letter_topic, qualified, topics_of
 
 PREFIX = "dlq."
 
@@ -81,7 +81,7 @@ async def redrive(kafka: KafkaAccess, records: list[ConsumerRecord]) -> int:
 
 def _dlq_topics(service: str, stream: str | None, namespace: str) -> list[str]:
     streams = [stream] if stream else list(SUBSCRIPTIONS[service])
-    return [qualified(dead_letter_topic(s, service), namespace) for s in streams]
+    return [qualified(dead_letter_topic(t, service), namespace) for s in streams for t in topics_of(s)]
 
 
 async def _main(args: argparse.Namespace) -> None:
@@ -111,7 +111,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Inspect and redrive dead letters.")
     parser.add_argument("command", choices=["list", "redrive"])
     parser.add_argument("--service", required=True, choices=sorted(s for s, t in SUBSCRIPTIONS.items() if t))
-    parser.add_argument("--stream", help="e.g. enrollment.events (default: every stream the service consumes)")
+    parser.add_argument(
+        "--stream",
+        help="e.g. enrollment.events, or partner.inbound for every insurer's (default: every stream the service consumes)",
+    )
     parser.add_argument(
         "--record",
         action="append",

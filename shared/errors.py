@@ -39,6 +39,12 @@ class NotFound(DomainError):
     """What the command names does not exist (or the caller may not know that it does)."""
 
 
+class UnknownReference(NotFound):
+    """An event names what this service does not know, or what is not its sender's (a partner's
+    answer about another partner's cover): it can never be handled, so the event consumer sends it
+    to the dead-letter topic at once (kind ``rejected``) instead of retrying it."""
+
+
 class Conflict(DomainError):
     """The command does not fit the current state."""
 

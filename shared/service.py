@@ -43,7 +43,7 @@ from shared.outbox import Outbox, OutboxRelay, relay_producer
 from shared.routing import EventRouter
 from shared.secrets import SecretMissing
 from shared.settings import ServiceSettings, load_settings
-from shared.topics import SUBSCRIPTIONS, consumer_group, qualified, relay_transactional_id
+from shared.topics import SUBSCRIPTIONS, consumer_group, qualified, relay_transactional_id, topics_of
 
 log = logging.getLogger(__name__)
 S = TypeVar("S", bound=ServiceSettings)
@@ -262,8 +262,9 @@ async def _messaging(definition: ServiceDefinition, kafka: KafkaAccess, rt: Runt
             backoff_s=settings.consumer_backoff_s,
             backoff_max_s=settings.consumer_backoff_max_s,
         )
-        streams = [qualified(s, settings.namespace) for s in sorted(definition.events.streams)]
-        _subscribe(broker, consumer, streams, group, settings)
+        topics = [qualified(t, settings.namespace) for s in sorted(definition.events.streams) for t in topics_of(s)]
+        if topics:  # no insurer configured: nothing arrives on the inbound stream
+            _subscribe(broker, consumer, topics, group, settings)
     await broker.start()
     try:
         yield

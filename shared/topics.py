@@ -2,6 +2,8 @@
 
 Each service publishes its events to its own stream, ``<service>.events``. A service that consumes
 a stream gets a dead-letter topic ``<stream>.dlq.<service>`` for the events it could not handle.
+Partners publish too: each insurer answers on its own inbound topic, ``partner.<insurer>.inbound``;
+a service subscribes to all of them at once as the stream :data:`INBOUND` (see :func:`topics_of`).
 ``TUOGUAN_NAMESPACE`` prefixes every name, so test runs and cities can share one cluster.
 """
 
@@ -31,9 +33,14 @@ STREAMS: dict[str, TopicSpec] = {
     )
 }
 
+# What partners publish: each insurer's answers about the covers it was told of, on its own topic
+# that only it may write (deploy/kafka_access.py). A stream of one topic per insurer.
+INBOUND = "partner.inbound"
+INBOUND_FEED = "insurance"  # the partners that have an inbound topic
+
 # Which service consumes which streams. Adding a line here creates its dead-letter topic.
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "enrollment": (),
+    "enrollment": (INBOUND,),
     "attendance": ("enrollment.events",),
     "subsidy": ("enrollment.events", "attendance.events"),
     "notify": ("enrollment.events", "attendance.events", "subsidy.events"),
@@ -62,6 +69,11 @@ class Partner:
     def stream(self) -> str:
         return f"partner.{self.name}.{self.feed}"
 
+    @property
+    def inbound(self) -> str | None:
+        """The topic this partner publishes on, ``partner.<name>.inbound``; None for a partner that only reads."""
+        return f"partner.{self.name}.inbound" if self.feed == INBOUND_FEED else None
+
 
 def partners() -> list[Partner]:
     found = []
@@ -82,6 +94,7 @@ PARTNER_FEEDS: dict[str, tuple[str, ...]] = {
 
 DLQ_CONFIG = {"retention.ms": str(90 * DAY_MS)}
 PARTNER_CONFIG = {"retention.ms": str(30 * DAY_MS)}
+PARTNER_PARTITIONS = 3
 
 
 def qualified(name: str, namespace: str) -> str:
@@ -91,7 +104,23 @@ def qualified(name: str, namespace: str) -> str:
 def is_partner_feed(topic: str) -> bool:
     """``[<namespace>.]partner.<partner>.<feed>``."""
     parts = topic.split(".")
-    return len(parts) >= 3 and parts[-3] == "partner"
+    return len(parts) >= 3 and parts[-3] == "partner" and parts[-1] in FEEDS
+
+
+def topics_of(stream: str) -> list[str]:
+    """The topics of a stream: the stream itself, or for :data:`INBOUND` each insurer's inbound topic."""
+    if stream != INBOUND:
+        return [stream]
+    return [topic for p in partners() if (topic := p.inbound)]
+
+
+def sender_of(topic: str | None) -> str | None:
+    """The partner whose inbound topic ``[<namespace>.]partner.<partner>.inbound`` is (only it may write
+    there: the broker's ACLs vouch for it); None for any other topic."""
+    parts = (topic or "").split(".")
+    if len(parts) >= 3 and parts[-3] == "partner" and parts[-1] == "inbound":
+        return parts[-2]
+    return None
 
 
 def stream_of(service: str) -> str:
@@ -113,11 +142,15 @@ def relay_transactional_id(service: str, namespace: str) -> str:
 
 
 def all_topics(namespace: str = "") -> list[TopicSpec]:
-    """Every topic to create, with the namespace applied: streams, dead letters, partner feeds."""
+    """Every topic to create, with the namespace applied: streams, dead letters, partner feeds and
+    inbound topics."""
     topics = [TopicSpec(qualified(s.name, namespace), s.partitions, s.config) for s in STREAMS.values()]
-    topics += [TopicSpec(qualified(p.stream, namespace), 3, PARTNER_CONFIG) for p in partners()]
+    topics += [TopicSpec(qualified(p.stream, namespace), PARTNER_PARTITIONS, PARTNER_CONFIG) for p in partners()]
+    topics += [TopicSpec(qualified(t, namespace), PARTNER_PARTITIONS, PARTNER_CONFIG) for t in topics_of(INBOUND)]
     for service, streams in SUBSCRIPTIONS.items():
         for stream in streams:
-            dlq = dead_letter_topic(stream, service)
-            topics.append(TopicSpec(qualified(dlq, namespace), STREAMS[stream].partitions, DLQ_CONFIG))
+            for topic in topics_of(stream):
+                partitions = STREAMS[topic].partitions if topic in STREAMS else PARTNER_PARTITIONS
+                dlq = dead_letter_topic(topic, service)
+                topics.append(TopicSpec(qualified(dlq, namespace), partitions, DLQ_CONFIG))
     return topics

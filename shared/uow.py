@@ -24,7 +24,7 @@ from shared.db import acquire
 from shared.envelope import Envelope, Event
 from shared.outbox import FollowUp, Outbox
 from shared.principal import Principal
-from shared.topics import Partner
+from shared.topics import Partner, sender_of
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class UnitOfWork:
     union_id: uuid.UUID | None = None
     actor: Actor | None = None  # the command's issuer; None for an event handler
     envelope: Envelope | None = None  # the event handled; None for a command
+    topic: str | None = None  # the topic the event came from; None for a command
     pending: list[FollowUp] = field(default_factory=list)
 
     @classmethod
@@ -65,16 +66,23 @@ class UnitOfWork:
             yield uow
             await uow.flush()
 
-    def caused_by(self, envelope: Envelope) -> UnitOfWork:
-        """The work of handling ``envelope`` in this transaction: its follow-ups are caused by it
-        and share this unit's buffer."""
+    def caused_by(self, envelope: Envelope, topic: str | None = None) -> UnitOfWork:
+        """The work of handling ``envelope`` (read from ``topic``) in this transaction: its follow-ups
+        are caused by it and share this unit's buffer."""
         return dataclasses.replace(
             self,
             correlation_id=envelope.correlation_id,
             causation_id=envelope.event_id,
             union_id=envelope.union_id,
             envelope=envelope,
+            topic=topic,
         )
+
+    @property
+    def sender(self) -> str | None:
+        """The partner that published the event handled, known from its inbound topic (which only
+        that partner may write), never from what the event says; None for anything else."""
+        return sender_of(self.topic)
 
     def within(self, union_id: uuid.UUID | None) -> UnitOfWork:
         """The same work, its events belonging to ``union_id``."""

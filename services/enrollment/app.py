@@ -7,6 +7,7 @@ from pathlib import Path
 
 from services.enrollment.api import router
 from services.enrollment.config import EnrollmentSettings, settings_of
+from services.enrollment.handlers.events import events
 from services.enrollment.handlers.holds import release_lapsed
 from services.enrollment.handlers.waitlist import release_due_quotas
 from shared.service import Runtime, ServiceDefinition
@@ -32,6 +33,7 @@ definition = ServiceDefinition(
     title="Tuoguan enrollment",
     migrations=Path(__file__).parent / "migrations",
     api=router,
+    events=events,
     timers=[release_quotas, release_lapsed_promotions, publish_statistics],
     settings=EnrollmentSettings,
 )

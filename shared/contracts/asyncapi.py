@@ -15,7 +15,7 @@ from typing import Any
 import shared.contracts  # noqa: F401  (registers every event type)
 from shared.envelope import Envelope, Event
 from shared.settings import DEFAULT_KAFKA
-from shared.topics import STREAMS, SUBSCRIPTIONS
+from shared.topics import INBOUND, STREAMS, SUBSCRIPTIONS
 
 REF = "#/components/schemas/{model}"
 
@@ -75,7 +75,9 @@ def document() -> dict[str, Any]:
                 else {}
             ),
             "description": (
-                "One topic per partner; each partner reads only its own."
+                "One topic per insurer; only that insurer writes it."
+                if stream == INBOUND
+                else "One topic per partner; each partner reads only its own."
                 if partner
                 else f"Published by {stream.split('.')[0]}; partitions: {STREAMS[stream].partitions}."
             ),
@@ -84,7 +86,9 @@ def document() -> dict[str, Any]:
         operations[f"{channel_id}_send"] = {
             "action": "send",
             "channel": {"$ref": f"#/channels/{channel_id}"},
-            "summary": f"{producer} publish through their outbox",
+            "summary": "each insurer publishes its answers on its own topic"
+            if stream == INBOUND
+            else f"{producer} publish through their outbox",
         }
         for service, streams in sorted(SUBSCRIPTIONS.items()):
             if stream in streams:

@@ -203,3 +203,15 @@ class OutingConsentRequested(_ChildDay):
     destination: str
     leaves_at: dt.time
     returns_at: dt.time
+
+
+class CheckInUncovered(_ChildDay):
+    """A child was admitted although no insurer has confirmed their accident cover for the day
+    (``cover``: no answer yet, or refused). Entry is not refused for it; the site lead is told."""
+
+    TYPE: ClassVar[str] = "checkin.uncovered"
+
+    booking_id: uuid.UUID
+    programme_id: uuid.UUID
+    cover: Literal["pending", "refused"]
+    at: AwareDatetime

@@ -11,7 +11,7 @@ from typing import Any
 
 import shared.contracts  # noqa: F401  (registers every event type)
 from shared.envelope import Envelope, Event
-from shared.topics import SUBSCRIPTIONS
+from shared.topics import INBOUND, SUBSCRIPTIONS
 
 HEADER = """# Event catalogue
 
@@ -58,12 +58,18 @@ def render() -> str:
     lines = [HEADER, "## Envelope", "", *_fields(Envelope.model_json_schema()), ""]
     for stream in sorted({e.STREAM for e in Event.REGISTRY.values()}):
         consumers = sorted(s for s, streams in SUBSCRIPTIONS.items() if stream in streams)
-        readers = (
-            f"Published once per partner of the feed on `partner.<partner>.{stream.split('.', 1)[1]}`; "
-            "each partner reads only its own topic."
-            if stream.startswith("partner.")
-            else f"Consumed by: {', '.join(consumers) or 'nobody yet'}."
-        )
+        if stream == INBOUND:
+            readers = (
+                "Published by each insurer on its own `partner.<partner>.inbound`, which only it may write. "
+                f"Consumed by: {', '.join(consumers)}."
+            )
+        elif stream.startswith("partner."):
+            readers = (
+                f"Published once per partner of the feed on `partner.<partner>.{stream.split('.', 1)[1]}`; "
+                "each partner reads only its own topic."
+            )
+        else:
+            readers = f"Consumed by: {', '.join(consumers) or 'nobody yet'}."
         lines += [f"## Stream `{stream}`", "", readers, ""]
         for type_name, model in sorted(Event.REGISTRY.items()):
             if stream != model.STREAM:

@@ -204,6 +204,18 @@ class _PriorityDecided(Event):
         return str(self.child_id)
 
 
+class _CoverDecided(Event):
+    STREAM: ClassVar[str] = "enrollment.events"
+
+    child_id: uuid.UUID
+    programme_id: uuid.UUID
+    days: tuple[dt.date, ...] = Field(min_length=1, description="The days of the cover when the insurer answered")
+    insurer: str = Field(min_length=1, max_length=64, description="The partner that answered (TUOGUAN_PARTNERS)")
+
+    def partition_key(self) -> str:
+        return str(self.child_id)
+
+
 class PriorityVerified(_PriorityDecided):
     """Union staff verified a family's claim to a priority category, on its evidence: the child's
     bookings made from now on get the priority (and the subsidy) of ``priority_group``, the most
@@ -269,3 +281,20 @@ class FindingClosed(Event):
 
     def partition_key(self) -> str:
         return str(self.site_id)
+
+
+class ChildCoverConfirmed(_CoverDecided):
+    """An insurer confirmed the child's accident cover in a programme (its answer ``cover.confirmed``
+    on its inbound topic): the child is insured on these days under the policy."""
+
+    TYPE: ClassVar[str] = "child.cover_confirmed"
+
+    policy_number: str = Field(min_length=1, max_length=64)
+
+
+class ChildCoverRefused(_CoverDecided):
+    """An insurer refused (or withdrew) the child's cover in a programme (its answer ``cover.refused``)."""
+
+    TYPE: ClassVar[str] = "child.cover_refused"
+
+    reason: str | None = Field(None, max_length=200)

@@ -4,6 +4,12 @@ Published by the services that own the facts, one copy per partner, on ``partner
 No names, contacts, birth dates, health data or internal ids of people: a child is a per-partner
 pseudonym, an age is a band. A test scans every field of these models for personal data.
 
+Insurers answer on their own inbound topic, ``partner.<name>.inbound`` (the stream ``partner.inbound``),
+which only they may write: ``cover.confirmed`` with a policy number, or ``cover.refused``, naming the
+cover by the ``cover_id`` they were told. Enrollment consumes the answers and treats them as
+untrusted input: a record that does not fit these models, or names a cover the insurer was not
+told of, goes to the dead-letter topic and changes nothing.
+
 Statistics offices receive :class:`StatisticsCell` aggregates per closed period (shared/statistics.py).
 ``EnrolmentCounted``, ``AttendanceCounted`` and ``SubsidyCounted`` were one event per child (microdata);
 they are no longer published and stay declared only so the contract gate keeps their shape.
@@ -20,6 +26,7 @@ from pydantic import AwareDatetime, Field
 from shared.contracts.attendance import IncidentKind
 from shared.contracts.enrollment import ClassType, EmploymentCategory
 from shared.envelope import Event
+from shared.topics import INBOUND
 
 AgeBand = Literal["0-3", "3-6", "6-9", "9-12", "12+"]
 
@@ -84,6 +91,34 @@ class ClaimNotice(Event):
 
     def partition_key(self) -> str:
         return self.pseudonym
+
+
+class _InsurerAnswer(Event):
+    STREAM: ClassVar[str] = INBOUND
+
+    cover_id: str = Field(
+        pattern=r"^[0-9a-f]{32}$", description="The cover as this insurer was told it (partner.cover_needed)"
+    )
+
+    def partition_key(self) -> str:
+        return self.cover_id
+
+
+class CoverConfirmed(_InsurerAnswer):
+    """Published by an insurer: it covers the child on the cover's days under this policy. Days the
+    cover gains later (``partner.cover_changed``) need a new answer."""
+
+    TYPE: ClassVar[str] = "cover.confirmed"
+
+    policy_number: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9./_-]*$")
+
+
+class CoverRefused(_InsurerAnswer):
+    """Published by an insurer: it does not cover the child (or no longer does)."""
+
+    TYPE: ClassVar[str] = "cover.refused"
+
+    reason: str | None = Field(None, max_length=200)
 
 
 class _Statistics(Event):

@@ -51,29 +51,34 @@ class InProcess:
     stack: Stack
     offsets: itertools.count = field(default_factory=itertools.count)
 
-    async def deliver(self, *envelopes: Envelope) -> None:
+    async def deliver(self, *envelopes: Envelope, topic: str | None = None) -> None:
         """Hand ``envelopes`` to the service's own event consumer as the records of one poll, as
         Kafka would: the processed-events check (a duplicate has no effect), one transaction per
-        partition, a child's events in order, partitions concurrently. Only Kafka is left out."""
+        partition, a child's events in order, partitions concurrently. Only Kafka is left out.
+        ``topic`` (unqualified): where they come from, when not their stream (a partner's inbound topic)."""
+        outcomes = await self.consumer(_NoDeadLetters()).process_batch([self.record(e, topic) for e in envelopes])
+        assert set(outcomes) <= {"handled", "duplicate"}, outcomes
+
+    def consumer(self, dead_letters: object) -> EventConsumer:
+        """The service's event consumer, parking dead letters with ``dead_letters`` (its ``publish``)."""
         settings = self.runtime.settings
-        consumer = EventConsumer(
+        return EventConsumer(
             service=self.service,
             instance_id=settings.instance_id,
             pool=self.runtime.pool,
             router=importlib.import_module(f"services.{self.service}.app").definition.events,
             outbox=self.runtime.outbox,
-            dead_letters=_NoDeadLetters(),  # type: ignore[arg-type]
+            dead_letters=dead_letters,  # type: ignore[arg-type]
             max_attempts=settings.consumer_max_attempts,
             backoff_s=settings.consumer_backoff_s,
             backoff_max_s=settings.consumer_backoff_max_s,
         )
-        outcomes = await consumer.process_batch([self._record(e) for e in envelopes])
-        assert set(outcomes) <= {"handled", "duplicate"}, outcomes
 
-    def _record(self, sent: Envelope) -> ConsumerRecord:
-        key, value = sent.key.encode(), sent.to_bytes()
+    def record(self, sent: Envelope, topic: str | None = None, value: bytes | None = None) -> ConsumerRecord:
+        """``sent`` as a Kafka record of its stream (or of ``topic``); ``value`` replaces its bytes."""
+        key, value = sent.key.encode(), sent.to_bytes() if value is None else value
         return ConsumerRecord(
-            topic=self.stack.topic(sent.payload().STREAM),
+            topic=self.stack.topic(topic or sent.payload().STREAM),
             partition=zlib.crc32(key) % PARTITIONS,
             offset=next(self.offsets),
             timestamp=int(time.time() * 1000),

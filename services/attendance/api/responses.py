@@ -12,6 +12,8 @@ from pydantic import BaseModel, Field
 
 from shared.http import Timestamp
 
+CoverStatus = Literal["confirmed", "refused", "pending"]
+
 
 class CheckedIn(BaseModel):
     checkin_id: uuid.UUID
@@ -20,6 +22,9 @@ class CheckedIn(BaseModel):
     children_present: int | None = Field(None, description="In the class now; absent when the child was already in")
     staff_on_duty: int | None = Field(None, description="Absent when the child was already in")
     already_checked_in: bool | None = Field(None, description="True when the child had been admitted earlier today")
+    cover: CoverStatus | None = Field(
+        None, description="The day's accident cover; not confirmed: admitted, and the site lead is told"
+    )
 
 
 class PickupStarted(BaseModel):
@@ -68,6 +73,10 @@ class RosterChild(BaseModel):
     booking_id: uuid.UUID
     site_id: uuid.UUID
     status: Literal["expected", "present", "refused", "absent", "picked_up"]
+    cover: CoverStatus = Field(
+        description="Confirmed by an insurer, refused by every insurer that answered, or pending"
+    )
+    policy_number: str | None = Field(description="The confirming insurer's policy, when confirmed")
     checked_in_at: Timestamp | None
     picked_up_at: Timestamp | None
     picked_up_by: str | None

@@ -10,7 +10,13 @@ from typing import Any
 import asyncpg
 
 from services.attendance.domain.hours import SiteHours
-from shared.contracts.enrollment import BookingPromoted, ChildEnrolled, ChildRegistered
+from shared.contracts.enrollment import (
+    BookingPromoted,
+    ChildCoverConfirmed,
+    ChildCoverRefused,
+    ChildEnrolled,
+    ChildRegistered,
+)
 from shared.db import Conn, columns, json_text
 
 
@@ -84,10 +90,47 @@ async def days_in_care(tx: asyncpg.Connection, child_id: uuid.UUID, days: list[d
     return {r["day"] for r in rows}
 
 
+# The cover of a roster entry ``e``'s day: confirmed by some insurer (with its policy number),
+# refused by all that answered, or pending (no answer yet).
+_COVER = """LEFT JOIN LATERAL (
+               SELECT CASE WHEN bool_or(v.status = 'confirmed') THEN 'confirmed'
+                           WHEN bool_or(v.status = 'refused') THEN 'refused' ELSE 'pending' END AS cover,
+                      min(v.policy_number) FILTER (WHERE v.status = 'confirmed') AS policy_number
+               FROM cover_answers v
+               WHERE v.child_id = e.child_id AND v.programme_id = e.programme_id AND v.day = e.day) cv ON true"""
+
+
+async def record_cover_answers(
+    tx: asyncpg.Connection, answers: Sequence[ChildCoverConfirmed | ChildCoverRefused]
+) -> None:
+    """Each insurer's latest answer for each day of the child's cover in a programme."""
+    rows = [
+        (
+            a.child_id,
+            a.programme_id,
+            day,
+            a.insurer,
+            "confirmed" if isinstance(a, ChildCoverConfirmed) else "refused",
+            a.policy_number if isinstance(a, ChildCoverConfirmed) else None,
+        )
+        for a in answers
+        for day in a.days
+    ]
+    latest = {row[:4]: row for row in rows}  # one child's answers arrive in order: the last one stands
+    await tx.execute(
+        """INSERT INTO cover_answers (child_id, programme_id, day, insurer, status, policy_number)
+           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::date[], $4::text[], $5::text[], $6::text[])
+           ON CONFLICT (child_id, programme_id, day, insurer)
+           DO UPDATE SET status = EXCLUDED.status, policy_number = EXCLUDED.policy_number""",
+        *columns(list(latest.values()), 6),
+    )
+
+
 async def roster(conn: Conn, class_id: uuid.UUID, day: dt.date) -> list[dict[str, Any]]:
-    """Each booked child with where they are today: expected, present, refused, absent or picked up."""
+    """Each booked child with where they are today: expected, present, refused, absent or picked up;
+    and whether an insurer confirmed their cover."""
     rows = await conn.fetch(
-        """SELECT c.child_id, c.display_name, e.booking_id, e.site_id,
+        """SELECT c.child_id, c.display_name, e.booking_id, e.site_id, cv.cover, cv.policy_number,
                   CASE WHEN h.child_id IS NOT NULL THEN 'picked_up'
                        WHEN ci.child_id IS NOT NULL THEN 'present'
                        WHEN EXISTS (SELECT 1 FROM checkins r WHERE r.child_id = e.child_id AND r.day = e.day
@@ -99,6 +142,9 @@ async def roster(conn: Conn, class_id: uuid.UUID, day: dt.date) -> list[dict[str
            LEFT JOIN checkins ci ON ci.child_id = e.child_id AND ci.day = e.day AND ci.admitted
            LEFT JOIN handovers h ON h.child_id = e.child_id AND h.day = e.day
            LEFT JOIN absences a ON a.child_id = e.child_id AND a.day = e.day AND a.class_id = e.class_id
+           """
+        + _COVER
+        + """
            WHERE e.class_id = $1 AND e.day = $2 ORDER BY c.display_name, c.child_id""",
         class_id,
         day,
@@ -109,14 +155,17 @@ async def roster(conn: Conn, class_id: uuid.UUID, day: dt.date) -> list[dict[str
 async def entry(
     conn: Conn, child_id: uuid.UUID, day: dt.date, site_id: uuid.UUID | None = None
 ) -> asyncpg.Record | None:
-    """The child's roster entry for a day (at a site, when given), with what staff need to know and
-    the site's hours (NULL where the site never set them: see :func:`site_hours`)."""
+    """The child's roster entry for a day (at a site, when given), with what staff need to know, the
+    day's cover and the site's hours (NULL where the site never set them: see :func:`site_hours`)."""
     return await conn.fetchrow(
         """SELECT e.booking_id, e.child_id, e.class_id, e.site_id, e.provider_id, e.programme_id, e.class_type,
                   e.union_path, e.day, c.display_name, c.guardians, c.authorised_adults, c.emergency_contact,
-                  h.checkin_cutoff, h.closing, h.grace_minutes, h.escalation_interval_s
+                  h.checkin_cutoff, h.closing, h.grace_minutes, h.escalation_interval_s, cv.cover
            FROM roster_entries e JOIN roster_children c USING (child_id)
            LEFT JOIN site_hours h ON h.site_id = e.site_id
+           """
+        + _COVER
+        + """
            WHERE e.child_id = $1 AND e.day = $2 AND ($3::uuid IS NULL OR e.site_id = $3)
            ORDER BY e.site_id = $3 DESC NULLS LAST LIMIT 1""",
         child_id,

@@ -1,4 +1,5 @@
-"""Check-in at the door: booked today at this site, and a health screening that passes."""
+"""Check-in at the door: booked today at this site, and a health screening that passes. A child
+whose accident cover no insurer has confirmed for the day is admitted, and the site lead is told."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from services.attendance.domain.hours import ESCALATION, local_today
 from services.attendance.domain.screening import screening_refusal
 from services.attendance.handlers.staffing import review
 from shared import statistics
-from shared.contracts.attendance import CheckInRefused, ChildCheckedIn
+from shared.contracts.attendance import CheckInRefused, CheckInUncovered, ChildCheckedIn
 from shared.db import present
 from shared.outcomes import Created, Done, Outcome, Refused
 from shared.uow import UnitOfWork
@@ -76,10 +77,10 @@ async def check_in(cmd: CheckIn, uow: UnitOfWork) -> Outcome:
                 "attended", f"{cmd.child_id}:{today}", union_id, cmd.child_id, class_type=entry["class_type"]
             ),
         )
-    uow.emit(
-        ChildCheckedIn(**where, booking_id=entry["booking_id"], programme_id=entry["programme_id"], at=actor.now),
-        union_id=union_id,
-    )
+    booked = {"booking_id": entry["booking_id"], "programme_id": entry["programme_id"]}
+    uow.emit(ChildCheckedIn(**where, **booked, at=actor.now), union_id=union_id)
+    if entry["cover"] != "confirmed":  # admitted all the same; the site lead is told
+        uow.emit(CheckInUncovered(**where, **booked, cover=entry["cover"], at=actor.now), union_id=union_id)
     for alarm in staffing.alarm:
         uow.emit(alarm, union_id=union_id)
     return Created(
@@ -89,6 +90,7 @@ async def check_in(cmd: CheckIn, uow: UnitOfWork) -> Outcome:
             "at": actor.now.isoformat(),
             "children_present": staffing.present,
             "staff_on_duty": staffing.staff,
+            "cover": entry["cover"],
         }
     )
 

@@ -13,6 +13,8 @@ from shared.contracts.enrollment import (
     BookingCancelled,
     BookingChanged,
     BookingPromoted,
+    ChildCoverConfirmed,
+    ChildCoverRefused,
     ChildEnrolled,
     ChildRegistered,
     SiteOpened,
@@ -50,6 +52,13 @@ async def add_to_roster(batch: EventBatch[ChildEnrolled | BookingPromoted]) -> N
             for day in b.days
         ],
     )
+
+
+@events.on_batch(ChildCoverConfirmed, ChildCoverRefused)
+async def know_the_cover(batch: EventBatch[ChildCoverConfirmed | ChildCoverRefused]) -> None:
+    """Keep each insurer's answer about each day of a child's cover: the roster shows it, and a
+    check-in without confirmed cover is flagged."""
+    await db.record_cover_answers(batch[0][1].tx, [event for event, _ in batch])
 
 
 @events.on(BookingChanged)
