@@ -1,5 +1,6 @@
-"""On the real broker: a partner's principal reads its own feed with its own group, and nothing else.
-One check uses kcat, a client this project did not write."""
+"""On the real broker: a partner's principal reads its own feed with its own group, and nothing else;
+an insurer writes its answers on its own inbound topic, and nowhere else. The kcat checks use a
+client this project did not write."""
 
 from __future__ import annotations
 
@@ -15,15 +16,19 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import confluent_kafka
+import httpx
 import pytest
 from confluent_kafka import KafkaError
 
 from deploy.kafka_access import PartnerAccess, provision_partners, revoke
-from shared.contracts.partners import CoverEnded, StatisticsCell
+from shared.contracts.partners import CoverConfirmed, CoverEnded, StatisticsCell
+from shared.envelope import Envelope
 from shared.kafka_auth import KafkaAccess
-from testkit.kafka import first_record, publish_envelopes
+from testkit.city import SUMMER, City, token
+from testkit.kafka import first_record, publish_envelopes, read_all
 from testkit.scenarios import envelope
 from tests.conftest import Stack
+from tests.support.polling import eventually
 
 
 @pytest.fixture(scope="module")
@@ -97,11 +102,11 @@ def kcat() -> Iterator[dict[str, str]]:
         yield {**os.environ, "LD_LIBRARY_PATH": libs}
 
 
-def run_kcat(bootstrap: str, env: dict[str, str], a: PartnerAccess, topic: str) -> subprocess.CompletedProcess:
+def _kcat(bootstrap: str, env: dict[str, str], a: PartnerAccess, *args: str, value: bytes | None = None):
+    """kcat authenticated as the partner (SCRAM over the plaintext listener, as partners connect here)."""
     return subprocess.run(
         [
             "kcat",
-            "-C",
             "-b",
             bootstrap,
             "-X",
@@ -112,20 +117,28 @@ def run_kcat(bootstrap: str, env: dict[str, str], a: PartnerAccess, topic: str) 
             f"sasl.username={a.principal}",
             "-X",
             f"sasl.password={a.password}",
-            "-X",
-            "auto.offset.reset=earliest",
-            "-G",
-            a.group,
-            topic,
-            "-c",
-            "1",
-            "-q",
+            *args,
         ],
         env=env,
+        input=value,
         capture_output=True,
-        text=True,
         timeout=60,
     )
+
+
+def run_kcat(bootstrap: str, env: dict[str, str], a: PartnerAccess, topic: str) -> subprocess.CompletedProcess:
+    done = _kcat(bootstrap, env, a, "-C", "-X", "auto.offset.reset=earliest", "-G", a.group, topic, "-c", "1", "-q")
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode(), done.stderr.decode())
+
+
+def kcat_publish(
+    bootstrap: str, env: dict[str, str], a: PartnerAccess, topic: str, answer: Envelope
+) -> subprocess.CompletedProcess:
+    """The partner publishes one answer, the envelope's JSON on one line, keyed and typed as documented."""
+    done = _kcat(
+        bootstrap, env, a, "-P", "-t", topic, "-k", answer.key, "-H", f"type={answer.type}", value=answer.to_bytes()
+    )
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode(), done.stderr.decode())
 
 
 async def test_kcat_as_the_partner_reads_its_feed_and_nothing_else(
@@ -136,3 +149,70 @@ async def test_kcat_as_the_partner_reads_its_feed_and_nothing_else(
     assert allowed.returncode == 0 and json.loads(allowed.stdout)["type"].startswith("partner."), allowed.stderr
     refused = await asyncio.to_thread(run_kcat, stack.kafka.bootstrap, kcat, taiping, pingan.topic)
     assert refused.returncode != 0 and "authoriz" in refused.stderr.lower(), refused.stderr
+
+
+async def test_kcat_as_an_insurer_confirms_a_cover_and_attendances_roster_shows_it(
+    access: dict[str, PartnerAccess], stack: Stack, kcat, start_service
+) -> None:
+    """The whole loop: enrollment tells the insurer a cover is needed; the insurer, with a client we did not
+    write, confirms it on its inbound topic; enrollment finds the child, attendance's roster shows the policy."""
+    enrollment, attendance = start_service("enrollment"), start_service("attendance")
+    await enrollment.wait_healthy()
+    await attendance.wait_healthy()
+    async with httpx.AsyncClient(base_url=enrollment.url, timeout=30) as http:
+        city = City(http)
+        union = await city.union("平安回执工会")
+        network = await city.network(union)
+        class_id = await city.klass(network, days=SUMMER[:1])
+        parent = city.parent(union)
+        child = await city.child(parent)
+        await city.book(parent, child["child_id"], class_id, days=SUMMER[:1])
+
+    async def cover_told() -> list[str]:
+        records = [json.loads(r.value) for r in await read_all(stack.kafka, access["pingan"].topic)]
+        return [
+            r["data"]["cover_id"]
+            for r in records
+            if r["type"] == "partner.cover_needed" and r["data"]["union_id"] == str(union.union_id)
+        ]
+
+    (cover_id,) = await eventually(cover_told)
+    pingan = access["pingan"]
+    assert pingan.inbound is not None
+    confirmation = Envelope.wrap(
+        CoverConfirmed(cover_id=cover_id, policy_number="PA-2027-0042"),
+        producer="pingan",
+        union_id=None,
+        correlation_id=uuid.uuid4(),
+    )
+    sent = await asyncio.to_thread(kcat_publish, stack.kafka.bootstrap, kcat, pingan, pingan.inbound, confirmation)
+    assert sent.returncode == 0, sent.stderr
+
+    staff = token("provider_staff", provider_id=network.provider_id)
+    async with httpx.AsyncClient(base_url=attendance.url, timeout=30) as http:
+
+        async def covered() -> dict | None:
+            roster = await http.get(
+                f"/classes/{class_id}/roster/{SUMMER[0]}", headers={"Authorization": f"Bearer {staff}"}
+            )
+            rows = [c for c in roster.json().get("children", []) if c["child_id"] == child["child_id"]]
+            return rows[0] if rows and rows[0]["cover"] == "confirmed" else None
+
+        row = await eventually(covered)
+    assert row["policy_number"] == "PA-2027-0042"
+
+
+async def test_kcat_as_an_insurer_can_write_nothing_but_its_own_inbound_topic(
+    access: dict[str, PartnerAccess], stack: Stack, kcat
+) -> None:
+    pingan, taiping = access["pingan"], access["taiping"]
+    forged = Envelope.wrap(
+        CoverConfirmed(cover_id=uuid.uuid4().hex, policy_number="PA-1"),
+        producer="pingan",
+        union_id=None,
+        correlation_id=uuid.uuid4(),
+    )
+    for topic in (stack.topic("enrollment.events"), taiping.inbound, pingan.topic):
+        assert topic is not None
+        refused = await asyncio.to_thread(kcat_publish, stack.kafka.bootstrap, kcat, pingan, topic, forged)
+        assert "topic authorization failed" in refused.stderr.lower(), (topic, refused.returncode, refused.stderr)
