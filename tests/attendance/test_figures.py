@@ -44,6 +44,8 @@ async def test_the_figures_count_booked_attended_and_absent_days(
         "checked_in_at": entry["checked_in_at"],
         "picked_up_at": None,
         "picked_up_by": None,
+        "cover": "pending",
+        "policy_number": None,
     }
     assert entry["checked_in_at"] is not None
 
