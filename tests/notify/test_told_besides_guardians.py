@@ -13,6 +13,7 @@ import asyncpg
 import pytest
 
 from shared.contracts.attendance import (
+    CheckInUncovered,
     ChildAbsent,
     LatePickupEscalated,
     QualificationExpired,
@@ -196,6 +197,31 @@ async def test_a_missing_role_and_a_lapsed_certificate_tell_the_site_lead_and_th
         ]
         bodies = " ".join(t["body"] for t in told)
         assert "仅 1 名teacher在岗" in bodies and "健康证已于" in bodies and "已到岗（2/2）" in bodies
+
+
+async def test_a_child_checked_in_without_confirmed_cover_is_flagged_to_the_site_lead_once(
+    stack: Stack, notify: InProcess
+) -> None:
+    phone = a_phone()
+    site = await a_site_with_its_lead(notify, phone)
+    family = Family.unannounced(stack, notify.http, [INAPP])
+    await notify.deliver(envelope(family.registered))
+    uncovered = envelope(
+        CheckInUncovered(
+            child_id=family.registered.child_id,
+            class_id=uuid.uuid4(),
+            site_id=site.site_id,
+            day=AT.date(),
+            booking_id=uuid.uuid4(),
+            programme_id=uuid.uuid4(),
+            cover="pending",
+            at=AT,
+        )
+    )
+    await notify.deliver(uncovered, uncovered)
+    (flag,) = await sent_to(notify, phone)
+    assert flag["source_type"] == "checkin.uncovered" and flag["recipient"] == "staff" and not flag["safety"]
+    assert family.registered.display_name in flag["body"] and "保险公司尚未确认承保" in flag["body"]
 
 
 async def test_a_fund_running_low_then_dry_tells_its_unions_staff_contact_once_each(notify: InProcess) -> None:

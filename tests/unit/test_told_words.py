@@ -12,7 +12,7 @@ import pytest
 
 from services.notify.domain import message
 from services.notify.domain.others import emergency_contact_message, staff_message
-from shared.contracts.attendance import ChildAbsent, LatePickupEscalated, StaffingRatioExceeded
+from shared.contracts.attendance import CheckInUncovered, ChildAbsent, LatePickupEscalated, StaffingRatioExceeded
 from shared.contracts.enrollment import FindingDue, InspectionRecorded
 from shared.contracts.subsidy import FundExhausted, FundLow, SubsidyRejected
 
@@ -70,6 +70,16 @@ def test_staff_alerts_are_wholly_in_the_contacts_language() -> None:
         ),
         StaffingRatioExceeded(
             class_id=uuid.uuid4(), site_id=site, day=DAY, children_present=9, staff_on_duty=1, children_per_staff=7
+        ),
+        CheckInUncovered(
+            child_id=uuid.uuid4(),
+            class_id=uuid.uuid4(),
+            site_id=site,
+            day=DAY,
+            booking_id=uuid.uuid4(),
+            programme_id=uuid.uuid4(),
+            cover="refused",
+            at=dt.datetime(2027, 7, 5, 8, tzinfo=dt.UTC),
         ),
         FundLow(fund_id=fund, budget_fen=1000, available_fen=50),
         InspectionRecorded(

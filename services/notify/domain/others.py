@@ -1,6 +1,6 @@
 """The words recipients who are not guardians read: a child's emergency contact (step 2 of a late
-pick-up) and staff contacts (a site's lead: step 3, the staffing ratio, an inspection's findings;
-a union's staff: its funds). No I/O.
+pick-up) and staff contacts (a site's lead: step 3, the staffing ratio, an inspection's findings,
+a child admitted without confirmed insurance cover; a union's staff: its funds). No I/O.
 
 They have no app account and read the message on their own phone or mailbox, so it says only what
 they need to act: never a pick-up code, a health detail or a guardian's own message.
@@ -12,6 +12,7 @@ import uuid
 from typing import TypeAlias, get_args
 
 from shared.contracts.attendance import (
+    CheckInUncovered,
     LatePickupEscalated,
     QualificationExpired,
     StaffingRatioExceeded,
@@ -34,6 +35,7 @@ StaffTold: TypeAlias = (
     | StaffingRoleFilled
     | QualificationExpired
     | InspectionRecorded
+    | CheckInUncovered
 )
 STAFF_TOLD: tuple[type[Event], ...] = get_args(StaffTold)
 # Marked as alerts (not a ratio restored, nor a role filled).
@@ -134,6 +136,18 @@ def staff_message(event: Event, child: str | None, language: str = "zh-CN") -> s
             return None  # nothing to fix
         case InspectionRecorded():
             return _findings_message(event, language)
+        case CheckInUncovered():
+            who = child or ("a child" if en else "一名儿童")
+            why = {
+                "pending": ("no insurer has confirmed the cover yet", "保险公司尚未确认承保"),
+                "refused": ("the insurer refused the cover", "保险公司已拒绝承保"),
+            }[event.cover]
+            return (
+                f"Site lead: {who} was checked in on {event.day:%d %b} without confirmed accident insurance "
+                f"({why[0]}). Please check the child's cover with the union."
+                if en
+                else f"现场负责人：{who} 已于 {event.day:%m月%d日} 签到入园，但其意外险未获确认（{why[1]}）。请与工会核实孩子的保险。"
+            )
         case FundLow():
             return (
                 f"Subsidy fund {_short(event.fund_id)} is running low: {yuan(event.available_fen)} of "

@@ -17,6 +17,8 @@ SILENT: dict[str, str] = {
     "child.registered": "a projection: who the child's guardians and emergency contact are",
     "site.opened": "a projection: whose staff may name the site's lead",
     "finding.closed": "union staff close a finding the site lead fixed and reported, so both know already",
+    "child.cover_confirmed": "a projection: attendance's roster shows each child's cover",
+    "child.cover_refused": "a projection: the site lead is told when the child is checked in uncovered",
     "subsidy.requested": "the union decides first; parents are told the decision (approved or rejected)",
     "subsidy.settled": "money between the union and the provider after the days are over",
     "model_class.designated": "between the union and the class's operator, who is no recipient of notify",

@@ -16,7 +16,7 @@ from services.notify.domain.others import STAFF_TOLD, StaffTold
 from services.notify.domain.planning import SAFETY_ALERTS, Preferences, plan, reachable
 from services.notify.handlers.others import notes_for_others
 from shared.consumer import is_transient
-from shared.contracts.attendance import LatePickupEscalated, PickupCodeIssued
+from shared.contracts.attendance import CheckInUncovered, LatePickupEscalated, PickupCodeIssued
 from shared.contracts.enrollment import ChildRegistered, SiteOpened
 from shared.contracts.notify import NotificationDelivered
 from shared.envelope import Envelope
@@ -113,9 +113,22 @@ async def tell_the_guardians(batch: EventBatch[Told]) -> None:
 
 @events.on_batch(*STAFF_TOLD)
 async def tell_the_staff(batch: EventBatch[StaffTold]) -> None:
-    """A site's lead of its staffing ratio, a union's staff of its funds; each event once."""
+    """A site's lead of its staffing ratio and of a child admitted without confirmed cover (named
+    when notify knows the child), a union's staff of its funds; each event once."""
     tx = batch[0][1].tx
-    notes = await notes_for_others(tx, [(event, uow, None) for event, uow in batch], dt.datetime.now(dt.UTC))
+    children = {event.child_id for event, _ in batch if isinstance(event, CheckInUncovered)}
+    known = await recipients.recipients_of(tx, children) if children else {}
+    told = [
+        (
+            event,
+            uow,
+            known[event.child_id][0]["child_name"]
+            if isinstance(event, CheckInUncovered) and event.child_id in known
+            else None,
+        )
+        for event, uow in batch
+    ]
+    notes = await notes_for_others(tx, told, dt.datetime.now(dt.UTC))
     await notifications.insert(tx, [n for n, _ in notes])
 
 

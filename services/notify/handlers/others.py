@@ -1,5 +1,6 @@
 """Recipients who are not guardians: a child's emergency contact (step 2 of a late pick-up) and
-staff contacts (a site's lead: step 3 and the staffing ratio; a union's staff: its funds). They
+staff contacts (a site's lead: step 3, the staffing ratio, a check-in without confirmed cover; a
+union's staff: its funds). They
 have no app account and no preferences: each is told on the one channel they were registered
 with, at once, and only what is meant for them."""
 
@@ -17,6 +18,7 @@ from services.notify.db import contacts
 from services.notify.db.notifications import Notification
 from services.notify.domain.others import STAFF_ALL_CLEAR, STAFF_SAFETY, emergency_contact_message, staff_message
 from shared.contracts.attendance import (
+    CheckInUncovered,
     LatePickupEscalated,
     QualificationExpired,
     StaffingRatioExceeded,
@@ -43,7 +45,12 @@ def _scopes_of(event: Event) -> list[tuple[str, uuid.UUID]]:
     match event:
         case StaffingRoleMissing() | QualificationExpired():
             return [("site", event.site_id), *([("union", event.union_id)] if event.union_id else [])]
-        case LatePickupEscalated(audience="site_lead") | StaffingRatioExceeded() | InspectionRecorded():
+        case (
+            LatePickupEscalated(audience="site_lead")
+            | StaffingRatioExceeded()
+            | InspectionRecorded()
+            | CheckInUncovered()
+        ):
             return [("site", event.site_id)]
         case FundLow() | FundExhausted() if event.union_id is not None:
             return [("union", event.union_id)]
