@@ -14,7 +14,7 @@ from deploy.kafka_access import service_user
 from shared.auth import AuthSettings
 from shared.service import ServiceDefinition
 from shared.settings import HTTP_PORTS, ServiceSettings
-from shared.topics import SUBSCRIPTIONS
+from shared.topics import SUBSCRIPTIONS, topics_of
 
 SERVICES = tuple(SUBSCRIPTIONS)
 PART_OF = "tuoguan"
@@ -56,7 +56,8 @@ class Service:
 
     @property
     def consumes(self) -> tuple[str, ...]:
-        return SUBSCRIPTIONS[self.name]
+        """The topics the service reads (each insurer's inbound topic for the ``partner.inbound`` stream)."""
+        return tuple(topic for stream in SUBSCRIPTIONS[self.name] for topic in topics_of(stream))
 
     @property
     def labels(self) -> dict[str, str]:

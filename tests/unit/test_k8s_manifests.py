@@ -115,13 +115,17 @@ def test_each_service_and_partner_principal_is_a_kafka_user_with_exactly_its_acl
         assert users[user.principal]["spec"]["authentication"] == {"type": "scram-sha-512"}
 
 
-def test_a_partner_reads_only_its_own_feed(production):
-    pingan = of_kind(production, "KafkaUser")["partner-pingan"]["spec"]["authorization"]["acls"]
+def test_a_partner_reads_only_its_own_feed_and_an_insurer_writes_only_its_own_inbound_topic(production):
+    users = of_kind(production, "KafkaUser")
+    pingan = users["partner-pingan"]["spec"]["authorization"]["acls"]
     assert {(a["resource"]["type"], a["resource"]["name"]) for a in pingan} == {
         ("topic", "partner.pingan.insurance"),
+        ("topic", "partner.pingan.inbound"),
         ("group", "partner-pingan"),
     }
-    assert "Write" not in {op for a in pingan for op in a["operations"]}
+    assert {a["resource"]["name"] for a in pingan if "Write" in a["operations"]} == {"partner.pingan.inbound"}
+    statistics = users["partner-henan-stats"]["spec"]["authorization"]["acls"]
+    assert "Write" not in {op for a in statistics for op in a["operations"]}
 
 
 def test_the_kafka_cluster_is_three_kraft_nodes_with_acls(production):
