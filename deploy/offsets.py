@@ -19,7 +19,7 @@ from datetime import datetime
 from confluent_kafka import Consumer, KafkaException, TopicPartition
 
 from shared.kafka_auth import KafkaAccess
-from shared.topics import SUBSCRIPTIONS, consumer_group, qualified
+from shared.topics import SUBSCRIPTIONS, consumer_group, qualified, topics_of
 
 
 def _consumer(kafka: KafkaAccess, group: str) -> Consumer:
@@ -76,7 +76,7 @@ def main() -> None:
     args = parser.parse_args()
     kafka = KafkaAccess.from_environment()
     group = consumer_group(args.service, args.namespace)
-    topics = [qualified(s, args.namespace) for s in SUBSCRIPTIONS[args.service]]
+    topics = [qualified(t, args.namespace) for s in SUBSCRIPTIONS[args.service] for t in topics_of(s)]
     if args.command == "lag":
         total = 0
         for topic, partition, committed, end in lag(kafka, group, topics):
