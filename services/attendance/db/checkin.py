@@ -12,12 +12,25 @@ from services.attendance.domain.hours import SiteHours
 from shared.db import Conn
 
 
+def holding_admission(child: str, day: str) -> str:
+    """A subquery: the admission that holds for ``child`` on ``day`` (SQL expressions). That is the
+    day's own, or, in a boarding class (周托), the one on an earlier day of the same stay (every day
+    from it to ``day`` booked in that boarding class) with no hand-over on a day before ``day``."""
+    return f"""SELECT b.checkin_id, b.class_id, b.site_id, b.at, b.day FROM checkins b
+               WHERE b.child_id = {child} AND b.admitted AND b.day <= {day}
+                 AND (b.day = {day} OR (
+                      EXISTS (SELECT 1 FROM roster_entries s
+                              WHERE s.child_id = b.child_id AND s.class_id = b.class_id AND s.boarding
+                                AND s.day BETWEEN b.day AND {day}
+                              HAVING count(DISTINCT s.day) = {day} - b.day + 1)
+                      AND NOT EXISTS (SELECT 1 FROM handovers h
+                                      WHERE h.child_id = b.child_id AND h.day >= b.day AND h.day < {day})))
+               ORDER BY b.day DESC LIMIT 1"""
+
+
 async def admission(conn: Conn, child_id: uuid.UUID, day: dt.date) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        "SELECT checkin_id, class_id, site_id, at FROM checkins WHERE child_id = $1 AND day = $2 AND admitted",
-        child_id,
-        day,
-    )
+    """The child's admission that holds on ``day``: see :func:`holding_admission`."""
+    return await conn.fetchrow(holding_admission("$1", "$2::date"), child_id, day)
 
 
 def _checkin_values(
