@@ -8,6 +8,8 @@ import datetime as dt
 import uuid
 from dataclasses import replace
 
+import pytest
+
 from shared.contracts.enrollment import ChildRegistered
 from shared.timezones import LOCAL_TIME
 from testkit.city import token
@@ -115,11 +117,18 @@ async def test_the_hand_over_on_the_last_day_of_the_stay_escalates_when_nobody_c
         assert (await site.on_roster(collected.child_id, today()))["status"] == "picked_up"
 
 
-async def test_a_boarding_child_in_since_monday_is_not_checked_in_again_on_tuesday(
-    stack: Stack, attendance: InProcess
-) -> None:
-    site = SiteDay(stack, attendance.http, handled_by(attendance), boarding=True)
-    child = await site.book_child(days=[today() - DAY, today(), today() + DAY])
+@pytest.fixture
+async def site(stack: Stack, attendance: InProcess) -> SiteDay:
+    """A boarding class at a site, its provider's staff at the door (timers tick hourly)."""
+    return SiteDay(stack, attendance.http, handled_by(attendance), boarding=True)
+
+
+def yesterday_to_tomorrow() -> list[dt.date]:
+    return [today() - DAY, today(), today() + DAY]
+
+
+async def test_a_boarding_child_in_since_monday_is_not_checked_in_again_on_tuesday(stack: Stack, site: SiteDay) -> None:
+    child = await site.book_child(days=yesterday_to_tomorrow())
     await _checked_in_on(stack, site, child, today() - DAY)
 
     again = await site.check_in(child.child_id)
@@ -132,10 +141,9 @@ async def test_a_boarding_child_in_since_monday_is_not_checked_in_again_on_tuesd
 
 
 async def test_a_boarding_child_who_missed_the_first_day_is_checked_in_when_they_arrive(
-    stack: Stack, attendance: InProcess
+    stack: Stack, site: SiteDay
 ) -> None:
-    site = SiteDay(stack, attendance.http, handled_by(attendance), boarding=True)
-    child = await site.book_child(days=[today() - DAY, today(), today() + DAY])
+    child = await site.book_child(days=yesterday_to_tomorrow())
 
     arrived = await site.check_in(child.child_id)
 
@@ -144,10 +152,7 @@ async def test_a_boarding_child_who_missed_the_first_day_is_checked_in_when_they
     assert await _late_pickup_days(stack, child) == [today() + DAY] * 3
 
 
-async def test_each_night_of_the_stay_is_recorded_and_a_night_without_a_record_shows(
-    stack: Stack, attendance: InProcess
-) -> None:
-    site = SiteDay(stack, attendance.http, handled_by(attendance), boarding=True)
+async def test_each_night_of_the_stay_is_recorded_and_a_night_without_a_record_shows(site: SiteDay) -> None:
     stay = [today(), today() + DAY]
     sleeps_here, went_home = await site.book_child(days=stay), await site.book_child(days=stay)
     for child in (sleeps_here, went_home):
@@ -169,8 +174,7 @@ async def test_each_night_of_the_stay_is_recorded_and_a_night_without_a_record_s
     assert statuses == {str(sleeps_here.child_id): ("present", None), str(went_home.child_id): ("absent", away["note"])}
 
 
-async def test_a_night_is_refused_with_reasons(stack: Stack, attendance: InProcess) -> None:
-    site = SiteDay(stack, attendance.http, handled_by(attendance), boarding=True)
+async def test_a_night_is_refused_with_reasons(stack: Stack, attendance: InProcess, site: SiteDay) -> None:
     stay = [today(), today() + DAY]
     checked_in, not_in = await site.book_child(days=stay), await site.book_child(days=stay)
     assert (await site.check_in(checked_in.child_id)).status_code == 201
