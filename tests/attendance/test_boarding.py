@@ -75,7 +75,6 @@ async def test_a_boarding_child_checked_in_on_monday_raises_no_late_pick_up_alar
 
         await eventually(day_child_escalated, timeout=20)  # closing has passed, and the timers ticked
         assert await _escalations(stack, boarder) == []
-        assert (await boarding.on_roster(boarder.child_id, week[1]))["status"] == "present"
         watched = await _late_pickup_days(stack, boarder)
     assert watched == [week[-1]] * 3  # the three steps, on Friday only
 
@@ -202,3 +201,21 @@ async def test_a_night_is_refused_with_reasons(stack: Stack, attendance: InProce
     parent = token("parent", member_id=checked_in.guardians[0].guardian_id)
     assert (await site.get(f"/classes/{site.class_id}/nights/{today()}", parent)).status_code == 403
     assert (await site.get(f"/classes/{site.class_id}/nights/{today()}")).json()["missing"] == 1
+
+
+async def test_boarders_in_since_monday_count_against_tuesdays_staffing_ratio_and_as_attended(
+    stack: Stack, attendance: InProcess
+) -> None:
+    infants = SiteDay(stack, attendance.http, handled_by(attendance), class_type="infant", boarding=True)
+    boarders = [await infants.book_child(days=yesterday_to_tomorrow()) for _ in range(6)]  # 5 infants per staff
+    for child in boarders:
+        await _checked_in_on(stack, infants, child, today() - DAY)
+
+    one_carer = {"staff_name": "刘阿姨", "role": "carer", "qualifications": []}
+    assert (await infants.post(f"/classes/{infants.class_id}/days/{today()}/staff", one_carer)).status_code == 201
+
+    (alarm,) = await attendance_events(stack, "staffing.ratio_exceeded", infants.class_id)
+    assert alarm["day"] == today().isoformat() and alarm["children_present"] == 6
+    union_staff = token("union_staff", union_id=infants.union_path[-1])
+    (booking,) = (await infants.get(f"/children/{boarders[0].child_id}/attendance", union_staff)).json()["bookings"]
+    assert (booking["booked_days"], booking["attended_days"]) == (3, 2)  # Monday and today; tomorrow to come

@@ -174,10 +174,10 @@ async def child_facts(conn: Conn, child_id: uuid.UUID) -> asyncpg.Record | None:
 
 async def attended_days(conn: Conn, child_id: uuid.UUID, programme_id: uuid.UUID | None) -> list[dict[str, Any]]:
     rows = await conn.fetch(
-        """SELECT e.programme_id, e.booking_id, count(*) AS booked_days,
-                  count(ci.child_id) AS attended_days, count(a.child_id) AS absent_days
+        f"""SELECT e.programme_id, e.booking_id, count(*) AS booked_days,
+                  count(ci.checkin_id) AS attended_days, count(a.child_id) AS absent_days
            FROM roster_entries e
-           LEFT JOIN checkins ci ON ci.child_id = e.child_id AND ci.day = e.day AND ci.admitted
+           LEFT JOIN LATERAL ({holding_admission("e.child_id", "e.day")}) ci ON true
            LEFT JOIN absences a ON a.child_id = e.child_id AND a.day = e.day AND a.class_id = e.class_id
            WHERE e.child_id = $1 AND ($2::uuid IS NULL OR e.programme_id = $2)
            GROUP BY e.programme_id, e.booking_id ORDER BY e.programme_id""",
@@ -209,10 +209,10 @@ async def is_above(conn: Conn, upper_id: uuid.UUID, union_id: uuid.UUID) -> bool
 async def figures(conn: Conn, union_id: uuid.UUID, day: dt.date) -> list[dict[str, Any]]:
     """Per class in the union's subtree on a day: booked, present (ever admitted) and absent."""
     rows = await conn.fetch(
-        """SELECT e.site_id, e.class_id, count(*) AS booked, count(ci.child_id) AS attended,
+        f"""SELECT e.site_id, e.class_id, count(*) AS booked, count(ci.checkin_id) AS attended,
                   count(a.child_id) AS absent
            FROM roster_entries e
-           LEFT JOIN checkins ci ON ci.child_id = e.child_id AND ci.day = e.day AND ci.admitted
+           LEFT JOIN LATERAL ({holding_admission("e.child_id", "e.day")}) ci ON true
            LEFT JOIN absences a ON a.child_id = e.child_id AND a.day = e.day AND a.class_id = e.class_id
            WHERE e.day = $2 AND $1 = ANY(e.union_path)
            GROUP BY e.site_id, e.class_id ORDER BY e.site_id, e.class_id""",
