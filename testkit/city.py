@@ -260,6 +260,7 @@ def class_body(
     site_id: uuid.UUID | None = None,
     opens: dt.datetime | None = None,
     fee: int = 4500,
+    boarding: bool = False,
 ) -> dict[str, Any]:
     """The body of ``POST /classes``: a class at the network's hub (or ``site_id``) in its programme."""
     return {
@@ -273,6 +274,7 @@ def class_body(
         "fee_per_day_fen": fee,
         "registration_opens_at": (opens or dt.datetime(2026, 1, 1, tzinfo=dt.UTC)).isoformat(),
         "quotas": quotas or [],
+        **({"boarding": True} if boarding else {}),
     }
 
 

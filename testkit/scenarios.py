@@ -51,6 +51,7 @@ def child_enrolled(
     union_path: tuple[uuid.UUID, ...] = (WUHAN_STEEL_UNION,),
     fee_per_day_fen: int = 4500,
     priority_group: str = "regular",
+    boarding: bool = False,
 ) -> ChildEnrolled:
     return ChildEnrolled(
         booking_id=uuid.uuid4(),
@@ -61,6 +62,7 @@ def child_enrolled(
         union_path=union_path,
         programme_id=uuid.uuid4(),
         class_type=class_type,
+        boarding=boarding,
         days=tuple(days or SUMMER_DAYS[:2]),
         fee_per_day_fen=fee_per_day_fen,
         priority_group=priority_group,

@@ -85,6 +85,9 @@ class _SeatsConfirmed(Event):
     )
     programme_id: uuid.UUID
     class_type: ClassType
+    boarding: bool = Field(
+        False, description="Weekly boarding (周托): the child stays the nights between consecutive booked days"
+    )
     days: tuple[dt.date, ...] = Field(min_length=1)
     fee_per_day_fen: int = Field(ge=0)
     priority_group: EmploymentCategory

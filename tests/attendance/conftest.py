@@ -79,6 +79,7 @@ class SiteDay:
     http: httpx.AsyncClient
     deliver: Deliver
     class_type: str = "school_age"
+    boarding: bool = False  # a weekly boarding class (周托)
     site_id: uuid.UUID = field(default_factory=uuid.uuid4)
     class_id: uuid.UUID = field(default_factory=uuid.uuid4)
     provider_id: uuid.UUID = field(default_factory=uuid.uuid4)
@@ -90,14 +91,16 @@ class SiteDay:
         return token("provider_staff", provider_id=self.provider_id)
 
     async def book_child(
-        self, day: dt.date | None = None, registered: ChildRegistered | None = None
+        self, day: dt.date | None = None, registered: ChildRegistered | None = None, days: list[dt.date] | None = None
     ) -> ChildRegistered:
-        """Enrollment's events for a child booked here today, as attendance receives them."""
+        """Enrollment's events for a child booked here today (or on ``days``), as attendance receives them."""
         registered = registered or child_registered(guardians=2)
+        days = days or [day or today()]
         enrolled = child_enrolled(
             child_id=registered.child_id,
             class_id=self.class_id,
-            days=[day or today()],
+            days=days,
+            boarding=self.boarding,
             site_id=self.site_id,
             provider_id=self.provider_id,
             class_type=self.class_type,
@@ -105,7 +108,7 @@ class SiteDay:
         )
         self.bookings[registered.child_id] = enrolled
         await self.deliver([envelope(registered), envelope(enrolled)])
-        await eventually(lambda: self.on_roster(registered.child_id, day or today()))
+        await eventually(lambda: self.on_roster(registered.child_id, days[0]))
         return registered
 
     async def on_roster(self, child_id: uuid.UUID, day: dt.date) -> dict | None:

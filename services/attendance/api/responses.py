@@ -21,7 +21,10 @@ class CheckedIn(BaseModel):
     at: Timestamp
     children_present: int | None = Field(None, description="In the class now; absent when the child was already in")
     staff_on_duty: int | None = Field(None, description="Absent when the child was already in")
-    already_checked_in: bool | None = Field(None, description="True when the child had been admitted earlier today")
+    already_checked_in: bool | None = Field(
+        None, description="True when the child had been admitted earlier today (or, boarding, earlier in the stay)"
+    )
+    in_care_since: dt.date | None = Field(None, description="With already_checked_in: the day of the admission")
     cover: CoverStatus | None = Field(
         None, description="The day's accident cover; not confirmed: admitted, and the site lead is told"
     )
@@ -335,3 +338,27 @@ class Outing(BaseModel):
     returns_at: dt.time
     stays_with: str
     children: list[OutingChild]
+
+
+class NightRecorded(BaseModel):
+    class_id: uuid.UUID
+    night: dt.date = Field(description="The night after this day")
+    child_id: uuid.UUID
+    present: bool
+    note: str | None
+
+
+class NightOfChild(BaseModel):
+    child_id: uuid.UUID
+    display_name: str
+    status: Literal["present", "absent", "missing"] = Field(description="missing: no record of the night yet")
+    note: str | None
+    recorded_by: str | None
+    recorded_at: Timestamp | None
+
+
+class NightRoll(BaseModel):
+    class_id: uuid.UUID
+    night: dt.date = Field(description="The night after this day")
+    children: list[NightOfChild] = Field(description="The boarding children staying that night")
+    missing: int = Field(description="Children whose night has no record")

@@ -12,12 +12,27 @@ from services.attendance.domain.hours import SiteHours
 from shared.db import Conn
 
 
+def holding_admission(child: str, day: str) -> str:
+    """A subquery: the admission that holds for ``child`` on ``day`` (SQL expressions). That is the
+    day's own, or, in a boarding class (周托), the one on an earlier day of the same stay (every day
+    from it to ``day`` booked in that boarding class) with no hand-over on a day before ``day``, up
+    to today (Asia/Shanghai): a day still to come is not attended yet."""
+    return f"""SELECT b.checkin_id, b.class_id, b.site_id, b.at, b.day FROM checkins b
+               WHERE b.child_id = {child} AND b.admitted AND b.day <= {day}
+                 AND (b.day = {day} OR (
+                      {day} <= (now() AT TIME ZONE 'Asia/Shanghai')::date
+                      AND EXISTS (SELECT 1 FROM roster_entries s
+                              WHERE s.child_id = b.child_id AND s.class_id = b.class_id AND s.boarding
+                                AND s.day BETWEEN b.day AND {day}
+                              HAVING count(DISTINCT s.day) = {day} - b.day + 1)
+                      AND NOT EXISTS (SELECT 1 FROM handovers h
+                                      WHERE h.child_id = b.child_id AND h.day >= b.day AND h.day < {day})))
+               ORDER BY b.day DESC LIMIT 1"""
+
+
 async def admission(conn: Conn, child_id: uuid.UUID, day: dt.date) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        "SELECT checkin_id, class_id, site_id, at FROM checkins WHERE child_id = $1 AND day = $2 AND admitted",
-        child_id,
-        day,
-    )
+    """The child's admission that holds on ``day``: see :func:`holding_admission`."""
+    return await conn.fetchrow(holding_admission("$1", "$2::date"), child_id, day)
 
 
 def _checkin_values(
@@ -103,10 +118,15 @@ async def mark_absent(tx: asyncpg.Connection, child_id: uuid.UUID, day: dt.date,
 
 
 async def present_and_staff(conn: Conn, class_id: uuid.UUID, day: dt.date) -> tuple[int, int]:
-    """Children present (admitted, not yet picked up) and staff on duty in a class on a day."""
+    """Children present (admitted that day, or boarding since an earlier day of their stay; not yet
+    picked up) and staff on duty in a class on a day."""
     row = await conn.fetchrow(
-        """SELECT (SELECT count(*) FROM checkins ci WHERE ci.class_id = $1 AND ci.day = $2 AND ci.admitted
-                   AND NOT EXISTS (SELECT 1 FROM handovers h WHERE h.child_id = ci.child_id AND h.day = ci.day)),
+        f"""SELECT (SELECT count(*) FROM checkins ci WHERE ci.class_id = $1 AND ci.day = $2 AND ci.admitted
+                    AND NOT EXISTS (SELECT 1 FROM handovers h WHERE h.child_id = ci.child_id AND h.day = ci.day))
+                 + (SELECT count(*) FROM roster_entries e
+                    JOIN LATERAL ({holding_admission("e.child_id", "e.day")}) b ON b.class_id = e.class_id
+                    WHERE e.class_id = $1 AND e.day = $2 AND e.boarding AND b.day < e.day
+                    AND NOT EXISTS (SELECT 1 FROM handovers h WHERE h.child_id = e.child_id AND h.day = e.day)),
                   (SELECT count(*) FROM staff_on_duty WHERE class_id = $1 AND day = $2)""",
         class_id,
         day,

@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from services.attendance.db.checkin import holding_admission
 from services.attendance.domain.hours import SiteHours
 from shared.contracts.enrollment import (
     BookingPromoted,
@@ -62,6 +63,7 @@ async def add_roster_days(tx: asyncpg.Connection, bookings: Sequence[ChildEnroll
             b.provider_id,
             b.programme_id,
             b.class_type,
+            b.boarding,
             list(b.union_path),
         )
         for b in bookings
@@ -69,12 +71,12 @@ async def add_roster_days(tx: asyncpg.Connection, bookings: Sequence[ChildEnroll
     ]
     await tx.execute(
         """INSERT INTO roster_entries (booking_id, child_id, class_id, site_id, day, provider_id, programme_id,
-                                       class_type, union_path)
-           SELECT b, c, k, s, d, p, g, t, string_to_array(u, ',')::uuid[]
+                                       class_type, boarding, union_path)
+           SELECT b, c, k, s, d, p, g, t, w, string_to_array(u, ',')::uuid[]
            FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::date[], $6::uuid[], $7::uuid[], $8::text[],
-                       $9::text[]) AS x(b, c, k, s, d, p, g, t, u)""",
-        *columns(rows, 8),
-        [",".join(str(u) for u in r[8]) for r in rows],
+                       $9::boolean[], $10::text[]) AS x(b, c, k, s, d, p, g, t, w, u)""",
+        *columns(rows, 9),
+        [",".join(str(u) for u in r[9]) for r in rows],
     )
 
 
@@ -130,16 +132,16 @@ async def roster(conn: Conn, class_id: uuid.UUID, day: dt.date) -> list[dict[str
     """Each booked child with where they are today: expected, present, refused, absent or picked up;
     and whether an insurer confirmed their cover."""
     rows = await conn.fetch(
-        """SELECT c.child_id, c.display_name, e.booking_id, e.site_id, cv.cover, cv.policy_number,
+        f"""SELECT c.child_id, c.display_name, e.booking_id, e.site_id, cv.cover, cv.policy_number,
                   CASE WHEN h.child_id IS NOT NULL THEN 'picked_up'
-                       WHEN ci.child_id IS NOT NULL THEN 'present'
+                       WHEN ci.checkin_id IS NOT NULL THEN 'present'
                        WHEN EXISTS (SELECT 1 FROM checkins r WHERE r.child_id = e.child_id AND r.day = e.day
                                     AND NOT r.admitted) THEN 'refused'
                        WHEN a.child_id IS NOT NULL THEN 'absent'
                        ELSE 'expected' END AS status,
                   ci.at AS checked_in_at, h.released_at AS picked_up_at, h.adult_name AS picked_up_by
            FROM roster_entries e JOIN roster_children c USING (child_id)
-           LEFT JOIN checkins ci ON ci.child_id = e.child_id AND ci.day = e.day AND ci.admitted
+           LEFT JOIN LATERAL ({holding_admission("e.child_id", "e.day")}) ci ON true
            LEFT JOIN handovers h ON h.child_id = e.child_id AND h.day = e.day
            LEFT JOIN absences a ON a.child_id = e.child_id AND a.day = e.day AND a.class_id = e.class_id
            """
@@ -159,8 +161,8 @@ async def entry(
     day's cover and the site's hours (NULL where the site never set them: see :func:`site_hours`)."""
     return await conn.fetchrow(
         """SELECT e.booking_id, e.child_id, e.class_id, e.site_id, e.provider_id, e.programme_id, e.class_type,
-                  e.union_path, e.day, c.display_name, c.guardians, c.authorised_adults, c.emergency_contact,
-                  h.checkin_cutoff, h.closing, h.grace_minutes, h.escalation_interval_s, cv.cover
+                  e.boarding, e.union_path, e.day, c.display_name, c.guardians, c.authorised_adults,
+                  c.emergency_contact, h.checkin_cutoff, h.closing, h.grace_minutes, h.escalation_interval_s, cv.cover
            FROM roster_entries e JOIN roster_children c USING (child_id)
            LEFT JOIN site_hours h ON h.site_id = e.site_id
            """
@@ -221,10 +223,10 @@ async def child_facts(conn: Conn, child_id: uuid.UUID) -> asyncpg.Record | None:
 
 async def attended_days(conn: Conn, child_id: uuid.UUID, programme_id: uuid.UUID | None) -> list[dict[str, Any]]:
     rows = await conn.fetch(
-        """SELECT e.programme_id, e.booking_id, count(*) AS booked_days,
-                  count(ci.child_id) AS attended_days, count(a.child_id) AS absent_days
+        f"""SELECT e.programme_id, e.booking_id, count(*) AS booked_days,
+                  count(ci.checkin_id) AS attended_days, count(a.child_id) AS absent_days
            FROM roster_entries e
-           LEFT JOIN checkins ci ON ci.child_id = e.child_id AND ci.day = e.day AND ci.admitted
+           LEFT JOIN LATERAL ({holding_admission("e.child_id", "e.day")}) ci ON true
            LEFT JOIN absences a ON a.child_id = e.child_id AND a.day = e.day AND a.class_id = e.class_id
            WHERE e.child_id = $1 AND ($2::uuid IS NULL OR e.programme_id = $2)
            GROUP BY e.programme_id, e.booking_id ORDER BY e.programme_id""",
@@ -256,10 +258,10 @@ async def is_above(conn: Conn, upper_id: uuid.UUID, union_id: uuid.UUID) -> bool
 async def figures(conn: Conn, union_id: uuid.UUID, day: dt.date) -> list[dict[str, Any]]:
     """Per class in the union's subtree on a day: booked, present (ever admitted) and absent."""
     rows = await conn.fetch(
-        """SELECT e.site_id, e.class_id, count(*) AS booked, count(ci.child_id) AS attended,
+        f"""SELECT e.site_id, e.class_id, count(*) AS booked, count(ci.checkin_id) AS attended,
                   count(a.child_id) AS absent
            FROM roster_entries e
-           LEFT JOIN checkins ci ON ci.child_id = e.child_id AND ci.day = e.day AND ci.admitted
+           LEFT JOIN LATERAL ({holding_admission("e.child_id", "e.day")}) ci ON true
            LEFT JOIN absences a ON a.child_id = e.child_id AND a.day = e.day AND a.class_id = e.class_id
            WHERE e.day = $2 AND $1 = ANY(e.union_path)
            GROUP BY e.site_id, e.class_id ORDER BY e.site_id, e.class_id""",

@@ -34,6 +34,19 @@ class CheckIn(Command):
     )
 
 
+class NightPresence(Command):
+    """A boarding child's night (周托): at the site, or not (then the note says where and why)."""
+
+    present: bool
+    note: str | None = Field(None, min_length=1, max_length=500)
+
+    @model_validator(mode="after")
+    def _absence_explained(self) -> Self:
+        if not self.present and self.note is None:
+            raise ValueError("an absent night needs a note: where the child is, and why")
+        return self
+
+
 class StartPickup(Command):
     child_id: uuid.UUID
     adult_id: uuid.UUID = Field(description="An authorised adult's id, or a guardian's")

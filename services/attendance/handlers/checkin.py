@@ -8,9 +8,10 @@ import uuid
 import asyncpg
 
 from services.attendance.access import ensure_provider_at_site
+from services.attendance.db import boarding, roster, timers
 from services.attendance.db import checkin as db
-from services.attendance.db import roster, timers
 from services.attendance.domain import EntryRefused, NotAtSite
+from services.attendance.domain.boarding import last_day_of_stay
 from services.attendance.domain.commands import CheckIn
 from services.attendance.domain.hours import ESCALATION, local_today
 from services.attendance.domain.screening import screening_refusal
@@ -29,6 +30,8 @@ async def check_in(cmd: CheckIn, uow: UnitOfWork) -> Outcome:
     if entry is None or entry["site_id"] != cmd.site_id:
         raise NotAtSite("the child is not booked at this site today", field="child_id")
     ensure_provider_at_site(actor.principal, entry["provider_id"])
+    if entry["boarding"] and (held := await db.admission(tx, cmd.child_id, today)) and held["day"] < today:
+        return _already_in(held, since=True)  # a boarding child stays from the stay's first day (周托)
     checkin_id = uuid.uuid4()
     refusal = screening_refusal(cmd.temperature_c, cmd.symptoms)
     if refusal and (admitted := await db.admission(tx, cmd.child_id, today)):
@@ -60,10 +63,20 @@ async def check_in(cmd: CheckIn, uow: UnitOfWork) -> Outcome:
     ):
         return _already_in(present(await db.admission(tx, cmd.child_id, today), "check-in"))
     hours = roster.site_hours(entry)
+    handover_day = today
+    if entry["boarding"]:  # picked up on the stay's last day, not this evening
+        handover_day = last_day_of_stay(await boarding.booked_days(tx, cmd.child_id, entry["class_id"]), today)
     await timers.schedule_many(
         tx,
         [
-            timers.Timer("late_pickup", cmd.child_id, entry["class_id"], today, step, hours.escalation_at(today, step))
+            timers.Timer(
+                "late_pickup",
+                cmd.child_id,
+                entry["class_id"],
+                handover_day,
+                step,
+                hours.escalation_at(handover_day, step),
+            )
             for step in ESCALATION
         ],
     )
@@ -95,12 +108,13 @@ async def check_in(cmd: CheckIn, uow: UnitOfWork) -> Outcome:
     )
 
 
-def _already_in(admitted: asyncpg.Record) -> Done:
+def _already_in(admitted: asyncpg.Record, *, since: bool = False) -> Done:
     return Done(
         {
             "checkin_id": str(admitted["checkin_id"]),
             "admitted": True,
             "at": admitted["at"].isoformat(),
             "already_checked_in": True,
+            **({"in_care_since": admitted["day"].isoformat()} if since else {}),
         }
     )

@@ -9,6 +9,8 @@ import asyncpg
 
 from services.attendance.db import checkin, timers
 from services.attendance.db import roster as db
+from services.attendance.domain.boarding import last_day_of_stay
+from services.attendance.domain.hours import ESCALATION
 from shared.contracts.enrollment import (
     BookingCancelled,
     BookingChanged,
@@ -39,7 +41,9 @@ async def know_the_site(event: SiteOpened, uow: UnitOfWork) -> None:
 
 @events.on_batch(ChildEnrolled, BookingPromoted)
 async def add_to_roster(batch: EventBatch[ChildEnrolled | BookingPromoted]) -> None:
-    """Put each child on the roster of each confirmed day, and watch for them by the cut-off time."""
+    """Put each child on the roster of each confirmed day, and watch for them by the cut-off time.
+    A boarding stay's (周托) hand-over is watched on its last day from now on: its late pick-up
+    steps fire only if the child was admitted during the stay and is still there."""
     tx = batch[0][1].tx
     bookings = [event for event, _ in batch]
     await db.add_roster_days(tx, bookings)
@@ -50,6 +54,14 @@ async def add_to_roster(batch: EventBatch[ChildEnrolled | BookingPromoted]) -> N
             timers.Timer("absence", b.child_id, b.class_id, day, 0, hours[b.site_id].cutoff_at(day))
             for b in bookings
             for day in b.days
+        ]
+        + [
+            timers.Timer("late_pickup", b.child_id, b.class_id, day, step, hours[b.site_id].escalation_at(day, step))
+            for b in bookings
+            if b.boarding
+            for day in b.days
+            if last_day_of_stay(b.days, day) == day
+            for step in ESCALATION
         ],
     )
 

@@ -61,6 +61,7 @@ class CareClass(BaseModel):
     fee_per_day_fen: int
     registration_opens_at: Timestamp
     contract_id: uuid.UUID | None  # the provider contract it runs under (none: created before contracts)
+    boarding: bool = False  # weekly boarding (周托)
     provider_id: uuid.UUID
     network_id: uuid.UUID
     priority_order: list[str]

@@ -113,8 +113,8 @@ async def insert_class(
     await tx.execute(
         """INSERT INTO classes (class_id, programme_id, site_id, union_id, name, class_type, min_age_months,
                                 max_age_months, capacity_per_day, booking_mode, fee_per_day_fen, registration_opens_at,
-                                contract_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)""",
+                                contract_id, boarding)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)""",
         class_id,
         cmd.programme_id,
         cmd.site_id,
@@ -128,6 +128,7 @@ async def insert_class(
         cmd.fee_per_day_fen,
         cmd.registration_opens_at,
         contract_id,
+        cmd.boarding,
     )
     await tx.executemany(
         "INSERT INTO class_days (class_id, day, capacity) VALUES ($1, $2, $3)",
@@ -141,7 +142,7 @@ async def insert_class(
 
 CLASS_COLUMNS = """c.class_id, c.programme_id, c.site_id, c.union_id, c.name, c.class_type, c.min_age_months,
     c.max_age_months, c.capacity_per_day, c.booking_mode, c.fee_per_day_fen, c.registration_opens_at,
-    c.contract_id, s.provider_id, s.network_id, p.priority_order,
+    c.contract_id, c.boarding, s.provider_id, s.network_id, p.priority_order,
     (SELECT ancestors FROM unions u WHERE u.union_id = c.union_id) AS union_path,
     ARRAY(SELECT day FROM class_days d WHERE d.class_id = c.class_id ORDER BY day) AS days"""
 

@@ -97,6 +97,7 @@ class CreateClass(Command):
     booking_mode: Literal["term", "week", "day"]
     fee_per_day_fen: int = Field(ge=0, le=1_000_000)
     registration_opens_at: AwareDatetime
+    boarding: bool = Field(False, description="Weekly boarding (周托): children stay the nights between booked days")
     quotas: list[QuotaIn] = Field(default_factory=list, max_length=20)
 
     @field_validator("days")

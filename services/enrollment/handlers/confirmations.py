@@ -63,6 +63,7 @@ def seats_confirmed(
         union_path=tuple(care_class["union_path"]),
         programme_id=care_class["programme_id"],
         class_type=care_class["class_type"],
+        boarding=care_class["boarding"],
         days=tuple(days),
         fee_per_day_fen=care_class["fee_per_day_fen"],
         priority_group=group,
