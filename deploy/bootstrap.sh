@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bootstrap.sh - make a fresh machine ready: Debian packages (Java 17, Maven, PostgreSQL server,
-# kcat) when missing, the project's virtualenv with its pip packages, and the Kafka jars.
+# kcat, Chromium) when missing, the project's virtualenv with its pip packages, and the Kafka jars.
 # Idempotent and quick when everything is already there.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,6 +20,7 @@ command -v mvn >/dev/null || need+=(maven)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v curl >/dev/null || need+=(curl)
 command -v kcat >/dev/null || need+=(kcat)
+command -v chromium >/dev/null || need+=(chromium)  # the web front end's browser tests (tests/web), headless
 if ((${#need[@]})); then apt_install "${need[@]}"; fi
 
 PY="${PYTHON:-python3}"

@@ -1,0 +1,83 @@
+"""The web front end in a real browser: Debian's Chromium driven by Playwright, against the real
+enrollment, attendance and subsidy processes (one of each for the module, connected by Kafka).
+The web app itself runs in this process (uvicorn on a free port), as ``./tuoguan up`` would run
+it, with the development sign-in on."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+import uvicorn
+from playwright.async_api import Browser, Page, async_playwright
+
+from services.web.app import create_app
+from services.web.config import WebSettings
+from testkit.processes import ServiceProcess
+from tests.conftest import SharedStarter
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Timers tick only at start-up, so that a check-in cut-off that passed today does not mark the
+# kiosk's children absent while they are being checked in (as in tests/attendance).
+ATTENDANCE = {"ATTENDANCE_TIMER_INTERVAL_S": "3600"}
+
+
+@dataclass
+class Site:
+    """The running system: the services' URLs and the web front end's."""
+
+    services: dict[str, ServiceProcess]
+    url: str
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+async def site(module_service: SharedStarter) -> AsyncIterator[Site]:
+    started = await asyncio.gather(
+        module_service("enrollment"), module_service("attendance", **ATTENDANCE), module_service("subsidy")
+    )
+    services = dict(zip(("enrollment", "attendance", "subsidy"), started, strict=True))
+    port = _free_port()
+    settings = WebSettings(http_port=port, dev_sign_in=True, **{f"{name}_url": s.url for name, s in services.items()})
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.05)
+    yield Site(services, f"http://127.0.0.1:{port}")
+    server.should_exit = True
+    await serving
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+async def page(browser: Browser) -> AsyncIterator[Page]:
+    """A fresh browser context (no cookies) at a phone's width."""
+    context = await browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    yield await context.new_page()
+    await context.close()

@@ -1,0 +1,149 @@
+"""What people do on the web pages, in a real browser: a parent books and sees the price, a
+parent's mistake is explained next to the field, staff check a child in at the kiosk, union staff
+reject an application with a reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import httpx
+from playwright.async_api import Page, expect
+
+from testkit.city import City, token
+from testkit.funds import members_discount
+from tests.support.polling import eventually
+from tests.web.conftest import Site
+
+TODAY = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()  # Asia/Shanghai, the sites' day
+
+
+async def sign_in(page: Page, site: Site, role: str, **ids: uuid.UUID) -> None:
+    await page.goto(f"{site.url}/signin")
+    await page.get_by_label("身份").select_option(role)
+    for name, value in ids.items():
+        await page.locator(f"#{name}").fill(str(value))
+    await page.get_by_role("button", name="登录").click()
+
+
+async def test_a_parent_signs_in_registers_a_child_books_a_day_and_sees_the_price(site: Site, page: Page) -> None:
+    async with httpx.AsyncClient(base_url=site.services["enrollment"].url, timeout=10) as http:
+        city = City(http)
+        union = await city.union("武钢工会")
+        network = await city.network(union)
+        class_id = await city.klass(network, fee=4500)
+    await members_discount(site.services["subsidy"].url, union.staff, percent_bp=1500)
+
+    await sign_in(page, site, "parent", union=union.union_id)
+    await expect(page.get_by_role("heading", name="我的托管")).to_be_visible()
+    await page.get_by_label("孩子姓名").fill("小明")
+    await page.get_by_label("出生日期").fill("2017-09-01")
+    await page.get_by_label("您的姓名").fill("王芳")
+    await page.get_by_role("button", name="登记孩子").click()
+    await expect(page.get_by_text("小明")).to_be_visible()
+
+    await page.get_by_label("托管班编号").fill(str(class_id))
+    await page.get_by_role("button", name="打开").first.click()
+    await expect(page.get_by_text("¥45.00")).to_be_visible()
+    await page.get_by_label("2027-07-06").check()
+    await page.get_by_role("button", name="预约所选日期").click()
+
+    await expect(page.locator("#booking-status")).to_have_text("已确认")
+    await expect(page.locator("#booking-days")).to_contain_text("2027-07-06")
+    await expect(page.locator("#fee")).to_have_text("¥45.00")
+    await expect(page.locator("#subsidy")).to_have_text("¥6.75")  # the members' 15 %
+    await expect(page.locator("#to-pay")).to_have_text("¥38.25")
+
+
+async def test_a_parents_impossible_birth_date_is_explained_next_to_the_field_in_plain_words(
+    site: Site, page: Page
+) -> None:
+    await sign_in(page, site, "parent", union=uuid.uuid4())
+    await page.get_by_label("孩子姓名").fill("小红")
+    await page.get_by_label("出生日期").fill((TODAY + dt.timedelta(days=30)).isoformat())
+    await page.get_by_label("您的姓名").fill("李娜")
+    await page.get_by_role("button", name="登记孩子").click()
+
+    await expect(page.locator("#birth_date-error")).to_have_text("出生日期不能晚于今天。")
+    await expect(page.get_by_label("出生日期")).to_have_attribute("aria-invalid", "true")
+    await expect(page.locator("#display_name-error")).to_have_count(0)
+
+    await page.get_by_role("link", name="English").click()
+    await page.get_by_label("Class number (from the notice or its QR code)").fill("not-a-number")
+    await page.get_by_role("button", name="Open").first.click()
+    await expect(page.locator("#class_id-error")).to_have_text("That number is not in the right form.")
+
+
+async def test_site_staff_check_a_child_in_at_the_kiosk_after_a_mistyped_temperature(site: Site, page: Page) -> None:
+    async with httpx.AsyncClient(base_url=site.services["enrollment"].url, timeout=10) as http:
+        city = City(http)
+        union = await city.union("武钢工会")
+        network = await city.network(union, starts_on=TODAY, ends_on=TODAY + dt.timedelta(days=7))
+        class_id = await city.klass(network, days=[TODAY])
+        parent = city.parent(union)
+        child = await city.child(parent, name="小刚")
+        await city.book(parent, child["child_id"], class_id, days=[TODAY])
+    staff = token("provider_staff", provider_id=network.provider_id)
+    async with httpx.AsyncClient(base_url=site.services["attendance"].url, timeout=10) as http:
+
+        async def on_roster() -> bool:
+            found = await http.get(f"/classes/{class_id}/roster/{TODAY}", headers={"Authorization": f"Bearer {staff}"})
+            return found.status_code == 200 and bool(found.json()["children"])
+
+        await eventually(on_roster)
+
+    await sign_in(page, site, "provider_staff", provider=network.provider_id)
+    await page.get_by_label("托管班编号").fill(str(class_id))
+    await page.get_by_role("button", name="打开").click()
+    await expect(page.locator("#count-expected")).to_have_text("1")
+    row = page.locator(f"#child-{child['child_id']}")
+    await row.get_by_label("体温（°C）").fill("46")
+    await row.get_by_role("button", name="签到").click()
+    await expect(row.get_by_role("alert")).to_have_text("体温应在 34.0 到 43.0 °C 之间，请重新测量。")
+
+    await row.get_by_label("体温（°C）").fill("36.6")
+    await row.get_by_role("button", name="签到").click()
+    await expect(row.get_by_role("status")).to_have_text("已签到")
+    await expect(row.locator(".status")).to_have_text("在园")
+    await page.reload()
+    await expect(page.locator("#count-present")).to_have_text("1")
+    await expect(page.locator("#count-expected")).to_have_text("0")
+
+
+async def test_union_staff_reject_an_application_with_a_reason_on_the_dashboard(site: Site, page: Page) -> None:
+    async with httpx.AsyncClient(base_url=site.services["enrollment"].url, timeout=10) as http:
+        city = City(http)
+        union = await city.union("武钢工会")
+        network = await city.network(union)
+        class_id = await city.klass(network)
+        await members_discount(site.services["subsidy"].url, union.staff, auto_approve_up_to_fen=0)
+        parent = city.parent(union)
+        child = await city.child(parent)
+        booking = (await city.book(parent, child["child_id"], class_id, days=[network_day(0)])).json()
+    async with httpx.AsyncClient(base_url=site.services["subsidy"].url, timeout=10) as http:
+
+        async def pending() -> list:
+            found = await http.get(
+                f"/bookings/{booking['booking_id']}/applications", headers={"Authorization": f"Bearer {union.staff}"}
+            )
+            return [a for a in found.json()["applications"] if a["status"] == "pending_review"]
+
+        (application,) = await eventually(pending)
+
+    await sign_in(page, site, "union_staff", union=union.union_id)
+    await expect(page.get_by_role("heading", name="工会看板")).to_be_visible()
+    await page.get_by_label("申请编号").fill(application["application_id"])
+    await page.get_by_role("button", name="打开").click()
+    await expect(page.locator("#application-status")).to_have_text("待审核")
+    await page.get_by_role("button", name="驳回").click()
+    await expect(page.locator("#reason-error")).to_have_text("驳回时请写明理由。")
+
+    await page.get_by_label("理由（驳回时必填）").fill("非本工会会员子女")
+    await page.get_by_role("button", name="驳回").click()
+    await expect(page.locator("#application-status")).to_have_text("已驳回 · 非本工会会员子女")
+
+
+def network_day(i: int) -> dt.date:
+    from testkit.city import SUMMER
+
+    return SUMMER[i]
