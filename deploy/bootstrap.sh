@@ -21,6 +21,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v curl >/dev/null || need+=(curl)
 command -v kcat >/dev/null || need+=(kcat)
 command -v chromium >/dev/null || need+=(chromium)  # the web front end's browser tests (tests/web), headless
+fc-list 2>/dev/null | grep -q WenQuanYi || need+=(fonts-wqy-microhei)  # Chinese glyphs for its screenshots
 if ((${#need[@]})); then apt_install "${need[@]}"; fi
 
 PY="${PYTHON:-python3}"

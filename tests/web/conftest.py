@@ -6,9 +6,11 @@ it, with the development sign-in on."""
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -81,3 +83,19 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
     context.set_default_timeout(10_000)
     yield await context.new_page()
     await context.close()
+
+
+SCREENSHOTS = os.environ.get("TUOGUAN_SCREENSHOTS", "")  # a folder: save each page at phone and tablet width
+WIDTHS = {"phone": {"width": 390, "height": 844}, "tablet": {"width": 820, "height": 1180}}
+
+
+async def snap(page: Page, name: str) -> None:
+    """With ``TUOGUAN_SCREENSHOTS=docs/screenshots``, the page as a phone and a tablet show it."""
+    if not SCREENSHOTS:
+        return
+    folder = Path(SCREENSHOTS)
+    folder.mkdir(parents=True, exist_ok=True)
+    for device, size in WIDTHS.items():
+        await page.set_viewport_size(size)
+        await page.screenshot(path=str(folder / f"{name}-{device}.png"), full_page=True)
+    await page.set_viewport_size(WIDTHS["phone"])

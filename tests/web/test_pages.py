@@ -10,16 +10,17 @@ import uuid
 import httpx
 from playwright.async_api import Page, expect
 
-from testkit.city import City, token
+from testkit.city import SUMMER, City, token
 from testkit.funds import members_discount
 from tests.support.polling import eventually
-from tests.web.conftest import Site
+from tests.web.conftest import Site, snap
 
 TODAY = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()  # Asia/Shanghai, the sites' day
 
 
 async def sign_in(page: Page, site: Site, role: str, **ids: uuid.UUID) -> None:
     await page.goto(f"{site.url}/signin")
+    await snap(page, "signin")
     await page.get_by_label("身份").select_option(role)
     for name, value in ids.items():
         await page.locator(f"#{name}").fill(str(value))
@@ -41,11 +42,13 @@ async def test_a_parent_signs_in_registers_a_child_books_a_day_and_sees_the_pric
     await page.get_by_label("您的姓名").fill("王芳")
     await page.get_by_role("button", name="登记孩子").click()
     await expect(page.get_by_text("小明")).to_be_visible()
+    await snap(page, "parent-home")
 
     await page.get_by_label("托管班编号").fill(str(class_id))
     await page.get_by_role("button", name="打开").first.click()
     await expect(page.get_by_text("¥45.00")).to_be_visible()
     await page.get_by_label("2027-07-06").check()
+    await snap(page, "parent-class")
     await page.get_by_role("button", name="预约所选日期").click()
 
     await expect(page.locator("#booking-status")).to_have_text("已确认")
@@ -53,6 +56,7 @@ async def test_a_parent_signs_in_registers_a_child_books_a_day_and_sees_the_pric
     await expect(page.locator("#fee")).to_have_text("¥45.00")
     await expect(page.locator("#subsidy")).to_have_text("¥6.75")  # the members' 15 %
     await expect(page.locator("#to-pay")).to_have_text("¥38.25")
+    await snap(page, "parent-booking")
 
 
 async def test_a_parents_impossible_birth_date_is_explained_next_to_the_field_in_plain_words(
@@ -65,6 +69,7 @@ async def test_a_parents_impossible_birth_date_is_explained_next_to_the_field_in
     await page.get_by_role("button", name="登记孩子").click()
 
     await expect(page.locator("#birth_date-error")).to_have_text("出生日期不能晚于今天。")
+    await snap(page, "parent-error")
     await expect(page.get_by_label("出生日期")).to_have_attribute("aria-invalid", "true")
     await expect(page.locator("#display_name-error")).to_have_count(0)
 
@@ -100,6 +105,7 @@ async def test_site_staff_check_a_child_in_at_the_kiosk_after_a_mistyped_tempera
     await row.get_by_label("体温（°C）").fill("46")
     await row.get_by_role("button", name="签到").click()
     await expect(row.get_by_role("alert")).to_have_text("体温应在 34.0 到 43.0 °C 之间，请重新测量。")
+    await snap(page, "kiosk-error")
 
     await row.get_by_label("体温（°C）").fill("36.6")
     await row.get_by_role("button", name="签到").click()
@@ -108,6 +114,7 @@ async def test_site_staff_check_a_child_in_at_the_kiosk_after_a_mistyped_tempera
     await page.reload()
     await expect(page.locator("#count-present")).to_have_text("1")
     await expect(page.locator("#count-expected")).to_have_text("0")
+    await snap(page, "kiosk-roster")
 
 
 async def test_union_staff_reject_an_application_with_a_reason_on_the_dashboard(site: Site, page: Page) -> None:
@@ -119,7 +126,7 @@ async def test_union_staff_reject_an_application_with_a_reason_on_the_dashboard(
         await members_discount(site.services["subsidy"].url, union.staff, auto_approve_up_to_fen=0)
         parent = city.parent(union)
         child = await city.child(parent)
-        booking = (await city.book(parent, child["child_id"], class_id, days=[network_day(0)])).json()
+        booking = (await city.book(parent, child["child_id"], class_id, days=[SUMMER[0]])).json()
     async with httpx.AsyncClient(base_url=site.services["subsidy"].url, timeout=10) as http:
 
         async def pending() -> list:
@@ -132,6 +139,7 @@ async def test_union_staff_reject_an_application_with_a_reason_on_the_dashboard(
 
     await sign_in(page, site, "union_staff", union=union.union_id)
     await expect(page.get_by_role("heading", name="工会看板")).to_be_visible()
+    await snap(page, "union-dashboard")
     await page.get_by_label("申请编号").fill(application["application_id"])
     await page.get_by_role("button", name="打开").click()
     await expect(page.locator("#application-status")).to_have_text("待审核")
@@ -141,9 +149,4 @@ async def test_union_staff_reject_an_application_with_a_reason_on_the_dashboard(
     await page.get_by_label("理由（驳回时必填）").fill("非本工会会员子女")
     await page.get_by_role("button", name="驳回").click()
     await expect(page.locator("#application-status")).to_have_text("已驳回 · 非本工会会员子女")
-
-
-def network_day(i: int) -> dt.date:
-    from testkit.city import SUMMER
-
-    return SUMMER[i]
+    await snap(page, "union-application")
