@@ -1,5 +1,5 @@
 """The web front end in a real browser: Debian's Chromium driven by Playwright, against the real
-enrollment, attendance and subsidy processes (one of each for the module, connected by Kafka).
+enrollment, attendance, subsidy and notify processes (one of each for the module, connected by Kafka).
 The web app itself runs in this process (uvicorn on a free port), as ``./tuoguan up`` would run
 it, with the development sign-in on."""
 
@@ -54,9 +54,12 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 async def site(module_service: SharedStarter) -> AsyncIterator[Site]:
     started = await asyncio.gather(
-        module_service("enrollment"), module_service("attendance", **ATTENDANCE), module_service("subsidy")
+        module_service("enrollment"),
+        module_service("attendance", **ATTENDANCE),
+        module_service("subsidy"),
+        module_service("notify"),
     )
-    services = dict(zip(("enrollment", "attendance", "subsidy"), started, strict=True))
+    services = dict(zip(("enrollment", "attendance", "subsidy", "notify"), started, strict=True))
     port = _free_port()
     settings = WebSettings(http_port=port, dev_sign_in=True, **{f"{name}_url": s.url for name, s in services.items()})
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))

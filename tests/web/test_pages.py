@@ -5,12 +5,13 @@ reject an application with a reason."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 import httpx
 from playwright.async_api import Page, expect
 
-from testkit.city import SUMMER, City, token
+from testkit.city import SUMMER, City, Parent, token
 from testkit.funds import members_discount
 from tests.support.polling import eventually
 from tests.web.conftest import Site, snap
@@ -87,6 +88,7 @@ async def test_site_staff_check_a_child_in_at_the_kiosk_after_a_mistyped_tempera
         class_id = await city.klass(network, days=[TODAY])
         parent = city.parent(union)
         child = await city.child(parent, name="小刚")
+        (grandma,) = child["authorised_adult_ids"]
         await city.book(parent, child["child_id"], class_id, days=[TODAY])
     staff = token("provider_staff", provider_id=network.provider_id)
     async with httpx.AsyncClient(base_url=site.services["attendance"].url, timeout=10) as http:
@@ -115,6 +117,49 @@ async def test_site_staff_check_a_child_in_at_the_kiosk_after_a_mistyped_tempera
     await expect(page.locator("#count-present")).to_have_text("1")
     await expect(page.locator("#count-expected")).to_have_text("0")
     await snap(page, "kiosk-roster")
+
+    await row.get_by_label("接送人").fill(grandma)
+    await row.get_by_role("button", name="发送接送码").click()
+    await expect(row.get_by_role("status")).to_contain_text("王奶奶")
+    code = await eventually(lambda: pickup_code(site, parent))
+    await row.get_by_label("家长手机上的 6 位接送码").fill("000000" if code != "000000" else "111111")
+    await row.get_by_role("button", name="确认交接").click()
+    await expect(row.get_by_role("alert")).to_be_visible()  # a wrong code hands no child over
+    await row.get_by_label("家长手机上的 6 位接送码").fill(code)
+    await row.get_by_role("button", name="确认交接").click()
+    await expect(row.get_by_role("status")).to_have_text("已交给 王奶奶")
+    await expect(page.locator("#count-picked_up")).to_have_text("1", timeout=8_000)  # the live counts, every 5 s
+    await expect(page.locator("#count-present")).to_have_text("0")
+
+
+async def pickup_code(site: Site, parent: Parent) -> str:
+    """The code the guardians received (in the app), as the adult would show it on a phone."""
+    async with httpx.AsyncClient(base_url=site.services["notify"].url, timeout=10) as http:
+        found = await http.get(
+            f"/guardians/{parent.member_id}/notifications", headers={"Authorization": f"Bearer {parent.token}"}
+        )
+    codes = [m["body"] for m in found.json()["notifications"] if m["source_type"] == "pickup.code_issued"]
+    return match[0] if codes and (match := re.search(r"\d{6}", codes[0])) else ""
+
+
+async def test_a_parent_sees_the_enrolment_arrive_in_the_inbox_without_a_reload(site: Site, page: Page) -> None:
+    async with httpx.AsyncClient(base_url=site.services["enrollment"].url, timeout=10) as http:
+        city = City(http)
+        union = await city.union("武钢工会")
+        network = await city.network(union)
+        class_id = await city.klass(network)
+        parent = city.parent(union)
+        child = await city.child(parent, name="小丽")
+        await sign_in(page, site, "parent", union=union.union_id, member=parent.member_id)
+        await page.get_by_role("link", name="消息").click()
+        await expect(page.locator("#inbox")).to_contain_text("暂无消息")
+        await page.evaluate("window.stillTheSamePage = true")
+
+        await city.book(parent, child["child_id"], class_id, days=SUMMER[:2])
+
+    await expect(page.locator("#inbox")).to_contain_text("小丽 已报名托管班", timeout=20_000)
+    assert await page.evaluate("window.stillTheSamePage === true"), "the message came without a reload"
+    await snap(page, "parent-inbox")
 
 
 async def test_union_staff_reject_an_application_with_a_reason_on_the_dashboard(site: Site, page: Page) -> None:
