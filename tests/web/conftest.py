@@ -88,12 +88,24 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
     await context.close()
 
 
+# axe-core 4.14.1 (MPL-2.0, from the npm registry: `npm pack axe-core@4`), the accessibility check.
+AXE = Path(__file__).with_name("axe.min.js")
+AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SCREENSHOTS = os.environ.get("TUOGUAN_SCREENSHOTS", "")  # a folder: save each page at phone and tablet width
 WIDTHS = {"phone": {"width": 390, "height": 844}, "tablet": {"width": 820, "height": 1180}}
 
 
 async def snap(page: Page, name: str) -> None:
-    """With ``TUOGUAN_SCREENSHOTS=docs/screenshots``, the page as a phone and a tablet show it."""
+    """Check the page as it is now with axe-core (WCAG 2.1 A and AA: labels, contrast, names,
+    landmarks); with ``TUOGUAN_SCREENSHOTS=docs/screenshots``, also save it as a phone and a
+    tablet show it."""
+    await page.add_script_tag(path=str(AXE))
+    violations = await page.evaluate(
+        """async (tags) => (await axe.run(document, {runOnly: tags})).violations
+            .map(v => `${v.id}: ${v.nodes.map(n => n.target.join(" ")).join(", ")}`)""",
+        AXE_RULES,
+    )
+    assert violations == [], f"{name}: {violations}"
     if not SCREENSHOTS:
         return
     folder = Path(SCREENSHOTS)

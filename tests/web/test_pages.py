@@ -195,3 +195,22 @@ async def test_union_staff_reject_an_application_with_a_reason_on_the_dashboard(
     await page.get_by_role("button", name="驳回").click()
     await expect(page.locator("#application-status")).to_have_text("已驳回 · 非本工会会员子女")
     await snap(page, "union-application")
+
+
+async def test_a_parent_signs_in_and_finds_the_class_form_with_the_keyboard_alone(site: Site, page: Page) -> None:
+    await page.goto(f"{site.url}/signin")
+    focused = []
+    for _ in range(20):
+        await page.keyboard.press("Tab")
+        focused.append(await page.evaluate("document.activeElement.id || document.activeElement.textContent.trim()"))
+        if focused[-1] == "union":
+            break
+    assert "role" in focused and focused[-1] == "union", focused
+    await page.keyboard.type(str(uuid.uuid4()))
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", name="我的托管")).to_be_visible()
+    for _ in range(20):
+        await page.keyboard.press("Tab")
+        if await page.evaluate("document.activeElement.id") == "class_id":
+            break
+    await expect(page.get_by_label("托管班编号（见通知或海报上的二维码）")).to_be_focused()
