@@ -254,36 +254,26 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
 }
 
-# The APIs' reasons that a person can cause, in plain words; anything else is shown as the API says it.
-PLAIN: dict[str, list[tuple[re.Pattern[str], str]]] = {
-    "zh-CN": [
-        (
-            re.compile(r"greater than or equal to 34|less than or equal to 43"),
-            "体温应在 34.0 到 43.0 °C 之间，请重新测量。",
-        ),
-        (re.compile(r"rejection needs a reason"), "驳回时请写明理由。"),
-        (re.compile(r"pattern.*\\d\{6\}|string_pattern_mismatch"), "请输入 6 位数字。"),
-        (re.compile(r"valid date|date_from_datetime|date_parsing"), "请选择一个日期。"),
-        (re.compile(r"birth date is in the future"), "出生日期不能晚于今天。"),
-        (re.compile(r"children only"), "出生日期太早，托管只接收儿童。"),
-        (re.compile(r"at least 1 (item|character)"), "此项必填。"),
-        (re.compile(r"valid UUID|uuid_parsing"), "编号格式不对，请检查。"),
-        (re.compile(r"not a day of the class|not one of the class's days", re.I), "所选日期不在该班的开班日期内。"),
-    ],
-    "en": [
-        (
-            re.compile(r"greater than or equal to 34|less than or equal to 43"),
-            "A temperature is between 34.0 and 43.0 °C; measure again.",
-        ),
-        (re.compile(r"rejection needs a reason"), "Say why you reject it."),
-        (re.compile(r"pattern.*\\d\{6\}|string_pattern_mismatch"), "Enter the 6 digits."),
-        (re.compile(r"valid date|date_from_datetime|date_parsing"), "Choose a date."),
-        (re.compile(r"birth date is in the future"), "The date of birth cannot be after today."),
-        (re.compile(r"children only"), "That date of birth is too long ago: the classes are for children."),
-        (re.compile(r"at least 1 (item|character)"), "This is needed."),
-        (re.compile(r"valid UUID|uuid_parsing"), "That number is not in the right form."),
-    ],
-}
+# The APIs' reasons that a person can cause, in plain words (Chinese, English); anything else is
+# shown as the API says it.
+PLAIN: list[tuple[re.Pattern[str], str, str]] = [
+    (
+        re.compile(r"greater than or equal to 34|less than or equal to 43"),
+        "体温应在 34.0 到 43.0 °C 之间，请重新测量。",
+        "A temperature is between 34.0 and 43.0 °C; measure again.",
+    ),
+    (re.compile(r"rejection needs a reason"), "驳回时请写明理由。", "Say why you reject it."),
+    (re.compile(r"pattern.*\\d\{6\}|string_pattern_mismatch"), "请输入 6 位数字。", "Enter the 6 digits."),
+    (re.compile(r"valid date|date_from_datetime|date_parsing"), "请选择一个日期。", "Choose a date."),
+    (re.compile(r"birth date is in the future"), "出生日期不能晚于今天。", "The date of birth cannot be after today."),
+    (
+        re.compile(r"children only"),
+        "出生日期太早，托管只接收儿童。",
+        "That date of birth is too long ago: the classes are for children.",
+    ),
+    (re.compile(r"at least 1 (item|character)"), "此项必填。", "This is needed."),
+    (re.compile(r"valid UUID|uuid_parsing"), "编号格式不对，请检查。", "That number is not in the right form."),
+]
 
 
 def language_of(request: Request) -> str:
@@ -298,10 +288,15 @@ def t(lang: str, key: str, **values: object) -> str:
 
 def plain(lang: str, reason: str) -> str:
     """An API's reason in plain words: a known one from the catalogue, else as the API put it."""
-    for pattern, words in PLAIN.get(lang, []):
+    for pattern, chinese, english in PLAIN:
         if pattern.search(reason):
-            return words
+            return english if lang == "en" else chinese
     return reason
+
+
+def bad_number(lang: str) -> str:
+    """A number (an id typed or pasted in) that is not one."""
+    return plain(lang, "uuid_parsing")
 
 
 def yuan(fen: int | None) -> str:

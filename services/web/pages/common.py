@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from services.web.backend import ApiError, Backend
-from services.web.i18n import plain, t, yuan
+from services.web.i18n import bad_number, plain, t, yuan
 from services.web.session import Session
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
@@ -56,6 +56,15 @@ def in_words(error: ApiError, lang: str) -> str:
     """One line for a refusal shown at a single field or at the form's top."""
     shown = errors_of(error, lang)
     return shown.get("") or next(iter(shown.values()))
+
+
+def by_number(number: str, path: str, lang: str) -> tuple[str | None, str | None]:
+    """A thing opened by its number (an id from a notice, a QR code or a message): the page's
+    path (``path`` with ``{}`` for the id), or the reason the number is not one."""
+    try:
+        return path.format(uuid.UUID(number.strip())), None
+    except ValueError:
+        return None, bad_number(lang)
 
 
 def render(request: Request, session: Session | None, name: str, *, status: int = 200, **context: Any) -> HTMLResponse:

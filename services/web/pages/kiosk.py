@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.web.backend import ApiError
-from services.web.pages.common import backend_of, errors_of, form_of, in_words, one, render, see_other
+from services.web.pages.common import backend_of, by_number, errors_of, form_of, in_words, one, render, see_other
 from services.web.session import Session, session_of
 from shared.timezones import local_today
 
@@ -27,14 +27,13 @@ STATES = ("present", "expected", "absent", "picked_up", "refused")
 @router.get("", response_class=HTMLResponse)
 async def choose_class(request: Request) -> Response:
     session = session_of(request, "provider_staff")
-    number = request.query_params.get("class_id", "").strip()
-    if number:
-        try:
-            return see_other(f"/kiosk/classes/{uuid.UUID(number)}")
-        except ValueError:
-            bad = "编号格式不对，请检查。" if session.lang == "zh-CN" else "That number is not in the right form."
-            return render(request, session, "kiosk/choose.html", status=422, errors={"class_id": bad})
-    return render(request, session, "kiosk/choose.html")
+    number = request.query_params.get("class_id", "")
+    if not number:
+        return render(request, session, "kiosk/choose.html")
+    path, bad = by_number(number, "/kiosk/classes/{}", session.lang)
+    if path:
+        return see_other(path)
+    return render(request, session, "kiosk/choose.html", status=422, errors={"class_id": bad})
 
 
 async def _roster(request: Request, session: Session, class_id: uuid.UUID) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from services.web.backend import ApiError
 from services.web.config import settings_of
-from services.web.pages.common import backend_of, errors_of, form_of, in_words, one, render, see_other
+from services.web.pages.common import backend_of, by_number, errors_of, form_of, in_words, one, render, see_other
 from services.web.session import Session, remember_child, session_of
 
 router = APIRouter(prefix="/parent")
@@ -75,11 +75,11 @@ async def register_child(request: Request) -> Response:
 async def add_known_child(request: Request) -> Response:
     """A child registered elsewhere (by a co-guardian, or on another device), by its number."""
     session = session_of(request, "parent")
-    child_id = one(await form_of(request), "child_id")
+    path, bad = by_number(one(await form_of(request), "child_id"), "/children/{}", session.lang)
+    if not path:
+        return await _home(request, session, status=422, errors={"child_id": bad})
     try:
-        child = await backend_of(request).get("enrollment", f"/children/{uuid.UUID(child_id)}", session.token)
-    except ValueError:
-        return await _home(request, session, status=422, errors={"child_id": _bad_number(session)})
+        child = await backend_of(request).get("enrollment", path, session.token)
     except ApiError as error:
         return await _home(request, session, status=422, errors={"child_id": in_words(error, session.lang)})
     response = see_other("/parent")
@@ -87,20 +87,15 @@ async def add_known_child(request: Request) -> Response:
     return response
 
 
-def _bad_number(session: Session) -> str:
-    return "编号格式不对，请检查。" if session.lang == "zh-CN" else "That number is not in the right form."
-
-
 @router.get("/classes", response_class=HTMLResponse)
 async def find_class(request: Request) -> Response:
     """Finding a class. Waits for class search (district, address, age, free seats); until then a
     class opens by its number."""
     session = session_of(request, "parent")
-    number = request.query_params.get("class_id", "").strip()
-    try:
-        return see_other(f"/parent/classes/{uuid.UUID(number)}")
-    except ValueError:
-        return await _home(request, session, status=422, errors={"class_id": _bad_number(session)})
+    path, bad = by_number(request.query_params.get("class_id", ""), "/parent/classes/{}", session.lang)
+    if path:
+        return see_other(path)
+    return await _home(request, session, status=422, errors={"class_id": bad})
 
 
 async def _class_page(

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.web.backend import ApiError
-from services.web.pages.common import backend_of, errors_of, form_of, in_words, one, render, see_other
+from services.web.pages.common import backend_of, by_number, errors_of, form_of, in_words, one, render, see_other
 from services.web.session import Session, session_of
 
 router = APIRouter(prefix="/union")
@@ -38,21 +38,13 @@ async def _figures(request: Request, session: Session) -> dict[str, Any]:
 @router.get("", response_class=HTMLResponse)
 async def dashboard(request: Request) -> Response:
     session = session_of(request, *STAFF)
-    number = request.query_params.get("application_id", "").strip()
-    if number:
-        try:
-            return see_other(f"/union/applications/{uuid.UUID(number)}")
-        except ValueError:
-            bad = "编号格式不对，请检查。" if session.lang == "zh-CN" else "That number is not in the right form."
-            return render(
-                request,
-                session,
-                "union/dashboard.html",
-                status=422,
-                figures=await _figures(request, session),
-                errors={"application_id": bad},
-            )
-    return render(request, session, "union/dashboard.html", figures=await _figures(request, session))
+    number = request.query_params.get("application_id", "")
+    path, bad = by_number(number, "/union/applications/{}", session.lang) if number else (None, None)
+    if path:
+        return see_other(path)
+    errors = {"application_id": bad} if bad else {}
+    figures = await _figures(request, session)
+    return render(request, session, "union/dashboard.html", status=422 if bad else 200, figures=figures, errors=errors)
 
 
 @router.get("/applications/{application_id}", response_class=HTMLResponse)
