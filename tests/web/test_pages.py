@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from pathlib import Path
 
 import httpx
 from playwright.async_api import Page, expect
@@ -195,6 +196,13 @@ async def test_union_staff_reject_an_application_with_a_reason_on_the_dashboard(
     await page.get_by_role("button", name="驳回").click()
     await expect(page.locator("#application-status")).to_have_text("已驳回 · 非本工会会员子女")
     await snap(page, "union-application")
+
+    await page.goto(f"{site.url}/union")
+    async with page.expect_download() as downloading:
+        await page.get_by_role("link", name="下载台账（CSV）").click()
+    ledger = Path(await (await downloading.value).path()).read_text()
+    assert ledger.splitlines()[0].startswith("application_id,booking_id,child_id")
+    assert application["application_id"] in ledger, "the rejected application's lines are in the union's ledger"
 
 
 async def test_a_parent_signs_in_and_finds_the_class_form_with_the_keyboard_alone(site: Site, page: Page) -> None:
