@@ -12,12 +12,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 from playwright.async_api import Browser, Page, async_playwright
 
 from services.web.app import create_app
 from services.web.config import WebSettings
+from testkit.city import City
 from testkit.processes import ServiceProcess
 from tests.conftest import SharedStarter
 
@@ -69,6 +71,13 @@ async def site(module_service: SharedStarter) -> AsyncIterator[Site]:
     yield Site(services, f"http://127.0.0.1:{port}")
     server.should_exit = True
     await serving
+
+
+@pytest.fixture
+async def city(site: Site) -> AsyncIterator[City]:
+    """The enrollment API driven as union staff and parents do (testkit/city.py)."""
+    async with httpx.AsyncClient(base_url=site.services["enrollment"].url, timeout=10) as http:
+        yield City(http)
 
 
 @pytest.fixture(scope="module")

@@ -8,16 +8,23 @@ import datetime as dt
 import re
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 from playwright.async_api import Page, expect
 
-from testkit.city import SUMMER, City, Parent, token
+from testkit.city import SUMMER, City, Parent, Union, token
 from testkit.funds import members_discount
 from tests.support.polling import eventually
 from tests.web.conftest import Site, snap
 
 TODAY = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()  # Asia/Shanghai, the sites' day
+
+
+async def summer_class(city: City, **options: Any) -> tuple[Union, uuid.UUID]:
+    """A union with a 1+N network and a class in summer 2027 (options as in testkit's class_body)."""
+    union = await city.union("武钢工会")
+    return union, await city.klass(await city.network(union), **options)
 
 
 async def sign_in(page: Page, site: Site, role: str, **ids: uuid.UUID) -> None:
@@ -29,12 +36,10 @@ async def sign_in(page: Page, site: Site, role: str, **ids: uuid.UUID) -> None:
     await page.get_by_role("button", name="登录").click()
 
 
-async def test_a_parent_signs_in_registers_a_child_books_a_day_and_sees_the_price(site: Site, page: Page) -> None:
-    async with httpx.AsyncClient(base_url=site.services["enrollment"].url, timeout=10) as http:
-        city = City(http)
-        union = await city.union("武钢工会")
-        network = await city.network(union)
-        class_id = await city.klass(network, fee=4500)
+async def test_a_parent_signs_in_registers_a_child_books_a_day_and_sees_the_price(
+    site: Site, city: City, page: Page
+) -> None:
+    union, class_id = await summer_class(city, fee=4500)
     await members_discount(site.services["subsidy"].url, union.staff, percent_bp=1500)
 
     await sign_in(page, site, "parent", union=union.union_id)
@@ -81,16 +86,16 @@ async def test_a_parents_impossible_birth_date_is_explained_next_to_the_field_in
     await expect(page.locator("#class_id-error")).to_have_text("That number is not in the right form.")
 
 
-async def test_site_staff_check_a_child_in_at_the_kiosk_after_a_mistyped_temperature(site: Site, page: Page) -> None:
-    async with httpx.AsyncClient(base_url=site.services["enrollment"].url, timeout=10) as http:
-        city = City(http)
-        union = await city.union("武钢工会")
-        network = await city.network(union, starts_on=TODAY, ends_on=TODAY + dt.timedelta(days=7))
-        class_id = await city.klass(network, days=[TODAY])
-        parent = city.parent(union)
-        child = await city.child(parent, name="小刚")
-        (grandma,) = child["authorised_adult_ids"]
-        await city.book(parent, child["child_id"], class_id, days=[TODAY])
+async def test_site_staff_check_a_child_in_at_the_kiosk_after_a_mistyped_temperature(
+    site: Site, city: City, page: Page
+) -> None:
+    union = await city.union("武钢工会")
+    network = await city.network(union, starts_on=TODAY, ends_on=TODAY + dt.timedelta(days=7))
+    class_id = await city.klass(network, days=[TODAY])
+    parent = city.parent(union)
+    child = await city.child(parent, name="小刚")
+    (grandma,) = child["authorised_adult_ids"]
+    await city.book(parent, child["child_id"], class_id, days=[TODAY])
     staff = token("provider_staff", provider_id=network.provider_id)
     async with httpx.AsyncClient(base_url=site.services["attendance"].url, timeout=10) as http:
 
@@ -143,36 +148,32 @@ async def pickup_code(site: Site, parent: Parent) -> str:
     return match[0] if codes and (match := re.search(r"\d{6}", codes[0])) else ""
 
 
-async def test_a_parent_sees_the_enrolment_arrive_in_the_inbox_without_a_reload(site: Site, page: Page) -> None:
-    async with httpx.AsyncClient(base_url=site.services["enrollment"].url, timeout=10) as http:
-        city = City(http)
-        union = await city.union("武钢工会")
-        network = await city.network(union)
-        class_id = await city.klass(network)
-        parent = city.parent(union)
-        child = await city.child(parent, name="小丽")
-        await sign_in(page, site, "parent", union=union.union_id, member=parent.member_id)
-        await page.get_by_role("link", name="消息").click()
-        await expect(page.locator("#inbox")).to_contain_text("暂无消息")
-        await page.evaluate("window.stillTheSamePage = true")
+async def test_a_parent_sees_the_enrolment_arrive_in_the_inbox_without_a_reload(
+    site: Site, city: City, page: Page
+) -> None:
+    union, class_id = await summer_class(city)
+    parent = city.parent(union)
+    child = await city.child(parent, name="小丽")
+    await sign_in(page, site, "parent", union=union.union_id, member=parent.member_id)
+    await page.get_by_role("link", name="消息").click()
+    await expect(page.locator("#inbox")).to_contain_text("暂无消息")
+    await page.evaluate("window.stillTheSamePage = true")
 
-        await city.book(parent, child["child_id"], class_id, days=SUMMER[:2])
+    await city.book(parent, child["child_id"], class_id, days=SUMMER[:2])
 
     await expect(page.locator("#inbox")).to_contain_text("小丽 已报名托管班", timeout=20_000)
     assert await page.evaluate("window.stillTheSamePage === true"), "the message came without a reload"
     await snap(page, "parent-inbox")
 
 
-async def test_union_staff_reject_an_application_with_a_reason_on_the_dashboard(site: Site, page: Page) -> None:
-    async with httpx.AsyncClient(base_url=site.services["enrollment"].url, timeout=10) as http:
-        city = City(http)
-        union = await city.union("武钢工会")
-        network = await city.network(union)
-        class_id = await city.klass(network)
-        await members_discount(site.services["subsidy"].url, union.staff, auto_approve_up_to_fen=0)
-        parent = city.parent(union)
-        child = await city.child(parent)
-        booking = (await city.book(parent, child["child_id"], class_id, days=[SUMMER[0]])).json()
+async def test_union_staff_reject_an_application_with_a_reason_on_the_dashboard(
+    site: Site, city: City, page: Page
+) -> None:
+    union, class_id = await summer_class(city)
+    await members_discount(site.services["subsidy"].url, union.staff, auto_approve_up_to_fen=0)
+    parent = city.parent(union)
+    child = await city.child(parent)
+    booking = (await city.book(parent, child["child_id"], class_id, days=[SUMMER[0]])).json()
     async with httpx.AsyncClient(base_url=site.services["subsidy"].url, timeout=10) as http:
 
         async def pending() -> list:
@@ -205,7 +206,9 @@ async def test_union_staff_reject_an_application_with_a_reason_on_the_dashboard(
     assert application["application_id"] in ledger, "the rejected application's lines are in the union's ledger"
 
 
-async def test_a_parent_signs_in_and_finds_the_class_form_with_the_keyboard_alone(site: Site, page: Page) -> None:
+async def test_a_parent_signs_in_and_finds_the_class_form_with_the_keyboard_alone(
+    site: Site, city: City, page: Page
+) -> None:
     await page.goto(f"{site.url}/signin")
     focused = []
     for _ in range(20):

@@ -72,48 +72,43 @@ async def _row(request: Request, session: Session, class_id: uuid.UUID, child_id
     )
 
 
-@router.post("/classes/{class_id}/checkins", response_class=HTMLResponse)
-async def check_in(class_id: uuid.UUID, request: Request) -> HTMLResponse:
+async def _act(
+    request: Request, class_id: uuid.UUID, path: str, body: dict[str, Any], done_as: str, **on_refusal: Any
+) -> HTMLResponse:
+    """Send one of the door's commands to attendance and show the child's row again: with what
+    happened (``done_as``), or with the refusal next to its field."""
     session = session_of(request, "provider_staff")
     form = await form_of(request)
     child_id = one(form, "child_id")
+    try:
+        done = await backend_of(request).post("attendance", path, session.token, body, one(form, "key"))
+    except ApiError as error:
+        return await _row(request, session, class_id, child_id, errors=errors_of(error, session.lang), **on_refusal)
+    return await _row(request, session, class_id, child_id, **{done_as: done})
+
+
+@router.post("/classes/{class_id}/checkins", response_class=HTMLResponse)
+async def check_in(class_id: uuid.UUID, request: Request) -> HTMLResponse:
+    form = await form_of(request)
     body = {
-        "child_id": child_id,
+        "child_id": one(form, "child_id"),
         "site_id": one(form, "site_id"),
         "temperature_c": one(form, "temperature_c") or None,
         "symptoms": form.get("symptoms", []),
     }
-    try:
-        done = await backend_of(request).post("attendance", "/checkins", session.token, body, one(form, "key"))
-    except ApiError as error:
-        return await _row(request, session, class_id, child_id, errors=errors_of(error, session.lang), values=body)
-    return await _row(request, session, class_id, child_id, checked_in=done)
+    return await _act(request, class_id, "/checkins", body, "checked_in", values=body)
 
 
 @router.post("/classes/{class_id}/pickups", response_class=HTMLResponse)
 async def start_pickup(class_id: uuid.UUID, request: Request) -> HTMLResponse:
-    session = session_of(request, "provider_staff")
     form = await form_of(request)
-    child_id = one(form, "child_id")
-    body = {"child_id": child_id, "adult_id": one(form, "adult_id") or None}
-    try:
-        started = await backend_of(request).post("attendance", "/pickups", session.token, body, one(form, "key"))
-    except ApiError as error:
-        return await _row(request, session, class_id, child_id, errors=errors_of(error, session.lang), pickup=True)
-    return await _row(request, session, class_id, child_id, attempt=started)
+    body = {"child_id": one(form, "child_id"), "adult_id": one(form, "adult_id") or None}
+    return await _act(request, class_id, "/pickups", body, "attempt")
 
 
 @router.post("/classes/{class_id}/pickups/{attempt_id}", response_class=HTMLResponse)
 async def confirm_pickup(class_id: uuid.UUID, attempt_id: uuid.UUID, request: Request) -> HTMLResponse:
-    session = session_of(request, "provider_staff")
     form = await form_of(request)
-    child_id = one(form, "child_id")
+    attempt = {"attempt_id": str(attempt_id), "adult_name": one(form, "adult_name")}
     path = f"/pickups/{attempt_id}/confirmation"
-    try:
-        done = await backend_of(request).post(
-            "attendance", path, session.token, {"code": one(form, "code")}, one(form, "key")
-        )
-    except ApiError as error:
-        attempt = {"attempt_id": str(attempt_id), "adult_name": one(form, "adult_name")}
-        return await _row(request, session, class_id, child_id, errors=errors_of(error, session.lang), attempt=attempt)
-    return await _row(request, session, class_id, child_id, handed_over=done)
+    return await _act(request, class_id, path, {"code": one(form, "code")}, "handed_over", attempt=attempt)
