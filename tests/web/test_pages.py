@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.async_api import Page, expect
+from playwright.async_api import Browser, Page, expect
 
 from testkit.city import SUMMER, City, Parent, Union, token
 from testkit.funds import members_discount
@@ -166,9 +166,8 @@ async def test_a_parent_sees_the_enrolment_arrive_in_the_inbox_without_a_reload(
     await snap(page, "parent-inbox")
 
 
-async def test_union_staff_reject_an_application_with_a_reason_on_the_dashboard(
-    site: Site, city: City, page: Page
-) -> None:
+async def an_application_waiting_for_staff(site: Site, city: City) -> tuple[Union, Parent, dict[str, Any]]:
+    """A parent booked a day of a union whose subsidy policy leaves every decision to staff."""
     union, class_id = await summer_class(city)
     await members_discount(site.services["subsidy"].url, union.staff, auto_approve_up_to_fen=0)
     parent = city.parent(union)
@@ -183,13 +182,40 @@ async def test_union_staff_reject_an_application_with_a_reason_on_the_dashboard(
             return [a for a in found.json()["applications"] if a["status"] == "pending_review"]
 
         (application,) = await eventually(pending)
+    return union, parent, application
 
+
+async def open_application(page: Page, site: Site, union: Union, application: dict[str, Any]) -> None:
     await sign_in(page, site, "union_staff", union=union.union_id)
     await expect(page.get_by_role("heading", name="工会看板")).to_be_visible()
-    await snap(page, "union-dashboard")
     await page.get_by_label("申请编号").fill(application["application_id"])
     await page.get_by_role("button", name="打开").click()
     await expect(page.locator("#application-status")).to_have_text("待审核")
+
+
+async def test_union_staff_approve_an_application_and_the_parent_sees_the_subsidy(
+    site: Site, city: City, page: Page, browser: Browser
+) -> None:
+    union, parent, application = await an_application_waiting_for_staff(site, city)
+    await open_application(page, site, union, application)
+    await page.get_by_role("button", name="批准").click()
+    await expect(page.locator("#application-status")).to_have_text("已批准")
+
+    family = await (await browser.new_context(viewport={"width": 390, "height": 844})).new_page()
+    await sign_in(family, site, "parent", union=union.union_id, member=parent.member_id)
+    await family.goto(f"{site.url}/parent/bookings/{application['booking_id']}")
+    await expect(family.locator("#statement")).to_contain_text("¥6.75 · 已批准")
+    await expect(family.locator("#subsidy")).to_have_text("¥6.75")  # 15 % of ¥45.00
+    await expect(family.locator("#to-pay")).to_have_text("¥38.25")
+    await family.context.close()
+
+
+async def test_union_staff_reject_an_application_with_a_reason_on_the_dashboard(
+    site: Site, city: City, page: Page
+) -> None:
+    union, _, application = await an_application_waiting_for_staff(site, city)
+
+    await open_application(page, site, union, application)
     await page.get_by_role("button", name="驳回").click()
     await expect(page.locator("#reason-error")).to_have_text("驳回时请写明理由。")
 
@@ -199,6 +225,7 @@ async def test_union_staff_reject_an_application_with_a_reason_on_the_dashboard(
     await snap(page, "union-application")
 
     await page.goto(f"{site.url}/union")
+    await snap(page, "union-dashboard")
     async with page.expect_download() as downloading:
         await page.get_by_role("link", name="下载台账（CSV）").click()
     ledger = Path(await (await downloading.value).path()).read_text()
