@@ -13,10 +13,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from services.web.backend import Backend
+from services.web.backend import ApiError, Backend
 from services.web.config import WebSettings
-from services.web.i18n import LANG_COOKIE, LANGUAGES
+from services.web.i18n import LANG_COOKIE, LANGUAGES, language_of
 from services.web.pages import kiosk, parent, signin, union
+from services.web.pages.common import in_words, render
 from services.web.session import NotSignedIn
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -42,6 +43,12 @@ def create_app(settings: WebSettings, transports: dict[str, httpx.AsyncBaseTrans
         if request.headers.get("HX-Request"):
             return Response(status_code=204, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(ApiError)
+    async def _refused(request: Request, error: ApiError) -> Response:
+        """A refusal no form expected (a page's own read): said in plain words, with the API's status."""
+        lang = language_of(request)
+        return render(request, None, "error.html", status=error.status, lang=lang, message=in_words(error, lang))
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:

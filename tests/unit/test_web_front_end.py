@@ -70,3 +70,23 @@ def test_an_api_refusal_goes_next_to_its_field_in_plain_words() -> None:
     )
     assert errors_of(refusal, "zh-CN") == {"temperature_c": "体温应在 34.0 到 43.0 °C 之间，请重新测量。", "days": "x"}
     assert plain("en", "a reason the catalogue does not know") == "a reason the catalogue does not know"
+
+
+async def test_a_page_whose_api_refuses_says_so_in_plain_words_with_the_apis_status() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(403, json={"error": "forbidden", "reasons": [{"field": "Authorization", "reason": "no"}]})
+
+    settings = WebSettings(dev_sign_in=True)
+    app = create_app(
+        settings, transports={s: httpx.MockTransport(refuse) for s in ("enrollment", "attendance", "subsidy", "notify")}
+    )
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://web") as http:
+            signed_in = await http.post(
+                "/signin/dev", content="role=parent&union=7f0c3a4e-3b1a-4c55-9a49-0d6f2b1c9e10", headers=FORM
+            )
+            http.cookies.set(TOKEN_COOKIE, signed_in.cookies[TOKEN_COOKIE])
+            page = await http.get("/parent/preferences")
+    assert page.status_code == 403
+    assert "您没有权限查看或操作这一项。" in page.text
