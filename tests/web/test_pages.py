@@ -137,6 +137,9 @@ async def test_site_staff_check_a_child_in_at_the_kiosk_after_a_mistyped_tempera
     await expect(page.locator("#count-picked_up")).to_have_text("1", timeout=8_000)  # the live counts, every 5 s
     await expect(page.locator("#count-present")).to_have_text("0")
 
+    await sign_in(page, site, "union_staff", union=union.union_id)  # the union sees the day in its figures
+    await expect(page.locator("#attendance-today")).to_contain_text("预约1 在园1 缺勤0")
+
 
 async def pickup_code(site: Site, parent: Parent) -> str:
     """The code the guardians received (in the app), as the adult would show it on a phone."""

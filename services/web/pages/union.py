@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from services.web.backend import ApiError
 from services.web.pages.common import backend_of, by_number, errors_of, form_of, in_words, one, render, see_other
 from services.web.session import Session, session_of
+from shared.timezones import local_today
 
 router = APIRouter(prefix="/union")
 STAFF = ("union_staff", "admin")
@@ -27,7 +28,7 @@ async def _figures(request: Request, session: Session) -> dict[str, Any]:
     backend = backend_of(request)
     calls = {
         "enrollment": backend.get("enrollment", f"/unions/{union}/figures", session.token),
-        "attendance": backend.get("attendance", f"/unions/{union}/attendance", session.token),
+        "attendance": backend.get("attendance", f"/unions/{union}/attendance", session.token, day=local_today()),
         "spending": backend.get("subsidy", f"/unions/{union}/spending", session.token),
         "funds": backend.get("subsidy", f"/unions/{union}/funds", session.token),
     }
