@@ -64,7 +64,11 @@ async def site(module_service: SharedStarter) -> AsyncIterator[Site]:
     services = dict(zip(("enrollment", "attendance", "subsidy", "notify"), started, strict=True))
     port = _free_port()
     settings = WebSettings(http_port=port, dev_sign_in=True, **{f"{name}_url": s.url for name, s in services.items()})
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings), host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1
+        )
+    )
     serving = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.05)
