@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bootstrap.sh - make a fresh machine ready: Debian packages (Java 17, Maven, PostgreSQL server and
-# client tools, kcat) when missing, the project's virtualenv with its pip packages, and the Kafka jars.
+# client tools, kcat, Chromium) when missing, the project's virtualenv with its pip packages, and the Kafka jars.
 # Idempotent and quick when everything is already there.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,6 +22,8 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v pg_dump >/dev/null && command -v pg_restore >/dev/null || need+=(postgresql-client)
 command -v curl >/dev/null || need+=(curl)
 command -v kcat >/dev/null || need+=(kcat)
+command -v chromium >/dev/null || need+=(chromium)  # the web front end's browser tests (tests/web), headless
+fc-list 2>/dev/null | grep -q WenQuanYi || need+=(fonts-wqy-microhei)  # Chinese glyphs for its screenshots
 if ((${#need[@]})); then apt_install "${need[@]}"; fi
 
 PY="${PYTHON:-python3}"

@@ -72,6 +72,9 @@ async def after_school_today(city: City, network: Network, today: dt.date) -> uu
     )
 
 
+WEB_URL = f"http://127.0.0.1:{os.environ.get('WEB_HTTP_PORT', '8100')}"  # ./tuoguan up serves the pages there
+
+
 async def main() -> None:
     today = dt.datetime.now(LOCAL_TIME).date()
     async with httpx.AsyncClient(base_url=url("enrollment"), timeout=30) as http:
@@ -103,6 +106,12 @@ Demo city ready.
   class running today ({today}):  {running_today}, at the hub site {hub}
   provider (runs every site):     {network.provider_id}
   members' fund (15 % of fees):   {fund}
+
+In the browser, {WEB_URL}/signin (development sign-in):
+  a parent:   union {steel.union_id}, member {first}; then add the child {c} by its number
+              and open the class {by_day}
+  site staff: provider {network.provider_id}; then open the class running today, {running_today}
+  union staff: union {steel.union_id}
 
 Paste these lines in order (tokens live 12 hours).
 

@@ -33,6 +33,11 @@ SHAPE = {
     "migrations",
 }
 EXTRAS = {"notify": {"channels"}}  # one plug-in per way of reaching a guardian
+# The web front end is a part of its own with the same shape where it applies: wiring, settings,
+# and its HTTP (pages/, one module per kind of user). It owns no data and handles no event, so it
+# has no access.py (the APIs it calls decide), handlers/, domain/, db/ or migrations/.
+WEB_SHAPE = {"__init__.py", "__main__.py", "app.py", "config.py", "pages", "templates", "static"}
+WEB_EXTRAS = {"backend.py", "session.py", "i18n.py"}  # the services' APIs, who is signed in, the catalogue
 SQL = re.compile(r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|ON\s+CONFLICT)\b", re.I | re.S)
 
 
@@ -46,6 +51,35 @@ def test_the_service_has_the_shape_every_service_has(service: str) -> None:
     for package in ("api", "handlers", "domain", "db"):
         assert (ROOT / "services" / service / package / "__init__.py").is_file(), f"{package}/ is a package"
     assert (ROOT / "services" / service / "domain" / "commands.py").is_file()
+
+
+def test_the_web_front_end_has_the_shape_of_a_part_without_data() -> None:
+    assert _entries("web") == WEB_SHAPE | WEB_EXTRAS
+    assert (ROOT / "services" / "web" / "pages" / "__init__.py").is_file(), "pages/ is a package"
+    web = ROOT / "services" / "web"
+    found = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in web.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value)
+    ]
+    imports = {
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for path in web.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    assert not found, f"the web front end writes no SQL: {found}"
+    assert not {m for m in imports if m and m.split(".")[0] in {"asyncpg", "aiokafka", "confluent_kafka", "faststream"}}
+    assert not {
+        m
+        for m in imports
+        if m
+        and m.startswith(
+            ("shared.db", "shared.uow", "shared.consumer", "services.e", "services.a", "services.s", "services.n")
+        )
+    }
 
 
 @pytest.mark.parametrize("service", SERVICES)
