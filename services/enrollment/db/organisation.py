@@ -218,7 +218,8 @@ async def search_classes(conn: Conn, f: dict[str, Any], scope: dict[str, Any], l
               AND ($7::uuid IS NULL OR c.site_id = $7)
               AND ($8::int IS NULL OR (c.min_age_months < ($8 + 1) * 12 AND c.max_age_months > $8 * 12))
               AND ($9::text IS NULL OR c.class_type = $9)
-              AND ($10::uuid IS NULL OR c.union_id = ANY((SELECT ancestors FROM unions WHERE union_id = $10)))
+              AND ($10::uuid IS NULL
+                   OR EXISTS (SELECT 1 FROM unions m WHERE m.union_id = $10 AND c.union_id = ANY(m.ancestors)))
               AND ($11::uuid IS NULL OR $11 = ANY(u.ancestors))
               AND ($12::uuid IS NULL OR s.provider_id = $12)
             ORDER BY w.first_day, c.name, c.class_id LIMIT $13 OFFSET $14""",
