@@ -23,13 +23,18 @@ from tests.notify.test_in_process import notify  # noqa: F401  (the module's own
 from tests.support.inprocess import InProcess
 
 
+async def announced(stack: Stack, notify: InProcess) -> tuple[Family, uuid.UUID]:  # noqa: F811
+    """Two guardians reading in-app, their child's registration delivered."""
+    family = Family.unannounced(stack, notify.http, [INAPP], [INAPP])
+    await notify.deliver(envelope(family.registered))
+    return family, family.registered.child_id
+
+
 async def test_parents_are_told_who_changed_a_booking_the_promotions_deadline_and_the_priority_decision(
     stack: Stack,
     notify: InProcess,  # noqa: F811
 ) -> None:
-    family = Family.unannounced(stack, notify.http, [INAPP], [INAPP])
-    child_id = family.registered.child_id
-    await notify.deliver(envelope(family.registered))
+    family, child_id = await announced(stack, notify)
     english = await notify.http.put(
         f"/guardians/{family.guardian_id(1)}/preferences",
         json={"language": "en"},
@@ -76,9 +81,7 @@ async def test_every_guardian_is_told_the_childs_record_changed_and_by_whom(
     stack: Stack,
     notify: InProcess,  # noqa: F811
 ) -> None:
-    family = Family.unannounced(stack, notify.http, [INAPP], [INAPP])
-    child_id = family.registered.child_id
-    await notify.deliver(envelope(family.registered))
+    family, child_id = await announced(stack, notify)
     changes = [
         ChildUpdated(child_id=child_id, changed=("authorised_adults", "health_notes"), by="parent", by_name="王芳"),
         ChildUpdated(
@@ -98,9 +101,7 @@ async def test_a_reported_absence_is_told_as_an_absence(
     stack: Stack,
     notify: InProcess,  # noqa: F811
 ) -> None:
-    family = Family.unannounced(stack, notify.http, [INAPP], [INAPP])
-    child_id = family.registered.child_id
-    await notify.deliver(envelope(family.registered))
+    family, child_id = await announced(stack, notify)
     absent = BookingChanged(
         booking_id=uuid.uuid4(),
         child_id=child_id,
