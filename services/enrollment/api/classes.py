@@ -16,6 +16,7 @@ from services.enrollment.api import responses
 from services.enrollment.api.paging import Page
 from services.enrollment.db import bookings, seats
 from services.enrollment.db import organisation as db
+from services.enrollment.domain.calendar import days_on
 from services.enrollment.domain.commands import CreateClass
 from services.enrollment.handlers import organisation as handlers
 from shared.auth import Caller
@@ -61,7 +62,7 @@ async def search_classes(
     free_seats: bool = Query(False, description="Only classes with a seat free on a day in the range"),
 ) -> dict[str, Any]:
     start = start or local_today()
-    end = end or start + dt.timedelta(days=366)
+    end = end or days_on(start, 366)
     if end < start:
         raise Invalid("from is after to", field="from")
     filters = {

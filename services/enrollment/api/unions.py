@@ -15,6 +15,7 @@ from services.enrollment.api import responses
 from services.enrollment.api.paging import Page
 from services.enrollment.db import bookings
 from services.enrollment.db import organisation as db
+from services.enrollment.domain.calendar import days_on
 from services.enrollment.domain.commands import CreateUnion
 from services.enrollment.handlers import organisation as handlers
 from shared.auth import Caller
@@ -73,7 +74,7 @@ async def classes(
     end: dt.date | None = Query(None, alias="to", description="Last day shown (at most 92 days on); 4 weeks on"),
 ) -> dict[str, Any]:
     start = start or local_today()
-    end = end or start + dt.timedelta(days=27)
+    end = end or days_on(start, 27)
     if end < start:
         raise Invalid("from is after to", field="from")
     if end - start > LONGEST_RANGE:
