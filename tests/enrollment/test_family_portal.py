@@ -131,7 +131,9 @@ async def test_a_reported_absence_frees_the_seat_for_the_next_child_and_says_why
     queued = (await city.book(waiting, (await city.child(waiting))["child_id"], class_id, days=SUMMER[1:2])).json()
     path = f"/bookings/{booking['booking_id']}/absences"
 
-    reported = await city.post(path, {"day": SUMMER[1].isoformat()}, parent.token, expect=200)
+    reported = await city.post(path, {"day": SUMMER[1].isoformat()}, parent.token, expect=200, key="away-on-day-2")
+    retried = await city.post(path, {"day": SUMMER[1].isoformat()}, parent.token, expect=200, key="away-on-day-2")
+    assert retried.json() == reported.json(), "a retry is answered as the first, with no second effect"
     assert reported.json() == {
         "booking_id": booking["booking_id"],
         "cancelled_days": [SUMMER[1].isoformat()],
