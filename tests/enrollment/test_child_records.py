@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from testkit.city import City, Parent, token
+from testkit.city import City, Parent, registration, token
 from tests.support.inprocess import InProcess
 
 GRANDMA_ID = "11010519491231002X"  # GB 11643 check digit X
@@ -187,3 +187,21 @@ async def test_a_guardian_is_unlinked_but_never_the_last_one(enrollment: InProce
     last = await city.post(f"/children/{child_id}/guardians/{mother.member_id}/removal", {}, mother.token, expect=409)
     assert "only guardian" in last.json()["reasons"][0]["reason"]
     await city.post(f"/children/{child_id}/guardians/{uuid.uuid4()}/removal", {}, mother.token, expect=404)
+
+
+async def test_a_pick_up_adults_id_number_given_at_registration_is_checked_kept_and_shown_masked(
+    enrollment: InProcess, city: City
+) -> None:
+    parent = city.parent(await city.union("郑州市总工会"))
+    body = registration()
+    body["authorised_adults"][0]["id_number"] = "11010519491231002x"
+    child_id = (await city.post("/children", body, parent.token)).json()["child_id"]
+    record = (await city.get(f"/children/{child_id}", parent.token)).json()
+    assert record["authorised_adults"][0]["id_number"] == "110105********002X"
+    (picture,) = await enrollment.emitted("child.registered", child_id=child_id)
+    assert "id_number" not in picture["authorised_adults"][0], "no event carries an ID number"
+
+    body["authorised_adults"][0]["id_number"] = "110105194912310021"
+    refused = await city.post("/children", body, parent.token, expect=422)
+    assert refused.json()["reasons"][0]["field"].endswith("id_number"), refused.json()
+    assert "check digit" in refused.json()["reasons"][0]["reason"]

@@ -19,9 +19,11 @@ async def insert_child(
     declared_group: str,
     invited: list[GuardianContact],
     invited_by: uuid.UUID,
+    id_numbers: dict[uuid.UUID, str],
 ) -> None:
     """The child with its accepted guardians (``child.guardians``) and the ones ``invited``;
-    ``declared_group`` is the group their categories claim, ``child.priority_group`` the verified one."""
+    ``declared_group`` is the group their categories claim, ``child.priority_group`` the verified one;
+    ``id_numbers`` the pick-up adults' ID-card numbers given, by adult id (kept only here)."""
     await tx.execute(
         """INSERT INTO children (child_id, union_id, display_name, birth_date, priority_group, authorised_adults,
                                  emergency_contact) VALUES ($1, $2, $3, $4, $5, $6, $7)""",
@@ -30,7 +32,10 @@ async def insert_child(
         child.display_name,
         birth_date,
         declared_group,
-        [a.model_dump(mode="json") for a in child.authorised_adults],
+        [
+            {**a.model_dump(mode="json"), **({"id_number": id_numbers[a.adult_id]} if a.adult_id in id_numbers else {})}
+            for a in child.authorised_adults
+        ],
         child.emergency_contact.model_dump(mode="json") if child.emergency_contact else None,
     )
     await tx.executemany(

@@ -164,11 +164,6 @@ class GuardianIn(Command):
     channels: Channels
 
 
-class AuthorisedAdultIn(Command):
-    display_name: str = Name
-    relationship: str = Field(min_length=1, max_length=40)
-
-
 def _id_number(text: str) -> str:
     return identity.id_number(text)
 
@@ -180,13 +175,17 @@ IdNumber = Annotated[
 ]
 
 
-class PickupAdultIn(Command):
+class AuthorisedAdultIn(Command):
+    display_name: str = Name
+    relationship: str = Field(min_length=1, max_length=40)
+    id_number: IdNumber | None = Field(None, description="Checked when given; kept by enrollment, shown masked")
+
+
+class PickupAdultIn(AuthorisedAdultIn):
     adult_id: uuid.UUID | None = Field(
         None, description="An adult already listed keeps their id (pick-up codes name it); absent: a new adult"
     )
-    display_name: str = Name
-    relationship: str = Field(min_length=1, max_length=40)
-    id_number: IdNumber
+    id_number: IdNumber = Field(description="Required when the list is edited: checked, kept, shown masked")
 
 
 def _callable_contact(contact: EmergencyContact | None) -> EmergencyContact | None:

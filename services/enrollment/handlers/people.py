@@ -47,17 +47,20 @@ async def register_child(cmd: RegisterChild, uow: UnitOfWork, *, max_children: i
     linked = [c for c in contacts if c.guardian_id == parent.member_id]
     invited = [c for c in contacts if c.guardian_id != parent.member_id]
     declared = child_priority_group([g.employment_category for g in linked])
+    adults = {uuid.uuid4(): adult for adult in cmd.authorised_adults}  # ID numbers stay here, out of the event
     child = ChildRegistered(
         child_id=uuid.uuid4(),
         display_name=cmd.display_name,
         priority_group="regular",  # until union staff verify a claim (handlers/priority.py)
         guardians=tuple(linked),
         authorised_adults=tuple(
-            AuthorisedAdult(adult_id=uuid.uuid4(), **adult.model_dump()) for adult in cmd.authorised_adults
+            AuthorisedAdult(adult_id=adult_id, **adult.model_dump(exclude={"id_number"}))
+            for adult_id, adult in adults.items()
         ),
         emergency_contact=cmd.emergency_contact,
     )
-    await db.insert_child(tx, child, parent.union_id, cmd.birth_date, declared, invited, parent.member_id)
+    id_numbers = {adult_id: adult.id_number for adult_id, adult in adults.items() if adult.id_number}
+    await db.insert_child(tx, child, parent.union_id, cmd.birth_date, declared, invited, parent.member_id, id_numbers)
     uow.emit(child, union_id=parent.union_id)
     return Created(
         {
