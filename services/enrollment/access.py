@@ -83,3 +83,18 @@ async def ensure_sees_programme(conn: Conn, principal: Principal, programme: asy
     ):
         return
     await ensure_manages(conn, principal, programme["union_id"])
+
+
+def class_search_scope(principal: Principal) -> dict[str, uuid.UUID]:
+    """What a search of classes may show the caller, as ensure_sees_class decides for one class: a
+    member the classes of their union and the unions above it, union staff those of their subtree,
+    a provider's staff their own, the platform admin all."""
+    if principal.role == "parent" and principal.union_id:
+        return {"member_of": principal.union_id}
+    if principal.role == "union_staff" and principal.union_id:
+        return {"within": principal.union_id}
+    if principal.role == "provider_staff" and principal.provider_id:
+        return {"provider_id": principal.provider_id}
+    if principal.role == "admin":
+        return {}
+    raise forbidden("the token names no union membership, union or provider")

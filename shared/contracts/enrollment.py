@@ -69,6 +69,35 @@ class ChildRegistered(Event):
     guardians: tuple[GuardianContact, ...] = Field(min_length=1)
     authorised_adults: tuple[AuthorisedAdult, ...] = ()
     emergency_contact: EmergencyContact | None = None
+    allergies: str | None = Field(None, max_length=500, description="What the child must not eat or touch")
+    health_notes: str | None = Field(
+        None, max_length=1000, description="What the staff on duty must know (conditions, medicines)"
+    )
+
+    def partition_key(self) -> str:
+        return str(self.child_id)
+
+
+ChildPart = Literal["guardians", "authorised_adults", "emergency_contact", "health_notes"]
+
+
+class ChildUpdated(Event):
+    """A child's record changed after registration: the guardians are told what changed and by
+    whom. The new picture itself travels in ``child.registered``, published just before this (so
+    attendance's roster and notify's recipients follow it as they follow a registration)."""
+
+    TYPE: ClassVar[str] = "child.updated"
+    STREAM: ClassVar[str] = "enrollment.events"
+
+    child_id: uuid.UUID
+    changed: tuple[ChildPart, ...] = Field(min_length=1)
+    by: ChangedBy
+    by_name: str | None = Field(
+        None, max_length=80, description="The guardian who changed it, as the family knows them (a guardian only)"
+    )
+    by_id: str | None = Field(None, description="The staff member's subject; never given for a guardian")
+    guardian_added: str | None = Field(None, max_length=80, description="The new guardian's name, when one joined")
+    guardian_removed: str | None = Field(None, max_length=80, description="The name of a guardian no longer linked")
 
     def partition_key(self) -> str:
         return str(self.child_id)
@@ -156,6 +185,10 @@ class BookingWaitlisted(Event):
         return str(self.child_id)
 
 
+# BookingChanged.reason (and BookingCancelled.reason) of a day a guardian said ahead the child would miss.
+ABSENCE_REPORTED = "absence reported by a parent"
+
+
 class BookingChanged(Event):
     """Some days of a booking were given up; the others stand."""
 
@@ -168,6 +201,9 @@ class BookingChanged(Event):
     removed_days: tuple[dt.date, ...] = Field(min_length=1)
     confirmed_days: tuple[dt.date, ...]
     waitlisted_days: tuple[dt.date, ...]
+    reason: str | None = Field(
+        None, max_length=200, description="Why: as the family gave it, or an absence a parent reported ahead"
+    )
     by: ChangedBy | None = Field(None, description="Who did it (absent in events from before it was told)")
     by_id: str | None = Field(
         None, description="The staff member's subject; never given for a parent (personal data) or the system"

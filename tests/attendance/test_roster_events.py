@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from shared.contracts.enrollment import BookingCancelled, BookingChanged, SiteOpened
+from shared.contracts.enrollment import AuthorisedAdult, BookingCancelled, BookingChanged, SiteOpened
 from testkit.city import token
 from testkit.scenarios import WUHAN_STEEL_UNION, child_enrolled, child_registered, envelope
 from tests.attendance.conftest import SiteDay, code_for, handled_by, today
@@ -101,3 +101,21 @@ async def test_a_booking_cancelled_while_the_child_is_in_care_still_ends_with_a_
     released = await site.post(f"/pickups/{attempt.json()['attempt_id']}/confirmation", {"code": code})
     assert released.status_code == 200, released.text
     assert (await site.on_roster(child.child_id, today()))["status"] == "picked_up"
+
+
+async def test_the_staff_on_duty_see_a_childs_allergies_and_new_pick_up_adults_once_a_guardian_edits_them(
+    stack: Stack, site: SiteDay, attendance: InProcess
+) -> None:
+    registered = await site.book_child()
+    assert (await site.on_roster(registered.child_id, today()))["allergies"] is None
+    uncle = AuthorisedAdult(adult_id=uuid.uuid4(), display_name="王舅舅", relationship="uncle")
+    edited = registered.model_copy(
+        update={"allergies": "花生过敏", "health_notes": "哮喘，书包里有吸入器", "authorised_adults": (uncle,)}
+    )
+    await site.deliver([envelope(edited)])  # what enrollment publishes after every edit of the record
+    shown = await site.on_roster(registered.child_id, today())
+    assert (shown["allergies"], shown["health_notes"]) == ("花生过敏", "哮喘，书包里有吸入器")
+    adults = await attendance.runtime.pool.fetchval(
+        "SELECT authorised_adults FROM roster_children WHERE child_id = $1", registered.child_id
+    )
+    assert [a["display_name"] for a in adults] == ["王舅舅"], "the pick-up check knows only the new list"

@@ -3,8 +3,10 @@ enrollment in the test's process: every POST, and exactly who may send it."""
 
 from __future__ import annotations
 
+import uuid
+
 from shared.timezones import local_today
-from testkit.city import SUMMER, City, Union, class_body, contract_body, registration
+from testkit.city import SUMMER, City, Parent, Union, class_body, contract_body, registration
 from tests.test_access_matrix import ROLES, STAFF, Table, assert_matrix, call, expect, settle_town
 
 
@@ -60,6 +62,13 @@ async def test_enrollment_commands_are_open_to_exactly_the_entitled(city: City) 
     demand = {**survey, "kind": "demand", "areas": ["金水区"]}
     asking = (await city.post("/surveys", demand, town.inside.staff)).json()["survey_id"]
     contract = contract_body(town.inside, network.provider_id, [network.hub_id], SUMMER[0], SUMMER[-1])
+    child_url = f"{e}/children/{town.child['child_id']}"
+    away = await city.book(  # a day the family will report it is away (no role books this day)
+        Parent(uuid.uuid4(), town.inside.union_id, town.bearer["parent_own"]),
+        town.child["child_id"],
+        town.class_id,
+        days=[later["provider_other"]],
+    )
     table: Table = {
         "create a union in the district": (
             call("POST", f"{e}/unions", {"name": "某街道工会", "level": "grassroots", "parent_id": u}),
@@ -160,6 +169,32 @@ async def test_enrollment_commands_are_open_to_exactly_the_entitled(city: City) 
         "release a promotion's seat when none is held": (
             call("POST", f"{e}/bookings/{booking_of}/promotion/release"),
             expect(*STAFF, "parent_own", ok=409),
+        ),
+        "edit the child's record": (call("PATCH", child_url, {"allergies": "花生过敏"}), expect(*STAFF, "parent_own")),
+        "invite a co-guardian (a guardian only)": (
+            call(
+                "POST",
+                f"{child_url}/guardians",
+                lambda role: {
+                    "member_id": str(uuid.uuid5(uuid.NAMESPACE_URL, role + child_url)),
+                    "display_name": "李强",
+                    "employment_category": "regular",
+                    "channels": [{"kind": "inapp", "address": "app"}],
+                },
+            ),
+            expect("parent_own", ok=201),
+        ),
+        "remove a guardian the child does not have": (
+            call("POST", f"{child_url}/guardians/{uuid.uuid4()}/removal"),
+            expect(*STAFF, "parent_own", ok=404),
+        ),
+        "report a day's absence ahead (a guardian only)": (
+            call(
+                "POST",
+                f"{e}/bookings/{away.json()['booking_id']}/absences",
+                {"day": later["provider_other"].isoformat()},
+            ),
+            expect("parent_own"),
         ),
         "cancel a booking of the child": (
             call("POST", lambda role: f"{e}/bookings/{town.bookings[role]}/cancellation", {}),

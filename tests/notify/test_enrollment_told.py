@@ -7,9 +7,11 @@ import datetime as dt
 import uuid
 
 from shared.contracts.enrollment import (
+    ABSENCE_REPORTED,
     BookingCancelled,
     BookingChanged,
     BookingPromoted,
+    ChildUpdated,
     PriorityRejected,
     PriorityVerified,
 )
@@ -21,13 +23,18 @@ from tests.notify.test_in_process import notify  # noqa: F401  (the module's own
 from tests.support.inprocess import InProcess
 
 
+async def announced(stack: Stack, notify: InProcess) -> tuple[Family, uuid.UUID]:  # noqa: F811
+    """Two guardians reading in-app, their child's registration delivered."""
+    family = Family.unannounced(stack, notify.http, [INAPP], [INAPP])
+    await notify.deliver(envelope(family.registered))
+    return family, family.registered.child_id
+
+
 async def test_parents_are_told_who_changed_a_booking_the_promotions_deadline_and_the_priority_decision(
     stack: Stack,
     notify: InProcess,  # noqa: F811
 ) -> None:
-    family = Family.unannounced(stack, notify.http, [INAPP], [INAPP])
-    child_id = family.registered.child_id
-    await notify.deliver(envelope(family.registered))
+    family, child_id = await announced(stack, notify)
     english = await notify.http.put(
         f"/guardians/{family.guardian_id(1)}/preferences",
         json={"language": "en"},
@@ -68,3 +75,43 @@ async def test_parents_are_told_who_changed_a_booking_the_promotions_deadline_an
         "Accept or release it by 02 Jul 10:00; otherwise it goes to the next child."
     )
     assert in_english["priority.rejected"] == "小红's priority claim as a hardship family was not accepted: 证明已过期."
+
+
+async def test_every_guardian_is_told_the_childs_record_changed_and_by_whom(
+    stack: Stack,
+    notify: InProcess,  # noqa: F811
+) -> None:
+    family, child_id = await announced(stack, notify)
+    changes = [
+        ChildUpdated(child_id=child_id, changed=("authorised_adults", "health_notes"), by="parent", by_name="王芳"),
+        ChildUpdated(
+            child_id=child_id, changed=("guardians",), by="union_staff", by_id="staff-1", guardian_removed="李强"
+        ),
+    ]
+    await notify.deliver(*(envelope(e) for e in changes))
+    for guardian in (0, 1):
+        told = [n["body"] for n in await family.inbox(guardian) if n["source_type"] == "child.updated"]
+        assert sorted(told) == [
+            "小红 的档案已更新（由 王芳 操作）：授权接送人、健康与过敏信息。",
+            "小红 的档案已更新（由工会工作人员操作）：监护人。李强 已不再是监护人。",
+        ], f"guardian {guardian}"
+
+
+async def test_a_reported_absence_is_told_as_an_absence(
+    stack: Stack,
+    notify: InProcess,  # noqa: F811
+) -> None:
+    family, child_id = await announced(stack, notify)
+    absent = BookingChanged(
+        booking_id=uuid.uuid4(),
+        child_id=child_id,
+        class_id=uuid.uuid4(),
+        removed_days=(SUMMER_DAYS[1],),
+        confirmed_days=(SUMMER_DAYS[0],),
+        waitlisted_days=(),
+        reason=ABSENCE_REPORTED,
+        by="parent",
+    )
+    await notify.deliver(envelope(absent))
+    (told,) = [n["body"] for n in await family.inbox(0) if n["source_type"] == "booking.changed"]
+    assert told == "已为 小红 报告缺勤（由家长操作）：07月06日，名额将让给候补的孩子，当天不收费。"

@@ -83,6 +83,8 @@ class RosterChild(BaseModel):
     checked_in_at: Timestamp | None
     picked_up_at: Timestamp | None
     picked_up_by: str | None
+    allergies: str | None = None  # as the guardians keep them in the child's record
+    health_notes: str | None = None
 
 
 class Roster(BaseModel):

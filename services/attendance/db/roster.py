@@ -35,19 +35,22 @@ async def upsert_children(
             e.priority_group,
             json_text([a.model_dump(mode="json") for a in e.authorised_adults]),
             json_text(e.emergency_contact.model_dump(mode="json")) if e.emergency_contact else None,
+            e.allergies,
+            e.health_notes,
         )
         for e, union_id in latest.values()
     ]
     await tx.execute(
         """INSERT INTO roster_children (child_id, union_id, display_name, guardians, priority_group,
-                                        authorised_adults, emergency_contact)
-           SELECT c, u, n, g::jsonb, p, a::jsonb, e::jsonb
-           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-               AS x(c, u, n, g, p, a, e)
+                                        authorised_adults, emergency_contact, allergies, health_notes)
+           SELECT c, u, n, g::jsonb, p, a::jsonb, e::jsonb, al, h
+           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                       $8::text[], $9::text[]) AS x(c, u, n, g, p, a, e, al, h)
            ON CONFLICT (child_id) DO UPDATE SET display_name = EXCLUDED.display_name,
                guardians = EXCLUDED.guardians, priority_group = EXCLUDED.priority_group,
-               authorised_adults = EXCLUDED.authorised_adults, emergency_contact = EXCLUDED.emergency_contact""",
-        *columns(rows, 7),
+               authorised_adults = EXCLUDED.authorised_adults, emergency_contact = EXCLUDED.emergency_contact,
+               allergies = EXCLUDED.allergies, health_notes = EXCLUDED.health_notes""",
+        *columns(rows, 9),
     )
 
 
@@ -133,6 +136,7 @@ async def roster(conn: Conn, class_id: uuid.UUID, day: dt.date) -> list[dict[str
     and whether an insurer confirmed their cover."""
     rows = await conn.fetch(
         f"""SELECT c.child_id, c.display_name, e.booking_id, e.site_id, cv.cover, cv.policy_number,
+                  c.allergies, c.health_notes,
                   CASE WHEN h.child_id IS NOT NULL THEN 'picked_up'
                        WHEN ci.checkin_id IS NOT NULL THEN 'present'
                        WHEN EXISTS (SELECT 1 FROM checkins r WHERE r.child_id = e.child_id AND r.day = e.day

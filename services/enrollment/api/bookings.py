@@ -13,7 +13,7 @@ from services.enrollment.api import responses
 from services.enrollment.config import settings_of
 from services.enrollment.db import bookings as db
 from services.enrollment.db import people
-from services.enrollment.domain.commands import AcceptSeats, BookDays, CancelBooking, ReleaseSeats
+from services.enrollment.domain.commands import AcceptSeats, BookDays, CancelBooking, ReleaseSeats, ReportAbsence
 from services.enrollment.handlers import bookings as handlers
 from services.enrollment.handlers import holds
 from shared.auth import Caller
@@ -51,6 +51,26 @@ async def cancel(
 ) -> JSONResponse:
     hold = settings_of(rt).promotion_hold
     return await respond(request, caller, key, body, lambda uow: handlers.cancel(booking_id, body, uow, hold=hold))
+
+
+@router.post(
+    "/bookings/{booking_id}/absences",
+    response_model=responses.BookingCancelled,
+    summary="Report ahead that the child will not come on a day (a guardian): the seat goes to the waitlist "
+    "and the day's subsidy is released",
+)
+async def report_absence(
+    booking_id: uuid.UUID,
+    body: ReportAbsence,
+    request: Request,
+    rt: ServiceRuntime,
+    caller: Caller,
+    key: IdempotencyKey,
+) -> JSONResponse:
+    hold = settings_of(rt).promotion_hold
+    return await respond(
+        request, caller, key, body, lambda uow: handlers.report_absence(booking_id, body, uow, hold=hold)
+    )
 
 
 @router.post(

@@ -11,17 +11,21 @@ import asyncpg
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from services.enrollment.access import ensure_sees_class, ensure_sees_roster, not_found
+from services.enrollment.access import class_search_scope, ensure_sees_class, ensure_sees_roster, not_found
 from services.enrollment.api import responses
+from services.enrollment.api.paging import Page
 from services.enrollment.db import bookings, seats
 from services.enrollment.db import organisation as db
+from services.enrollment.domain.calendar import days_on
 from services.enrollment.domain.commands import CreateClass
 from services.enrollment.handlers import organisation as handlers
 from shared.auth import Caller
+from shared.contracts.enrollment import ClassType
 from shared.errors import Invalid
 from shared.http_commands import IdempotencyKey, respond
 from shared.principal import Principal
 from shared.service import Runtime, ServiceRuntime
+from shared.timezones import local_today
 
 router = APIRouter(tags=["organisation"])
 
@@ -36,6 +40,45 @@ async def create_class(
     body: CreateClass, request: Request, rt: ServiceRuntime, caller: Caller, key: IdempotencyKey
 ) -> JSONResponse:
     return await respond(request, caller, key, body, lambda uow: handlers.create_class(body, uow))
+
+
+@router.get(
+    "/classes",
+    response_model=responses.ClassSearch,
+    summary="Find classes to book: by programme, union (its subtree), district, site, dates, age and free seats",
+)
+async def search_classes(
+    rt: ServiceRuntime,
+    caller: Caller,
+    paging: Page,
+    start: dt.date | None = Query(None, alias="from", description="Classes with a day on or after this; today"),
+    end: dt.date | None = Query(None, alias="to", description="and on or before this (a year after from)"),
+    programme_id: uuid.UUID | None = None,
+    union_id: uuid.UUID | None = Query(None, description="Classes run by this union or a union below it"),
+    district: str | None = Query(None, min_length=2, max_length=40, description="The sites' district, e.g. 金水区"),
+    site_id: uuid.UUID | None = None,
+    age: int | None = Query(None, ge=0, le=17, description="The child's age in whole years: classes that take it"),
+    class_type: ClassType | None = None,
+    free_seats: bool = Query(False, description="Only classes with a seat free on a day in the range"),
+) -> dict[str, Any]:
+    start = start or local_today()
+    end = end or days_on(start, 366)
+    if end < start:
+        raise Invalid("from is after to", field="from")
+    filters = {
+        "start": start,
+        "end": end,
+        "free": free_seats,
+        "programme_id": programme_id,
+        "union_id": union_id,
+        "district": district.strip() if district else None,
+        "site_id": site_id,
+        "age_years": age,
+        "class_type": class_type,
+    }
+    found = await db.search_classes(rt.pool, filters, class_search_scope(caller), paging.fetch, paging.offset)
+    classes, page = paging.page(found)
+    return {**page, "classes": classes}
 
 
 @router.get("/classes/{class_id}", response_model=responses.CareClass, summary="A class, its days and quotas")
@@ -90,6 +133,19 @@ async def roster(class_id: uuid.UUID, day: dt.date, rt: ServiceRuntime, caller: 
         "capacity": care_class["capacity_per_day"],
         "children": await bookings.roster(rt.pool, class_id, day),
     }
+
+
+@router.get(
+    "/classes/{class_id}/waitlist/{day}",
+    response_model=responses.Waitlist,
+    summary="The children waiting for a seat on a class day, in the order they are served (staff)",
+)
+async def waitlist(
+    class_id: uuid.UUID, day: dt.date, rt: ServiceRuntime, caller: Caller, paging: Page
+) -> dict[str, Any]:
+    await _class_seen_by(rt, caller, class_id, roster=True)
+    waiting, page = paging.page(await bookings.waitlist_page(rt.pool, class_id, day, paging.fetch, paging.offset))
+    return {**page, "class_id": class_id, "day": day, "waiting": [dict(w) for w in waiting]}
 
 
 async def _class_seen_by(

@@ -11,18 +11,25 @@ from fastapi.responses import JSONResponse
 
 from services.enrollment.access import ensure_acts_for_child, not_found
 from services.enrollment.api import responses
+from services.enrollment.api.paging import Page
 from services.enrollment.config import settings_of
+from services.enrollment.db import bookings
 from services.enrollment.db import people as db
 from services.enrollment.domain.commands import (
     AcceptGuardianship,
     ClaimPriority,
     DecidePriority,
     DeclineGuardianship,
+    EditChildRecord,
+    InviteGuardian,
     RegisterChild,
+    RemoveGuardian,
 )
+from services.enrollment.domain.identity import shown
 from services.enrollment.handlers import people as handlers
-from services.enrollment.handlers import priority
+from services.enrollment.handlers import priority, records
 from shared.auth import Caller
+from shared.errors import NotAllowed
 from shared.http_commands import IdempotencyKey, respond
 from shared.principal import require_role
 from shared.service import Runtime, ServiceRuntime
@@ -53,6 +60,7 @@ async def read_child(child_id: uuid.UUID, rt: ServiceRuntime, caller: Caller) ->
     await ensure_acts_for_child(rt.pool, caller, child)
     return {
         **dict(child),
+        "authorised_adults": [shown(a) for a in child["authorised_adults"]],
         "guardians": await db.guardians_of(rt.pool, child_id),
         "invited": await db.invited_to(rt.pool, child_id),
         "priority_claims": await db.claims_of(rt.pool, child_id),
@@ -135,6 +143,110 @@ async def decline_invitation(
 ) -> JSONResponse:
     return await respond(
         request, caller, key, DeclineGuardianship(), lambda uow: handlers.decline_guardianship(child_id, uow)
+    )
+
+
+@router.get(
+    "/me/children",
+    response_model=responses.MyChildren,
+    response_model_exclude_unset=True,
+    summary="The calling parent's children, each with their bookings, waitlist positions and subsidy links",
+)
+async def my_children(rt: ServiceRuntime, caller: Caller, paging: Page) -> dict[str, Any]:
+    require_role(caller, "parent")
+    if caller.member_id is None:
+        raise NotAllowed("the token names no union membership", field="Authorization")
+    rows, page = paging.page(await db.children_of_guardian(rt.pool, caller.member_id, paging.fetch, paging.offset))
+    ids = [r["child_id"] for r in rows]
+    days: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    for d in await bookings.days_of_children(rt.pool, ids):
+        days.setdefault(d["booking_id"], []).append(
+            {
+                "day": d["day"],
+                "state": d["state"],
+                **({"waitlist_position": d["position"]} if d["position"] is not None else {}),
+                **({"accept_by": d["hold_until"]} if d["hold_until"] else {}),
+            }
+        )
+    booked: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    for b in await bookings.bookings_of_children(rt.pool, ids):
+        booked.setdefault(b["child_id"], []).append({**dict(b), "days": days.get(b["booking_id"], [])})
+    children = []
+    for child_id in ids:
+        child = await db.get_child(rt.pool, child_id)
+        if child is None:  # gone since the page was read: nothing to show
+            continue
+        children.append(
+            {
+                **{k: child[k] for k in ("child_id", "display_name", "birth_date", "verified_group")},
+                "bookings": booked.get(child_id, []),
+                "subsidy": {
+                    "service": "subsidy",
+                    "applications": f"/children/{child_id}/applications",
+                    "statements": f"/children/{child_id}/statements",
+                },
+            }
+        )
+    return {
+        **page,
+        "member_id": caller.member_id,
+        "family_statements": f"/guardians/{caller.member_id}/statements",
+        "children": children,
+    }
+
+
+@router.patch(
+    "/children/{child_id}",
+    response_model=responses.RecordEdited,
+    summary="Edit a child's pick-up adults (ID-card number checked), emergency contact, allergies or health "
+    "notes (a guardian, or union staff above); the guardians are told",
+)
+async def edit_child(
+    child_id: uuid.UUID,
+    body: EditChildRecord,
+    request: Request,
+    rt: ServiceRuntime,
+    caller: Caller,
+    key: IdempotencyKey,
+) -> JSONResponse:
+    return await respond(request, caller, key, body, lambda uow: records.edit(child_id, body, uow))
+
+
+@router.post(
+    "/children/{child_id}/guardians",
+    status_code=201,
+    response_model=responses.GuardianInvited,
+    summary="Invite another member as the child's co-guardian (a guardian); linked once they accept",
+)
+async def invite_guardian(
+    child_id: uuid.UUID,
+    body: InviteGuardian,
+    request: Request,
+    rt: ServiceRuntime,
+    caller: Caller,
+    key: IdempotencyKey,
+) -> JSONResponse:
+    per_kind = _quotas(rt)["max_per_kind"]
+    return await respond(
+        request, caller, key, body, lambda uow: records.invite(child_id, body, uow, max_per_kind=per_kind)
+    )
+
+
+@router.post(
+    "/children/{child_id}/guardians/{guardian_id}/removal",
+    response_model=responses.GuardianRemoved,
+    summary="Unlink a guardian or withdraw an invitation (a guardian, or union staff above); never the last one",
+)
+async def remove_guardian(
+    child_id: uuid.UUID,
+    guardian_id: uuid.UUID,
+    request: Request,
+    rt: ServiceRuntime,
+    caller: Caller,
+    key: IdempotencyKey,
+) -> JSONResponse:
+    return await respond(
+        request, caller, key, RemoveGuardian(), lambda uow: records.remove_guardian(child_id, guardian_id, uow)
     )
 
 

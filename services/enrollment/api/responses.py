@@ -140,6 +140,7 @@ class AuthorisedAdult(BaseModel):
     adult_id: uuid.UUID
     display_name: str
     relationship: str
+    id_number: str | None = None  # masked: region and last four characters (none: not given)
 
 
 class EmergencyContact(BaseModel):
@@ -181,6 +182,8 @@ class Child(BaseModel):
     priority_claims: list[PriorityClaim]
     authorised_adults: list[AuthorisedAdult]
     emergency_contact: EmergencyContact | None
+    allergies: str | None
+    health_notes: str | None
     guardian_ids: list[uuid.UUID]  # the linked guardians
     guardians: list[Guardian]
     invited: list[InvitedGuardian]  # not linked until they accept
@@ -444,3 +447,148 @@ class SurveyResults(BaseModel):
     by_week: list[WeekDemand] | None = None
     by_class: list[ClassRating] | None = None
     by_provider: list[ProviderRating] | None = None
+
+
+# Lists for the web pages (issue #16). Every list is paged the same way (api/paging.py).
+
+
+class Paged(BaseModel):
+    limit: int
+    offset: int
+    next_offset: int | None  # the offset of the next page; null on the last page
+
+
+class ClassFound(BaseModel):
+    """A class a parent may book (or staff see), where it is, who it takes, and its seats in the range searched."""
+
+    class_id: uuid.UUID
+    name: str
+    class_type: str
+    programme_id: uuid.UUID
+    programme_name: str
+    season: str
+    union_id: uuid.UUID
+    site_id: uuid.UUID
+    site_name: str
+    address: str | None  # the site's street address (none: the site was added before addresses)
+    district: str | None
+    provider_id: uuid.UUID
+    min_age_months: int
+    max_age_months: int
+    booking_mode: str
+    fee_per_day_fen: int
+    capacity_per_day: int
+    registration_opens_at: Timestamp
+    first_day: dt.date  # of the class's days in the range searched
+    last_day: dt.date
+    days_in_range: int
+    days_with_free_seats: int  # in any pool; GET /classes/{id}/availability breaks the seats down
+
+
+class ClassSearch(Paged):
+    classes: list[ClassFound]
+
+
+class WaitingBooking(BaseModel):
+    position: int  # 1 is served first: priority group (the programme's order), then arrival
+    booking_id: uuid.UUID
+    child_id: uuid.UUID
+    display_name: str
+    priority_group: str
+    requested_at: Timestamp
+
+
+class Waitlist(Paged):
+    class_id: uuid.UUID
+    day: dt.date
+    waiting: list[WaitingBooking]
+
+
+class DayOccupancy(BaseModel):
+    day: dt.date
+    capacity: int
+    confirmed: int
+    waitlisted: int
+
+
+class ClassOccupancy(BaseModel):
+    class_id: uuid.UUID
+    name: str
+    class_type: str
+    programme_id: uuid.UUID
+    programme_name: str
+    union_id: uuid.UUID
+    site_id: uuid.UUID
+    site_name: str
+    district: str | None
+    capacity_per_day: int
+    days: list[DayOccupancy]  # the class's days in the range asked for
+
+
+class UnionClasses(Paged):
+    union_id: uuid.UUID
+    start: dt.date
+    end: dt.date
+    classes: list[ClassOccupancy]
+
+
+class MyBooking(BaseModel):
+    booking_id: uuid.UUID
+    class_id: uuid.UUID
+    class_name: str
+    site_id: uuid.UUID
+    site_name: str
+    status: Literal["active", "cancelled"]
+    priority_group: str
+    fee_per_day_fen: int
+    requested_at: Timestamp
+    days: list[BookedDay]
+
+
+class SubsidyLinks(BaseModel):
+    """Where the subsidy service (its own API, the same token) answers for the child: subsidy and
+    fees live there, not in enrollment."""
+
+    service: Literal["subsidy"]
+    applications: str  # GET path on the subsidy service: the child's applications
+    statements: str  # GET path on the subsidy service: a statement per booking, with what is left to pay
+
+
+class MyChild(BaseModel):
+    child_id: uuid.UUID
+    display_name: str
+    birth_date: dt.date
+    verified_group: str
+    bookings: list[MyBooking]
+    subsidy: SubsidyLinks
+
+
+class MyChildren(Paged):
+    member_id: uuid.UUID
+    family_statements: str  # GET path on the subsidy service: the statements of all the caller's children
+    children: list[MyChild]
+
+
+class PickupAdult(BaseModel):
+    adult_id: uuid.UUID
+    display_name: str
+    relationship: str
+    id_number: str | None  # masked: region and last four characters (none: listed before ID numbers)
+
+
+class RecordEdited(BaseModel):
+    child_id: uuid.UUID
+    changed: list[Literal["guardians", "authorised_adults", "emergency_contact", "health_notes"]]
+    authorised_adults: list[PickupAdult]
+
+
+class GuardianInvited(BaseModel):
+    child_id: uuid.UUID
+    invited_id: uuid.UUID
+    accepted: bool  # false: linked once they accept (POST /invitations/{child_id}/acceptance)
+
+
+class GuardianRemoved(BaseModel):
+    child_id: uuid.UUID
+    removed_id: uuid.UUID
+    was_linked: bool  # false: it was an invitation not accepted yet

@@ -176,3 +176,57 @@ async def lapsed_holds(tx: asyncpg.Connection, now: dt.datetime, limit: int = 20
         now,
         limit,
     )
+
+
+async def waitlist_page(conn: Conn, class_id: uuid.UUID, day: dt.date, limit: int, offset: int) -> list[asyncpg.Record]:
+    """The class day's waitlist in the order it is served, with each booking's position (a page)."""
+    return await conn.fetch(
+        """SELECT row_number() OVER (ORDER BY bd.priority_rank, bd.seq) AS position, bd.booking_id, bd.child_id,
+                  c.display_name, b.priority_group, b.requested_at
+           FROM booking_days bd JOIN bookings b USING (booking_id) JOIN children c ON c.child_id = bd.child_id
+           WHERE bd.class_id = $1 AND bd.day = $2 AND bd.state = 'waitlisted'
+           ORDER BY bd.priority_rank, bd.seq LIMIT $3 OFFSET $4""",
+        class_id,
+        day,
+        limit,
+        offset,
+    )
+
+
+async def bookings_of_children(conn: Conn, child_ids: list[uuid.UUID]) -> list[asyncpg.Record]:
+    """The children's bookings, latest first, with their class and site names."""
+    return await conn.fetch(
+        """SELECT b.booking_id, b.child_id, b.class_id, b.status, b.priority_group, b.requested_at,
+                  k.name AS class_name, k.site_id, s.name AS site_name, k.fee_per_day_fen
+           FROM bookings b JOIN classes k USING (class_id) JOIN sites s ON s.site_id = k.site_id
+           WHERE b.child_id = ANY($1::uuid[]) ORDER BY b.requested_at DESC, b.booking_id""",
+        child_ids,
+    )
+
+
+async def days_of_children(conn: Conn, child_ids: list[uuid.UUID]) -> list[asyncpg.Record]:
+    """Every day of the children's bookings, with a waiting day's position on its waitlist."""
+    return await conn.fetch(
+        """SELECT mine.booking_id, mine.day, mine.state, mine.hold_until,
+                  CASE WHEN mine.state = 'waitlisted' THEN 1 + (
+                      SELECT count(*) FROM booking_days ahead
+                      WHERE ahead.class_id = mine.class_id AND ahead.day = mine.day AND ahead.state = 'waitlisted'
+                        AND (ahead.priority_rank, ahead.seq) < (mine.priority_rank, mine.seq)) END AS position
+           FROM booking_days mine WHERE mine.child_id = ANY($1::uuid[]) ORDER BY mine.booking_id, mine.day""",
+        child_ids,
+    )
+
+
+async def occupancy(conn: Conn, class_ids: list[uuid.UUID], start: dt.date, end: dt.date) -> list[asyncpg.Record]:
+    """Per class day in [start, end]: its seats, the children confirmed and those waiting."""
+    return await conn.fetch(
+        """SELECT d.class_id, d.day, d.capacity,
+                  count(*) FILTER (WHERE bd.state = 'confirmed') AS confirmed,
+                  count(*) FILTER (WHERE bd.state = 'waitlisted') AS waitlisted
+           FROM class_days d LEFT JOIN booking_days bd ON bd.class_id = d.class_id AND bd.day = d.day
+           WHERE d.class_id = ANY($1::uuid[]) AND d.day BETWEEN $2 AND $3
+           GROUP BY d.class_id, d.day, d.capacity ORDER BY d.class_id, d.day""",
+        class_ids,
+        start,
+        end,
+    )

@@ -57,19 +57,23 @@ async def get_network(conn: Conn, network_id: uuid.UUID) -> asyncpg.Record | Non
 
 async def insert_site(tx: Conn, site_id: uuid.UUID, union_id: uuid.UUID, cmd: CreateSite) -> None:
     await tx.execute(
-        "INSERT INTO sites (site_id, network_id, union_id, provider_id, role, name) VALUES ($1, $2, $3, $4, $5, $6)",
+        """INSERT INTO sites (site_id, network_id, union_id, provider_id, role, name, address, district)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
         site_id,
         cmd.network_id,
         union_id,
         cmd.provider_id,
         cmd.role,
         cmd.name,
+        cmd.address,
+        cmd.district,
     )
 
 
 async def get_site(conn: Conn, site_id: uuid.UUID) -> asyncpg.Record | None:
     return await conn.fetchrow(
-        "SELECT site_id, network_id, union_id, provider_id, role, name FROM sites WHERE site_id = $1", site_id
+        "SELECT site_id, network_id, union_id, provider_id, role, name, address, district FROM sites WHERE site_id = $1",
+        site_id,
     )
 
 
@@ -186,3 +190,65 @@ async def figures(conn: Conn, union_id: uuid.UUID, start: dt.date | None, end: d
             if r["priority_group"] is not None
         },
     }
+
+
+LISTED_CLASS = """c.class_id, c.name, c.class_type, c.programme_id, p.name AS programme_name, p.season, c.union_id,
+    c.site_id, s.name AS site_name, s.address, s.district, s.provider_id, c.min_age_months, c.max_age_months,
+    c.booking_mode, c.fee_per_day_fen, c.capacity_per_day, c.registration_opens_at"""
+
+
+async def search_classes(conn: Conn, f: dict[str, Any], scope: dict[str, Any], limit: int, offset: int) -> list[dict]:
+    """Classes matching the filters ``f`` (each optional) that the ``scope`` lets the caller see, by
+    first day then name: with a day in [from, to], and (``free``) a seat free on one of those days
+    in some pool (the seats taken fall short of the day's capacity: a quota's seats count as free)."""
+    rows = await conn.fetch(
+        f"""SELECT {LISTED_CLASS}, w.first_day, w.last_day, w.days_in_range, w.days_with_free_seats
+            FROM classes c JOIN sites s USING (site_id) JOIN programmes p USING (programme_id)
+            JOIN unions u ON u.union_id = c.union_id
+            CROSS JOIN LATERAL (
+                SELECT min(d.day) AS first_day, max(d.day) AS last_day, count(*) AS days_in_range,
+                       count(*) FILTER (WHERE d.capacity > coalesce(
+                           (SELECT sum(t.taken) FROM seat_counts t WHERE t.class_id = d.class_id AND t.day = d.day), 0))
+                           AS days_with_free_seats
+                FROM class_days d WHERE d.class_id = c.class_id AND d.day BETWEEN $1 AND $2) w
+            WHERE w.days_in_range > 0 AND (NOT $3 OR w.days_with_free_seats > 0)
+              AND ($4::uuid IS NULL OR c.programme_id = $4)
+              AND ($5::uuid IS NULL OR $5 = ANY(u.ancestors))
+              AND ($6::text IS NULL OR s.district = $6)
+              AND ($7::uuid IS NULL OR c.site_id = $7)
+              AND ($8::int IS NULL OR (c.min_age_months < ($8 + 1) * 12 AND c.max_age_months > $8 * 12))
+              AND ($9::text IS NULL OR c.class_type = $9)
+              AND ($10::uuid IS NULL
+                   OR EXISTS (SELECT 1 FROM unions m WHERE m.union_id = $10 AND c.union_id = ANY(m.ancestors)))
+              AND ($11::uuid IS NULL OR $11 = ANY(u.ancestors))
+              AND ($12::uuid IS NULL OR s.provider_id = $12)
+            ORDER BY w.first_day, c.name, c.class_id LIMIT $13 OFFSET $14""",
+        f["start"],
+        f["end"],
+        f["free"],
+        f["programme_id"],
+        f["union_id"],
+        f["district"],
+        f["site_id"],
+        f["age_years"],
+        f["class_type"],
+        scope.get("member_of"),
+        scope.get("within"),
+        scope.get("provider_id"),
+        limit,
+        offset,
+    )
+    return [dict(r) for r in rows]
+
+
+async def classes_within(conn: Conn, union_id: uuid.UUID, limit: int, offset: int) -> list[dict]:
+    """The classes run by the union and the unions below it, by name (a page)."""
+    rows = await conn.fetch(
+        f"""SELECT {LISTED_CLASS} FROM classes c JOIN sites s USING (site_id) JOIN programmes p USING (programme_id)
+            JOIN unions u ON u.union_id = c.union_id
+            WHERE $1 = ANY(u.ancestors) ORDER BY c.name, c.class_id LIMIT $2 OFFSET $3""",
+        union_id,
+        limit,
+        offset,
+    )
+    return [dict(r) for r in rows]

@@ -19,9 +19,11 @@ async def insert_child(
     declared_group: str,
     invited: list[GuardianContact],
     invited_by: uuid.UUID,
+    id_numbers: dict[uuid.UUID, str],
 ) -> None:
     """The child with its accepted guardians (``child.guardians``) and the ones ``invited``;
-    ``declared_group`` is the group their categories claim, ``child.priority_group`` the verified one."""
+    ``declared_group`` is the group their categories claim, ``child.priority_group`` the verified one;
+    ``id_numbers`` the pick-up adults' ID-card numbers given, by adult id (kept only here)."""
     await tx.execute(
         """INSERT INTO children (child_id, union_id, display_name, birth_date, priority_group, authorised_adults,
                                  emergency_contact) VALUES ($1, $2, $3, $4, $5, $6, $7)""",
@@ -30,7 +32,10 @@ async def insert_child(
         child.display_name,
         birth_date,
         declared_group,
-        [a.model_dump(mode="json") for a in child.authorised_adults],
+        [
+            {**a.model_dump(mode="json"), **({"id_number": id_numbers[a.adult_id]} if a.adult_id in id_numbers else {})}
+            for a in child.authorised_adults
+        ],
         child.emergency_contact.model_dump(mode="json") if child.emergency_contact else None,
     )
     await tx.executemany(
@@ -54,7 +59,7 @@ async def insert_child(
 async def get_child(conn: Conn, child_id: uuid.UUID, *, lock: bool = False) -> asyncpg.Record | None:
     return await conn.fetchrow(
         f"""SELECT child_id, union_id, display_name, birth_date, priority_group, verified_group, authorised_adults,
-                   emergency_contact,
+                   emergency_contact, allergies, health_notes,
                    ARRAY(SELECT guardian_id FROM guardianships g
                          WHERE g.child_id = c.child_id AND g.accepted_at IS NOT NULL) AS guardian_ids
             FROM children c WHERE child_id = $1 {"FOR UPDATE" if lock else ""}""",
@@ -160,10 +165,75 @@ async def registration(conn: Conn, child: asyncpg.Record) -> ChildRegistered:
             )
             for g in sorted(guardians, key=lambda g: g["guardian_id"])
         ),
-        authorised_adults=tuple(AuthorisedAdult.model_validate(a) for a in child["authorised_adults"]),
+        authorised_adults=tuple(
+            AuthorisedAdult.model_validate({k: v for k, v in a.items() if k != "id_number"})  # stays here
+            for a in child["authorised_adults"]
+        ),
         emergency_contact=(
             EmergencyContact.model_validate(child["emergency_contact"]) if child["emergency_contact"] else None
         ),
+        allergies=child["allergies"],
+        health_notes=child["health_notes"],
+    )
+
+
+async def update_record(tx: Conn, child_id: uuid.UUID, parts: dict[str, Any]) -> None:
+    """Replace the given parts of the child's record (authorised_adults, emergency_contact,
+    allergies, health_notes); the others stay."""
+    await tx.execute(
+        """UPDATE children SET
+              authorised_adults = CASE WHEN $2 THEN $3::jsonb ELSE authorised_adults END,
+              emergency_contact = CASE WHEN $4 THEN $5::jsonb ELSE emergency_contact END,
+              allergies = CASE WHEN $6 THEN $7 ELSE allergies END,
+              health_notes = CASE WHEN $8 THEN $9 ELSE health_notes END
+           WHERE child_id = $1""",
+        child_id,
+        "authorised_adults" in parts,
+        parts.get("authorised_adults"),
+        "emergency_contact" in parts,
+        parts.get("emergency_contact"),
+        "allergies" in parts,
+        parts.get("allergies"),
+        "health_notes" in parts,
+        parts.get("health_notes"),
+    )
+
+
+async def invite(tx: Conn, child_id: uuid.UUID, guardian: GuardianContact, invited_by: uuid.UUID) -> bool:
+    """An invitation for a member not yet linked nor invited; False when they are either."""
+    return bool(
+        await tx.fetchval(
+            """INSERT INTO guardianships (child_id, guardian_id, display_name, employment_category, channels,
+                                          invited_by, accepted_at) VALUES ($1, $2, $3, $4, $5, $6, NULL)
+               ON CONFLICT (child_id, guardian_id) DO NOTHING RETURNING true""",
+            child_id,
+            guardian.guardian_id,
+            guardian.display_name,
+            guardian.employment_category,
+            [c.model_dump() for c in guardian.channels],
+            invited_by,
+        )
+    )
+
+
+async def unlink(tx: Conn, child_id: uuid.UUID, guardian_id: uuid.UUID) -> str | None:
+    """Remove a linked guardian (or an open invitation); their name, or None when there was none."""
+    return await tx.fetchval(
+        "DELETE FROM guardianships WHERE child_id = $1 AND guardian_id = $2 RETURNING display_name",
+        child_id,
+        guardian_id,
+    )
+
+
+async def children_of_guardian(conn: Conn, member_id: uuid.UUID, limit: int, offset: int) -> list[asyncpg.Record]:
+    """The children the member is a linked guardian of, oldest registration first (a page)."""
+    return await conn.fetch(
+        """SELECT c.child_id FROM children c JOIN guardianships g USING (child_id)
+           WHERE g.guardian_id = $1 AND g.accepted_at IS NOT NULL
+           ORDER BY c.created_at, c.child_id LIMIT $2 OFFSET $3""",
+        member_id,
+        limit,
+        offset,
     )
 
 

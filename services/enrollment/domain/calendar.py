@@ -37,3 +37,8 @@ def requested_days(
     if not_running:
         raise BookingRefused("days", "the class does not run on " + ", ".join(d.isoformat() for d in not_running))
     return sorted(set(days))
+
+
+def days_on(start: dt.date, days: int) -> dt.date:
+    """``days`` after ``start``, or the last day there is (a range asked for far in the future)."""
+    return start + dt.timedelta(days=days) if start <= dt.date.max - dt.timedelta(days=days) else dt.date.max

@@ -8,7 +8,7 @@ from typing import Annotated, Literal, Self, get_args
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from services.enrollment.domain import contacts
+from services.enrollment.domain import contacts, identity
 from shared.contracts.enrollment import Channel, ClassType, EmergencyContact, EmploymentCategory, InspectionArea
 from shared.timezones import local_today
 
@@ -58,6 +58,12 @@ class CreateSite(Command):
     provider_id: uuid.UUID
     role: Literal["hub", "satellite"]
     name: str = Name
+    address: str | None = Field(
+        None, min_length=4, max_length=200, description="The street address a family walks to (街道门牌)"
+    )
+    district: str | None = Field(
+        None, min_length=2, max_length=40, description="The district (区/县) parents search by, e.g. 金水区"
+    )
 
 
 class CreateProgramme(Command):
@@ -158,9 +164,75 @@ class GuardianIn(Command):
     channels: Channels
 
 
+def _id_number(text: str) -> str:
+    return identity.id_number(text)
+
+
+IdNumber = Annotated[
+    str,
+    Field(min_length=18, max_length=18, description="The adult's resident ID-card number (GB 11643, check digit)"),
+    AfterValidator(_id_number),
+]
+
+
 class AuthorisedAdultIn(Command):
     display_name: str = Name
     relationship: str = Field(min_length=1, max_length=40)
+    id_number: IdNumber | None = Field(None, description="Checked when given; kept by enrollment, shown masked")
+
+
+class PickupAdultIn(AuthorisedAdultIn):
+    adult_id: uuid.UUID | None = Field(
+        None, description="An adult already listed keeps their id (pick-up codes name it); absent: a new adult"
+    )
+    id_number: IdNumber = Field(description="Required when the list is edited: checked, kept, shown masked")
+
+
+def _callable_contact(contact: EmergencyContact | None) -> EmergencyContact | None:
+    if contact is None:
+        return None
+    return contact.model_copy(update={"phone": contacts.phone_number(contact.phone)})
+
+
+class EditChildRecord(Command):
+    """The parts of a child's record to replace; a part left out stays as it is."""
+
+    authorised_adults: list[PickupAdultIn] | None = Field(
+        None, max_length=6, description="Everyone allowed to pick the child up (replaces the list; [] for none)"
+    )
+    emergency_contact: EmergencyContact | None = Field(None, description="Replaces the emergency contact")
+    allergies: str | None = Field(None, max_length=500, description="What the child must not eat or touch")
+    health_notes: str | None = Field(None, max_length=1000, description="Conditions and medicines staff must know")
+
+    @field_validator("emergency_contact")
+    @classmethod
+    def _callable(cls, contact: EmergencyContact | None) -> EmergencyContact | None:
+        return _callable_contact(contact)
+
+    @model_validator(mode="after")
+    def _something(self) -> Self:
+        if not self.model_fields_set:
+            raise ValueError("nothing to change: give authorised_adults, emergency_contact, allergies or health_notes")
+        adults = self.authorised_adults or []
+        if len({a.id_number for a in adults}) != len(adults):
+            raise ValueError("an ID-card number is listed twice")
+        ids = [a.adult_id for a in adults if a.adult_id]
+        if len(set(ids)) != len(ids):
+            raise ValueError("an adult_id is listed twice")
+        return self
+
+
+class InviteGuardian(GuardianIn):
+    member_id: uuid.UUID = Field(description="The member invited; linked once they accept (POST /invitations/…)")
+
+
+class RemoveGuardian(Command):
+    """No fields: the path names the guardian."""
+
+
+class ReportAbsence(Command):
+    day: dt.date = Field(description="A day the booking holds a seat, after today")
+    note: str | None = Field(None, max_length=200, description="For the family's own record; not shown to others")
 
 
 class RegisterChild(Command):
@@ -173,9 +245,7 @@ class RegisterChild(Command):
     @field_validator("emergency_contact")
     @classmethod
     def _callable(cls, contact: EmergencyContact | None) -> EmergencyContact | None:
-        if contact is None:
-            return None
-        return contact.model_copy(update={"phone": contacts.phone_number(contact.phone)})
+        return _callable_contact(contact)
 
     @field_validator("birth_date")
     @classmethod

@@ -19,10 +19,11 @@ from services.enrollment.db import organisation, people, seats
 from services.enrollment.domain import AlreadyBooked, AlreadyCancelled, RegistrationNotOpen
 from services.enrollment.domain.ages import age_mismatch
 from services.enrollment.domain.calendar import requested_days
-from services.enrollment.domain.commands import BookDays, CancelBooking
+from services.enrollment.domain.commands import BookDays, CancelBooking, ReportAbsence
 from services.enrollment.domain.seats import priority_rank
 from services.enrollment.handlers import agreements, confirmations, waitlist
 from shared.contracts.enrollment import (
+    ABSENCE_REPORTED,
     BookingCancelled,
     BookingChanged,
     BookingWaitlisted,
@@ -33,7 +34,7 @@ from shared.contracts.enrollment import (
 from shared.db import present
 from shared.errors import Invalid
 from shared.outcomes import Created, Done
-from shared.principal import Principal
+from shared.principal import Principal, require_role
 from shared.timezones import LOCAL_TIME
 from shared.uow import UnitOfWork
 
@@ -114,6 +115,30 @@ async def cancel(booking_id: uuid.UUID, cmd: CancelBooking, uow: UnitOfWork, *, 
     return await give_up(uow, booking, child, care_class, giving_up, cmd.reason, by=by, now=actor.now, hold=hold)
 
 
+async def report_absence(
+    booking_id: uuid.UUID, cmd: ReportAbsence, uow: UnitOfWork, *, hold: dt.timedelta | None
+) -> Done:
+    """A guardian says ahead of time that the child will not come on a day: the day is given up
+    (``booking.changed``, or ``booking.cancelled`` for its last day, with the reason ``ABSENCE_REPORTED``),
+    so its seat goes to the waitlist, attendance stops expecting the child and subsidy releases
+    the day's money, as for any day given up."""
+    tx, actor = uow.tx, uow.issuer
+    require_role(actor.principal, "parent")
+    booking, child, care_class = await acted_on(uow, booking_id)
+    today = actor.now.astimezone(LOCAL_TIME).date()
+    if cmd.day <= today:
+        raise Invalid(f"an absence is reported ahead: {cmd.day.isoformat()} is not after today", field="day")
+    held = {r["day"]: r["state"] for r in await db.booking_days(tx, booking_id)}
+    if held.get(cmd.day) != "confirmed":
+        raise Invalid(
+            f"the booking holds no seat on {cmd.day.isoformat()}"
+            + (" (the day is waitlisted: cancel it instead)" if held.get(cmd.day) == "waitlisted" else ""),
+            field="day",
+        )
+    by = changed_by(actor.principal)
+    return await give_up(uow, booking, child, care_class, [cmd.day], ABSENCE_REPORTED, by=by, now=actor.now, hold=hold)
+
+
 async def acted_on(uow: UnitOfWork, booking_id: uuid.UUID) -> tuple[asyncpg.Record, asyncpg.Record, asyncpg.Record]:
     """The booking, its child and class, when the issuer acts for the child."""
     tx = uow.tx
@@ -169,6 +194,7 @@ async def give_up(
                 removed_days=tuple(giving_up),
                 confirmed_days=tuple(d for d, s in sorted(remaining.items()) if s == "confirmed"),
                 waitlisted_days=tuple(d for d, s in sorted(remaining.items()) if s == "waitlisted"),
+                reason=reason,
                 **who,
             ),
             union_id=care_class["union_id"],

@@ -20,7 +20,7 @@ from services.enrollment.db import people as db
 from services.enrollment.domain import TooManyChildren
 from services.enrollment.domain.commands import AcceptGuardianship, GuardianIn, RegisterChild
 from services.enrollment.domain.seats import child_priority_group
-from shared.contracts.enrollment import AuthorisedAdult, Channel, ChildRegistered, GuardianContact
+from shared.contracts.enrollment import AuthorisedAdult, Channel, ChildRegistered, ChildUpdated, GuardianContact
 from shared.db import present
 from shared.errors import Invalid, NotAllowed
 from shared.outcomes import Created, Done
@@ -41,23 +41,26 @@ async def register_child(cmd: RegisterChild, uow: UnitOfWork, *, max_children: i
     if len(set(member_ids)) != len(member_ids):
         raise Invalid("a guardian is listed twice", field="guardians")
     for i, g in enumerate(cmd.guardians):
-        _within_address_quota(g.channels, max_per_kind, f"guardians[{i}].channels")
+        within_address_quota(g.channels, max_per_kind, f"guardians[{i}].channels")
     await _within_children_quota(tx, parent.member_id, max_children)
-    contacts = [_contact(member_id, g) for member_id, g in zip(member_ids, cmd.guardians, strict=True)]
+    contacts = [contact_of(member_id, g) for member_id, g in zip(member_ids, cmd.guardians, strict=True)]
     linked = [c for c in contacts if c.guardian_id == parent.member_id]
     invited = [c for c in contacts if c.guardian_id != parent.member_id]
     declared = child_priority_group([g.employment_category for g in linked])
+    adults = {uuid.uuid4(): adult for adult in cmd.authorised_adults}  # ID numbers stay here, out of the event
     child = ChildRegistered(
         child_id=uuid.uuid4(),
         display_name=cmd.display_name,
         priority_group="regular",  # until union staff verify a claim (handlers/priority.py)
         guardians=tuple(linked),
         authorised_adults=tuple(
-            AuthorisedAdult(adult_id=uuid.uuid4(), **adult.model_dump()) for adult in cmd.authorised_adults
+            AuthorisedAdult(adult_id=adult_id, **adult.model_dump(exclude={"id_number"}))
+            for adult_id, adult in adults.items()
         ),
         emergency_contact=cmd.emergency_contact,
     )
-    await db.insert_child(tx, child, parent.union_id, cmd.birth_date, declared, invited, parent.member_id)
+    id_numbers = {adult_id: adult.id_number for adult_id, adult in adults.items() if adult.id_number}
+    await db.insert_child(tx, child, parent.union_id, cmd.birth_date, declared, invited, parent.member_id, id_numbers)
     uow.emit(child, union_id=parent.union_id)
     return Created(
         {
@@ -79,12 +82,12 @@ async def accept_guardianship(
     max_children: int,
     max_per_kind: int,
 ) -> Done:
-    """An invited member accepts: they are linked to the child, and everyone who knows the child
-    learns the new picture (``child.registered`` again)."""
+    """An invited member accepts: they are linked to the child, everyone who knows the child
+    learns the new picture (``child.registered`` again), and the guardians are told (``child.updated``)."""
     tx, actor = uow.tx, uow.issuer
     member_id = _invited_member(actor)
     if cmd.channels is not None:
-        _within_address_quota(cmd.channels, max_per_kind, "channels")
+        within_address_quota(cmd.channels, max_per_kind, "channels")
     child = await db.get_child(tx, child_id, lock=True)
     if child is None:
         raise not_found("child_id", "invitation")
@@ -104,6 +107,11 @@ async def accept_guardianship(
     await db.set_priority_group(tx, child_id, declared)
     registered = await db.registration(tx, present(await db.get_child(tx, child_id), "child"))
     uow.emit(registered, union_id=child["union_id"])
+    joined = next(g["display_name"] for g in guardians if g["guardian_id"] == member_id)
+    uow.emit(
+        ChildUpdated(child_id=child_id, changed=("guardians",), by="parent", by_name=joined, guardian_added=joined),
+        union_id=child["union_id"],
+    )
     return Done(
         {
             "child_id": str(child_id),
@@ -121,7 +129,7 @@ async def decline_guardianship(child_id: uuid.UUID, uow: UnitOfWork) -> Done:
     return Done({"child_id": str(child_id), "declined": True})
 
 
-def _contact(member_id: uuid.UUID, g: GuardianIn) -> GuardianContact:
+def contact_of(member_id: uuid.UUID, g: GuardianIn) -> GuardianContact:
     return GuardianContact(
         guardian_id=member_id,
         display_name=g.display_name,
@@ -138,7 +146,7 @@ def _invited_member(actor: Actor) -> uuid.UUID:
     return principal.member_id
 
 
-def _within_address_quota(channels: list[Channel], per_kind: int, field: str) -> None:
+def within_address_quota(channels: list[Channel], per_kind: int, field: str) -> None:
     for kind, n in Counter(c.kind for c in channels if c.kind != "inapp").items():
         if n > per_kind:
             raise Invalid(f"{n} {kind} addresses; a guardian may have at most {per_kind}", field=field)

@@ -18,12 +18,14 @@ from shared.contracts.attendance import (
     PickupRefused,
 )
 from shared.contracts.enrollment import (
+    ABSENCE_REPORTED,
     BookingCancelled,
     BookingChanged,
     BookingPromoted,
     BookingWaitlisted,
     ChangedBy,
     ChildEnrolled,
+    ChildUpdated,
     PriorityRejected,
     PriorityVerified,
 )
@@ -47,6 +49,7 @@ Told: TypeAlias = (
     | BookingChanged
     | PriorityVerified
     | PriorityRejected
+    | ChildUpdated
     | ChildCheckedIn
     | CheckInRefused
     | PickupCodeIssued
@@ -136,6 +139,13 @@ CHANGED_BY: dict[ChangedBy, dict[str, str]] = {
     "admin": {"en": "by the platform administrator", "zh-CN": "由平台管理员操作"},
     "system": {"en": "automatically", "zh-CN": "由系统自动处理"},
 }
+# What of a child's record changed (ChildUpdated.changed), in the guardian's words.
+CHILD_PARTS = {
+    "guardians": {"en": "guardians", "zh-CN": "监护人"},
+    "authorised_adults": {"en": "pick-up adults", "zh-CN": "授权接送人"},
+    "emergency_contact": {"en": "emergency contact", "zh-CN": "紧急联系人"},
+    "health_notes": {"en": "health and allergy notes", "zh-CN": "健康与过敏信息"},
+}
 CATEGORIES = {
     "gig": {"en": "gig worker", "zh-CN": "新就业形态劳动者"},
     "migrant": {"en": "migrant worker", "zh-CN": "农民工"},
@@ -150,6 +160,21 @@ def _by(by: ChangedBy | None, en: bool) -> str:
     if by is None:
         return ""
     return f" ({CHANGED_BY[by]['en']})" if en else f"（{CHANGED_BY[by]['zh-CN']}）"
+
+
+def _record_changed(event: ChildUpdated, child: str, en: bool) -> str:
+    """Which parts of the child's record changed, by whom (a guardian by name), and who joined or left."""
+    lang = "en" if en else "zh-CN"
+    parts = (", " if en else "、").join(CHILD_PARTS[p][lang] for p in event.changed)
+    named = f" (by {event.by_name})" if en else f"（由 {event.by_name} 操作）"
+    by = named if event.by_name else _by(event.by, en)
+    if en:
+        joined = f" {event.guardian_added} is now a guardian." if event.guardian_added else ""
+        left = f" {event.guardian_removed} is no longer a guardian." if event.guardian_removed else ""
+        return f"{child}'s record was updated{by}: {parts}.{joined}{left}"
+    joined = f"{event.guardian_added} 已成为监护人。" if event.guardian_added else ""
+    left = f"{event.guardian_removed} 已不再是监护人。" if event.guardian_removed else ""
+    return f"{child} 的档案已更新{by}：{parts}。{joined}{left}"
 
 
 def message(event: Event, child: str, language: str = "zh-CN") -> str | None:
@@ -188,6 +213,14 @@ def message(event: Event, child: str, language: str = "zh-CN") -> str | None:
                 if en
                 else f"{child} 的托管预订已取消{_by(event.by, en)}。"
             )
+        case BookingChanged() if event.reason == ABSENCE_REPORTED:
+            return (
+                f"{child} is reported absent{_by(event.by, en)} on {_span(event.removed_days, en)}; "
+                f"the seat goes to the next child and the day is not charged."
+                if en
+                else f"已为 {child} 报告缺勤{_by(event.by, en)}：{_span(event.removed_days, en)}，"
+                f"名额将让给候补的孩子，当天不收费。"
+            )
         case BookingChanged():
             return (
                 f"{child}'s booking changed{_by(event.by, en)}: {len(event.removed_days)} days given up "
@@ -196,6 +229,8 @@ def message(event: Event, child: str, language: str = "zh-CN") -> str | None:
                 else f"{child} 的托管预订已变更{_by(event.by, en)}：取消 {len(event.removed_days)} 天"
                 f"（{_span(event.removed_days, en)}）。"
             )
+        case ChildUpdated():
+            return _record_changed(event, child, en)
         case PriorityVerified():
             what = CATEGORIES[event.category]["en" if en else "zh-CN"]
             return (
