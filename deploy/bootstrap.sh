@@ -23,6 +23,7 @@ command -v pg_dump >/dev/null && command -v pg_restore >/dev/null || need+=(post
 command -v curl >/dev/null || need+=(curl)
 command -v kcat >/dev/null || need+=(kcat)
 command -v chromium >/dev/null || need+=(chromium)  # the web front end's browser tests (tests/web), headless
+command -v chromedriver >/dev/null || need+=(chromium-driver)  # for WebDriver clients; Playwright drives chromium directly
 fc-list 2>/dev/null | grep -q WenQuanYi || need+=(fonts-wqy-microhei)  # Chinese glyphs for its screenshots
 if ((${#need[@]})); then apt_install "${need[@]}"; fi
 
