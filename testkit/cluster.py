@@ -44,6 +44,17 @@ def free_port_block(size: int, attempts: int = 200) -> int:
     raise RuntimeError(f"no {size} consecutive free ports")
 
 
+def run_script(script: Path, env: dict[str, str], *args: str, timeout: float) -> str:
+    """Run one of the project's local scripts (deploy/kafka/kafka-local.sh, deploy/postgres/pg-local.sh)
+    with ``env`` added, bounded in time; its stdout, or an error with the end of its stderr."""
+    done = subprocess.run(
+        ["bash", str(script), *args], env={**os.environ, **env}, timeout=timeout, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{script.name} {' '.join(args)} failed: {done.stderr[-5000:]}")
+    return done.stdout.strip()
+
+
 @dataclass
 class LocalCluster:
     """``brokers`` combined broker+controller nodes, numbered from 1."""
@@ -53,16 +64,7 @@ class LocalCluster:
     env: dict[str, str]
 
     def run(self, *args: str, timeout: float = 120.0) -> str:
-        done = subprocess.run(
-            ["bash", str(KAFKA_SCRIPT), *args],
-            env={**os.environ, **self.env},
-            timeout=timeout,
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"kafka-local.sh {' '.join(args)} failed: {done.stderr[-2000:]}")
-        return done.stdout.strip()
+        return run_script(KAFKA_SCRIPT, self.env, *args, timeout=timeout)
 
     def access(self) -> tuple[KafkaAccess, KafkaAccess]:
         """The admin principal over SASL_PLAINTEXT and SASL_SSL, with every node in the bootstrap list."""

@@ -158,9 +158,23 @@ class Tally:
     lost: int  # flows missing a roster row, an admitted check-in or one of their events
     duplicated: int  # flows with any of those more than once (events told apart by their id)
     redelivered: int  # extra copies of an event (same id) on a topic: absorbed by the consumers' inbox
+    missing: dict[str, int] = field(default_factory=dict)  # per kind of record: bookings without one
 
 
-async def tally(stack: Stack, load: Load) -> Tally:
+SOURCES = ("roster row", "admitted check-in", "child.enrolled", "child.checked_in")
+
+
+async def tally(stack: Stack, load: Load, timeout: float = 60.0) -> Tally:
+    """:func:`count_once` until nothing is missing (events still in an outbox arrive) or ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        counted = await count_once(stack, load)
+        if not counted.lost or time.monotonic() > deadline:
+            return counted
+        await asyncio.sleep(1.0)
+
+
+async def count_once(stack: Stack, load: Load) -> Tally:
     """Count, per confirmed booking: its rows in attendance's roster and admitted check-ins, and its
     ``child.enrolled`` and ``child.checked_in`` events as a read_committed consumer sees them. A relay
     whose transaction's commit went unanswered (its coordinator died) publishes the batch again: the
@@ -191,4 +205,7 @@ async def tally(stack: Stack, load: Load) -> Tally:
         counts.append(Counter(child for child, _ in copies))  # distinct events per child
     lost = sum(1 for c in children if any(count.get(c, 0) == 0 for count in counts))
     duplicated = sum(1 for c in children if any(count.get(c, 0) > 1 for count in counts))
-    return Tally(len(children), lost, duplicated, redelivered)
+    missing = {
+        name: sum(1 for c in children if count.get(c, 0) == 0) for name, count in zip(SOURCES, counts, strict=True)
+    }
+    return Tally(len(children), lost, duplicated, redelivered, {k: v for k, v in missing.items() if v})

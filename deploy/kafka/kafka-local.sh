@@ -293,15 +293,18 @@ format_all() {
   for i in "${pids[@]}"; do wait "$i" || die "formatting failed"; done
 }
 
-show_logs() {
-  local f i
-  for i in $NODES; do
-    select_node "$i"
-    for f in "$LOG_DIR/kafka.out" "$LOG_DIR/server.log"; do
-      [[ -f "$f" ]] && { echo "----- tail $f -----" >&2; tail -n "${1:-40}" "$f" >&2; }
-    done
+# The selected node's logs.
+show_node_logs() {
+  local f
+  for f in "$LOG_DIR/server.log" "$LOG_DIR/kafka.out"; do  # kafka.out (warnings, a fatal error) last
+    [[ -f "$f" ]] && { echo "----- tail $f -----" >&2; tail -n "${1:-40}" "$f" >&2; }
   done
   return 0
+}
+
+show_logs() {
+  local i
+  for i in $NODES; do select_node "$i"; show_node_logs "$@"; done
 }
 
 # Launch the selected node's JVM in the background.
@@ -326,10 +329,10 @@ wait_node() {
   local deadline=$((SECONDS + START_TIMEOUT))
   until port_open "$HOST" "$PORT"; do
     if ! kill -0 "$pid" 2>/dev/null; then
-      rm -f "$PID_FILE"; show_logs 60; die "Kafka node $NODE exited during startup"
+      rm -f "$PID_FILE"; show_node_logs 60; die "Kafka node $NODE exited during startup"
     fi
     if ((SECONDS >= deadline)); then
-      show_logs 60; cmd_stop || true; die "Kafka did not open $HOST:$PORT within ${START_TIMEOUT}s"
+      show_node_logs 60; stop_node || true; die "Kafka node $NODE did not open $HOST:$PORT within ${START_TIMEOUT}s"
     fi
     sleep 0.5
   done
