@@ -14,7 +14,9 @@ from deploy.endpoints import Endpoints
 from shared.topics import ReplicationSettings
 from testkit.cluster import LocalCluster
 from testkit.failover import Load, kill_and_restart, tally, under_load
+from testkit.processes import ServiceProcess
 from testkit.stack import Stack
+from tests.conftest import _fast_retries
 from tests.support.cluster import stack_on_own_cluster
 
 
@@ -32,15 +34,27 @@ def test_three_brokers_keep_three_copies_of_which_two_must_acknowledge() -> None
         ReplicationSettings(min_insync_replicas=2).resolve(["127.0.0.1:19092"])
 
 
-async def test_a_broker_killed_mid_load_loses_and_doubles_no_booking_or_check_in(on_own_cluster, start_service) -> None:
+async def test_a_broker_killed_mid_load_loses_and_doubles_no_booking_or_check_in(on_own_cluster, log_dir) -> None:
     cluster, stack = on_own_cluster
     metadata = AdminClient(stack.kafka.confluent()).list_topics(timeout=10)
     streams = [t for name, t in metadata.topics.items() if name == stack.topic("enrollment.events")]
     assert streams and all(len(p.replicas) == 3 for p in streams[0].partitions.values())
-    enrollment = start_service("enrollment", "enrollment-failover")
-    attendance = start_service("attendance", "attendance-failover", ATTENDANCE_TIMER_INTERVAL_S="3600")
-    await enrollment.wait_healthy()
-    await attendance.wait_healthy()
+    env = stack.service_env(**{**_fast_retries(), "ATTENDANCE_TIMER_INTERVAL_S": "3600"})
+    assert env["KAFKA_BOOTSTRAP_SERVERS"].count(",") == 2  # the services know all three brokers
+    enrollment = ServiceProcess("enrollment", env, log_dir, "enrollment-failover").start()
+    attendance = ServiceProcess("attendance", env, log_dir, "attendance-failover").start()
+    try:
+        await enrollment.wait_healthy()
+        await attendance.wait_healthy()
+        await _book_and_check_in_while_a_broker_dies(cluster, stack, enrollment, attendance)
+    finally:
+        enrollment.stop()
+        attendance.stop()
+
+
+async def _book_and_check_in_while_a_broker_dies(
+    cluster: LocalCluster, stack: Stack, enrollment: ServiceProcess, attendance: ServiceProcess
+) -> None:
     load = Load(enrollment.url, attendance.url, concurrency=4, flow_timeout_s=90)
 
     async def broker_dies() -> list:
