@@ -3,7 +3,7 @@ parents keep booking and staff keep checking children in, and every booking reac
 roster and its check-in exactly once. Not timed; ``bench/run failover`` adds the controller's loss
 and measures the stall.
 
-SLOW: about 2 min 40 s on the 2-core development machine, most of it starting three broker JVMs
+SLOW: 2 min 10 s to 2 min 40 s on the 2-core development machine, most of it starting three broker JVMs
 (40-100 s) and restarting one (25-45 s); marked ``slow``, so ``-m 'not slow'`` leaves it out."""
 
 from __future__ import annotations
