@@ -8,7 +8,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from bench import checkin_rush, enrollment_rush, event_path, morning, pipeline, subsidy_race
+from bench import checkin_rush, enrollment_rush, event_path, failover, morning, pipeline, subsidy_race
 from deploy import keys
 
 BENCHMARKS = {
@@ -18,6 +18,7 @@ BENCHMARKS = {
     "subsidy-race": subsidy_race,
     "checkin-rush": checkin_rush,
     "morning": morning,
+    "failover": failover,
 }
 
 

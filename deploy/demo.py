@@ -52,8 +52,9 @@ def post(bearer: str, address: str, body: dict[str, Any] | str) -> str:
     )
 
 
-async def after_school_today(city: City, network: Network, today: dt.date) -> uuid.UUID:
-    """A programme and class meeting today at the hub, so that check-in and pick-up can be tried."""
+async def after_school_today(city: City, network: Network, today: dt.date, **options: Any) -> uuid.UUID:
+    """A programme and class (``options`` as in ``class_body``) meeting today at the hub, so that
+    check-in and pick-up can be tried."""
     programme = (
         await city.post(
             "/programmes",
@@ -68,7 +69,7 @@ async def after_school_today(city: City, network: Network, today: dt.date) -> uu
         )
     ).json()
     return await city.klass(
-        dataclasses.replace(network, programme_id=uuid.UUID(programme["programme_id"])), days=[today]
+        dataclasses.replace(network, programme_id=uuid.UUID(programme["programme_id"])), days=[today], **options
     )
 
 

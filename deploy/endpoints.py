@@ -58,17 +58,23 @@ def _local_script(script: Path) -> Iterator[None]:
 
 
 def kafka_state_dir() -> Path:
-    return Path(os.environ.get("KAFKA_LOCAL_STATE") or ROOT / ".state/kafka")
+    """The local Kafka's state: the single broker's, or the cluster's when ``TUOGUAN_KAFKA_BROKERS`` > 1
+    (deploy/kafka/kafka-local.sh)."""
+    if os.environ.get("KAFKA_LOCAL_STATE"):
+        return Path(os.environ["KAFKA_LOCAL_STATE"])
+    brokers = int(os.environ.get("KAFKA_BROKERS") or os.environ.get("TUOGUAN_KAFKA_BROKERS") or 1)
+    return ROOT / (".state/kafka-cluster" if brokers > 1 else ".state/kafka")
 
 
-def local_kafka_client_env() -> dict[str, str]:
+def local_kafka_client_env(state: Path | None = None) -> dict[str, str]:
     """The local broker's admin settings, written by kafka-local.sh when it starts."""
-    path = kafka_state_dir() / "client.env"
+    path = (state or kafka_state_dir()) / "client.env"
     return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
 
 
-def local_kafka_access() -> tuple[KafkaAccess, KafkaAccess]:
-    env = local_kafka_client_env()
+def local_kafka_access(state: Path | None = None) -> tuple[KafkaAccess, KafkaAccess]:
+    """The admin principal over SASL_PLAINTEXT and over SASL_SSL, of the local Kafka in ``state``."""
+    env = local_kafka_client_env(state)
     plain = KafkaAccess(
         env["KAFKA_BOOTSTRAP_SERVERS"],
         env["KAFKA_ADMIN_USERNAME"],

@@ -34,7 +34,7 @@ from deploy import schema
 from deploy.kafka_access import KafkaUser, grant, new_password, revoke, service_user
 from deploy.keys import write_private
 from shared.kafka_auth import KafkaAccess
-from shared.topics import SUBSCRIPTIONS, all_topics
+from shared.topics import SUBSCRIPTIONS, ReplicationSettings, all_topics
 
 log = logging.getLogger("provision")
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,7 +92,9 @@ async def provision_databases(admin: str, namespace: str, passwords: dict[str, s
 
 
 async def provision_topics(kafka: KafkaAccess, namespace: str) -> list[str]:
-    """Create every declared topic that does not exist yet; return the names created."""
+    """Create every declared topic that does not exist yet, replicated as the settings say
+    (shared/topics.py, :class:`ReplicationSettings`); return the names created."""
+    factor, in_sync = ReplicationSettings().resolve(kafka.servers)
     admin = AIOKafkaAdminClient(**kafka.aiokafka())
     await admin.start()
     try:
@@ -101,7 +103,8 @@ async def provision_topics(kafka: KafkaAccess, namespace: str) -> list[str]:
         created = []
         for topic in wanted:
             try:
-                await admin.create_topics([NewTopic(topic.name, topic.partitions, 1, topic_configs=topic.config)])
+                config = {**topic.config, "min.insync.replicas": str(in_sync)}
+                await admin.create_topics([NewTopic(topic.name, topic.partitions, factor, topic_configs=config)])
                 created.append(topic.name)
             except TopicAlreadyExistsError:
                 pass

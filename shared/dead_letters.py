@@ -63,7 +63,7 @@ def _decode_headers(record: ConsumerRecord) -> dict[str, str]:
 
 
 async def redrive(kafka: KafkaAccess, records: list[ConsumerRecord]) -> int:
-    producer = AIOKafkaProducer(**kafka.aiokafka(), enable_idempotence=True)
+    producer = AIOKafkaProducer(**kafka.aiokafka(), enable_idempotence=True, acks="all")
     await producer.start()
     try:
         for record in records:

@@ -57,6 +57,12 @@ class KafkaAccess:
             os.environ.get("KAFKA_SSL_CAFILE") or None,
         )
 
+    @property
+    def servers(self) -> list[str]:
+        """The bootstrap list, one ``host:port`` per broker (faststream takes a list: given the
+        comma-separated string, it would try it as one host name)."""
+        return [s.strip() for s in self.bootstrap.split(",") if s.strip()]
+
     def as_user(self, username: str, password: str) -> KafkaAccess:
         """The same brokers and transport, another principal."""
         return KafkaAccess(self.bootstrap, username, password, self.protocol, self.cafile)

@@ -241,7 +241,7 @@ async def _messaging(definition: ServiceDefinition, kafka: KafkaAccess, rt: Runt
     )
     relay_task = asyncio.create_task(rt.relay.run(), name="outbox-relay")
     rt.broker = broker = KafkaBroker(
-        kafka.bootstrap,
+        kafka.servers,
         security=kafka.faststream(),
         allow_auto_create_topics=False,
         client_id=f"{definition.name}-{settings.instance_id}",

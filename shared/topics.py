@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DAY_MS = 24 * 3600 * 1000
@@ -91,6 +92,30 @@ PARTNER_FEEDS: dict[str, tuple[str, ...]] = {
     "attendance": ("insurance", "statistics"),  # insurers: claim notices of incidents
     "subsidy": ("statistics",),
 }
+
+
+class ReplicationSettings(BaseSettings):
+    """How many copies of each partition the brokers keep (``TUOGUAN_REPLICATION_FACTOR``) and how many
+    must have a record before a producer's acks=all write succeeds (``TUOGUAN_MIN_INSYNC_REPLICAS``).
+    Unset, both follow the number of brokers in ``KAFKA_BOOTSTRAP_SERVERS``: 3 and 2 on a cluster of
+    three or more (one broker can be lost without losing an acknowledged write or stopping producers),
+    1 and 1 on a single broker."""
+
+    model_config = SettingsConfigDict(env_prefix="TUOGUAN_", extra="ignore")
+
+    replication_factor: int | None = Field(None, ge=1)
+    min_insync_replicas: int | None = Field(None, ge=1)
+
+    def resolve(self, bootstrap: list[str]) -> tuple[int, int]:
+        """``(replication factor, min.insync.replicas)`` for a cluster reached through ``bootstrap``
+        (one ``host:port`` per broker)."""
+        brokers = len(bootstrap)
+        factor = self.replication_factor or max(1, min(3, brokers))
+        in_sync = self.min_insync_replicas or max(1, factor - 1)
+        if in_sync > factor:
+            raise ValueError(f"min.insync.replicas {in_sync} exceeds the replication factor {factor}")
+        return factor, in_sync
+
 
 DLQ_CONFIG = {"retention.ms": str(90 * DAY_MS)}
 PARTNER_CONFIG = {"retention.ms": str(30 * DAY_MS)}

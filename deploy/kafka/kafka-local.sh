@@ -7,6 +7,15 @@
 #   kafka-local.sh stop      SIGTERM (controlled shutdown), SIGKILL after KAFKA_STOP_TIMEOUT seconds
 #   kafka-local.sh status    exit 0 = running and port open, 1 = process up but port closed, 3 = stopped
 #   kafka-local.sh restart | reset (stop + delete data/logs) | logs | tool <main-class> [args...]
+#   kafka-local.sh start-node N | stop-node N | kill-node N    one node of a cluster (kill-node: SIGKILL, as a crash)
+#   kafka-local.sh controller    the node id of the active KRaft controller
+#
+# A local CLUSTER: KAFKA_BROKERS=3 (or TUOGUAN_KAFKA_BROKERS=3) runs 3 combined broker+controller nodes (a
+# 3-voter KRaft quorum) instead of one, default state <repo>/.state/kafka-cluster, same security (SCRAM, TLS,
+# ACLs). Node i (1-based) listens on KAFKA_PORT+4(i-1) (client), +1 (controller), +2 (TLS), +3 (inter-broker),
+# KAFKA_PORT defaulting to 29092 there; its data, logs, config and pid are under <state>/node-i. Internal topics
+# are replicated 3 times with min.insync.replicas 2 (server-cluster.properties); so are the declared topics
+# (deploy/provision.py, shared/topics.py).
 #
 # Environment (all optional):
 #   KAFKA_VERSION=4.3.1          Maven version of org.apache.kafka:kafka_2.13
@@ -14,6 +23,7 @@
 #   KAFKA_LOCAL_LIBS=<dir>       jar cache                              (default: ~/.cache/tuoguan/kafka/<version>[-tools])
 #   KAFKA_WITH_TOOLS=1           also fetch org.apache.kafka:kafka-tools (TopicCommand, AclCommand, ...)
 #   KAFKA_HOST=127.0.0.1 KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093 KAFKA_TLS_PORT=19094 KAFKA_INTERNAL_PORT=19095
+#   KAFKA_BROKERS=1              nodes; >1 is a cluster (ports above); TUOGUAN_KAFKA_BROKERS is read too
 #   KAFKA_SCRAM_USERS="name:password ..."  extra SCRAM users created at FORMAT time (services and partners are
 #                                the admin's job: python -m deploy.kafka_access)
 #
@@ -30,21 +40,48 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 KAFKA_VERSION="${KAFKA_VERSION:-4.3.1}"
 WITH_TOOLS="${KAFKA_WITH_TOOLS:-0}"
-STATE_DIR="${KAFKA_LOCAL_STATE:-$(cd "$HERE/../.." && pwd)/.state/kafka}"
+BROKERS="${KAFKA_BROKERS:-${TUOGUAN_KAFKA_BROKERS:-1}}"
+[[ "$BROKERS" =~ ^[1-9]$ ]] || { echo "kafka-local: KAFKA_BROKERS must be 1..9, got '$BROKERS'" >&2; exit 2; }
+if ((BROKERS == 1)); then _default_state=kafka; else _default_state=kafka-cluster; fi
+STATE_DIR="${KAFKA_LOCAL_STATE:-$(cd "$HERE/../.." && pwd)/.state/$_default_state}"
 if [[ "$WITH_TOOLS" == 1 ]]; then _suffix="-tools"; else _suffix=""; fi
 LIB_DIR="${KAFKA_LOCAL_LIBS:-${XDG_CACHE_HOME:-$HOME/.cache}/tuoguan/kafka/${KAFKA_VERSION}${_suffix}}"
-DATA_DIR="$STATE_DIR/data"
-LOG_DIR="$STATE_DIR/logs"
-RUN_CONFIG="$STATE_DIR/server.properties"
-PID_FILE="$STATE_DIR/kafka.pid"
 CLUSTER_ID_FILE="$STATE_DIR/cluster.id"
-FORMAT_STAMP="$STATE_DIR/formatted-with"
 
 HOST="${KAFKA_HOST:-127.0.0.1}"
-PORT="${KAFKA_PORT:-19092}"
-CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
-TLS_PORT="${KAFKA_TLS_PORT:-19094}"
-INTERNAL_PORT="${KAFKA_INTERNAL_PORT:-19095}"
+if ((BROKERS == 1)); then BASE_PORT="${KAFKA_PORT:-19092}"; else BASE_PORT="${KAFKA_PORT:-29092}"; fi
+
+# The paths and ports of node $1 (1-based): the single broker keeps the flat layout under the state dir.
+select_node() {
+  NODE="$1"
+  if ((BROKERS == 1)); then
+    NODE_DIR="$STATE_DIR"
+    PORT="$BASE_PORT"
+    CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
+    TLS_PORT="${KAFKA_TLS_PORT:-19094}"
+    INTERNAL_PORT="${KAFKA_INTERNAL_PORT:-19095}"
+  else
+    NODE_DIR="$STATE_DIR/node-$NODE"
+    PORT=$((BASE_PORT + 4 * (NODE - 1)))
+    CONTROLLER_PORT=$((PORT + 1)) TLS_PORT=$((PORT + 2)) INTERNAL_PORT=$((PORT + 3))
+  fi
+  DATA_DIR="$NODE_DIR/data"
+  LOG_DIR="$NODE_DIR/logs"
+  RUN_CONFIG="$NODE_DIR/server.properties"
+  PID_FILE="$NODE_DIR/kafka.pid"
+  FORMAT_STAMP="$NODE_DIR/formatted-with"
+}
+select_node 1
+NODES=$(seq 1 "$BROKERS")
+# "host:port" of every node's listener $1 (client|controller|tls), comma-separated.
+all_ports() {
+  local i out=()
+  for i in $NODES; do
+    select_node "$i"
+    case "$1" in client) out+=("$HOST:$PORT") ;; controller) out+=("$HOST:$CONTROLLER_PORT") ;; tls) out+=("$HOST:$TLS_PORT") ;; esac
+  done
+  local IFS=,; echo "${out[*]}"
+}
 TLS_DIR="$STATE_DIR/tls"
 CREDENTIALS="$STATE_DIR/credentials.env"
 CLIENT_ENV="$STATE_DIR/client.env"
@@ -82,7 +119,8 @@ is_running() {
 
 # Run a Kafka main class on the fetched classpath (short-lived tools: StorageTool, ConfigCommand, ...).
 run_tool() {
-  "$JAVA" -Xmx256m -Dlog4j2.configurationFile="$HERE/log4j2-tools.xml" -cp "$LIB_DIR/*" "$@"
+  # short-lived: the C1 compiler alone and the serial collector start faster on a busy machine
+  "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dlog4j2.configurationFile="$HERE/log4j2-tools.xml" -cp "$LIB_DIR/*" "$@"
 }
 
 cmd_fetch() {
@@ -150,18 +188,21 @@ ensure_tls() {
   log "made a local CA: $TLS_DIR/ca.pem"
 }
 
+# The configuration of the selected node; the admin's client.env names every node.
 write_config() {
-  mkdir -p "$STATE_DIR" "$DATA_DIR" "$LOG_DIR"
+  mkdir -p "$NODE_DIR" "$DATA_DIR" "$LOG_DIR"
   local plain="org.apache.kafka.common.security.plain.PlainLoginModule required username=\"broker\" password=\"$BROKER_PASSWORD\" user_broker=\"$BROKER_PASSWORD\";"
   (
     umask 077
     {
       cat "$HERE/server.properties"
+      if ((BROKERS > 1)); then echo; cat "$HERE/server-cluster.properties"; fi
       echo
       echo "# ---- appended by kafka-local.sh; last occurrence of a key wins ----"
+      echo "node.id=$NODE"
       echo "log.dirs=$DATA_DIR"
       echo "listeners=CLIENT://$HOST:$PORT,TLS://$HOST:$TLS_PORT,INTERNAL://$HOST:$INTERNAL_PORT,CONTROLLER://$HOST:$CONTROLLER_PORT"
-      echo "controller.quorum.bootstrap.servers=$HOST:$CONTROLLER_PORT"
+      echo "controller.quorum.bootstrap.servers=$(all_ports controller)"
       echo "listener.name.controller.plain.sasl.jaas.config=$plain"
       echo "listener.name.internal.plain.sasl.jaas.config=$plain"
       echo "listener.name.tls.ssl.keystore.location=$TLS_DIR/server-keystore.pem"
@@ -169,17 +210,48 @@ write_config() {
     } >"$RUN_CONFIG.tmp"
   )
   mv "$RUN_CONFIG.tmp" "$RUN_CONFIG"
+  select_node "$NODE"  # all_ports moved the selection
+}
+
+write_client_env() {
   (
     umask 077
-    printf '%s\n' "KAFKA_BOOTSTRAP_SERVERS=$HOST:$PORT" "KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT" \
+    printf '%s\n' "KAFKA_BOOTSTRAP_SERVERS=$(all_ports client)" "KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT" \
       "KAFKA_ADMIN_USERNAME=admin" "KAFKA_ADMIN_PASSWORD=$ADMIN_PASSWORD" \
-      "KAFKA_TLS_BOOTSTRAP_SERVERS=$HOST:$TLS_PORT" "KAFKA_SSL_CAFILE=$TLS_DIR/ca.pem" >"$CLIENT_ENV"
+      "KAFKA_TLS_BOOTSTRAP_SERVERS=$(all_ports tls)" "KAFKA_SSL_CAFILE=$TLS_DIR/ca.pem" >"$CLIENT_ENV"
   )
 }
 
-# Format the metadata/log directory once. `format --standalone` (KIP-853 dynamic quorum) writes this node's
-# controller endpoint (host:port) into the bootstrap voter set, so changing KAFKA_HOST/KAFKA_CONTROLLER_PORT
-# later needs `reset`. (UNSURE whether KRaft would auto-update the endpoint of a single voter; not relied on.)
+# A Kafka Uuid (22 base64url characters, not starting with '-'), for directory ids.
+random_kafka_uuid() {
+  local id
+  while :; do
+    id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    [[ "$id" != -* ]] && { echo "$id"; return; }
+  done
+}
+
+cluster_id() {
+  local cid=""
+  [[ -s "$CLUSTER_ID_FILE" ]] && cid="$(<"$CLUSTER_ID_FILE")"
+  if [[ -z "$cid" ]] && ((BROKERS > 1)); then
+    cid="$(random_kafka_uuid)"; echo "$cid" >"$CLUSTER_ID_FILE"  # saves a JVM start
+  fi
+  if [[ -z "$cid" ]]; then
+    # Kafka's own generator: 22-char base64url UUID that never starts with '-' (would break -t parsing).
+    cid="$(run_tool kafka.tools.StorageTool random-uuid | tail -n1 | tr -d '[:space:]')" \
+      || die "'StorageTool random-uuid' failed (classpath in $LIB_DIR broken?)"
+    [[ "$cid" =~ ^[A-Za-z0-9_][A-Za-z0-9_-]{21}$ ]] || die "could not generate a cluster id (got '$cid')"
+    echo "$cid" >"$CLUSTER_ID_FILE"
+  fi
+  echo "$cid"
+}
+
+# Format the selected node's metadata/log directory once. A single node uses `format --standalone` (KIP-853
+# dynamic quorum), which writes this node's controller endpoint (host:port) into the bootstrap voter set, so
+# changing KAFKA_HOST/KAFKA_CONTROLLER_PORT later needs `reset`. (UNSURE whether KRaft would auto-update the
+# endpoint of a single voter; not relied on.) A cluster's nodes are formatted with the same
+# `--initial-controllers` (every voter's id, endpoint and directory id), so the quorum starts with all of them.
 cmd_format() {
   local want="$KAFKA_VERSION $HOST:$CONTROLLER_PORT"
   if [[ -f "$DATA_DIR/meta.properties" ]]; then
@@ -188,50 +260,56 @@ cmd_format() {
     fi
     return 0
   fi
-  local cid=""
-  [[ -s "$CLUSTER_ID_FILE" ]] && cid="$(<"$CLUSTER_ID_FILE")"
-  if [[ -z "$cid" ]]; then
-    # Kafka's own generator: 22-char base64url UUID that never starts with '-' (would break -t parsing).
-    cid="$(run_tool kafka.tools.StorageTool random-uuid | tail -n1 | tr -d '[:space:]')" \
-      || die "'StorageTool random-uuid' failed (classpath in $LIB_DIR broken?)"
-    [[ "$cid" =~ ^[A-Za-z0-9_][A-Za-z0-9_-]{21}$ ]] || die "could not generate a cluster id (got '$cid')"
-    echo "$cid" >"$CLUSTER_ID_FILE"
-  fi
+  local cid="$1" quorum="$2"
   local scram=(--add-scram "SCRAM-SHA-512=[name=admin,password=$ADMIN_PASSWORD]") up
   for up in $SCRAM_USERS; do
     [[ "$up" == *:* ]] || die "KAFKA_SCRAM_USERS entry '$up' is not user:password"
     scram+=(--add-scram "SCRAM-SHA-512=[name=${up%%:*},password=${up#*:}]")
   done
   log "formatting $DATA_DIR (cluster id $cid)"
-  run_tool kafka.tools.StorageTool format --config "$RUN_CONFIG" --cluster-id "$cid" --standalone \
+  run_tool kafka.tools.StorageTool format --config "$RUN_CONFIG" --cluster-id "$cid" $quorum \
     "${scram[@]}" >"$LOG_DIR/format.out" 2>&1 \
     || { cat "$LOG_DIR/format.out" >&2; die "kafka-storage format failed"; }
   echo "$want" >"$FORMAT_STAMP"
 }
 
-show_logs() {
+# Format every node that is not formatted yet (a cluster's in parallel: each is a JVM start).
+format_all() {
+  local cid quorum="--standalone" i voters=() pids=()
+  cid="$(cluster_id)"
+  if ((BROKERS > 1)); then
+    for i in $NODES; do
+      select_node "$i"
+      [[ -s "$NODE_DIR/directory.id" ]] || random_kafka_uuid >"$NODE_DIR/directory.id"
+      voters+=("$i@$HOST:$CONTROLLER_PORT:$(<"$NODE_DIR/directory.id")")
+    done
+    quorum="--initial-controllers $(IFS=,; echo "${voters[*]}")"
+  fi
+  for i in $NODES; do
+    select_node "$i"
+    cmd_format "$cid" "$quorum" &
+    pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i" || die "formatting failed"; done
+}
+
+# The selected node's logs.
+show_node_logs() {
   local f
-  for f in "$LOG_DIR/kafka.out" "$LOG_DIR/server.log"; do
+  for f in "$LOG_DIR/server.log" "$LOG_DIR/kafka.out"; do  # kafka.out (warnings, a fatal error) last
     [[ -f "$f" ]] && { echo "----- tail $f -----" >&2; tail -n "${1:-40}" "$f" >&2; }
   done
   return 0
 }
 
-cmd_start() {
-  if is_running; then log "already running (pid $(<"$PID_FILE"))"; return 0; fi
-  check_java
-  cmd_fetch
-  port_open "$HOST" "$PORT" && die "$HOST:$PORT is already in use by another process"
-  port_open "$HOST" "$CONTROLLER_PORT" && die "$HOST:$CONTROLLER_PORT is already in use by another process"
-  if [[ -f "$DATA_DIR/meta.properties" && ! -s "$CREDENTIALS" ]]; then
-    die "$DATA_DIR was formatted by an older kafka-local.sh, without authentication; run '$0 reset' (local data is lost)"
-  fi
-  ensure_credentials
-  ensure_tls
-  write_config
-  cmd_format
+show_logs() {
+  local i
+  for i in $NODES; do select_node "$i"; show_node_logs "$@"; done
+}
 
-  log "starting Kafka $KAFKA_VERSION on $HOST:$PORT (logs: $LOG_DIR)"
+# Launch the selected node's JVM in the background.
+launch_node() {
+  log "starting Kafka $KAFKA_VERSION node $NODE on $HOST:$PORT (logs: $LOG_DIR)"
   # shellcheck disable=SC2086  # the *_OPTS variables are meant to be word-split, as in kafka-run-class.sh
   nohup "$JAVA" $HEAP_OPTS $JVM_PERF_OPTS \
     "-Xlog:gc*:file=$LOG_DIR/kafkaServer-gc.log:time,tags:filecount=3,filesize=20M" \
@@ -240,29 +318,96 @@ cmd_start() {
     $EXTRA_OPTS \
     -cp "$LIB_DIR/*" kafka.Kafka "$RUN_CONFIG" \
     >"$LOG_DIR/kafka.out" 2>&1 </dev/null &
-  local pid=$!
-  echo "$pid" >"$PID_FILE"
+  echo "$!" >"$PID_FILE"
+}
 
-  # The broker opens its client listener only after it has caught up with the metadata log and been
-  # unfenced (BrokerServer.startup -> socketServer.enableRequestProcessing), so an accepting port == ready.
+# Wait until the selected node accepts clients. The broker opens its client listener only after it has
+# caught up with the metadata log and been unfenced (BrokerServer.startup ->
+# socketServer.enableRequestProcessing), so an accepting port == ready.
+wait_node() {
+  local pid; pid="$(<"$PID_FILE")"
   local deadline=$((SECONDS + START_TIMEOUT))
   until port_open "$HOST" "$PORT"; do
     if ! kill -0 "$pid" 2>/dev/null; then
-      rm -f "$PID_FILE"; show_logs 60; die "Kafka exited during startup"
+      rm -f "$PID_FILE"; show_node_logs 60; die "Kafka node $NODE exited during startup"
     fi
     if ((SECONDS >= deadline)); then
-      show_logs 60; cmd_stop || true; die "Kafka did not open $HOST:$PORT within ${START_TIMEOUT}s"
+      show_node_logs 60; stop_node || true; die "Kafka node $NODE did not open $HOST:$PORT within ${START_TIMEOUT}s"
     fi
     sleep 0.5
   done
   port_open "$HOST" "$TLS_PORT" || { sleep 1; port_open "$HOST" "$TLS_PORT" || log "WARNING: TLS port $TLS_PORT not open yet"; }
-  log "Kafka is up: bootstrap.servers=$HOST:$PORT (SASL/SCRAM), $HOST:$TLS_PORT (SASL_SSL); admin credentials in $CLIENT_ENV (pid $pid)"
 }
 
-cmd_stop() {
-  if ! is_running; then rm -f "$PID_FILE"; log "not running"; return 0; fi
+prepare() {
+  check_java
+  cmd_fetch
+  local i
+  for i in $NODES; do
+    select_node "$i"
+    is_running && continue
+    port_open "$HOST" "$PORT" && die "$HOST:$PORT is already in use by another process"
+    port_open "$HOST" "$CONTROLLER_PORT" && die "$HOST:$CONTROLLER_PORT is already in use by another process"
+    if [[ -f "$DATA_DIR/meta.properties" && ! -s "$CREDENTIALS" ]]; then
+      die "$DATA_DIR was formatted by an older kafka-local.sh, without authentication; run '$0 reset' (local data is lost)"
+    fi
+  done
+  if ((BROKERS > 1)) && [[ -f "$STATE_DIR/data/meta.properties" ]]; then
+    die "$STATE_DIR holds a single broker's data; use another KAFKA_LOCAL_STATE for a cluster, or '$0 reset'"
+  fi
+  ensure_credentials
+  ensure_tls
+  echo "$BROKERS" >"$STATE_DIR/brokers"
+  for i in $NODES; do select_node "$i"; write_config; done
+  write_client_env
+  format_all
+}
+
+cmd_start() {
+  local i started=()
+  for i in $NODES; do select_node "$i"; is_running || started+=("$i"); done
+  if ((${#started[@]} == 0)); then log "already running (pid $(<"$PID_FILE"))"; return 0; fi
+  prepare
+  # A cluster's nodes start together: none is ready before a majority of the controllers is up.
+  for i in "${started[@]}"; do select_node "$i"; launch_node; done
+  for i in "${started[@]}"; do select_node "$i"; wait_node; done
+  log "Kafka is up: bootstrap.servers=$(all_ports client) (SASL/SCRAM), $(all_ports tls) (SASL_SSL); admin credentials in $CLIENT_ENV"
+}
+
+node_arg() {
+  [[ "${1:-}" =~ ^[1-9]$ ]] && (($1 <= BROKERS)) || die "usage: $0 {start-node|stop-node|kill-node} N (1..$BROKERS)"
+  select_node "$1"
+}
+
+cmd_start_node() {
+  node_arg "$1"
+  if is_running; then log "node $NODE already running (pid $(<"$PID_FILE"))"; return 0; fi
+  check_java
+  port_open "$HOST" "$PORT" && die "$HOST:$PORT is already in use by another process"
+  [[ -f "$DATA_DIR/meta.properties" ]] || die "node $NODE was never formatted; run '$0 start'"
+  launch_node
+  wait_node
+  log "node $NODE is up on $HOST:$PORT (pid $(<"$PID_FILE"))"
+}
+
+# SIGKILL: no controlled shutdown, as when a machine dies; its partitions' leaders move once the
+# controller stops hearing from it (broker.session.timeout.ms).
+cmd_kill_node() {
+  node_arg "$1"
+  if ! is_running; then rm -f "$PID_FILE"; log "node $NODE not running"; return 0; fi
   local pid; pid="$(<"$PID_FILE")"
-  log "stopping pid $pid"
+  kill -KILL "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + 10))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+  rm -f "$PID_FILE"
+  log "node $NODE killed (pid $pid)"
+}
+
+# SIGTERM (controlled shutdown), SIGKILL after KAFKA_STOP_TIMEOUT seconds; the selected node.
+stop_node() {
+  if ! is_running; then rm -f "$PID_FILE"; return 1; fi
+  local pid; pid="$(<"$PID_FILE")"
+  log "stopping node $NODE, pid $pid"
   kill -TERM "$pid" 2>/dev/null || true     # shutdown hook -> controlled shutdown
   local deadline=$((SECONDS + STOP_TIMEOUT))
   while kill -0 "$pid" 2>/dev/null; do
@@ -277,19 +422,69 @@ cmd_stop() {
   rm -f "$PID_FILE"
 }
 
-cmd_status() {
-  if is_running; then
-    if port_open "$HOST" "$PORT"; then
-      echo "running pid=$(<"$PID_FILE") bootstrap=$HOST:$PORT"; return 0
+cmd_stop_node() { node_arg "$1"; stop_node || log "node $NODE not running"; }
+
+# Every node at once: a cluster's last nodes would otherwise wait for a quorum that has gone.
+cmd_stop() {
+  local i pids=() any=0
+  for i in $NODES; do
+    select_node "$i"
+    is_running || { rm -f "$PID_FILE"; continue; }
+    any=1
+    stop_node &
+    pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i" || true; done
+  ((any)) || log "not running"
+  return 0
+}
+
+# The node id of the active KRaft controller (the quorum's leader), as the running voters last recorded it
+# in <node>/data/__cluster_metadata-0/quorum-state (the highest epoch wins). The Admin API's
+# DescribeCluster cannot tell: in KRaft a broker answers it with a random live broker (KIP-919).
+cmd_controller() {
+  local i state epoch best=-1 leader=""
+  for i in $NODES; do
+    select_node "$i"
+    is_running || continue
+    state="$DATA_DIR/__cluster_metadata-0/quorum-state"
+    [[ -s "$state" ]] || continue
+    epoch="$(sed -n -E 's/.*"leaderEpoch":(-?[0-9]+).*/\1/p' "$state")"
+    if [[ -n "$epoch" ]] && ((epoch > best)); then
+      best="$epoch"; leader="$(sed -n -E 's/.*"leaderId":(-?[0-9]+).*/\1/p' "$state")"
     fi
+  done
+  [[ -n "$leader" && "$leader" != -1 ]] || die "no running node knows the controller"
+  echo "$leader"
+}
+
+cmd_status() {
+  local i up=0 open=0
+  for i in $NODES; do
+    select_node "$i"
+    if is_running; then
+      up=$((up + 1))
+      port_open "$HOST" "$PORT" && open=$((open + 1))
+    fi
+  done
+  if ((up == 0)); then echo "stopped"; return 3; fi
+  if ((BROKERS == 1)); then
+    if ((open == 1)); then echo "running pid=$(<"$PID_FILE") bootstrap=$HOST:$PORT"; return 0; fi
     echo "process up (pid $(<"$PID_FILE")) but $HOST:$PORT is not accepting connections"; return 1
   fi
-  echo "stopped"; return 3
+  if ((open == BROKERS)); then echo "running brokers=$BROKERS bootstrap=$(all_ports client)"; return 0; fi
+  echo "$open of $BROKERS nodes accepting connections ($up processes up)"; return 1
 }
 
 cmd_reset() {
   cmd_stop
-  rm -rf "$DATA_DIR" "$LOG_DIR" "$CLUSTER_ID_FILE" "$FORMAT_STAMP" "$RUN_CONFIG" "$CREDENTIALS" "$CLIENT_ENV" "$TLS_DIR"
+  local i
+  for i in $NODES; do
+    select_node "$i"
+    rm -rf "$DATA_DIR" "$LOG_DIR" "$FORMAT_STAMP" "$RUN_CONFIG"
+    ((BROKERS == 1)) || rm -rf "$NODE_DIR"
+  done
+  rm -rf "$CLUSTER_ID_FILE" "$CREDENTIALS" "$CLIENT_ENV" "$TLS_DIR" "$STATE_DIR/brokers"
   log "state under $STATE_DIR removed (jar cache kept: $LIB_DIR)"
 }
 
@@ -301,6 +496,10 @@ case "${1:-}" in
   restart) cmd_stop; cmd_start ;;
   reset)   cmd_reset ;;
   logs)    show_logs "${2:-100}" ;;
+  start-node) cmd_start_node "${2:-}" ;;
+  stop-node)  cmd_stop_node "${2:-}" ;;
+  kill-node)  cmd_kill_node "${2:-}" ;;
+  controller) cmd_controller ;;
   tool)    shift; [[ $# -ge 1 ]] || die "usage: $0 tool <main-class> [args...]"; cmd_fetch; run_tool "$@" ;;
-  *)       echo "usage: $0 {fetch|start|stop|status|restart|reset|logs [n]|tool <main-class> [args...]}" >&2; exit 2 ;;
+  *)       echo "usage: $0 {fetch|start|stop|status|restart|reset|logs [n]|start-node N|stop-node N|kill-node N|controller|tool <main-class> [args...]}" >&2; exit 2 ;;
 esac

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deploy.endpoints import KAFKA_SCRIPT, PG_SCRIPT
+from testkit.cluster import run_script
 from testkit.processes import free_port
 
 
@@ -24,16 +25,7 @@ class DedicatedServer:
     env: dict[str, str]
 
     def run(self, command: str, timeout: float = 120.0) -> str:
-        done = subprocess.run(
-            ["bash", str(self.script), command],
-            env={**os.environ, **self.env},
-            timeout=timeout,
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"{self.script.name} {command} failed: {done.stderr[-2000:]}")
-        return done.stdout.strip()
+        return run_script(self.script, self.env, command, timeout=timeout)
 
     def start(self) -> None:
         self.run("start")
