@@ -30,6 +30,7 @@ async def _figures(request: Request, session: Session) -> dict[str, Any]:
         "attendance": backend.get("attendance", f"/unions/{union}/attendance", session.token, day=local_today()),
         "spending": backend.get("subsidy", f"/unions/{union}/spending", session.token),
         "funds": backend.get("subsidy", f"/unions/{union}/funds", session.token),
+        "pending": backend.get("subsidy", f"/unions/{union}/applications", session.token, limit=50),
         "classes": backend.get(
             "enrollment", f"/unions/{union}/classes", session.token, limit=50,
             **{name: request.query_params.get(name) or None for name in ("from", "to")},
