@@ -146,6 +146,14 @@ async def test_site_staff_check_a_child_in_at_the_kiosk_after_a_mistyped_tempera
     await expect(page.locator("#attendance-today")).to_contain_text("预约1 在园1 缺勤0")
 
 
+async def save_pick_up_adults(page: Page, listed: str, new: tuple[str, str, str]) -> None:
+    """The listed adult's ID-card number typed again (the page shows it masked) and a new adult."""
+    await page.locator("#id_number-0").fill(listed)
+    for name, value in zip(("adult_name", "relationship", "id_number"), new, strict=True):
+        await page.locator(f"#{name}-1").fill(value)
+    await page.get_by_role("button", name="保存接送人").click()
+
+
 async def test_a_parent_is_told_a_mistyped_id_card_number_then_saves_the_pick_up_adults_and_reports_an_absence(
     site: Site, city: City, page: Page
 ) -> None:
@@ -158,21 +166,13 @@ async def test_a_parent_is_told_a_mistyped_id_card_number_then_saves_the_pick_up
 
     await sign_in(page, site, "parent", union=union.union_id, member=parent.member_id)
     await page.get_by_role("link", name="联系人与接送人").click()
-    await page.locator("#id_number-0").fill(grandma)
-    await page.locator("#adult_name-1").fill("张阿姨")
-    await page.locator("#relationship-1").fill("邻居")
-    await page.locator("#id_number-1").fill(wrong)
-    await page.get_by_role("button", name="保存接送人").click()
+    await save_pick_up_adults(page, grandma, ("张阿姨", "邻居", wrong))
     await expect(page.locator("#id_number-1-error")).to_have_text(
         "身份证号码最后一位（校验码）与前 17 位不符，请核对号码。"
     )
     await expect(page.locator("#id_number-0-error")).to_have_count(0)
 
-    await page.locator("#id_number-0").fill(grandma)
-    await page.locator("#adult_name-1").fill("张阿姨")
-    await page.locator("#relationship-1").fill("邻居")
-    await page.locator("#id_number-1").fill(neighbour)
-    await page.get_by_role("button", name="保存接送人").click()
+    await save_pick_up_adults(page, grandma, ("张阿姨", "邻居", neighbour))
     await expect(page.get_by_role("status")).to_have_text("已保存")
     await expect(page.locator("fieldset legend").nth(1)).to_have_text("张阿姨")
 
