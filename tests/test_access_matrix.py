@@ -188,6 +188,7 @@ async def test_every_role_sees_exactly_what_it_is_entitled_to(stack: Stack, modu
         f"{s}/funds/{town.fund_id}": expect(*STAFF),
         f"{s}/unions/{union}/funds": expect(*STAFF),
         f"{s}/unions/{union}/spending": expect(*STAFF),
+        f"{s}/unions/{union}/applications": expect(*STAFF),
         f"{s}/unions/{union}/ledger.csv": expect(*STAFF),
         f"{s}/bookings/{booking}/statement": expect(*STAFF, "parent_own"),
         f"{s}/children/{child}/statements": expect(*STAFF, "parent_own"),

@@ -88,6 +88,9 @@ class Backend:
     async def put(self, service: str, path: str, token: str, body: dict[str, Any], key: str | None = None) -> Any:
         return await self.call(service, "PUT", path, token, body=body, key=key)
 
+    async def patch(self, service: str, path: str, token: str, body: dict[str, Any], key: str | None = None) -> Any:
+        return await self.call(service, "PATCH", path, token, body=body, key=key)
+
     def stream(self, service: str, path: str, token: str) -> Any:
         """An open streaming GET (server-sent events), to pass through to the browser."""
         request = self.clients[service].build_request(

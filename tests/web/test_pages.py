@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 from playwright.async_api import Browser, Page, expect
 
+from services.enrollment.domain.identity import check_digit
 from testkit.city import SUMMER, City, Parent, Union, token
 from testkit.funds import members_discount
 from tests.support.polling import eventually
@@ -51,8 +52,12 @@ async def test_a_parent_signs_in_registers_a_child_books_a_day_and_sees_the_pric
     await expect(page.get_by_text("小明")).to_be_visible()
     await snap(page, "parent-home")
 
-    await page.get_by_label("托管班编号").fill(str(class_id))
-    await page.get_by_role("button", name="打开").first.click()
+    await page.get_by_label("孩子年龄（周岁）").fill("8")
+    await page.get_by_label("只看有空位的").check()
+    await page.get_by_role("button", name="查找").click()
+    await expect(page.locator("#search-results li")).to_have_count(1)  # the union's one class
+    await snap(page, "parent-search")
+    await page.locator(f'#search-results a[href="/parent/classes/{class_id}"]').click()
     await expect(page.get_by_text("¥45.00")).to_be_visible()
     await page.get_by_label("2027-07-06").check()
     await snap(page, "parent-class")
@@ -141,6 +146,42 @@ async def test_site_staff_check_a_child_in_at_the_kiosk_after_a_mistyped_tempera
     await expect(page.locator("#attendance-today")).to_contain_text("预约1 在园1 缺勤0")
 
 
+async def save_pick_up_adults(page: Page, listed: str, new: tuple[str, str, str]) -> None:
+    """The listed adult's ID-card number typed again (the page shows it masked) and a new adult."""
+    await page.locator("#id_number-0").fill(listed)
+    for name, value in zip(("adult_name", "relationship", "id_number"), new, strict=True):
+        await page.locator(f"#{name}-1").fill(value)
+    await page.get_by_role("button", name="保存接送人").click()
+
+
+async def test_a_parent_is_told_a_mistyped_id_card_number_then_saves_the_pick_up_adults_and_reports_an_absence(
+    site: Site, city: City, page: Page
+) -> None:
+    union, class_id = await summer_class(city)
+    parent = city.parent(union)
+    child = await city.child(parent, name="小华")
+    await city.book(parent, child["child_id"], class_id, days=SUMMER[:2])
+    grandma, neighbour = (f"{first17}{check_digit(first17)}" for first17 in ("11010519491231002", "41010519800101123"))
+    wrong = neighbour[:17] + ("0" if neighbour[17] != "0" else "1")
+
+    await sign_in(page, site, "parent", union=union.union_id, member=parent.member_id)
+    await page.get_by_role("link", name="联系人与接送人").click()
+    await save_pick_up_adults(page, grandma, ("张阿姨", "邻居", wrong))
+    await expect(page.locator("#id_number-1-error")).to_have_text(
+        "身份证号码最后一位（校验码）与前 17 位不符，请核对号码。"
+    )
+    await expect(page.locator("#id_number-0-error")).to_have_count(0)
+
+    await save_pick_up_adults(page, grandma, ("张阿姨", "邻居", neighbour))
+    await expect(page.get_by_role("status")).to_have_text("已保存")
+    await expect(page.locator("fieldset legend").nth(1)).to_have_text("张阿姨")
+
+    await page.get_by_label("不来的日期").select_option(SUMMER[1].isoformat())
+    await page.get_by_role("button", name="提交请假").click()
+    await expect(page.locator("#absence-done")).to_have_text(f"已请假：{SUMMER[1].isoformat()}")
+    await snap(page, "parent-child")
+
+
 async def pickup_code(site: Site, parent: Parent) -> str:
     """The code the guardians received (in the app), as the adult would show it on a phone."""
     async with httpx.AsyncClient(base_url=site.services["notify"].url, timeout=10) as http:
@@ -191,8 +232,7 @@ async def an_application_waiting_for_staff(site: Site, city: City) -> tuple[Unio
 async def open_application(page: Page, site: Site, union: Union, application: dict[str, Any]) -> None:
     await sign_in(page, site, "union_staff", union=union.union_id)
     await expect(page.get_by_role("heading", name="工会看板")).to_be_visible()
-    await page.get_by_label("申请编号").fill(application["application_id"])
-    await page.get_by_role("button", name="打开").click()
+    await page.locator(f'#pending-applications a[href$="{application["application_id"]}"]').click()
     await expect(page.locator("#application-status")).to_have_text("待审核")
 
 

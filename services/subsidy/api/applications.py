@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from services.subsidy import access
-from services.subsidy.api.responses import Application, BookingApplications, ChildApplications, DecisionTaken
+from services.subsidy.api.responses import (
+    Application,
+    BookingApplications,
+    ChildApplications,
+    DecisionTaken,
+    SubtreeApplications,
+)
 from services.subsidy.db import applications
 from services.subsidy.domain.commands import Decision
 from services.subsidy.handlers import decisions
 from shared.auth import Caller
 from shared.errors import NotFound
 from shared.http_commands import IdempotencyKey, respond
+from shared.paging import Page
 from shared.service import ServiceRuntime
 
 router = APIRouter(tags=["applications"])
@@ -69,3 +76,23 @@ async def child_applications(child_id: uuid.UUID, rt: ServiceRuntime, caller: Ca
     for application in found:
         await access.ensure_may_read(rt.pool, caller, application)
     return {"child_id": child_id, "applications": found}
+
+
+Status = Literal["requested", "not_applicable", "pending_review", "approved", "rejected", "settled", "cancelled"]
+
+
+@router.get(
+    "/unions/{union_id}/applications",
+    response_model=SubtreeApplications,
+    summary="Applications in the union's subtree in a status (by default those waiting for a decision), oldest first",
+)
+async def subtree_applications(
+    union_id: uuid.UUID,
+    rt: ServiceRuntime,
+    caller: Caller,
+    paging: Page,
+    status: Status = Query("pending_review", description="pending_review: waiting for staff to decide"),
+) -> dict[str, Any]:
+    await access.ensure_sees_subtree(rt.pool, caller, union_id)
+    found, page = paging.page(await applications.in_subtree(rt.pool, union_id, status, paging.fetch, paging.offset))
+    return {**page, "union_id": union_id, "status": status, "applications": found}

@@ -78,6 +78,17 @@ class ChildApplications(BaseModel):
     applications: list[ListedApplication]
 
 
+class SubtreeApplications(BaseModel):
+    """A page of the applications in a status in the union's subtree, oldest first."""
+
+    union_id: uuid.UUID
+    status: str
+    limit: int
+    offset: int
+    next_offset: int | None  # the offset of the next page; null on the last page
+    applications: list[ListedApplication]
+
+
 class SpendingRow(BaseModel):
     key: str | None  # the employment category, or the programme id
     reserved_fen: int

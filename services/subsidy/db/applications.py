@@ -142,6 +142,19 @@ async def of_child(conn: Conn, child_id: uuid.UUID) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
+async def in_subtree(conn: Conn, union_id: uuid.UUID, status: str, limit: int, offset: int) -> list[dict[str, Any]]:
+    """Applications in a status whose class runs in the union or below it, oldest first."""
+    rows = await conn.fetch(
+        f"""SELECT {_LISTED} FROM applications WHERE union_path @> ARRAY[$1]::uuid[] AND status = $2
+            ORDER BY opened_at, application_id LIMIT $3 OFFSET $4""",
+        union_id,
+        status,
+        limit,
+        offset,
+    )
+    return [dict(r) for r in rows]
+
+
 async def is_above(conn: Conn, upper_id: uuid.UUID, union_id: uuid.UUID) -> bool:
     """Whether some class's path runs through ``upper_id`` and then ``union_id`` (root first)."""
     return await conn.fetchval(

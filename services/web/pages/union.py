@@ -1,13 +1,12 @@
 """The union dashboard (union staff): figures for the subtree (enrollment, attendance, subsidy
-spending, fund balances), an application to approve or reject with a reason, and the ledger as CSV.
-
-Waiting for APIs: the list of applications waiting for a decision in the subtree, waitlists of a
-class-day and the union's classes with occupancy (the staff lists of issue 16). Until then an
-application opens by its number (as notify's message to staff gives it)."""
+spending, fund balances), the subtree's classes with their seats per day and a class-day's
+waitlist, the applications waiting for a decision (or one opened by its number, as notify's message
+to staff gives it) to approve or reject with a reason, and the ledger as CSV."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -31,7 +30,12 @@ async def _figures(request: Request, session: Session) -> dict[str, Any]:
         "attendance": backend.get("attendance", f"/unions/{union}/attendance", session.token, day=local_today()),
         "spending": backend.get("subsidy", f"/unions/{union}/spending", session.token),
         "funds": backend.get("subsidy", f"/unions/{union}/funds", session.token),
-    }
+        "pending": backend.get("subsidy", f"/unions/{union}/applications", session.token, limit=50),
+        "classes": backend.get(
+            "enrollment", f"/unions/{union}/classes", session.token, limit=50,
+            **{name: request.query_params.get(name) or None for name in ("from", "to")},
+        ),
+    }  # fmt: skip
     answers = await asyncio.gather(*calls.values(), return_exceptions=True)
     return {name: (None if isinstance(a, BaseException) else a) for name, a in zip(calls, answers, strict=True)}
 
@@ -95,3 +99,11 @@ async def ledger(request: Request) -> Response:
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="ledger-{union}.csv"'},
     )
+
+
+@router.get("/classes/{class_id}/waitlist/{day}", response_class=HTMLResponse)
+async def waitlist(class_id: uuid.UUID, day: dt.date, request: Request) -> HTMLResponse:
+    """A class-day's waitlist, in the order it is served (enrollment's staff list)."""
+    session = session_of(request, *STAFF)
+    found = await backend_of(request).get("enrollment", f"/classes/{class_id}/waitlist/{day}", session.token, limit=100)
+    return render(request, session, "union/waitlist.html", waitlist=found)
