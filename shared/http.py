@@ -24,7 +24,7 @@ from pydantic import PlainSerializer, WithJsonSchema
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared import logs
+from shared import logs, tracing
 from shared.auth import authenticate
 from shared.commands import is_outage
 from shared.errors import (
@@ -137,6 +137,7 @@ def install(app: FastAPI, service: str) -> None:
 
     app.add_middleware(_DatabaseOutage)
     app.add_middleware(_Correlation, service=service)
+    app.add_middleware(tracing.TracingMiddleware)  # outermost: the span covers the whole request
     app.include_router(_operations_router())
 
 

@@ -50,6 +50,7 @@ class UnitOfWork:
     union_id: uuid.UUID | None = None
     actor: Actor | None = None  # the command's issuer; None for an event handler
     envelope: Envelope | None = None  # the event handled; None for a command
+    traceparent: str | None = None  # the handled event's trace context, which its follow-ups carry
     pending: list[FollowUp] = field(default_factory=list)
 
     @classmethod
@@ -65,15 +66,16 @@ class UnitOfWork:
             yield uow
             await uow.flush()
 
-    def caused_by(self, envelope: Envelope) -> UnitOfWork:
+    def caused_by(self, envelope: Envelope, traceparent: str | None = None) -> UnitOfWork:
         """The work of handling ``envelope`` in this transaction: its follow-ups are caused by it
-        and share this unit's buffer."""
+        (and carry ``traceparent``) and share this unit's buffer."""
         return dataclasses.replace(
             self,
             correlation_id=envelope.correlation_id,
             causation_id=envelope.event_id,
             union_id=envelope.union_id,
             envelope=envelope,
+            traceparent=traceparent,
         )
 
     def within(self, union_id: uuid.UUID | None) -> UnitOfWork:
@@ -111,11 +113,16 @@ class UnitOfWork:
         if to is not None:
             if isinstance(event, Event):
                 raise TypeError("a partner feed's events are built per partner: pass a function of the partner")
-            self.pending.extend(partners.follow_ups(to, event, union_id=union))
+            follow_ups = partners.follow_ups(to, event, union_id=union)
+            if self.traceparent:
+                follow_ups = [dataclasses.replace(f, traceparent=self.traceparent) for f in follow_ups]
+            self.pending.extend(follow_ups)
             return
         if not isinstance(event, Event):
             raise TypeError("without a partner feed (to=...), emit an event")
-        self.pending.append(FollowUp(event, union, self.correlation_id, self.causation_id, stream))
+        self.pending.append(
+            FollowUp(event, union, self.correlation_id, self.causation_id, stream, traceparent=self.traceparent)
+        )
 
     @contextlib.asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
