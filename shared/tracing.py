@@ -22,7 +22,6 @@ from typing import Any
 
 from opentelemetry import context, trace
 from opentelemetry.trace import NonRecordingSpan, Span, SpanContext, SpanKind, Status, StatusCode, TraceFlags
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger(__name__)
 
@@ -165,52 +164,3 @@ class EventSpans:
                 started.set_status(Status(StatusCode.ERROR, repr(error)[:200]))
             started.end()
         self.spans.clear()
-
-
-class TracingMiddleware:
-    """A SERVER span per HTTP request under the caller's ``traceparent``; without tracing, the
-    caller's ``traceparent`` (if any) is made current so that the request's events carry it on."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        incoming = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"traceparent"), None)
-        if not _State.enabled:
-            parent = parent_context(incoming)
-            if parent is None:
-                await self.app(scope, receive, send)
-                return
-            token = context.attach(parent)
-            try:
-                await self.app(scope, receive, send)
-            finally:
-                context.detach(token)
-            return
-        method = scope["method"]
-        with tracer().start_as_current_span(
-            method, context=parent_context(incoming), kind=SpanKind.SERVER, record_exception=True
-        ) as current:
-            status = 500
-
-            async def send_traced(message: Message) -> None:
-                nonlocal status
-                if message["type"] == "http.response.start":
-                    status = message["status"]
-                await send(message)
-
-            try:
-                await self.app(scope, receive, send_traced)
-            finally:
-                route = getattr(scope.get("route"), "path", None)
-                current.update_name(f"{method} {route or 'unmatched'}")
-                current.set_attribute("http.request.method", method)
-                current.set_attribute("url.path", scope["path"])
-                current.set_attribute("http.response.status_code", status)
-                if route:
-                    current.set_attribute("http.route", route)
-                if status >= 500:
-                    current.set_status(Status(StatusCode.ERROR))
