@@ -51,10 +51,11 @@ class InProcess:
     stack: Stack
     offsets: itertools.count = field(default_factory=itertools.count)
 
-    async def deliver(self, *envelopes: Envelope) -> None:
+    async def deliver(self, *envelopes: Envelope, traceparent: str | None = None) -> None:
         """Hand ``envelopes`` to the service's own event consumer as the records of one poll, as
         Kafka would: the processed-events check (a duplicate has no effect), one transaction per
-        partition, a child's events in order, partitions concurrently. Only Kafka is left out."""
+        partition, a child's events in order, partitions concurrently. Only Kafka is left out.
+        ``traceparent``: the records' trace context header, as the relay sends it."""
         settings = self.runtime.settings
         consumer = EventConsumer(
             service=self.service,
@@ -67,10 +68,10 @@ class InProcess:
             backoff_s=settings.consumer_backoff_s,
             backoff_max_s=settings.consumer_backoff_max_s,
         )
-        outcomes = await consumer.process_batch([self._record(e) for e in envelopes])
+        outcomes = await consumer.process_batch([self._record(e, traceparent) for e in envelopes])
         assert set(outcomes) <= {"handled", "duplicate"}, outcomes
 
-    def _record(self, sent: Envelope) -> ConsumerRecord:
+    def _record(self, sent: Envelope, traceparent: str | None = None) -> ConsumerRecord:
         key, value = sent.key.encode(), sent.to_bytes()
         return ConsumerRecord(
             topic=self.stack.topic(sent.payload().STREAM),
@@ -83,7 +84,7 @@ class InProcess:
             checksum=None,
             serialized_key_size=len(key),
             serialized_value_size=len(value),
-            headers=list(sent.headers()),
+            headers=[*sent.headers(), *([("traceparent", traceparent.encode())] if traceparent else [])],
         )
 
     @property
