@@ -86,6 +86,7 @@ class Outbox:
             )
             for e in events
         ]
+        topics = [qualified(f.stream or f.event.STREAM, self.namespace) for f in events]
         here = tracing.current_traceparent()  # a command's request span; an event's follow-ups carry their own
         await tx.execute(
             """INSERT INTO outbox (event_id, topic, key, event_type, payload, headers, traceparent)
@@ -94,12 +95,13 @@ class Outbox:
                    WITH ORDINALITY AS u(e, t, k, y, p, h, tp, n)
                ORDER BY n""",
             [e.event_id for e in envelopes],
-            [qualified(f.stream or f.event.STREAM, self.namespace) for f in events],
+            topics,
             [e.key for e in envelopes],
             [e.type for e in envelopes],
             [e.to_bytes() for e in envelopes],
             [json_text([[k, v.decode()] for k, v in e.headers()]) for e in envelopes],
-            [f.traceparent or here for f in events],
+            # A partner's feed carries no trace: two partners could link their records by its id.
+            [None if is_partner_feed(t) else f.traceparent or here for f, t in zip(events, topics, strict=True)],
         )
         return envelopes
 

@@ -113,10 +113,7 @@ class UnitOfWork:
         if to is not None:
             if isinstance(event, Event):
                 raise TypeError("a partner feed's events are built per partner: pass a function of the partner")
-            follow_ups = partners.follow_ups(to, event, union_id=union)
-            if self.traceparent:
-                follow_ups = [dataclasses.replace(f, traceparent=self.traceparent) for f in follow_ups]
-            self.pending.extend(follow_ups)
+            self.pending.extend(partners.follow_ups(to, event, union_id=union))  # no trace: see Outbox
             return
         if not isinstance(event, Event):
             raise TypeError("without a partner feed (to=...), emit an event")
