@@ -64,7 +64,7 @@ def test_every_dashboard_panel_shows_a_metric_the_services_export() -> None:
                 assert f'service="{service}"' in target["expr"]
 
 
-@pytest.mark.skipif(PROMTOOL is None, reason="promtool is not installed (go install .../cmd/promtool)")
+@pytest.mark.skipif(PROMTOOL is None, reason="promtool is not installed (docs/operations.md says how)")
 def test_the_alerts_fire_when_they_should_and_not_before() -> None:
     run = subprocess.run(
         [str(PROMTOOL), "test", "rules", "alerts_test.yml"], cwd=PROMETHEUS, capture_output=True, text=True, check=False
