@@ -36,6 +36,7 @@ import asyncpg.exceptions._base as asyncpg_errors
 from aiokafka import ConsumerRecord
 
 import shared.contracts  # noqa: F401  (registers every event type)
+from shared import tracing
 from shared.db import acquire
 from shared.dead_letters import DeadLetterPublisher
 from shared.envelope import Envelope, Event, UnknownEventType
@@ -89,6 +90,7 @@ class _Parsed:
     envelope: Envelope
     event: Event
     steps: tuple[Step, ...]
+    traceparent: str | None  # the record's header (shared/tracing.py)
 
 
 class _RecordFailed(Exception):
@@ -188,7 +190,7 @@ class EventConsumer:
         if not steps:
             outcomes.append(self._count(record, envelope.type, "ignored"))
             return None
-        return _Parsed(record, envelope, event, steps)
+        return _Parsed(record, envelope, event, steps, tracing.of_headers(record.headers))
 
     async def _commit_slice(self, items: list[_Parsed], outcomes: list[Outcome]) -> int | None:
         """Apply ``items`` in one transaction; the index of the first failing record (nothing is
@@ -222,6 +224,17 @@ class EventConsumer:
         """One transaction: the processed-event rows of every item, then each fresh item's handlers.
         Returns the positions of the items handled (the others were duplicates)."""
         first = items[0].record
+        spans = tracing.EventSpans(self.service, first.topic, first.partition)
+        try:
+            handled = await self._apply_traced(items, spans, one_by_one=one_by_one)
+        except BaseException as exc:
+            spans.end(exc)
+            raise
+        spans.end()
+        return handled
+
+    async def _apply_traced(self, items: list[_Parsed], spans: tracing.EventSpans, *, one_by_one: bool) -> set[int]:
+        first = items[0].record
         async with acquire(self.pool) as tx, tx.transaction():
             fresh = set(
                 await tx.fetchval(
@@ -240,10 +253,17 @@ class EventConsumer:
             )
             handled = [index for index, item in enumerate(items) if _first_time(item, fresh)]
             chosen = [items[i] for i in handled]
+            traced = [
+                spans.start(i.envelope.type, i.envelope.event_id, i.record.offset, i.traceparent, len(chosen))
+                for i in chosen
+            ]
             work = UnitOfWork(tx, self.outbox, correlation_id=items[0].envelope.correlation_id)
             for group in plan([i.envelope.key for i in chosen], [i.steps for i in chosen]):
                 batch = [
-                    (chosen[p].event, work.caused_by(chosen[p].envelope, chosen[p].record.topic))
+                    (
+                        chosen[p].event,
+                        work.caused_by(chosen[p].envelope, topic=chosen[p].record.topic, traceparent=traced[p]),
+                    )
                     for p in group.positions
                 ]
                 for step in group.steps:

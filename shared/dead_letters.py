@@ -24,6 +24,7 @@ from aiokafka import AIOKafkaProducer, ConsumerRecord
 
 from shared.kafka_auth import KafkaAccess
 from shared.kafka_tools import read_all
+from shared.metrics import DEAD_LETTERS
 from shared.topics import SUBSCRIPTIONS, dead_letter_topic, qualified, topics_of
 
 PREFIX = "dlq."
@@ -56,6 +57,7 @@ class DeadLetterPublisher:
             f"{record.topic}.dlq.{self.service}", value=record.value, key=record.key, headers=headers
         )
         await delivery
+        DEAD_LETTERS.labels(self.service, record.topic, kind).inc()
 
 
 def _decode_headers(record: ConsumerRecord) -> dict[str, str]:

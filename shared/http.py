@@ -19,12 +19,14 @@ import asyncpg
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from opentelemetry import context
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import PlainSerializer, WithJsonSchema
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared import logs
+from shared import logs, tracing
 from shared.auth import authenticate
 from shared.commands import is_outage
 from shared.errors import (
@@ -137,6 +139,7 @@ def install(app: FastAPI, service: str) -> None:
 
     app.add_middleware(_DatabaseOutage)
     app.add_middleware(_Correlation, service=service)
+    app.add_middleware(_Tracing)  # outermost: the span covers the whole request
     app.include_router(_operations_router())
 
 
@@ -177,6 +180,55 @@ class _Correlation:
             logs.correlation_id.reset(token)
             route = scope.get("route")
             HTTP_REQUESTS.labels(self.service, scope["method"], getattr(route, "path", "unmatched"), status).inc()
+
+
+class _Tracing:
+    """A SERVER span per HTTP request under the caller's ``traceparent``; without tracing, the
+    caller's ``traceparent`` (if any) is made current so that the request's events carry it on."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"traceparent"), None)
+        if not tracing.enabled():
+            parent = tracing.parent_context(incoming)
+            if parent is None:
+                await self.app(scope, receive, send)
+                return
+            token = context.attach(parent)
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                context.detach(token)
+            return
+        method = scope["method"]
+        with tracing.tracer().start_as_current_span(
+            method, context=tracing.parent_context(incoming), kind=SpanKind.SERVER, record_exception=True
+        ) as current:
+            status = 500
+
+            async def send_traced(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                await send(message)
+
+            try:
+                await self.app(scope, receive, send_traced)
+            finally:
+                route = getattr(scope.get("route"), "path", None)
+                current.update_name(f"{method} {route or 'unmatched'}")
+                current.set_attribute("http.request.method", method)
+                current.set_attribute("url.path", scope["path"])
+                current.set_attribute("http.response.status_code", status)
+                if route:
+                    current.set_attribute("http.route", route)
+                if status >= 500:
+                    current.set_status(Status(StatusCode.ERROR))
 
 
 def database_unavailable() -> JSONResponse:

@@ -45,6 +45,36 @@ OUTBOX_PARKED = Gauge(
     ["service"],
     multiprocess_mode="livemax",
 )
+OUTBOX_RELAY_LEADER = Gauge(
+    "tuoguan_outbox_relay_leader",
+    "1 while this process leads the service's outbox relay (holds its advisory lock), else 0.",
+    ["service"],
+    multiprocess_mode="livesum",
+)
+CONSUMER_LAG = Gauge(
+    "tuoguan_consumer_lag",
+    "Records of a partition not yet taken by the consumer group (last stable offset - position), "
+    "refreshed every few seconds from the consumer's own fetch state.",
+    ["service", "group", "topic", "partition"],
+    multiprocess_mode="livemax",
+)
+DEAD_LETTERS = Counter(
+    "tuoguan_dead_letters_total",
+    "Records parked on a dead-letter topic, by the topic they came from and why (malformed, handler_error).",
+    ["service", "topic", "kind"],
+)
+FUND_AVAILABLE_FEN = Gauge(
+    "tuoguan_fund_available_fen",
+    "What a subsidy fund still has (budget - reserved - spent), in fen; the funds nearest exhaustion, at most 100.",
+    ["service", "union_id", "fund_id"],
+    multiprocess_mode="livemax",
+)
+FUND_AVAILABLE_RATIO = Gauge(
+    "tuoguan_fund_available_ratio",
+    "The share of a subsidy fund's budget still available (0 to 1); the same funds as tuoguan_fund_available_fen.",
+    ["service", "union_id", "fund_id"],
+    multiprocess_mode="livemax",
+)
 HTTP_REQUESTS = Counter(
     "tuoguan_http_requests_total", "HTTP requests served.", ["service", "method", "route", "status"]
 )

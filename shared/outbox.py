@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,11 +31,18 @@ from aiokafka.errors import (
     UnknownTopicOrPartitionError,
 )
 
+from shared import tracing
 from shared.db import connect, json_text
 from shared.envelope import Envelope, Event
 from shared.faults import crash_point
 from shared.kafka_auth import KafkaAccess
-from shared.metrics import OUTBOX_OLDEST_PENDING_SECONDS, OUTBOX_PARKED, OUTBOX_PENDING, OUTBOX_PUBLISHED
+from shared.metrics import (
+    OUTBOX_OLDEST_PENDING_SECONDS,
+    OUTBOX_PARKED,
+    OUTBOX_PENDING,
+    OUTBOX_PUBLISHED,
+    OUTBOX_RELAY_LEADER,
+)
 from shared.topics import is_partner_feed, qualified
 
 log = logging.getLogger(__name__)
@@ -44,6 +52,7 @@ METADATA_WAIT_S = 5.0
 BATCH_DEADLINE_S = 10.0  # a batch not committed by then is abandoned (the broker aborts it)
 TRANSACTION_TIMEOUT_MS = 15_000  # the broker aborts a dead leader's open batch after this
 PRODUCER_STOP_S = 5.0
+OBSERVE_EVERY_S = 5.0  # the backlog gauges are refreshed at least this often, busy or failing
 # The broker refuses the record itself; sending it again, alone, cannot help.
 PERMANENT_RECORD_ERRORS = (
     MessageSizeTooLargeError,
@@ -77,18 +86,22 @@ class Outbox:
             )
             for e in events
         ]
+        topics = [qualified(f.stream or f.event.STREAM, self.namespace) for f in events]
+        here = tracing.current_traceparent()  # a command's request span; an event's follow-ups carry their own
         await tx.execute(
-            """INSERT INTO outbox (event_id, topic, key, event_type, payload, headers)
-               SELECT e, t, k, y, p, h::jsonb
-               FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[])
-                   WITH ORDINALITY AS u(e, t, k, y, p, h, n)
+            """INSERT INTO outbox (event_id, topic, key, event_type, payload, headers, traceparent)
+               SELECT e, t, k, y, p, h::jsonb, tp
+               FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[], $7::text[])
+                   WITH ORDINALITY AS u(e, t, k, y, p, h, tp, n)
                ORDER BY n""",
             [e.event_id for e in envelopes],
-            [qualified(f.stream or f.event.STREAM, self.namespace) for f in events],
+            topics,
             [e.key for e in envelopes],
             [e.type for e in envelopes],
             [e.to_bytes() for e in envelopes],
             [json_text([[k, v.decode()] for k, v in e.headers()]) for e in envelopes],
+            # A partner's feed carries no trace: two partners could link their records by its id.
+            [None if is_partner_feed(t) else f.traceparent or here for f, t in zip(events, topics, strict=True)],
         )
         return envelopes
 
@@ -101,6 +114,13 @@ def _record_time_ms(topic: str, payload: bytes) -> int | None:
     return int(datetime.fromisoformat(json.loads(payload)["occurred_at"]).timestamp() * 1000)
 
 
+def _record_headers(row: asyncpg.Record) -> list[tuple[str, bytes]]:
+    headers = [(k, v.encode()) for k, v in row["headers"]]
+    if row["traceparent"]:
+        headers.append((tracing.HEADER, row["traceparent"].encode()))
+    return headers
+
+
 @dataclass(frozen=True)
 class FollowUp:
     """An event to append, with where it belongs and what caused it."""
@@ -111,6 +131,7 @@ class FollowUp:
     causation_id: uuid.UUID | None = None
     stream: str | None = None
     occurred_at: datetime | None = None  # None: now
+    traceparent: str | None = None  # None: the span current when it is appended (shared/tracing.py)
 
 
 class RelayBatchFailed(Exception):
@@ -168,10 +189,12 @@ class OutboxRelay:
         self._producer: AIOKafkaProducer | None = None
         self._suspect: int | None = None  # a row that failed alone or first: it is next sent alone
         self.is_leader = False
+        self._observed_at = 0.0  # monotonic time of the last backlog observation
 
     async def run(self) -> None:
         """Lead (or wait to lead) until cancelled; reconnects after any failure."""
         backoff = Backoff(*self.retry_pauses_s)
+        OUTBOX_RELAY_LEADER.labels(self.service).set(0)
         while True:
             try:
                 await self._lead(backoff)
@@ -182,6 +205,7 @@ class OutboxRelay:
                 await backoff.pause()
             finally:
                 self.is_leader = False
+                OUTBOX_RELAY_LEADER.labels(self.service).set(0)
                 await self._drop_producer()
 
     async def _lead(self, backoff: Backoff) -> None:
@@ -190,6 +214,7 @@ class OutboxRelay:
             while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", RELAY_LOCK):  # noqa: ASYNC110
                 await asyncio.sleep(self.poll_interval_s)  # the lock is held by another process
             self.is_leader = True
+            OUTBOX_RELAY_LEADER.labels(self.service).set(1)
             log.info("outbox relay is leading")
             await conn.add_listener("outbox", lambda *_: self._wakeup.set())
             idle_rounds = 0
@@ -200,10 +225,14 @@ class OutboxRelay:
                 except RelayBatchFailed as failed:
                     await self._drop_producer()
                     await self._after_failure(conn, failed)
+                    await self._observe_backlog(
+                        conn, at_most_every_s=OBSERVE_EVERY_S
+                    )  # the age grows while Kafka fails
                     await backoff.pause()
                     continue
                 backoff.reset()
                 if published >= self.batch_size:
+                    await self._observe_backlog(conn, at_most_every_s=OBSERVE_EVERY_S)
                     continue
                 await self._observe_backlog(conn)
                 idle_rounds += 1
@@ -217,7 +246,7 @@ class OutboxRelay:
     async def publish_pending(self, conn: asyncpg.Connection) -> int:
         """Publish the next batch in one Kafka transaction; mark it sent. Raises RelayBatchFailed."""
         rows = await conn.fetch(
-            """SELECT id, topic, key, payload, headers FROM outbox
+            """SELECT id, topic, key, payload, headers, traceparent FROM outbox
                WHERE published_at IS NULL AND parked_at IS NULL ORDER BY id LIMIT $1""",
             self.batch_size,
         )
@@ -250,7 +279,7 @@ class OutboxRelay:
                 row["topic"],
                 value=row["payload"],
                 key=row["key"].encode(),
-                headers=[(k, v.encode()) for k, v in row["headers"]],
+                headers=_record_headers(row),
                 timestamp_ms=_record_time_ms(row["topic"], row["payload"]),
             )
             for row in rows
@@ -337,7 +366,10 @@ class OutboxRelay:
         if producer is not None:
             await _stop_quietly(producer)
 
-    async def _observe_backlog(self, conn: asyncpg.Connection) -> None:
+    async def _observe_backlog(self, conn: asyncpg.Connection, *, at_most_every_s: float = 0.0) -> None:
+        if at_most_every_s and time.monotonic() - self._observed_at < at_most_every_s:
+            return
+        self._observed_at = time.monotonic()
         backlog = await conn.fetchrow(
             """SELECT count(*) FILTER (WHERE parked_at IS NULL),
                       min(created_at) FILTER (WHERE parked_at IS NULL),

@@ -31,7 +31,7 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from pydantic import ValidationError
 
-from shared import audit, http, idempotency, secrets
+from shared import audit, http, idempotency, secrets, tracing
 from shared.auth import Verifier
 from shared.consumer import EventConsumer
 from shared.db import SchemaNotReady, check_schema, create_pool
@@ -39,6 +39,7 @@ from shared.dead_letters import DeadLetterPublisher
 from shared.kafka_auth import KafkaAccess
 from shared.limits import Guard
 from shared.logs import configure_logging
+from shared.metrics import CONSUMER_LAG
 from shared.outbox import Outbox, OutboxRelay, relay_producer
 from shared.routing import EventRouter
 from shared.secrets import SecretMissing
@@ -98,7 +99,7 @@ async def _raw_records(message: KafkaMessage) -> tuple[ConsumerRecord, ...]:
 
 def _subscribe(
     broker: KafkaBroker, consumer: EventConsumer, topics: list[str], group: str, settings: ServiceSettings
-) -> None:
+) -> Any:
     """One batch subscriber over the service's streams, committing offsets after the batch's commits.
 
     FastStream's batch subscriber hands over one ``getmany`` poll (records of several partitions);
@@ -112,7 +113,7 @@ def _subscribe(
     it runs one consumer per worker on a single topic, taking records one at a time.
     """
 
-    @broker.subscriber(
+    subscriber = broker.subscriber(
         *topics,
         group_id=group,
         ack_policy=AckPolicy.MANUAL,
@@ -126,6 +127,8 @@ def _subscribe(
         session_timeout_ms=settings.consumer_session_timeout_ms,
         heartbeat_interval_ms=settings.consumer_session_timeout_ms // 3,
     )
+
+    @subscriber
     async def consume(records: tuple[ConsumerRecord, ...], message: KafkaMessage) -> None:
         try:
             await consumer.process_batch(message.raw_message)
@@ -138,6 +141,36 @@ def _subscribe(
             await message.ack()
         except Exception:  # e.g. rebalanced away: the new owner redelivers, the processed-events table absorbs it
             log.warning("offset commit failed; the events may be redelivered", exc_info=True)
+
+    return subscriber
+
+
+LAG_EVERY_S = 5.0
+
+
+async def _watch_lag(subscriber: Any, service: str, group: str) -> None:
+    """``tuoguan_consumer_lag`` per assigned partition, from the consumer's own fetch state (no
+    broker request): its last stable offset (read_committed) less its position. A partition that
+    moved to another member is set to 0 here, so the group's view (max over members) stays right."""
+    shown: set[tuple[str, int]] = set()
+    while True:
+        await asyncio.sleep(LAG_EVERY_S)
+        kafka = getattr(subscriber, "consumer", None)
+        if kafka is None:
+            continue
+        try:
+            assigned = set(kafka.assignment())
+            for tp in assigned:
+                end = kafka.last_stable_offset(tp) or kafka.highwater(tp)
+                if end is None:
+                    continue
+                position = await asyncio.wait_for(kafka.position(tp), 1.0)
+                CONSUMER_LAG.labels(service, group, tp.topic, str(tp.partition)).set(max(0, end - position))
+                shown.add((tp.topic, tp.partition))
+            for topic, partition in shown - {(tp.topic, tp.partition) for tp in assigned}:
+                CONSUMER_LAG.labels(service, group, topic, str(partition)).set(0)
+        except Exception:  # rebalancing, stopping: next time
+            log.debug("consumer lag not observed", exc_info=True)
 
 
 async def _tick(timer: Callable[[Runtime], Awaitable[None]], rt: Runtime, interval_s: float) -> None:
@@ -180,6 +213,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(definition.name, settings.log_level)
+        tracing.configure(definition.name, settings.instance_id)
         try:
             await check_schema(settings.database_url, definition.name, definition.migrations)
         except SchemaNotReady as behind:
@@ -199,6 +233,7 @@ def create_app(
                 log.info("service stopping")
         finally:
             await pool.close()
+            tracing.shutdown()
 
     app = FastAPI(title=definition.title, version="0.1.0", lifespan=lifespan)
     app.state.verifier = verifier
@@ -240,6 +275,7 @@ async def _messaging(definition: ServiceDefinition, kafka: KafkaAccess, rt: Runt
         retention_days=settings.outbox_retention_days,
     )
     relay_task = asyncio.create_task(rt.relay.run(), name="outbox-relay")
+    watchers: list[asyncio.Task[None]] = []
     rt.broker = broker = KafkaBroker(
         kafka.servers,
         security=kafka.faststream(),
@@ -264,14 +300,16 @@ async def _messaging(definition: ServiceDefinition, kafka: KafkaAccess, rt: Runt
         )
         topics = [qualified(t, settings.namespace) for s in sorted(definition.events.streams) for t in topics_of(s)]
         if topics:  # no insurer configured: nothing arrives on the inbound stream
-            _subscribe(broker, consumer, topics, group, settings)
+            subscriber = _subscribe(broker, consumer, topics, group, settings)
+            watchers.append(asyncio.create_task(_watch_lag(subscriber, definition.name, group), name="consumer-lag"))
     await broker.start()
     try:
         yield
     finally:
         await broker.stop()
-        relay_task.cancel()
-        await asyncio.gather(relay_task, return_exceptions=True)
+        for task in (relay_task, *watchers):
+            task.cancel()
+        await asyncio.gather(relay_task, *watchers, return_exceptions=True)
         await producer.stop()
 
 

@@ -51,6 +51,7 @@ class UnitOfWork:
     actor: Actor | None = None  # the command's issuer; None for an event handler
     envelope: Envelope | None = None  # the event handled; None for a command
     topic: str | None = None  # the topic the event came from; None for a command
+    traceparent: str | None = None  # the handled event's trace context, which its follow-ups carry
     pending: list[FollowUp] = field(default_factory=list)
 
     @classmethod
@@ -66,9 +67,9 @@ class UnitOfWork:
             yield uow
             await uow.flush()
 
-    def caused_by(self, envelope: Envelope, topic: str | None = None) -> UnitOfWork:
+    def caused_by(self, envelope: Envelope, *, topic: str | None = None, traceparent: str | None = None) -> UnitOfWork:
         """The work of handling ``envelope`` (read from ``topic``) in this transaction: its follow-ups
-        are caused by it and share this unit's buffer."""
+        are caused by it (and carry ``traceparent``) and share this unit's buffer."""
         return dataclasses.replace(
             self,
             correlation_id=envelope.correlation_id,
@@ -76,6 +77,7 @@ class UnitOfWork:
             union_id=envelope.union_id,
             envelope=envelope,
             topic=topic,
+            traceparent=traceparent,
         )
 
     @property
@@ -119,11 +121,13 @@ class UnitOfWork:
         if to is not None:
             if isinstance(event, Event):
                 raise TypeError("a partner feed's events are built per partner: pass a function of the partner")
-            self.pending.extend(partners.follow_ups(to, event, union_id=union))
+            self.pending.extend(partners.follow_ups(to, event, union_id=union))  # no trace: see Outbox
             return
         if not isinstance(event, Event):
             raise TypeError("without a partner feed (to=...), emit an event")
-        self.pending.append(FollowUp(event, union, self.correlation_id, self.causation_id, stream))
+        self.pending.append(
+            FollowUp(event, union, self.correlation_id, self.causation_id, stream, traceparent=self.traceparent)
+        )
 
     @contextlib.asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:

@@ -51,12 +51,14 @@ class InProcess:
     stack: Stack
     offsets: itertools.count = field(default_factory=itertools.count)
 
-    async def deliver(self, *envelopes: Envelope, topic: str | None = None) -> None:
+    async def deliver(self, *envelopes: Envelope, topic: str | None = None, traceparent: str | None = None) -> None:
         """Hand ``envelopes`` to the service's own event consumer as the records of one poll, as
         Kafka would: the processed-events check (a duplicate has no effect), one transaction per
         partition, a child's events in order, partitions concurrently. Only Kafka is left out.
-        ``topic`` (unqualified): where they come from, when not their stream (a partner's inbound topic)."""
-        outcomes = await self.consumer(_NoDeadLetters()).process_batch([self.record(e, topic) for e in envelopes])
+        ``topic`` (unqualified): where they come from, when not their stream (a partner's inbound topic);
+        ``traceparent``: the records' trace context header, as the relay sends it."""
+        records = [self.record(e, topic, traceparent=traceparent) for e in envelopes]
+        outcomes = await self.consumer(_NoDeadLetters()).process_batch(records)
         assert set(outcomes) <= {"handled", "duplicate"}, outcomes
 
     def consumer(self, dead_letters: object) -> EventConsumer:
@@ -74,8 +76,11 @@ class InProcess:
             backoff_max_s=settings.consumer_backoff_max_s,
         )
 
-    def record(self, sent: Envelope, topic: str | None = None, value: bytes | None = None) -> ConsumerRecord:
-        """``sent`` as a Kafka record of its stream (or of ``topic``); ``value`` replaces its bytes."""
+    def record(
+        self, sent: Envelope, topic: str | None = None, value: bytes | None = None, traceparent: str | None = None
+    ) -> ConsumerRecord:
+        """``sent`` as a Kafka record of its stream (or of ``topic``); ``value`` replaces its bytes;
+        ``traceparent`` goes in its headers."""
         key, value = sent.key.encode(), sent.to_bytes() if value is None else value
         return ConsumerRecord(
             topic=self.stack.topic(topic or sent.payload().STREAM),
@@ -88,7 +93,7 @@ class InProcess:
             checksum=None,
             serialized_key_size=len(key),
             serialized_value_size=len(value),
-            headers=list(sent.headers()),
+            headers=[*sent.headers(), *([("traceparent", traceparent.encode())] if traceparent else [])],
         )
 
     @property

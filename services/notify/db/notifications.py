@@ -33,6 +33,7 @@ class Notification:
     due_at: dt.datetime
     code: SealedCode = NO_CODE
     recipient: str = "guardian"
+    traceparent: str | None = None  # the trace of the event's handling, which the delivery joins
 
 
 async def insert(tx: asyncpg.Connection, notes: list[Notification]) -> set[uuid.UUID]:
@@ -43,12 +44,13 @@ async def insert(tx: asyncpg.Connection, notes: list[Notification]) -> set[uuid.
     rows = await tx.fetch(
         """INSERT INTO notifications (notification_id, source_event_id, source_type, guardian_id, child_id, channel,
                                       address, body, safety, language, status, due_at, delivered_at, sealed_code,
-                                      code_expires_at, recipient)
+                                      code_expires_at, recipient, traceparent)
            SELECT n, e, t, g, c, ch, a, b, s, l, CASE WHEN ch = 'inapp' THEN 'delivered' ELSE 'pending' END, d,
-                  CASE WHEN ch = 'inapp' THEN now() END, sc, sx, r
+                  CASE WHEN ch = 'inapp' THEN now() END, sc, sx, r, tp
            FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[],
-                       $9::bool[], $10::text[], $11::timestamptz[], $12::text[], $13::timestamptz[], $14::text[])
-                AS u(n, e, t, g, c, ch, a, b, s, l, d, sc, sx, r)
+                       $9::bool[], $10::text[], $11::timestamptz[], $12::text[], $13::timestamptz[], $14::text[],
+                       $15::text[])
+                AS u(n, e, t, g, c, ch, a, b, s, l, d, sc, sx, r, tp)
            ON CONFLICT ON CONSTRAINT notifications_once DO NOTHING RETURNING notification_id""",
         [n.notification_id for n in notes],
         [n.envelope.event_id for n in notes],
@@ -64,6 +66,7 @@ async def insert(tx: asyncpg.Connection, notes: list[Notification]) -> set[uuid.
         [n.code.sealed for n in notes],
         [n.code.expires_at for n in notes],
         [n.recipient for n in notes],
+        [n.traceparent for n in notes],
     )
     return {r["notification_id"] for r in rows}
 
@@ -102,7 +105,7 @@ async def claim_due(conn: Conn, now: dt.datetime, limit: int) -> list[asyncpg.Re
                WHERE (status = 'pending' AND due_at <= $1) OR (status = 'sending' AND lease_until < $1)
                ORDER BY safety DESC, due_at LIMIT $2 FOR UPDATE SKIP LOCKED)
            RETURNING notification_id, guardian_id, child_id, channel, address, body, safety, language, attempts,
-                     source_event_id, source_type, sealed_code, code_expires_at, recipient,
+                     source_event_id, source_type, sealed_code, code_expires_at, recipient, traceparent,
                      (SELECT secret FROM webhook_endpoints w WHERE n.channel = 'webhook'
                       AND w.guardian_id = n.guardian_id AND w.url = n.address) AS signing_secret""",
         now,

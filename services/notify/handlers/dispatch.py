@@ -18,11 +18,13 @@ import datetime as dt
 import logging
 
 import asyncpg
+from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from services.notify.channels import TOO_SLOW, Channel, Delivery, DeliveryFailed
 from services.notify.config import NotifySettings
 from services.notify.db import notifications as db
 from services.notify.domain.codes import with_code
+from shared import tracing
 from shared.contracts.notify import NotificationDelivered, NotificationFailed
 from shared.outbox import Outbox
 from shared.uow import UnitOfWork
@@ -53,7 +55,20 @@ class Dispatcher:
 
     async def _deliver(self, row: asyncpg.Record) -> None:
         try:
-            await self._record(row, await self._attempt(row))
+            with tracing.span(
+                f"notification deliver {row['channel']}",
+                traceparent=row["traceparent"],
+                kind=SpanKind.CLIENT,
+                **{
+                    "tuoguan.notification_id": str(row["notification_id"]),
+                    "tuoguan.channel": row["channel"],
+                    "tuoguan.attempt": row["attempts"],
+                },
+            ) as delivering:
+                sent = await self._attempt(row)
+                if isinstance(sent, DeliveryFailed):
+                    delivering.set_status(Status(StatusCode.ERROR, sent.detail[:200]))
+                await self._record(row, sent)  # its events carry the delivery's trace
         except Exception:  # the lease runs out and the notification goes again
             log.exception("a delivery could not be recorded", extra={"notification_id": str(row["notification_id"])})
 

@@ -179,6 +179,7 @@ async def _tell(batch: EventBatch[Told]) -> None:
                             language=p.language,
                             due_at=planned.due_at,
                             code=code,
+                            traceparent=uow.traceparent,
                         ),
                         uow,
                     )

@@ -120,4 +120,5 @@ def _note(event: Event, uow: UnitOfWork, to: Recipient, body: str, now: dt.datet
         language=to.language,
         due_at=now,
         recipient=to.kind,
+        traceparent=uow.traceparent,
     )

@@ -154,3 +154,12 @@ async def programme_caps(conn: Conn, policy_ids: list[uuid.UUID]) -> dict[uuid.U
         "SELECT policy_id, cap_per_programme_fen FROM policies WHERE policy_id = ANY($1::uuid[])", policy_ids
     )
     return {r["policy_id"]: r["cap_per_programme_fen"] for r in rows}
+
+
+async def nearest_exhaustion(conn: Conn, limit: int) -> list[asyncpg.Record]:
+    """The ``limit`` funds with the smallest share of their budget left (for the metrics)."""
+    return await conn.fetch(
+        """SELECT fund_id, union_id, budget_fen, budget_fen - reserved_fen - spent_fen AS available_fen
+           FROM funds ORDER BY (budget_fen - reserved_fen - spent_fen)::float8 / budget_fen, fund_id LIMIT $1""",
+        limit,
+    )

@@ -29,6 +29,7 @@ from shared.contracts.subsidy import (
     SubsidySettled,
 )
 from shared.db import present
+from shared.metrics import FUND_AVAILABLE_FEN, FUND_AVAILABLE_RATIO
 from shared.uow import UnitOfWork
 
 
@@ -208,3 +209,23 @@ async def settle_if_done(uow: UnitOfWork, application: asyncpg.Record) -> None:
                 released_fen=totals.get("released", 0),
             )
         )
+
+
+FUNDS_SHOWN = 100  # the metrics' bound: the funds nearest exhaustion
+_shown_funds: set[tuple[str, str]] = set()
+
+
+async def show_fund_balances(uow: UnitOfWork) -> None:
+    """Timer: ``tuoguan_fund_available_fen`` and ``_ratio`` for the funds nearest exhaustion; one
+    small query per tick, never per scrape. A fund that left the set is no longer shown."""
+    shown = set()
+    for row in await funds.nearest_exhaustion(uow.tx, FUNDS_SHOWN):
+        labels = ("subsidy", str(row["union_id"]), str(row["fund_id"]))
+        FUND_AVAILABLE_FEN.labels(*labels).set(row["available_fen"])
+        FUND_AVAILABLE_RATIO.labels(*labels).set(row["available_fen"] / row["budget_fen"])
+        shown.add(labels[1:])
+    for gone in _shown_funds - shown:
+        FUND_AVAILABLE_FEN.remove("subsidy", *gone)
+        FUND_AVAILABLE_RATIO.remove("subsidy", *gone)
+    _shown_funds.clear()
+    _shown_funds.update(shown)
