@@ -4,9 +4,11 @@ rewound to that moment, so the events it had lost come again; lag shows what is 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from deploy.offsets import lag, rewind
 from tests.conftest import Stack
@@ -15,7 +17,14 @@ BACKUP_AT = datetime(2026, 7, 6, 2, 0, tzinfo=UTC)
 
 
 async def test_a_group_rewound_to_the_backup_reads_again_what_came_after_it(stack: Stack) -> None:
-    topic, group = stack.topic("enrollment.events"), stack.group("attendance")
+    # A topic and a group of the test's own: the namespace's are shared with the tests running beside it.
+    topic, group = stack.topic(f"drill.{uuid.uuid4().hex[:8]}"), f"{stack.group('attendance')}-drill"
+    admin = AIOKafkaAdminClient(**stack.kafka.aiokafka())
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1)])
+    finally:
+        await admin.close()
     producer = AIOKafkaProducer(**stack.kafka.aiokafka(), enable_idempotence=True)
     await producer.start()
     try:  # one child's events, on one partition: two before the backup, three after

@@ -46,6 +46,8 @@ async def test_the_figures_count_booked_attended_and_absent_days(
         "picked_up_by": None,
         "cover": "pending",
         "policy_number": None,
+        "allergies": None,
+        "health_notes": None,
     }
     assert entry["checked_in_at"] is not None
 
