@@ -1,7 +1,9 @@
 """Site operations across the real broker and databases: attendance, notify and enrollment each run
 as their own process, connected only by Kafka. A class below its staffing rule tells the site lead;
 an incident reaches the guardians at once and each insurer's feed with no name and no child id; an
-inspection's findings reach the site lead. (Each rule in depth: tests/attendance, tests/enrollment.)"""
+outing asks the guardians for consent, and the child without it stays; a boarder checked in today
+is watched for a late pick-up only on the stay's last day; an inspection's findings reach the site
+lead. (Each rule in depth: tests/attendance, tests/enrollment.)"""
 
 from __future__ import annotations
 
@@ -47,12 +49,18 @@ class OpenSite:
         self.child: ChildRegistered = child_registered(guardians=2)
         self.staff = token("provider_staff", provider_id=self.opened.provider_id)
         self.leads_phone = f"+86 139 {uuid.uuid4().int % 10**8:08d}"
+        self.day = local_today()
 
-    async def open_and_book(self) -> None:
+    async def open_and_book(self, day: dt.date | None = None, *, until: dt.date | None = None) -> None:
+        """Open the site and book the child from ``day`` (today by default) to ``until``; a stay of
+        more than one day is in a boarding class."""
+        self.day = day or local_today()
+        days = [self.day + dt.timedelta(days=i) for i in range(((until or self.day) - self.day).days + 1)]
         booked = child_enrolled(
             child_id=self.child.child_id,
             class_id=self.class_id,
-            days=[local_today()],
+            days=days,
+            boarding=len(days) > 1,
             site_id=self.opened.site_id,
             provider_id=self.opened.provider_id,
         )
@@ -66,7 +74,7 @@ class OpenSite:
 
     async def _on_roster(self) -> bool:
         roster = await self.http.get(
-            f"{self.urls['attendance']}/classes/{self.class_id}/roster/{local_today()}", headers=self._auth()
+            f"{self.urls['attendance']}/classes/{self.class_id}/roster/{self.day}", headers=self._auth()
         )
         return roster.status_code == 200
 
@@ -184,3 +192,67 @@ async def test_an_inspection_finding_reaches_the_site_lead(stack: Stack, city: d
         )
     assert told["recipient"] == "staff" and "灭火器过期" in told["body"]
     assert closed.json()["fixed_note"] == "已更换灭火器"
+
+
+async def test_an_outing_asks_the_guardians_and_a_child_without_consent_stays(
+    stack: Stack, city: dict[str, str]
+) -> None:
+    tomorrow = local_today() + dt.timedelta(days=1)
+    async with httpx.AsyncClient(timeout=30) as http:
+        site = OpenSite(stack, city, http)
+        await site.open_and_book(tomorrow)
+        museum = {
+            "day": tomorrow.isoformat(),
+            "destination": "湖北省博物馆",
+            "leaves_at": "09:30:00",
+            "returns_at": "15:00:00",
+            "stays_with": "李老师",
+        }
+        planned = await site.attendance("POST", f"/classes/{site.class_id}/outings", museum)
+        outing_id = planned.json()["outing_id"]
+
+        async def both_guardians_asked() -> list[dict]:
+            asked = await _told(stack, "outing.consent_requested", child_id=site.child.child_id)
+            return asked if len(asked) == 2 else []
+
+        asked = await eventually(both_guardians_asked)
+        outing = await http.get(f"{city['attendance']}/outings/{outing_id}", headers=site._auth())
+    assert {a["guardian_id"] for a in asked} == {g.guardian_id for g in site.child.guardians}
+    assert all("湖北省博物馆" in a["body"] for a in asked)
+    (child,) = outing.json()["children"]
+    assert (child["goes"], child["consent"], child["stays_with"]) == (False, None, "李老师"), "no consent, no outing"
+
+
+async def _late_pickup_days(stack: Stack, child_id: uuid.UUID) -> set[dt.date]:
+    conn = await stack.connect("attendance")
+    try:
+        rows = await conn.fetch(
+            "SELECT DISTINCT day FROM timers WHERE kind = 'late_pickup' AND child_id = $1", child_id
+        )
+    finally:
+        await conn.close()
+    return {r["day"] for r in rows}
+
+
+async def test_a_boarder_checked_in_today_is_watched_for_a_late_pick_up_only_on_the_last_day(
+    stack: Stack, city: dict[str, str]
+) -> None:
+    today = local_today()
+    async with httpx.AsyncClient(timeout=30) as http:
+        boarder, day_child = OpenSite(stack, city, http), OpenSite(stack, city, http)
+        await boarder.open_and_book(today, until=today + dt.timedelta(days=2))  # the flag travels on Kafka
+        await day_child.open_and_book(today)
+        for site in (boarder, day_child):
+            hours = {"checkin_cutoff": "23:59:00", "closing": "23:59:30", "grace_minutes": 0}
+            await site.attendance("PUT", f"/sites/{site.opened.site_id}/hours", hours)
+            checkin = {
+                "child_id": str(site.child.child_id),
+                "site_id": str(site.opened.site_id),
+                "temperature_c": 36.6,
+                "symptoms": [],
+            }
+            await site.attendance("POST", "/checkins", checkin)
+        watched = await _late_pickup_days(stack, boarder.child.child_id)
+        control = await _late_pickup_days(stack, day_child.child.child_id)
+    assert control == {today}, "a day-care child is watched this evening"
+    assert watched == {today + dt.timedelta(days=2)}, "the boarder only on the last day of the stay"
