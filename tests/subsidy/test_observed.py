@@ -3,9 +3,19 @@ carried on to subsidy's follow-ups even where no spans are recorded."""
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+
+from opentelemetry import context
 from prometheus_client import REGISTRY
 
 from services.subsidy.app import fund_balances
+from shared import tracing
+from shared.contracts.partners import StatisticsCell
+from shared.contracts.subsidy import FundLow
+from shared.timezones import LOCAL_TIME
+from shared.topics import Partner
+from shared.uow import UnitOfWork
 from testkit.scenarios import envelope
 from tests.subsidy.conftest import UnionFunds
 
@@ -38,3 +48,37 @@ async def test_without_an_exporter_the_bookings_trace_goes_on_with_the_subsidy_i
         str(booking.booking_id),
     )
     assert approved["traceparent"] == BOOKING_TRACE
+
+
+async def test_a_partner_feed_carries_no_trace_that_two_partners_could_join_on(union: UnionFunds) -> None:
+    """A command's events carry its request's trace, but not the partners' copies: the same trace id
+    in two partners' records would let them link what their pseudonyms keep apart."""
+    period = dt.datetime(2027, 7, 5, tzinfo=LOCAL_TIME)
+
+    def cell(_partner: Partner) -> StatisticsCell:
+        return StatisticsCell(
+            union_id=union.union_id,
+            measure="enrolled",
+            period_start=period,
+            period_end=period + dt.timedelta(days=1),
+            suppressed=True,
+        )
+
+    runtime = union.service.runtime
+    request = tracing.parent_context(BOOKING_TRACE)
+    assert request is not None
+    token = context.attach(request)  # current, as the request's span is in a command
+    try:
+        async with UnitOfWork.begin(runtime.pool, runtime.outbox) as uow:
+            uow.emit(FundLow(fund_id=uuid.uuid4(), budget_fen=100, available_fen=5, union_id=union.union_id))
+            uow.emit(cell, to="statistics", union_id=union.union_id)
+    finally:
+        context.detach(token)
+    rows = await runtime.pool.fetch(
+        "SELECT event_type, traceparent FROM outbox WHERE convert_from(payload, 'UTF8')::jsonb #>> '{data,union_id}' = $1",
+        str(union.union_id),
+    )
+    assert {(r["event_type"], r["traceparent"]) for r in rows} == {
+        ("fund.low", BOOKING_TRACE),
+        ("partner.statistics_cell", None),
+    }
