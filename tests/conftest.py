@@ -13,7 +13,7 @@ import pytest
 from deploy import keys
 from deploy.endpoints import ROOT, Endpoints, endpoints
 from deploy.provision import SERVICES
-from testkit.processes import ServiceProcess
+from testkit.processes import ServiceProcess, fork_from_warm_interpreter
 from testkit.stack import Stack, provisioned
 
 # A fresh install's keys and secrets per run (deploy/keys.py): services verify tokens with the
@@ -33,6 +33,13 @@ def _fast_retries() -> dict[str, str]:
         env[f"{service.upper()}_TIMER_INTERVAL_S"] = "0.5"
         env[f"{service.upper()}_CONSUMER_SESSION_TIMEOUT_MS"] = "6000"  # a killed instance's partitions move sooner
     return env
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_interpreter() -> None:
+    """Service processes of this worker start forked from one that has imported the services
+    (testkit/processes.py): the same processes, without a second of imports each."""
+    fork_from_warm_interpreter()
 
 
 @pytest.fixture(scope="session")

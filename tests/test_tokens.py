@@ -112,20 +112,25 @@ async def test_a_service_refuses_a_weak_kafka_password(stack: Stack, log_dir: Pa
     assert "SUBSIDY_KAFKA_PASSWORD" in tail, tail
 
 
-async def test_a_service_process_sees_only_its_own_secrets(start_service) -> None:
-    notify = await start_service("notify").wait_healthy()
-    assert notify.proc is not None
-    names = {
-        entry.split(b"=", 1)[0].decode()
-        for entry in Path(f"/proc/{notify.proc.pid}/environ").read_bytes().split(b"\0")
-        if b"=" in entry
-    }
-    assert {"NOTIFY_DATABASE_URL", "NOTIFY_KAFKA_PASSWORD", "TUOGUAN_JWKS"} <= names
-    others = {n for n in names if n.startswith(tuple(f"{s.upper()}_" for s in SERVICES if s != "notify"))}
-    assert others == set(), "another service's settings"
-    assert not names & {
-        "KAFKA_ADMIN_PASSWORD",
-        "TUOGUAN_PG_ADMIN_URL",
-        "TUOGUAN_JWT_SIGNING_KEY_FILE",
-        "TUOGUAN_PSEUDONYM_KEY",
-    }
+async def test_a_service_process_sees_only_its_own_secrets(stack: Stack, log_dir: Path) -> None:
+    # A fresh interpreter, as production starts it: /proc/<pid>/environ is what the process was given.
+    notify = ServiceProcess("notify", stack.service_env(), log_dir, "notify-env", fresh_interpreter=True).start()
+    try:
+        await notify.wait_healthy()
+        assert notify.proc is not None
+        names = {
+            entry.split(b"=", 1)[0].decode()
+            for entry in Path(f"/proc/{notify.proc.pid}/environ").read_bytes().split(b"\0")
+            if b"=" in entry
+        }
+        assert {"NOTIFY_DATABASE_URL", "NOTIFY_KAFKA_PASSWORD", "TUOGUAN_JWKS"} <= names
+        others = {n for n in names if n.startswith(tuple(f"{s.upper()}_" for s in SERVICES if s != "notify"))}
+        assert others == set(), "another service's settings"
+        assert not names & {
+            "KAFKA_ADMIN_PASSWORD",
+            "TUOGUAN_PG_ADMIN_URL",
+            "TUOGUAN_JWT_SIGNING_KEY_FILE",
+            "TUOGUAN_PSEUDONYM_KEY",
+        }
+    finally:
+        notify.stop()
