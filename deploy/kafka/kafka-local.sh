@@ -234,13 +234,10 @@ random_kafka_uuid() {
 cluster_id() {
   local cid=""
   [[ -s "$CLUSTER_ID_FILE" ]] && cid="$(<"$CLUSTER_ID_FILE")"
-  if [[ -z "$cid" ]] && ((BROKERS > 1)); then
-    cid="$(random_kafka_uuid)"; echo "$cid" >"$CLUSTER_ID_FILE"  # saves a JVM start
-  fi
   if [[ -z "$cid" ]]; then
-    # Kafka's own generator: 22-char base64url UUID that never starts with '-' (would break -t parsing).
-    cid="$(run_tool kafka.tools.StorageTool random-uuid | tail -n1 | tr -d '[:space:]')" \
-      || die "'StorageTool random-uuid' failed (classpath in $LIB_DIR broken?)"
+    # What Kafka's `StorageTool random-uuid` makes (22 base64url characters, never a leading '-'),
+    # without a JVM start.
+    cid="$(random_kafka_uuid)"
     [[ "$cid" =~ ^[A-Za-z0-9_][A-Za-z0-9_-]{21}$ ]] || die "could not generate a cluster id (got '$cid')"
     echo "$cid" >"$CLUSTER_ID_FILE"
   fi
@@ -488,6 +485,18 @@ cmd_reset() {
   log "state under $STATE_DIR removed (jar cache kept: $LIB_DIR)"
 }
 
+# A throwaway broker or cluster of a test's own: SIGKILL every node (nothing to shut down cleanly
+# for), then delete the state as `reset` does.
+cmd_discard() {
+  local i
+  for i in $NODES; do
+    select_node "$i"
+    is_running && kill -KILL "$(<"$PID_FILE")" 2>/dev/null
+    rm -f "$PID_FILE"
+  done
+  STOP_TIMEOUT=0 cmd_reset
+}
+
 case "${1:-}" in
   fetch)   cmd_fetch ;;
   start)   cmd_start ;;
@@ -495,11 +504,12 @@ case "${1:-}" in
   status)  cmd_status ;;
   restart) cmd_stop; cmd_start ;;
   reset)   cmd_reset ;;
+  discard) cmd_discard ;;
   logs)    show_logs "${2:-100}" ;;
   start-node) cmd_start_node "${2:-}" ;;
   stop-node)  cmd_stop_node "${2:-}" ;;
   kill-node)  cmd_kill_node "${2:-}" ;;
   controller) cmd_controller ;;
   tool)    shift; [[ $# -ge 1 ]] || die "usage: $0 tool <main-class> [args...]"; cmd_fetch; run_tool "$@" ;;
-  *)       echo "usage: $0 {fetch|start|stop|status|restart|reset|logs [n]|start-node N|stop-node N|kill-node N|controller|tool <main-class> [args...]}" >&2; exit 2 ;;
+  *)       echo "usage: $0 {fetch|start|stop|status|restart|reset|discard|logs [n]|start-node N|stop-node N|kill-node N|controller|tool <main-class> [args...]}" >&2; exit 2 ;;
 esac

@@ -7,6 +7,7 @@
 #   pg-local.sh status   exit 0 = accepting connections, 3 = stopped
 #   pg-local.sh url      print the superuser URL (the provisioner creates one role and database per service)
 #   pg-local.sh reset    stop and delete the cluster
+#   pg-local.sh discard  immediate shutdown and delete (a test's throwaway cluster)
 #
 # Environment (all optional): PG_LOCAL_STATE=<dir> PG_PORT=55432 PG_HOST=127.0.0.1
 # PostgreSQL refuses to run as root, so as root the cluster runs as the OS user `postgres`
@@ -119,5 +120,10 @@ case "${1:-}" in
   status) cmd_status ;;
   url)    cmd_url ;;
   reset)  cmd_stop; rm -rf "$STATE_DIR"; log "removed $STATE_DIR" ;;
-  *)      echo "usage: $0 {start|stop|status|url|reset}" >&2; exit 2 ;;
+  discard)
+    if [[ -f "$DATA_DIR/postmaster.pid" ]] && find_bindir >/dev/null; then
+      pg pg_ctl -D "$DATA_DIR" -m immediate -w -t 30 stop >/dev/null || true
+    fi
+    rm -rf "$STATE_DIR"; log "discarded $STATE_DIR" ;;
+  *)      echo "usage: $0 {start|stop|status|url|reset|discard}" >&2; exit 2 ;;
 esac

@@ -44,7 +44,7 @@ def _dedicated(script: Path, state_variable: str, ports: tuple[str, ...]) -> Ite
         yield server
     finally:
         try:
-            server.run("reset", timeout=90.0)
+            server.run("discard", timeout=90.0)  # SIGKILL and delete: a throwaway server
         finally:
             subprocess.run(["rm", "-rf", state], timeout=60, check=False)
 
