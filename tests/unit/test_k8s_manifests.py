@@ -184,8 +184,11 @@ def test_no_secret_value_is_ever_rendered(production):
     for deployment in of_kind(production, "Deployment").values():
         pod = deployment["spec"]["template"]["spec"]
         for container in [*pod["containers"], *pod.get("initContainers", [])]:
+            mounted = {m["mountPath"] for m in container.get("volumeMounts", [])}
             for name, entry in env_of(container).items():
-                if re.search("PASSWORD|SECRET|KEY$", name) and not name.endswith("PUBLIC_KEY"):
+                if name.endswith("_FILE"):  # the path of a file mounted from a Secret, never the value
+                    assert entry["value"].rsplit("/", 1)[0] in mounted, name
+                elif re.search("PASSWORD|SECRET|KEY$", name) and not name.endswith("PUBLIC_KEY"):
                     assert "valueFrom" in entry, name
 
 
