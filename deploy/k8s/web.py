@@ -15,7 +15,6 @@ from deploy.k8s.overlays import Overlay
 from deploy.k8s.workloads import (
     SECURITY,
     _key,
-    _named,
     _ports,
     _probe,
     _value,
@@ -23,6 +22,7 @@ from deploy.k8s.workloads import (
     disruption_budget,
     dns_egress,
     http_service,
+    reach,
     rolling_deployment,
     service_account,
 )
@@ -126,15 +126,4 @@ def network_policy(overlay: Overlay) -> dict:
         for service in services()
     ]
     provider = {"to": [{"ipBlock": {"cidr": overlay.identity_provider_cidr}}], "ports": _ports("TCP", 443)}
-    return _named(
-        "networking.k8s.io/v1",
-        "NetworkPolicy",
-        WEB,
-        overlay,
-        spec={
-            "podSelector": {"matchLabels": WEB.labels},
-            "policyTypes": ["Ingress", "Egress"],
-            "ingress": [{"ports": _ports("TCP", WEB.port)}],
-            "egress": [*to_services, dns_egress(), provider],
-        },
-    )
+    return reach(WEB, overlay, WEB.port, [*to_services, dns_egress(), provider])

@@ -265,15 +265,20 @@ def network_policy(service: Service, overlay: Overlay) -> dict:
     if service.name == "notify":
         outside = {"ipBlock": {"cidr": "0.0.0.0/0", "except": list(PRIVATE_NETWORKS)}}
         egress.append({"to": [outside], "ports": _ports("TCP", *overlay.notify_outside_ports)})
+    return reach(service, overlay, service.port, egress)
+
+
+def reach(workload: Workload, overlay: Overlay, port: int, egress: list[dict]) -> dict:
+    """The NetworkPolicy of ``workload``'s pods: in on its HTTP ``port``, out to ``egress`` only."""
     return _named(
         "networking.k8s.io/v1",
         "NetworkPolicy",
-        service,
+        workload,
         overlay,
         spec={
-            "podSelector": {"matchLabels": service.labels},
+            "podSelector": {"matchLabels": workload.labels},
             "policyTypes": ["Ingress", "Egress"],
-            "ingress": [{"ports": _ports("TCP", service.port)}],
+            "ingress": [{"ports": _ports("TCP", port)}],
             "egress": egress,
         },
     )
