@@ -16,6 +16,7 @@ import ssl
 import time
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
@@ -36,6 +37,7 @@ from services.web.i18n import MESSAGES
 from services.web.oidc import Login, login_cookie
 from services.web.session import TOKEN_COOKIE
 from shared.auth import Verifier, audience, public_jwk
+from shared.secrets import SecretMissing
 from testkit.processes import free_port
 from tests.support.tls import self_signed
 
@@ -63,13 +65,14 @@ class CityIdentityProvider:
     id_token_key: Ed25519PrivateKey | None = None
     id_token_kid_published: bool = False  # the other key's token names the provider's own key id
     token_endpoint_down: bool = False
+    public_client: bool = False  # registered without a secret: PKCE alone proves the client
 
     @property
     def issuer(self) -> str:
         return f"https://127.0.0.1:{self.port}"
 
     def reset(self) -> None:
-        self.declines, self.nonce_instead, self.token_endpoint_down = False, None, False
+        self.declines, self.nonce_instead, self.token_endpoint_down, self.public_client = False, None, False, False
         self.id_token_key, self.id_token_kid_published = None, False
 
     def jwks(self) -> dict:
@@ -118,10 +121,11 @@ class CityIdentityProvider:
         async def token(request: Request) -> JSONResponse:
             if self.token_endpoint_down:
                 return JSONResponse({"error": "temporarily_unavailable"}, status_code=503)
-            client = base64.b64encode(f"{CLIENT_ID}:{self.secret}".encode()).decode()
-            if request.headers.get("authorization") != f"Basic {client}":
-                return JSONResponse({"error": "invalid_client"}, status_code=401)
             form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
+            client = base64.b64encode(f"{CLIENT_ID}:{self.secret}".encode()).decode()
+            expected = (None, CLIENT_ID) if self.public_client else (f"Basic {client}", None)
+            if (request.headers.get("authorization"), form.get("client_id")) != expected:
+                return JSONResponse({"error": "invalid_client"}, status_code=401)
             asked = self.codes.pop(form.get("code", ""), None)  # a code is good once
             verifier = form.get("code_verifier", "").encode()
             challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).rstrip(b"=").decode()
@@ -201,18 +205,24 @@ def settings_for(idp: CityIdentityProvider, secret_file: Path, **changes: object
     return WebSettings(**(production | changes))
 
 
-@pytest.fixture
-async def person(provider: CityIdentityProvider, tmp_path: Path) -> AsyncIterator[Person]:
-    provider.reset()
-    secret_file = tmp_path / "client-secret"
-    secret_file.write_text(provider.secret + "\n")
-    app = create_app(settings_for(provider, secret_file))
+@asynccontextmanager
+async def visiting(provider: CityIdentityProvider, settings: WebSettings) -> AsyncIterator[Person]:
+    app = create_app(settings)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=WEB) as web,
         httpx.AsyncClient(verify=ssl.create_default_context(cafile=provider.cert)) as idp,
     ):
         yield Person(web, idp)
+
+
+@pytest.fixture
+async def person(provider: CityIdentityProvider, tmp_path: Path) -> AsyncIterator[Person]:
+    provider.reset()
+    secret_file = tmp_path / "client-secret"
+    secret_file.write_text(provider.secret + "\n")
+    async with visiting(provider, settings_for(provider, secret_file)) as person:
+        yield person
 
 
 def said(response: httpx.Response, key: str, lang: str = "zh-CN") -> bool:
@@ -323,11 +333,31 @@ async def test_a_provider_that_cannot_be_reached_is_a_503_with_retry_after(
     assert said(back, "error.unavailable")
 
     secret_file = tmp_path / "client-secret"  # the person fixture's
-    gone = create_app(settings_for(provider, secret_file, oidc_issuer=f"https://127.0.0.1:{free_port()}"))
-    async with (
-        gone.router.lifespan_context(gone),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=gone), base_url=WEB) as web,
-    ):
-        leaving = await web.get("/auth/login")
+    gone = settings_for(provider, secret_file, oidc_issuer=f"https://127.0.0.1:{free_port()}")
+    async with visiting(provider, gone) as elsewhere:
+        leaving = await elsewhere.web.get("/auth/login")
     assert leaving.status_code == 503 and leaving.headers["Retry-After"] == "30"
     assert said(leaving, "error.unavailable")
+
+
+async def test_a_public_client_signs_in_with_pkce_alone(provider: CityIdentityProvider, person: Person) -> None:
+    provider.public_client = True
+    assert (await person.sign_in()).status_code == 400, "a client that sends a secret is not this public client"
+    async with visiting(provider, settings_for(provider, Path(), oidc_client_secret_file="")) as public:
+        back = await public.sign_in()
+    assert back.status_code == 303 and back.cookies[TOKEN_COOKIE] == provider.issued[-1]
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"oidc_issuer": "http://id.city.example"}, "WEB_OIDC_ISSUER"),
+        ({"oidc_client_id": ""}, "WEB_OIDC_CLIENT_ID"),
+        ({"oidc_client_secret_file": "/nonexistent/client-secret"}, "WEB_OIDC_CLIENT_SECRET_FILE"),
+    ],
+)
+def test_an_install_that_names_a_provider_but_not_how_to_reach_it_safely_does_not_start(
+    provider: CityIdentityProvider, tmp_path: Path, change: dict, named: str
+) -> None:
+    with pytest.raises(SecretMissing, match=named):
+        create_app(settings_for(provider, tmp_path / "client-secret", **change))
