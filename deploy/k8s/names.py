@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from typing import Protocol
 
 from pydantic import AliasChoices
 from pydantic_settings import BaseSettings
@@ -38,6 +39,16 @@ def env_name(kind: type[BaseSettings], field: str, prefix: str) -> str:
 
 def auth_env(field: str) -> str:
     return env_name(AuthSettings, field, str(AuthSettings.model_config.get("env_prefix", "")))
+
+
+class Workload(Protocol):
+    """What a resource named and labelled after its workload needs: a service or the web front end."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def labels(self) -> dict[str, str]: ...
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,13 @@ class Overlay:
     # Notify's channels reach outside the cluster (SMTP, SMS and WeChat gateways, webhooks): the
     # one egress beyond the database and Kafka, to public addresses only.
     notify_outside_ports: tuple[int, ...]
+    # The web front end: the address people open (the identity provider sends them back to its
+    # /auth/callback), the city's identity provider, this client's id there, and where the provider
+    # answers from (narrow it to the provider's addresses at install).
+    web_url: str
+    oidc_issuer: str
+    oidc_client_id: str
+    identity_provider_cidr: str
 
 
 PRIVATE_NETWORKS = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16", "127.0.0.0/8")
@@ -85,6 +92,10 @@ PRODUCTION = Overlay(
     backup_retention="30d",
     backup_schedule="0 0 2 * * *",
     notify_outside_ports=(443, 465, 587),
+    web_url="https://tuoguan.example",
+    oidc_issuer="https://id.city.example",
+    oidc_client_id="tuoguan-web",
+    identity_provider_cidr="0.0.0.0/0",
 )
 
 # A laptop's cluster (kind, minikube): production's shape, one of everything, no backups.
@@ -107,6 +118,7 @@ LOCAL = replace(
     db_storage="2Gi",
     db_resources=Resources("100m", "256Mi", "512Mi"),
     backups=False,
+    web_url="https://tuoguan.localhost",
 )
 
 OVERLAYS = {o.name: o for o in (PRODUCTION, LOCAL)}

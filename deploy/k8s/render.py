@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from deploy.k8s import databases, kafka, workloads
+from deploy.k8s import databases, kafka, web, workloads
 from deploy.k8s.names import PART_OF, services
 from deploy.k8s.overlays import OVERLAYS, Overlay
 
@@ -30,7 +30,7 @@ def manifests(overlay_name: str) -> list[dict]:
     for service in services():
         found += databases.manifests(service, overlay)
         found += workloads.manifests(service, overlay)
-    return found
+    return found + web.manifests(overlay)
 
 
 def render(overlay_name: str) -> str:

@@ -11,6 +11,7 @@ from deploy.k8s.names import (
     KAFKA_PORT,
     UID,
     Service,
+    Workload,
     auth_env,
     kafka_bootstrap,
     metadata,
@@ -32,7 +33,7 @@ def manifests(service: Service, overlay: Overlay) -> list[dict]:
     return found + autoscaling(service, overlay)
 
 
-def _named(api_version: str, kind: str, service: Service, overlay: Overlay, **body: object) -> dict:
+def _named(api_version: str, kind: str, service: Workload, overlay: Overlay, **body: object) -> dict:
     """A resource named after its service and labelled as its."""
     return {
         "apiVersion": api_version,
@@ -42,7 +43,7 @@ def _named(api_version: str, kind: str, service: Service, overlay: Overlay, **bo
     }
 
 
-def service_account(service: Service, overlay: Overlay) -> dict:
+def service_account(service: Workload, overlay: Overlay) -> dict:
     return _named(
         "v1",
         "ServiceAccount",
@@ -153,8 +154,16 @@ def deployment(service: Service, overlay: Overlay) -> dict:
         {"name": "jwks", "configMap": {"name": JWKS_CONFIG_MAP, "items": [_key("jwks.json")]}},
         {"name": "tmp", "emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"}},
     ]
+    return rolling_deployment(service, overlay, [container], volumes, init=[migrate])
+
+
+def rolling_deployment(
+    workload: Workload, overlay: Overlay, containers: list[dict], volumes: list[dict], init: list[dict] | None = None
+) -> dict:
+    """A Deployment of ``workload``'s pods: its own service account, as the image's non-root user,
+    spread over the nodes, replaced one at a time."""
     pod = {
-        "serviceAccountName": service.name,
+        "serviceAccountName": workload.name,
         "automountServiceAccountToken": False,
         "securityContext": {
             "runAsNonRoot": True,
@@ -164,28 +173,28 @@ def deployment(service: Service, overlay: Overlay) -> dict:
             "seccompProfile": {"type": "RuntimeDefault"},
         },
         "terminationGracePeriodSeconds": 30,
-        "initContainers": [migrate],
-        "containers": [container],
+        **({"initContainers": init} if init else {}),
+        "containers": containers,
         "volumes": volumes,
         "topologySpreadConstraints": [
             {
                 "maxSkew": 1,
                 "topologyKey": "kubernetes.io/hostname",
                 "whenUnsatisfiable": "ScheduleAnyway",
-                "labelSelector": {"matchLabels": service.labels},
+                "labelSelector": {"matchLabels": workload.labels},
             }
         ],
     }
     return _named(
         "apps/v1",
         "Deployment",
-        service,
+        workload,
         overlay,
         # No `replicas`: the autoscaler owns the count, and a re-apply must not reset it.
         spec={
-            "selector": {"matchLabels": service.labels},
+            "selector": {"matchLabels": workload.labels},
             "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
-            "template": {"metadata": {"labels": service.labels}, "spec": pod},
+            "template": {"metadata": {"labels": workload.labels}, "spec": pod},
         },
     )
 
@@ -194,7 +203,7 @@ def _key(name: str) -> dict:
     return {"key": name, "path": name}
 
 
-def http_service(service: Service, overlay: Overlay) -> dict:
+def http_service(service: Workload, overlay: Overlay) -> dict:
     return _named(
         "v1",
         "Service",
@@ -207,7 +216,7 @@ def http_service(service: Service, overlay: Overlay) -> dict:
     )
 
 
-def disruption_budget(service: Service, overlay: Overlay) -> dict:
+def disruption_budget(service: Workload, overlay: Overlay) -> dict:
     return _named(
         "policy/v1",
         "PodDisruptionBudget",
@@ -219,6 +228,18 @@ def disruption_budget(service: Service, overlay: Overlay) -> dict:
 
 def _ports(protocol: str, *ports: int) -> list[dict]:
     return [{"protocol": protocol, "port": p} for p in ports]
+
+
+def dns_egress() -> dict:
+    return {
+        "to": [
+            {
+                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+            }
+        ],
+        "ports": _ports("UDP", 53) + _ports("TCP", 53),
+    }
 
 
 def network_policy(service: Service, overlay: Overlay) -> dict:
@@ -239,28 +260,25 @@ def network_policy(service: Service, overlay: Overlay) -> dict:
             ],
             "ports": _ports("TCP", KAFKA_PORT),
         },
-        {
-            "to": [
-                {
-                    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
-                    "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
-                }
-            ],
-            "ports": _ports("UDP", 53) + _ports("TCP", 53),
-        },
+        dns_egress(),
     ]
     if service.name == "notify":
         outside = {"ipBlock": {"cidr": "0.0.0.0/0", "except": list(PRIVATE_NETWORKS)}}
         egress.append({"to": [outside], "ports": _ports("TCP", *overlay.notify_outside_ports)})
+    return reach(service, overlay, service.port, egress)
+
+
+def reach(workload: Workload, overlay: Overlay, port: int, egress: list[dict]) -> dict:
+    """The NetworkPolicy of ``workload``'s pods: in on its HTTP ``port``, out to ``egress`` only."""
     return _named(
         "networking.k8s.io/v1",
         "NetworkPolicy",
-        service,
+        workload,
         overlay,
         spec={
-            "podSelector": {"matchLabels": service.labels},
+            "podSelector": {"matchLabels": workload.labels},
             "policyTypes": ["Ingress", "Egress"],
-            "ingress": [{"ports": _ports("TCP", service.port)}],
+            "ingress": [{"ports": _ports("TCP", port)}],
             "egress": egress,
         },
     )
@@ -279,11 +297,11 @@ def autoscaling(service: Service, overlay: Overlay) -> list[dict]:
     ]
 
 
-def _deployment_of(service: Service) -> dict:
+def _deployment_of(service: Workload) -> dict:
     return {"apiVersion": "apps/v1", "kind": "Deployment", "name": service.name}
 
 
-def cpu_autoscaler(service: Service, overlay: Overlay) -> dict:
+def cpu_autoscaler(service: Workload, overlay: Overlay) -> dict:
     return _named(
         "autoscaling/v2",
         "HorizontalPodAutoscaler",

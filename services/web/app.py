@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from services.web.backend import ApiError, Backend
 from services.web.config import WebSettings
 from services.web.i18n import LANG_COOKIE, LANGUAGES, language_of
+from services.web.oidc import IdentityProvider
 from services.web.pages import kiosk, parent, signin, union
 from services.web.pages.common import in_words, render
 from services.web.session import NotSignedIn
@@ -25,14 +26,20 @@ HOME = {"parent": "/parent", "provider_staff": "/kiosk", "union_staff": "/union"
 
 
 def create_app(settings: WebSettings, transports: dict[str, httpx.AsyncBaseTransport] | None = None) -> FastAPI:
+    # Made here, not at start-up: an install that names an identity provider but not its client stops now.
+    provider = IdentityProvider(settings) if settings.oidc_issuer else None
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.backend = Backend(settings, transports)
         yield
         await app.state.backend.close()
+        if provider is not None:
+            await provider.close()
 
     app = FastAPI(title="tuoguan web", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
+    app.state.identity_provider = provider
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (signin, parent, kiosk, union):
         app.include_router(module.router)
@@ -64,7 +71,7 @@ def create_app(settings: WebSettings, transports: dict[str, httpx.AsyncBaseTrans
     @app.get("/lang/{lang}", include_in_schema=False)
     async def switch_language(lang: str, request: Request) -> Response:
         back = request.query_params.get("next", "/")
-        response = RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/", 303)
+        response = RedirectResponse(signin.local_page(back), 303)
         if lang in LANGUAGES:
             response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
         return response

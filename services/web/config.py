@@ -23,10 +23,15 @@ class WebSettings(BaseSettings):
     # Development only: a form that mints a token with the install's signing key
     # (TUOGUAN_JWT_SIGNING_KEY_FILE). Off unless set explicitly; never on in production.
     dev_sign_in: bool = False
-    # Production: the city's identity provider (OpenID Connect, authorization code flow with PKCE).
+    # Production: the city's identity provider (OpenID Connect, authorization code flow with PKCE,
+    # services/web/oidc.py). The issuer is an https URL; its discovery document names the rest.
     oidc_issuer: str = ""
     oidc_client_id: str = ""
     oidc_redirect_uri: str = ""  # e.g. https://tuoguan.example.cn/auth/callback
+    oidc_client_secret_file: str = ""  # a file holding the client secret; empty: a public client (PKCE only)
+    oidc_ca_file: str = ""  # the CA that signed the provider's certificate, when it is a private one
+    oidc_scope: str = "openid tuoguan"
+    oidc_timeout_s: float = 5.0
     secure_cookies: bool = False  # true behind https: the session cookie is then sent over https only
 
     def url_of(self, service: str) -> str:

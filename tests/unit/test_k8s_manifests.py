@@ -140,8 +140,9 @@ def test_the_kafka_cluster_is_three_kraft_nodes_with_acls(production):
 
 def test_each_service_runs_the_one_image_as_a_non_root_user_with_both_probes(production):
     deployments = of_kind(production, "Deployment")
-    assert set(deployments) == set(SUBSCRIPTIONS)
-    for name, deployment in deployments.items():
+    assert set(deployments) == {*SUBSCRIPTIONS, "web"}
+    for name in SUBSCRIPTIONS:
+        deployment = deployments[name]
         pod = deployment["spec"]["template"]["spec"]
         (container,) = pod["containers"]
         assert container["image"] == f"registry.tuoguan.example/tuoguan:{version()}"
@@ -159,7 +160,7 @@ def test_each_service_runs_the_one_image_as_a_non_root_user_with_both_probes(pro
 
 def test_each_service_has_a_service_a_disruption_budget_and_a_service_account(production):
     for kind in ("Service", "PodDisruptionBudget", "ServiceAccount", "NetworkPolicy"):
-        assert set(of_kind(production, kind)) == set(SUBSCRIPTIONS), kind
+        assert set(of_kind(production, kind)) == {*SUBSCRIPTIONS, "web"}, kind
 
 
 def test_each_service_reads_exactly_its_declared_secrets_from_its_own_secret(production):
@@ -182,15 +183,19 @@ def test_no_secret_value_is_ever_rendered(production):
         assert set(secret.get("stringData", {})) <= not_secret, secret["metadata"]["name"]
     for deployment in of_kind(production, "Deployment").values():
         pod = deployment["spec"]["template"]["spec"]
-        for container in [*pod["containers"], *pod["initContainers"]]:
+        for container in [*pod["containers"], *pod.get("initContainers", [])]:
+            mounted = {m["mountPath"] for m in container.get("volumeMounts", [])}
             for name, entry in env_of(container).items():
-                if re.search("PASSWORD|SECRET|KEY$", name) and not name.endswith("PUBLIC_KEY"):
+                if name.endswith("_FILE"):  # the path of a file mounted from a Secret, never the value
+                    assert entry["value"].rsplit("/", 1)[0] in mounted, name
+                elif re.search("PASSWORD|SECRET|KEY$", name) and not name.endswith("PUBLIC_KEY"):
                     assert "valueFrom" in entry, name
 
 
 def test_only_the_migration_sees_the_database_owner_credential(production):
-    for deployment in of_kind(production, "Deployment").values():
-        pod = deployment["spec"]["template"]["spec"]
+    deployments = of_kind(production, "Deployment")
+    for name in SUBSCRIPTIONS:
+        pod = deployments[name]["spec"]["template"]["spec"]
         (migrate,) = pod["initContainers"]
         assert migrate["args"][0] == "deploy.k8s.migrate"
         assert any("OWNER" in name for name in env_of(migrate))
@@ -198,8 +203,9 @@ def test_only_the_migration_sees_the_database_owner_credential(production):
 
 
 def test_a_service_reaches_only_its_database_kafka_and_dns(production):
-    for name, policy in of_kind(production, "NetworkPolicy").items():
-        spec = policy["spec"]
+    policies = of_kind(production, "NetworkPolicy")
+    for name in SUBSCRIPTIONS:
+        spec = policies[name]["spec"]
         assert spec["policyTypes"] == ["Ingress", "Egress"]
         peers = [peer for rule in spec["egress"] for peer in rule["to"]]
         selected = [p["podSelector"]["matchLabels"] for p in peers if "podSelector" in p]
@@ -248,3 +254,70 @@ def test_the_render_script_and_the_compose_file_use_the_one_image():
     ours = {n: s for n, s in compose["services"].items() if s.get("image", "").startswith("tuoguan:")}
     assert {s["image"] for s in ours.values()} == {f"tuoguan:{version()}"}
     assert {s["command"][-1] for s in ours.values() if s["command"][0] == "deploy.launch"} == set(SUBSCRIPTIONS)
+
+
+# What the web front end must never be given: it owns no data, reads no event and mints no token.
+NOT_FOR_THE_WEB = re.compile(
+    r"DATABASE|KAFKA|PASSWORD|SIGNING|PRIVATE|PSEUDONYM|SEAL|GATEWAY|WEBHOOK|_OWNER|TUOGUAN_JWT"
+)
+
+
+def web_pod(manifests: list[dict]) -> dict:
+    assert "web" in of_kind(manifests, "Deployment"), "the web front end is deployed"
+    return of_kind(manifests, "Deployment")["web"]["spec"]["template"]["spec"]
+
+
+@pytest.mark.parametrize("overlay", sorted(OVERLAYS))
+def test_the_web_front_end_signs_people_in_at_the_identity_provider_and_holds_no_credential(overlay):
+    manifests = render.manifests(overlay)
+    pod = web_pod(manifests)
+    (container,) = pod["containers"]
+    env = {name: entry.get("value") for name, entry in env_of(container).items()}
+    assert env["WEB_DEV_SIGN_IN"] == "false", "nobody mints a token in the cluster (env wins over web-settings)"
+    assert env["WEB_SECURE_COOKIES"] == "true"
+    assert env["WEB_OIDC_ISSUER"].startswith("https://") and env["WEB_OIDC_CLIENT_ID"]
+    assert env["WEB_OIDC_REDIRECT_URI"].startswith("https://") and env["WEB_OIDC_REDIRECT_URI"].endswith(
+        "/auth/callback"
+    )
+    assert {env[f"WEB_{s.upper()}_URL"] for s in SUBSCRIPTIONS} == {f"http://{s}" for s in SUBSCRIPTIONS}
+    assert set(of_kind(manifests, "Service")) >= set(SUBSCRIPTIONS), "each URL names a Service"
+
+    assert [n for n in env if NOT_FOR_THE_WEB.search(n)] == []
+    assert [v for v in env.values() if v and ("postgresql://" in v or ":9093" in v)] == []
+    assert [e for e in container["env"] if "valueFrom" in e] == [], "no secret as a variable"
+    assert "initContainers" not in pod
+    # the one secret: the client secret, as a file from the web's own Secret
+    secrets = {v["secret"]["secretName"]: v for v in pod["volumes"] if "secret" in v}
+    assert set(secrets) == {"web-secrets"} and [v for v in pod["volumes"] if "configMap" in v] == []
+    (mount,) = [m for m in container["volumeMounts"] if m["name"] == secrets["web-secrets"]["name"]]
+    (item,) = secrets["web-secrets"]["secret"]["items"]
+    assert env["WEB_OIDC_CLIENT_SECRET_FILE"] == f"{mount['mountPath']}/{item['path']}" and mount["readOnly"]
+    web_secret = of_kind(manifests, "Secret")["web-secrets"]
+    assert "data" not in web_secret and "stringData" not in web_secret
+
+
+def test_the_web_front_end_runs_the_one_image_read_only_and_non_root_with_probes(production):
+    pod = web_pod(production)
+    (container,) = pod["containers"]
+    assert container["image"] == f"registry.tuoguan.example/tuoguan:{version()}" and container["args"] == [
+        "services.web"
+    ]
+    assert pod["securityContext"]["runAsNonRoot"] is True and pod["securityContext"]["runAsUser"] != 0
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert container["securityContext"]["allowPrivilegeEscalation"] is False
+    assert container["resources"]["requests"] and container["resources"]["limits"]["memory"]
+    for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+        assert container[probe]["httpGet"]["path"] == "/health"
+    assert pod["serviceAccountName"] == "web" and pod["automountServiceAccountToken"] is False
+    assert of_kind(production, "HorizontalPodAutoscaler")["web"]["spec"]["scaleTargetRef"]["name"] == "web"
+
+
+def test_the_web_front_end_reaches_the_four_services_dns_and_the_identity_provider_only(production):
+    spec = of_kind(production, "NetworkPolicy")["web"]["spec"]
+    peers = [(peer, rule["ports"]) for rule in spec["egress"] for peer in rule["to"]]
+    selected = [
+        p["podSelector"]["matchLabels"] for p, _ in peers if "podSelector" in p and "namespaceSelector" not in p
+    ]
+    assert sorted(s["app.kubernetes.io/name"] for s in selected) == sorted(SUBSCRIPTIONS)
+    assert not [s for s in selected if "cnpg.io/cluster" in s or "strimzi.io/cluster" in s]
+    assert [ports for p, ports in peers if "ipBlock" in p] == [[{"protocol": "TCP", "port": 443}]]

@@ -37,7 +37,8 @@ EXTRAS = {"notify": {"channels"}}  # one plug-in per way of reaching a guardian
 # and its HTTP (pages/, one module per kind of user). It owns no data and handles no event, so it
 # has no access.py (the APIs it calls decide), handlers/, domain/, db/ or migrations/.
 WEB_SHAPE = {"__init__.py", "__main__.py", "app.py", "config.py", "pages", "templates", "static"}
-WEB_EXTRAS = {"backend.py", "session.py", "i18n.py"}  # the services' APIs, who is signed in, the catalogue
+# the services' APIs, who is signed in, the catalogue, the identity provider's protocol (OpenID Connect)
+WEB_EXTRAS = {"backend.py", "session.py", "i18n.py", "oidc.py"}
 SQL = re.compile(r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|ON\s+CONFLICT)\b", re.I | re.S)
 
 
