@@ -8,7 +8,9 @@ import dataclasses
 import datetime as dt
 import uuid
 
+from shared.contracts.enrollment import SiteOpened
 from testkit.city import token
+from testkit.scenarios import envelope
 from tests.attendance.conftest import SiteDay, pickup_adults, today
 
 
@@ -105,12 +107,14 @@ async def test_staff_find_their_own_sites_with_todays_classes_first(site: SiteDa
     await site.book_child()
     await quiet.book_child(today() + dt.timedelta(days=2))
     await elsewhere.book_child()
+    opened = SiteOpened(site_id=uuid.uuid4(), network_id=uuid.uuid4(), provider_id=site.provider_id, union_path=(city,))
+    await site.deliver([envelope(opened)])  # no child booked there yet
 
     mine = (await site.get("/sites")).json()
-    assert [(s["site_id"], s["classes_on_day"]) for s in mine["sites"]] == [
-        (str(site.site_id), 1),
-        (str(quiet.site_id), 0),
-    ]
+    assert [(s["site_id"], s["classes_on_day"]) for s in mine["sites"][1:]] == sorted(
+        [(str(quiet.site_id), 0), (str(opened.site_id), 0)]
+    ), "today's first, then by number"
+    assert next(s for s in mine["sites"] if s["site_id"] == str(opened.site_id))["network_id"] == str(opened.network_id)
     assert mine["sites"][0] | {"network_id": None} == {
         "site_id": str(site.site_id),
         "network_id": None,
@@ -119,7 +123,7 @@ async def test_staff_find_their_own_sites_with_todays_classes_first(site: SiteDa
         "classes_on_day": 1,
     }
     above = (await site.get("/sites", token("union_staff", union_id=city))).json()
-    assert {s["site_id"] for s in above["sites"]} == {str(s.site_id) for s in (site, quiet, elsewhere)}
+    assert {s["site_id"] for s in above["sites"]} == {str(s.site_id) for s in (site, quiet, elsewhere, opened)}
     assert (await site.get("/sites", token("union_staff", union_id=uuid.uuid4()))).json()["sites"] == []
     assert (await site.get("/sites", token("parent", member_id=uuid.uuid4()))).status_code == 403
 

@@ -140,3 +140,19 @@ async def test_an_invitation_sends_what_enrollment_needs_and_its_refusal_goes_ne
         '<p class="error" id="member_id-error" role="alert">这位会员已经是孩子的监护人，或已被邀请。</p>' in page.text
     )
     assert 'value="李强"' in page.text, "what was typed stays"
+
+
+async def test_a_class_number_the_roster_does_not_know_is_explained_above_the_sites() -> None:
+    seen: list[httpx.Request] = []
+
+    def attendance(request: httpx.Request) -> httpx.Response:
+        if request.url.path.startswith("/classes/"):
+            reasons = [{"field": "class_id", "reason": "no bookings in this class"}]
+            return httpx.Response(404, json={"error": "not_found", "reasons": reasons})
+        return answering(seen, {"/sites": SITES})(request)
+
+    enrollment = answering(seen, {"/classes": FOUND})
+    async with web("provider_staff", f"provider={PROVIDER}", attendance=attendance, enrollment=enrollment) as http:
+        page = await http.get(f"/kiosk?class_id={uuid.uuid4()}", follow_redirects=True)
+    assert page.status_code == 404
+    assert '<p class="error" id="class_id-error" role="alert">' in page.text and "武钢一号站" in page.text

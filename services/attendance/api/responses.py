@@ -410,7 +410,7 @@ class KnownSite(BaseModel):
     site_id: uuid.UUID
     network_id: uuid.UUID | None = Field(description="None: known from its bookings only (opened before site.opened)")
     provider_id: uuid.UUID
-    union_id: uuid.UUID = Field(description="The union whose network the site belongs to")
+    union_id: uuid.UUID | None = Field(description="The union whose network the site belongs to, when known")
     classes_on_day: int = Field(description="Classes with children booked on the day asked about")
 
 

@@ -92,9 +92,7 @@ async def roster_page(class_id: uuid.UUID, request: Request) -> HTMLResponse:
     try:
         roster = await _roster(request, session, class_id)
     except ApiError as error:
-        return render(
-            request, session, "kiosk/choose.html", status=404, errors={"class_id": in_words(error, session.lang)}
-        )
+        return await _sites(request, session, status=404, errors={"class_id": in_words(error, session.lang)})
     return render(request, session, "kiosk/roster.html", roster=roster, symptoms=SYMPTOMS, panel={})
 
 
