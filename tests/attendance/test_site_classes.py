@@ -103,7 +103,9 @@ async def test_staff_find_their_own_sites_with_todays_classes_first(site: SiteDa
     city = uuid.uuid4()
     site.union_path = (city,)
     quiet = dataclasses.replace(site, site_id=uuid.uuid4(), class_id=uuid.uuid4(), bookings={})
-    elsewhere = dataclasses.replace(site, site_id=uuid.uuid4(), provider_id=uuid.uuid4(), bookings={})
+    elsewhere = dataclasses.replace(
+        site, site_id=uuid.uuid4(), class_id=uuid.uuid4(), provider_id=uuid.uuid4(), bookings={}
+    )
     await site.book_child()
     await quiet.book_child(today() + dt.timedelta(days=2))
     await elsewhere.book_child()

@@ -202,12 +202,13 @@ async def sites_in_scope(
                UNION ALL
                SELECT DISTINCT ON (site_id) site_id, NULL::uuid, provider_id, union_path FROM roster_entries e
                WHERE provider_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sites s WHERE s.site_id = e.site_id))
-           SELECT site_id, network_id, provider_id, union_path[array_length(union_path, 1)] AS union_id,
-                  (SELECT count(DISTINCT class_id) FROM roster_entries e
-                   WHERE e.site_id = known.site_id AND e.day = $3) AS classes_on_day
-           FROM known
-           WHERE ($1::uuid IS NULL OR provider_id = $1) AND ($2::uuid IS NULL OR $2 = ANY(union_path))
-           ORDER BY classes_on_day = 0, site_id LIMIT $4 OFFSET $5""",
+           , counted AS (
+               SELECT site_id, network_id, provider_id, union_path[array_length(union_path, 1)] AS union_id,
+                      (SELECT count(DISTINCT class_id) FROM roster_entries e
+                       WHERE e.site_id = known.site_id AND e.day = $3) AS classes_on_day
+               FROM known
+               WHERE ($1::uuid IS NULL OR provider_id = $1) AND ($2::uuid IS NULL OR $2 = ANY(union_path)))
+           SELECT * FROM counted ORDER BY classes_on_day = 0, site_id LIMIT $4 OFFSET $5""",
         scope.get("provider_id"),
         scope.get("within"),
         day,
