@@ -46,6 +46,10 @@ RECORD = {
     "child_id": CHILD, "display_name": "小刚", "birth_date": "2017-09-01", "authorised_adults": [],
     "emergency_contact": None, "allergies": None, "health_notes": None, "invited": [],
 }  # fmt: skip
+PARENT_HOME = {
+    "/me/children": {**PAGE, "next_offset": None, "children": []},
+    "/invitations": {"member_id": None, "invitations": []},
+}
 Answer = Callable[[httpx.Request], httpx.Response]
 
 
@@ -124,7 +128,7 @@ async def test_an_invitation_sends_what_enrollment_needs_and_its_refusal_goes_ne
     reasons = [{"field": "member_id", "reason": "this member is already a guardian of the child, or invited"}]
     refuse = httpx.Response(409, json={"error": "conflict", "reasons": reasons})
     form = f"key=k7&member_id={MOTHER}&invite_name=李强&invite_category=gig"
-    enrollment = answering(seen, {"/me/children": {**PAGE, "next_offset": None, "children": []}}, refuse)
+    enrollment = answering(seen, PARENT_HOME, refuse)
     async with web("parent", f"union={UNION}", enrollment=enrollment) as http:
         page = await http.post(f"/parent/children/{CHILD}/guardians", content=form.encode(), headers=FORM)
     sent = next(r for r in seen if r.method == "POST")
@@ -156,3 +160,23 @@ async def test_a_class_number_the_roster_does_not_know_is_explained_above_the_si
         page = await http.get(f"/kiosk?class_id={uuid.uuid4()}", follow_redirects=True)
     assert page.status_code == 404
     assert '<p class="error" id="class_id-error" role="alert">' in page.text and "武钢一号站" in page.text
+
+
+async def test_an_invited_parent_declines_and_a_refused_answer_is_said_at_the_top_of_the_home_page() -> None:
+    seen: list[httpx.Request] = []
+    invitation = {"child_id": CHILD, "child_name": "小刚", "invited_by": "王芳", "display_name": "李强"}
+    enrollment = answering(seen, {**PARENT_HOME, "/invitations": {"member_id": None, "invitations": [invitation]}})
+    async with web("parent", f"union={UNION}", enrollment=enrollment) as http:
+        home = await http.get("/parent")
+        declined = await http.post(f"/parent/invitations/{CHILD}/refusal", content=b"key=k9", headers=FORM)
+    assert "王芳 邀请您成为 小刚 的监护人" in home.text
+    assert f'action="/parent/invitations/{CHILD}/acceptance"' in home.text
+    assert declined.status_code == 303 and declined.headers["location"] == "/parent"
+    sent = next(r for r in seen if r.method == "POST")
+    assert sent.url.path == f"/invitations/{CHILD}/refusal" and sent.headers["Idempotency-Key"] == "k9"
+
+    reasons = [{"field": "child_id", "reason": "no open invitation to this child"}]
+    refuse = httpx.Response(404, json={"error": "not_found", "reasons": reasons})
+    async with web("parent", f"union={UNION}", enrollment=answering([], PARENT_HOME, refuse)) as http:
+        refused = await http.post(f"/parent/invitations/{CHILD}/acceptance", content=b"key=k10", headers=FORM)
+    assert refused.status_code == 404 and 'id="form-error"' in refused.text
