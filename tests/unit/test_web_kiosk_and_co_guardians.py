@@ -75,6 +75,18 @@ def answering(seen: list[httpx.Request], by_path: dict[str, object], refuse: htt
     return answer
 
 
+def sites_but_refusing(prefix: str, status: int, field: str, reason: str) -> Answer:
+    """Attendance answering the sites list, and refusing what lies under ``prefix``."""
+    sites = answering([], {"/sites": SITES})
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.startswith(prefix):
+            return httpx.Response(status, json={"error": "refused", "reasons": [{"field": field, "reason": reason}]})
+        return sites(request)
+
+    return answer
+
+
 async def test_staff_choose_a_site_named_by_enrollment_then_a_class_with_its_counts() -> None:
     seen: list[httpx.Request] = []
     asked_for_names: list[httpx.Request] = []
@@ -95,13 +107,7 @@ async def test_staff_choose_a_site_named_by_enrollment_then_a_class_with_its_cou
 
 
 async def test_without_enrollment_the_lists_show_numbers_and_a_refused_site_says_why() -> None:
-    seen: list[httpx.Request] = []
-
-    def attendance(request: httpx.Request) -> httpx.Response:
-        if request.url.path.startswith("/sites/"):
-            reasons = [{"field": "", "reason": "this site is not yours"}]
-            return httpx.Response(403, json={"error": "forbidden", "reasons": reasons})
-        return answering(seen, {"/sites": SITES})(request)
+    attendance = sites_but_refusing("/sites/", 403, "", "this site is not yours")
 
     def down(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("enrollment is down")
@@ -147,15 +153,8 @@ async def test_an_invitation_sends_what_enrollment_needs_and_its_refusal_goes_ne
 
 
 async def test_a_class_number_the_roster_does_not_know_is_explained_above_the_sites() -> None:
-    seen: list[httpx.Request] = []
-
-    def attendance(request: httpx.Request) -> httpx.Response:
-        if request.url.path.startswith("/classes/"):
-            reasons = [{"field": "class_id", "reason": "no bookings in this class"}]
-            return httpx.Response(404, json={"error": "not_found", "reasons": reasons})
-        return answering(seen, {"/sites": SITES})(request)
-
-    enrollment = answering(seen, {"/classes": FOUND})
+    attendance = sites_but_refusing("/classes/", 404, "class_id", "no bookings in this class")
+    enrollment = answering([], {"/classes": FOUND})
     async with web("provider_staff", f"provider={PROVIDER}", attendance=attendance, enrollment=enrollment) as http:
         page = await http.get(f"/kiosk?class_id={uuid.uuid4()}", follow_redirects=True)
     assert page.status_code == 404
