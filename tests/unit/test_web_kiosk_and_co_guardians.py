@@ -149,7 +149,7 @@ async def test_an_invitation_sends_what_enrollment_needs_and_its_refusal_goes_ne
     assert (
         '<p class="error" id="member_id-error" role="alert">这位会员已经是孩子的监护人，或已被邀请。</p>' in page.text
     )
-    assert 'value="李强"' in page.text, "what was typed stays"
+    assert 'value="李强"' in page.text and '<option value="gig" selected>' in page.text, "what was typed stays"
 
 
 async def test_a_class_number_the_roster_does_not_know_is_explained_above_the_sites() -> None:

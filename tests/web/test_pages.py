@@ -138,7 +138,8 @@ async def test_site_staff_pick_their_site_and_class_check_a_child_in_and_hand_th
 
     await expect(row.get_by_role("radio")).to_have_count(2)  # the grandmother and the guardian, by name
     assert await row.get_by_role("radio").first.evaluate("r => r.validity.valueMissing"), "one must be chosen"
-    await row.get_by_label("王奶奶（grandmother）").check()
+    await row.get_by_label("王奶奶（grandmother）").press("Space")  # chosen with the keyboard
+    await expect(row.get_by_label("王奶奶（grandmother）")).to_be_checked()
     await snap(page, "kiosk-pickup")
     await row.get_by_role("button", name="发送接送码").click()
     await expect(row.get_by_role("status")).to_contain_text("王奶奶")
@@ -334,12 +335,13 @@ async def test_a_parent_invites_a_co_guardian_who_accepts_and_then_sees_the_chil
     await expect(page.locator("#co-guardians")).to_contain_text("等待接受: 李强")
 
     second = await browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    second.set_default_timeout(10_000)  # as the page fixture's
     other = await second.new_page()
     await sign_in(other, site, "parent", union=union.union_id, member=partner.member_id)
     await expect(other.locator("#invitations")).to_contain_text("王芳 邀请您成为 小芳 的监护人")
     await expect(other.locator("#my-children")).not_to_contain_text("小芳")
     await snap(other, "parent-invitations")
-    await other.get_by_role("button", name="接受：小芳").click()
+    await other.get_by_role("button", name="接受：小芳").press("Enter")  # with the keyboard
     await expect(other.locator("#my-children")).to_contain_text("小芳")
     await expect(other.locator("#invitations")).to_have_count(0)
     await second.close()
