@@ -182,6 +182,7 @@ async def test_every_role_sees_exactly_what_it_is_entitled_to(stack: Stack, modu
         f"{a}/classes/{class_id}/duty/{day}": expect(*STAFF, "provider_own"),
         f"{a}/unions/{union}/incidents?since={day}&until={day}": expect(*STAFF),
         f"{a}/sites/{town.network.hub_id}/days/{day}/log": expect(*STAFF, "provider_own"),
+        f"{a}/sites/{town.network.hub_id}/classes/{day}": expect(*STAFF, "provider_own"),
         f"{s}/bookings/{booking}/applications": expect(*STAFF, "parent_own"),
         f"{s}/applications/{application}": expect(*STAFF, "parent_own"),
         f"{s}/children/{child}/applications": expect(*STAFF, "parent_own"),

@@ -19,6 +19,18 @@ def ensure_at_site(p: Principal, provider_id: uuid.UUID | None, union_path: Sequ
     raise forbidden("this site is not yours")
 
 
+def site_scope(p: Principal) -> dict[str, uuid.UUID]:
+    """Which sites a list may show the caller, as :func:`ensure_at_site` decides for one: a
+    provider's staff their provider's, union staff those under their union, the admin all."""
+    if p.role == "admin":
+        return {}
+    if p.role == "provider_staff" and p.provider_id is not None:
+        return {"provider_id": p.provider_id}
+    if p.role == "union_staff" and p.union_id is not None:
+        return {"within": p.union_id}
+    raise forbidden("site staff and union staff only")
+
+
 def ensure_provider_at_site(p: Principal, provider_id: uuid.UUID | None) -> None:
     """Only the provider's staff at the door check children in and hand them over."""
     if p.role != "provider_staff" or p.provider_id != provider_id:

@@ -17,7 +17,7 @@ from services.web.backend import ApiError, Backend
 from services.web.config import WebSettings
 from services.web.i18n import LANG_COOKIE, LANGUAGES, language_of
 from services.web.oidc import IdentityProvider
-from services.web.pages import kiosk, parent, signin, union
+from services.web.pages import guardians, kiosk, parent, signin, union
 from services.web.pages.common import in_words, render
 from services.web.session import NotSignedIn
 
@@ -41,7 +41,7 @@ def create_app(settings: WebSettings, transports: dict[str, httpx.AsyncBaseTrans
     app.state.settings = settings
     app.state.identity_provider = provider
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, parent, kiosk, union):
+    for module in (signin, parent, guardians, kiosk, union):
         app.include_router(module.router)
 
     @app.exception_handler(NotSignedIn)

@@ -171,6 +171,25 @@ async def site_process(stack: Stack, attendance_process: ServiceProcess) -> Asyn
         yield SiteDay(stack, http, through_kafka(stack))
 
 
+def pickup_adults(child: ChildRegistered) -> list[dict]:
+    """The adults the roster offers for the child's pick-up: the authorised ones, then the guardians."""
+    return [
+        *(
+            {
+                "adult_id": str(a.adult_id),
+                "display_name": a.display_name,
+                "relationship": a.relationship,
+                "guardian": False,
+            }
+            for a in child.authorised_adults
+        ),
+        *(
+            {"adult_id": str(g.guardian_id), "display_name": g.display_name, "relationship": None, "guardian": True}
+            for g in child.guardians
+        ),
+    ]
+
+
 async def attendance_events(stack: Stack, event_type: str, child_id: uuid.UUID | str) -> list[dict]:
     conn = await stack.connect("attendance")
     try:

@@ -8,7 +8,7 @@ import uuid
 
 from services.attendance.db import checkin as checkin_db
 from testkit.city import token
-from tests.attendance.conftest import SiteDay, today
+from tests.attendance.conftest import SiteDay, pickup_adults, today
 from tests.conftest import Stack
 from tests.support.inprocess import InProcess
 
@@ -48,6 +48,7 @@ async def test_the_figures_count_booked_attended_and_absent_days(
         "policy_number": None,
         "allergies": None,
         "health_notes": None,
+        "pickup_adults": pickup_adults(present),
     }
     assert entry["checked_in_at"] is not None
 

@@ -91,7 +91,7 @@ async def test_a_parents_impossible_birth_date_is_explained_next_to_the_field_in
     await expect(page.locator("#class_id-error")).to_have_text("That number is not in the right form.")
 
 
-async def test_site_staff_check_a_child_in_at_the_kiosk_after_a_mistyped_temperature(
+async def test_site_staff_pick_their_site_and_class_check_a_child_in_and_hand_them_to_an_adult_chosen_by_name(
     site: Site, city: City, page: Page
 ) -> None:
     union = await city.union("武钢工会")
@@ -99,7 +99,6 @@ async def test_site_staff_check_a_child_in_at_the_kiosk_after_a_mistyped_tempera
     class_id = await city.klass(network, days=[TODAY])
     parent = city.parent(union)
     child = await city.child(parent, name="小刚")
-    (grandma,) = child["authorised_adult_ids"]
     await city.book(parent, child["child_id"], class_id, days=[TODAY])
     staff = token("provider_staff", provider_id=network.provider_id)
     async with httpx.AsyncClient(base_url=site.services["attendance"].url, timeout=10) as http:
@@ -111,8 +110,16 @@ async def test_site_staff_check_a_child_in_at_the_kiosk_after_a_mistyped_tempera
         await eventually(on_roster)
 
     await sign_in(page, site, "provider_staff", provider=network.provider_id)
-    await page.get_by_label("托管班编号").fill(str(class_id))
+    await page.get_by_label("托管班编号").fill("not-a-number")  # the number stays as a fallback
     await page.get_by_role("button", name="打开").click()
+    await expect(page.locator("#class_id-error")).to_have_text("编号格式不对，请检查。")
+    await expect(page.locator("#sites li").first).to_have_text(re.compile(r"站点0\s+· 今天 1 个班"))  # today's first
+    await snap(page, "kiosk-sites")
+    await page.locator("#sites").get_by_role("link", name="站点0").click()
+    classes = page.locator("#classes")
+    await expect(classes).to_contain_text("未到 1 · 在园 0 · 缺勤 0 · 已接走 0")
+    await snap(page, "kiosk-classes")
+    await classes.get_by_role("link", name="小学托管班").click()
     await expect(page.locator("#count-expected")).to_have_text("1")
     row = page.locator(f"#child-{child['child_id']}")
     await row.get_by_label("体温（°C）").fill("46")
@@ -129,7 +136,11 @@ async def test_site_staff_check_a_child_in_at_the_kiosk_after_a_mistyped_tempera
     await expect(page.locator("#count-expected")).to_have_text("0")
     await snap(page, "kiosk-roster")
 
-    await row.get_by_label("接送人").fill(grandma)
+    await expect(row.get_by_role("radio")).to_have_count(2)  # the grandmother and the guardian, by name
+    assert await row.get_by_role("radio").first.evaluate("r => r.validity.valueMissing"), "one must be chosen"
+    await row.get_by_label("王奶奶（grandmother）").press("Space")  # chosen with the keyboard
+    await expect(row.get_by_label("王奶奶（grandmother）")).to_be_checked()
+    await snap(page, "kiosk-pickup")
     await row.get_by_role("button", name="发送接送码").click()
     await expect(row.get_by_role("status")).to_contain_text("王奶奶")
     code = await eventually(lambda: pickup_code(site, parent))
@@ -141,6 +152,8 @@ async def test_site_staff_check_a_child_in_at_the_kiosk_after_a_mistyped_tempera
     await expect(row.get_by_role("status")).to_have_text("已交给 王奶奶")
     await expect(page.locator("#count-picked_up")).to_have_text("1", timeout=8_000)  # the live counts, every 5 s
     await expect(page.locator("#count-present")).to_have_text("0")
+    await page.get_by_role("link", name="换一个托管班").click()
+    await expect(classes).to_contain_text("未到 0 · 在园 0 · 缺勤 0 · 已接走 1")
 
     await sign_in(page, site, "union_staff", union=union.union_id)  # the union sees the day in its figures
     await expect(page.locator("#attendance-today")).to_contain_text("预约1 在园1 缺勤0")
@@ -295,3 +308,40 @@ async def test_a_parent_signs_in_and_finds_the_class_form_with_the_keyboard_alon
         if await page.evaluate("document.activeElement.id") == "class_id":
             break
     await expect(page.get_by_label("托管班编号（见通知或海报上的二维码）")).to_be_focused()
+
+
+async def test_a_parent_invites_a_co_guardian_who_accepts_and_then_sees_the_child(
+    site: Site, city: City, page: Page, browser: Browser
+) -> None:
+    union = await city.union("武钢工会")
+    parent = city.parent(union)
+    child = await city.child(parent, name="小芳")
+    partner = city.co_guardian(parent)  # another member of the same union
+
+    await sign_in(page, site, "parent", union=union.union_id, member=parent.member_id)
+    await page.goto(f"{site.url}/parent/children/{child['child_id']}")
+    await page.get_by_label("对方的会员编号").fill("1234-5678")
+    await page.get_by_label("对方的姓名").fill("李强")
+    await page.get_by_role("button", name="发送邀请").click()
+    await expect(page.locator("#member_id-error")).to_have_text("编号格式不对，请检查。")
+    await expect(page.get_by_label("对方的会员编号")).to_have_attribute("aria-invalid", "true")
+    await expect(page.locator("#invite_name-error")).to_have_count(0)
+    await snap(page, "parent-invite-error")
+
+    await page.get_by_label("对方的会员编号").fill(str(partner.member_id))
+    await expect(page.get_by_label("对方的姓名")).to_have_value("李强")  # kept from the first try
+    await page.get_by_role("button", name="发送邀请").click()
+    await expect(page.locator("#invite-done")).to_contain_text("已邀请 李强")
+    await expect(page.locator("#co-guardians")).to_contain_text("等待接受: 李强")
+
+    second = await browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    second.set_default_timeout(10_000)  # as the page fixture's
+    other = await second.new_page()
+    await sign_in(other, site, "parent", union=union.union_id, member=partner.member_id)
+    await expect(other.locator("#invitations")).to_contain_text("王芳 邀请您成为 小芳 的监护人")
+    await expect(other.locator("#my-children")).not_to_contain_text("小芳")
+    await snap(other, "parent-invitations")
+    await other.get_by_role("button", name="接受：小芳").press("Enter")  # with the keyboard
+    await expect(other.locator("#my-children")).to_contain_text("小芳")
+    await expect(other.locator("#invitations")).to_have_count(0)
+    await second.close()

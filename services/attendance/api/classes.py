@@ -14,6 +14,7 @@ from services.attendance.access import ensure_at_site
 from services.attendance.api.responses import Roster, StaffOnDutyList
 from services.attendance.db import checkin as checkin_db
 from services.attendance.db import roster
+from services.attendance.domain.adults import pickup_adults
 from services.attendance.domain.commands import StaffOnDuty
 from services.attendance.domain.staffing import children_per_staff, ratio_exceeded
 from services.attendance.handlers import site
@@ -54,7 +55,10 @@ async def read_roster(class_id: uuid.UUID, day: dt.date, rt: ServiceRuntime, cal
     if facts is None:
         raise NotFound("no bookings in this class", field="class_id")
     ensure_at_site(caller, facts["provider_id"], facts["union_path"])
-    children = await roster.roster(rt.pool, class_id, day)
+    children = [
+        {**c, "pickup_adults": list(pickup_adults(c["authorised_adults"], c["guardians"]).values())}
+        for c in await roster.roster(rt.pool, class_id, day)
+    ]
     present = sum(1 for c in children if c["status"] == "present")
     staff = await checkin_db.staff_on_duty(rt.pool, class_id, day)
     return {

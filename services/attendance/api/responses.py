@@ -70,6 +70,15 @@ class StaffOnDutyList(BaseModel):
     staff: list[StaffMember]
 
 
+class PickupAdult(BaseModel):
+    """Someone staff may hand the child to (after the code handshake): no ID-card number here."""
+
+    adult_id: uuid.UUID
+    display_name: str
+    relationship: str | None = Field(description="As the guardians gave it; None for a guardian")
+    guardian: bool
+
+
 class RosterChild(BaseModel):
     child_id: uuid.UUID
     display_name: str
@@ -85,6 +94,9 @@ class RosterChild(BaseModel):
     picked_up_by: str | None
     allergies: str | None = None  # as the guardians keep them in the child's record
     health_notes: str | None = None
+    pickup_adults: list[PickupAdult] = Field(
+        description="The authorised adults, then the guardians: those POST /pickups accepts as adult_id"
+    )
 
 
 class Roster(BaseModel):
@@ -364,3 +376,44 @@ class NightRoll(BaseModel):
     night: dt.date = Field(description="The night after this day")
     children: list[NightOfChild] = Field(description="The boarding children staying that night")
     missing: int = Field(description="Children whose night has no record")
+
+
+class Paged(BaseModel):
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="The offset of the next page; null on the last page")
+
+
+class ClassOfDay(BaseModel):
+    """A class at the site with children booked on the day: where they are now, and the staff."""
+
+    class_id: uuid.UUID
+    class_type: str | None
+    booked: int
+    expected: int
+    present: int
+    absent: int
+    picked_up: int
+    refused: int = Field(description="Kept at home by the health screening")
+    staff_on_duty: int
+    children_per_staff: int
+    ratio_exceeded: bool
+
+
+class SiteClasses(Paged):
+    site_id: uuid.UUID
+    day: dt.date
+    classes: list[ClassOfDay]
+
+
+class KnownSite(BaseModel):
+    site_id: uuid.UUID
+    network_id: uuid.UUID | None = Field(description="None: known from its bookings only (opened before site.opened)")
+    provider_id: uuid.UUID
+    union_id: uuid.UUID | None = Field(description="The union whose network the site belongs to, when known")
+    classes_on_day: int = Field(description="Classes with children booked on the day asked about")
+
+
+class Sites(Paged):
+    day: dt.date
+    sites: list[KnownSite]

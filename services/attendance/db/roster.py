@@ -131,29 +131,89 @@ async def record_cover_answers(
     )
 
 
-async def roster(conn: Conn, class_id: uuid.UUID, day: dt.date) -> list[dict[str, Any]]:
-    """Each booked child with where they are today: expected, present, refused, absent or picked up;
-    and whether an insurer confirmed their cover."""
-    rows = await conn.fetch(
-        f"""SELECT c.child_id, c.display_name, e.booking_id, e.site_id, cv.cover, cv.policy_number,
-                  c.allergies, c.health_notes,
-                  CASE WHEN h.child_id IS NOT NULL THEN 'picked_up'
+# Where each roster entry ``e``'s child is on its day: the joins, then the status they give.
+_WHEREABOUTS = f"""LEFT JOIN LATERAL ({holding_admission("e.child_id", "e.day")}) ci ON true
+           LEFT JOIN handovers h ON h.child_id = e.child_id AND h.day = e.day
+           LEFT JOIN absences a ON a.child_id = e.child_id AND a.day = e.day AND a.class_id = e.class_id"""
+_STATUS = """CASE WHEN h.child_id IS NOT NULL THEN 'picked_up'
                        WHEN ci.checkin_id IS NOT NULL THEN 'present'
                        WHEN EXISTS (SELECT 1 FROM checkins r WHERE r.child_id = e.child_id AND r.day = e.day
                                     AND NOT r.admitted) THEN 'refused'
                        WHEN a.child_id IS NOT NULL THEN 'absent'
-                       ELSE 'expected' END AS status,
+                       ELSE 'expected' END"""
+
+
+async def roster(conn: Conn, class_id: uuid.UUID, day: dt.date) -> list[dict[str, Any]]:
+    """Each booked child with where they are today: expected, present, refused, absent or picked up;
+    whether an insurer confirmed their cover; and who may take them home."""
+    rows = await conn.fetch(
+        f"""SELECT c.child_id, c.display_name, e.booking_id, e.site_id, cv.cover, cv.policy_number,
+                  c.allergies, c.health_notes, c.authorised_adults, c.guardians, {_STATUS} AS status,
                   ci.at AS checked_in_at, h.released_at AS picked_up_at, h.adult_name AS picked_up_by
            FROM roster_entries e JOIN roster_children c USING (child_id)
-           LEFT JOIN LATERAL ({holding_admission("e.child_id", "e.day")}) ci ON true
-           LEFT JOIN handovers h ON h.child_id = e.child_id AND h.day = e.day
-           LEFT JOIN absences a ON a.child_id = e.child_id AND a.day = e.day AND a.class_id = e.class_id
+           {_WHEREABOUTS}
            """
         + _COVER
         + """
            WHERE e.class_id = $1 AND e.day = $2 ORDER BY c.display_name, c.child_id""",
         class_id,
         day,
+    )
+    return [dict(r) for r in rows]
+
+
+async def classes_at_site(
+    conn: Conn, site_id: uuid.UUID, day: dt.date, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    """A page of the site's classes with children booked on ``day``: how many children are in each
+    state, and the staff on duty."""
+    rows = await conn.fetch(
+        f"""WITH booked AS (
+               SELECT e.class_id, e.class_type, {_STATUS} AS status
+               FROM roster_entries e
+               {_WHEREABOUTS}
+               WHERE e.site_id = $1 AND e.day = $2)
+           SELECT class_id, min(class_type) AS class_type, count(*) AS booked,
+                  count(*) FILTER (WHERE status = 'expected') AS expected,
+                  count(*) FILTER (WHERE status = 'present') AS present,
+                  count(*) FILTER (WHERE status = 'absent') AS absent,
+                  count(*) FILTER (WHERE status = 'picked_up') AS picked_up,
+                  count(*) FILTER (WHERE status = 'refused') AS refused,
+                  (SELECT count(*) FROM staff_on_duty d WHERE d.class_id = booked.class_id AND d.day = $2)
+                      AS staff_on_duty
+           FROM booked GROUP BY class_id ORDER BY min(class_type), class_id LIMIT $3 OFFSET $4""",
+        site_id,
+        day,
+        limit,
+        offset,
+    )
+    return [dict(r) for r in rows]
+
+
+async def sites_in_scope(
+    conn: Conn, scope: dict[str, uuid.UUID], day: dt.date, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    """A page of the sites attendance knows (from site.opened, or from bookings at sites opened
+    before that event), run by ``scope``'s provider or under its union, each with the number of
+    classes that have children booked on ``day``."""
+    rows = await conn.fetch(
+        """WITH known AS (
+               SELECT site_id, network_id, provider_id, union_path FROM sites
+               UNION ALL
+               SELECT DISTINCT ON (site_id) site_id, NULL::uuid, provider_id, union_path FROM roster_entries e
+               WHERE provider_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sites s WHERE s.site_id = e.site_id))
+           , counted AS (
+               SELECT site_id, network_id, provider_id, union_path[array_length(union_path, 1)] AS union_id,
+                      (SELECT count(DISTINCT class_id) FROM roster_entries e
+                       WHERE e.site_id = known.site_id AND e.day = $3) AS classes_on_day
+               FROM known
+               WHERE ($1::uuid IS NULL OR provider_id = $1) AND ($2::uuid IS NULL OR $2 = ANY(union_path)))
+           SELECT * FROM counted ORDER BY classes_on_day = 0, site_id LIMIT $4 OFFSET $5""",
+        scope.get("provider_id"),
+        scope.get("within"),
+        day,
+        limit,
+        offset,
     )
     return [dict(r) for r in rows]
 

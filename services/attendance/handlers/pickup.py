@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import uuid
 
-import asyncpg
-
 from services.attendance.access import ensure_at_site, ensure_provider_at_site
 from services.attendance.db import checkin, roster, timers
 from services.attendance.db import pickup as db
@@ -29,6 +27,7 @@ from services.attendance.domain import (
     PickupNotAuthorised,
     WrongCode,
 )
+from services.attendance.domain.adults import pickup_adults
 from services.attendance.domain.codes import (
     CODE_TTL,
     MAX_WRONG_CODES,
@@ -49,15 +48,6 @@ from shared.sealed import seal
 from shared.uow import UnitOfWork
 
 
-def _allowed_adults(entry: asyncpg.Record) -> dict[str, dict]:
-    adults = {a["adult_id"]: a for a in entry["authorised_adults"]}
-    for guardian in entry["guardians"]:
-        adults.setdefault(
-            guardian["guardian_id"], {"adult_id": guardian["guardian_id"], "display_name": guardian["display_name"]}
-        )
-    return adults
-
-
 async def start(cmd: StartPickup, uow: UnitOfWork, *, seal_to: str) -> Outcome:
     """Ask for a child; ``seal_to`` is notify's public key, the only one the code is readable with."""
     tx, actor = uow.tx, uow.issuer
@@ -71,7 +61,7 @@ async def start(cmd: StartPickup, uow: UnitOfWork, *, seal_to: str) -> Outcome:
         raise AlreadyPickedUp("the child has already been picked up", field="child_id")
     where = {"child_id": cmd.child_id, "class_id": entry["class_id"], "site_id": entry["site_id"], "day": today}
     union_id = entry["union_path"][-1]
-    adult = _allowed_adults(entry).get(str(cmd.adult_id))
+    adult = pickup_adults(entry["authorised_adults"], entry["guardians"]).get(str(cmd.adult_id))
     if adult is None:
         uow.emit(PickupRefused(**where, reason="not_authorised", at=actor.now), union_id=union_id)
         return Refused(PickupNotAuthorised("this adult is not authorised to pick the child up", field="adult_id"))

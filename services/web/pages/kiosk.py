@@ -1,13 +1,16 @@
-"""The check-in kiosk at a site's door (provider staff): today's roster of a class with live
-counts, staff on duty and the ratio; check-in with temperature and symptoms; pick-up with the
-code handshake (attendance sends the code to the guardians; the adult shows it).
+"""The check-in kiosk at a site's door (provider staff): the staff member picks their site, then
+one of today's classes (each with its live counts); the class's roster with live counts, staff on
+duty and the ratio; check-in with temperature and symptoms; pick-up by one of the child's adults,
+chosen by name, with the code handshake (attendance sends the code to the guardians; the adult
+shows it). A class can still be opened by its number.
 
-The roster comes from attendance's ``GET /classes/{id}/roster/{day}``. Waiting for APIs: the list
-of a site's classes today (the staff lists of issue 16; today the class opens by its number) and
-the pick-up adults on the roster (today the adult's number is entered)."""
+attendance gives the lists (``GET /sites``, ``GET /sites/{id}/classes/{day}``) and the roster
+(``GET /classes/{id}/roster/{day}``, with each child's pick-up adults); the names of sites and
+classes come from enrollment's class search, which shows a provider's staff their own classes."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -25,15 +28,54 @@ STATES = ("present", "expected", "absent", "picked_up", "refused")
 
 
 @router.get("", response_class=HTMLResponse)
-async def choose_class(request: Request) -> Response:
+async def choose_site(request: Request) -> Response:
+    """The staff member's sites (those with classes today first); or a class opened by its number."""
     session = session_of(request, "provider_staff")
     number = request.query_params.get("class_id", "")
     if not number:
-        return render(request, session, "kiosk/choose.html")
+        return await _sites(request, session)
     path, bad = by_number(number, "/kiosk/classes/{}", session.lang)
     if path:
         return see_other(path)
-    return render(request, session, "kiosk/choose.html", status=422, errors={"class_id": bad})
+    return await _sites(request, session, status=422, errors={"class_id": bad})
+
+
+async def _sites(request: Request, session: Session, *, status: int = 200, **context: Any) -> HTMLResponse:
+    offset = request.query_params.get("offset") or None
+    sites, names = await asyncio.gather(
+        backend_of(request).get("attendance", "/sites", session.token, offset=offset), _names(request, session)
+    )
+    return render(request, session, "kiosk/choose.html", status=status, sites=sites, names=names, **context)
+
+
+async def _names(request: Request, session: Session, **filters: Any) -> dict[str, str]:
+    """The names of sites and classes (enrollment's class search, from today), by id; none when
+    enrollment does not answer: the lists then show numbers."""
+    try:
+        found = await backend_of(request).get(
+            "enrollment", "/classes", session.token, **{"from": local_today().isoformat()}, limit=100, **filters
+        )
+    except ApiError:
+        return {}
+    return {c["site_id"]: c["site_name"] for c in found["classes"]} | {
+        c["class_id"]: c["name"] for c in found["classes"]
+    }
+
+
+@router.get("/sites/{site_id}", response_class=HTMLResponse)
+async def site_page(site_id: uuid.UUID, request: Request) -> HTMLResponse:
+    """Today's classes at the site, each with its live counts and staff against the ratio."""
+    session = session_of(request, "provider_staff")
+    today = local_today().isoformat()
+    offset = request.query_params.get("offset") or None
+    try:
+        classes, names = await asyncio.gather(
+            backend_of(request).get("attendance", f"/sites/{site_id}/classes/{today}", session.token, offset=offset),
+            _names(request, session, site_id=str(site_id), to=today),
+        )
+    except ApiError as error:
+        return await _sites(request, session, status=error.status, errors={"": in_words(error, session.lang)})
+    return render(request, session, "kiosk/site.html", found=classes, names=names)
 
 
 async def _roster(request: Request, session: Session, class_id: uuid.UUID) -> dict[str, Any]:
@@ -50,9 +92,7 @@ async def roster_page(class_id: uuid.UUID, request: Request) -> HTMLResponse:
     try:
         roster = await _roster(request, session, class_id)
     except ApiError as error:
-        return render(
-            request, session, "kiosk/choose.html", status=404, errors={"class_id": in_words(error, session.lang)}
-        )
+        return await _sites(request, session, status=404, errors={"class_id": in_words(error, session.lang)})
     return render(request, session, "kiosk/roster.html", roster=roster, symptoms=SYMPTOMS, panel={})
 
 

@@ -39,10 +39,13 @@ async def children_of(request: Request, session: Session) -> list[dict[str, Any]
 
 
 async def _home(request: Request, session: Session, *, status: int = 200, **context: Any) -> HTMLResponse:
-    children = await children_of(request, session)
-    return render(
-        request, session, "parent/home.html", status=status, children=children, categories=CATEGORIES, **context
+    children, invitations = await asyncio.gather(
+        children_of(request, session), backend_of(request).get("enrollment", "/invitations", session.token)
     )
+    return render(
+        request, session, "parent/home.html", status=status, children=children, categories=CATEGORIES,
+        invitations=invitations["invitations"], **context,
+    )  # fmt: skip
 
 
 @router.get("", response_class=HTMLResponse)
@@ -270,7 +273,10 @@ async def _child_page(
         {**b, "can_miss": [d["day"] for d in b["days"] if d["state"] == "confirmed" and d["day"] > after]}
         for b in mine.get("bookings", [])
     ]
-    return render(request, session, "parent/child.html", status=status, child=record, bookings=bookings, **context)
+    return render(
+        request, session, "parent/child.html", status=status, child=record, bookings=bookings,
+        categories=CATEGORIES, **context,
+    )  # fmt: skip
 
 
 @router.get("/children/{child_id}", response_class=HTMLResponse)
