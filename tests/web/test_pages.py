@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Page, expect
 
 from services.enrollment.domain.identity import check_digit
 from testkit.city import SUMMER, City, Parent, Union, token
 from testkit.funds import members_discount
 from tests.support.polling import eventually
-from tests.web.conftest import Site, snap
+from tests.web.conftest import OpenContext, Site, snap
 
 TODAY = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()  # Asia/Shanghai, the sites' day
 
@@ -250,20 +250,19 @@ async def open_application(page: Page, site: Site, union: Union, application: di
 
 
 async def test_union_staff_approve_an_application_and_the_parent_sees_the_subsidy(
-    site: Site, city: City, page: Page, browser: Browser
+    site: Site, city: City, page: Page, new_context: OpenContext
 ) -> None:
     union, parent, application = await an_application_waiting_for_staff(site, city)
     await open_application(page, site, union, application)
     await page.get_by_role("button", name="批准").click()
     await expect(page.locator("#application-status")).to_have_text("已批准")
 
-    family = await (await browser.new_context(viewport={"width": 390, "height": 844})).new_page()
+    family = await (await new_context()).new_page()  # the parent's own phone
     await sign_in(family, site, "parent", union=union.union_id, member=parent.member_id)
     await family.goto(f"{site.url}/parent/bookings/{application['booking_id']}")
     await expect(family.locator("#statement")).to_contain_text("¥6.75 · 已批准")
     await expect(family.locator("#subsidy")).to_have_text("¥6.75")  # 15 % of ¥45.00
     await expect(family.locator("#to-pay")).to_have_text("¥38.25")
-    await family.context.close()
 
 
 async def test_union_staff_reject_an_application_with_a_reason_on_the_dashboard(
