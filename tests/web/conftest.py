@@ -5,9 +5,10 @@ it, with the development sign-in on.
 
 The browser, its contexts and ``page`` are pytest-playwright-asyncio's fixtures (one browser for the
 session, a fresh context per test), so its options work: ``--headed``, ``--slowmo 500``,
-``--screenshot only-on-failure``, ``--tracing retain-on-failure``, ``--video retain-on-failure``,
-``--output DIR`` (default ``test-results/``, git-ignored; emptied at the start of each run). Here
-they launch Debian's ``/usr/bin/chromium``; ``playwright install`` is never needed."""
+``--screenshot only-on-failure``, ``--tracing retain-on-failure``, ``--output DIR`` (default
+``test-results/``, git-ignored; emptied when a run starts). Here they launch Debian's
+``/usr/bin/chromium``; ``playwright install`` is never run (so no ``--video``: it needs
+Playwright's own ffmpeg)."""
 
 from __future__ import annotations
 
