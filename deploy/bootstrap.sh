@@ -22,7 +22,9 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v pg_dump >/dev/null && command -v pg_restore >/dev/null || need+=(postgresql-client)
 command -v curl >/dev/null || need+=(curl)
 command -v kcat >/dev/null || need+=(kcat)
-command -v chromium >/dev/null || need+=(chromium)  # the web front end's browser tests (tests/web), headless
+# The web front end's browser tests (tests/web, headless): pytest-playwright-asyncio launches this
+# chromium (/usr/bin/chromium); `playwright install` is never run, no browser is downloaded.
+command -v chromium >/dev/null || need+=(chromium)
 command -v chromedriver >/dev/null || need+=(chromium-driver)  # for WebDriver clients; Playwright drives chromium directly
 fc-list 2>/dev/null | grep -q WenQuanYi || need+=(fonts-wqy-microhei)  # Chinese glyphs for its screenshots
 if ((${#need[@]})); then apt_install "${need[@]}"; fi
