@@ -312,7 +312,7 @@ async def test_a_parent_signs_in_and_finds_the_class_form_with_the_keyboard_alon
 
 
 async def test_a_parent_invites_a_co_guardian_who_accepts_and_then_sees_the_child(
-    site: Site, city: City, page: Page, browser: Browser
+    site: Site, city: City, page: Page, new_context: OpenContext
 ) -> None:
     union = await city.union("武钢工会")
     parent = city.parent(union)
@@ -335,9 +335,7 @@ async def test_a_parent_invites_a_co_guardian_who_accepts_and_then_sees_the_chil
     await expect(page.locator("#invite-done")).to_contain_text("已邀请 李强")
     await expect(page.locator("#co-guardians")).to_contain_text("等待接受: 李强")
 
-    second = await browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-    second.set_default_timeout(10_000)  # as the page fixture's
-    other = await second.new_page()
+    other = await (await new_context()).new_page()  # the other parent's phone
     await sign_in(other, site, "parent", union=union.union_id, member=partner.member_id)
     await expect(other.locator("#invitations")).to_contain_text("王芳 邀请您成为 小芳 的监护人")
     await expect(other.locator("#my-children")).not_to_contain_text("小芳")
@@ -345,4 +343,3 @@ async def test_a_parent_invites_a_co_guardian_who_accepts_and_then_sees_the_chil
     await other.get_by_role("button", name="接受：小芳").press("Enter")  # with the keyboard
     await expect(other.locator("#my-children")).to_contain_text("小芳")
     await expect(other.locator("#invitations")).to_have_count(0)
-    await second.close()
