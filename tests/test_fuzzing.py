@@ -20,7 +20,10 @@ from testkit.city import City, token
 from tests.conftest import SharedStarter, Stack
 
 SERVICES = ["enrollment", "attendance", "subsidy", "notify"]
-EXAMPLES = {"admin": 15, "union_staff": 5, "provider_staff": 5, "parent": 5}
+# Examples per operation. The roles other than the admin mostly meet the scope checks' 403; 3
+# examples cost half the CPU of 5 (measured: 2.3 s against 4.3 s of schemathesis for attendance)
+# and still send 2 to 3 requests to every operation.
+EXAMPLES = {"admin": 15, "union_staff": 3, "provider_staff": 3, "parent": 3}
 EVERY_PHASE = {"admin"}
 
 
