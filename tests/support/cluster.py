@@ -8,14 +8,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from deploy.endpoints import Endpoints
-from testkit.cluster import LocalCluster, local_cluster
+from testkit.cluster import THROWAWAY_JVM, LocalCluster, local_cluster
 from testkit.stack import Stack, provisioned
 
 
 @asynccontextmanager
 async def stack_on_own_cluster(infra: Endpoints, brokers: int = 3) -> AsyncIterator[tuple[LocalCluster, Stack]]:
     """The shared PostgreSQL, and a cluster started here and removed afterwards."""
-    with local_cluster(brokers) as cluster:
+    with local_cluster(brokers, jvm_options=THROWAWAY_JVM) as cluster:
         kafka, tls = cluster.access()
         async with provisioned(dataclasses.replace(infra, kafka=kafka, kafka_tls=tls)) as stack:
             yield cluster, stack

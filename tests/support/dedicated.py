@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deploy.endpoints import KAFKA_SCRIPT, PG_SCRIPT
-from testkit.cluster import run_script
+from testkit.cluster import THROWAWAY_JVM, run_script
 from testkit.processes import free_port
 
 
@@ -35,10 +35,10 @@ class DedicatedServer:
 
 
 @contextmanager
-def _dedicated(script: Path, state_variable: str, ports: tuple[str, ...]) -> Iterator[DedicatedServer]:
+def _dedicated(script: Path, state_variable: str, ports: tuple[str, ...], **settings: str) -> Iterator[DedicatedServer]:
     state = tempfile.mkdtemp(prefix=f"tuoguan-{script.stem}-")
     os.chmod(state, 0o755)
-    server = DedicatedServer(script, {state_variable: state, **{p: str(free_port()) for p in ports}})
+    server = DedicatedServer(script, {state_variable: state, **{p: str(free_port()) for p in ports}, **settings})
     try:
         server.start()
         yield server
@@ -60,5 +60,5 @@ def dedicated_postgres() -> Iterator[tuple[DedicatedServer, str]]:
 def dedicated_kafka() -> Iterator[DedicatedServer]:
     """A broker of the test's own (its admin settings are in ``<state>/client.env``)."""
     ports = ("KAFKA_PORT", "KAFKA_CONTROLLER_PORT", "KAFKA_TLS_PORT", "KAFKA_INTERNAL_PORT")
-    with _dedicated(KAFKA_SCRIPT, "KAFKA_LOCAL_STATE", ports) as server:
+    with _dedicated(KAFKA_SCRIPT, "KAFKA_LOCAL_STATE", ports, KAFKA_JVM_PERFORMANCE_OPTS=THROWAWAY_JVM) as server:
         yield server
