@@ -5,6 +5,7 @@ import statements, so that a lazy import inside a function counts too."""
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WEB = ("fastapi", "starlette")
 
 
+@functools.cache
 def _file_of(module: str) -> Path | None:
     base = ROOT.joinpath(*module.split("."))
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
@@ -34,8 +36,14 @@ def _is_type_checking(node: ast.If) -> bool:
     )
 
 
-def _imports(path: Path, module: str) -> Iterator[str]:
-    """The modules ``path`` imports when it runs (not those imported only for type checking)."""
+@functools.cache
+def _imports(path: Path, module: str) -> tuple[str, ...]:
+    """The modules ``path`` imports when it runs (not those imported only for type checking);
+    each file is parsed once for all the modules whose imports lead to it."""
+    return tuple(_parsed_imports(path, module))
+
+
+def _parsed_imports(path: Path, module: str) -> Iterator[str]:
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     pending: list[ast.AST] = [ast.parse(path.read_text(), str(path))]
     while pending:
