@@ -38,6 +38,9 @@ async def sign_in(page: Page, site: Site, role: str, **ids: uuid.UUID) -> None:
     for name, value in ids.items():
         await page.locator(f"#{name}").fill(str(value))
     await page.get_by_role("button", name="登录").click()
+    # Signed in once the answer has left the sign-in page: a goto before then would cut the
+    # sign-in short, and the next page would find no session.
+    await expect(page).not_to_have_url(re.compile(r"/signin"))
 
 
 async def test_a_parent_signs_in_registers_a_child_books_a_day_and_sees_the_price(
