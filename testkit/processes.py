@@ -27,7 +27,7 @@ from typing import ClassVar
 import httpx
 
 from deploy.endpoints import ROOT
-from deploy.keys import process_environment
+from deploy.keys import SERVICES, process_environment
 
 
 def free_port() -> int:
@@ -36,7 +36,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-SERVICES = ("enrollment", "attendance", "subsidy", "notify")
 # What the fork server's environment keeps: nothing secret, so no service inherits another's settings
 # or an admin credential from it (each child's environment is set whole, see ``_serve``).
 _FORK_SERVER_KEEPS = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV", "PYTHONPATH")
